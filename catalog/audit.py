@@ -1,0 +1,346 @@
+"""Audit: what a model's licenses and lineage mean for the people who use it, as findings.
+
+Pure: it reads the facts the database layer gathered about a model (and, through ``lineage``,
+about its base models) and the license knowledge base, and returns findings. It never stops at
+the first problem, so a model's page can show everything at once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .licenses import RESTRICTIVENESS, KnowledgeBase, License, Obligation, Resolution, knowledge_base
+
+SEVERITIES = ("info", "warning", "error")
+# Stable vocabulary, stored in the database and named in policy files: extend, never rename.
+FINDING_CODES = (
+    "license-missing", "license-unknown", "license-multiple", "non-commercial", "use-restrictions",
+    "attribution-required", "share-alike", "source-disclosure", "user-threshold", "revenue-threshold",
+    "naming-requirement", "output-restrictions", "gated", "base-license-conflict", "license-changed",
+    "pickle-weights", "territory-restrictions",
+)
+
+# Obligation kind -> (finding code, severity, what the license asks, in words). license-copy,
+# state-changes and accept-terms only matter to someone redistributing and are listed by
+# obligations_for instead of raising findings.
+_KIND_FINDINGS = {
+    "non-commercial": ("non-commercial", "warning", "forbids commercial use"),
+    "use-restrictions": ("use-restrictions", "warning", "restricts what it may be used for"),
+    "attribution": ("attribution-required", "info", "requires attribution"),
+    "share-alike": ("share-alike", "warning", "requires derivatives to be shared under the same terms"),
+    "source-disclosure": ("source-disclosure", "warning", "requires the source to be disclosed"),
+    "user-threshold": ("user-threshold", "warning", "requires a separate license above a number of users"),
+    "revenue-threshold": ("revenue-threshold", "warning", "requires a separate license above a revenue"),
+    "naming-rule": ("naming-requirement", "info", "sets a naming rule for derivatives"),
+    "output-restrictions": ("output-restrictions", "warning", "restricts the use of its outputs"),
+    "territory": ("territory-restrictions", "warning", "limits where it may be used"),
+}
+# Obligations a derivative must carry over; a license without them cannot stand in for its base's.
+_BINDING_KINDS = (
+    "non-commercial", "use-restrictions", "share-alike", "source-disclosure", "user-threshold",
+    "revenue-threshold", "naming-rule", "output-restrictions",
+)
+MAX_LINEAGE_DEPTH = 10
+# Only a model someone built names itself; a quantized copy carries the name chosen upstream.
+_RENAMING_RELATIONS = frozenset({"finetune", "adapter", "merge", "unknown"})
+_QUOTED = re.compile(r"[\"“”'‘’]([^\"“”'‘’]+)[\"“”'‘’]")
+_PREFIX_WORDS = re.compile(r"\b(begin|beginning|begins|start|starts|prefix|prefixed)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing the audit found about a model; ``evidence`` says which field and value(s) led to it."""
+
+    code: str
+    severity: str
+    message: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "severity": self.severity, "message": self.message, "evidence": self.evidence}
+
+
+@dataclass(frozen=True)
+class ModelFacts:
+    """What the audit needs to know about one model, as the database layer stored it."""
+
+    repo_id: str
+    sha: str | None
+    license_raw: object
+    license_name: object
+    license_link: object
+    license_tags: tuple[str, ...]
+    resolution: Resolution
+    base_models: tuple[tuple[str, str], ...]
+    formats: frozenset[str]
+    gated: str
+    previous_license: Resolution | None = None
+    previous_sha: str | None = None
+
+
+@dataclass(frozen=True)
+class _Ancestor:
+    facts: ModelFacts
+    path: tuple[str, ...]  # repo ids from the direct base down to this ancestor
+    relation: str  # how the audited model relates to the first base on that path
+
+
+@dataclass(frozen=True)
+class _Applied:
+    license: License
+    obligation: Obligation
+    inherited_from: str | None
+
+
+Lineage = Callable[[str], "ModelFacts | None"]
+
+
+def _no_lineage(_repo_id: str) -> ModelFacts | None:
+    return None
+
+
+def audit(model: ModelFacts, *, lineage: Lineage = _no_lineage, kb: KnowledgeBase | None = None) -> list[Finding]:
+    """Audit one model's license metadata, lineage and files.
+
+    Args:
+        model: The model's facts.
+        lineage: Returns the facts of a base model by repo id, or None when it is not catalogued.
+            Bases are followed recursively (cycles are cut, and at most 10 generations are read).
+        kb: The license knowledge base; the bundled one if None.
+
+    Returns:
+        Every finding, in a stable order: license status, license change, base-license conflicts,
+        one finding per obligation kind per applicable license (own, then inherited), gating, files.
+    """
+    kb = kb or knowledge_base()
+    ancestors = _ancestors(model, lineage)
+    own = _licenses(model.resolution, kb)
+    findings = _resolution_findings(model, kb)
+    if model.previous_license is not None and set(model.previous_license.license_ids) != set(
+        model.resolution.license_ids
+    ):
+        findings.append(_license_changed(model))
+    findings += _conflicts(model, own, ancestors, kb)
+    findings += _obligation_findings(model, _applied(own, ancestors, kb), ancestors)
+    if model.gated in ("auto", "manual"):
+        approval = " and wait for the authors' approval" if model.gated == "manual" else ""
+        findings.append(Finding("gated", "info", f"{model.repo_id} is gated on the Hub: users must accept "
+                                f"its terms{approval} before downloading it.", {"field": "gated", "value": model.gated}))
+    if "pickle" in model.formats and not model.formats & {"safetensors", "gguf"}:
+        findings.append(Finding(
+            "pickle-weights", "warning", f"{model.repo_id} ships its weights only as pickle files, which can run "
+            "arbitrary code when loaded; prefer a safetensors or GGUF copy.",
+            {"field": "formats", "value": sorted(model.formats)},
+        ))
+    return findings
+
+
+def obligations_for(model: ModelFacts, *, lineage: Lineage = _no_lineage,
+                    kb: KnowledgeBase | None = None) -> list[dict[str, Any]]:
+    """List the obligations that apply to a model: its own licenses' and those inherited from its bases.
+
+    Args:
+        model: The model's facts.
+        lineage: As for :func:`audit`.
+        kb: The license knowledge base; the bundled one if None.
+
+    Returns:
+        One dict per obligation, de-duplicated (a license shared with a base counts once, as the
+        model's own), with ``kind``, ``summary``, ``clause``, ``license``, ``inherited_from`` (the base
+        that declares the license, or None) and, where the license gives them, ``notice``,
+        ``threshold`` and ``detail``.
+    """
+    kb = kb or knowledge_base()
+    ancestors = _ancestors(model, lineage)
+    result = []
+    for applied in _applied(_licenses(model.resolution, kb), ancestors, kb):
+        obligation = applied.obligation
+        item: dict[str, Any] = {"kind": obligation.kind, "summary": obligation.summary, "clause": obligation.clause,
+                                "license": applied.license.id, "inherited_from": applied.inherited_from}
+        if obligation.notice is not None:
+            item["notice"] = obligation.notice
+        if obligation.threshold is not None:
+            item["threshold"] = obligation.threshold
+        if obligation.detail:
+            item["detail"] = dict(obligation.detail)
+        result.append(item)
+    return result
+
+
+def _ancestors(model: ModelFacts, lineage: Lineage) -> list[_Ancestor]:
+    """Every catalogued ancestor, nearest first; each visited once, so cycles and diamonds end."""
+    seen = {model.repo_id}
+    queue = deque(((base,), relation) for base, relation in model.base_models)
+    found = []
+    while queue:
+        path, relation = queue.popleft()
+        if path[-1] in seen or len(path) > MAX_LINEAGE_DEPTH:
+            continue
+        seen.add(path[-1])
+        facts = lineage(path[-1])
+        if facts is None:
+            continue
+        found.append(_Ancestor(facts, path, relation))
+        queue.extend((path + (base,), relation) for base, _ in facts.base_models)
+    return found
+
+
+def _licenses(resolution: Resolution, kb: KnowledgeBase) -> list[License]:
+    return [lic for lic in map(kb.get, resolution.license_ids) if lic is not None]
+
+
+def _applied(own: list[License], ancestors: list[_Ancestor], kb: KnowledgeBase) -> list[_Applied]:
+    holders: list[tuple[License, str | None]] = [(lic, None) for lic in own]
+    holders += [(lic, anc.facts.repo_id) for anc in ancestors for lic in _licenses(anc.facts.resolution, kb)]
+    seen, applied = set(), []
+    for lic, holder in holders:
+        if lic.id not in seen:
+            seen.add(lic.id)
+            applied += [_Applied(lic, obligation, holder) for obligation in lic.obligations]
+            if lic.category == "non-commercial" and not lic.has("non-commercial"):
+                applied.append(_Applied(lic, Obligation("non-commercial", "Commercial use is not allowed.",
+                                                        "category"), holder))
+    return applied
+
+
+def _named(license_: License) -> str:
+    return license_.name if license_.id == license_.name.lower() else f"{license_.name} ({license_.id})"
+
+
+def _resolution_findings(model: ModelFacts, kb: KnowledgeBase) -> list[Finding]:
+    resolution, repo = model.resolution, model.repo_id
+    declared = {"license": model.license_raw, "license_name": model.license_name,
+                "license_link": model.license_link, "tags": list(model.license_tags)}
+    if resolution.status == "missing":
+        return [Finding("license-missing", "error", f"{repo} declares no license, so it grants no one the right "
+                        "to use it.", {"field": "cardData.license", "value": None})]
+    findings = []
+    if resolution.status == "unknown" or resolution.unresolved:
+        values = ", ".join(resolution.unresolved) or repr(model.license_raw)
+        partly = "" if resolution.status == "unknown" else " besides the licenses it does recognise"
+        findings.append(Finding(
+            "license-unknown", "warning", f"{repo} declares a license catalog does not recognise ({values}){partly}; "
+            "someone has to read it.", {"field": "cardData.license", "value": model.license_raw,
+                                        "unresolved": list(resolution.unresolved), "declared": declared},
+        ))
+    if len(resolution.license_ids) > 1:
+        names = ", ".join(_named(lic) for lic in _licenses(resolution, kb))
+        findings.append(Finding("license-multiple", "info", f"{repo} is under several licenses at once, and each "
+                                f"applies: {names}.", {"field": ", ".join(resolution.evidence),
+                                                        "value": list(resolution.license_ids),
+                                                        "expression": resolution.expression}))
+    return findings
+
+
+def _license_changed(model: ModelFacts) -> Finding:
+    old, new = model.previous_license.license_ids, model.resolution.license_ids
+    revisions = f" between revisions {model.previous_sha} and {model.sha}" if model.previous_sha and model.sha else ""
+    return Finding("license-changed", "warning", f"{model.repo_id} changed its license from "
+                   f"{' + '.join(old) or 'none'} to {' + '.join(new) or 'none'}{revisions}; earlier approvals "
+                   "may no longer hold.", {"field": "cardData.license", "old": list(old), "new": list(new),
+                                            "old_sha": model.previous_sha, "new_sha": model.sha})
+
+
+def _kinds(licenses: Iterable[License]) -> set[str]:
+    kinds = set()
+    for lic in licenses:
+        kinds |= {obligation.kind for obligation in lic.obligations}
+        if lic.category == "non-commercial":
+            kinds.add("non-commercial")
+    return kinds
+
+
+def _rank(license_: License) -> int:
+    return RESTRICTIVENESS.index(license_.category) if license_.category in RESTRICTIVENESS else -1
+
+
+def _conflicts(model: ModelFacts, own: list[License], ancestors: list[_Ancestor], kb: KnowledgeBase) -> list[Finding]:
+    """A derivative's declared license must keep every binding obligation of its bases' licenses."""
+    if not own:
+        return []  # nothing declared to compare; license-missing or license-unknown says so
+    own_ids, own_kinds = {lic.id for lic in own}, _kinds(own)
+    own_rank = max(_rank(lic) for lic in own)
+    findings, reported = [], set()
+    for anc in ancestors:
+        for base in _licenses(anc.facts.resolution, kb):
+            if base.id in own_ids or base.id in reported:
+                continue
+            dropped = sorted(kind for kind in _kinds([base]) & set(_BINDING_KINDS) if kind not in own_kinds)
+            looser = _rank(base) > own_rank >= 0
+            if not dropped and not looser:
+                continue
+            reported.add(base.id)
+            why = (f"drops its {', '.join(dropped)} obligations" if dropped
+                   else f"is less restrictive ({', '.join(sorted({lic.category for lic in own}))} < {base.category})")
+            via = f" (through {' -> '.join(anc.path[:-1])})" if len(anc.path) > 1 else ""
+            findings.append(Finding(
+                "base-license-conflict", "error",
+                f"{model.repo_id} declares {' + '.join(_named(lic) for lic in own)}, but it derives from "
+                f"{anc.facts.repo_id}{via}, which is under {_named(base)}; the declared license {why}.",
+                {"field": "cardData.license", "value": model.license_raw, "license": sorted(own_ids),
+                 "base_model": anc.facts.repo_id, "base_license": base.id, "relation": anc.relation,
+                 "path": list(anc.path), "dropped": dropped},
+            ))
+    return findings
+
+
+def _obligation_findings(model: ModelFacts, applied: list[_Applied], ancestors: list[_Ancestor]) -> list[Finding]:
+    groups: dict[tuple[str, str], list[_Applied]] = {}
+    for item in applied:
+        if item.obligation.kind in _KIND_FINDINGS:
+            groups.setdefault((item.license.id, item.obligation.kind), []).append(item)
+    findings = []
+    for (_license_id, kind), items in groups.items():
+        code, severity, asks = _KIND_FINDINGS[kind]
+        lic, holder = items[0].license, items[0].inherited_from
+        obligations = [item.obligation for item in items]
+        evidence: dict[str, Any] = {"license": lic.id, "inherited_from": holder,
+                                    "field": "base_model" if holder else "cardData.license",
+                                    "clauses": [o.clause for o in obligations]}
+        details = {key: value for o in obligations for key, value in o.detail.items()}
+        evidence.update(details)
+        for key in ("notice", "threshold"):
+            value = next((getattr(o, key) for o in obligations if getattr(o, key) is not None), None)
+            if value is not None:
+                evidence[key] = value
+        inherited = f", inherited from {holder}," if holder else ""
+        message = f"{_named(lic)}{inherited} {asks} for {model.repo_id}: " + " ".join(
+            o.summary.rstrip(".") + "." for o in obligations)
+        if kind == "naming-rule":
+            severity, verdict = _check_name(model, lic, ancestors, evidence)
+            message += verdict
+        findings.append(Finding(code, severity, message, evidence))
+    return findings
+
+
+def _check_name(model: ModelFacts, lic: License, ancestors: list[_Ancestor],
+                evidence: dict[str, Any]) -> tuple[str, str]:
+    """Severity of a naming rule and what to add to the message: a warning when a derivative breaks it."""
+    derivative = any(anc.relation in _RENAMING_RELATIONS and lic.id in anc.facts.resolution.license_ids
+                     for anc in ancestors)
+    name = model.repo_id.rsplit("/", 1)[-1]
+    prefix = _required_prefix(str(evidence.get("rule", "")))
+    evidence.update(derivative=derivative, name=name, prefix=prefix)
+    if not derivative:
+        return "info", ""
+    if prefix is None:
+        return "info", f" Check by hand that the name {name!r} follows it."
+    evidence["follows_rule"] = _squash(name).startswith(_squash(prefix))
+    if evidence["follows_rule"]:
+        return "info", f" The name {name!r} follows it."
+    return "warning", f" The name {name!r} does not begin with {prefix!r}."
+
+
+def _required_prefix(rule: str) -> str | None:
+    """The prefix a naming rule asks for, when the rule is about how names begin; None otherwise."""
+    quoted = _QUOTED.search(rule)
+    return quoted.group(1).strip() if quoted and _PREFIX_WORDS.search(rule) else None
+
+
+def _squash(text: str) -> str:
+    # "Llama-3.1-8B-x", "llama3.1_8b" and "Llama 3.1" all begin with "Llama 3.1" in the license's sense.
+    return re.sub(r"[^0-9a-z]", "", text.lower())

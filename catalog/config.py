@@ -1,0 +1,51 @@
+"""Settings: the one place where catalog reads its configuration.
+
+Every field is read from an environment variable prefixed ``CATALOG_`` (for example
+``CATALOG_DATABASE_URL``). The Hub's own variables (``HF_ENDPOINT``, ``HF_TOKEN``) are read by
+``huggingface_hub`` itself, so the token never passes through catalog's configuration.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Runtime configuration. Construct it explicitly in tests; never read it at import time."""
+
+    model_config = SettingsConfigDict(env_prefix="CATALOG_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///catalog.db",
+        description="SQLAlchemy URL of the catalogue database (SQLite file or postgresql+psycopg://...).",
+    )
+    hub_endpoint: str | None = Field(
+        default=None,
+        description="Override of the Hub endpoint; by default huggingface_hub uses HF_ENDPOINT or the public Hub.",
+    )
+    sync_page_size: int = Field(default=500, ge=1, le=1000, description="Models requested per listing page.")
+    sync_max_tries: int = Field(default=6, ge=1, le=50, description="Tries per Hub request before a run gives up.")
+    sync_backoff_base: float = Field(
+        default=1.0, ge=0, description="First retry delay in seconds; doubles on each retry, with jitter."
+    )
+    sync_backoff_max: float = Field(default=60.0, ge=0, description="Longest wait between two tries, in seconds.")
+    sync_timeout: float = Field(default=30.0, gt=0, description="Timeout of one Hub request, in seconds.")
+    public_read: bool = Field(default=False, description="Allow reading the catalogue without signing in.")
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Key that signs session cookies; generated and stored in the database when unset.",
+    )
+    trusted_user_header: str | None = Field(
+        default=None,
+        description="Name of a header set by a trusted reverse proxy that carries the signed-in user (SSO).",
+    )
+    session_max_age: int = Field(default=8 * 3600, gt=0, description="Lifetime of a sign-in session, in seconds.")
+    max_request_body: int = Field(default=1_000_000, gt=0, description="Largest accepted request body, in bytes.")
+    policy_dir: Path | None = Field(
+        default=None, description="Folder of named policy files (<name>.yaml) that POST /api/v1/check may use."
+    )
+    host: str = Field(default="127.0.0.1", description="Address `catalog serve` listens on.")
+    port: int = Field(default=8000, ge=0, le=65535, description="Port `catalog serve` listens on.")

@@ -1,0 +1,163 @@
+"""Derivation: from the raw fields stored by sync to the resolved license and the findings.
+
+Runs after every ingested page for the models it touched, and over the whole catalogue with
+`catalog audit --recompute` when the license knowledge base changes. It reads only what the
+database holds, never the Hub.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from .audit import ModelFacts, audit
+from .licenses import KnowledgeBase, Resolution, knowledge_base, resolve
+from .models import AuditFinding, BaseModelLink, HubModel, ModelEvent
+
+BATCH = 500
+
+_FACT_COLUMNS = (
+    HubModel.id,
+    HubModel.repo_id,
+    HubModel.sha,
+    HubModel.license_raw,
+    HubModel.license_name_raw,
+    HubModel.license_link_raw,
+    HubModel.license_tags,
+    HubModel.formats,
+    HubModel.gated,
+)
+
+
+def resolve_row(row: Any) -> Resolution:
+    """Resolve the license of a stored model from its raw fields."""
+    return resolve(row.license_raw, row.license_name_raw, row.license_link_raw, tuple(row.license_tags or ()))
+
+
+class FactsLoader:
+    """Builds :class:`ModelFacts` from the database, caching every model it has looked at.
+
+    Used both for the models being derived and, through :meth:`lineage`, for their bases up
+    the chain, so a catalogue of fine-tunes of one popular base loads that base once.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._facts: dict[str, ModelFacts | None] = {}
+
+    def load(self, where: Any) -> list[tuple[int, ModelFacts]]:
+        """Load (row id, facts) of the models matching a SQL condition on ``hub_models``."""
+        rows = self.session.execute(select(*_FACT_COLUMNS).where(where)).all()
+        if not rows:
+            return []
+        ids = [r.id for r in rows]
+        bases: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        for link in self.session.execute(
+            select(BaseModelLink.model_id, BaseModelLink.base_repo_id, BaseModelLink.relation)
+            .where(BaseModelLink.model_id.in_(ids))
+            .order_by(BaseModelLink.base_repo_id)
+        ):
+            bases[link.model_id].append((link.base_repo_id, link.relation))
+        previous = self._previous_licenses(ids)
+        result = []
+        for row in rows:
+            before = previous.get(row.id)
+            facts = ModelFacts(
+                repo_id=row.repo_id,
+                sha=row.sha,
+                license_raw=row.license_raw,
+                license_name=row.license_name_raw,
+                license_link=row.license_link_raw,
+                license_tags=tuple(row.license_tags or ()),
+                resolution=resolve_row(row),
+                base_models=tuple(bases.get(row.id, ())),
+                formats=frozenset(row.formats or ()),
+                gated=row.gated,
+                previous_license=before[0] if before else None,
+                previous_sha=before[1] if before else None,
+            )
+            self._facts[row.repo_id] = facts
+            result.append((row.id, facts))
+        return result
+
+    def lineage(self, repo_id: str) -> ModelFacts | None:
+        """The facts of a base model, or None when the catalogue does not hold it."""
+        if repo_id not in self._facts:
+            found = self.load(HubModel.repo_id == repo_id)
+            if not found:
+                self._facts[repo_id] = None
+        return self._facts[repo_id]
+
+    def _previous_licenses(self, ids: list[int]) -> dict[int, tuple[Resolution, str | None]]:
+        """The license each model declared before its latest license change, if it ever changed."""
+        latest = (
+            select(func.max(ModelEvent.id))
+            .where(ModelEvent.model_id.in_(ids), ModelEvent.kind == "license")
+            .group_by(ModelEvent.model_id)
+        )
+        result = {}
+        for event in self.session.execute(
+            select(ModelEvent.model_id, ModelEvent.old, ModelEvent.id).where(ModelEvent.id.in_(latest))
+        ):
+            old = event.old if isinstance(event.old, dict) else {}
+            resolution = resolve(old.get("license"), old.get("license_name"), old.get("license_link"),
+                                 tuple(old.get("tags") or ()))
+            previous_sha = self.session.scalar(
+                select(ModelEvent.old).where(
+                    ModelEvent.model_id == event.model_id, ModelEvent.kind == "sha", ModelEvent.id <= event.id
+                ).order_by(ModelEvent.id.desc()).limit(1)
+            )
+            result[event.model_id] = (resolution, previous_sha if isinstance(previous_sha, str) else None)
+        return result
+
+
+def derive_models(session: Session, model_ids: Collection[int], *, kb: KnowledgeBase | None = None) -> int:
+    """Recompute the derived license columns and the findings of the given models.
+
+    Returns:
+        The number of models derived.
+    """
+    kb = kb or knowledge_base()
+    loader = FactsLoader(session)
+    done = 0
+    for chunk in _chunks(list(model_ids), BATCH):
+        loaded = loader.load(HubModel.id.in_(chunk))
+        updates, findings = [], []
+        for model_id, f in loaded:
+            r = f.resolution
+            updates.append({"id": model_id, "license_id": r.license_id, "license_ids": list(r.license_ids),
+                            "license_category": r.category, "license_status": r.status, "derived_version": kb.version})
+            findings += [{"model_id": model_id, "code": x.code, "severity": x.severity, "message": x.message,
+                          "evidence": x.evidence} for x in audit(f, lineage=loader.lineage, kb=kb)]
+        if updates:
+            session.execute(update(HubModel), updates)
+        session.execute(delete(AuditFinding).where(AuditFinding.model_id.in_(chunk)))
+        if findings:
+            session.execute(insert(AuditFinding), findings)
+        done += len(loaded)
+    return done
+
+
+def derivatives_of(session: Session, repo_ids: Iterable[str]) -> list[int]:
+    """Ids of the models that name any of ``repo_ids`` as a base (their findings depend on it)."""
+    result: set[int] = set()
+    for chunk in _chunks(list(repo_ids), BATCH):
+        result.update(session.scalars(select(BaseModelLink.model_id).where(BaseModelLink.base_repo_id.in_(chunk))))
+    return sorted(result)
+
+
+def stale_model_ids(session: Session, *, kb: KnowledgeBase | None = None) -> list[int]:
+    """Models whose derivation was computed with another version of the knowledge base."""
+    kb = kb or knowledge_base()
+    return list(session.scalars(
+        select(HubModel.id).where((HubModel.derived_version != kb.version) | HubModel.derived_version.is_(None))
+    ))
+
+
+def _chunks(values: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]

@@ -1,0 +1,195 @@
+"""Find the Hugging Face models a codebase uses: the discovery half of ``catalog check``.
+
+What counts as a reference
+==========================
+
+A string is reported only from a *model position* listed below, and only if it looks like a
+Hub repo id (:func:`looks_like_repo_id`): ``org/name`` or a legacy bare name such as ``gpt2``,
+never a path (``./ckpt``, ``/models/x``, ``~/x``, ``a/b/c``), a URL, or a file name
+(``config.json``). A bare name is ambiguous with local folders and other vendors' model names,
+so it counts only in the positions marked *(bare ok)*; when a catalogue lookup (``known_ids``)
+is given, a bare name counts only if the catalogue knows it.
+
+Python (``*.py``, parsed with ``ast``; comments and docstrings are never read)
+    * ``<Anything>.from_pretrained(X)`` or ``pretrained_model_name_or_path=X`` (bare ok):
+      ``AutoModel``, ``AutoTokenizer``, ``AutoConfig``, ``DiffusionPipeline``, ... For
+      ``PeftModel*.from_pretrained(base, X)`` the adapter, i.e. the second argument or
+      ``model_id=X``.
+    * ``pipeline(task, X)`` and ``pipeline(..., model=X)`` (bare ok).
+    * ``hf_hub_download(X)`` / ``snapshot_download(X)`` or ``repo_id=X`` (bare ok).
+    * ``SentenceTransformer(X)`` (bare ok; a bare name is reported as
+      ``sentence-transformers/X``, the repo the library downloads), ``CrossEncoder(X)``,
+      vLLM ``LLM(X)`` / ``LLM(model=X)``, ``InferenceClient(X)`` / ``InferenceClient(model=X)``
+      (all bare ok).
+    * ``model_name_or_path=X`` or ``pretrained_model_name_or_path=X`` passed to any call (bare ok),
+      and a variable or dataclass field of either name assigned ``X`` or ``field(default=X)``.
+    * the default of ``os.getenv(KEY, X)`` / ``os.environ.get(KEY, X)`` when ``KEY`` contains
+      "model" (any case).
+
+    ``X`` is a string literal, an f-string without placeholders, or a name bound to one in the
+    same module: a module-level or function-level assignment, or a parameter default. Through a
+    name the reference has kind ``python-constant`` and points at the *use*, with the name in its
+    context; a name assigned several literals yields one reference per literal. A ``revision=``
+    keyword of the same call (literal or constant) is recorded as the pin. Arguments of
+    ``load_dataset(...)`` and of any call with a ``repo_type=`` other than ``"model"`` are
+    never models.
+
+    With ``known_ids``, any other ``"org/name"`` string literal that the catalogue knows is
+    reported too (kind ``python-constant``, context ``catalogue match``).
+
+Configuration (``*.yaml``, ``*.yml``, ``*.json``, ``*.toml``, ``*.cfg``, ``*.ini``)
+    The value of a key named ``model``, ``model_id``, ``model_name``, ``model_name_or_path``,
+    ``pretrained_model_name_or_path``, ``base_model``, ``repo_id``, ``tokenizer_name``,
+    ``teacher_model`` or ``reward_model`` at any depth (case-insensitive, ``-`` same as ``_``).
+    Bare names only for ``model_name_or_path``, ``pretrained_model_name_or_path`` and
+    ``tokenizer_name``. A sibling ``revision`` or ``model_revision`` key is the pin. Skipped:
+    ``package.json``, ``package-lock.json``, ``tsconfig*.json``, ``jsconfig.json``,
+    ``composer.json``, ``*-lock.*``, ``pnpm-lock.yaml``, ``.pre-commit-config.yaml``,
+    ``tokenizer.json``, ``vocab.json``, and any file over 1 MiB.
+
+Commands: shell scripts (``*.sh``, ``*.bash``, ``*.zsh``), Dockerfiles (``Dockerfile``,
+``Dockerfile.*``, ``*.dockerfile``, ``Containerfile``), Makefiles (``Makefile``, ``*.mk``),
+GitHub workflows (``.github/workflows/*.yml``) and compose files (``docker-compose*.yml``,
+``compose*.yml``); kind ``dockerfile`` for Dockerfiles, ``shell`` otherwise
+    * ``huggingface-cli download X`` / ``hf download X`` (bare ok; not with
+      ``--repo-type dataset/space``) and ``vllm serve X`` (bare ok).
+    * ``--model X``, ``--tokenizer X``, and (bare ok) ``--model-id``, ``--model_id``,
+      ``--model_name_or_path``, ``--model-name-or-path``, ``--pretrained_model_name_or_path``,
+      ``--tokenizer_name``, in ``--flag X`` or ``--flag=X`` form, in any command.
+    * ``--revision REV`` in the same command is the pin.
+    * A variable whose name contains "model" assigned an ``org/name``: ``MODEL=org/name``,
+      ``export MODEL_ID=...``, Dockerfile ``ENV``/``ARG``, Makefile ``MODEL ?= ...``.
+    * ``snapshot_download('X')`` / ``hf_hub_download('X')`` / ``from_pretrained('X')`` inside an
+      inline ``python -c "..."``.
+
+Manifests (kind ``manifest``; every entry counts, bare names included)
+    * ``models.txt``: one ``org/name`` or ``org/name@revision`` per line, ``#`` comments.
+    * ``catalog.toml``: ``models = ["org/name@rev", ...]`` and/or ``[[models]]`` tables with
+      ``id = "org/name"`` and optional ``revision = "..."``.
+    A malformed manifest raises :class:`DiscoveryError` naming the file and line.
+
+Which files are read
+    Directories are walked honouring every ``.gitignore`` from the enclosing git work tree's
+    top down (nested ones included), never following symlinked folders and always skipping
+    ``.git``, ``.hg``, ``.svn``, ``.venv``, ``venv``, ``node_modules``, ``__pycache__``,
+    ``site-packages``, ``.tox``, ``.nox`` and the ``.mypy_cache``/``.pytest_cache``/``.ruff_cache``
+    folders. A file named explicitly is always read. Files over 5 MiB (1 MiB for configuration)
+    are skipped, and a file is parsed only if its bytes contain a trigger word of its type.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from catalog import discovery_config, discovery_python, discovery_shell
+from catalog.discovery_base import DiscoveryError, IdCheck, Reference, looks_like_repo_id
+from catalog.discovery_git import references_added_since
+from catalog.discovery_manifest import scan_catalog_toml, scan_models_txt
+from catalog.discovery_walk import iter_files
+
+__all__ = ["DiscoveryError", "Reference", "discover", "looks_like_repo_id", "references_added_since"]
+
+_MAX_BYTES = 5 * 1024 * 1024
+_MAX_CONFIG_BYTES = 1024 * 1024
+_SHELL_SUFFIXES = (".sh", ".bash", ".zsh")
+_MAKEFILES = ("makefile", "gnumakefile")
+
+
+def _file_type(name: str, path: str) -> str | None:
+    """How a file is scanned, from its name (and, for workflows, its folder)."""
+    lowered = name.lower()
+    if lowered.endswith(".py"):
+        return "python"
+    if lowered in ("models.txt", "catalog.toml"):
+        return lowered
+    if lowered.endswith(_SHELL_SUFFIXES):
+        return "shell"
+    if lowered in ("dockerfile", "containerfile") or lowered.startswith("dockerfile.") or lowered.endswith(
+        ".dockerfile"
+    ):
+        return "dockerfile"
+    if lowered in _MAKEFILES or lowered.endswith(".mk"):
+        return "makefile"
+    if discovery_config.is_config(name):
+        if lowered.endswith((".yml", ".yaml")) and (
+            lowered.startswith(("docker-compose", "compose"))
+            or path.replace(os.sep, "/").split("/")[-3:-1] == [".github", "workflows"]
+        ):
+            return "config+commands"
+        return "config"
+    return None
+
+
+def _scan(data: bytes, file: str, file_type: str, check: IdCheck) -> list[Reference]:
+    if file_type == "python":
+        return discovery_python.scan_python(data, file, check) if discovery_python.wants(data, check) else []
+    if file_type == "models.txt":
+        return scan_models_txt(data.decode("utf-8", "replace"), file)
+    if file_type == "catalog.toml":
+        return scan_catalog_toml(data.decode("utf-8", "replace"), file)
+    refs: list[Reference] = []
+    if file_type.startswith("config"):
+        if len(data) > _MAX_CONFIG_BYTES:
+            return []
+        if discovery_config.wants(data):
+            refs += discovery_config.scan_config(data, file, check)
+    if file_type in ("shell", "dockerfile", "makefile", "config+commands") and discovery_shell.wants(data):
+        kind = "dockerfile" if file_type == "dockerfile" else "shell"
+        text = data.decode("utf-8", "replace")
+        refs += discovery_shell.scan_commands(text, file, kind, check, makefile=file_type == "makefile")
+    return refs
+
+
+def _read(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(_MAX_BYTES + 1)
+    except OSError:
+        return None
+    return data if len(data) <= _MAX_BYTES else None
+
+
+def discover(
+    paths: Sequence[str | Path],
+    *,
+    root: Path | None = None,
+    known_ids: Callable[[str], bool] | None = None,
+) -> list[Reference]:
+    """Find the model references in ``paths`` (files or directories), sorted and de-duplicated.
+
+    Each reference's ``file`` is relative to ``root`` when given (every path must lie inside
+    it; pass the repository top for ``references_added_since``), otherwise to the directory
+    argument it was found under (a file argument: its own folder). ``known_ids(repo_id)``
+    asks the catalogue whether a model exists; see the module docstring for what it changes.
+
+    Raises:
+        DiscoveryError: a path does not exist or lies outside ``root``, or a manifest is malformed.
+    """
+    check = IdCheck(known_ids)
+    root_dir = os.path.abspath(root) if root is not None else None
+    seen: set[str] = set()
+    refs: set[Reference] = set()
+    for given in paths:
+        path = os.path.abspath(given)
+        if os.path.isdir(path):
+            base = root_dir or path
+            files = iter_files(path, lambda name, p: _file_type(name, p) is not None)
+        elif os.path.isfile(path):
+            base = root_dir or os.path.dirname(path)
+            files = iter([path])
+        else:
+            raise DiscoveryError(f"no such file or directory: {given}")
+        if os.path.commonpath([base, path]) != base:
+            raise DiscoveryError(f"{given} is outside the scan root {root}")
+        for file in files:
+            file_type = _file_type(os.path.basename(file), file)
+            if file in seen or file_type is None:  # overlapping arguments name a file twice
+                continue
+            seen.add(file)
+            data = _read(file)
+            if data is not None:
+                relative = os.path.relpath(file, base) if not file.startswith(base + os.sep) else file[len(base) + 1 :]
+                refs.update(_scan(data, relative.replace(os.sep, "/"), file_type, check))
+    return sorted(refs)

@@ -1,0 +1,103 @@
+"""The vocabulary shared by the discovery scanners: references, errors and the repo-id test.
+
+Public names are re-exported from :mod:`catalog.discovery`; import them from there.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+KINDS = ("python-call", "python-constant", "config", "shell", "dockerfile", "manifest")
+
+
+class DiscoveryError(Exception):
+    """Discovery cannot give a trustworthy answer (malformed manifest, unknown git ref, bad path)."""
+
+
+@dataclass(frozen=True, order=True)
+class Reference:
+    """One place in a codebase that names a Hugging Face model.
+
+    ``related_lines`` lists other lines that decide this reference (where a constant is
+    assigned, where a revision is pinned), so that ``--diff`` notices when only those change.
+    It takes no part in equality or ordering.
+    """
+
+    repo_id: str
+    file: str
+    line: int
+    column: int
+    kind: str
+    revision: str | None = None
+    context: str = ""
+    related_lines: tuple[int, ...] = field(default=(), compare=False, repr=False)
+
+
+# Each part: starts with an ASCII letter or digit, ends with a letter, digit or "_" (the Hub
+# rejects a trailing "-" or "."), at most 96 characters.
+_PART = r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9_])?"
+_REPO_ID = re.compile(rf"(?:{_PART}/)?{_PART}")
+
+# Names ending like this are files, never repos, even though the Hub's charset allows them.
+_FILE_SUFFIXES = frozenset(
+    """json jsonl yaml yml toml ini cfg txt md rst csv tsv parquet arrow py ipynb sh bin pt pth ckpt
+    safetensors gguf ggml onnx h5 pb tflite pkl pickle npy npz msgpack model zip tar gz tgz xz bz2 zst
+    png jpg jpeg gif wav mp3 mp4 log html xml js ts lock""".split()
+)
+
+
+def looks_like_repo_id(value: str) -> bool:
+    """Return whether ``value`` is syntactically a Hub model id (``"org/name"`` or legacy ``"gpt2"``).
+
+    Mirrors the Hub's rules: an optional ``org/`` and a name, each ``[A-Za-z0-9][A-Za-z0-9._-]*``
+    and at most 96 characters, without ``--`` or ``..``, not ending in ``-``/``.``/``.git``.
+    Paths (``./x``, ``/x``, ``../x``, ``~/x``, ``a/b/c``), URLs and names ending in a file
+    extension (``config.json``, ``model.safetensors``) are rejected. Being syntactically valid
+    is not enough to be reported: see the rules in :mod:`catalog.discovery`.
+    """
+    if not isinstance(value, str) or not _REPO_ID.fullmatch(value):
+        return False
+    if "--" in value or ".." in value or value.endswith(".git"):
+        return False
+    _, dot, suffix = value.rpartition(".")
+    return not (dot and suffix.lower() in _FILE_SUFFIXES)
+
+
+class IdCheck:
+    """Decides whether a candidate string is reported, consulting ``known_ids`` at most once per id.
+
+    A namespaced id (``org/name``) is accepted wherever it sits in a model position. A bare
+    legacy name (``gpt2``) is ambiguous with local folder names and unrelated product names
+    (``gpt-4o``), so it is accepted only from an unambiguous Hugging Face position (``strong``),
+    and, when the catalogue is available, only if the catalogue knows it.
+    """
+
+    def __init__(self, known_ids: Callable[[str], bool] | None) -> None:
+        self.has_catalogue = known_ids is not None
+        self._known_ids = known_ids
+        self._cache: dict[str, bool] = {}
+
+    def known(self, repo_id: str) -> bool:
+        """Whether the catalogue knows ``repo_id`` (False without a catalogue)."""
+        if self._known_ids is None:
+            return False
+        hit = self._cache.get(repo_id)
+        if hit is None:
+            hit = self._cache[repo_id] = bool(self._known_ids(repo_id))
+        return hit
+
+    def accepts(self, value: str, *, strong: bool) -> bool:
+        """Whether ``value`` found in a model position should be reported."""
+        if not looks_like_repo_id(value):
+            return False
+        if "/" in value:
+            return True
+        return self.known(value) if self.has_catalogue else strong
+
+
+def line_and_column(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a character offset in ``text``."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset) + 1, offset - line_start + 1

@@ -1,0 +1,81 @@
+"""``catalog check --diff BASE_REF``: keep only the references that a change introduced."""
+
+from __future__ import annotations
+
+import codecs
+import re
+import subprocess
+from pathlib import Path
+
+from catalog.discovery_base import DiscoveryError, Reference
+
+_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
+
+
+def _git(repo_dir: Path, base_ref: str, *args: str) -> str:
+    try:
+        done = subprocess.run(
+            ["git", "-c", "core.quotePath=false", *args],
+            cwd=repo_dir, capture_output=True, text=True, encoding="utf-8", errors="replace", check=False,
+        )
+    except OSError as error:  # git missing, or repo_dir missing
+        raise DiscoveryError(f"cannot compare with {base_ref!r}: {error}") from None
+    if done.returncode != 0:
+        detail = done.stderr.strip().splitlines()
+        raise DiscoveryError(
+            f"cannot compare with {base_ref!r} in {repo_dir}: {detail[-1] if detail else 'no such commit'}"
+        )
+    return done.stdout
+
+
+def _unquote(path: str) -> str:
+    # git C-quotes names with unusual characters even when core.quotePath is off.
+    if len(path) >= 2 and path[0] == path[-1] == '"':
+        raw = codecs.escape_decode(path[1:-1].encode("utf-8"))[0]
+        return raw.decode("utf-8", "replace")  # type: ignore[union-attr]
+    return path
+
+
+def added_lines(base_ref: str, repo_dir: Path) -> tuple[dict[str, set[int]], set[str]]:
+    """Lines added since ``base_ref`` per file, and the untracked files (wholly new).
+
+    Paths are relative to ``repo_dir``, which may be a subdirectory of the work tree.
+    """
+    if not base_ref or base_ref.startswith("-"):
+        raise DiscoveryError(f"cannot compare with {base_ref!r}: not a git revision")
+    _git(repo_dir, base_ref, "rev-parse", "--verify", "--quiet", f"{base_ref}^{{commit}}")
+    # Explicit prefixes: a user's diff.noprefix or diff.mnemonicPrefix would change them.
+    diff = _git(repo_dir, base_ref, "diff", "--unified=0", "--no-color", "--no-ext-diff", "--relative",
+                "--src-prefix=a/", "--dst-prefix=b/", base_ref, "--")
+    added: dict[str, set[int]] = {}
+    current: set[int] | None = None
+    for line in diff.splitlines():
+        if line.startswith("+++ "):
+            target = line[4:].rstrip("\t")
+            current = None if target == "/dev/null" else added.setdefault(_unquote(target)[2:], set())
+        elif line.startswith("@@") and current is not None:
+            hunk = _HUNK.match(line)
+            if hunk:
+                start, count = int(hunk.group(1)), int(hunk.group(2) or 1)
+                current.update(range(start, start + count))
+    untracked = _git(repo_dir, base_ref, "ls-files", "--others", "--exclude-standard", "-z")
+    return added, {name for name in untracked.split("\0") if name}
+
+
+def references_added_since(base_ref: str, refs: list[Reference], *, repo_dir: Path) -> list[Reference]:
+    """Keep the references on lines added since ``base_ref`` (``git diff --unified=0 BASE_REF``).
+
+    ``refs`` must have been discovered with paths relative to ``repo_dir`` (``discover(...,
+    root=repo_dir)``). An untracked file counts as wholly added. A reference also counts when
+    only one of its ``related_lines`` changed, e.g. the constant it reads or its revision pin.
+
+    Raises:
+        DiscoveryError: git cannot resolve ``base_ref`` or ``repo_dir`` is not a git work tree.
+    """
+    added, untracked = added_lines(base_ref, Path(repo_dir))
+    kept = []
+    for ref in refs:
+        lines = added.get(ref.file)
+        if ref.file in untracked or (lines and (ref.line in lines or not lines.isdisjoint(ref.related_lines))):
+            kept.append(ref)
+    return kept

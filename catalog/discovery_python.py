@@ -1,0 +1,376 @@
+"""Find model references in Python source with ``ast`` (the rules are listed in :mod:`catalog.discovery`)."""
+
+from __future__ import annotations
+
+import ast
+import re
+import warnings
+
+from catalog.discovery_base import IdCheck, Reference
+
+# A file that contains none of these cannot match a call rule, so it is never parsed.
+TRIGGERS = (
+    b"from_pretrained",
+    b"pipeline(",
+    b"hf_hub_download",
+    b"snapshot_download",
+    b"SentenceTransformer(",
+    b"CrossEncoder(",
+    b"LLM(",
+    b"InferenceClient(",
+    b"model_name_or_path",
+)
+# os.environ is everywhere; only parse for it when the file also says "model".
+_ENV_TRIGGERS = (b"getenv", b"environ")
+_MODEL_WORDS = (b"model", b"MODEL", b"Model")
+# With a catalogue every quoted "org/name"-shaped literal is a candidate too.
+QUOTED_ID = re.compile(rb"""['"][A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*['"]""")
+
+_ID_KEYWORDS = ("model_name_or_path", "pretrained_model_name_or_path")
+_HUB_DOWNLOADS = ("hf_hub_download", "snapshot_download")
+_CLIENTS = ("InferenceClient", "AsyncInferenceClient")
+_ENV_GETTERS = ("getenv", "get")
+_DATASET_LOADERS = ("load_dataset",)
+
+
+def wants(data: bytes, check: IdCheck) -> bool:
+    """Cheap test: could this file contain a reference at all?"""
+    if any(trigger in data for trigger in TRIGGERS):
+        return True
+    if any(t in data for t in _ENV_TRIGGERS) and any(w in data for w in _MODEL_WORDS):
+        return True
+    return check.has_catalogue and QUOTED_ID.search(data) is not None
+
+
+def scan_python(data: bytes, file: str, check: IdCheck) -> list[Reference]:
+    """Return the references in one Python file; a file that does not parse yields none."""
+    try:
+        with warnings.catch_warnings():
+            # Invalid escapes etc. in scanned code are the scanned project's business.
+            warnings.simplefilter("ignore")
+            tree = ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError):
+        return []
+    scanner = _Scanner(data, file, check)
+    scanner.visit(tree)
+    return scanner.finish()
+
+
+class _Scope:
+    __slots__ = ("bindings", "parent", "is_class")
+
+    def __init__(self, parent: _Scope | None, is_class: bool = False) -> None:
+        # name -> one entry per binding: the literal node, or None when bound to anything else
+        self.bindings: dict[str, list[ast.expr | None]] = {}
+        self.parent = parent
+        self.is_class = is_class
+
+    def bind(self, name: str, value: ast.expr | None) -> None:
+        self.bindings.setdefault(name, []).append(value if _literal(value) is not None else None)
+
+    def lookup(self, name: str) -> list[ast.expr | None] | None:
+        scope: _Scope | None = self
+        while scope is not None:
+            # Python does not let nested functions see a class body's names.
+            if (scope is self or not scope.is_class) and name in scope.bindings:
+                return scope.bindings[name]
+            scope = scope.parent
+        return None
+
+
+def _literal(node: ast.AST | None) -> str | None:
+    """The value of a string literal or a placeholder-free f-string, else None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr) and all(isinstance(v, ast.Constant) for v in node.values):
+        return "".join(v.value for v in node.values)  # type: ignore[attr-defined]
+    return None
+
+
+def _name_of(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return None
+
+
+def _keyword(call: ast.Call, *names: str) -> ast.expr | None:
+    for kw in call.keywords:
+        if kw.arg in names:
+            return kw.value
+    return None
+
+
+def _positional(call: ast.Call, index: int) -> ast.expr | None:
+    args = call.args[: index + 1]
+    if len(args) <= index or any(isinstance(a, ast.Starred) for a in args):
+        return None
+    return args[index]
+
+
+class _Scanner(ast.NodeVisitor):
+    def __init__(self, data: bytes, file: str, check: IdCheck) -> None:
+        self.data = data
+        self.file = file
+        self.check = check
+        self.scope = self.module = _Scope(None)
+        self.refs: list[Reference] = []
+        # (use node, scope, context, strong, prefix bare names, revision, revision line)
+        self.pending: list[tuple[ast.Name, _Scope, str, bool, bool, str | None, int | None]] = []
+        self.consumed: set[int] = set()  # literal nodes that are never catalogue matches
+        self.reported: set[int] = set()  # literal nodes reported where they are assigned
+        self.strings: list[ast.Constant] = []  # candidates for catalogue matches
+        self._lines: list[bytes] | None = None
+
+    # -- positions -------------------------------------------------------------------------
+
+    def column(self, node: ast.expr) -> int:
+        # ast columns count UTF-8 bytes; users count characters.
+        if self._lines is None:
+            self._lines = self.data.splitlines()
+        try:
+            line = self._lines[node.lineno - 1]
+        except IndexError:
+            return node.col_offset + 1
+        if line.isascii():
+            return node.col_offset + 1
+        return len(line[: node.col_offset].decode("utf-8", "replace")) + 1
+
+    def add(self, repo_id: str, node: ast.expr, kind: str, context: str, revision: str | None,
+            related: tuple[int, ...]) -> None:
+        related = tuple(sorted({n for n in related if n != node.lineno}))
+        self.refs.append(
+            Reference(repo_id, self.file, node.lineno, self.column(node), kind, revision, context, related)
+        )
+
+    # -- scopes and bindings ---------------------------------------------------------------
+
+    def _bind_target(self, target: ast.expr, value: ast.expr | None) -> None:
+        if isinstance(target, ast.Name):
+            self.scope.bind(target.id, value)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            values = value.elts if isinstance(value, (ast.Tuple, ast.List)) else None
+            if values is not None and len(values) != len(target.elts):
+                values = None
+            for i, element in enumerate(target.elts):
+                self._bind_target(element, values[i] if values else None)
+        elif isinstance(target, ast.Starred):
+            self._bind_target(target.value, None)
+
+    def _enter(self, scope: _Scope, body: list[ast.stmt] | ast.expr) -> None:
+        outer, self.scope = self.scope, scope
+        for node in body if isinstance(body, list) else [body]:
+            self.visit(node)
+        self.scope = outer
+
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
+        args = node.args
+        for default in [*args.defaults, *(d for d in args.kw_defaults if d is not None)]:
+            self.visit(default)
+        if not isinstance(node, ast.Lambda):
+            for decorator in node.decorator_list:
+                self.visit(decorator)
+            self.scope.bind(node.name, None)
+        scope = _Scope(self.scope)
+        positional = [*args.posonlyargs, *args.args]
+        defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+        for arg, default in [*zip(positional, defaults), *zip(args.kwonlyargs, args.kw_defaults)]:
+            scope.bind(arg.arg, default)
+        for extra in (args.vararg, args.kwarg):
+            if extra is not None:
+                scope.bind(extra.arg, None)
+        self._enter(scope, node.body)
+
+    visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _function
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        for expr in [*node.decorator_list, *node.bases, *(k.value for k in node.keywords)]:
+            self.visit(expr)
+        self.scope.bind(node.name, None)
+        self._enter(_Scope(self.scope, is_class=True), node.body)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        for target in node.targets:
+            self._bind_target(target, node.value)
+            self._field_default(target, node.value)
+        self.visit(node.value)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
+            self._bind_target(node.target, node.value)
+            self._field_default(node.target, node.value)
+            self.visit(node.value)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        self._bind_target(node.target, None)
+        self.visit(node.value)
+
+    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
+        self._bind_target(node.target, node.value)
+        self.visit(node.value)
+
+    def _bind_loop(self, node: ast.For | ast.AsyncFor) -> None:
+        self._bind_target(node.target, None)
+        self.generic_visit(node)
+
+    visit_For = visit_AsyncFor = _bind_loop
+
+    def visit_withitem(self, node: ast.withitem) -> None:
+        if node.optional_vars is not None:
+            self._bind_target(node.optional_vars, None)
+        self.visit(node.context_expr)
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        if node.name:
+            self.scope.bind(node.name, None)
+        self.generic_visit(node)
+
+    def _bind_imports(self, node: ast.Import | ast.ImportFrom) -> None:
+        for alias in node.names:
+            self.scope.bind((alias.asname or alias.name).partition(".")[0], None)
+
+    visit_Import = visit_ImportFrom = _bind_imports
+
+    # -- strings ---------------------------------------------------------------------------
+
+    def visit_Expr(self, node: ast.Expr) -> None:
+        # A bare string statement is a docstring or commented-out prose, not a value.
+        if not isinstance(node.value, (ast.Constant, ast.JoinedStr)):
+            self.visit(node.value)
+
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
+        if _literal(node) is not None:
+            self.strings.append(node)  # type: ignore[arg-type]
+            return
+        for value in node.values:
+            if isinstance(value, ast.FormattedValue):
+                self.visit(value.value)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        if isinstance(node.value, str) and "/" in node.value:
+            self.strings.append(node)
+
+    # -- model positions -------------------------------------------------------------------
+
+    def _field_default(self, target: ast.expr, value: ast.expr) -> None:
+        """``model_name_or_path: str = field(default="org/name")``, the HF example-script idiom."""
+        if not (isinstance(target, ast.Name) and target.id in _ID_KEYWORDS):
+            return
+        if isinstance(value, ast.Call) and _name_of(value.func) == "field":
+            value = _keyword(value, "default")  # type: ignore[assignment]
+        repo_id = _literal(value)
+        if repo_id is not None and self.check.accepts(repo_id, strong=True):
+            self.consumed.add(id(value))
+            self.reported.add(id(value))
+            self.add(repo_id, value, "python-constant", f"{target.id} default", None, ())
+
+    def visit_Call(self, node: ast.Call) -> None:
+        for arg, context, strong, prefix in self._model_arguments(node):
+            self._report(node, arg, context, strong, prefix)
+        self.generic_visit(node)
+
+    def _model_arguments(self, call: ast.Call) -> list[tuple[ast.expr, str, bool, bool]]:
+        """(argument, context, strong, sentence-transformers prefix) for each model position."""
+        name = _name_of(call.func)
+        if name in _DATASET_LOADERS or self._is_other_repo_type(call):
+            for arg in [*call.args, *(k.value for k in call.keywords)]:
+                self.consumed.add(id(arg))  # a dataset or Space id, never a model
+            return []
+        found: list[tuple[ast.expr | None, str, bool, bool]] = []
+        if name == "from_pretrained" and isinstance(call.func, ast.Attribute):
+            receiver = _name_of(call.func.value)
+            label = f"{receiver}.from_pretrained" if receiver else "from_pretrained"
+            if receiver and receiver.startswith("PeftModel"):
+                # PeftModel.from_pretrained(base_model, adapter_id): the adapter is the Hub repo.
+                found.append((_keyword(call, "model_id") or _positional(call, 1), label, True, False))
+            else:
+                model = _positional(call, 0) or _keyword(call, "pretrained_model_name_or_path")
+                found.append((model, label, True, False))
+        elif name == "pipeline":
+            model = _keyword(call, "model")
+            found.append((model, "pipeline(model=)", True, False) if model else
+                         (_positional(call, 1), "pipeline()", True, False))
+        elif name in _HUB_DOWNLOADS:
+            found.append((_keyword(call, "repo_id") or _positional(call, 0), name, True, False))
+        elif name == "SentenceTransformer":
+            found.append((_positional(call, 0) or _keyword(call, "model_name_or_path"), name, True, True))
+        elif name == "CrossEncoder":
+            model = _positional(call, 0) or _keyword(call, "model_name_or_path", "model_name")
+            found.append((model, name, True, False))
+        elif name == "LLM" or name in _CLIENTS:
+            found.append((_keyword(call, "model") or _positional(call, 0), f"{name}(model=)", True, False))
+        elif name in _ENV_GETTERS and self._is_environment(call.func):
+            key = _literal(_positional(call, 0))
+            if key is not None and "model" in key.lower():
+                default = _keyword(call, "default") or _positional(call, 1)
+                found.append((default, f'{"os.getenv" if name == "getenv" else "os.environ.get"}("{key}") default',
+                              False, False))
+        for kw in call.keywords:
+            if kw.arg in _ID_KEYWORDS and all(kw.value is not arg for arg, *_ in found):
+                found.append((kw.value, f"{name or 'call'}({kw.arg}=)", True, False))
+        return [(arg, context, strong, prefix) for arg, context, strong, prefix in found if arg is not None]
+
+    @staticmethod
+    def _is_environment(func: ast.expr) -> bool:
+        if isinstance(func, ast.Name):
+            return func.id == "getenv"
+        return isinstance(func, ast.Attribute) and (
+            func.attr == "getenv" or _name_of(func.value) == "environ"
+        )
+
+    @staticmethod
+    def _is_other_repo_type(call: ast.Call) -> bool:
+        repo_type = _keyword(call, "repo_type")
+        return repo_type is not None and not (isinstance(repo_type, ast.Constant) and repo_type.value in (None, "model"))
+
+    def _revision(self, call: ast.Call) -> tuple[str | None, int | None]:
+        """The call's ``revision=`` pin and the line that sets it."""
+        node = _keyword(call, "revision")
+        if isinstance(node, ast.Name):
+            bindings = self.scope.lookup(node.id) or [None]
+            node = bindings[0] if len(bindings) == 1 else None
+        value = _literal(node)
+        return (value, node.lineno) if value is not None and node is not None else (None, None)
+
+    def _report(self, call: ast.Call, arg: ast.expr, context: str, strong: bool, prefix: bool) -> None:
+        revision, revision_line = self._revision(call)
+        if isinstance(arg, ast.Name):
+            self.pending.append((arg, self.scope, context, strong, prefix, revision, revision_line))
+            return
+        value = _literal(arg)
+        if value is None:
+            return
+        self.consumed.add(id(arg))
+        repo_id = self._accept(value, strong, prefix)
+        if repo_id is not None:
+            self.add(repo_id, arg, "python-call", context, revision, (revision_line or arg.lineno,))
+
+    def _accept(self, value: str, strong: bool, prefix: bool) -> str | None:
+        if prefix and "/" not in value and self.check.accepts(value, strong=True):
+            # sentence-transformers resolves a bare name to its own organisation on the Hub.
+            prefixed = f"sentence-transformers/{value}"
+            if not self.check.has_catalogue or self.check.known(prefixed):
+                return prefixed
+        return value if self.check.accepts(value, strong=strong) else None
+
+    def finish(self) -> list[Reference]:
+        """Resolve constants (they may be assigned after the function that uses them) and
+        add catalogue matches."""
+        for use, scope, context, strong, prefix, revision, revision_line in self.pending:
+            for value_node in scope.lookup(use.id) or ():
+                if value_node is None or id(value_node) in self.reported:
+                    continue
+                self.consumed.add(id(value_node))
+                repo_id = self._accept(_literal(value_node) or "", strong, prefix)
+                if repo_id is not None:
+                    related = (value_node.lineno, revision_line or use.lineno)
+                    self.add(repo_id, use, "python-constant", f"{context} via {use.id}", revision, related)
+        if self.check.has_catalogue:
+            for node in self.strings:
+                value = _literal(node)
+                if id(node) not in self.consumed and value and "/" in value and self.check.accepts(
+                    value, strong=False
+                ) and self.check.known(value):
+                    self.add(value, node, "python-constant", "catalogue match", None, ())
+        return self.refs

@@ -1,0 +1,164 @@
+"""Find model references in commands: shell scripts, Dockerfiles, Makefiles, workflow and compose files.
+
+The scan is token-based rather than a shell parser: commands are split on whitespace after
+joining ``\\``-continued lines, quotes, brackets and commas are trimmed from tokens (so the
+exec form ``CMD ["--model-id", "org/name"]`` reads like the shell form) and ``#`` starts a comment.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from catalog.discovery_base import IdCheck, Reference
+
+_Token = tuple[str, int, int]  # (text, line, column)
+
+_DOWNLOADERS = ("huggingface-cli", "hf")
+# Options of `hf download` / `vllm serve` that take a value, so the value is not the repo id.
+_VALUE_OPTIONS = frozenset(
+    {"--revision", "--repo-type", "--local-dir", "--cache-dir", "--token", "--include", "--exclude",
+     "--max-workers", "--local-dir-use-symlinks", "--config", "--host", "--port"}
+)
+# --flag -> strong: a bare legacy name after a weak flag is too ambiguous to report.
+_MODEL_FLAGS = {
+    "--model": False,
+    "--tokenizer": False,
+    "--model-id": True,
+    "--model_id": True,
+    "--model_name_or_path": True,
+    "--model-name-or-path": True,
+    "--pretrained_model_name_or_path": True,
+    "--tokenizer_name": True,
+}
+_DECLARERS = frozenset({"export", "local", "readonly", "declare", "ENV", "ARG"})
+_SEPARATORS = frozenset({";", "&&", "||", "|", "&"})
+_ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)")
+_MAKE_ASSIGNMENT = re.compile(r"^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?:\?|:|::|\+)?=[ \t]*(\S+)[ \t]*$",
+                              re.MULTILINE)
+# `python -c "...snapshot_download('org/name')"`, common in Dockerfiles that bake a model in.
+_INLINE_PYTHON = re.compile(
+    r"""(?:snapshot_download|hf_hub_download|from_pretrained)\(\s*(?:repo_id\s*=\s*)?['"]([^'"\s]+)['"]"""
+)
+TRIGGERS = (b"model", b"download", b"serve", b"from_pretrained")
+
+
+def wants(data: bytes) -> bool:
+    """Cheap test: could this file contain a command that names a model?"""
+    lowered = data.lower()
+    return any(trigger in lowered for trigger in TRIGGERS)
+
+
+def _commands(text: str) -> Iterator[list[_Token]]:
+    """Commands as token lists, joining continued lines and splitting on ;, &&, || and |."""
+    command: list[_Token] = []
+    for number, raw in enumerate(text.splitlines(), 1):
+        stripped = raw.rstrip()
+        continued = stripped.endswith("\\")
+        body = stripped[:-1] if continued else stripped
+        for match in re.finditer(r"\S+", body):
+            token = match.group()
+            if token.startswith("#"):
+                break
+            ends_command = token.endswith(";") and len(token) > 1
+            token = token.rstrip(";") if ends_command else token
+            if token in _SEPARATORS:
+                if command:
+                    yield command
+                command = []
+                continue
+            trimmed = token.lstrip("\"'[")
+            column = match.start() + 1 + len(token) - len(trimmed)
+            trimmed = trimmed.rstrip("\"',]")
+            if trimmed:
+                command.append((trimmed, number, column))
+            if ends_command and command:
+                yield command
+                command = []
+        if not continued and command:
+            yield command
+            command = []
+    if command:
+        yield command
+
+
+def _option_value(tokens: list[_Token], index: int, flag: str) -> _Token | None:
+    """The value of ``flag`` at ``tokens[index]``, written ``--flag value`` or ``--flag=value``."""
+    text, line, column = tokens[index]
+    if text == flag:
+        return tokens[index + 1] if index + 1 < len(tokens) else None
+    if text.startswith(flag + "="):
+        value = text[len(flag) + 1 :].strip("\"'")
+        return (value, line, column + len(flag) + 1 + (text[len(flag) + 1 :] != value)) if value else None
+    return None
+
+
+def _first_positional(tokens: list[_Token], start: int) -> _Token | None:
+    index = start
+    while index < len(tokens):
+        text = tokens[index][0]
+        if not text.startswith("-"):
+            return tokens[index]
+        index += 2 if text in _VALUE_OPTIONS else 1
+    return None
+
+
+def _basename(token: str) -> str:
+    return token.rsplit("/", 1)[-1]
+
+
+def _scan_command(tokens: list[_Token], dockerfile: bool) -> Iterator[tuple[_Token, str, bool, bool]]:
+    """(token, context, strong, pinnable) for each model named by one command."""
+    texts = [t[0] for t in tokens]
+    for index, text in enumerate(texts):
+        following = texts[index + 1] if index + 1 < len(texts) else None
+        if _basename(text) in _DOWNLOADERS and following == "download":
+            repo_type = next((v for i in range(len(tokens)) if (v := _option_value(tokens, i, "--repo-type"))), None)
+            target = _first_positional(tokens, index + 2)
+            if target and (repo_type is None or repo_type[0] == "model"):
+                yield target, f"{_basename(text)} download", True, True
+        elif _basename(text) == "vllm" and following == "serve":
+            target = _first_positional(tokens, index + 2)
+            if target:
+                yield target, "vllm serve", True, True
+        for flag, strong in _MODEL_FLAGS.items():
+            value = _option_value(tokens, index, flag)
+            if value:
+                yield value, flag, strong, True
+                break
+        match = _ASSIGNMENT.fullmatch(text)
+        if match and "model" in match.group(1).lower() and (index == 0 or texts[index - 1] in _DECLARERS
+                                                          or _ASSIGNMENT.fullmatch(texts[index - 1])):
+            value = match.group(2).strip("\"'")
+            if value:
+                offset = text.index(value, len(match.group(1)) + 1)
+                yield (value, tokens[index][1], tokens[index][2] + offset), f"{match.group(1)}=", False, False
+    # Dockerfile's legacy `ENV NAME value` form.
+    if dockerfile and len(tokens) == 3 and texts[0].upper() in ("ENV", "ARG") and "=" not in texts[1] \
+            and "model" in texts[1].lower():
+        yield tokens[2], f"{texts[1]}=", False, False
+
+
+def scan_commands(text: str, file: str, kind: str, check: IdCheck, *, makefile: bool = False) -> list[Reference]:
+    """Return the references in a file of commands; ``kind`` is ``"shell"`` or ``"dockerfile"``."""
+    refs: list[Reference] = []
+    for tokens in _commands(text):
+        revision = next((v for i in range(len(tokens)) if (v := _option_value(tokens, i, "--revision"))), None)
+        for (value, line, column), context, strong, pinnable in _scan_command(tokens, kind == "dockerfile"):
+            if check.accepts(value, strong=strong):
+                pin = revision if pinnable else None
+                related = (pin[1],) if pin and pin[1] != line else ()
+                refs.append(Reference(value, file, line, column, kind, pin[0] if pin else None, context, related))
+    for match in _INLINE_PYTHON.finditer(text):
+        if check.accepts(match.group(1), strong=True):
+            line = text.count("\n", 0, match.start(1)) + 1
+            column = match.start(1) - text.rfind("\n", 0, match.start(1))
+            refs.append(Reference(match.group(1), file, line, column, kind, None, "python -c"))
+    if makefile:
+        for match in _MAKE_ASSIGNMENT.finditer(text):
+            name, value = match.groups()
+            if "model" in name.lower() and check.accepts(value, strong=False):
+                line = text.count("\n", 0, match.start(2)) + 1
+                column = match.start(2) - text.rfind("\n", 0, match.start(2))
+                refs.append(Reference(value, file, line, column, kind, None, f"{name}="))
+    return refs

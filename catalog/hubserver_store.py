@@ -1,0 +1,222 @@
+"""What the fake Hub (``catalog.hubserver``) holds: API-shaped model dicts, kept in listing order.
+
+Models are stored the way ``GET /api/models/{repo_id}`` returns them. Records in older shapes
+(the 2022 ``list_models(full=True)`` dump has ``modelId`` but no ``id``, ``author``, ``_id`` or
+``createdAt``) are completed with the values the modern Hub would give them, so that every
+view the server renders has the fields a real Hub always sends.
+"""
+
+from __future__ import annotations
+
+import copy
+import gzip
+import hashlib
+import json
+import threading
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+AccessStatus = Literal["gated", "private", "missing"]
+ACCESS_STATUSES: frozenset[str] = frozenset({"gated", "private", "missing"})
+
+# The Hub gives this creation date to every repository that predates its storing of creation
+# dates (see the Hub API docs); 2022-era records without ``createdAt`` get it too.
+LEGACY_CREATED_AT = "2022-03-02T23:29:04.000Z"
+
+# Sort name -> (property, type of its values). The Hub sorts these descending only.
+SORTS: dict[str, tuple[str, type]] = {
+    "lastModified": ("lastModified", str),
+    "createdAt": ("createdAt", str),
+    "downloads": ("downloads", int),
+    "likes": ("likes", int),
+    "trendingScore": ("trendingScore", int),
+}
+
+# A sort key is [1, value] or [0, 0] when the model has no usable value: those sort last.
+SortKey = list[Any]
+_NO_KEY: SortKey = [0, 0]
+
+
+def trending_score(model: dict[str, Any]) -> Any:
+    """The model's trending score; the bundled data has none, so likes stand in for it."""
+    if "trendingScore" in model:
+        return model["trendingScore"]
+    likes = model.get("likes")
+    return likes if isinstance(likes, int) and not isinstance(likes, bool) else 0
+
+
+def sort_key(model: dict[str, Any], sort: str | None) -> SortKey:
+    """Where ``model`` falls under ``sort`` (None: the default order, by id alone)."""
+    if sort is None:
+        return _NO_KEY
+    prop, kind = SORTS[sort]
+    value = trending_score(model) if prop == "trendingScore" else model.get(prop)
+    # A mistyped value must not make the whole listing unsortable; it sorts as missing.
+    if isinstance(value, bool) or not isinstance(value, kind):
+        return _NO_KEY
+    return [1, value]
+
+
+def normalise(model: dict[str, Any]) -> dict[str, Any]:
+    """Complete ``model`` with the fields the modern Hub always sends; given values win.
+
+    Raises:
+        ValueError: the record has neither ``id`` nor ``modelId``.
+    """
+    out = dict(model)
+    repo_id = out.get("id") or out.get("modelId")
+    if not isinstance(repo_id, str) or not repo_id:
+        raise ValueError(f"a Hub model needs an 'id' (or 'modelId'): {str(model)[:200]}")
+    out["id"] = repo_id
+    out.setdefault("modelId", repo_id)
+    if "/" in repo_id:
+        out.setdefault("author", repo_id.split("/", 1)[0])
+    out.setdefault("createdAt", LEGACY_CREATED_AT)
+    out.setdefault("lastModified", out["createdAt"])
+    out.setdefault("_id", _object_id(repo_id, out["createdAt"]))
+    out.setdefault("sha", hashlib.sha1(f"{repo_id}@{out['lastModified']}".encode()).hexdigest())
+    for key, default in (
+        ("private", False),
+        ("disabled", False),
+        ("gated", False),
+        ("downloads", 0),
+        ("likes", 0),
+        ("tags", []),
+        ("siblings", []),
+    ):
+        out.setdefault(key, default)
+    return out
+
+
+def _object_id(repo_id: str, created_at: Any) -> str:
+    """A stable Mongo-style ``_id``: like the Hub's, its first 4 bytes are the creation time."""
+    try:
+        stamp = int(datetime.fromisoformat(str(created_at)).timestamp())
+    except ValueError:
+        stamp = int(datetime(2022, 3, 2, 23, 29, 4, tzinfo=UTC).timestamp())
+    return f"{stamp & 0xFFFFFFFF:08x}" + hashlib.sha1(repo_id.encode()).hexdigest()[:16]
+
+
+class HubStore:
+    """The models the fake Hub holds: full API-shaped dicts (as ``/api/models/{id}`` returns them).
+
+    Thread-safe: tests mutate it while the server answers from another thread. Each listing
+    works on a snapshot of the order taken when its page is built.
+    """
+
+    def __init__(self, models: Iterable[dict[str, Any]] = ()) -> None:
+        self._lock = threading.Lock()
+        self._models: dict[str, dict[str, Any]] = {}
+        self._access: dict[str, str] = {}
+        self._orders: dict[str | None, list[tuple[SortKey, str, dict[str, Any]]]] = {}
+        for model in models:
+            self.put(model)
+
+    def put(self, model: dict[str, Any]) -> None:
+        """Add ``model``, or replace the model with the same id (the Hub changed between syncs)."""
+        stored = normalise(copy.deepcopy(model))
+        with self._lock:
+            self._models[stored["id"]] = stored
+            self._orders.clear()
+
+    def remove(self, repo_id: str) -> None:
+        """Delete a model from the Hub: it leaves the listing and its info answers 'not found'.
+
+        Raises:
+            KeyError: no such model, which in a test is almost always a typo.
+        """
+        with self._lock:
+            del self._models[repo_id]
+            self._access.pop(repo_id, None)
+            self._orders.clear()
+
+    def set_access(self, repo_id: str, status: AccessStatus | None) -> None:
+        """Make the model's info answer as a gated, private or vanished repository would.
+
+        The model stays in the listing, as happens when a repository is gated, made private or
+        deleted between a listing page and the per-model call. ``None`` restores normal access.
+        """
+        if status is not None and status not in ACCESS_STATUSES:
+            raise ValueError(
+                f"access status must be one of {sorted(ACCESS_STATUSES)} or None, not {status!r}"
+            )
+        with self._lock:
+            if status is None:
+                self._access.pop(repo_id, None)
+            else:
+                self._access[repo_id] = status
+
+    def access(self, repo_id: str) -> str | None:
+        """The access status set with :meth:`set_access`, if any."""
+        with self._lock:
+            return self._access.get(repo_id)
+
+    def get(self, repo_id: str) -> dict[str, Any] | None:
+        """A copy of the stored model (change it and :meth:`put` it back), or None."""
+        with self._lock:
+            model = self._models.get(repo_id)
+        return copy.deepcopy(model) if model is not None else None
+
+    def peek(self, repo_id: str) -> dict[str, Any] | None:
+        """The stored model itself, for read-only use by the server (no copy)."""
+        with self._lock:
+            return self._models.get(repo_id)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._models)
+
+    def __contains__(self, repo_id: object) -> bool:
+        with self._lock:
+            return repo_id in self._models
+
+    def __iter__(self) -> Iterator[str]:
+        with self._lock:
+            return iter(list(self._models))
+
+    def ordered(self, sort: str | None) -> list[tuple[SortKey, str, dict[str, Any]]]:
+        """All models as ``(sort key, id, model)``: key descending, then id ascending.
+
+        The list is a snapshot shared between requests until the store next changes; callers
+        must not modify it.
+        """
+        with self._lock:
+            order = self._orders.get(sort)
+            if order is None:
+                by_id = sorted(self._models.values(), key=lambda m: m["id"])
+                keyed = [(sort_key(m, sort), m["id"], m) for m in by_id]
+                # reverse=True keeps equal keys in their original (id ascending) order.
+                order = sorted(keyed, key=lambda row: row[0], reverse=True)
+                self._orders[sort] = order
+            return order
+
+    @classmethod
+    def from_jsonl(cls, path: str | Path) -> HubStore:
+        """Load one model per line from a ``.jsonl`` file, gzip-compressed or not.
+
+        Raises:
+            ValueError: a line is not a JSON object with an id.
+        """
+        return cls(iter_jsonl(path))
+
+
+def iter_jsonl(path: str | Path) -> Iterator[dict[str, Any]]:
+    """Yield the JSON objects of a ``.jsonl`` file; gzip is recognised by content, not by name."""
+    path = Path(path)
+    with path.open("rb") as probe:
+        compressed = probe.read(2) == b"\x1f\x8b"
+    opener = gzip.open if compressed else open
+    with opener(path, "rt", encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except ValueError as exc:
+                raise ValueError(f"{path}:{number}: not JSON: {exc}") from None
+            if not isinstance(record, dict):
+                message = f"{path}:{number}: expected a JSON object, got {type(record).__name__}"
+                raise ValueError(message)  # noqa: TRY004 -- bad data, not a caller's type error
+            yield record

@@ -1,0 +1,347 @@
+"""Turn one raw Hub model item into the fields catalog stores. Pure and total: a malformed
+field never raises; it is kept raw in ``problems`` and the rest of the item is still used."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+RELATIONS = ("finetune", "adapter", "merge", "quantized")
+
+# Counters change every day without the model changing; they are refreshed but never make a
+# model count as "updated" (and never stop an incremental sync from recognising it).
+_VOLATILE = frozenset({"_id", "downloads", "downloadsAllTime", "likes", "trendingScore", "inference"})
+
+_PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt")
+_FORMAT_SUFFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("safetensors", (".safetensors",)),
+    ("gguf", (".gguf",)),
+    ("onnx", (".onnx",)),
+    ("pickle", _PICKLE_SUFFIXES),
+    ("tensorflow", (".h5",)),
+    ("flax", (".msgpack",)),
+)
+
+# "8B", "1.1B", "8x7B", "350M", "1T" as a separate token of the repo name. Not preceded by a
+# letter so that "A35b" (active parameters of a MoE) is not mistaken for the size; "k"
+# suffixes are context lengths ("128k"), not sizes.
+_NAME_SIZE = re.compile(r"(?<![A-Za-z0-9.])(?:(\d{1,3})x)?(\d{1,4}(?:\.\d{1,3})?)([bmt])(?![a-z0-9])", re.IGNORECASE)
+_UNIT = {"m": 10**6, "b": 10**9, "t": 10**12}
+_MAX_PROBLEM_VALUE = 500
+
+
+@dataclass
+class ParsedModel:
+    """What catalog keeps of one Hub item (raw license fields included, untouched)."""
+
+    repo_id: str
+    author: str | None = None
+    sha: str | None = None
+    hub_created_at: datetime | None = None
+    last_modified: datetime | None = None
+    downloads: int = 0
+    likes: int = 0
+    pipeline_tag: str | None = None
+    library_name: str | None = None
+    tags: list[str] = field(default_factory=list)
+    gated: str = "false"
+    private: bool = False
+    disabled: bool = False
+    card_data: dict[str, Any] | None = None
+    files: list[str] = field(default_factory=list)
+    license_raw: Any = None
+    license_name_raw: Any = None
+    license_link_raw: Any = None
+    license_tags: list[str] = field(default_factory=list)
+    parameters_total: int | None = None
+    parameters_source: str | None = None
+    parameters_by_dtype: dict[str, Any] | None = None
+    formats: list[str] = field(default_factory=list)
+    bases: list[tuple[str, str, str]] = field(default_factory=list)  # (base id, relation, source)
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    content_hash: str = ""
+
+    def columns(self) -> dict[str, Any]:
+        """The values of the HubModel columns this item sets."""
+        return {k: v for k, v in self.__dict__.items() if k != "bases"}
+
+
+class InvalidItem(ValueError):
+    """The item cannot be stored at all (no usable repo id)."""
+
+
+def parse_item(item: Any) -> ParsedModel:
+    """Parse one item of ``GET /api/models`` or body of ``GET /api/models/{id}``.
+
+    Raises:
+        InvalidItem: the item is not an object or has no usable repo id.
+    """
+    if not isinstance(item, dict):
+        raise InvalidItem(f"listing item is a {type(item).__name__}, not an object")
+    repo_id = item.get("id") or item.get("modelId")
+    if not isinstance(repo_id, str) or not repo_id.strip() or len(repo_id) > 200:
+        raise InvalidItem(f"listing item has no usable id: {_clip(repo_id)!r}")
+
+    model = ParsedModel(repo_id=repo_id)
+    p = _Problems(model.problems)
+    try:
+        model.content_hash = content_hash(item)
+    except _Unstorable:
+        # NUL characters and NaN/Infinity are valid in Python but not in PostgreSQL or strict
+        # JSON; clean them out once here so that one odd card cannot fail a whole page.
+        item = _storable(item)
+        p.add("item", "NUL characters or non-finite numbers removed", None)
+        model.content_hash = content_hash(item)
+    author = item.get("author")
+    model.author = author if isinstance(author, str) and author else (repo_id.split("/")[0] if "/" in repo_id else None)
+    model.sha = p.str_or_none(item, "sha", max_len=64)
+    model.hub_created_at = p.timestamp(item, "createdAt")
+    model.last_modified = p.timestamp(item, "lastModified")
+    model.downloads = p.count(item, "downloads")
+    model.likes = p.count(item, "likes")
+    model.pipeline_tag = p.str_or_none(item, "pipeline_tag", max_len=100)
+    model.library_name = p.str_or_none(item, "library_name", max_len=100)
+    model.tags = p.str_list(item, "tags")
+    model.gated = p.gated(item)
+    model.private = p.flag(item, "private")
+    model.disabled = p.flag(item, "disabled")
+
+    card = item.get("cardData")
+    if isinstance(card, dict):
+        model.card_data = card
+        model.license_raw = card.get("license")
+        model.license_name_raw = card.get("license_name")
+        model.license_link_raw = card.get("license_link")
+    elif card is not None:
+        p.add("cardData", "not an object", card)
+    model.license_tags = [t[len("license:"):] for t in model.tags if t.startswith("license:")]
+
+    model.files = _files(item, p)
+    model.formats = _formats(model.files, item)
+    _parameters(model, item, p)
+    model.bases = _bases(model, card if isinstance(card, dict) else {}, p)
+    return model
+
+
+class _Unstorable(ValueError):
+    """The item holds values no database column can keep as they are."""
+
+
+def content_hash(item: dict[str, Any]) -> str:
+    """A digest of everything in the item that is not a counter.
+
+    Raises:
+        _Unstorable: the item holds NUL characters or non-finite numbers.
+    """
+    stable = {k: v for k, v in item.items() if k not in _VOLATILE}
+    try:
+        encoded = json.dumps(stable, sort_keys=True, separators=(",", ":"), default=str, allow_nan=False)
+    except ValueError as exc:
+        raise _Unstorable(str(exc)) from None
+    if "\\u0000" in encoded:
+        raise _Unstorable("NUL character")
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def _storable(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    return value
+
+
+def estimate_parameters(repo_id: str) -> int | None:
+    """Estimate a parameter count from a repo name (``Llama-3.1-8B``, ``Mixtral-8x7B``, ``opt-350m``)."""
+    name = repo_id.rsplit("/", 1)[-1]
+    match = _NAME_SIZE.search(name)
+    if not match:
+        return None
+    experts, size, unit = match.groups()
+    total = float(size) * _UNIT[unit.lower()] * (int(experts) if experts else 1)
+    return int(total) if total >= 1 else None
+
+
+def _files(item: dict[str, Any], p: _Problems) -> list[str]:
+    siblings = item.get("siblings")
+    if siblings is None:
+        return []
+    if not isinstance(siblings, list):
+        p.add("siblings", "not a list", siblings)
+        return []
+    files = [s["rfilename"] for s in siblings if isinstance(s, dict) and isinstance(s.get("rfilename"), str)]
+    if len(files) != len(siblings):
+        p.add("siblings", f"{len(siblings) - len(files)} entries without an rfilename", None)
+    return files
+
+
+def _formats(files: list[str], item: dict[str, Any]) -> list[str]:
+    found: set[str] = set()
+    for name in files:
+        lower = name.lower()
+        for fmt, suffixes in _FORMAT_SUFFIXES:
+            if lower.endswith(suffixes):
+                found.add(fmt)
+    # The metadata proves the format even when the listing left out the file list.
+    if isinstance(item.get("safetensors"), dict):
+        found.add("safetensors")
+    if isinstance(item.get("gguf"), dict):
+        found.add("gguf")
+    return sorted(found)
+
+
+def _parameters(model: ParsedModel, item: dict[str, Any], p: _Problems) -> None:
+    for source in ("safetensors", "gguf"):
+        block = item.get(source)
+        if block is None:
+            continue
+        total = block.get("total") if isinstance(block, dict) else None
+        if isinstance(total, int) and not isinstance(total, bool) and total > 0:
+            model.parameters_total = total
+            model.parameters_source = source
+            by_dtype = block.get("parameters") if source == "safetensors" else None
+            model.parameters_by_dtype = by_dtype if isinstance(by_dtype, dict) else None
+            return
+        p.add(source, "no positive integer total", block)
+    estimate = estimate_parameters(model.repo_id)
+    if estimate is not None:
+        model.parameters_total, model.parameters_source = estimate, "name"
+
+
+def _bases(model: ParsedModel, card: dict[str, Any], p: _Problems) -> list[tuple[str, str, str]]:
+    """Base models with their relation.
+
+    The ``base_model:<relation>:<id>`` tags are computed by the Hub and follow renames, so
+    when the tags name any base they are the truth and the card's ``base_model`` (which may
+    still carry an old id) is ignored; otherwise the card is used.
+    """
+    tagged: dict[str, str] = {}
+    plain: list[str] = []
+    for tag in model.tags:
+        if not tag.startswith("base_model:"):
+            continue
+        rest = tag[len("base_model:"):]
+        relation, _, base = rest.partition(":")
+        if base and relation in RELATIONS:
+            tagged[base] = relation
+        elif rest:
+            plain.append(rest)
+    card_ids = _card_bases(card, p)
+    card_relation = card.get("base_model_relation")
+    if tagged or plain:
+        ids, source = list(tagged) + [b for b in plain if b not in tagged], "tags"
+    else:
+        ids, source = card_ids, "card"
+    if not ids:
+        return []
+    default = card_relation if card_relation in RELATIONS else _inferred_relation(model, len(ids))
+    return [(base, tagged.get(base, default), source) for base in dict.fromkeys(ids) if len(base) <= 200]
+
+
+def _card_bases(card: dict[str, Any], p: _Problems) -> list[str]:
+    value = card.get("base_model")
+    if value is None:
+        return []
+    values = value if isinstance(value, list) else [value]
+    good = [v.strip() for v in values if isinstance(v, str) and v.strip()]
+    if len(good) != len(values):
+        p.add("cardData.base_model", "not a model id or list of ids", value)
+    return good
+
+
+def _inferred_relation(model: ParsedModel, n_bases: int) -> str:
+    # The Hub's own inference when a card names a base without a relation.
+    if n_bases > 1:
+        return "merge"
+    if "adapter_config.json" in {f.rsplit("/", 1)[-1] for f in model.files}:
+        return "adapter"
+    if "gguf" in model.formats:
+        return "quantized"
+    return "finetune"
+
+
+class _Problems:
+    """Collects malformed fields; each getter returns a safe default for a bad value."""
+
+    def __init__(self, sink: list[dict[str, Any]]) -> None:
+        self.sink = sink
+
+    def add(self, field_name: str, problem: str, value: Any) -> None:
+        self.sink.append({"field": field_name, "problem": problem, "value": _clip(value)})
+
+    def str_or_none(self, item: dict[str, Any], key: str, *, max_len: int) -> str | None:
+        value = item.get(key)
+        if value is None or (isinstance(value, str) and 0 < len(value) <= max_len):
+            return value or None
+        self.add(key, "not a short string", value)
+        return None
+
+    def timestamp(self, item: dict[str, Any], key: str) -> datetime | None:
+        value = item.get(key)
+        if value is None:
+            return None
+        if isinstance(value, str):
+            try:
+                parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                pass
+            else:
+                return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        self.add(key, "not an ISO 8601 timestamp", value)
+        return None
+
+    def count(self, item: dict[str, Any], key: str) -> int:
+        value = item.get(key)
+        if value is None:
+            return 0
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**63:
+            return value
+        self.add(key, "not a non-negative integer", value)
+        return 0
+
+    def flag(self, item: dict[str, Any], key: str) -> bool:
+        value = item.get(key, False)
+        if isinstance(value, bool):
+            return value
+        self.add(key, "not a boolean", value)
+        return False
+
+    def str_list(self, item: dict[str, Any], key: str) -> list[str]:
+        value = item.get(key)
+        if value is None:
+            return []
+        if isinstance(value, list):
+            good = [v for v in value if isinstance(v, str)]
+            if len(good) != len(value):
+                self.add(key, "non-string entries dropped", value)
+            return good
+        self.add(key, "not a list", value)
+        return []
+
+    def gated(self, item: dict[str, Any]) -> str:
+        value = item.get("gated", False)
+        if value is False or value is None:
+            return "false"
+        if value in ("auto", "manual"):
+            return value
+        if value is True:
+            return "manual"
+        self.add("gated", "not false, 'auto' or 'manual'", value)
+        return "false"
+
+
+def _clip(value: Any) -> Any:
+    """Keep a raw value storable: JSON-safe and bounded in size."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    return text if len(text) <= _MAX_PROBLEM_VALUE else text[:_MAX_PROBLEM_VALUE] + "…"

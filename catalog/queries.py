@@ -1,0 +1,222 @@
+"""Read-side queries over single models and sync runs, shared by the CLI, the pages and the API."""
+
+from __future__ import annotations
+
+import difflib
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from .audit import obligations_for
+from .derive import FactsLoader
+from .errors import ModelNotFound
+from .licenses import knowledge_base
+from .models import BaseModelLink, Flag, HubModel, ModelEvent, SyncRun
+
+
+def find_model(session: Session, repo_id: str) -> HubModel:
+    """The model with this id; a name without an org also matches a unique ``org/name``.
+
+    Raises:
+        ModelNotFound: no such model, with close ids as suggestions.
+    """
+    model = session.scalar(
+        select(HubModel).where(HubModel.repo_id == repo_id).options(selectinload(HubModel.bases))
+    )
+    if model is None and "/" not in repo_id:
+        matches = session.scalars(
+            select(HubModel).where(HubModel.repo_id.like("%/" + _escape_like(repo_id), escape="\\")).limit(2)
+        ).all()
+        if len(matches) == 1:
+            model = matches[0]
+    if model is None:
+        raise ModelNotFound(repo_id, suggest_ids(session, repo_id))
+    return model
+
+
+def suggest_ids(session: Session, repo_id: str, *, limit: int = 3) -> list[str]:
+    """Ids close to a mistyped one ("did you mean"), searched among models sharing a word with it."""
+    name = repo_id.rsplit("/", 1)[-1]
+    stem = name.split("-")[0][:20] or name[:20]
+    if not stem:
+        return []
+    candidates = session.scalars(
+        select(HubModel.repo_id).where(HubModel.repo_id.ilike("%" + _escape_like(stem) + "%", escape="\\")).limit(500)
+    ).all()
+    return difflib.get_close_matches(repo_id, candidates, n=limit, cutoff=0.6)
+
+
+def model_record(session: Session, repo_id: str, *, revision: str | None = None) -> dict[str, Any]:
+    """The full JSON record of a model: the contract of `catalog show --json` and the API.
+
+    Args:
+        revision: a sha; the record then shows the license declared at that revision (from
+            the history) instead of the current one.
+    """
+    model = find_model(session, repo_id)
+    kb = knowledge_base()
+    loader = FactsLoader(session)
+    [(_, facts)] = loader.load(HubModel.id == model.id)
+    history = model_history(session, model.id)
+    license_view = _license_view(model, kb)
+    if revision is not None and revision != model.sha:
+        license_view = {**license_view, **_license_at(session, model, revision, kb)}
+    derivatives = session.scalars(
+        select(HubModel.repo_id).join(BaseModelLink, BaseModelLink.model_id == HubModel.id)
+        .where(BaseModelLink.base_repo_id == model.repo_id).order_by(HubModel.downloads.desc()).limit(50)
+    ).all()
+    known_bases = set(session.scalars(
+        select(HubModel.repo_id).where(HubModel.repo_id.in_([b.base_repo_id for b in model.bases]))
+    ))
+    return {
+        "id": model.repo_id,
+        "author": model.author,
+        "sha": model.sha,
+        "revision": revision or model.sha,
+        "last_modified": _iso(model.last_modified),
+        "created_at": _iso(model.hub_created_at),
+        "downloads": model.downloads,
+        "likes": model.likes,
+        "pipeline_tag": model.pipeline_tag,
+        "library_name": model.library_name,
+        "tags": model.tags,
+        "gated": model.gated,
+        "private": model.private,
+        "disabled": model.disabled,
+        "access": model.access,
+        "parameters": {
+            "total": model.parameters_total,
+            "source": model.parameters_source,
+            "by_dtype": model.parameters_by_dtype,
+        },
+        "license": license_view,
+        "base_models": [
+            {"id": b.base_repo_id, "relation": b.relation, "source": b.source, "in_catalogue": b.base_repo_id in known_bases}
+            for b in model.bases
+        ],
+        "derivatives": list(derivatives),
+        "formats": model.formats,
+        "files": model.files,
+        "findings": [
+            {"code": f.code, "severity": f.severity, "message": f.message, "evidence": f.evidence}
+            for f in model.findings
+        ],
+        "obligations": obligations_for(facts, lineage=loader.lineage, kb=kb),
+        "card_data": model.card_data,
+        "problems": model.problems,
+        "removed": model.removed_at is not None,
+        "removed_at": _iso(model.removed_at),
+        "first_seen_at": _iso(model.first_seen_at),
+        "last_synced_at": _iso(model.last_synced_at),
+        "history": history,
+    }
+
+
+def model_history(session: Session, model_id: int) -> list[dict[str, Any]]:
+    """Every recorded change of a model, oldest first."""
+    return [
+        {"kind": e.kind, "old": e.old, "new": e.new, "sha": e.sha, "at": _iso(e.at), "sync_run": e.sync_run_id}
+        for e in session.scalars(select(ModelEvent).where(ModelEvent.model_id == model_id).order_by(ModelEvent.id))
+    ]
+
+
+def sync_runs(session: Session, *, limit: int = 50) -> list[dict[str, Any]]:
+    """Recent sync runs, newest first."""
+    runs = session.scalars(select(SyncRun).order_by(SyncRun.id.desc()).limit(limit)).all()
+    return [sync_run_view(r) for r in runs]
+
+
+def sync_run_view(run: SyncRun) -> dict[str, Any]:
+    """One sync run as JSON."""
+    return {
+        "id": run.id,
+        "status": run.status,
+        "full": run.full,
+        "scope": run.scope,
+        "started_at": _iso(run.started_at),
+        "finished_at": _iso(run.finished_at),
+        "pages": run.pages,
+        "seen": run.seen,
+        "new": run.new,
+        "updated": run.updated,
+        "unchanged": run.unchanged,
+        "removed": run.removed,
+        "failed": run.failed,
+        "error": run.error,
+        "problems": run.problems,
+        "resumable": run.status in ("running", "failed") and run.cursor is not None,
+    }
+
+
+def catalogue_counts(session: Session) -> dict[str, int]:
+    """How many models the catalogue holds, and how many of them are marked removed."""
+    total = session.scalar(select(func.count()).select_from(HubModel)) or 0
+    removed = session.scalar(select(func.count()).select_from(HubModel).where(HubModel.removed_at.is_not(None))) or 0
+    flags = session.scalar(select(func.count()).select_from(Flag)) or 0
+    return {"models": total, "removed": removed, "flags": flags}
+
+
+def _license_view(model: HubModel, kb: Any) -> dict[str, Any]:
+    known = kb.get(model.license_id) if model.license_id else None
+    return {
+        "raw": model.license_raw,
+        "name": model.license_name_raw,
+        "link": model.license_link_raw,
+        "tags": model.license_tags,
+        "id": model.license_id,
+        "ids": model.license_ids,
+        "status": model.license_status,
+        "category": model.license_category,
+        "spdx": known.spdx if known else None,
+        "title": known.name if known else None,
+        "url": known.url if known else None,
+    }
+
+
+def _license_at(session: Session, model: HubModel, revision: str, kb: Any) -> dict[str, Any]:
+    """The license fields as they were when the model was at ``revision``.
+
+    Rebuilt by walking the recorded changes backwards from the current state: each sync that
+    changed the sha and/or the license undoes to the values it replaced.
+    """
+    from .licenses import resolve
+
+    events = session.scalars(
+        select(ModelEvent).where(ModelEvent.model_id == model.id, ModelEvent.kind.in_(("license", "sha")))
+        .order_by(ModelEvent.id.desc())
+    ).all()
+    sha = model.sha
+    declared: dict[str, Any] = {"license": model.license_raw, "license_name": model.license_name_raw,
+                                "license_link": model.license_link_raw, "tags": model.license_tags}
+    index = 0
+    while sha != revision and index < len(events):
+        step = events[index].sync_run_id, events[index].at
+        while index < len(events) and (events[index].sync_run_id, events[index].at) == step:
+            event = events[index]
+            if event.kind == "sha":
+                sha = event.old
+            elif isinstance(event.old, dict):
+                declared = event.old
+            index += 1
+    if sha != revision:
+        return {"revision_note": f"revision {revision} was never recorded for this model; showing the current license"}
+    resolution = resolve(declared.get("license"), declared.get("license_name"), declared.get("license_link"),
+                         tuple(declared.get("tags") or ()))
+    known = kb.get(resolution.license_id) if resolution.license_id else None
+    return {
+        "raw": declared.get("license"), "name": declared.get("license_name"), "link": declared.get("license_link"),
+        "tags": declared.get("tags") or [], "id": resolution.license_id, "ids": list(resolution.license_ids),
+        "status": resolution.status, "category": resolution.category,
+        "spdx": known.spdx if known else None, "title": known.name if known else None,
+        "url": known.url if known else None,
+    }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value is not None else None
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -1,0 +1,371 @@
+"""Ingest: walk the Hub's model listing into the database, one page per transaction.
+
+A run stores its position (the ``Link`` cursor of the next page) in the same transaction as
+the page it just ingested. A killed run therefore resumes from the last committed page, and
+replaying a page is harmless because ingestion is an idempotent upsert keyed by repo id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from .db import transaction, utcnow
+from .derive import derive_models, derivatives_of
+from .errors import HubError
+from .hub import HubClient, ListingScope
+from .ingest import InvalidItem, ParsedModel, parse_item
+from .models import BaseModelLink, HubModel, ModelEvent, ModelFormat, SyncRun
+
+# Run problems are for a person to read; a run over a broken Hub must not grow without bound.
+_MAX_RUN_PROBLEMS = 200
+_TRACKED = ("license", "sha", "parameters", "gated")
+
+
+@dataclass(frozen=True)
+class SyncOptions:
+    """What one `catalog sync` walks."""
+
+    authors: tuple[str, ...] = ()
+    search: str | None = None
+    filters: tuple[str, ...] = ()
+    limit: int | None = None
+    full: bool = False
+    page_size: int = 500
+
+    @property
+    def listing(self) -> ListingScope:
+        return ListingScope(authors=tuple(sorted(self.authors)), search=self.search, filters=tuple(sorted(self.filters)))
+
+    def scope(self) -> dict[str, Any]:
+        s = self.listing
+        return {"authors": list(s.authors), "search": s.search, "filters": list(s.filters),
+                "limit": self.limit, "full": self.full}
+
+    def scope_key(self) -> str:
+        """Identifies the models a run covers (not how: full and limit are matched separately)."""
+        s = self.listing
+        raw = json.dumps([s.authors, s.search, s.filters])
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@dataclass
+class SyncSummary:
+    """The outcome of a run, printed by the CLI and recorded in ``sync_runs``."""
+
+    run_id: int
+    status: str
+    resumed: bool
+    seen: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    failed: int = 0
+    pages: int = 0
+    elapsed: float = 0.0
+    error: str | None = None
+    problems: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def models_per_second(self) -> float:
+        return self.seen / self.elapsed if self.elapsed > 0 else 0.0
+
+
+ProgressFn = Callable[[SyncSummary, int], None]  # (running totals, items in the page just ingested)
+
+
+def run_sync(
+    factory: sessionmaker[Session], client: HubClient, options: SyncOptions, *, progress: ProgressFn | None = None
+) -> SyncSummary:
+    """Walk the listing for ``options``, resuming an interrupted run of the same scope.
+
+    Never raises for Hub trouble: a run the Hub would not let finish ends ``failed`` with
+    its error and a resumable position; the next run with the same scope continues it.
+    """
+    started = time.monotonic()
+    with transaction(factory) as session:
+        run, resumed, high_water = _open_run(session, options)
+    summary = SyncSummary(run_id=run.id, status="running", resumed=resumed)
+    _copy_counts(run, summary)
+    queries = options.listing.queries()
+    position = json.loads(run.cursor) if run.cursor else {"query": 0, "path": None}
+    touched: set[str] = set()
+    try:
+        while position["query"] < len(queries) and (options.limit is None or summary.seen < options.limit):
+            query = queries[position["query"]]
+            path = position["path"] or client.first_page_path(query, page_size=options.page_size, sort="lastModified")
+            page = client.list_page(path)
+            items = page.items
+            if options.limit is not None:
+                items = items[: options.limit - summary.seen]
+            with transaction(factory) as session:
+                run = session.get_one(SyncRun, run.id)
+                stop, changed = _ingest_page(session, run, items, incremental_after=None if options.full else high_water)
+                touched |= changed
+                done = stop or page.next_path is None
+                position = {"query": position["query"] + 1, "path": None} if done else {**position, "path": page.next_path}
+                run.cursor = json.dumps(position)
+                run.pages += 1
+                _copy_counts(run, summary)
+            if progress is not None:
+                progress(summary, len(items))
+        with transaction(factory) as session:
+            run = session.get_one(SyncRun, run.id)
+            if options.full and options.limit is None:
+                _mark_removed(session, run, options)
+            derive_models(session, derivatives_of(session, touched))
+            run.status, run.cursor, run.finished_at = "completed", None, utcnow()
+            _copy_counts(run, summary)
+    except HubError as exc:
+        with transaction(factory) as session:
+            run = session.get_one(SyncRun, run.id)
+            run.status, run.error, run.finished_at = "failed", str(exc), utcnow()
+            _copy_counts(run, summary)
+    summary.status = run.status
+    summary.error = run.error
+    summary.elapsed = time.monotonic() - started
+    return summary
+
+
+def sync_models(factory: sessionmaker[Session], client: HubClient, repo_ids: Iterable[str]) -> SyncSummary:
+    """Fetch named models one by one (``catalog sync --model``, ``catalog check --fetch-missing``).
+
+    Gated, private and deleted repositories are recorded as such, never fatal.
+    """
+    started = time.monotonic()
+    with transaction(factory) as session:
+        run = SyncRun(scope={"models": list(repo_ids)}, scope_key="models", full=False)
+        session.add(run)
+        session.flush()
+    summary = SyncSummary(run_id=run.id, status="running", resumed=False)
+    try:
+        for repo_id in repo_ids:
+            lookup = client.model_info(repo_id)
+            with transaction(factory) as session:
+                run = session.get_one(SyncRun, run.id)
+                if lookup.data is not None:
+                    _ingest_page(session, run, [lookup.data], incremental_after=None)
+                else:
+                    _record_access(session, run, repo_id, lookup.status)
+                _copy_counts(run, summary)
+        with transaction(factory) as session:
+            run = session.get_one(SyncRun, run.id)
+            run.status, run.finished_at = "completed", utcnow()
+    except HubError as exc:
+        with transaction(factory) as session:
+            run = session.get_one(SyncRun, run.id)
+            run.status, run.error, run.finished_at = "failed", str(exc), utcnow()
+    summary.status, summary.error = run.status, run.error
+    summary.elapsed = time.monotonic() - started
+    return summary
+
+
+def ingest_items(factory: sessionmaker[Session], items: list[Any], *, scope_key: str = "import") -> SyncSummary:
+    """Ingest Hub-shaped items that did not come over HTTP (a file import, test data).
+
+    The same code path as a crawl: parsing, events, derivation; recorded as a sync run.
+    """
+    started = time.monotonic()
+    with transaction(factory) as session:
+        run = SyncRun(scope={"import": len(items)}, scope_key=scope_key)
+        session.add(run)
+        session.flush()
+        _ingest_page(session, run, items, incremental_after=None)
+        run.pages, run.status, run.finished_at = 1, "completed", utcnow()
+        summary = SyncSummary(run_id=run.id, status=run.status, resumed=False)
+        _copy_counts(run, summary)
+    summary.elapsed = time.monotonic() - started
+    return summary
+
+
+def _open_run(session: Session, options: SyncOptions) -> tuple[SyncRun, bool, datetime | None]:
+    key = options.scope_key()
+    scope = options.scope()
+    unfinished = session.scalars(
+        select(SyncRun).where(SyncRun.scope_key == key, SyncRun.status.in_(("running", "failed"))).order_by(SyncRun.id.desc())
+    ).first()
+    high_water = session.scalar(
+        select(SyncRun.high_water).where(SyncRun.scope_key == key, SyncRun.status == "completed").order_by(SyncRun.id.desc())
+    )
+    if unfinished is not None and unfinished.scope == scope:
+        unfinished.status, unfinished.error = "running", None
+        return unfinished, True, high_water
+    run = SyncRun(scope=scope, scope_key=key, full=options.full)
+    session.add(run)
+    session.flush()
+    return run, False, high_water
+
+
+def _ingest_page(
+    session: Session, run: SyncRun, items: list[Any], *, incremental_after: datetime | None
+) -> tuple[bool, set[str]]:
+    """Upsert one page. Returns (whether an incremental walk can stop, repo ids new or changed)."""
+    now = utcnow()
+    parsed: dict[str, ParsedModel] = {}
+    for item in items:
+        try:
+            model = parse_item(item)
+        except InvalidItem as exc:
+            run.failed += 1
+            _add_problem(run, {"problem": str(exc)})
+            continue
+        parsed[model.repo_id] = model
+    run.seen += len(items)
+    existing = {
+        row.repo_id: row
+        for row in session.execute(
+            select(HubModel.id, HubModel.repo_id, HubModel.content_hash, HubModel.removed_at, HubModel.sha,
+                   HubModel.license_raw, HubModel.license_name_raw, HubModel.license_link_raw, HubModel.license_tags,
+                   HubModel.parameters_total, HubModel.parameters_source, HubModel.gated)
+            .where(HubModel.repo_id.in_(list(parsed)))
+        )
+    }
+    new_rows, changed_rows, seen_rows, events = [], [], [], []
+    stop = False
+    for repo_id, model in parsed.items():
+        if model.problems:
+            _add_problem(run, {"model": repo_id, "fields": [p["field"] for p in model.problems]})
+        old = existing.get(repo_id)
+        if old is None:
+            new_rows.append(_row(model, now, run.id))
+            continue
+        if old.content_hash == model.content_hash and old.removed_at is None:
+            run.unchanged += 1
+            seen_rows.append({"id": old.id, "downloads": model.downloads, "likes": model.likes,
+                              "last_synced_at": now, "last_seen_run_id": run.id})
+            if incremental_after is not None and model.last_modified is not None and model.last_modified <= incremental_after:
+                stop = True
+            continue
+        run.updated += 1
+        row = _row(model, now, run.id)
+        del row["first_seen_at"]
+        changed_rows.append({"id": old.id, **row, "removed_at": None})
+        events += _events(old, model, now, run.id)
+    if new_rows:
+        run.new += len(new_rows)
+        ids = dict(
+            session.execute(insert(HubModel).returning(HubModel.repo_id, HubModel.id), new_rows).all()
+        )
+    else:
+        ids = {}
+    if changed_rows:
+        session.execute(update(HubModel), changed_rows)
+        changed_ids = [r["id"] for r in changed_rows]
+        session.execute(delete(BaseModelLink).where(BaseModelLink.model_id.in_(changed_ids)))
+        session.execute(delete(ModelFormat).where(ModelFormat.model_id.in_(changed_ids)))
+        ids.update({r["repo_id"]: r["id"] for r in changed_rows})
+    if seen_rows:
+        session.execute(update(HubModel), seen_rows)
+    links = [{"model_id": ids[rid], "base_repo_id": b, "relation": rel, "source": src}
+             for rid in ids for b, rel, src in parsed[rid].bases]
+    formats = [{"model_id": ids[rid], "format": f} for rid in ids for f in parsed[rid].formats]
+    if links:
+        session.execute(insert(BaseModelLink), links)
+    if formats:
+        session.execute(insert(ModelFormat), formats)
+    if events:
+        session.execute(insert(ModelEvent), events)
+    _advance_high_water(run, parsed.values())
+    derive_models(session, list(ids.values()))
+    return stop, set(ids)
+
+
+def _row(model: ParsedModel, now: datetime, run_id: int) -> dict[str, Any]:
+    row = model.columns()
+    row.update(first_seen_at=now, last_synced_at=now, last_seen_run_id=run_id)
+    return row
+
+
+def _license_fields(row: Any) -> dict[str, Any]:
+    return {"license": row.license_raw, "license_name": row.license_name_raw,
+            "license_link": row.license_link_raw, "tags": list(row.license_tags or [])}
+
+
+def _events(old: Any, new: ParsedModel, now: datetime, run_id: int) -> list[dict[str, Any]]:
+    pairs = {
+        "license": (_license_fields(old), _license_fields(new)),
+        "sha": (old.sha, new.sha),
+        "parameters": ({"total": old.parameters_total, "source": old.parameters_source},
+                       {"total": new.parameters_total, "source": new.parameters_source}),
+        "gated": (old.gated, new.gated),
+    }
+    events = [{"model_id": old.id, "kind": kind, "old": before, "new": after, "sha": new.sha, "at": now,
+               "sync_run_id": run_id}
+              for kind, (before, after) in pairs.items() if before != after]
+    if old.removed_at is not None:
+        events.append({"model_id": old.id, "kind": "restored", "old": None, "new": None, "sha": new.sha, "at": now,
+                       "sync_run_id": run_id})
+    return events
+
+
+def _mark_removed(session: Session, run: SyncRun, options: SyncOptions) -> None:
+    """Mark every model of the run's scope that the walk did not see as removed (never delete)."""
+    query = select(HubModel.id, HubModel.repo_id, HubModel.tags, HubModel.sha).where(
+        HubModel.removed_at.is_(None),
+        (HubModel.last_seen_run_id != run.id) | HubModel.last_seen_run_id.is_(None),
+    )
+    scope = options.listing
+    if scope.authors:
+        query = query.where(HubModel.author.in_(scope.authors))
+    now = utcnow()
+    gone = []
+    for row in session.execute(query):
+        if scope.search and scope.search.lower() not in row.repo_id.lower():
+            continue
+        if scope.filters and not set(scope.filters) <= set(row.tags or []):
+            continue
+        gone.append(row)
+    if not gone:
+        return
+    session.execute(update(HubModel), [{"id": r.id, "removed_at": now} for r in gone])
+    session.execute(insert(ModelEvent), [{"model_id": r.id, "kind": "removed", "old": None, "new": None,
+                                          "sha": r.sha, "at": now, "sync_run_id": run.id} for r in gone])
+    run.removed += len(gone)
+
+
+def _record_access(session: Session, run: SyncRun, repo_id: str, status: str) -> None:
+    """A model the Hub would not show (gated/private/missing): remember that, keep what we had.
+
+    A gated or private model exists, so an unknown one gets a stub row saying so (a CI check
+    can then report "gated, accept the terms" instead of "not in catalogue"); a missing one
+    does not, so that typos never enter the catalogue.
+    """
+    run.seen += 1
+    run.failed += 1
+    _add_problem(run, {"model": repo_id, "problem": f"Hub answered {status}"})
+    now = utcnow()
+    model_id = session.scalar(select(HubModel.id).where(HubModel.repo_id == repo_id))
+    if model_id is not None:
+        session.execute(update(HubModel).where(HubModel.id == model_id).values(access=status, last_synced_at=now))
+    elif status in ("gated", "private"):
+        stub = ParsedModel(repo_id=repo_id, author=repo_id.split("/")[0] if "/" in repo_id else None,
+                           gated="manual" if status == "gated" else "false", private=status == "private")
+        row = {**_row(stub, now, run.id), "access": status, "content_hash": None}
+        model_id = session.execute(insert(HubModel).returning(HubModel.id), [row]).scalar_one()
+        derive_models(session, [model_id])
+
+
+def _advance_high_water(run: SyncRun, models: Iterable[ParsedModel]) -> None:
+    newest = max((m.last_modified for m in models if m.last_modified is not None), default=None)
+    if newest is not None and (run.high_water is None or newest > run.high_water):
+        run.high_water = newest
+
+
+def _add_problem(run: SyncRun, problem: dict[str, Any]) -> None:
+    if len(run.problems) < _MAX_RUN_PROBLEMS:
+        run.problems = [*run.problems, problem]
+
+
+def _copy_counts(run: SyncRun, summary: SyncSummary) -> None:
+    for name in ("seen", "new", "updated", "unchanged", "removed", "failed", "pages"):
+        setattr(summary, name, getattr(run, name))
+    summary.problems = list(run.problems)

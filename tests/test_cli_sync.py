@@ -1,0 +1,112 @@
+"""`catalog sync` and `catalog show` as a user runs them: the installed console script, a
+Hub reached through HF_ENDPOINT, and a crawl killed with SIGKILL halfway."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from catalog.db import transaction
+from catalog.hubserver import HubServer, HubStore
+from catalog.models import HubModel, SyncRun
+from tests.conftest import recorded_models
+from tests.test_sync import snapshot, synthetic
+
+CATALOG = [sys.executable, "-m", "catalog"]
+
+
+def run_cli(*args: str, env: dict[str, str], check: bool = False) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CATALOG, *args], env={**os.environ, **env}, capture_output=True, text=True,
+                          timeout=120, check=check)
+
+
+@pytest.fixture
+def hub():
+    with HubServer(HubStore(recorded_models() + synthetic(60))) as server:
+        yield server
+
+
+@pytest.fixture
+def env(hub, db_url) -> dict[str, str]:
+    return {"HF_ENDPOINT": hub.url, "CATALOG_DATABASE_URL": db_url, "CATALOG_SYNC_PAGE_SIZE": "7",
+            "CATALOG_SYNC_BACKOFF_BASE": "0.01", "HF_TOKEN": "hf_never_printed_token"}
+
+
+class TestSyncCommand:
+    """The console script honours HF_ENDPOINT and prints a summary, never the token."""
+
+    def test_sync_then_show(self, env, hub):
+        result = run_cli("sync", env=env, check=True)
+        assert "sync completed: 68 new, 0 updated, 0 unchanged" in result.stderr
+        assert "hf_never_printed_token" not in result.stdout + result.stderr
+        shown = run_cli("show", "meta-llama/Llama-3.1-8B-Instruct", env=env, check=True).stdout
+        assert "llama3.1" in shown and "8B (from safetensors)" in shown
+        record = json.loads(run_cli("show", "meta-llama/Llama-3.1-8B-Instruct", "--json", env=env, check=True).stdout)
+        for key in ("id", "author", "sha", "last_modified", "downloads", "likes", "pipeline_tag", "library_name",
+                    "tags", "gated", "parameters", "license", "base_models", "formats", "removed", "removed_at",
+                    "history", "findings", "obligations"):
+            assert key in record
+        listing = [r for r in hub.requests if r.path.startswith("/api/models")]
+        assert listing and all(r.headers.get("authorization") == "Bearer hf_never_printed_token" for r in listing)
+
+    def test_unknown_model_exits_non_zero_with_a_suggestion(self, env):
+        run_cli("sync", env=env, check=True)
+        result = run_cli("show", "meta-llama/Llama-3.1-8B-Instruc", env=env)
+        assert result.returncode == 1
+        assert "no model 'meta-llama/Llama-3.1-8B-Instruc'" in result.stderr
+        assert "meta-llama/Llama-3.1-8B-Instruct" in result.stderr
+        assert "Traceback" not in result.stderr
+
+    def test_an_unreachable_hub_fails_clearly(self, env):
+        env = {**env, "HF_ENDPOINT": "http://127.0.0.1:9", "CATALOG_SYNC_MAX_TRIES": "2"}
+        result = run_cli("sync", env=env)
+        assert result.returncode == 1
+        assert "gave up on model listing after 2 tries" in result.stderr
+        assert "run the same `catalog sync` command again to resume" in result.stderr
+        assert "Traceback" not in result.stderr
+
+    def test_a_bad_setting_is_named(self, env):
+        result = run_cli("sync", env={**env, "CATALOG_SYNC_PAGE_SIZE": "lots"})
+        assert result.returncode == 2 and "sync_page_size" in result.stderr
+
+
+class TestKillAndResume:
+    """A crawl killed with SIGKILL resumes from the last committed page and ends identical."""
+
+    def test_kill_9_midway_then_resume_equals_an_uninterrupted_run(self, env, hub, factory, tmp_path: Path):
+        hub.faults.slow = 0.15
+        proc = subprocess.Popen([*CATALOG, "sync"], env={**os.environ, **env},
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with transaction(factory) as session:
+                pages = session.scalar(select(SyncRun.pages))
+            if pages and pages >= 3:
+                break
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        with transaction(factory) as session:
+            run = session.scalars(select(SyncRun)).one()
+            assert run.status == "running" and run.cursor is not None
+            partial = len(session.scalars(select(HubModel.id)).all())
+        assert 0 < partial < 68
+        hub.faults.slow = 0
+        result = run_cli("sync", env=env, check=True)
+        assert "sync resumed and completed" in result.stderr
+        resumed = snapshot(factory)
+
+        reference_db = f"sqlite:///{tmp_path / 'reference.db'}"
+        run_cli("sync", env={**env, "CATALOG_DATABASE_URL": reference_db}, check=True)
+        from catalog.db import make_engine, make_sessionmaker
+
+        reference = snapshot(make_sessionmaker(make_engine(reference_db)))
+        assert resumed == reference

@@ -1,0 +1,283 @@
+"""Discovery: which Hugging Face models does a codebase use, and where."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from catalog.discovery import DiscoveryError, Reference, discover, looks_like_repo_id, references_added_since
+
+FIXTURE = Path(__file__).parent / "fixtures" / "discovery"
+
+LLAMA, LLAMA_REV = "meta-llama/Llama-3.1-8B-Instruct", "0e9e39f249a16976918f6564b8830bc894c89659"
+MISTRAL, MISTRAL_REV = "mistralai/Mistral-7B-Instruct-v0.3", "e0bc86c23ce5aae1db576c8cca6f06f1f73af2db"
+WHISPER, WHISPER_REV = "openai/whisper-large-v3", "06f233fe06e710322aca913c1bc4249a0d71fce1"
+GEMMA, GEMMA_REV = "google/gemma-2-9b-it", "11c9b309abf73637e4b6f9a3fa1e92e615547819"
+QWEN, QWEN_REV = "Qwen/Qwen2.5-7B-Instruct", "a09a35458c702b33eeacc393d103063234e8bc28"
+BGE = "BAAI/bge-small-en-v1.5"
+MINILM = "sentence-transformers/all-MiniLM-L6-v2"
+
+# (repo_id, file, line, kind, revision), written by reading the fixture tree.
+EXPECTED = {
+    # app/train.py: constants, a literal with a pin, a PEFT adapter, a dataclass default, a keyword
+    ("mistralai/Mistral-7B-v0.3", "app/train.py", 18, "python-constant", None),
+    (LLAMA, "app/train.py", 23, "python-constant", LLAMA_REV),
+    (LLAMA, "app/train.py", 24, "python-constant", None),
+    (LLAMA, "app/train.py", 26, "python-call", LLAMA_REV),
+    ("timdettmers/guanaco-7b", "app/train.py", 31, "python-call", None),
+    ("OpenAssistant/reward-model-deberta-v3-large-v2", "app/train.py", 37, "python-constant", None),
+    ("gpt2", "app/train.py", 41, "python-call", None),
+    # app/serve.py: pipeline forms, env default, parameter default, vLLM, InferenceClient
+    ("Qwen/Qwen2.5-7B-Instruct", "app/serve.py", 9, "python-call", None),
+    ("distilbert/distilbert-base-uncased-finetuned-sst-2-english", "app/serve.py", 14, "python-call", None),
+    (WHISPER, "app/serve.py", 20, "python-call", WHISPER_REV),
+    ("facebook/bart-large-cnn", "app/serve.py", 26, "python-constant", None),
+    ("meta-llama/Llama-3.2-1B-Instruct", "app/serve.py", 34, "python-call", None),
+    ("HuggingFaceH4/zephyr-7b-beta", "app/serve.py", 38, "python-call", None),
+    # app/embed.py: sentence-transformers shorthand, cross-encoder, hub downloads (not the dataset)
+    (MINILM, "app/embed.py", 9, "python-constant", None),
+    ("cross-encoder/ms-marco-MiniLM-L-6-v2", "app/embed.py", 10, "python-call", None),
+    (BGE, "app/embed.py", 15, "python-call", "main"),
+    ("TheBloke/Mistral-7B-Instruct-v0.2-GGUF", "app/embed.py", 16, "python-call", None),
+    ("intfloat/e5-large-v2", "app/embed.py", 18, "python-call", None),
+    ("Systran/faster-whisper-large-v3", "app/embed.py", 19, "python-call", None),
+    # app/diffusion.py
+    ("stabilityai/stable-diffusion-xl-base-1.0", "app/diffusion.py", 9, "python-constant", None),
+    ("stabilityai/stable-diffusion-xl-refiner-1.0", "app/diffusion.py", 14, "python-constant", None),
+    # configs
+    (LLAMA, "configs/train.yaml", 4, "config", LLAMA_REV),
+    ("Qwen/Qwen2.5-72B-Instruct", "configs/train.yaml", 7, "config", None),
+    ("OpenAssistant/reward-model-deberta-v3-large-v2", "configs/train.yaml", 8, "config", None),
+    ("gpt2", "configs/train.yaml", 13, "config", None),
+    (MISTRAL, "configs/eval.json", 4, "config", MISTRAL_REV),
+    ("microsoft/Phi-3-mini-4k-instruct", "configs/eval.json", 5, "config", None),
+    ("meta-llama/Llama-3.1-70B-Instruct", "configs/eval.json", 8, "config", None),
+    (QWEN, "configs/serve.toml", 6, "config", QWEN_REV),
+    (BGE, "configs/serve.toml", 10, "config", None),
+    ("google/gemma-2-2b-it", "configs/private-shared.yaml", 2, "config", None),
+    # commands
+    (GEMMA, ".github/workflows/nightly.yml", 9, "config", None),
+    (GEMMA, ".github/workflows/nightly.yml", 15, "shell", GEMMA_REV),
+    (GEMMA, ".github/workflows/nightly.yml", 17, "shell", None),
+    (MISTRAL, "docker/Dockerfile", 3, "dockerfile", None),
+    (MISTRAL, "docker/Dockerfile", 8, "dockerfile", MISTRAL_REV),
+    ("BAAI/bge-reranker-base", "docker/Dockerfile", 10, "dockerfile", None),
+    (MISTRAL, "docker/Dockerfile", 11, "dockerfile", None),
+    (LLAMA, "scripts/fetch_models.sh", 5, "shell", None),
+    (BGE, "scripts/fetch_models.sh", 6, "shell", None),
+    (WHISPER, "scripts/fetch_models.sh", 11, "shell", WHISPER_REV),
+    (QWEN, "scripts/fetch_models.sh", 12, "shell", None),
+    ("deepseek-ai/DeepSeek-R1-Distill-Qwen-7B", "scripts/fetch_models.sh", 13, "shell", None),
+    ("tiiuae/falcon-7b-instruct", "Makefile", 1, "shell", None),
+    ("google-t5/t5-small", "Makefile", 9, "shell", None),
+    # manifests
+    (LLAMA, "models.txt", 2, "manifest", LLAMA_REV),
+    (MINILM, "models.txt", 3, "manifest", None),
+    ("gpt2", "models.txt", 5, "manifest", None),
+    (MISTRAL, "catalog.toml", 6, "manifest", MISTRAL_REV),
+    (BGE, "catalog.toml", 10, "manifest", None),
+}
+
+# Files git would not show (or tool folders), each naming a model that must never be reported.
+HIDDEN = {
+    ".venv/lib/python3.11/site-packages/acme/loader.py": 'AutoModel.from_pretrained("acme/venv-model")\n',
+    "node_modules/widget/config.json": '{"model": "acme/node-model"}\n',
+    "app/__pycache__/notes.py": 'pipeline(model="acme/pycache-model")\n',
+    "scratch/try.py": 'AutoModel.from_pretrained("acme/scratch-model")\n',
+    "app/quick.local.py": 'pipeline(model="acme/local-model")\n',
+    "configs/private.yaml": "model: acme/private-model\n",
+}
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # Ignored files cannot live in the committed fixture (git would ignore them too): add them here.
+    root = tmp_path_factory.mktemp("scan") / "repo"
+    shutil.copytree(FIXTURE, root)
+    for name, content in HIDDEN.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(content)
+    return root
+
+
+def summary(refs: list[Reference]) -> set[tuple[str, str, int, str, str | None]]:
+    return {(r.repo_id, r.file, r.line, r.kind, r.revision) for r in refs}
+
+
+def test_finds_exactly_the_models_the_fixture_repo_uses(tree: Path) -> None:
+    refs = discover([tree])
+    assert summary(refs) == EXPECTED
+    assert refs == sorted(refs) and len(refs) == len(set(refs))
+
+
+def test_ignored_files_and_tool_folders_are_not_scanned(tree: Path) -> None:
+    found = discover([tree])
+    assert not {r.file for r in found} & set(HIDDEN)
+    assert not [r for r in found if r.repo_id.startswith("acme/")]
+
+
+def test_lookalike_strings_outside_model_positions_are_not_models(tree: Path) -> None:
+    found = discover([tree])
+    assert not [r for r in found if r.file == "app/not_models.py"]
+    assert not {"data/train", "2024/01", "text/plain", "huggingface/transformers", "linear", "hf"} & {
+        r.repo_id for r in found
+    }
+
+
+def test_positions_and_context_point_at_the_use(tree: Path) -> None:
+    by_place = {(r.file, r.line): r for r in discover([tree])}
+    config = by_place[("app/train.py", 23)]
+    assert (config.column, config.context) == (41, "AutoConfig.from_pretrained via BASE_MODEL")
+    # Editing the constant or the pin alone must still count as touching this reference.
+    assert config.related_lines == (12, 13)
+    assert by_place[("app/serve.py", 14)].context == "pipeline(model=)"
+    assert by_place[("configs/train.yaml", 4)].column == 23
+    assert by_place[("docker/Dockerfile", 11)].context == "--model-id"
+
+
+def test_a_catalogue_reports_the_ids_it_knows_anywhere_in_python(tree: Path) -> None:
+    # This catalogue also knows ids that sit in a docstring, a comment and a dataset download:
+    # those positions are never models, whatever the catalogue says.
+    known = {"acme/sentiment-v2", "acme/intent-classifier", "acme/not-a-model", "acme/commented-out",
+             "acme/support-tickets", "acme/docstring-model", "gpt2"}
+    asked: list[str] = []
+
+    def known_ids(repo_id: str) -> bool:
+        asked.append(repo_id)
+        return repo_id in known
+
+    found = discover([tree], known_ids=known_ids)
+    matches = {(r.repo_id, r.file, r.line) for r in found if r.context == "catalogue match"}
+    assert matches == {("acme/sentiment-v2", "app/registry.py", 4), ("acme/intent-classifier", "app/registry.py", 5)}
+    assert {r.kind for r in found if r.context == "catalogue match"} == {"python-constant"}
+    assert not {"acme/not-a-model", "acme/commented-out", "acme/support-tickets", "acme/docstring-model"} & {
+        r.repo_id for r in found
+    }
+    # Bare names now need the catalogue's word: gpt2 stays, the unknown shorthand goes.
+    assert ("gpt2", "app/train.py", 41, "python-call", None) in summary(found)
+    assert not [r for r in found if r.file == "app/embed.py" and r.line == 9]
+    assert len(asked) == len(set(asked)), "each id is looked up once"
+
+
+def test_without_a_catalogue_other_literals_are_ignored(tree: Path) -> None:
+    assert not [r for r in discover([tree]) if r.file == "app/registry.py"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["gpt2", "org/name", "meta-llama/Llama-3.1-8B-Instruct", "openai/whisper-tiny.en", "a_b/c_", "x" * 96],
+)
+def test_repo_id_shapes_accepted(value: str) -> None:
+    assert looks_like_repo_id(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["", "./local", "/models/x", "../up", "~/models/x", "a/b/c", "https://hf.co/gpt2", "org/config.json",
+     "org/model.safetensors", "org/name.git", "org--name", "org/na..me", "-org/name", "org/name-",
+     "org/name.", "x" * 97, "org/ name", "org/näme", "C:\\models"],
+)
+def test_repo_id_shapes_rejected(value: str) -> None:
+    assert not looks_like_repo_id(value)
+
+
+def test_paths_are_relative_to_the_root_or_to_the_argument(tree: Path) -> None:
+    single = discover([tree / "app" / "diffusion.py"])
+    assert {r.file for r in single} == {"diffusion.py"}
+    under_root = discover([tree / "app" / "diffusion.py", tree / "configs"], root=tree)
+    assert {r.file for r in under_root} == {"app/diffusion.py", "configs/train.yaml", "configs/eval.json",
+                                            "configs/serve.toml", "configs/private-shared.yaml"}
+
+
+def test_missing_path_or_path_outside_root_is_an_error(tree: Path, tmp_path: Path) -> None:
+    with pytest.raises(DiscoveryError, match="nowhere"):
+        discover([tree / "nowhere"])
+    with pytest.raises(DiscoveryError, match="outside"):
+        discover([tmp_path], root=tree)
+
+
+def test_unparsable_and_warning_raising_python_is_tolerated(tmp_path: Path) -> None:
+    (tmp_path / "broken.py").write_text('AutoModel.from_pretrained("org/broken"\n')
+    # "\m" is an invalid escape: compiling it warns, and this suite turns warnings into errors.
+    (tmp_path / "windows.py").write_text('DIR = "C:\\models"\nAutoModel.from_pretrained("org/fine")\n')
+    assert summary(discover([tmp_path])) == {("org/fine", "windows.py", 2, "python-call", None)}
+
+
+def test_scanning_a_subfolder_obeys_the_repository_gitignore(tmp_path: Path) -> None:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / ".gitignore").write_text("generated/\n")
+    (tmp_path / "src" / "generated").mkdir(parents=True)
+    (tmp_path / "src" / "generated" / "stub.py").write_text('pipeline(model="org/generated")\n')
+    (tmp_path / "src" / "app.py").write_text('pipeline(model="org/app")\n')
+    assert {r.repo_id for r in discover([tmp_path / "src"])} == {"org/app"}
+
+
+def test_models_txt_errors_name_the_line(tmp_path: Path) -> None:
+    (tmp_path / "models.txt").write_text("# approved\norg/ok\nnot a model\n")
+    with pytest.raises(DiscoveryError, match=r"models\.txt:3:"):
+        discover([tmp_path])
+    (tmp_path / "models.txt").write_text("org/ok\norg/pinned@\n")
+    with pytest.raises(DiscoveryError, match=r"models\.txt:2:.*revision"):
+        discover([tmp_path])
+
+
+def test_catalog_toml_string_list_and_its_errors(tmp_path: Path) -> None:
+    manifest = tmp_path / "catalog.toml"
+    manifest.write_text('models = [\n  "org/a@v1.0",\n  "gpt2",\n]\n')
+    assert summary(discover([tmp_path])) == {
+        ("org/a", "catalog.toml", 2, "manifest", "v1.0"),
+        ("gpt2", "catalog.toml", 3, "manifest", None),
+    }
+    manifest.write_text('models = [\n  "org/a",\n  "./local/model",\n]\n')
+    with pytest.raises(DiscoveryError, match=r"catalog\.toml:3: '\./local/model'"):
+        discover([tmp_path])
+    manifest.write_text('[[models]]\nid = "org/a"\n\n[[models]]\nrevision = "v1"\n')
+    with pytest.raises(DiscoveryError, match=r"catalog\.toml:4: .*'id'"):
+        discover([tmp_path])
+    manifest.write_text('[[models]]\nid = "org/a"\nrevision = \n')
+    with pytest.raises(DiscoveryError, match=r"catalog\.toml:3: invalid TOML"):
+        discover([tmp_path])
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false",
+                    *args], cwd=repo, check=True, capture_output=True)
+
+
+def test_diff_keeps_only_references_added_since_the_base(tmp_path: Path) -> None:
+    _git(tmp_path, "init", "-q")
+    app = tmp_path / "app.py"
+    app.write_text(
+        'MODEL = "org/old-constant"\n'
+        'AutoModel.from_pretrained("org/kept")\n'
+        'AutoTokenizer.from_pretrained(MODEL)\n'
+    )
+    _git(tmp_path, "add", "app.py")
+    _git(tmp_path, "commit", "-q", "-m", "base")
+    app.write_text(
+        'MODEL = "org/new-constant"\n'  # changed: the use on line 4 now loads another model
+        'AutoModel.from_pretrained("org/kept")\n'
+        'pipeline(model="org/added")\n'
+        'AutoTokenizer.from_pretrained(MODEL)\n'
+    )
+    (tmp_path / "models.txt").write_text("org/untracked\n")
+
+    refs = discover([tmp_path], root=tmp_path)
+    added = references_added_since("HEAD", refs, repo_dir=tmp_path)
+
+    assert summary(added) == {
+        ("org/new-constant", "app.py", 4, "python-constant", None),
+        ("org/added", "app.py", 3, "python-call", None),
+        ("org/untracked", "models.txt", 1, "manifest", None),
+    }
+
+
+def test_diff_against_an_unknown_ref_names_it(tmp_path: Path) -> None:
+    _git(tmp_path, "init", "-q")
+    with pytest.raises(DiscoveryError, match="no-such-branch"):
+        references_added_since("no-such-branch", [], repo_dir=tmp_path)
+    with pytest.raises(DiscoveryError, match="origin/main"):
+        references_added_since("origin/main", [], repo_dir=tmp_path / "missing")

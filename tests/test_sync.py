@@ -1,0 +1,237 @@
+"""The crawler against a Hub-compatible server on 127.0.0.1, driven through the real
+huggingface_hub HTTP stack: pagination, incremental runs, removals, faults and resumption."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from sqlalchemy import func, select
+
+from catalog.db import transaction
+from catalog.hub import HubClient, RetryPolicy
+from catalog.hubserver import Faults, HubServer, HubStore
+from catalog.models import HubModel, ModelEvent, SyncRun
+from catalog.queries import model_record
+from catalog.sync import SyncOptions, run_sync, sync_models
+from tests.conftest import recorded_models
+
+LLAMA = "meta-llama/Llama-3.1-8B-Instruct"
+
+
+def synthetic(n: int, *, author: str = "acme", license: str = "apache-2.0") -> list[dict]:
+    """Small models in the Hub's shape, each modified at a distinct time."""
+    return [
+        {
+            "id": f"{author}/model-{i:04d}-{1 + i % 7}b",
+            "author": author,
+            "sha": f"{i:040x}",
+            "lastModified": f"2024-01-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}:00.000Z",
+            "tags": ["transformers", f"license:{license}"],
+            "cardData": {"license": license},
+            "siblings": [{"rfilename": "model.safetensors"}],
+            "downloads": i,
+            "likes": i % 10,
+        }
+        for i in range(n)
+    ]
+
+
+@pytest.fixture
+def store() -> HubStore:
+    return HubStore(recorded_models() + synthetic(40))
+
+
+@pytest.fixture
+def hub(store: HubStore):
+    with HubServer(store) as server:
+        yield server
+
+
+def client_for(server: HubServer, *, tries: int = 4) -> HubClient:
+    return HubClient(endpoint=server.url, retry=RetryPolicy(max_tries=tries, backoff_base=0.01, backoff_max=0.05))
+
+
+def stored(factory) -> dict[str, HubModel]:
+    with transaction(factory) as session:
+        return {m.repo_id: m for m in session.scalars(select(HubModel))}
+
+
+def snapshot(factory) -> dict[str, tuple]:
+    """What a user would compare between two databases: each model's stored state and history."""
+    with transaction(factory) as session:
+        models = {
+            m.repo_id: (m.sha, m.content_hash, m.license_id, m.parameters_total, m.removed_at is None)
+            for m in session.scalars(select(HubModel))
+        }
+        events = session.scalar(select(func.count()).select_from(ModelEvent))
+    return {"models": models, "events": events}
+
+
+class TestFirstSync:
+    """A first run stores every model of the listing with what it declared and what we derived."""
+
+    def test_pages_through_the_whole_listing(self, factory, hub, store):
+        summary = run_sync(factory, client_for(hub), SyncOptions(page_size=10))
+        assert summary.status == "completed"
+        assert summary.new == len(store) and summary.failed == 0
+        assert set(stored(factory)) == set(store)
+        listing = [r for r in hub.requests if r.path == "/api/models"]
+        assert len(listing) == -(-len(store) // 10)
+        assert all("cursor" in r.query for r in listing[1:]), "pages after the first follow the Link cursor"
+
+    def test_keeps_raw_license_parameters_and_lineage(self, factory, hub):
+        run_sync(factory, client_for(hub), SyncOptions(page_size=50))
+        with transaction(factory) as session:
+            record = model_record(session, LLAMA)
+        assert record["license"]["raw"] == "llama3.1"
+        assert record["license"]["id"] == "llama3.1"
+        assert record["gated"] == "manual"
+        assert record["parameters"] == {"total": 8030261248, "source": "safetensors", "by_dtype": {"BF16": 8030261248}}
+        # The card still names the pre-rename base; the Hub's tags carry the current id.
+        assert record["base_models"] == [
+            {"id": "meta-llama/Llama-3.1-8B", "relation": "finetune", "source": "tags", "in_catalogue": False}
+        ]
+        assert "safetensors" in record["formats"]
+        codes = {f["code"] for f in record["findings"]}
+        assert {"gated", "attribution-required", "user-threshold"} <= codes
+
+    def test_estimates_parameters_from_the_name_when_the_hub_has_none(self, factory, store):
+        store.put({"id": "acme/tiny-350m", "tags": [], "siblings": [{"rfilename": "pytorch_model.bin"}]})
+        with HubServer(store) as server:
+            run_sync(factory, client_for(server), SyncOptions())
+        model = stored(factory)["acme/tiny-350m"]
+        assert (model.parameters_total, model.parameters_source) == (350_000_000, "name")
+        assert model.formats == ["pickle"]
+
+    def test_scopes_by_author_and_limit(self, factory, hub):
+        summary = run_sync(factory, client_for(hub), SyncOptions(authors=("acme",), limit=15, page_size=10))
+        assert summary.seen == 15
+        assert len(stored(factory)) == 15
+        assert all(m.author == "acme" for m in stored(factory).values())
+
+
+class TestIncremental:
+    """Later runs only walk what changed, and record every change as an event."""
+
+    def test_nothing_changed_stops_at_the_first_page(self, factory, hub):
+        run_sync(factory, client_for(hub), SyncOptions(page_size=10))
+        hub.requests.clear()
+        summary = run_sync(factory, client_for(hub), SyncOptions(page_size=10))
+        assert summary.status == "completed"
+        assert summary.new == summary.updated == 0
+        assert len([r for r in hub.requests if r.path == "/api/models"]) == 1
+
+    def test_license_and_revision_changes_become_history(self, factory, hub, store):
+        run_sync(factory, client_for(hub), SyncOptions(page_size=10))
+        changed = copy.deepcopy(store.get("acme/model-0003-4b"))
+        changed.update(sha="f" * 40, lastModified="2025-06-01T00:00:00.000Z",
+                       tags=["transformers", "license:cc-by-nc-4.0"], cardData={"license": "cc-by-nc-4.0"})
+        store.put(changed)
+        summary = run_sync(factory, client_for(hub), SyncOptions(page_size=10))
+        assert summary.updated == 1 and summary.new == 0
+        with transaction(factory) as session:
+            record = model_record(session, "acme/model-0003-4b")
+            before = model_record(session, "acme/model-0003-4b", revision=f"{3:040x}")
+        kinds = {e["kind"]: e for e in record["history"]}
+        assert kinds["license"]["old"]["license"] == "apache-2.0"
+        assert kinds["license"]["new"]["license"] == "cc-by-nc-4.0"
+        assert kinds["sha"]["new"] == "f" * 40
+        assert record["license"]["category"] == "non-commercial"
+        assert {"license-changed", "non-commercial"} <= {f["code"] for f in record["findings"]}
+        assert before["license"]["id"] == "apache-2.0", "the record at the old revision shows the old license"
+
+    def test_full_sync_marks_disappeared_models_removed_and_restores_them(self, factory, hub, store):
+        run_sync(factory, client_for(hub), SyncOptions(page_size=10))
+        gone = store.get("acme/model-0007-1b")
+        store.remove("acme/model-0007-1b")
+        summary = run_sync(factory, client_for(hub), SyncOptions(full=True, page_size=10))
+        assert summary.removed == 1
+        assert stored(factory)["acme/model-0007-1b"].removed_at is not None, "removed models are kept, marked"
+        store.put(gone)
+        run_sync(factory, client_for(hub), SyncOptions(full=True, page_size=10))
+        with transaction(factory) as session:
+            record = model_record(session, "acme/model-0007-1b")
+        assert record["removed"] is False
+        assert [e["kind"] for e in record["history"]][-2:] == ["removed", "restored"]
+
+    def test_incremental_sync_never_marks_removals(self, factory, hub, store):
+        run_sync(factory, client_for(hub), SyncOptions(page_size=10))
+        store.remove("acme/model-0001-2b")
+        assert run_sync(factory, client_for(hub), SyncOptions(page_size=10)).removed == 0
+
+
+class TestFaults:
+    """A Hub that rate-limits, fails or answers garbage never crashes a run or loses data."""
+
+    def test_rate_limit_is_honoured_then_the_run_completes(self, factory, hub):
+        hub.faults.rate_limit, hub.faults.retry_after = 2, 0
+        waits: list[float] = []
+        client = client_for(hub)
+        client.retry.on_wait = lambda problem, seconds: waits.append(seconds)
+        summary = run_sync(factory, client, SyncOptions(page_size=10))
+        assert summary.status == "completed"
+        assert waits == [0.0, 0.0], "Retry-After: 0 is obeyed instead of the backoff"
+        assert [r.status for r in hub.requests[:3]] == [429, 429, 200]
+
+    def test_server_errors_dropped_connections_and_garbage_are_retried(self, factory, hub, store):
+        hub.faults.server_error, hub.faults.drop, hub.faults.malformed = 1, 1, 1
+        summary = run_sync(factory, client_for(hub, tries=6), SyncOptions(page_size=10))
+        assert summary.status == "completed"
+        assert len(stored(factory)) == len(store)
+
+    def test_gives_up_with_a_clear_error_and_resumes_later(self, factory, hub, store):
+        hub.faults.fail_after_pages = 2
+        first = run_sync(factory, client_for(hub, tries=3), SyncOptions(page_size=10))
+        assert first.status == "failed"
+        assert "gave up" in first.error and "HTTP 500" in first.error
+        assert 0 < len(stored(factory)) < len(store), "pages committed before the failure are kept"
+        hub.faults.fail_after_pages = None
+        second = run_sync(factory, client_for(hub), SyncOptions(page_size=10))
+        assert second.resumed and second.status == "completed"
+        assert set(stored(factory)) == set(store)
+        with transaction(factory) as session:
+            assert session.scalar(select(func.count()).select_from(SyncRun)) == 1, "the failed run was continued"
+
+    def test_malformed_fields_are_recorded_and_the_rest_ingested(self, factory, hub, store):
+        hub.faults.bad_items = {"acme/model-0002-3b"}
+        summary = run_sync(factory, client_for(hub), SyncOptions(page_size=10))
+        assert summary.status == "completed" and summary.new == len(store)
+        model = stored(factory)["acme/model-0002-3b"]
+        assert model.problems, "the bad fields are recorded on the model"
+        assert any(p.get("model") == "acme/model-0002-3b" for p in summary.problems)
+
+    def test_items_without_an_id_count_as_failed(self, factory):
+        bad = HubStore([{"id": "acme/ok", "tags": []}])
+        with HubServer(bad) as server:
+            bad.peek("acme/ok")["id"] = ""
+            bad.peek("acme/ok")["modelId"] = None
+            summary = run_sync(factory, client_for(server), SyncOptions())
+        assert summary.failed == 1 and summary.status == "completed"
+
+
+class TestPerModelCalls:
+    """`catalog sync --model` fetches named models; gated and missing ones are recorded, not fatal."""
+
+    def test_gated_and_missing_models_do_not_stop_the_run(self, factory, store):
+        store.set_access(LLAMA, "gated")
+        with HubServer(store, token="hf_secret_test_token") as server:
+            summary = sync_models(factory, client_for(server), [LLAMA, "nobody/nothing", "openai-community/gpt2"])
+        assert summary.status == "completed"
+        models = stored(factory)
+        assert models[LLAMA].access == "gated"
+        assert "nobody/nothing" not in models
+        assert models["openai-community/gpt2"].license_raw == "mit"
+
+    def test_hf_token_is_sent_but_never_stored(self, factory, store, monkeypatch):
+        token = "hf_secret_test_token"
+        store.set_access(LLAMA, "gated")
+        monkeypatch.setenv("HF_TOKEN", token)
+        with HubServer(store, token=token) as server:
+            summary = sync_models(factory, client_for(server), [LLAMA])
+            assert server.requests[-1].headers.get("authorization") == f"Bearer {token}"
+        assert summary.status == "completed"
+        assert stored(factory)[LLAMA].access == "ok"
+        with transaction(factory) as session:
+            dump = repr([model_record(session, LLAMA)]) + repr(session.scalars(select(SyncRun)).all()[0].__dict__)
+        assert token not in dump
