@@ -24,20 +24,21 @@ FINDING_CODES = (
     "pickle-weights", "territory-restrictions",
 )
 
-# Obligation kind -> (finding code, severity, what the license asks, in words). license-copy,
-# state-changes and accept-terms only matter to someone redistributing and are listed by
-# obligations_for instead of raising findings.
+# Obligation kind -> (finding code, severity, what the license asks, filled from the evidence).
+# license-copy, state-changes and accept-terms concern whoever redistributes or downloads; they are
+# listed by obligations_for instead of raising findings.
 _KIND_FINDINGS = {
     "non-commercial": ("non-commercial", "warning", "forbids commercial use"),
-    "use-restrictions": ("use-restrictions", "warning", "restricts what it may be used for"),
+    "use-restrictions": ("use-restrictions", "warning", "restricts what the model may be used for"),
     "attribution": ("attribution-required", "info", "requires attribution"),
     "share-alike": ("share-alike", "warning", "requires derivatives to be shared under the same terms"),
     "source-disclosure": ("source-disclosure", "warning", "requires the source to be disclosed"),
-    "user-threshold": ("user-threshold", "warning", "requires a separate license above a number of users"),
-    "revenue-threshold": ("revenue-threshold", "warning", "requires a separate license above a revenue"),
+    "user-threshold": ("user-threshold", "warning", "requires a separate license above {threshold:,} users"),
+    "revenue-threshold": ("revenue-threshold", "warning",
+                          "requires a separate license above a revenue of {threshold:,} {currency}"),
     "naming-rule": ("naming-requirement", "info", "sets a naming rule for derivatives"),
-    "output-restrictions": ("output-restrictions", "warning", "restricts the use of its outputs"),
-    "territory": ("territory-restrictions", "warning", "limits where it may be used"),
+    "output-restrictions": ("output-restrictions", "warning", "restricts the use of the model's outputs"),
+    "territory": ("territory-restrictions", "warning", "limits where the model may be used ({region})"),
 }
 # Obligations a derivative must carry over; a license without them cannot stand in for its base's.
 _BINDING_KINDS = (
@@ -61,7 +62,8 @@ class Finding:
     evidence: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "severity": self.severity, "message": self.message, "evidence": self.evidence}
+        return {"code": self.code, "severity": self.severity, "message": self.message,
+                "evidence": self.evidence}
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,8 @@ def _no_lineage(_repo_id: str) -> ModelFacts | None:
     return None
 
 
-def audit(model: ModelFacts, *, lineage: Lineage = _no_lineage, kb: KnowledgeBase | None = None) -> list[Finding]:
+def audit(model: ModelFacts, *, lineage: Lineage = _no_lineage,
+          kb: KnowledgeBase | None = None) -> list[Finding]:
     """Audit one model's license metadata, lineage and files.
 
     Args:
@@ -120,20 +123,24 @@ def audit(model: ModelFacts, *, lineage: Lineage = _no_lineage, kb: KnowledgeBas
     ancestors = _ancestors(model, lineage)
     own = _licenses(model.resolution, kb)
     findings = _resolution_findings(model, kb)
-    if model.previous_license is not None and set(model.previous_license.license_ids) != set(
-        model.resolution.license_ids
-    ):
-        findings.append(_license_changed(model))
+    previous = model.previous_license
+    if previous is not None and set(previous.license_ids) != set(model.resolution.license_ids):
+        findings.append(_license_changed(model, previous))
     findings += _conflicts(model, own, ancestors, kb)
     findings += _obligation_findings(model, _applied(own, ancestors, kb), ancestors)
     if model.gated in ("auto", "manual"):
         approval = " and wait for the authors' approval" if model.gated == "manual" else ""
-        findings.append(Finding("gated", "info", f"{model.repo_id} is gated on the Hub: users must accept "
-                                f"its terms{approval} before downloading it.", {"field": "gated", "value": model.gated}))
+        findings.append(Finding(
+            "gated", "info",
+            f"{model.repo_id} is gated on the Hub: users must accept its terms{approval} before "
+            "downloading it.",
+            {"field": "gated", "value": model.gated},
+        ))
     if "pickle" in model.formats and not model.formats & {"safetensors", "gguf"}:
         findings.append(Finding(
-            "pickle-weights", "warning", f"{model.repo_id} ships its weights only as pickle files, which can run "
-            "arbitrary code when loaded; prefer a safetensors or GGUF copy.",
+            "pickle-weights", "warning",
+            f"{model.repo_id} ships its weights only as pickle files, which can run arbitrary code when "
+            "loaded; prefer a safetensors or GGUF copy.",
             {"field": "formats", "value": sorted(model.formats)},
         ))
     return findings
@@ -159,8 +166,10 @@ def obligations_for(model: ModelFacts, *, lineage: Lineage = _no_lineage,
     result = []
     for applied in _applied(_licenses(model.resolution, kb), ancestors, kb):
         obligation = applied.obligation
-        item: dict[str, Any] = {"kind": obligation.kind, "summary": obligation.summary, "clause": obligation.clause,
-                                "license": applied.license.id, "inherited_from": applied.inherited_from}
+        item: dict[str, Any] = {
+            "kind": obligation.kind, "summary": obligation.summary, "clause": obligation.clause,
+            "license": applied.license.id, "inherited_from": applied.inherited_from,
+        }
         if obligation.notice is not None:
             item["notice"] = obligation.notice
         if obligation.threshold is not None:
@@ -216,33 +225,41 @@ def _resolution_findings(model: ModelFacts, kb: KnowledgeBase) -> list[Finding]:
     declared = {"license": model.license_raw, "license_name": model.license_name,
                 "license_link": model.license_link, "tags": list(model.license_tags)}
     if resolution.status == "missing":
-        return [Finding("license-missing", "error", f"{repo} declares no license, so it grants no one the right "
-                        "to use it.", {"field": "cardData.license", "value": None})]
+        return [Finding("license-missing", "error",
+                        f"{repo} declares no license, so it grants no one the right to use it.",
+                        {"field": "cardData.license", "value": None})]
     findings = []
     if resolution.status == "unknown" or resolution.unresolved:
         values = ", ".join(resolution.unresolved) or repr(model.license_raw)
         partly = "" if resolution.status == "unknown" else " besides the licenses it does recognise"
         findings.append(Finding(
-            "license-unknown", "warning", f"{repo} declares a license catalog does not recognise ({values}){partly}; "
-            "someone has to read it.", {"field": "cardData.license", "value": model.license_raw,
-                                        "unresolved": list(resolution.unresolved), "declared": declared},
+            "license-unknown", "warning",
+            f"{repo} declares a license catalog does not recognise ({values}){partly}; "
+            "someone has to read it.",
+            {"field": "cardData.license", "value": model.license_raw,
+             "unresolved": list(resolution.unresolved), "declared": declared},
         ))
     if len(resolution.license_ids) > 1:
         names = ", ".join(_named(lic) for lic in _licenses(resolution, kb))
-        findings.append(Finding("license-multiple", "info", f"{repo} is under several licenses at once, and each "
-                                f"applies: {names}.", {"field": ", ".join(resolution.evidence),
-                                                        "value": list(resolution.license_ids),
-                                                        "expression": resolution.expression}))
+        findings.append(Finding(
+            "license-multiple", "info",
+            f"{repo} is under several licenses at once, and each applies: {names}.",
+            {"field": ", ".join(resolution.evidence), "value": list(resolution.license_ids),
+             "expression": resolution.expression},
+        ))
     return findings
 
 
-def _license_changed(model: ModelFacts) -> Finding:
-    old, new = model.previous_license.license_ids, model.resolution.license_ids
-    revisions = f" between revisions {model.previous_sha} and {model.sha}" if model.previous_sha and model.sha else ""
-    return Finding("license-changed", "warning", f"{model.repo_id} changed its license from "
-                   f"{' + '.join(old) or 'none'} to {' + '.join(new) or 'none'}{revisions}; earlier approvals "
-                   "may no longer hold.", {"field": "cardData.license", "old": list(old), "new": list(new),
-                                            "old_sha": model.previous_sha, "new_sha": model.sha})
+def _license_changed(model: ModelFacts, previous: Resolution) -> Finding:
+    old, new = previous.license_ids, model.resolution.license_ids
+    revisions = f" between revisions {model.previous_sha} and {model.sha}" if model.previous_sha else ""
+    return Finding(
+        "license-changed", "warning",
+        f"{model.repo_id} changed its license from {' + '.join(old) or 'none'} to {' + '.join(new) or 'none'}"
+        f"{revisions}; earlier approvals may no longer hold.",
+        {"field": "cardData.license", "old": list(old), "new": list(new),
+         "old_sha": model.previous_sha, "new_sha": model.sha},
+    )
 
 
 def _kinds(licenses: Iterable[License]) -> set[str]:
@@ -258,7 +275,8 @@ def _rank(license_: License) -> int:
     return RESTRICTIVENESS.index(license_.category) if license_.category in RESTRICTIVENESS else -1
 
 
-def _conflicts(model: ModelFacts, own: list[License], ancestors: list[_Ancestor], kb: KnowledgeBase) -> list[Finding]:
+def _conflicts(model: ModelFacts, own: list[License], ancestors: list[_Ancestor],
+               kb: KnowledgeBase) -> list[Finding]:
     """A derivative's declared license must keep every binding obligation of its bases' licenses."""
     if not own:
         return []  # nothing declared to compare; license-missing or license-unknown says so
@@ -274,8 +292,9 @@ def _conflicts(model: ModelFacts, own: list[License], ancestors: list[_Ancestor]
             if not dropped and not looser:
                 continue
             reported.add(base.id)
+            categories = ", ".join(sorted({lic.category for lic in own}))
             why = (f"drops its {', '.join(dropped)} obligations" if dropped
-                   else f"is less restrictive ({', '.join(sorted({lic.category for lic in own}))} < {base.category})")
+                   else f"is less restrictive ({categories} < {base.category})")
             via = f" (through {' -> '.join(anc.path[:-1])})" if len(anc.path) > 1 else ""
             findings.append(Finding(
                 "base-license-conflict", "error",
@@ -288,7 +307,9 @@ def _conflicts(model: ModelFacts, own: list[License], ancestors: list[_Ancestor]
     return findings
 
 
-def _obligation_findings(model: ModelFacts, applied: list[_Applied], ancestors: list[_Ancestor]) -> list[Finding]:
+def _obligation_findings(model: ModelFacts, applied: list[_Applied],
+                         ancestors: list[_Ancestor]) -> list[Finding]:
+    """One finding per obligation kind per license, naming the base it was inherited from."""
     groups: dict[tuple[str, str], list[_Applied]] = {}
     for item in applied:
         if item.obligation.kind in _KIND_FINDINGS:
@@ -298,18 +319,13 @@ def _obligation_findings(model: ModelFacts, applied: list[_Applied], ancestors: 
         code, severity, asks = _KIND_FINDINGS[kind]
         lic, holder = items[0].license, items[0].inherited_from
         obligations = [item.obligation for item in items]
-        evidence: dict[str, Any] = {"license": lic.id, "inherited_from": holder,
-                                    "field": "base_model" if holder else "cardData.license",
-                                    "clauses": [o.clause for o in obligations]}
-        details = {key: value for o in obligations for key, value in o.detail.items()}
-        evidence.update(details)
-        for key in ("notice", "threshold"):
-            value = next((getattr(o, key) for o in obligations if getattr(o, key) is not None), None)
-            if value is not None:
-                evidence[key] = value
-        inherited = f", inherited from {holder}," if holder else ""
-        message = f"{_named(lic)}{inherited} {asks} for {model.repo_id}: " + " ".join(
-            o.summary.rstrip(".") + "." for o in obligations)
+        evidence = _obligation_evidence(lic, holder, obligations)
+        asks = asks.format_map(evidence)  # the knowledge base's schema requires the figures used
+        if evidence.get("network"):
+            asks += ", also to users who interact with it over a network"
+        owner = f"inherits {_named(lic)} from {holder}" if holder else f"is under {_named(lic)}"
+        summaries = " ".join(o.summary.rstrip(".") + "." for o in obligations)
+        message = f"{model.repo_id} {owner}, which {asks}: {summaries}"
         if kind == "naming-rule":
             severity, verdict = _check_name(model, lic, ancestors, evidence)
             message += verdict
@@ -317,11 +333,30 @@ def _obligation_findings(model: ModelFacts, applied: list[_Applied], ancestors: 
     return findings
 
 
+def _obligation_evidence(lic: License, holder: str | None, obligations: list[Obligation]) -> dict[str, Any]:
+    evidence: dict[str, Any] = {"field": "cardData.base_model" if holder else "cardData.license",
+                                "value": holder or lic.id, "license": lic.id, "inherited_from": holder,
+                                "clauses": [o.clause for o in obligations]}
+    for obligation in obligations:
+        evidence.update(obligation.detail)  # network, policy, measure, currency, rule, region
+    notices = [o.notice for o in obligations if o.notice]
+    if notices:
+        evidence.update(notice=notices[0], notices=notices)
+    threshold = next((o.threshold for o in obligations if o.threshold is not None), None)
+    if threshold is not None:
+        evidence["threshold"] = threshold
+    return evidence
+
+
 def _check_name(model: ModelFacts, lic: License, ancestors: list[_Ancestor],
                 evidence: dict[str, Any]) -> tuple[str, str]:
     """Severity of a naming rule and what to add to the message: a warning when a derivative breaks it."""
-    derivative = any(anc.relation in _RENAMING_RELATIONS and lic.id in anc.facts.resolution.license_ids
-                     for anc in ancestors)
+    if lic.id in model.resolution.license_ids:
+        # Declaring the license while built on any base is enough, catalogued or not.
+        derivative = any(relation in _RENAMING_RELATIONS for _, relation in model.base_models)
+    else:
+        derivative = any(anc.relation in _RENAMING_RELATIONS and lic.id in anc.facts.resolution.license_ids
+                         for anc in ancestors)
     name = model.repo_id.rsplit("/", 1)[-1]
     prefix = _required_prefix(str(evidence.get("rule", "")))
     evidence.update(derivative=derivative, name=name, prefix=prefix)

@@ -43,28 +43,9 @@ def main(ctx: click.Context) -> None:
 
 def open_db(settings: Settings):  # -> sessionmaker
     """Open the configured database, applying pending migrations first."""
-    from sqlalchemy.exc import OperationalError
+    from .db import open_database
 
-    from .db import ensure_schema, make_engine, make_sessionmaker
-
-    engine = make_engine(settings.database_url)
-    try:
-        ensure_schema(engine)
-    except OperationalError as exc:
-        raise CatalogDatabaseError(settings.database_url, exc) from None
-    return make_sessionmaker(engine)
-
-
-class CatalogDatabaseError(CatalogError):
-    """The database named by CATALOG_DATABASE_URL cannot be opened."""
-
-    exit_code = 3
-
-    def __init__(self, url: str, exc: Exception) -> None:
-        from sqlalchemy.engine import make_url
-
-        safe = make_url(url).render_as_string(hide_password=True)
-        super().__init__(f"cannot open the database {safe}: {str(exc.orig if hasattr(exc, 'orig') else exc).strip()}")
+    return open_database(settings.database_url)
 
 
 @main.command()

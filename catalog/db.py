@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from .errors import DatabaseUnavailable
 from .resources import resource_dir
 
 NAMING_CONVENTION = {
@@ -132,6 +133,25 @@ def head_revision() -> str:
     head = ScriptDirectory.from_config(config).get_current_head()
     assert head is not None
     return head
+
+
+def open_database(url: str) -> sessionmaker[Session]:
+    """Open a catalogue database, applying pending migrations first.
+
+    Raises:
+        DatabaseUnavailable: the database cannot be reached or opened (the URL is named,
+            without its password).
+    """
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError
+
+    engine = make_engine(url)
+    try:
+        ensure_schema(engine)
+    except OperationalError as exc:
+        safe = make_url(url).render_as_string(hide_password=True)
+        raise DatabaseUnavailable(f"cannot open the database {safe}: {str(exc.orig).strip()}") from None
+    return make_sessionmaker(engine)
 
 
 def ensure_schema(engine: Engine) -> None:

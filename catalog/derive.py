@@ -82,7 +82,15 @@ class FactsLoader:
             )
             self._facts[row.repo_id] = facts
             result.append((row.id, facts))
+        self._prefetch_bases([base for _, f in result for base, _ in f.base_models])
         return result
+
+    def _prefetch_bases(self, repo_ids: list[str]) -> None:
+        """Load the lineage of a batch in one query per generation instead of one per base."""
+        wanted = [r for r in dict.fromkeys(repo_ids) if r not in self._facts]
+        for chunk in _chunks(wanted, BATCH):
+            found = {f.repo_id for _, f in self.load(HubModel.repo_id.in_(chunk))}
+            self._facts.update({r: None for r in chunk if r not in found})
 
     def lineage(self, repo_id: str) -> ModelFacts | None:
         """The facts of a base model, or None when the catalogue does not hold it."""

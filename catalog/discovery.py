@@ -5,76 +5,91 @@ What counts as a reference
 
 A string is reported only from a *model position* listed below, and only if it looks like a
 Hub repo id (:func:`looks_like_repo_id`): ``org/name`` or a legacy bare name such as ``gpt2``,
-never a path (``./ckpt``, ``/models/x``, ``~/x``, ``a/b/c``), a URL, or a file name
-(``config.json``). A bare name is ambiguous with local folders and other vendors' model names,
-so it counts only in the positions marked *(bare ok)*; when a catalogue lookup (``known_ids``)
-is given, a bare name counts only if the catalogue knows it.
+never a path (``./ckpt``, ``/models/x``, ``~/x``, ``a/b/c``), a URL or a file name
+(``org/config.json``). A bare name is ambiguous with local folders and other vendors' models
+(``gpt-4o``), so it counts in the positions marked *(bare ok)* and elsewhere only when the
+catalogue lookup (``known_ids``) knows it. The catalogue never removes a reference: an
+``org/name`` it lacks is still reported, so the check can flag it.
 
-Python (``*.py``, parsed with ``ast``; comments and docstrings are never read)
-    * ``<Anything>.from_pretrained(X)`` or ``pretrained_model_name_or_path=X`` (bare ok):
-      ``AutoModel``, ``AutoTokenizer``, ``AutoConfig``, ``DiffusionPipeline``, ... For
-      ``PeftModel*.from_pretrained(base, X)`` the adapter, i.e. the second argument or
-      ``model_id=X``.
-    * ``pipeline(task, X)`` and ``pipeline(..., model=X)`` (bare ok).
+Python (``*.py``, parsed with ``ast``; comments, docstrings and bare string statements are not values)
+    * ``<Anything>.from_pretrained(X)`` or ``.from_pretrained(pretrained_model_name_or_path=X)``
+      (bare ok): ``AutoModel``, ``AutoTokenizer``, ``AutoConfig``, ``DiffusionPipeline``, ...
+      For ``PeftModel*.from_pretrained(base, X)`` the adapter: second argument or ``model_id=X``.
+    * ``pipeline(task, X)``, ``pipeline(..., model=X)`` (bare ok).
     * ``hf_hub_download(X)`` / ``snapshot_download(X)`` or ``repo_id=X`` (bare ok).
-    * ``SentenceTransformer(X)`` (bare ok; a bare name is reported as
-      ``sentence-transformers/X``, the repo the library downloads), ``CrossEncoder(X)``,
+    * ``SentenceTransformer(X)`` (bare ok; reported as ``sentence-transformers/X``, the repo the
+      library downloads, unless the catalogue knows only the bare name), ``CrossEncoder(X)``,
       vLLM ``LLM(X)`` / ``LLM(model=X)``, ``InferenceClient(X)`` / ``InferenceClient(model=X)``
-      (all bare ok).
-    * ``model_name_or_path=X`` or ``pretrained_model_name_or_path=X`` passed to any call (bare ok),
-      and a variable or dataclass field of either name assigned ``X`` or ``field(default=X)``.
-    * the default of ``os.getenv(KEY, X)`` / ``os.environ.get(KEY, X)`` when ``KEY`` contains
-      "model" (any case).
+      (bare ok).
+    * ``model_name_or_path=X`` / ``pretrained_model_name_or_path=X`` passed to any call, and a
+      variable or dataclass field of either name assigned ``X`` or ``field(default=X)`` (bare ok).
+    * The default ``X`` of ``os.getenv(KEY, X)`` / ``os.environ.get(KEY, X)`` when ``KEY``
+      contains "model" (any case).
 
     ``X`` is a string literal, an f-string without placeholders, or a name bound to one in the
-    same module: a module-level or function-level assignment, or a parameter default. Through a
-    name the reference has kind ``python-constant`` and points at the *use*, with the name in its
-    context; a name assigned several literals yields one reference per literal. A ``revision=``
-    keyword of the same call (literal or constant) is recorded as the pin. Arguments of
-    ``load_dataset(...)`` and of any call with a ``repo_type=`` other than ``"model"`` are
-    never models.
+    same module: a module-level or function-level assignment or a parameter default. Through a
+    name the reference has kind ``python-constant``, points at the *use* and names the constant
+    in its context (``AutoModel.from_pretrained via MODEL_ID``); a name assigned several
+    literals gives one reference per literal. A ``revision=`` keyword of the same call (literal
+    or constant) is the pin. Arguments of ``load_dataset(...)`` and of any call with a
+    ``repo_type=`` other than ``"model"`` are never models.
 
-    With ``known_ids``, any other ``"org/name"`` string literal that the catalogue knows is
-    reported too (kind ``python-constant``, context ``catalogue match``).
+    With ``known_ids``, any other ``"org/name"`` string literal the catalogue knows is reported
+    too (kind ``python-constant``, context ``catalogue match``).
 
 Configuration (``*.yaml``, ``*.yml``, ``*.json``, ``*.toml``, ``*.cfg``, ``*.ini``)
-    The value of a key named ``model``, ``model_id``, ``model_name``, ``model_name_or_path``,
-    ``pretrained_model_name_or_path``, ``base_model``, ``repo_id``, ``tokenizer_name``,
-    ``teacher_model`` or ``reward_model`` at any depth (case-insensitive, ``-`` same as ``_``).
-    Bare names only for ``model_name_or_path``, ``pretrained_model_name_or_path`` and
-    ``tokenizer_name``. A sibling ``revision`` or ``model_revision`` key is the pin. Skipped:
-    ``package.json``, ``package-lock.json``, ``tsconfig*.json``, ``jsconfig.json``,
-    ``composer.json``, ``*-lock.*``, ``pnpm-lock.yaml``, ``.pre-commit-config.yaml``,
-    ``tokenizer.json``, ``vocab.json``, and any file over 1 MiB.
+    The string value of a key named ``model``, ``model_id``, ``model_name``,
+    ``model_name_or_path``, ``pretrained_model_name_or_path``, ``base_model``, ``repo_id``,
+    ``tokenizer_name``, ``teacher_model`` or ``reward_model`` at any depth (case-insensitive,
+    ``-`` read as ``_``); bare ok for ``model_name_or_path``, ``pretrained_model_name_or_path``
+    and ``tokenizer_name``. A sibling ``revision`` or ``model_revision`` key in the same mapping
+    is the pin (not for ``.cfg``/``.ini``, which are read as ``key = value`` lines). A file that
+    does not parse (Helm or Jinja templates, JSON with comments) gets a ``key: value`` line scan.
+    Skipped: ``package.json``, ``package-lock.json``, ``npm-shrinkwrap.json``, ``tsconfig*.json``,
+    ``jsconfig.json``, ``composer.json``, ``*-lock.*``, ``pnpm-lock.yaml``,
+    ``.pre-commit-config.yaml``, ``.pre-commit-hooks.yaml``, ``tokenizer.json``, ``vocab.json``.
 
 Commands: shell scripts (``*.sh``, ``*.bash``, ``*.zsh``), Dockerfiles (``Dockerfile``,
-``Dockerfile.*``, ``*.dockerfile``, ``Containerfile``), Makefiles (``Makefile``, ``*.mk``),
-GitHub workflows (``.github/workflows/*.yml``) and compose files (``docker-compose*.yml``,
-``compose*.yml``); kind ``dockerfile`` for Dockerfiles, ``shell`` otherwise
-    * ``huggingface-cli download X`` / ``hf download X`` (bare ok; not with
-      ``--repo-type dataset/space``) and ``vllm serve X`` (bare ok).
-    * ``--model X``, ``--tokenizer X``, and (bare ok) ``--model-id``, ``--model_id``,
-      ``--model_name_or_path``, ``--model-name-or-path``, ``--pretrained_model_name_or_path``,
-      ``--tokenizer_name``, in ``--flag X`` or ``--flag=X`` form, in any command.
+``Dockerfile.*``, ``*.dockerfile``, ``Containerfile``), Makefiles (``Makefile``,
+``GNUmakefile``, ``*.mk``), and every line of GitHub workflows (``.github/workflows/*.yml``)
+and compose files (``docker-compose*.yml``, ``compose*.yml``), which are also read as
+configuration. Kind ``dockerfile`` for Dockerfiles, ``shell`` otherwise.
+    * ``huggingface-cli download X`` / ``hf download X`` (bare ok; ignored with
+      ``--repo-type dataset`` or ``space``) and ``vllm serve X`` (bare ok).
+    * ``--model X`` and ``--tokenizer X`` in any command; ``--model-id``, ``--model_id``,
+      ``--model_name_or_path``, ``--model-name-or-path``, ``--pretrained_model_name_or_path``
+      and ``--tokenizer_name`` (bare ok). ``--flag=X`` works too.
     * ``--revision REV`` in the same command is the pin.
-    * A variable whose name contains "model" assigned an ``org/name``: ``MODEL=org/name``,
-      ``export MODEL_ID=...``, Dockerfile ``ENV``/``ARG``, Makefile ``MODEL ?= ...``.
-    * ``snapshot_download('X')`` / ``hf_hub_download('X')`` / ``from_pretrained('X')`` inside an
-      inline ``python -c "..."``.
+    * A variable whose name contains "model" (any case): ``MODEL=X``, ``export MODEL_ID=X``,
+      Dockerfile ``ENV``/``ARG``, Makefile ``MODEL ?= X`` / ``:=`` / ``=``.
+    * ``snapshot_download('X')``, ``hf_hub_download('X')``, ``from_pretrained('X')`` inside an
+      inline ``python -c "..."`` (bare ok).
+
+    Lines are joined at a trailing ``\\``, commands split at ``;``, ``&&``, ``||``, ``|`` and ``&``,
+    ``#`` starts a comment, and quotes, brackets and commas around a word are ignored, so the
+    exec form ``CMD ["--model-id", "org/name"]`` reads like the shell form.
 
 Manifests (kind ``manifest``; every entry counts, bare names included)
-    * ``models.txt``: one ``org/name`` or ``org/name@revision`` per line, ``#`` comments.
-    * ``catalog.toml``: ``models = ["org/name@rev", ...]`` and/or ``[[models]]`` tables with
-      ``id = "org/name"`` and optional ``revision = "..."``.
+    * ``models.txt``: one ``org/name`` or ``org/name@revision`` per line; ``#`` comments.
+    * ``catalog.toml``: ``models = ["org/name@rev", ...]`` or ``[[models]]`` tables with
+      ``id = "org/name"`` and an optional ``revision = "..."``.
+
     A malformed manifest raises :class:`DiscoveryError` naming the file and line.
 
 Which files are read
-    Directories are walked honouring every ``.gitignore`` from the enclosing git work tree's
-    top down (nested ones included), never following symlinked folders and always skipping
-    ``.git``, ``.hg``, ``.svn``, ``.venv``, ``venv``, ``node_modules``, ``__pycache__``,
-    ``site-packages``, ``.tox``, ``.nox`` and the ``.mypy_cache``/``.pytest_cache``/``.ruff_cache``
-    folders. A file named explicitly is always read. Files over 5 MiB (1 MiB for configuration)
-    are skipped, and a file is parsed only if its bytes contain a trigger word of its type.
+    Directories are walked honouring every ``.gitignore`` from the top of the enclosing git
+    work tree down (nested ones included, ``!`` re-includes too), without following symlinked
+    folders, and always skipping ``.git``, ``.hg``, ``.svn``, ``.venv``, ``venv``,
+    ``node_modules``, ``__pycache__``, ``site-packages``, ``.tox``, ``.nox``, ``.mypy_cache``,
+    ``.pytest_cache`` and ``.ruff_cache``. A file named on the command line is always read.
+    Files over 5 MiB, and configuration files over 1 MiB, are skipped; a file is parsed only if
+    its bytes contain one of the words its rules look for.
+
+Known limits
+    A one-level relative path in a model position (``from_pretrained("outputs/final")``) is
+    indistinguishable from ``org/name`` and is reported; write ``./outputs/final``. Names
+    imported from another module, attributes (``args.model``) and computed strings are not
+    followed.
 """
 
 from __future__ import annotations
@@ -106,8 +121,10 @@ def _file_type(name: str, path: str) -> str | None:
         return lowered
     if lowered.endswith(_SHELL_SUFFIXES):
         return "shell"
-    if lowered in ("dockerfile", "containerfile") or lowered.startswith("dockerfile.") or lowered.endswith(
-        ".dockerfile"
+    if (
+        lowered in ("dockerfile", "containerfile")
+        or lowered.startswith("dockerfile.")
+        or lowered.endswith(".dockerfile")
     ):
         return "dockerfile"
     if lowered in _MAKEFILES or lowered.endswith(".mk"):
@@ -124,7 +141,7 @@ def _file_type(name: str, path: str) -> str | None:
 
 def _scan(data: bytes, file: str, file_type: str, check: IdCheck) -> list[Reference]:
     if file_type == "python":
-        return discovery_python.scan_python(data, file, check) if discovery_python.wants(data, check) else []
+        return discovery_python.scan_python(data, file, check)
     if file_type == "models.txt":
         return scan_models_txt(data.decode("utf-8", "replace"), file)
     if file_type == "catalog.toml":
@@ -190,6 +207,10 @@ def discover(
             seen.add(file)
             data = _read(file)
             if data is not None:
-                relative = os.path.relpath(file, base) if not file.startswith(base + os.sep) else file[len(base) + 1 :]
+                relative = (
+                    os.path.relpath(file, base)
+                    if not file.startswith(base + os.sep)
+                    else file[len(base) + 1 :]
+                )
                 refs.update(_scan(data, relative.replace(os.sep, "/"), file_type, check))
     return sorted(refs)

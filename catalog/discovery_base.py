@@ -42,9 +42,62 @@ _REPO_ID = re.compile(rf"(?:{_PART}/)?{_PART}")
 
 # Names ending like this are files, never repos, even though the Hub's charset allows them.
 _FILE_SUFFIXES = frozenset(
-    """json jsonl yaml yml toml ini cfg txt md rst csv tsv parquet arrow py ipynb sh bin pt pth ckpt
-    safetensors gguf ggml onnx h5 pb tflite pkl pickle npy npz msgpack model zip tar gz tgz xz bz2 zst
-    png jpg jpeg gif wav mp3 mp4 log html xml js ts lock""".split()
+    {
+        "json",
+        "jsonl",
+        "yaml",
+        "yml",
+        "toml",
+        "ini",
+        "cfg",
+        "txt",
+        "md",
+        "rst",
+        "csv",
+        "tsv",
+        "parquet",
+        "arrow",
+        "py",
+        "ipynb",
+        "sh",
+        "bin",
+        "pt",
+        "pth",
+        "ckpt",
+        "safetensors",
+        "gguf",
+        "ggml",
+        "onnx",
+        "h5",
+        "pb",
+        "tflite",
+        "pkl",
+        "pickle",
+        "npy",
+        "npz",
+        "msgpack",
+        "model",
+        "zip",
+        "tar",
+        "gz",
+        "tgz",
+        "xz",
+        "bz2",
+        "zst",
+        "png",
+        "jpg",
+        "jpeg",
+        "gif",
+        "wav",
+        "mp3",
+        "mp4",
+        "log",
+        "html",
+        "xml",
+        "js",
+        "ts",
+        "lock",
+    }
 )
 
 
@@ -69,9 +122,10 @@ class IdCheck:
     """Decides whether a candidate string is reported, consulting ``known_ids`` at most once per id.
 
     A namespaced id (``org/name``) is accepted wherever it sits in a model position. A bare
-    legacy name (``gpt2``) is ambiguous with local folder names and unrelated product names
-    (``gpt-4o``), so it is accepted only from an unambiguous Hugging Face position (``strong``),
-    and, when the catalogue is available, only if the catalogue knows it.
+    legacy name (``gpt2``) is accepted from an unambiguous Hugging Face position (``strong``);
+    elsewhere it is as likely a local folder or another vendor's model (``gpt-4o``), so it
+    needs the catalogue to know it. The catalogue never vetoes a strong position: an id it
+    lacks must still reach the check, which reports it as not in the catalogue.
     """
 
     def __init__(self, known_ids: Callable[[str], bool] | None) -> None:
@@ -92,9 +146,7 @@ class IdCheck:
         """Whether ``value`` found in a model position should be reported."""
         if not looks_like_repo_id(value):
             return False
-        if "/" in value:
-            return True
-        return self.known(value) if self.has_catalogue else strong
+        return "/" in value or strong or self.known(value)
 
 
 def line_and_column(text: str, offset: int) -> tuple[int, int]:

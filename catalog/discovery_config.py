@@ -16,19 +16,35 @@ from catalog.discovery_base import IdCheck, Reference, line_and_column
 
 MODEL_KEYS = frozenset(
     {
-        "model", "model_id", "model_name", "model_name_or_path", "pretrained_model_name_or_path",
-        "base_model", "repo_id", "tokenizer_name", "teacher_model", "reward_model",
+        "model",
+        "model_id",
+        "model_name",
+        "model_name_or_path",
+        "pretrained_model_name_or_path",
+        "base_model",
+        "repo_id",
+        "tokenizer_name",
+        "teacher_model",
+        "reward_model",
     }
 )
-# Keys nobody uses for anything but a Hugging Face id; a bare legacy name ("gpt2") counts only here.
+# Keys nobody uses for anything but a Hugging Face id: a bare legacy name ("gpt2") counts here
+# without asking the catalogue.
 STRONG_KEYS = frozenset({"model_name_or_path", "pretrained_model_name_or_path", "tokenizer_name"})
 REVISION_KEYS = ("revision", "model_revision")
 SUFFIXES = frozenset({".yaml", ".yml", ".json", ".toml", ".cfg", ".ini"})
 # Tooling files whose "model"-ish keys are never Hub ids (and lockfiles, which are large).
 SKIPPED_NAMES = frozenset(
     {
-        "package.json", "package-lock.json", "npm-shrinkwrap.json", "jsconfig.json", "composer.json",
-        "pnpm-lock.yaml", ".pre-commit-config.yaml", ".pre-commit-hooks.yaml", "tokenizer.json",
+        "package.json",
+        "package-lock.json",
+        "npm-shrinkwrap.json",
+        "jsconfig.json",
+        "composer.json",
+        "pnpm-lock.yaml",
+        ".pre-commit-config.yaml",
+        ".pre-commit-hooks.yaml",
+        "tokenizer.json",
         "vocab.json",
     }
 )
@@ -59,8 +75,15 @@ def _is_candidate(check: IdCheck, key: str, value: object) -> bool:
     return isinstance(value, str) and check.accepts(value, strong=_normal(key) in STRONG_KEYS)
 
 
-def _reference(file: str, line: int, column: int, key: str, value: str, revision: str | None,
-               related: tuple[int, ...] = ()) -> Reference:
+def _reference(
+    file: str,
+    line: int,
+    column: int,
+    key: str,
+    value: str,
+    revision: str | None,
+    related: tuple[int, ...] = (),
+) -> Reference:
     related = tuple(n for n in related if n != line)
     return Reference(value, file, line, column, "config", revision, str(key), related)
 
@@ -89,7 +112,9 @@ def scan_config(data: bytes, file: str, check: IdCheck) -> list[Reference]:
 def _walk(node: Any, check: IdCheck) -> Iterator[_Hit]:
     """Model keys in a parsed JSON/TOML document, in document order."""
     if isinstance(node, dict):
-        revision = next((v for k, v in node.items() if _normal(k) in REVISION_KEYS and isinstance(v, str)), None)
+        revision = next(
+            (v for k, v in node.items() if _normal(k) in REVISION_KEYS and isinstance(v, str)), None
+        )
         for key, value in node.items():
             if _normal(key) in MODEL_KEYS and _is_candidate(check, key, value):
                 yield str(key), value, revision
@@ -137,7 +162,9 @@ def _locate(text: str, file: str, suffix: str, hits: list[_Hit] | None, check: I
     return refs
 
 
-_INI_LINE = re.compile(r"^[ \t]*([\w.-]+)[ \t]*[=:][ \t]*[\"']?([^\s\"'#;]+)[\"']?[ \t]*(?:[#;].*)?$", re.MULTILINE)
+_INI_LINE = re.compile(
+    r"^[ \t]*([\w.-]+)[ \t]*[=:][ \t]*[\"']?([^\s\"'#;]+)[\"']?[ \t]*(?:[#;].*)?$", re.MULTILINE
+)
 
 
 def _scan_ini(text: str, file: str, check: IdCheck) -> list[Reference]:
@@ -186,8 +213,10 @@ def _walk_yaml(node: Any, file: str, check: IdCheck, refs: list[Reference], seen
         revision = None
         revision_line = None
         for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode) and _normal(key.value) in REVISION_KEYS and isinstance(
-                value, yaml.ScalarNode
+            if (
+                isinstance(key, yaml.ScalarNode)
+                and _normal(key.value) in REVISION_KEYS
+                and isinstance(value, yaml.ScalarNode)
             ):
                 revision, revision_line = value.value, value.start_mark.line + 1
         for key, value in node.value:
@@ -199,8 +228,17 @@ def _walk_yaml(node: Any, file: str, check: IdCheck, refs: list[Reference], seen
                 and _is_candidate(check, key.value, value.value)
             ):
                 mark = value.start_mark
-                refs.append(_reference(file, mark.line + 1, mark.column + 1, key.value, value.value, revision,
-                                       (revision_line,) if revision_line else ()))
+                refs.append(
+                    _reference(
+                        file,
+                        mark.line + 1,
+                        mark.column + 1,
+                        key.value,
+                        value.value,
+                        revision,
+                        (revision_line,) if revision_line else (),
+                    )
+                )
             else:
                 _walk_yaml(value, file, check, refs, seen)
     elif isinstance(node, yaml.SequenceNode):

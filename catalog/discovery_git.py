@@ -16,7 +16,12 @@ def _git(repo_dir: Path, base_ref: str, *args: str) -> str:
     try:
         done = subprocess.run(
             ["git", "-c", "core.quotePath=false", *args],
-            cwd=repo_dir, capture_output=True, text=True, encoding="utf-8", errors="replace", check=False,
+            cwd=repo_dir,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            check=False,
         )
     except OSError as error:  # git missing, or repo_dir missing
         raise DiscoveryError(f"cannot compare with {base_ref!r}: {error}") from None
@@ -45,8 +50,19 @@ def added_lines(base_ref: str, repo_dir: Path) -> tuple[dict[str, set[int]], set
         raise DiscoveryError(f"cannot compare with {base_ref!r}: not a git revision")
     _git(repo_dir, base_ref, "rev-parse", "--verify", "--quiet", f"{base_ref}^{{commit}}")
     # Explicit prefixes: a user's diff.noprefix or diff.mnemonicPrefix would change them.
-    diff = _git(repo_dir, base_ref, "diff", "--unified=0", "--no-color", "--no-ext-diff", "--relative",
-                "--src-prefix=a/", "--dst-prefix=b/", base_ref, "--")
+    diff = _git(
+        repo_dir,
+        base_ref,
+        "diff",
+        "--unified=0",
+        "--no-color",
+        "--no-ext-diff",
+        "--relative",
+        "--src-prefix=a/",
+        "--dst-prefix=b/",
+        base_ref,
+        "--",
+    )
     added: dict[str, set[int]] = {}
     current: set[int] | None = None
     for line in diff.splitlines():
@@ -76,6 +92,8 @@ def references_added_since(base_ref: str, refs: list[Reference], *, repo_dir: Pa
     kept = []
     for ref in refs:
         lines = added.get(ref.file)
-        if ref.file in untracked or (lines and (ref.line in lines or not lines.isdisjoint(ref.related_lines))):
+        if ref.file in untracked or (
+            lines and (ref.line in lines or not lines.isdisjoint(ref.related_lines))
+        ):
             kept.append(ref)
     return kept

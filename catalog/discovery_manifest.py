@@ -78,8 +78,18 @@ def scan_catalog_toml(text: str, file: str) -> list[Reference]:
         if found is not None and revision and isinstance(entry, dict):
             pinned = text.find(revision, cursor)
             related = (line_and_column(text, pinned)[0],) if pinned >= 0 else ()
-        refs.append(Reference(repo_id, file, line, column, "manifest", revision, "catalog.toml",
-                              tuple(n for n in related if n != line)))
+        refs.append(
+            Reference(
+                repo_id,
+                file,
+                line,
+                column,
+                "manifest",
+                revision,
+                "catalog.toml",
+                tuple(n for n in related if n != line),
+            )
+        )
     return refs
 
 

@@ -6,25 +6,29 @@ import ast
 import re
 import warnings
 
-from catalog.discovery_base import IdCheck, Reference
+from catalog.discovery_base import IdCheck, Reference, looks_like_repo_id
+from catalog.discovery_python_scopes import BindingVisitor, Scope, literal, trigger_lines
 
-# A file that contains none of these cannot match a call rule, so it is never parsed.
-TRIGGERS = (
+# The names the rules look for. A file containing none of them is never parsed.
+_RULE_WORDS = (
     b"from_pretrained",
-    b"pipeline(",
+    b"pipeline",
     b"hf_hub_download",
     b"snapshot_download",
-    b"SentenceTransformer(",
-    b"CrossEncoder(",
-    b"LLM(",
-    b"InferenceClient(",
+    b"SentenceTransformer",
+    b"CrossEncoder",
+    b"LLM",
+    b"InferenceClient",
     b"model_name_or_path",
 )
-# os.environ is everywhere; only parse for it when the file also says "model".
-_ENV_TRIGGERS = (b"getenv", b"environ")
+# os.environ is everywhere; it only makes a file worth parsing when the file also says "model".
+_ENV_WORDS = (b"getenv", b"environ")
 _MODEL_WORDS = (b"model", b"MODEL", b"Model")
-# With a catalogue every quoted "org/name"-shaped literal is a candidate too.
-QUOTED_ID = re.compile(rb"""['"][A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*['"]""")
+# A function or class body whose lines hold none of these is not walked: its calls cannot match
+# and its bindings are invisible outside it.
+_LINE_TRIGGERS = (*_RULE_WORDS, *_ENV_WORDS)
+# An "org/name"-shaped quoted string: with a catalogue, the candidates for catalogue matches.
+_QUOTED_ID = re.compile(rb"""['"]([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*)['"]""")
 
 _ID_KEYWORDS = ("model_name_or_path", "pretrained_model_name_or_path")
 _HUB_DOWNLOADS = ("hf_hub_download", "snapshot_download")
@@ -33,17 +37,34 @@ _ENV_GETTERS = ("getenv", "get")
 _DATASET_LOADERS = ("load_dataset",)
 
 
-def wants(data: bytes, check: IdCheck) -> bool:
-    """Cheap test: could this file contain a reference at all?"""
-    if any(trigger in data for trigger in TRIGGERS):
+def _has_rule_word(data: bytes) -> bool:
+    if any(word in data for word in _RULE_WORDS):
         return True
-    if any(t in data for t in _ENV_TRIGGERS) and any(w in data for w in _MODEL_WORDS):
-        return True
-    return check.has_catalogue and QUOTED_ID.search(data) is not None
+    return any(word in data for word in _ENV_WORDS) and any(word in data for word in _MODEL_WORDS)
+
+
+def _mentions_known_id(data: bytes, check: IdCheck) -> bool:
+    """Whether some quoted "org/name" in the file is an id the catalogue knows.
+
+    Asking the (cached) catalogue about each distinct string is far cheaper than parsing and
+    walking every file that has a MIME type or a path in it.
+    """
+    for raw in set(_QUOTED_ID.findall(data)):
+        value = raw.decode("ascii")
+        if looks_like_repo_id(value) and check.known(value):
+            return True
+    return False
 
 
 def scan_python(data: bytes, file: str, check: IdCheck) -> list[Reference]:
-    """Return the references in one Python file; a file that does not parse yields none."""
+    """Return the references in one Python file; a file that does not parse yields none.
+
+    The file is parsed only if it contains a word some rule looks for or, with a catalogue,
+    an id the catalogue knows; only the latter needs every function body walked.
+    """
+    everything = check.has_catalogue and _mentions_known_id(data, check)
+    if not everything and not _has_rule_word(data):
+        return []
     try:
         with warnings.catch_warnings():
             # Invalid escapes etc. in scanned code are the scanned project's business.
@@ -51,40 +72,9 @@ def scan_python(data: bytes, file: str, check: IdCheck) -> list[Reference]:
             tree = ast.parse(data)
     except (SyntaxError, ValueError, RecursionError):
         return []
-    scanner = _Scanner(data, file, check)
+    scanner = _Scanner(data, file, check, None if everything else trigger_lines(data, _LINE_TRIGGERS))
     scanner.visit(tree)
     return scanner.finish()
-
-
-class _Scope:
-    __slots__ = ("bindings", "parent", "is_class")
-
-    def __init__(self, parent: _Scope | None, is_class: bool = False) -> None:
-        # name -> one entry per binding: the literal node, or None when bound to anything else
-        self.bindings: dict[str, list[ast.expr | None]] = {}
-        self.parent = parent
-        self.is_class = is_class
-
-    def bind(self, name: str, value: ast.expr | None) -> None:
-        self.bindings.setdefault(name, []).append(value if _literal(value) is not None else None)
-
-    def lookup(self, name: str) -> list[ast.expr | None] | None:
-        scope: _Scope | None = self
-        while scope is not None:
-            # Python does not let nested functions see a class body's names.
-            if (scope is self or not scope.is_class) and name in scope.bindings:
-                return scope.bindings[name]
-            scope = scope.parent
-        return None
-
-
-def _literal(node: ast.AST | None) -> str | None:
-    """The value of a string literal or a placeholder-free f-string, else None."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    if isinstance(node, ast.JoinedStr) and all(isinstance(v, ast.Constant) for v in node.values):
-        return "".join(v.value for v in node.values)  # type: ignore[attr-defined]
-    return None
 
 
 def _name_of(node: ast.AST) -> str | None:
@@ -109,18 +99,19 @@ def _positional(call: ast.Call, index: int) -> ast.expr | None:
     return args[index]
 
 
-class _Scanner(ast.NodeVisitor):
-    def __init__(self, data: bytes, file: str, check: IdCheck) -> None:
+class _Scanner(BindingVisitor):
+    def __init__(self, data: bytes, file: str, check: IdCheck, trigger_lines: list[int] | None) -> None:
+        super().__init__(trigger_lines)
         self.data = data
         self.file = file
         self.check = check
-        self.scope = self.module = _Scope(None)
         self.refs: list[Reference] = []
         # (use node, scope, context, strong, prefix bare names, revision, revision line)
-        self.pending: list[tuple[ast.Name, _Scope, str, bool, bool, str | None, int | None]] = []
+        self.pending: list[tuple[ast.Name, Scope, str, bool, bool, str | None, int | None]] = []
         self.consumed: set[int] = set()  # literal nodes that are never catalogue matches
         self.reported: set[int] = set()  # literal nodes reported where they are assigned
-        self.strings: list[ast.Constant] = []  # candidates for catalogue matches
+        # Candidates for catalogue matches, collected only when the whole module is walked.
+        self.strings: list[ast.Constant | ast.JoinedStr] | None = [] if trigger_lines is None else None
         self._lines: list[bytes] | None = None
 
     # -- positions -------------------------------------------------------------------------
@@ -137,100 +128,19 @@ class _Scanner(ast.NodeVisitor):
             return node.col_offset + 1
         return len(line[: node.col_offset].decode("utf-8", "replace")) + 1
 
-    def add(self, repo_id: str, node: ast.expr, kind: str, context: str, revision: str | None,
-            related: tuple[int, ...]) -> None:
+    def add(
+        self,
+        repo_id: str,
+        node: ast.expr,
+        kind: str,
+        context: str,
+        revision: str | None,
+        related: tuple[int, ...],
+    ) -> None:
         related = tuple(sorted({n for n in related if n != node.lineno}))
         self.refs.append(
             Reference(repo_id, self.file, node.lineno, self.column(node), kind, revision, context, related)
         )
-
-    # -- scopes and bindings ---------------------------------------------------------------
-
-    def _bind_target(self, target: ast.expr, value: ast.expr | None) -> None:
-        if isinstance(target, ast.Name):
-            self.scope.bind(target.id, value)
-        elif isinstance(target, (ast.Tuple, ast.List)):
-            values = value.elts if isinstance(value, (ast.Tuple, ast.List)) else None
-            if values is not None and len(values) != len(target.elts):
-                values = None
-            for i, element in enumerate(target.elts):
-                self._bind_target(element, values[i] if values else None)
-        elif isinstance(target, ast.Starred):
-            self._bind_target(target.value, None)
-
-    def _enter(self, scope: _Scope, body: list[ast.stmt] | ast.expr) -> None:
-        outer, self.scope = self.scope, scope
-        for node in body if isinstance(body, list) else [body]:
-            self.visit(node)
-        self.scope = outer
-
-    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
-        args = node.args
-        for default in [*args.defaults, *(d for d in args.kw_defaults if d is not None)]:
-            self.visit(default)
-        if not isinstance(node, ast.Lambda):
-            for decorator in node.decorator_list:
-                self.visit(decorator)
-            self.scope.bind(node.name, None)
-        scope = _Scope(self.scope)
-        positional = [*args.posonlyargs, *args.args]
-        defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
-        for arg, default in [*zip(positional, defaults), *zip(args.kwonlyargs, args.kw_defaults)]:
-            scope.bind(arg.arg, default)
-        for extra in (args.vararg, args.kwarg):
-            if extra is not None:
-                scope.bind(extra.arg, None)
-        self._enter(scope, node.body)
-
-    visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _function
-
-    def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        for expr in [*node.decorator_list, *node.bases, *(k.value for k in node.keywords)]:
-            self.visit(expr)
-        self.scope.bind(node.name, None)
-        self._enter(_Scope(self.scope, is_class=True), node.body)
-
-    def visit_Assign(self, node: ast.Assign) -> None:
-        for target in node.targets:
-            self._bind_target(target, node.value)
-            self._field_default(target, node.value)
-        self.visit(node.value)
-
-    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
-        if node.value is not None:
-            self._bind_target(node.target, node.value)
-            self._field_default(node.target, node.value)
-            self.visit(node.value)
-
-    def visit_AugAssign(self, node: ast.AugAssign) -> None:
-        self._bind_target(node.target, None)
-        self.visit(node.value)
-
-    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
-        self._bind_target(node.target, node.value)
-        self.visit(node.value)
-
-    def _bind_loop(self, node: ast.For | ast.AsyncFor) -> None:
-        self._bind_target(node.target, None)
-        self.generic_visit(node)
-
-    visit_For = visit_AsyncFor = _bind_loop
-
-    def visit_withitem(self, node: ast.withitem) -> None:
-        if node.optional_vars is not None:
-            self._bind_target(node.optional_vars, None)
-        self.visit(node.context_expr)
-
-    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
-        if node.name:
-            self.scope.bind(node.name, None)
-        self.generic_visit(node)
-
-    def _bind_imports(self, node: ast.Import | ast.ImportFrom) -> None:
-        for alias in node.names:
-            self.scope.bind((alias.asname or alias.name).partition(".")[0], None)
-
-    visit_Import = visit_ImportFrom = _bind_imports
 
     # -- strings ---------------------------------------------------------------------------
 
@@ -240,26 +150,27 @@ class _Scanner(ast.NodeVisitor):
             self.visit(node.value)
 
     def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
-        if _literal(node) is not None:
-            self.strings.append(node)  # type: ignore[arg-type]
+        if literal(node) is not None:
+            if self.strings is not None:
+                self.strings.append(node)
             return
         for value in node.values:
             if isinstance(value, ast.FormattedValue):
                 self.visit(value.value)
 
     def visit_Constant(self, node: ast.Constant) -> None:
-        if isinstance(node.value, str) and "/" in node.value:
+        if self.strings is not None and isinstance(node.value, str) and "/" in node.value:
             self.strings.append(node)
 
     # -- model positions -------------------------------------------------------------------
 
-    def _field_default(self, target: ast.expr, value: ast.expr) -> None:
+    def assigned(self, target: ast.expr, value: ast.expr) -> None:
         """``model_name_or_path: str = field(default="org/name")``, the HF example-script idiom."""
         if not (isinstance(target, ast.Name) and target.id in _ID_KEYWORDS):
             return
         if isinstance(value, ast.Call) and _name_of(value.func) == "field":
             value = _keyword(value, "default")  # type: ignore[assignment]
-        repo_id = _literal(value)
+        repo_id = literal(value)
         if repo_id is not None and self.check.accepts(repo_id, strong=True):
             self.consumed.add(id(value))
             self.reported.add(id(value))
@@ -289,8 +200,11 @@ class _Scanner(ast.NodeVisitor):
                 found.append((model, label, True, False))
         elif name == "pipeline":
             model = _keyword(call, "model")
-            found.append((model, "pipeline(model=)", True, False) if model else
-                         (_positional(call, 1), "pipeline()", True, False))
+            found.append(
+                (model, "pipeline(model=)", True, False)
+                if model
+                else (_positional(call, 1), "pipeline()", True, False)
+            )
         elif name in _HUB_DOWNLOADS:
             found.append((_keyword(call, "repo_id") or _positional(call, 0), name, True, False))
         elif name == "SentenceTransformer":
@@ -301,11 +215,17 @@ class _Scanner(ast.NodeVisitor):
         elif name == "LLM" or name in _CLIENTS:
             found.append((_keyword(call, "model") or _positional(call, 0), f"{name}(model=)", True, False))
         elif name in _ENV_GETTERS and self._is_environment(call.func):
-            key = _literal(_positional(call, 0))
+            key = literal(_positional(call, 0))
             if key is not None and "model" in key.lower():
                 default = _keyword(call, "default") or _positional(call, 1)
-                found.append((default, f'{"os.getenv" if name == "getenv" else "os.environ.get"}("{key}") default',
-                              False, False))
+                found.append(
+                    (
+                        default,
+                        f'{"os.getenv" if name == "getenv" else "os.environ.get"}("{key}") default',
+                        False,
+                        False,
+                    )
+                )
         for kw in call.keywords:
             if kw.arg in _ID_KEYWORDS and all(kw.value is not arg for arg, *_ in found):
                 found.append((kw.value, f"{name or 'call'}({kw.arg}=)", True, False))
@@ -322,7 +242,9 @@ class _Scanner(ast.NodeVisitor):
     @staticmethod
     def _is_other_repo_type(call: ast.Call) -> bool:
         repo_type = _keyword(call, "repo_type")
-        return repo_type is not None and not (isinstance(repo_type, ast.Constant) and repo_type.value in (None, "model"))
+        return repo_type is not None and not (
+            isinstance(repo_type, ast.Constant) and repo_type.value in (None, "model")
+        )
 
     def _revision(self, call: ast.Call) -> tuple[str | None, int | None]:
         """The call's ``revision=`` pin and the line that sets it."""
@@ -330,7 +252,7 @@ class _Scanner(ast.NodeVisitor):
         if isinstance(node, ast.Name):
             bindings = self.scope.lookup(node.id) or [None]
             node = bindings[0] if len(bindings) == 1 else None
-        value = _literal(node)
+        value = literal(node)
         return (value, node.lineno) if value is not None and node is not None else (None, None)
 
     def _report(self, call: ast.Call, arg: ast.expr, context: str, strong: bool, prefix: bool) -> None:
@@ -338,7 +260,7 @@ class _Scanner(ast.NodeVisitor):
         if isinstance(arg, ast.Name):
             self.pending.append((arg, self.scope, context, strong, prefix, revision, revision_line))
             return
-        value = _literal(arg)
+        value = literal(arg)
         if value is None:
             return
         self.consumed.add(id(arg))
@@ -347,11 +269,13 @@ class _Scanner(ast.NodeVisitor):
             self.add(repo_id, arg, "python-call", context, revision, (revision_line or arg.lineno,))
 
     def _accept(self, value: str, strong: bool, prefix: bool) -> str | None:
-        if prefix and "/" not in value and self.check.accepts(value, strong=True):
-            # sentence-transformers resolves a bare name to its own organisation on the Hub.
+        if prefix and "/" not in value and looks_like_repo_id(value):
+            # sentence-transformers resolves a bare name to its own organisation on the Hub,
+            # except for the legacy transformers ids, which only a catalogue can tell apart.
             prefixed = f"sentence-transformers/{value}"
-            if not self.check.has_catalogue or self.check.known(prefixed):
-                return prefixed
+            if self.check.known(value) and not self.check.known(prefixed):
+                return value
+            return prefixed
         return value if self.check.accepts(value, strong=strong) else None
 
     def finish(self) -> list[Reference]:
@@ -362,15 +286,19 @@ class _Scanner(ast.NodeVisitor):
                 if value_node is None or id(value_node) in self.reported:
                     continue
                 self.consumed.add(id(value_node))
-                repo_id = self._accept(_literal(value_node) or "", strong, prefix)
+                repo_id = self._accept(literal(value_node) or "", strong, prefix)
                 if repo_id is not None:
                     related = (value_node.lineno, revision_line or use.lineno)
                     self.add(repo_id, use, "python-constant", f"{context} via {use.id}", revision, related)
-        if self.check.has_catalogue:
+        if self.strings:
             for node in self.strings:
-                value = _literal(node)
-                if id(node) not in self.consumed and value and "/" in value and self.check.accepts(
-                    value, strong=False
-                ) and self.check.known(value):
+                value = literal(node)
+                if (
+                    id(node) not in self.consumed
+                    and value
+                    and "/" in value
+                    and self.check.accepts(value, strong=False)
+                    and self.check.known(value)
+                ):
                     self.add(value, node, "python-constant", "catalogue match", None, ())
         return self.refs

@@ -10,17 +10,29 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from catalog.discovery_base import IdCheck, Reference
+from catalog.discovery_base import IdCheck, Reference, line_and_column
 
 _Token = tuple[str, int, int]  # (text, line, column)
 
 _DOWNLOADERS = ("huggingface-cli", "hf")
 # Options of `hf download` / `vllm serve` that take a value, so the value is not the repo id.
 _VALUE_OPTIONS = frozenset(
-    {"--revision", "--repo-type", "--local-dir", "--cache-dir", "--token", "--include", "--exclude",
-     "--max-workers", "--local-dir-use-symlinks", "--config", "--host", "--port"}
+    {
+        "--revision",
+        "--repo-type",
+        "--local-dir",
+        "--cache-dir",
+        "--token",
+        "--include",
+        "--exclude",
+        "--max-workers",
+        "--local-dir-use-symlinks",
+        "--config",
+        "--host",
+        "--port",
+    }
 )
-# --flag -> strong: a bare legacy name after a weak flag is too ambiguous to report.
+# --flag -> strong; after a weak flag a bare legacy name counts only if the catalogue knows it.
 _MODEL_FLAGS = {
     "--model": False,
     "--tokenizer": False,
@@ -34,8 +46,9 @@ _MODEL_FLAGS = {
 _DECLARERS = frozenset({"export", "local", "readonly", "declare", "ENV", "ARG"})
 _SEPARATORS = frozenset({";", "&&", "||", "|", "&"})
 _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)")
-_MAKE_ASSIGNMENT = re.compile(r"^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?:\?|:|::|\+)?=[ \t]*(\S+)[ \t]*$",
-                              re.MULTILINE)
+_MAKE_ASSIGNMENT = re.compile(
+    r"^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?:\?|:|::|\+)?=[ \t]*(\S+)[ \t]*$", re.MULTILINE
+)
 # `python -c "...snapshot_download('org/name')"`, common in Dockerfiles that bake a model in.
 _INLINE_PYTHON = re.compile(
     r"""(?:snapshot_download|hf_hub_download|from_pretrained)\(\s*(?:repo_id\s*=\s*)?['"]([^'"\s]+)['"]"""
@@ -113,7 +126,9 @@ def _scan_command(tokens: list[_Token], dockerfile: bool) -> Iterator[tuple[_Tok
     for index, text in enumerate(texts):
         following = texts[index + 1] if index + 1 < len(texts) else None
         if _basename(text) in _DOWNLOADERS and following == "download":
-            repo_type = next((v for i in range(len(tokens)) if (v := _option_value(tokens, i, "--repo-type"))), None)
+            repo_type = next(
+                (v for i in range(len(tokens)) if (v := _option_value(tokens, i, "--repo-type"))), None
+            )
             target = _first_positional(tokens, index + 2)
             if target and (repo_type is None or repo_type[0] == "model"):
                 yield target, f"{_basename(text)} download", True, True
@@ -127,38 +142,50 @@ def _scan_command(tokens: list[_Token], dockerfile: bool) -> Iterator[tuple[_Tok
                 yield value, flag, strong, True
                 break
         match = _ASSIGNMENT.fullmatch(text)
-        if match and "model" in match.group(1).lower() and (index == 0 or texts[index - 1] in _DECLARERS
-                                                          or _ASSIGNMENT.fullmatch(texts[index - 1])):
+        if (
+            match
+            and "model" in match.group(1).lower()
+            and (index == 0 or texts[index - 1] in _DECLARERS or _ASSIGNMENT.fullmatch(texts[index - 1]))
+        ):
             value = match.group(2).strip("\"'")
             if value:
                 offset = text.index(value, len(match.group(1)) + 1)
                 yield (value, tokens[index][1], tokens[index][2] + offset), f"{match.group(1)}=", False, False
     # Dockerfile's legacy `ENV NAME value` form.
-    if dockerfile and len(tokens) == 3 and texts[0].upper() in ("ENV", "ARG") and "=" not in texts[1] \
-            and "model" in texts[1].lower():
+    if (
+        dockerfile
+        and len(tokens) == 3
+        and texts[0].upper() in ("ENV", "ARG")
+        and "=" not in texts[1]
+        and "model" in texts[1].lower()
+    ):
         yield tokens[2], f"{texts[1]}=", False, False
 
 
-def scan_commands(text: str, file: str, kind: str, check: IdCheck, *, makefile: bool = False) -> list[Reference]:
+def scan_commands(
+    text: str, file: str, kind: str, check: IdCheck, *, makefile: bool = False
+) -> list[Reference]:
     """Return the references in a file of commands; ``kind`` is ``"shell"`` or ``"dockerfile"``."""
     refs: list[Reference] = []
     for tokens in _commands(text):
-        revision = next((v for i in range(len(tokens)) if (v := _option_value(tokens, i, "--revision"))), None)
+        revision = next(
+            (v for i in range(len(tokens)) if (v := _option_value(tokens, i, "--revision"))), None
+        )
         for (value, line, column), context, strong, pinnable in _scan_command(tokens, kind == "dockerfile"):
             if check.accepts(value, strong=strong):
                 pin = revision if pinnable else None
                 related = (pin[1],) if pin and pin[1] != line else ()
-                refs.append(Reference(value, file, line, column, kind, pin[0] if pin else None, context, related))
+                refs.append(
+                    Reference(value, file, line, column, kind, pin[0] if pin else None, context, related)
+                )
     for match in _INLINE_PYTHON.finditer(text):
         if check.accepts(match.group(1), strong=True):
-            line = text.count("\n", 0, match.start(1)) + 1
-            column = match.start(1) - text.rfind("\n", 0, match.start(1))
+            line, column = line_and_column(text, match.start(1))
             refs.append(Reference(match.group(1), file, line, column, kind, None, "python -c"))
     if makefile:
         for match in _MAKE_ASSIGNMENT.finditer(text):
             name, value = match.groups()
             if "model" in name.lower() and check.accepts(value, strong=False):
-                line = text.count("\n", 0, match.start(2)) + 1
-                column = match.start(2) - text.rfind("\n", 0, match.start(2))
+                line, column = line_and_column(text, match.start(2))
                 refs.append(Reference(value, file, line, column, kind, None, f"{name}="))
     return refs

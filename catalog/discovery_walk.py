@@ -10,8 +10,19 @@ from typing import Any
 # Never project code, and often huge: walking them would dominate the run time.
 ALWAYS_SKIPPED = frozenset(
     {
-        ".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", "site-packages",
-        ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache",
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        "node_modules",
+        "__pycache__",
+        "site-packages",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
     }
 )
 
@@ -105,10 +116,15 @@ def iter_files(directory: str, wanted: Callable[[str, str], bool]) -> Iterator[s
         for entry in entries:
             try:
                 if entry.is_dir(follow_symlinks=False):
-                    if entry.name not in ALWAYS_SKIPPED and not (ignores.specs and ignores.ignored(entry.path, True)):
+                    if entry.name not in ALWAYS_SKIPPED and not (
+                        ignores.specs and ignores.ignored(entry.path, True)
+                    ):
                         stack.append((entry.path, ignores.entering(entry.path)))
-                elif entry.is_file() and wanted(entry.name, entry.path):
-                    if not (ignores.specs and ignores.ignored(entry.path, False)):
-                        yield entry.path
+                elif (
+                    entry.is_file()
+                    and wanted(entry.name, entry.path)
+                    and not (ignores.specs and ignores.ignored(entry.path, False))
+                ):
+                    yield entry.path
             except OSError:
                 continue

@@ -36,3 +36,9 @@ class InvalidQuery(CatalogError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+class DatabaseUnavailable(CatalogError):
+    """The database named by CATALOG_DATABASE_URL cannot be reached or opened."""
+
+    exit_code = 3

@@ -130,7 +130,10 @@ _VERSION_WORD = re.compile(r"(?<![a-z])v(?:ersion)?\s*(?=\d)")
 _WORD = re.compile(r"[a-z0-9+]+(?:\.[a-z0-9+]+)*")
 _TRAILING_ZERO = re.compile(r"(?<=\d)\.0(?!\d)")
 _NOISE_WORDS = frozenset({"license", "licence", "licensed", "licenses", "licences", "the", "community"})
-_URL_PREFIX = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.)", re.IGNORECASE)
+# A scheme, "www." or a bare host name such as "ai.google.dev/..." starts a URL.
+_URL_PREFIX = re.compile(
+    r"^(?:[a-z][a-z0-9+.-]*://|www\.|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/)", re.IGNORECASE
+)
 _URL_SCHEME = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?(?:www\.)?")
 _HF_FILE = re.compile(r"^(huggingface\.co/(?:spaces/|datasets/)?[^/]+/[^/]+)/(?:blob|resolve|raw)/[^/]+/")
 _GITHUB_FILE = re.compile(r"^(github\.com/[^/]+/[^/]+)/(?:blob|raw)/[^/]+/")
@@ -161,7 +164,7 @@ def alias_key(text: str) -> str:
 
 
 def looks_like_url(text: str) -> bool:
-    """Return True when ``text`` is written as a URL (with a scheme or a leading "www.")."""
+    """Return True when ``text`` is written as a URL, with or without a scheme."""
     return bool(_URL_PREFIX.match(text.strip()))
 
 

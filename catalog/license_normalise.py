@@ -11,7 +11,7 @@ import reprlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from license_expression import Licensing, LicenseSymbol, LicenseWithExceptionSymbol
+from license_expression import LicenseSymbol, LicenseWithExceptionSymbol, Licensing
 
 from catalog.license_kb import MARKER_IDS, RESTRICTIVENESS, KnowledgeBase, License, looks_like_url
 from catalog.license_yaml import knowledge_base
@@ -99,6 +99,15 @@ class _Reading:
 _UNRECOGNISED = _Reading()
 
 
+class _Notes:
+    """What one call to resolve has seen besides known ids."""
+
+    def __init__(self) -> None:
+        self.declared = False  # some field named a license, recognised or not
+        self.unresolved: list[str] = []
+        self.markers: dict[str, str] = {}  # "other"/"unknown" → the raw value that said so
+
+
 def _resolver(kb: KnowledgeBase) -> _Resolver:
     resolver = _RESOLVERS.get(kb.version)
     if resolver is None or resolver.kb is not kb:
@@ -115,103 +124,94 @@ class _Resolver:
         self._texts: dict[str, _Reading] = {}
 
     def resolve(self, license_raw, license_name, license_link, license_tags) -> Resolution:
-        unresolved: list[str] = []
-        card, declared = self._read_card(license_raw, unresolved)
+        notes = _Notes()
+        card = self._read_card(license_raw, notes)
         ids = list(card.ids)
         evidence = ["cardData.license"] if ids else []
-        markers = {card.marker} if card.marker else set()
+        # Unrecognised values are reported from the field that decided (or from all, if none did):
+        # a garbled card value that a later field explains is not an extra, unknown license.
+        kept = list(notes.unresolved)
 
-        if not ids or "other" in markers:
-            custom, custom_declared, custom_field = self._read_custom(license_name, license_link, unresolved)
-            declared = declared or custom_declared
-            if custom:
-                ids.extend(custom)
-                evidence.append(custom_field)
-                markers.discard("other")
-        if "other" in markers and ids:
-            # A list such as [mit, other] whose custom part could not be identified.
-            unresolved.append("other")
+        if not ids or "other" in notes.markers:
+            mark = len(notes.unresolved)
+            for field_name, value in (("license_name", license_name), ("license_link", license_link)):
+                reading = self._read_value(value, notes)
+                if reading is not None and reading.ids:
+                    if not ids:
+                        kept = []
+                    ids.extend(reading.ids)
+                    evidence.append(field_name)
+                    notes.markers.pop("other", None)
+                    break
+            else:
+                kept.extend(notes.unresolved[mark:])
         if not ids:
-            tags = self._read_tags(license_tags)
-            ids.extend(tag for tag in tags if tag not in MARKER_IDS)
+            mark = len(notes.unresolved)
+            ids.extend(self._read_tags(license_tags, notes))
+            kept = notes.unresolved[mark:] if ids else notes.unresolved
             if ids:
                 evidence.append("tags")
-            elif tags:
-                declared = True
-                markers.update(tags)
 
-        ids = list(dict.fromkeys(ids))
-        if ids:
-            primary = max(ids, key=lambda license_id: (self._rank[license_id], license_id))
+        if not ids:
+            kept.extend(raw for raw in notes.markers.values() if raw not in kept)
             return Resolution(
-                status="resolved" if len(ids) == 1 else "multiple",
-                license_ids=tuple(ids),
-                license_id=primary,
-                category=self.kb.get(primary).category,
-                expression=card.expression if evidence == ["cardData.license"] else None,
-                evidence=tuple(evidence),
-                unresolved=tuple(unresolved),
+                status="unknown" if notes.declared else "missing",
+                license_ids=(),
+                license_id=None,
+                category="unknown" if notes.declared else "unlicensed",
+                expression=None,
+                evidence=(),
+                unresolved=tuple(kept),
             )
-        for marker in sorted(markers & MARKER_IDS):
-            if marker not in unresolved:
-                unresolved.append(marker)
+        if "other" in notes.markers:
+            # e.g. [mit, other] whose custom part could not be identified: it still applies.
+            kept.append(notes.markers["other"])
+        ids = list(dict.fromkeys(ids))
+        primary = max(ids, key=lambda license_id: (self._rank[license_id], license_id))
         return Resolution(
-            status="unknown" if declared else "missing",
-            license_ids=(),
-            license_id=None,
-            category="unknown" if declared else "unlicensed",
-            expression=None,
-            evidence=(),
-            unresolved=tuple(unresolved),
+            status="resolved" if len(ids) == 1 else "multiple",
+            license_ids=tuple(ids),
+            license_id=primary,
+            category=self.kb.get(primary).category,
+            expression=card.expression if evidence == ["cardData.license"] else None,
+            evidence=tuple(evidence),
+            unresolved=tuple(kept),
         )
 
-    def _read_card(self, value: object, unresolved: list[str]) -> tuple[_Reading, bool]:
-        """Read ``cardData.license``; also return whether it declared anything at all."""
+    def _read_card(self, value: object, notes: _Notes) -> _Reading:
+        """Read ``cardData.license``: one value or a YAML list of them."""
         if isinstance(value, (list, tuple)):
-            readings = [self._read_value(item, unresolved) for item in value]
-            readings = [reading for reading in readings if reading is not None]
-            if not readings:
-                return _UNRECOGNISED, False
-            return _combine(readings), any(reading.marker != "none" for reading in readings)
-        reading = self._read_value(value, unresolved)
-        if reading is None:
-            return _UNRECOGNISED, False
-        return reading, reading.marker != "none"
+            readings = [self._read_value(item, notes) for item in value]
+            return _combine([reading for reading in readings if reading is not None])
+        return self._read_value(value, notes) or _UNRECOGNISED
 
-    def _read_value(self, value: object, unresolved: list[str]) -> _Reading | None:
-        """Read one value; None when it is empty. Unrecognised raw values go to ``unresolved``."""
+    def _read_value(self, value: object, notes: _Notes) -> _Reading | None:
+        """Read one raw value into ``notes``; None when it is empty and so declares nothing."""
         if value is None:
             return None
         if not isinstance(value, str):
-            unresolved.append(_shown(value))
+            notes.declared = True
+            notes.unresolved.append(_shown(value))
             return _UNRECOGNISED
         text = value.strip()
         if not text:
             return None
         reading = self.read_text(text)
-        if reading.unresolved:
-            unresolved.extend(reading.unresolved)
-        elif not reading.ids and reading.marker not in MARKER_IDS:
-            unresolved.append(_shown(text))
+        if reading.marker in MARKER_IDS:
+            notes.declared = True
+            notes.markers.setdefault(reading.marker, _shown(text))
+        elif reading.marker == "none":
+            notes.unresolved.append(_shown(text))
+        else:
+            notes.declared = True
+            if reading.unresolved:
+                notes.unresolved.extend(reading.unresolved)
+            elif not reading.ids:
+                notes.unresolved.append(_shown(text))
         return reading
 
-    def _read_custom(self, name: object, link: object, unresolved: list[str]) -> tuple[tuple[str, ...], bool, str]:
-        """Read ``license_name``, then ``license_link``: the fields that describe ``license: other``."""
-        declared = False
-        for field_name, value in (("license_name", name), ("license_link", link)):
-            reading = self._read_value(value, unresolved)
-            if reading is None:
-                continue
-            declared = True
-            known = tuple(license_id for license_id in reading.ids if license_id not in MARKER_IDS)
-            if known:
-                return known, True, field_name
-            if reading.marker in MARKER_IDS:
-                unresolved.append(_shown(value))
-        return (), declared, ""
-
-    def _read_tags(self, tags: object) -> list[str]:
-        """Return the ids named by ``license:<id>`` tags, markers included, ignoring everything else."""
+    def _read_tags(self, tags: object, notes: _Notes) -> list[str]:
+        """Return the known ids of ``license:<id>`` tags; other tags are ignored."""
         if isinstance(tags, str):
             tags = (tags,)
         elif isinstance(tags, (bytes, Mapping)) or not isinstance(tags, Iterable):
@@ -220,9 +220,9 @@ class _Resolver:
         try:
             for tag in tags:
                 if isinstance(tag, str) and tag[:8].lower() == "license:" and len(tag) <= _MAX_TEXT:
-                    license_id = self.kb.lookup_name(tag[8:])
-                    if license_id:
-                        found.append(license_id)
+                    reading = self._read_value(tag[8:], notes)
+                    if reading is not None:
+                        found.extend(reading.ids)
         except Exception:  # noqa: BLE001 - an arbitrary iterable may fail in any way; tags are optional
             return found
         return found
@@ -300,7 +300,8 @@ class _Resolver:
         parts = []
         for arg in node.args:
             rendered = self._render(arg)
-            nested = not isinstance(arg, (LicenseSymbol, LicenseWithExceptionSymbol)) and type(arg) is not type(node)
+            # Only a nested operator of the other kind needs parentheses.
+            nested = isinstance(arg, (_LICENSING.AND, _LICENSING.OR)) and type(arg) is not type(node)
             parts.append(f"({rendered})" if nested else rendered)
         return operator.join(parts)
 
@@ -323,11 +324,8 @@ def _restrictiveness(entry: License) -> tuple[int, int, int, int]:
 def _combine(readings: list[_Reading]) -> _Reading:
     """Merge the readings of a YAML list: every license of every item applies."""
     ids = tuple(dict.fromkeys(license_id for reading in readings for license_id in reading.ids))
-    markers = [reading.marker for reading in readings if reading.marker in MARKER_IDS]
-    expressions = [reading.expression for reading in readings if reading.expression]
-    expression = expressions[0] if len(readings) == 1 and expressions else None
-    return _Reading(ids=ids, marker="other" if "other" in markers else (markers[0] if markers else None),
-                    expression=expression)
+    expression = readings[0].expression if len(readings) == 1 else None
+    return _Reading(ids=ids, expression=expression)
 
 
 def _shown(value: object) -> str:

@@ -73,12 +73,12 @@ def load_knowledge_base(path: Path) -> KnowledgeBase:
     """Read ``path`` without caching; see :func:`knowledge_base` for arguments, result and errors."""
     raw = path.read_bytes()
     try:
-        document = yaml.load(raw, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader derives from SafeLoader
+        document = yaml.load(raw, Loader=_StrictLoader)
     except yaml.YAMLError as error:
         raise ValueError(f"{path.name}: not valid YAML: {error}") from error
     where = path.name
     if not isinstance(document, dict):
-        raise ValueError(f"{where}: the top level must be a mapping")
+        raise ValueError(f"{where}: the top level must be a mapping")  # noqa: TRY004 - one error type for a bad file
     unknown = set(document) - _TOP_LEVEL_FIELDS
     if unknown:
         raise ValueError(f"{where}: unknown top-level field(s) {sorted(unknown)}")
@@ -92,26 +92,26 @@ def load_knowledge_base(path: Path) -> KnowledgeBase:
     entries = document.get("licenses")
     if not isinstance(entries, list) or not entries:
         raise ValueError(f"{where}: field 'licenses' must be a non-empty list")
-    licenses = [_parse_entry(entry, number, where, frozenset(sources)) for number, entry in enumerate(entries, 1)]
+    licenses = [
+        _parse_entry(entry, number, where, frozenset(sources)) for number, entry in enumerate(entries, 1)
+    ]
     try:
         return KnowledgeBase(licenses, hashlib.sha256(raw).hexdigest(), sources)
     except ValueError as error:
         raise ValueError(f"{where}: {error}") from error
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys, which PyYAML would otherwise resolve silently."""
+class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """Safe loader (libyaml when available) that refuses duplicate keys instead of keeping the last."""
 
 
-def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
     loader.flatten_mapping(node)
     seen: set[object] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
         seen.add(key)
     return loader.construct_mapping(node, deep=deep)
 
@@ -138,7 +138,7 @@ def _parse_entry(entry: object, number: int, where: str, source_names: frozenset
             raise fail(name, "missing")
     extra = set(entry) - set(_ENTRY_FIELDS)
     if extra:
-        raise fail(sorted(map(str, extra))[0], "unknown field")
+        raise fail(min(map(str, extra)), "unknown field")
 
     license_id = entry["id"]
     if not isinstance(license_id, str) or not _ID.match(license_id):
@@ -195,16 +195,20 @@ def _parse_obligation(item: object, index: int, fail) -> Obligation:
     clause = _text(item.get("clause"), fail, f"{field_name}.clause")
     required, optional = _OBLIGATION_EXTRAS.get(kind, _NO_EXTRAS)
     extras = set(item) - {"kind", "summary", "clause"}
-    for name in sorted(required - extras):
-        raise fail(f"{field_name}.{name}", f"required for kind {kind!r}")
-    for name in sorted(extras - required - optional):
-        raise fail(f"{field_name}.{name}", f"not allowed for kind {kind!r}")
+    missing = sorted(required - extras)
+    if missing:
+        raise fail(f"{field_name}.{missing[0]}", f"required for kind {kind!r}")
+    unexpected = sorted(map(str, extras - required - optional))
+    if unexpected:
+        raise fail(f"{field_name}.{unexpected[0]}", f"not allowed for kind {kind!r}")
 
     notice = item.get("notice")
     if notice is not None:
         notice = _text(notice, fail, f"{field_name}.notice")
     threshold = item.get("threshold")
-    if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, int) or threshold <= 0):
+    if threshold is not None and (
+        isinstance(threshold, bool) or not isinstance(threshold, int) or threshold <= 0
+    ):
         raise fail(f"{field_name}.threshold", f"{threshold!r} must be a positive integer")
     detail: dict[str, object] = {}
     for name in sorted(extras - {"notice", "threshold"}):
@@ -227,7 +231,7 @@ def _parse_verdict(raw: object, context: str, kinds: set[str], fail) -> Verdict:
         raise fail(field_name, "must be a mapping")
     extra = set(raw) - {"status", "obligations", "note"}
     if extra:
-        raise fail(f"{field_name}.{sorted(map(str, extra))[0]}", "unknown field")
+        raise fail(f"{field_name}.{min(map(str, extra))}", "unknown field")
     status = raw.get("status")
     if status not in VERDICT_STATUSES:
         raise fail(f"{field_name}.status", f"{status!r} is not one of {', '.join(VERDICT_STATUSES)}")

@@ -20,7 +20,6 @@ from .audit import FINDING_CODES, Finding, ModelFacts
 from .errors import CatalogError
 from .licenses import CATEGORIES, CONTEXTS, KnowledgeBase, License, knowledge_base
 
-OUTCOMES = ("fail", "warn", "pass", "info")
 TEAM_STATUSES = ("approved", "approved-with-conditions", "needs-review", "restricted", "banned")
 # Policy reason codes; finding codes are reasons too. Extend, never rename.
 REASON_CODES = (
@@ -102,7 +101,11 @@ DEFAULT_POLICY = Policy(
 
 @dataclass(frozen=True)
 class TeamDecision:
-    """A team's current decision on a model. ``stale``: taken at a revision whose license changed since."""
+    """A team's current decision on a model.
+
+    ``stale`` means it was taken at a revision whose license changed since: a stale approval counts as
+    none, while a stale ban or restriction still holds until the team lifts it.
+    """
 
     status: str
     revision: str | None
@@ -110,6 +113,11 @@ class TeamDecision:
     team: str
     note: str | None
     conditions: str | None = None
+
+    def __post_init__(self) -> None:
+        # A misspelt status must not fall through to the approval branch.
+        if self.status not in TEAM_STATUSES:
+            raise ValueError(f"unknown team decision {self.status!r}; use one of {', '.join(TEAM_STATUSES)}")
 
 
 @dataclass(frozen=True)
@@ -133,7 +141,8 @@ class Reason:
     evidence: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "outcome": self.outcome, "message": self.message, "evidence": self.evidence}
+        return {"code": self.code, "outcome": self.outcome, "message": self.message,
+                "evidence": self.evidence}
 
 
 @dataclass(frozen=True)
@@ -310,23 +319,23 @@ def _license_rules(value: Any, name: str, loc: _Locator, kb: KnowledgeBase) -> t
             continue
         license_ = _find_license(kb, item)
         if license_ is None:
-            names = [lic.id for lic in kb.all()]
-            raise loc.error(path, f"unknown license id {item!r}{_did_you_mean(item.lower(), names)}")
+            guess = kb.lookup_name(item)  # the normaliser's loose match makes a good suggestion
+            hint = f"; did you mean {guess!r}?" if guess else _did_you_mean(item.lower(), (x.id for x in kb))
+            raise loc.error(path, f"unknown license id {item!r}{hint}")
+        if license_.category in _UNLISTABLE_CATEGORIES:
+            raise loc.error(path, f"{item!r} names no terms; the `unknown` key (fail | warn) governs it")
         rules.append(license_.id)
     return tuple(rules)
 
 
 def _find_license(kb: KnowledgeBase, name: str) -> License | None:
-    """The license a policy means: its id, or (any case) its id, SPDX id or an alias."""
-    found = kb.get(name)
-    if found is not None:
-        return found
+    """The license a policy names exactly (in any case) by id, SPDX id or alias; no loose matching,
+    since a policy that silently reads "apache2" as Apache-2.0 would also misread a typo."""
     wanted = name.strip().lower()
-    for license_ in kb.all():
-        names = (license_.id, license_.spdx or "", *license_.aliases)
-        if wanted in (n.lower() for n in names if n):
-            return license_
-    return None
+    found = kb.get(wanted)
+    if found is None:
+        found = next((lic for lic in kb if wanted in {n.lower() for n in (lic.spdx, *lic.aliases)}), None)
+    return found
 
 
 def _finding_lists(value: Any, loc: _Locator) -> dict[str, tuple[str, ...]]:
@@ -344,7 +353,8 @@ def _finding_lists(value: Any, loc: _Locator) -> dict[str, tuple[str, ...]]:
         for index, code in enumerate(_list(value.get(name), ("findings", name), loc, "finding codes")):
             path = ("findings", name, index)
             if code not in FINDING_CODES:
-                raise loc.error(path, f"unknown finding code {code!r}{_did_you_mean(str(code), FINDING_CODES)}")
+                hint = _did_you_mean(str(code), FINDING_CODES)
+                raise loc.error(path, f"unknown finding code {code!r}{hint}")
             if placed.get(code, name) != name:
                 raise loc.error(path, f"finding code {code!r} is already listed under {placed[code]!r}")
             placed[code] = name
@@ -440,7 +450,8 @@ def _worst(outcomes: Iterable[str]) -> str:
     return "fail" if "fail" in outcomes else "warn" if "warn" in outcomes else "pass"
 
 
-def _evaluate_one(policy: Policy, subject: Subject, context: str, today: date, kb: KnowledgeBase) -> ModelVerdict:
+def _evaluate_one(policy: Policy, subject: Subject, context: str, today: date,
+                  kb: KnowledgeBase) -> ModelVerdict:
     facts = subject.facts
     revision = subject.revision or (facts.sha if facts else None)
     if facts is None:
@@ -463,18 +474,13 @@ def _evaluate_one(policy: Policy, subject: Subject, context: str, today: date, k
 def _license_reasons(policy: Policy, facts: ModelFacts, context: str, kb: KnowledgeBase) -> list[Reason]:
     resolution, repo = facts.resolution, facts.repo_id
     reasons = []
-    if resolution.status == "missing" or not resolution.license_ids:
-        missing = resolution.status == "missing"
-        message = (f"{repo} declares no license." if missing else
-                   f"{repo} declares a license catalog does not recognise: {_listing(resolution.unresolved)}.")
+    if resolution.status == "missing" or not resolution.license_ids or resolution.unresolved:
+        unresolved = _listing(resolution.unresolved)
+        message = (f"{repo} declares no license." if resolution.status == "missing" else
+                   f"Part of {repo}'s license is not recognised: {unresolved}." if resolution.license_ids else
+                   f"{repo} declares a license catalog does not recognise: {unresolved}.")
         reasons.append(Reason("license-unknown", policy.unknown, message,
                               {"status": resolution.status, "unresolved": list(resolution.unresolved)}))
-    elif resolution.unresolved:
-        reasons.append(Reason(
-            "license-unknown", policy.unknown,
-            f"Part of {repo}'s license is not recognised: {_listing(resolution.unresolved)}.",
-            {"status": resolution.status, "unresolved": list(resolution.unresolved)},
-        ))
     for license_id in resolution.license_ids:
         license_ = kb.get(license_id)
         if license_ is None:
@@ -497,7 +503,8 @@ def _license_reason(policy: Policy, license_: License, context: str, repo: str) 
     ):
         rule = next((r for r in rules if r in (license_.id, f"category:{license_.category}")), None)
         if rule is not None:
-            return Reason(code, outcome, f"{repo} is under {named}, {says} ({rule}).", {**evidence, "rule": rule})
+            evidence["rule"] = rule
+            return Reason(code, outcome, f"{repo} is under {named}, {says} ({rule}).", evidence)
     verdict = license_.verdicts.get(context)
     evidence["rule"] = "knowledge-base"
     if verdict is None:
@@ -514,33 +521,35 @@ def _license_reason(policy: Policy, license_: License, context: str, repo: str) 
                   f"{named} does not allow {context} use of {repo}.{note}", evidence)
 
 
-def _decision_reasons(reasons: list[Reason], subject: Subject, revision: str | None, context: str) -> list[Reason]:
+def _decision_reasons(reasons: list[Reason], subject: Subject, revision: str | None,
+                      context: str) -> list[Reason]:
     decision, repo = subject.decision, subject.repo_id
     if decision is None:
         return reasons
-    evidence = {"team": decision.team, "status": decision.status, "revision": decision.revision,
-                "note": decision.note, "conditions": decision.conditions}
+    team, at = decision.team, f" at revision {decision.revision}" if decision.revision else ""
     said = "".join(f" {text}" for text in (decision.note, decision.conditions) if text)
-    at = f" at revision {decision.revision}" if decision.revision else ""
+    evidence = {"team": team, "status": decision.status, "revision": decision.revision,
+                "note": decision.note, "conditions": decision.conditions}
+
+    def add(code: str, outcome: str, message: str) -> list[Reason]:
+        return [*reasons, Reason(code, outcome, message, evidence)]
+
     if decision.status == "banned":
-        return [*reasons, Reason("team-banned", "fail", f"Team {decision.team} banned {repo}{at}.{said}", evidence)]
+        return add("team-banned", "fail", f"Team {team} banned {repo}{at}.{said}")
     if decision.status == "restricted":
         outcome = "fail" if context in _RESTRICTED_FAILS_IN else "warn"
-        return [*reasons, Reason("team-restricted", outcome,
-                                 f"Team {decision.team} restricted {repo}{at}.{said}", evidence)]
+        return add("team-restricted", outcome, f"Team {team} restricted {repo}{at}.{said}")
     if decision.status == "needs-review":
-        return [*reasons, Reason("team-needs-review", "warn",
-                                 f"Team {decision.team} marked {repo} as needing review.{said}", evidence)]
+        return add("team-needs-review", "warn", f"Team {team} marked {repo} as needing review.{said}")
     if decision.stale:
-        return [*reasons, Reason("team-approval-stale", "warn",
-                                 f"Team {decision.team} approved {repo}{at}, but its license has changed since, "
-                                 "so the approval no longer counts.", evidence)]
+        return add("team-approval-stale", "warn", f"Team {team} approved {repo}{at}, but its license has "
+                                                  "changed since, so the approval no longer counts.")
     if not _same_revision(decision.revision, revision):
-        return [*reasons, Reason("team-approved", "info", f"Team {decision.team} approved {repo}{at}, which does "
-                                 f"not cover revision {revision or 'unknown'}.", evidence)]
-    overridden = [_override(r, f"team {decision.team}'s approval") if r.code in _APPROVABLE else r
-                  for r in reasons]
-    return [*overridden, Reason("team-approved", "pass", f"Team {decision.team} approved {repo}{at}.{said}", evidence)]
+        return add("team-approved", "info", f"Team {team} approved {repo}{at}, which does not cover "
+                                            f"revision {revision or 'unknown'}.")
+    reasons = [_override(r, "team-approved", f"team {team}'s approval") if r.code in _APPROVABLE else r
+               for r in reasons]
+    return add("team-approved", "pass", f"Team {team} approved {repo}{at}.{said}")
 
 
 def _finding_reasons(policy: Policy, findings: Iterable[Finding]) -> list[Reason]:
@@ -578,16 +587,18 @@ def _exception_reasons(reasons: list[Reason], policy: Policy, repo: str, revisio
             added.append(Reason("exception", "pass", f"The policy grants an {granted}{until}.", evidence))
     if any(r.code == "exception" and r.outcome == "pass" for r in added):
         # Expired sibling exceptions stay listed but no longer matter once a valid one applies.
-        reasons = [_override(r, "the policy's exception") for r in reasons + added if r.code != "exception"]
+        reasons = [_override(r, "exception", "the policy's exception")
+                   for r in reasons + added if r.code != "exception"]
         return reasons + [r for r in added if r.code == "exception"]
     return reasons + added
 
 
-def _override(reason: Reason, by: str) -> Reason:
+def _override(reason: Reason, code: str, by: str) -> Reason:
+    """Keep an overridden reason listed, as info, recording what it would have been."""
     if reason.outcome not in ("fail", "warn"):
         return reason
     return replace(reason, outcome="info", message=f"{reason.message} (Overridden by {by}.)",
-                   evidence={**reason.evidence, "overridden_by": by, "overridden_outcome": reason.outcome})
+                   evidence={**reason.evidence, "overridden_by": code, "overridden_outcome": reason.outcome})
 
 
 def _same_revision(wanted: str | None, actual: str | None) -> bool:

@@ -158,6 +158,25 @@ def catalogue_counts(session: Session) -> dict[str, int]:
     return {"models": total, "removed": removed, "flags": flags}
 
 
+def license_overview(session: Session, *, top: int = 8) -> dict[str, dict[str, int]]:
+    """Counts of models (not removed) per license category, per license id and per finding code."""
+    live = HubModel.removed_at.is_(None)
+
+    def counts(column: Any, *where: Any, join: Any = None) -> dict[str, int]:
+        query = select(column, func.count()).where(live, *where).group_by(column).order_by(func.count().desc(), column)
+        if join is not None:
+            query = query.select_from(HubModel).join(join)
+        return {str(value): n for value, n in session.execute(query.limit(top))}
+
+    from .models import AuditFinding
+
+    return {
+        "categories": counts(HubModel.license_category),
+        "licenses": counts(HubModel.license_id, HubModel.license_id.is_not(None)),
+        "findings": counts(AuditFinding.code, join=AuditFinding),
+    }
+
+
 def _license_view(model: HubModel, kb: Any) -> dict[str, Any]:
     known = kb.get(model.license_id) if model.license_id else None
     return {

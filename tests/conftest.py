@@ -87,3 +87,21 @@ def factory(engine: Engine) -> sessionmaker[Session]:
 def db_url(engine: Engine) -> str:
     """The URL of the test database, for code that builds its own engine (CLI, app)."""
     return engine.url.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def app(engine: Engine):
+    """The web application on the test database, readable without signing in."""
+    from catalog.app import create_app
+    from catalog.config import Settings
+
+    return create_app(Settings(database_url="sqlite://", public_read=True, secret_key="test-secret-key"), engine=engine)
+
+
+@pytest.fixture
+def client(app):
+    """A TestClient of :func:`app` (HTML by default; send Accept: application/json for JSON)."""
+    from fastapi.testclient import TestClient
+
+    with TestClient(app) as test_client:
+        yield test_client

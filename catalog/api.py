@@ -1,0 +1,255 @@
+"""REST API v1, mounted at /api/v1. It calls the same query functions as the pages and the CLI.
+
+Reads follow ``public_read``; writes need a bearer token of a user with the right role. Errors
+are raised as exceptions and rendered by the application's handlers in the one error shape.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import UTC, datetime, time, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+
+from . import api_schemas as s
+from .auth import ReaderDep, actor_for, require_token_role
+from .deps import SessionDep, SettingsDep
+from .models import Team, User
+
+router = APIRouter(tags=["catalog API v1"])
+
+CSV_MAX_ROWS = 100_000
+CSV_COLUMNS = ("id", "author", "license_id", "license_category", "parameters", "task", "library", "downloads",
+               "likes", "last_modified", "gated", "removed", "findings", "flag")
+ROW_FIELDS = tuple(s.ModelRow.model_fields)
+_POLICY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+Multi = Annotated[list[str] | None, Query(max_length=50)]
+
+
+def _invalid(field: str, message: str) -> RequestValidationError:
+    return RequestValidationError([{"loc": ("body", field), "msg": message, "type": "value_error"}])
+
+
+def _team_id(user: User | None) -> int | None:
+    return user.team_id if user is not None else None
+
+
+@router.get("/models", response_model=s.SearchPage, responses={
+    **s.errors(400, 401, 422), 200: {"content": {"text/csv": {}}, "description": "A page of models, or CSV."}})
+def list_models(
+    request: Request, session: SessionDep, user: ReaderDep,
+    q: Annotated[str | None, Query(max_length=200, description="Free text over ids and cards.")] = None,
+    license: Multi = None, category: Multi = None, finding: Multi = None,
+    flag: Annotated[list[str] | None, Query(max_length=50, description="Your team's flag status, or none.")] = None,
+    task: Multi = None, library: Multi = None, author: Multi = None, size: Multi = None, gated: Multi = None,
+    format: Annotated[list[str] | None, Query(max_length=50, description="Weight format filter; format=csv "
+                                                                          "exports CSV instead.")] = None,
+    params_min: Annotated[str | None, Query(max_length=20, description="e.g. 7B, 350M")] = None,
+    params_max: Annotated[str | None, Query(max_length=20)] = None,
+    removed: Annotated[str | None, Query(pattern="^(false|true|any)$")] = None,
+    sort: Annotated[str | None, Query(max_length=20, description="downloads, likes, parameters, last_modified, "
+                                                                 "id; prefix - to reverse")] = None,
+    limit: Annotated[int | None, Query(ge=1, description="Page size, capped at 200.")] = None,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    fields: Annotated[str | None, Query(max_length=300, description="Comma-separated fields to return.")] = None,
+) -> Response:
+    """Search the catalogue: one page of models, the total count and facet counts."""
+    from .search import SearchParams, iter_search, search
+
+    pairs = [(k, v) for k, v in request.query_params.multi_items() if not (k == "format" and v == "csv")]
+    params = SearchParams.from_query(pairs)
+    chosen = _fields(fields)
+    wants_csv = "csv" in (format or []) or "text/csv" in request.headers.get("accept", "")
+    if wants_csv:
+        rows = []
+        for row in iter_search(session, params, team_id=_team_id(user)):
+            rows.append(row)
+            if len(rows) >= CSV_MAX_ROWS:
+                break
+        return Response(_csv(rows, chosen), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="models.csv"'})
+    result = search(session, params, team_id=_team_id(user)).to_dict()
+    if chosen:
+        result["data"] = [{k: v for k, v in row.items() if k in chosen} for row in result["data"]]
+    return JSONResponse(result)
+
+
+def _fields(value: str | None) -> tuple[str, ...] | None:
+    if not value:
+        return None
+    names = tuple(dict.fromkeys(f.strip() for f in value.split(",") if f.strip()))
+    unknown = [n for n in names if n not in ROW_FIELDS]
+    if unknown:
+        from .errors import InvalidQuery
+
+        raise InvalidQuery("fields", f"unknown field {unknown[0]!r}; choose from {', '.join(ROW_FIELDS)}")
+    return ("id", *[n for n in names if n != "id"])
+
+
+def _csv(rows: list[dict[str, Any]], chosen: tuple[str, ...] | None) -> str:
+    flat = [{
+        "id": r["id"], "author": r["author"], "license_id": r["license"]["id"],
+        "license_category": r["license"]["category"], "parameters": r["parameters"]["total"], "task": r["task"],
+        "library": r["library"], "downloads": r["downloads"], "likes": r["likes"],
+        "last_modified": r["last_modified"], "gated": r["gated"], "removed": r["removed"],
+        "findings": " ".join(r["findings"]["codes"]), "flag": r["flag"],
+    } for r in rows]
+    columns = [c for c in CSV_COLUMNS if not chosen or c in chosen or c.split("_")[0] in chosen]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    for row in flat:
+        # A cell starting with = + - @ would run as a formula when the file is opened in a spreadsheet.
+        writer.writerow({k: f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for k, v in row.items()})
+    return out.getvalue()
+
+
+@router.get("/models/{repo_id:path}/history", response_model=s.HistoryPage, responses=s.errors(401, 404, 422))
+def model_history(repo_id: str, session: SessionDep, user: ReaderDep) -> Response:
+    """Every recorded change of a model (license, sha, parameters, gating, removal), oldest first."""
+    from .queries import find_model
+    from .queries import model_history as history
+
+    model = find_model(session, repo_id)
+    return JSONResponse({"ok": True, "id": model.repo_id, "data": history(session, model.id)})
+
+
+@router.get("/models/{repo_id:path}/flags", response_model=s.FlagsPage, responses=s.errors(401, 404, 422))
+def model_flags(repo_id: str, session: SessionDep, user: ReaderDep) -> Response:
+    """Each team's current decision on a model and the full decision history."""
+    from .flags import model_flags as flags
+    from .queries import find_model
+
+    model = find_model(session, repo_id)
+    return JSONResponse({"ok": True, "id": model.repo_id, **flags(session, model)})
+
+
+@router.post("/models/{repo_id:path}/flags", status_code=201, response_model=s.FlagCreated,
+             responses=s.errors(401, 403, 404, 413, 422))
+def add_flag(repo_id: str, body: s.FlagIn, request: Request, session: SessionDep,
+             user: Annotated[User, Depends(require_token_role("reviewer"))]) -> Response:
+    """Record your team's decision on a model (needs a reviewer's token); audit-logged."""
+    from .flags import FlagError, flag_view
+    from .flags import add_flag as append
+    from .queries import find_model
+
+    if user.team_id is None:
+        raise HTTPException(status_code=403, detail="your account belongs to no team, so it cannot flag models")
+    model = find_model(session, repo_id)
+    team = session.get(Team, user.team_id)
+    assert team is not None
+    expires_at = (datetime.combine(body.expires, time(), tzinfo=UTC) + timedelta(days=1)) if body.expires else None
+    try:
+        flag = append(session, model, team, body.status, actor_for(request, user), note=body.note,
+                      conditions=body.conditions, expires_at=expires_at, revision=body.revision)
+    except FlagError as exc:
+        raise _invalid(exc.field, exc.message) from None
+    return JSONResponse({"ok": True, "id": model.repo_id, "flag": flag_view(flag, model)}, status_code=201)
+
+
+@router.get("/models/{repo_id:path}", response_model=s.ModelDetail, responses=s.errors(401, 404, 422))
+def get_model(repo_id: str, session: SessionDep, user: ReaderDep,
+              revision: Annotated[str | None, Query(max_length=64, description="Show the license at "
+                                                                              "this sha.")] = None) -> Response:
+    """The full record of a model (``org/name`` or a bare name) with every team's decisions."""
+    from .flags import model_flags as flags
+    from .queries import find_model, model_record
+
+    record = model_record(session, repo_id, revision=revision)
+    record["flags"] = flags(session, find_model(session, record["id"]))
+    return JSONResponse({"ok": True, **record})
+
+
+@router.get("/licenses", response_model=s.LicensePage, responses=s.errors(401))
+def list_licenses(user: ReaderDep) -> Response:
+    """The license knowledge base: categories, obligations and verdicts per use context."""
+    from .licenses import knowledge_base
+
+    kb = knowledge_base()
+    data = [lic.to_dict() for lic in kb.all()]
+    return JSONResponse({"ok": True, "count": len(data), "version": kb.version, "data": data})
+
+
+@router.get("/licenses/{license_id}", response_model=s.LicenseDetail, responses=s.errors(401, 404))
+def get_license(license_id: str, user: ReaderDep) -> Response:
+    """One license of the knowledge base, by id."""
+    from .licenses import knowledge_base
+
+    found = knowledge_base().get(license_id)
+    if found is None:
+        raise HTTPException(status_code=404, detail=f"no license {license_id!r} in the knowledge base")
+    return JSONResponse({"ok": True, **found.to_dict()})
+
+
+@router.post("/check", response_model=s.CheckOut, responses=s.errors(401, 413, 422))
+def check(body: s.CheckIn, session: SessionDep, settings: SettingsDep, user: ReaderDep) -> Response:
+    """Judge models against a policy: a verdict per model with every reason, and the overall verdict.
+
+    Models the catalogue lacks get the ``not-in-catalogue`` reason. A bad policy is a 422 whose
+    message says where the problem is (the line, for YAML).
+    """
+    from .check import UnknownTeam, subjects_from_db
+    from .licenses import CONTEXTS
+    from .policy import evaluate, overall
+
+    policy = _policy(body.policy, settings)
+    context = body.context or policy.context
+    if context not in CONTEXTS:
+        raise _invalid("context", f"unknown context {context!r}; use one of {', '.join(CONTEXTS)}" if context
+                       else f"no context: send one of {', '.join(CONTEXTS)} or set it in the policy")
+    refs = [(m, None) if isinstance(m, str) else (m.id, m.revision) for m in body.models]
+    try:
+        subjects = subjects_from_db(session, refs, team=body.team)
+    except UnknownTeam as exc:
+        raise _invalid("team", str(exc)) from None
+    verdicts = evaluate(policy, subjects, context=context)
+    return JSONResponse({"ok": True, "overall": overall(verdicts), "context": context, "policy": policy.source,
+                         "verdicts": [v.to_dict() for v in verdicts]})
+
+
+def _policy(value: dict[str, Any] | str | None, settings: Any):  # -> Policy
+    from .policy import DEFAULT_POLICY, PolicyError, load_policy, policy_from_dict
+
+    try:
+        if value is None:
+            return DEFAULT_POLICY
+        if isinstance(value, dict):
+            return policy_from_dict(value, source="<json>")
+        if _POLICY_NAME.match(value.strip()) and ":" not in value:
+            return _named_policy(value.strip(), settings)
+        return load_policy(value, source="<yaml>")
+    except PolicyError as exc:
+        raise _invalid("policy", str(exc)) from None
+
+
+def _named_policy(name: str, settings: Any):  # -> Policy
+    from .policy import PolicyError, load_policy
+
+    directory = settings.policy_dir
+    if directory is not None:
+        for candidate in (name, f"{name}.yaml", f"{name}.yml"):
+            path = directory / candidate
+            # The name is a plain file name (no separators), so it cannot leave policy_dir.
+            if path.suffix in (".yaml", ".yml") and path.is_file():
+                try:
+                    text = path.read_text(encoding="utf-8")
+                except UnicodeDecodeError:
+                    raise PolicyError("not UTF-8 text", source=path.name) from None
+                # Errors cite the file name only: the server's paths are none of the caller's business.
+                return load_policy(text, source=path.name)
+    raise PolicyError(f"no policy named {name!r} on the server", source="<policy>")
+
+
+@router.get("/sync/runs", response_model=s.SyncRunsPage, responses=s.errors(401, 422))
+def sync_runs(session: SessionDep, user: ReaderDep,
+              limit: Annotated[int, Query(ge=1, le=1000)] = 50) -> Response:
+    """Recent sync runs, newest first, with their counts, errors and whether they can be resumed."""
+    from .queries import sync_runs as runs
+
+    return JSONResponse({"ok": True, "data": runs(session, limit=limit)})

@@ -1,0 +1,197 @@
+"""``catalog bom``: a CycloneDX 1.6 ML-BOM of the models a code base uses.
+
+Built with ``cyclonedx-python-lib``, which has no model-card classes yet, so ``modelCard`` is
+added to the serialised JSON afterwards (the result is validated against the 1.6 schema in the
+tests). Base models are components too, linked by the dependency graph, so a reader sees what a
+fine-tune inherits.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .derive import resolve_row
+from .licenses import KnowledgeBase, knowledge_base
+from .models import BaseModelLink, HubModel
+
+HUB_URL = "https://huggingface.co"
+MAX_DEPTH = 10
+_COLUMNS = (
+    HubModel.id, HubModel.repo_id, HubModel.author, HubModel.sha, HubModel.pipeline_tag, HubModel.library_name,
+    HubModel.card_data, HubModel.parameters_total, HubModel.gated, HubModel.license_raw, HubModel.license_name_raw,
+    HubModel.license_link_raw, HubModel.license_tags,
+)
+
+
+def build_bom(session: Session, models: Sequence[tuple[str, str | None]], *, project: str = "code base",
+              kb: KnowledgeBase | None = None) -> str:
+    """The CycloneDX 1.6 JSON document for ``(repo_id, pinned revision)`` pairs and their base models.
+
+    A model the catalogue lacks is still listed, with the id and revision the code names and the
+    property ``catalog:in-catalogue`` = ``false``.
+    """
+    from cyclonedx.model.bom import Bom
+    from cyclonedx.model.component import Component, ComponentType
+    from cyclonedx.output.json import JsonV1Dot6
+
+    kb = kb or knowledge_base()
+    bom = Bom()
+    root = Component(name=project, type=ComponentType.APPLICATION, bom_ref="catalog:project")
+    bom.metadata.component = root
+    rows = _rows(session, [repo_id for repo_id, _ in models])
+    components: dict[tuple[str, str | None], Any] = {}
+    cards: dict[str, dict[str, Any]] = {}
+
+    def component_for(repo_id: str, revision: str | None) -> Any:
+        row = rows.get(repo_id.lower())
+        version = revision or (row.sha if row is not None else None)
+        key = ((row.repo_id if row is not None else repo_id), version)
+        if key not in components:
+            component = _component(key[0], version, row, kb)
+            components[key] = component
+            bom.components.add(component)
+            if row is not None and (card := _model_card(row)):
+                cards[str(component.bom_ref)] = card
+        return components[key]
+
+    direct = [component_for(repo_id, revision) for repo_id, revision in models]
+    bom.register_dependency(root, direct)
+    # Breadth-first up the lineage, loading each generation of bases in one query.
+    frontier = [row for row in (rows.get(repo_id.lower()) for repo_id, _ in models) if row is not None]
+    seen = {row.id for row in frontier}
+    for _ in range(MAX_DEPTH):
+        if not frontier:
+            break
+        links = _bases(session, [row.id for row in frontier])
+        rows.update(_rows(session, [base for pairs in links.values() for base, _ in pairs]))
+        following = []
+        for row in frontier:
+            bases = [component_for(base, None) for base, _ in links.get(row.id, ())]
+            if bases:
+                # Every revision of this model the code pins derives from the same bases.
+                for (repo_id, _), component in list(components.items()):
+                    if repo_id == row.repo_id:
+                        bom.register_dependency(component, bases)
+            for base, _ in links.get(row.id, ()):
+                base_row = rows.get(base.lower())
+                if base_row is not None and base_row.id not in seen:
+                    seen.add(base_row.id)
+                    following.append(base_row)
+        frontier = following
+    document = json.loads(JsonV1Dot6(bom).output_as_string())
+    for component in document.get("components", ()):
+        card = cards.get(component.get("bom-ref"))
+        if card:
+            component["modelCard"] = card
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _rows(session: Session, repo_ids: list[str]) -> dict[str, Any]:
+    """Catalogue rows by lower-cased repo id: exact matches first, case-insensitive for the rest."""
+    found: dict[str, Any] = {}
+    wanted = list(dict.fromkeys(repo_ids))
+    for start in range(0, len(wanted), 500):
+        for row in session.execute(select(*_COLUMNS).where(HubModel.repo_id.in_(wanted[start:start + 500]))):
+            found[row.repo_id.lower()] = row
+    missing = [r.lower() for r in wanted if r.lower() not in found]
+    for start in range(0, len(missing), 500):
+        for row in session.execute(select(*_COLUMNS).where(func.lower(HubModel.repo_id).in_(missing[start:start + 500]))):
+            found.setdefault(row.repo_id.lower(), row)
+    return found
+
+
+def _bases(session: Session, model_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    links: dict[int, list[tuple[str, str]]] = {}
+    for link in session.execute(
+        select(BaseModelLink.model_id, BaseModelLink.base_repo_id, BaseModelLink.relation)
+        .where(BaseModelLink.model_id.in_(model_ids)).order_by(BaseModelLink.base_repo_id)
+    ):
+        links.setdefault(link.model_id, []).append((link.base_repo_id, link.relation))
+    return links
+
+
+def purl(repo_id: str, revision: str | None) -> Any:
+    """``pkg:huggingface/<org>/<name>@<sha>``, the package-url type for Hub models."""
+    from packageurl import PackageURL
+
+    namespace, _, name = repo_id.rpartition("/")
+    return PackageURL(type="huggingface", namespace=namespace or None, name=name,
+                      version=revision.lower() if revision else None)
+
+
+def _component(repo_id: str, version: str | None, row: Any, kb: KnowledgeBase) -> Any:
+    from cyclonedx.model import ExternalReference, ExternalReferenceType, Property, XsUri
+    from cyclonedx.model.component import Component, ComponentType
+
+    namespace, _, name = repo_id.rpartition("/")
+    url = purl(repo_id, version)
+    properties = [Property(name="catalog:in-catalogue", value="true" if row is not None else "false")]
+    licenses: list[Any] = []
+    if row is not None:
+        resolution = resolve_row(row)
+        licenses = _licenses(resolution, row, kb)
+        properties.append(Property(name="catalog:license-category", value=resolution.category))
+        if row.parameters_total is not None:
+            properties.append(Property(name="huggingface:parameters", value=str(row.parameters_total)))
+        if row.library_name:
+            properties.append(Property(name="huggingface:library_name", value=row.library_name))
+        if row.gated and row.gated != "false":
+            properties.append(Property(name="huggingface:gated", value=str(row.gated)))
+    return Component(
+        type=ComponentType.MACHINE_LEARNING_MODEL, name=name, group=namespace or None, version=version,
+        bom_ref=url.to_string(), purl=url, licenses=licenses, properties=properties,
+        external_references=[ExternalReference(type=ExternalReferenceType.WEBSITE, url=XsUri(f"{HUB_URL}/{repo_id}"))],
+    )
+
+
+def _licenses(resolution: Any, row: Any, kb: KnowledgeBase) -> list[Any]:
+    """One license per resolved id: ``license.id`` for a real SPDX id, else ``license.name``."""
+    from cyclonedx.model.license import DisjunctiveLicense
+    from cyclonedx.spdx import fixup_id
+
+    result = []
+    for license_id in resolution.license_ids:
+        entry = kb.get(license_id)
+        spdx = fixup_id(entry.spdx) if entry is not None and entry.spdx else None
+        if spdx is not None:
+            result.append(DisjunctiveLicense(id=spdx))
+        else:
+            name = entry.spdx if entry is not None and entry.spdx else license_id
+            result.append(DisjunctiveLicense(name=name))
+    for value in resolution.unresolved:
+        result.append(DisjunctiveLicense(name=str(value)))
+    if not result and row.license_raw is not None:
+        result.append(DisjunctiveLicense(name=str(row.license_raw)))
+    return result
+
+
+def _model_card(row: Any) -> dict[str, Any]:
+    """The CycloneDX ``modelCard`` from what the Hub card declares; empty when it declares nothing useful."""
+    card = row.card_data if isinstance(row.card_data, dict) else {}
+    parameters: dict[str, Any] = {}
+    if row.pipeline_tag:
+        parameters["task"] = row.pipeline_tag
+    datasets = card.get("datasets")
+    if isinstance(datasets, str):
+        datasets = [datasets]
+    if isinstance(datasets, list):
+        names = [d for d in datasets if isinstance(d, str) and d.strip()]
+        if names:
+            parameters["datasets"] = [{"type": "dataset", "name": d, "contents": {"url": f"{HUB_URL}/datasets/{d}"}}
+                                      for d in names]
+    properties = []
+    for key in ("language", "tags", "base_model", "library_name"):
+        value = card.get(key)
+        values = value if isinstance(value, list) else [value] if value is not None else []
+        properties += [{"name": f"huggingface:card:{key}", "value": str(v)} for v in values if isinstance(v, str | int)]
+    result: dict[str, Any] = {}
+    if parameters:
+        result["modelParameters"] = parameters
+    if properties:
+        result["properties"] = properties
+    return result

@@ -1,0 +1,256 @@
+"""The shared core of ``catalog check`` and ``POST /api/v1/check``: from model ids to policy subjects.
+
+``subjects_from_db`` gathers what the policy engine needs about each model (facts, findings,
+the team's current decision) from the catalogue; ``check_local`` adds the policy evaluation;
+``check_remote`` asks a catalog server to do both. Nothing here imports the web stack or the
+Hub client, because ``catalog check`` runs on every push and pays for every import.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from .audit import Finding, ModelFacts, audit
+from .derive import FactsLoader
+from .errors import CatalogError
+from .licenses import KnowledgeBase, knowledge_base
+from .models import AuditFinding, HubModel, Team
+from .policy import ModelVerdict, Policy, Reason, Subject, TeamDecision, evaluate
+from .resources import resource_dir
+
+_CHUNK = 500
+_REVISION_LINE = re.compile(r"^(down_)?revision\s*(?::[^=]*)?=\s*(.+)$", re.MULTILINE)
+
+
+class UnknownTeam(CatalogError):
+    """``--team`` (or the API's ``team``) names no team; a configuration error, not a violation."""
+
+    exit_code = 2
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"no team named {name!r} in the catalogue")
+        self.name = name
+
+
+class RemoteCheckError(CatalogError):
+    """The catalog server could not be reached or refused the check (exit 3), or rejected the input (2)."""
+
+    def __init__(self, message: str, *, exit_code: int = 3) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def subjects_from_db(
+    session: Session,
+    refs_or_ids: Sequence[tuple[str, str | None]],
+    *,
+    team: str | None = None,
+    kb: KnowledgeBase | None = None,
+) -> list[Subject]:
+    """Build one policy :class:`Subject` per ``(repo_id, revision)``, in the order given.
+
+    Repo ids match exactly first, then case-insensitively (the Hub treats ids that way), and the
+    subject carries the catalogue's spelling. A model the catalogue lacks gets ``facts=None``,
+    which the policy turns into ``not-in-catalogue``. Findings are the stored ones, recomputed
+    only for models derived with another knowledge-base version. With ``team``, the team's current
+    decision (:func:`catalog.flags.team_decisions`: newest unexpired flag, stale once the model's
+    licenses differ from those it was taken under) becomes the subject's decision.
+
+    Raises:
+        UnknownTeam: ``team`` names no team.
+    """
+    kb = kb or knowledge_base()
+    team_row = _team(session, team) if team is not None else None
+    wanted = list(dict.fromkeys(repo_id for repo_id, _ in refs_or_ids))
+    loader = FactsLoader(session)
+    facts: dict[str, tuple[int, ModelFacts]] = {}
+    for chunk in _chunks(wanted):
+        for row_id, fact in loader.load(HubModel.repo_id.in_(chunk)):
+            facts[fact.repo_id] = (row_id, fact)
+    missing = [repo_id for repo_id in wanted if repo_id not in facts]
+    if missing:
+        # Only ids that missed pay for lower(): it cannot use the unique index on a 1M-row table.
+        for chunk in _chunks([m.lower() for m in missing]):
+            for row_id, fact in loader.load(func.lower(HubModel.repo_id).in_(chunk)):
+                facts.setdefault(fact.repo_id, (row_id, fact))
+        lowered = {pair[1].repo_id.lower(): pair for pair in facts.values()}
+        for repo_id in missing:
+            if repo_id.lower() in lowered:
+                facts[repo_id] = lowered[repo_id.lower()]
+    row_ids = sorted({row_id for row_id, _ in facts.values()})
+    findings = _findings(session, row_ids, {row_id: fact for row_id, fact in facts.values()}, loader, kb)
+    decisions = _decisions(session, team_row, {row_id: fact for row_id, fact in facts.values()}) \
+        if team_row is not None else {}
+    subjects = []
+    for repo_id, revision in refs_or_ids:
+        found = facts.get(repo_id)
+        if found is None:
+            subjects.append(Subject(repo_id=repo_id, revision=revision, facts=None, findings=()))
+            continue
+        row_id, fact = found
+        subjects.append(Subject(repo_id=fact.repo_id, revision=revision, facts=fact,
+                                findings=tuple(findings.get(row_id, ())), decision=decisions.get(row_id)))
+    return subjects
+
+
+def known_ids(session: Session) -> Callable[[str], bool]:
+    """A ``known_ids`` callback for :func:`catalog.discovery.discover`: one indexed lookup per id."""
+
+    def known(repo_id: str) -> bool:
+        return session.scalar(select(HubModel.id).where(HubModel.repo_id == repo_id)) is not None
+
+    return known
+
+
+def check_local(
+    factory: sessionmaker[Session],
+    refs_or_ids: Sequence[tuple[str, str | None]],
+    policy: Policy,
+    *,
+    context: str | None = None,
+    team: str | None = None,
+    fetch_missing: Callable[[list[str]], object] | None = None,
+    today: date | None = None,
+) -> list[ModelVerdict]:
+    """Evaluate ``policy`` for each ``(repo_id, revision)`` against the catalogue, in the order given.
+
+    ``fetch_missing(repo_ids)`` is called with the ids the catalogue lacks (e.g. a Hub sync)
+    before the subjects are built again; without it they stay ``not-in-catalogue``.
+
+    Raises:
+        UnknownTeam: ``team`` names no team.
+        ValueError: neither ``context`` nor the policy names a context.
+    """
+    kb = knowledge_base()
+    with factory() as session:
+        subjects = subjects_from_db(session, refs_or_ids, team=team, kb=kb)
+    if fetch_missing is not None:
+        absent = list(dict.fromkeys(s.repo_id for s in subjects if s.facts is None))
+        if absent:
+            fetch_missing(absent)
+            with factory() as session:
+                subjects = subjects_from_db(session, refs_or_ids, team=team, kb=kb)
+    return evaluate(policy, subjects, context=context, today=today, kb=kb)
+
+
+def schema_is_current(engine: Engine) -> bool:
+    """Whether the database is at the newest migration, without importing Alembic (~150 ms).
+
+    Reads ``alembic_version`` and the ``revision``/``down_revision`` lines of the shipped
+    migration files. False for an empty or older database; the caller then migrates.
+    """
+    with engine.connect() as connection:
+        try:
+            current = connection.scalar(text("SELECT version_num FROM alembic_version"))
+        except Exception:  # noqa: BLE001 - no such table: not migrated yet
+            return False
+    revisions, parents = set(), set()
+    for script in (resource_dir("migrations") / "versions").glob("*.py"):
+        for down, value in _REVISION_LINE.findall(script.read_text(encoding="utf-8")):
+            names = set(re.findall(r"['\"]([0-9A-Za-z_]+)['\"]", value))
+            (parents if down else revisions).update(names)
+    heads = revisions - parents
+    return len(heads) == 1 and current in heads
+
+
+def check_remote(
+    server: str,
+    refs_or_ids: Sequence[tuple[str, str | None]],
+    *,
+    policy: str | dict[str, Any] | None,
+    context: str | None,
+    team: str | None,
+    token: str | None,
+    timeout: float = 30.0,
+) -> list[ModelVerdict]:
+    """Ask a catalog server (``POST {server}/api/v1/check``) for the verdicts, in the order given.
+
+    Raises:
+        RemoteCheckError: the server is unreachable or failed (exit code 3), or rejected the
+            request as invalid, e.g. a bad policy (exit code 2); the message carries its detail.
+    """
+    import httpx
+
+    body: dict[str, Any] = {"models": [{"id": repo_id, "revision": revision} for repo_id, revision in refs_or_ids]}
+    for key, value in (("policy", policy), ("context", context), ("team", team)):
+        if value is not None:
+            body[key] = value
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    url = server.rstrip("/") + "/api/v1/check"
+    try:
+        response = httpx.post(url, json=body, headers=headers, timeout=timeout)
+    except httpx.HTTPError as exc:
+        raise RemoteCheckError(f"cannot reach the catalog server at {server}: {exc}") from None
+    if response.status_code in (400, 404, 422):
+        raise RemoteCheckError(f"the catalog server rejected the check: {_detail(response)}", exit_code=2)
+    if response.status_code != 200:
+        raise RemoteCheckError(f"the catalog server at {server} answered HTTP {response.status_code}: "
+                               f"{_detail(response)}")
+    try:
+        return [verdict_from_dict(item) for item in response.json()["verdicts"]]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise RemoteCheckError(f"the catalog server at {server} sent an unreadable answer: {exc}") from None
+
+
+def verdict_from_dict(data: dict[str, Any]) -> ModelVerdict:
+    """Rebuild a :class:`ModelVerdict` from ``ModelVerdict.to_dict()`` output (the API's JSON)."""
+    return ModelVerdict(
+        repo_id=data["repo_id"], revision=data.get("revision"), verdict=data["verdict"],
+        reasons=tuple(Reason(r["code"], r["outcome"], r["message"], r.get("evidence") or {})
+                      for r in data.get("reasons", ())),
+        license_id=data.get("license_id"), category=data.get("category", "unknown"),
+    )
+
+
+def _detail(response: Any) -> str:
+    try:
+        detail = response.json().get("detail")
+    except ValueError:
+        detail = None
+    return str(detail) if detail else response.text[:300].strip() or response.reason_phrase
+
+
+def _team(session: Session, name: str) -> Team:
+    found = session.scalar(select(Team).where(Team.name == name))
+    if found is None:
+        raise UnknownTeam(name)
+    return found
+
+
+def _findings(session: Session, row_ids: list[int], facts: dict[int, ModelFacts], loader: FactsLoader,
+              kb: KnowledgeBase) -> dict[int, list[Finding]]:
+    result: dict[int, list[Finding]] = {}
+    stale: list[int] = []
+    for chunk in _chunks(row_ids):
+        stale += session.scalars(select(HubModel.id).where(
+            HubModel.id.in_(chunk),
+            (HubModel.derived_version != kb.version) | HubModel.derived_version.is_(None),
+        ))
+        for row in session.execute(
+            select(AuditFinding.model_id, AuditFinding.code, AuditFinding.severity, AuditFinding.message,
+                   AuditFinding.evidence).where(AuditFinding.model_id.in_(chunk)).order_by(AuditFinding.id)
+        ):
+            result.setdefault(row.model_id, []).append(Finding(row.code, row.severity, row.message, row.evidence or {}))
+    for row_id in stale:
+        # Derived under another knowledge base: the stored findings may cite licenses that changed.
+        result[row_id] = audit(facts[row_id], lineage=loader.lineage, kb=kb)
+    return result
+
+
+def _decisions(session: Session, team: Team, facts: dict[int, ModelFacts]) -> dict[int, TeamDecision]:
+    # Imported here: flags pulls in accounts (argon2), which a check without --team never needs.
+    from .flags import team_decisions
+
+    return team_decisions(session, team, list(facts))
+
+
+def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
+    values = list(values)
+    for start in range(0, len(values), _CHUNK):
+        yield values[start:start + _CHUNK]

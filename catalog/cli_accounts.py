@@ -1,0 +1,204 @@
+"""`catalog users`, `catalog teams` and `catalog tokens`: account administration from the shell.
+
+Every change is audit-logged with the actor ``cli:<os user>``: whoever can run the CLI against
+the database is an administrator.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import re
+import sys
+from datetime import UTC, datetime, timedelta
+
+import click
+
+from .config import Settings
+
+_RELATIVE = re.compile(r"^(\d{1,5})d$")
+
+
+def _actor():
+    from .accounts import Actor
+
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = "unknown"
+    return Actor(name=f"cli:{who}"[:64])
+
+
+def _session(settings: Settings):
+    from .cli import open_db
+    from .db import transaction
+
+    return transaction(open_db(settings))
+
+
+def _iso(value: datetime | None) -> str:
+    return value.isoformat(timespec="seconds").replace("+00:00", "Z") if value else "-"
+
+
+@click.group()
+def users() -> None:
+    """Add, list and disable user accounts."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--team", metavar="TEAM", help="The team whose decisions the user takes part in.")
+@click.option("--role", type=click.Choice(["viewer", "reviewer", "admin"]), default="viewer", show_default=True,
+              help="viewer reads; reviewer also flags models; admin also reads the audit log.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+@click.option("--no-password", is_flag=True, help="No password: the user signs in through the SSO header only.")
+@click.pass_obj
+def users_add(settings: Settings, name: str, team: str | None, role: str, password_stdin: bool,
+              no_password: bool) -> None:
+    """Create user NAME, asking for the password twice (or reading it with --password-stdin)."""
+    from .accounts import add_user
+
+    if no_password:
+        password = None
+    elif password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with _session(settings) as session:
+        user = add_user(session, name, role=role, team=team, password=password, actor=_actor())
+    click.echo(f"added user {user.name} ({role}{', team ' + team if team else ''})")
+
+
+@users.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def users_list(settings: Settings, as_json: bool) -> None:
+    """List users with their team, role and state."""
+    from .accounts import users as all_users
+
+    with _session(settings) as session:
+        rows = [{"name": u.name, "team": u.team.name if u.team else None, "role": u.role,
+                 "disabled": u.disabled, "password": u.password_hash is not None,
+                 "created_at": _iso(u.created_at)} for u in all_users(session)]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for r in rows:
+        state = "disabled" if r["disabled"] else "active"
+        click.echo(f"{r['name']:<24} {r['team'] or '-':<16} {r['role']:<9} {state:<9} created {r['created_at']}")
+
+
+@users.command("disable")
+@click.argument("name")
+@click.pass_obj
+def users_disable(settings: Settings, name: str) -> None:
+    """Disable user NAME: their sessions and tokens stop working at once."""
+    from .accounts import disable_user
+
+    with _session(settings) as session:
+        disable_user(session, name, _actor())
+    click.echo(f"disabled user {name}")
+
+
+@click.group()
+def teams() -> None:
+    """Add and list teams."""
+
+
+@teams.command("add")
+@click.argument("name")
+@click.pass_obj
+def teams_add(settings: Settings, name: str) -> None:
+    """Create team NAME."""
+    from .accounts import add_team
+
+    with _session(settings) as session:
+        add_team(session, name, _actor())
+    click.echo(f"added team {name}")
+
+
+@teams.command("list")
+@click.pass_obj
+def teams_list(settings: Settings) -> None:
+    """List teams."""
+    from .accounts import teams as all_teams
+
+    with _session(settings) as session:
+        for team in all_teams(session):
+            click.echo(team.name)
+
+
+@click.group()
+def tokens() -> None:
+    """Create, list and revoke API tokens."""
+
+
+def _expiry(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    relative = _RELATIVE.match(value.strip())
+    if relative:
+        return datetime.now(UTC) + timedelta(days=int(relative.group(1)))
+    try:
+        day = datetime.strptime(value.strip(), "%Y-%m-%d")
+    except ValueError:
+        raise click.BadParameter(f"{value!r}: write a date (2027-01-31) or a number of days (30d)",
+                                 param_hint="--expires") from None
+    # A date means "valid through that day".
+    return day.replace(tzinfo=UTC) + timedelta(days=1)
+
+
+@tokens.command("create")
+@click.option("--user", "user_name", required=True, metavar="NAME", help="The user the token acts as.")
+@click.option("--name", default="api", show_default=True, help="A label to recognise the token by.")
+@click.option("--expires", metavar="DATE|Nd", help="Expiry: a date (2027-01-31, valid through that day) or days (30d).")
+@click.pass_obj
+def tokens_create(settings: Settings, user_name: str, name: str, expires: str | None) -> None:
+    """Create an API token and print it once (it cannot be shown again)."""
+    from .accounts import create_token, find_user
+
+    expires_at = _expiry(expires)
+    with _session(settings) as session:
+        token, secret = create_token(session, find_user(session, user_name), name=name, actor=_actor(),
+                                     expires_at=expires_at)
+        token_id = token.id
+    click.echo(f"token #{token_id} for {user_name} (expires {_iso(expires_at)}); store it now, it is not shown again:",
+               err=True)
+    click.echo(secret)
+
+
+@tokens.command("list")
+@click.option("--user", "user_name", metavar="NAME", help="Only this user's tokens.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def tokens_list(settings: Settings, user_name: str | None, as_json: bool) -> None:
+    """List tokens (never the tokens themselves: only their first characters)."""
+    from .accounts import find_user, token_status
+    from .accounts import tokens as all_tokens
+
+    with _session(settings) as session:
+        user = find_user(session, user_name) if user_name else None
+        rows = [{"id": t.id, "user": t.user.name, "name": t.name, "prefix": t.prefix, "status": token_status(t),
+                 "created_at": _iso(t.created_at), "expires_at": _iso(t.expires_at),
+                 "last_used_at": _iso(t.last_used_at)} for t in all_tokens(session, user)]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for r in rows:
+        click.echo(f"#{r['id']:<5} {r['prefix']}…  {r['user']:<20} {r['name']:<16} {r['status']:<8} "
+                   f"expires {r['expires_at']:<20} last used {r['last_used_at']}")
+
+
+@tokens.command("revoke")
+@click.argument("token_id", type=int)
+@click.pass_obj
+def tokens_revoke(settings: Settings, token_id: int) -> None:
+    """Revoke token ID (see `catalog tokens list`)."""
+    from .accounts import revoke_token
+
+    with _session(settings) as session:
+        revoke_token(session, token_id, _actor())
+    click.echo(f"revoked token #{token_id}")
+
+
+COMMANDS = [users, teams, tokens]

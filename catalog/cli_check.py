@@ -1,0 +1,272 @@
+"""``catalog check``, ``catalog bom`` and ``catalog notices``: the commands that read a code base.
+
+``check`` runs on every push, so this module imports only click at load time and each command
+imports what its path needs: the local path never loads the web stack, the Hub client or Alembic
+(unless the database needs migrating).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from .config import Settings
+from .errors import CatalogError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from .discovery import Reference
+    from .policy import Policy
+
+POLICY_FILE = ".catalog-policy.yaml"
+DEFAULT_CONTEXT = "internal"
+CONTEXTS = ("research", "internal", "saas", "redistribution")
+FORMATS = ("text", "json", "sarif", "junit", "markdown")
+EXIT_VIOLATIONS, EXIT_USAGE, EXIT_UNREACHABLE = 1, 2, 3
+
+
+class CheckUsageError(CatalogError):
+    """A configuration problem the user must fix: a bad policy file, git ref, manifest or path."""
+
+    exit_code = EXIT_USAGE
+
+
+class CatalogueUnreachable(CatalogError):
+    """The database, the catalog server or (with --fetch-missing) the Hub could not be used."""
+
+    exit_code = EXIT_UNREACHABLE
+
+
+_paths = click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+
+
+@click.command(epilog="""\b
+Exit codes:
+  0  every model passes (warnings allowed)
+  1  at least one model violates the policy
+  2  usage or configuration error (bad option, policy file, git ref or manifest)
+  3  the catalogue is unreachable (database, --server, or the Hub with --fetch-missing)""")
+@_paths
+@click.option("--diff", "base_ref", metavar="BASE_REF",
+              help="Check only references added since this git ref (e.g. origin/main).")
+@click.option("--policy", "policy_path", type=click.Path(dir_okay=False, path_type=str),
+              help=f"Policy file [default: {POLICY_FILE} in the first PATH or the current folder, if present; "
+                   "else the built-in policy].")
+@click.option("--context", type=click.Choice(CONTEXTS),
+              help=f"Use context; overrides the policy's [default: the policy's, else {DEFAULT_CONTEXT}].")
+@click.option("--team", metavar="NAME", help="Whose flags (approvals, bans) count.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Report format.")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True, path_type=str),
+              help="Write the report here instead of stdout.")
+@click.option("--server", metavar="URL", help="Ask this catalog server (POST URL/api/v1/check) instead of the "
+                                              "local database.")
+@click.option("--token", envvar="CATALOG_TOKEN", metavar="TOKEN", help="API token for --server [env: CATALOG_TOKEN].")
+@click.option("--fetch-missing", is_flag=True, help="Fetch models the catalogue lacks from the Hub (HF_ENDPOINT) "
+                                                    "first, instead of reporting them as not-in-catalogue.")
+@click.pass_obj
+def check(settings: Settings, paths: tuple[str, ...], base_ref: str | None, policy_path: str | None,
+          context: str | None, team: str | None, fmt: str, output: str | None, server: str | None,
+          token: str | None, fetch_missing: bool) -> None:
+    """Check the Hugging Face models a code base uses against a license policy.
+
+    PATHs (default: the current folder) are searched for model references in Python, configuration,
+    shell, Dockerfiles, Makefiles, CI workflows and models.txt/catalog.toml manifests. Each model is
+    looked up in the catalogue (CATALOG_DATABASE_URL, or --server) and judged by the policy.
+    """
+    from .reports import CheckedModel, CheckReport, render
+
+    paths = paths or (".",)
+    policy = _load_policy(policy_path, paths)
+    context = context or policy.context or DEFAULT_CONTEXT
+    root = _scan_root(paths)
+    if server is not None:
+        if fetch_missing:
+            raise click.UsageError("--fetch-missing works on the local database only; the server fetches itself")
+        refs = _discover(paths, root, base_ref, known=None)
+        keys = _model_keys(refs)
+        from .check import check_remote
+
+        # The server validates the policy again; sending the text keeps its own line numbers in errors.
+        source = None if policy.source == "<default>" else Path(policy.source).read_text(encoding="utf-8")
+        verdicts = check_remote(server, keys, policy=source, context=context, team=team, token=token) if keys else []
+    else:
+        factory = _open_catalogue(settings, writable=fetch_missing)
+        from .check import check_local, known_ids
+
+        with factory() as session:
+            refs = _discover(paths, root, base_ref, known=known_ids(session))
+        keys = _model_keys(refs)
+        fetch = _fetcher(settings, factory) if fetch_missing else None
+        verdicts = check_local(factory, keys, policy, context=context, team=team, fetch_missing=fetch)
+    by_key: dict[tuple[str, str | None], list[Reference]] = {}
+    for ref in refs:
+        by_key.setdefault((ref.repo_id, ref.revision), []).append(ref)
+    report = CheckReport(
+        models=tuple(CheckedModel(verdict, tuple(by_key[key])) for key, verdict in zip(keys, verdicts, strict=True)),
+        context=context, policy=policy.source, scanned=paths,
+        notes=(f"only references added since {base_ref}",) if base_ref else (),
+    )
+    _emit(render(report, fmt, color=fmt == "text" and output is None and sys.stdout.isatty()), output)
+    if output is not None or fmt != "text":
+        from .reports import summary_line
+
+        click.echo(summary_line(report), err=True)
+    if report.overall == "fail":
+        sys.exit(EXIT_VIOLATIONS)
+
+
+@click.command()
+@_paths
+@click.option("--format", "fmt", type=click.Choice(["cyclonedx"]), default="cyclonedx", show_default=True,
+              help="BOM format (CycloneDX 1.6 JSON).")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True, path_type=str),
+              help="Write the BOM here instead of stdout.")
+@click.pass_obj
+def bom(settings: Settings, paths: tuple[str, ...], fmt: str, output: str | None) -> None:
+    """Write a CycloneDX 1.6 ML-BOM of the models a code base uses.
+
+    Each model the catalogue knows becomes a machine-learning-model component with its license,
+    revision, parameter count and model card; base models become dependencies. Models the
+    catalogue lacks are listed with what the code says (id and pinned revision) only.
+    Exits 2 on a usage error, 3 if the database cannot be opened.
+    """
+    from .bom import build_bom
+
+    factory = _open_catalogue(settings, writable=False)
+    from .check import known_ids
+
+    paths = paths or (".",)
+    root = _scan_root(paths)
+    with factory() as session:
+        refs = _discover(paths, root, None, known=known_ids(session))
+        project = (root or Path(paths[0]).resolve()).name or "code base"
+        _emit(build_bom(session, _model_keys(refs), project=project), output)
+
+
+@click.command()
+@_paths
+@click.option("--output", type=click.Path(dir_okay=False, writable=True, path_type=str),
+              help="Write the notices here instead of stdout.")
+@click.pass_obj
+def notices(settings: Settings, paths: tuple[str, ...], output: str | None) -> None:
+    """Write the attribution and NOTICE text the licenses of a code base's models require (Markdown).
+
+    Grouped by license: the models under it, the notices to display (e.g. "Built with Llama"),
+    the license copies to ship, acceptable-use policies to pass on and naming rules.
+    Exits 2 on a usage error, 3 if the database cannot be opened.
+    """
+    from .notices import build_notices
+
+    factory = _open_catalogue(settings, writable=False)
+    from .check import known_ids
+
+    with factory() as session:
+        refs = _discover(paths or (".",), _scan_root(paths or (".",)), None, known=known_ids(session))
+        _emit(build_notices(session, _model_keys(refs)), output)
+
+
+COMMANDS = [check, bom, notices]
+
+
+def _load_policy(policy_path: str | None, paths: Sequence[str]) -> Policy:
+    from .policy import DEFAULT_POLICY, PolicyError, load_policy_file
+
+    if policy_path is None:
+        first = Path(paths[0])
+        candidates = ([first / POLICY_FILE] if first.is_dir() else []) + [Path(POLICY_FILE)]
+        policy_path = next((str(c) for c in candidates if c.is_file()), None)
+        if policy_path is None:
+            return DEFAULT_POLICY
+    try:
+        return load_policy_file(policy_path)
+    except PolicyError as exc:
+        raise CheckUsageError(f"bad policy: {exc}") from None
+    except OSError as exc:
+        raise CheckUsageError(f"cannot read the policy file {policy_path}: {exc.strerror}") from None
+
+
+def _scan_root(paths: Sequence[str]) -> Path | None:
+    """The git work tree holding every path (so SARIF paths are repository-relative), if there is one."""
+    absolute = [os.path.abspath(p) for p in paths]
+    start = Path(os.path.commonpath(absolute))
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def _discover(paths: Sequence[str], root: Path | None, base_ref: str | None, *, known: Any) -> list[Reference]:
+    from .discovery import DiscoveryError, discover, references_added_since
+
+    try:
+        if base_ref is None:
+            return discover(paths, root=root, known_ids=known)
+        if root is None:
+            raise CheckUsageError(f"--diff {base_ref} needs the paths to be inside a git work tree")
+        return references_added_since(base_ref, discover(paths, root=root, known_ids=known), repo_dir=root)
+    except DiscoveryError as exc:
+        raise CheckUsageError(str(exc)) from None
+
+
+def _model_keys(refs: Sequence[Reference]) -> list[tuple[str, str | None]]:
+    """Each (model, pinned revision) once, in the order references were found."""
+    return list(dict.fromkeys((ref.repo_id, ref.revision) for ref in refs))
+
+
+def _open_catalogue(settings: Settings, *, writable: bool) -> sessionmaker[Session]:
+    """Open the database; migrate only when it is behind, so a current one costs no Alembic import."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .check import schema_is_current
+    from .db import make_engine, make_sessionmaker
+
+    url = make_url(settings.database_url)
+    safe = url.render_as_string(hide_password=True)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
+            and not os.path.exists(url.database) and not writable:
+        # Connecting would create an empty file and then report every model as unknown.
+        raise CatalogueUnreachable(f"cannot open the database {safe}: no such file (set CATALOG_DATABASE_URL, "
+                                   "run `catalog sync`, or use --server)")
+    engine = make_engine(settings.database_url)
+    try:
+        if not schema_is_current(engine):
+            from .db import ensure_schema
+
+            ensure_schema(engine)
+    except SQLAlchemyError as exc:
+        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise CatalogueUnreachable(f"cannot open the database {safe}: {detail}") from None
+    return make_sessionmaker(engine)
+
+
+def _fetcher(settings: Settings, factory: sessionmaker[Session]):  # -> Callable[[list[str]], None]
+    def fetch(repo_ids: list[str]) -> None:
+        from .hub import HubClient, RetryPolicy
+        from .sync import sync_models
+
+        click.echo(f"fetching {len(repo_ids)} model(s) missing from the catalogue from the Hub...", err=True)
+        retry = RetryPolicy(max_tries=settings.sync_max_tries, backoff_base=settings.sync_backoff_base,
+                            backoff_max=settings.sync_backoff_max, timeout=settings.sync_timeout)
+        summary = sync_models(factory, HubClient(endpoint=settings.hub_endpoint, retry=retry), repo_ids)
+        if summary.status != "completed":
+            raise CatalogueUnreachable(f"cannot fetch missing models from the Hub: {summary.error}")
+
+    return fetch
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise CheckUsageError(f"cannot write {output}: {exc.strerror}") from None

@@ -1,0 +1,28 @@
+"""`catalog serve`: the web catalogue and the REST API under uvicorn."""
+
+from __future__ import annotations
+
+import click
+
+from .config import Settings
+
+
+@click.command()
+@click.option("--host", default=None, help="Address to listen on (default: CATALOG_HOST, 127.0.0.1).")
+@click.option("--port", default=None, type=click.IntRange(0, 65535), help="Port (default: CATALOG_PORT, 8000).")
+@click.pass_obj
+def serve(settings: Settings | None, host: str | None, port: int | None) -> None:
+    """Serve the web catalogue and the REST API, upgrading the database schema first."""
+    import uvicorn
+
+    from .app import create_app
+    from .cli import open_db
+
+    settings = settings or Settings()
+    factory = open_db(settings)  # applies pending migrations, and fails early with a readable error
+    app = create_app(settings, engine=factory.kw["bind"])
+    uvicorn.run(app, host=host or settings.host, port=settings.port if port is None else port,
+                proxy_headers=True, log_level="info")
+
+
+COMMANDS = [serve]

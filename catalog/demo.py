@@ -1,0 +1,60 @@
+"""`catalog demo`: the whole pipeline on bundled real data, with no network.
+
+A Hub-compatible server on 127.0.0.1 serves the bundled snapshot; the real crawler (the same
+code `catalog sync` runs against the Hub) fills a fresh SQLite database; the web catalogue
+serves it with public read access.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .config import Settings
+from .db import open_database, transaction
+from .hub import HubClient, RetryPolicy
+from .progress import SyncProgress
+from .sync import SyncOptions, run_sync
+
+
+def run_demo(*, database: str, serve: bool, port: int) -> None:
+    """Build the demo database from the bundled snapshot, summarise it, and serve it."""
+    from .demo_data import SNAPSHOT_PATH, describe_sources
+    from .hubserver import HubServer, HubStore
+    from .queries import license_overview
+
+    click.echo("catalog demo: real Hub metadata bundled with catalog, from these sources:")
+    click.echo(describe_sources())
+    click.echo(f"(full notice: {SNAPSHOT_PATH.with_name('DEMO_DATA_NOTICE.md')})\n")
+
+    path = Path(database)
+    for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+    settings = Settings(database_url=f"sqlite:///{path.resolve()}", public_read=True)
+    factory = open_database(settings.database_url)
+
+    store = HubStore.from_jsonl(SNAPSHOT_PATH)
+    with HubServer(store) as server:
+        click.echo(f"Hub-compatible server with {len(store)} models on {server.url}; crawling it into {path}")
+        client = HubClient(endpoint=server.url, retry=RetryPolicy(max_tries=3, backoff_base=0.1))
+        progress = SyncProgress()
+        with progress:
+            summary = run_sync(factory, client, SyncOptions(full=True, page_size=1000), progress=progress.update)
+        progress.report(summary)
+    if summary.status != "completed":
+        raise click.ClickException("the demo crawl did not complete")
+
+    with transaction(factory) as session:
+        overview = license_overview(session)
+    click.echo("\nlicense categories: " + ", ".join(f"{k} {v}" for k, v in overview["categories"].items()))
+    click.echo("top licenses:       " + ", ".join(f"{k} {v}" for k, v in overview["licenses"].items()))
+    click.echo("top findings:       " + ", ".join(f"{k} {v}" for k, v in overview["findings"].items()))
+    click.echo(f"\ntry: CATALOG_DATABASE_URL=sqlite:///{path} catalog show meta-llama/Llama-3.1-8B-Instruct")
+    if serve:
+        import uvicorn
+
+        from .app import create_app
+
+        click.echo(f"serving the catalogue on http://127.0.0.1:{port}/models (Ctrl-C to stop)")
+        uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="warning")

@@ -1,0 +1,205 @@
+"""Team decisions ("flags") on models: append, read the current one, history, staleness, review queue.
+
+Flags are append-only: a new decision is a new row, and a team's current decision on a model is
+its newest row. An approval is *stale* once the model's license ids differ from those the team
+saw when it approved; a stale or expired decision no longer counts in a policy check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from .accounts import Actor, record
+from .db import utcnow
+from .errors import CatalogError
+from .models import AuditFinding, AuditLogEntry, Flag, HubModel, Team
+from .policy import TEAM_STATUSES, TeamDecision
+
+APPROVALS = ("approved", "approved-with-conditions")
+# Findings at these severities are what a reviewer weighs; a new one reopens an approval.
+REVIEWED_SEVERITIES = ("error", "warning")
+EXPIRING_WITHIN = timedelta(days=14)
+MAX_TEXT = 5000
+
+
+class FlagError(CatalogError):
+    """A decision that cannot be recorded as given; ``field`` names the offending input."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def add_flag(session: Session, model: HubModel, team: Team, status: str, actor: Actor, *,
+             note: str | None = None, conditions: str | None = None, expires_at: datetime | None = None,
+             revision: str | None = None) -> Flag:
+    """Record a team's decision on a model, at ``revision`` (the model's current sha by default).
+
+    The license ids and the error/warning findings at decision time are kept so that a later
+    license change makes an approval stale and a new finding puts it back in the review queue.
+    """
+    if status not in TEAM_STATUSES:
+        raise FlagError("status", f"unknown status {status!r}; use one of {', '.join(TEAM_STATUSES)}")
+    note, conditions = _text(note, "note"), _text(conditions, "conditions")
+    if status == "approved-with-conditions" and not conditions:
+        raise FlagError("conditions", "an approval with conditions needs the conditions written down")
+    if expires_at is not None and expires_at <= utcnow():
+        raise FlagError("expires", "the expiry date is in the past")
+    if revision is not None and (not revision.strip() or len(revision) > 64):
+        raise FlagError("revision", "a revision is a commit sha")
+    flag = Flag(team_id=team.id, model_id=model.id, status=status, revision=revision or model.sha,
+                license_ids=list(model.license_ids or []), conditions=conditions, note=note,
+                expires_at=expires_at, created_by=actor.user_id, created_at=utcnow())
+    session.add(flag)
+    session.flush()
+    record(session, actor, "flag.add", model.repo_id, {
+        "flag_id": flag.id, "team": team.name, "status": status, "revision": flag.revision,
+        "license_ids": flag.license_ids, "findings": sorted(_reviewed_findings(session, [model.id])[model.id]),
+    })
+    return flag
+
+
+def current_flags(session: Session, *, team_id: int | None = None,
+                  model_ids: Iterable[int] | None = None) -> list[Flag]:
+    """The current decision of each team on each model (optionally of one team, on some models)."""
+    newest = select(func.max(Flag.id)).group_by(Flag.team_id, Flag.model_id)
+    if team_id is not None:
+        newest = newest.where(Flag.team_id == team_id)
+    if model_ids is not None:
+        newest = newest.where(Flag.model_id.in_(list(model_ids)))
+    query = (select(Flag).where(Flag.id.in_(newest)).order_by(Flag.id)
+             .options(selectinload(Flag.team), selectinload(Flag.author), selectinload(Flag.model)))
+    return list(session.scalars(query))
+
+
+def flag_history(session: Session, model_id: int) -> list[Flag]:
+    """Every decision ever recorded on a model, newest first."""
+    return list(session.scalars(
+        select(Flag).where(Flag.model_id == model_id).order_by(Flag.id.desc())
+        .options(selectinload(Flag.team), selectinload(Flag.author))
+    ))
+
+
+def is_stale(flag: Flag, model: HubModel) -> bool:
+    """An approval whose license ids differ from the model's current ones."""
+    return flag.status in APPROVALS and sorted(flag.license_ids or []) != sorted(model.license_ids or [])
+
+
+def is_expired(flag: Flag, now: datetime | None = None) -> bool:
+    """A decision past its expiry date."""
+    return flag.expires_at is not None and flag.expires_at <= (now or utcnow())
+
+
+def flag_view(flag: Flag, model: HubModel) -> dict[str, Any]:
+    """A decision as JSON, with whether it still holds."""
+    return {
+        "id": flag.id, "team": flag.team.name, "status": flag.status, "revision": flag.revision,
+        "license_ids": flag.license_ids, "conditions": flag.conditions, "note": flag.note,
+        "expires_at": _iso(flag.expires_at), "created_by": flag.author.name if flag.author else None,
+        "created_at": _iso(flag.created_at), "stale": is_stale(flag, model), "expired": is_expired(flag),
+    }
+
+
+def model_flags(session: Session, model: HubModel) -> dict[str, Any]:
+    """A model's current decision per team and its full decision history."""
+    return {
+        "current": [flag_view(f, model) for f in current_flags(session, model_ids=[model.id])],
+        "history": [flag_view(f, model) for f in flag_history(session, model.id)],
+    }
+
+
+def team_decisions(session: Session, team: Team, model_ids: Iterable[int]) -> dict[int, TeamDecision]:
+    """The decisions of ``team`` that count in a policy check, by model row id (expired ones do not)."""
+    now = utcnow()
+    return {
+        flag.model_id: TeamDecision(status=flag.status, revision=flag.revision, stale=is_stale(flag, flag.model),
+                                    team=team.name, note=flag.note, conditions=flag.conditions)
+        for flag in current_flags(session, team_id=team.id, model_ids=model_ids) if not is_expired(flag, now)
+    }
+
+
+def review_queue(session: Session, team: Team) -> list[dict[str, Any]]:
+    """What a team should look at again, oldest decision first.
+
+    A model is queued when its current decision is needs-review, an approval has gone stale, an
+    approval predates error/warning findings the model has now, or a decision expired or expires
+    within two weeks.
+    """
+    now = utcnow()
+    flags = current_flags(session, team_id=team.id)
+    approvals = [f for f in flags if f.status in APPROVALS]
+    found_now = _reviewed_findings(session, [f.model_id for f in approvals])
+    found_then = _findings_at_decision(session, approvals)
+    queue = []
+    for flag in flags:
+        reasons = []
+        if flag.status == "needs-review":
+            reasons.append(_reason("needs-review", "marked as needing review"))
+        if is_stale(flag, flag.model):
+            reasons.append(_reason("stale-approval", "the license changed since the approval: "
+                                   f"{_ids(flag.license_ids)} then, {_ids(flag.model.license_ids)} now"))
+        if flag.id in found_then:
+            new = sorted(found_now.get(flag.model_id, set()) - found_then[flag.id])
+            if new:
+                reasons.append(_reason("new-findings", "findings since the approval: " + ", ".join(new)))
+        if flag.expires_at is not None:
+            if flag.expires_at <= now:
+                reasons.append(_reason("expired", f"the decision expired on {flag.expires_at.date().isoformat()}"))
+            elif flag.expires_at <= now + EXPIRING_WITHIN:
+                reasons.append(_reason("expiring", f"the decision expires on {flag.expires_at.date().isoformat()}"))
+        if reasons:
+            queue.append({"model": flag.model.repo_id, "reasons": reasons, "flag": flag_view(flag, flag.model)})
+    return queue
+
+
+def _reviewed_findings(session: Session, model_ids: list[int]) -> dict[int, set[str]]:
+    found: dict[int, set[str]] = {model_id: set() for model_id in model_ids}
+    if model_ids:
+        for model_id, code in session.execute(
+            select(AuditFinding.model_id, AuditFinding.code)
+            .where(AuditFinding.model_id.in_(model_ids), AuditFinding.severity.in_(REVIEWED_SEVERITIES))
+        ):
+            found[model_id].add(code)
+    return found
+
+
+def _findings_at_decision(session: Session, flags: list[Flag]) -> dict[int, set[str]]:
+    """The finding codes each decision was taken with, from its audit-log entry."""
+    if not flags:
+        return {}
+    wanted = {f.id for f in flags}
+    targets = sorted({f.model.repo_id for f in flags})
+    found = {}
+    for target in range(0, len(targets), 500):
+        for detail in session.scalars(
+            select(AuditLogEntry.detail)
+            .where(AuditLogEntry.action == "flag.add", AuditLogEntry.target.in_(targets[target:target + 500]))
+        ):
+            if detail.get("flag_id") in wanted and isinstance(detail.get("findings"), list):
+                found[detail["flag_id"]] = set(detail["findings"])
+    return found
+
+
+def _reason(code: str, message: str) -> dict[str, str]:
+    return {"code": code, "message": message}
+
+
+def _ids(license_ids: list[Any] | None) -> str:
+    return ", ".join(map(str, license_ids or [])) or "none"
+
+
+def _text(value: str | None, field: str) -> str | None:
+    value = (value or "").strip() or None
+    if value is not None and len(value) > MAX_TEXT:
+        raise FlagError(field, f"at most {MAX_TEXT} characters")
+    return value
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value is not None else None

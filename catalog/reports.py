@@ -1,0 +1,191 @@
+"""Renderers of a ``catalog check`` result: text (terminal), JSON, SARIF, JUnit XML and Markdown.
+
+Every renderer takes the same :class:`CheckReport` and returns a string; choosing where it goes
+(stdout or a file) is the caller's job. SARIF lives in :mod:`catalog.reports_sarif`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .discovery_base import Reference
+from .policy import ModelVerdict, Reason, overall
+
+FORMATS = ("text", "json", "sarif", "junit", "markdown")
+# What a user has to act on; "info" and "pass" reasons explain a verdict but ask nothing.
+ACTIONABLE = ("fail", "warn")
+_MARK = {"fail": "✗", "warn": "!", "pass": "✓", "info": "·"}
+_COLOUR = {"fail": "red", "warn": "yellow", "pass": "green", "info": None}
+
+
+@dataclass(frozen=True)
+class CheckedModel:
+    """One verdict with the places in the code base that use the model at that revision."""
+
+    verdict: ModelVerdict
+    references: tuple[Reference, ...] = ()
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """The result of one check: what ``catalog check`` prints in any format."""
+
+    models: tuple[CheckedModel, ...]
+    context: str
+    policy: str
+    scanned: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def overall(self) -> str:
+        """fail if any model fails, else warn if any warns, else pass (also when nothing was found)."""
+        return overall(m.verdict for m in self.models)
+
+    def counts(self) -> dict[str, int]:
+        """How many models got each verdict."""
+        found = Counter(m.verdict.verdict for m in self.models)
+        return {outcome: found.get(outcome, 0) for outcome in ("fail", "warn", "pass")}
+
+
+def render(report: CheckReport, fmt: str, *, color: bool = False) -> str:
+    """Render ``report`` in one of :data:`FORMATS`; ``color`` only affects ``text``."""
+    if fmt == "sarif":
+        from .reports_sarif import render_sarif
+
+        return render_sarif(report)
+    renderers: dict[str, Callable[[CheckReport], str]] = {
+        "json": render_json, "junit": render_junit, "markdown": render_markdown,
+    }
+    if fmt == "text":
+        return render_text(report, color=color)
+    return renderers[fmt](report)
+
+
+def model_label(verdict: ModelVerdict) -> str:
+    """``org/name@abc1234``: the model and the short revision it was checked at."""
+    return verdict.repo_id + (f"@{verdict.revision[:7]}" if verdict.revision else "")
+
+
+def location(ref: Reference) -> str:
+    """``file:line`` of a reference, as editors and CI logs make clickable."""
+    return f"{ref.file}:{ref.line}"
+
+
+def summary_line(report: CheckReport) -> str:
+    """One line a CI log ends with, e.g. ``FAIL: 3 models checked: 1 fail, 1 warn, 1 pass (context saas)``."""
+    counts = report.counts()
+    total = len(report.models)
+    if not total:
+        return f"PASS: no Hugging Face model references found (context {report.context})"
+    noun = "model" if total == 1 else "models"
+    parts = ", ".join(f"{counts[o]} {o}" for o in ("fail", "warn", "pass") if counts[o])
+    return f"{report.overall.upper()}: {total} {noun} checked: {parts} (context {report.context}, " \
+           f"policy {report.policy})"
+
+
+def render_text(report: CheckReport, *, color: bool = False) -> str:
+    """Grouped by model, worst first: each reason to act on, then every place the model is used."""
+    import click
+
+    def paint(text: str, outcome: str, bold: bool = False) -> str:
+        return click.style(text, fg=_COLOUR[outcome], bold=bold) if color and _COLOUR[outcome] else text
+
+    lines: list[str] = []
+    for checked in _worst_first(report.models):
+        verdict = checked.verdict
+        license_ = verdict.license_id or verdict.category
+        lines.append(f"{paint(verdict.verdict.upper().ljust(4), verdict.verdict, bold=True)}  "
+                     f"{model_label(verdict)}  ({license_})")
+        for reason in verdict.reasons:
+            if reason.outcome in ACTIONABLE:
+                lines.append(f"      {paint(_MARK[reason.outcome], reason.outcome)} [{reason.code}] {reason.message}")
+        if checked.references:
+            lines.append("      used at: " + ", ".join(location(ref) for ref in checked.references))
+    for note in report.notes:
+        lines.append(f"note: {note}")
+    if lines:
+        lines.append("")
+    lines.append(paint(summary_line(report), report.overall, bold=True))
+    return "\n".join(lines) + "\n"
+
+
+def report_dict(report: CheckReport) -> dict[str, Any]:
+    """The JSON document: the overall verdict, counts, and each verdict with its references."""
+    return {
+        "overall": report.overall,
+        "context": report.context,
+        "policy": report.policy,
+        "counts": report.counts(),
+        "models": [
+            {**checked.verdict.to_dict(),
+             "references": [{"file": r.file, "line": r.line, "column": r.column, "kind": r.kind,
+                             "revision": r.revision, "context": r.context} for r in checked.references]}
+            for checked in report.models
+        ],
+        "notes": list(report.notes),
+    }
+
+
+def render_json(report: CheckReport) -> str:
+    """The report as indented JSON (see :func:`report_dict`)."""
+    return json.dumps(report_dict(report), indent=2, ensure_ascii=False) + "\n"
+
+
+def render_junit(report: CheckReport) -> str:
+    """JUnit XML: one testcase per model; a failure for ``fail``, warnings in ``system-out``."""
+    from xml.etree import ElementTree as ET
+
+    counts = report.counts()
+    suites = ET.Element("testsuites", name="catalog check", tests=str(len(report.models)),
+                        failures=str(counts["fail"]), errors="0")
+    suite = ET.SubElement(suites, "testsuite", name=f"catalog check ({report.context})",
+                          tests=str(len(report.models)), failures=str(counts["fail"]), errors="0", skipped="0")
+    for checked in report.models:
+        verdict = checked.verdict
+        case = ET.SubElement(suite, "testcase", classname="catalog.check", name=model_label(verdict))
+        where = [f"  used at {location(ref)}" for ref in checked.references]
+        failing = [r for r in verdict.reasons if r.outcome == "fail"]
+        warning = [r for r in verdict.reasons if r.outcome == "warn"]
+        if failing:
+            failure = ET.SubElement(case, "failure", type=failing[0].code, message=failing[0].message)
+            failure.text = "\n".join([_reason_line(r) for r in failing] + where)
+        if warning:
+            out = ET.SubElement(case, "system-out")
+            out.text = "\n".join([_reason_line(r) for r in warning] + ([] if failing else where))
+    ET.indent(suites)
+    return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def render_markdown(report: CheckReport) -> str:
+    """A Markdown section for a pull-request comment: a heading with the verdict and one table row per model."""
+    icon = {"fail": "❌", "warn": "⚠️", "pass": "✅"}
+    lines = [f"### {icon[report.overall]} catalog check: {report.overall}", "", summary_line(report), ""]
+    if report.models:
+        lines += ["| Verdict | Model | License | Why | Used at |", "|---|---|---|---|---|"]
+        for checked in _worst_first(report.models):
+            verdict = checked.verdict
+            why = "<br>".join(f"**{r.code}**: {_md(r.message)}" for r in verdict.reasons if r.outcome in ACTIONABLE)
+            used = "<br>".join(f"`{_md(location(ref))}`" for ref in checked.references)
+            lines.append(f"| {icon[verdict.verdict]} {verdict.verdict} | `{_md(model_label(verdict))}` | "
+                         f"{_md(verdict.license_id or verdict.category)} | {why or '—'} | {used or '—'} |")
+    for note in report.notes:
+        lines += ["", f"> {_md(note)}"]
+    return "\n".join(lines) + "\n"
+
+
+def _reason_line(reason: Reason) -> str:
+    return f"[{reason.code}] {reason.message}"
+
+
+def _worst_first(models: tuple[CheckedModel, ...]) -> list[CheckedModel]:
+    rank = {"fail": 0, "warn": 1, "pass": 2}
+    return sorted(models, key=lambda m: (rank.get(m.verdict.verdict, 3), m.verdict.repo_id.lower()))
+
+
+def _md(text: str) -> str:
+    # A pipe ends a table cell and a newline ends the row, whatever the code span around them.
+    return text.replace("|", "\\|").replace("\n", " ")

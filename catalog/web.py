@@ -1,0 +1,263 @@
+"""The HTML catalogue: search, model, license and sync pages, each with a JSON twin.
+
+Handlers stay thin: the data comes from catalog.search and catalog.queries (the functions the
+CLI and the API use), so a page and its ``.json`` twin cannot disagree.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from .app import wants_json
+from .auth import ReaderDep, csrf_token, has_role, user_view
+from .deps import SessionDep
+from .facets import query_url
+from .flags import model_flags
+from .licenses import knowledge_base
+from .models import BaseModelLink, HubModel, User
+from .policy import TEAM_STATUSES
+from .queries import catalogue_counts, find_model, model_record, sync_runs
+from .search import SORT_LABELS, SearchParams, iter_search, search
+
+router = APIRouter(include_in_schema=False)
+
+BYTES_PER_PARAMETER = (("bf16", 2.0), ("int8", 1.0), ("int4", 0.5))
+CSV_COLUMNS = ("id", "author", "license", "category", "parameters", "parameters_source", "task", "library",
+               "downloads", "likes", "last_modified", "gated", "removed", "findings", "flag")
+_LINEAGE_DEPTH = 8
+
+
+@router.get("/")
+def home() -> RedirectResponse:
+    """The catalogue starts at the search page."""
+    return RedirectResponse("/models", status_code=307)
+
+
+@router.get("/healthz")
+def healthz(request: Request) -> JSONResponse:
+    """Liveness and database reachability, for load balancers (no sign-in needed)."""
+    try:
+        with request.app.state.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:  # any driver error means "not ready"; the class name is enough to act on
+        return JSONResponse({"ok": False, "database": "unreachable", "error": type(exc).__name__}, status_code=503)
+    return JSONResponse({"ok": True, "database": "ok"})
+
+
+@router.get("/models.json")
+def models_json(request: Request, session: SessionDep, user: ReaderDep) -> JSONResponse:
+    """The search page's data: the same body as ``GET /api/v1/models``."""
+    params = SearchParams.from_query(request.query_params.multi_items())
+    return JSONResponse(search(session, params, team_id=_team(user)).to_dict())
+
+
+@router.get("/models.csv")
+def models_csv(request: Request, user: ReaderDep) -> StreamingResponse:
+    """Every model matching the current search, streamed as CSV."""
+    params = SearchParams.from_query(request.query_params.multi_items())
+    team_id = _team(user)
+    factory = request.app.state.sessionmaker
+    # The request's own session closes before a streamed body is sent, so the stream opens its own.
+    with factory() as session:
+        search(session, params.with_(limit=1), team_id=team_id, with_facets=False)  # validates before streaming
+
+    def rows() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(CSV_COLUMNS)
+        with factory() as session, session.begin():
+            for n, row in enumerate(iter_search(session, params, team_id=team_id)):
+                writer.writerow(_csv_row(row))
+                if n % 200 == 0:
+                    yield buffer.getvalue()
+                    buffer.seek(0)
+                    buffer.truncate()
+        yield buffer.getvalue()
+
+    return StreamingResponse(rows(), media_type="text/csv; charset=utf-8",
+                             headers={"Content-Disposition": 'attachment; filename="models.csv"'})
+
+
+@router.get("/models")
+def models_page(request: Request, session: SessionDep, user: ReaderDep) -> Response:
+    """The faceted search page (JSON for clients that ask for it)."""
+    params = SearchParams.from_query(request.query_params.multi_items())
+    result = search(session, params, team_id=_team(user))
+    if wants_json(request):
+        return JSONResponse(result.to_dict())
+    return _render(request, "models.html", user, {**_search_context(params, result), "base_path": "/models"})
+
+
+@router.get("/models/{repo_id:path}")
+def model_page(repo_id: str, request: Request, session: SessionDep, user: ReaderDep) -> Response:
+    """One model: license and obligations, findings, lineage, history, gating terms, team flags.
+
+    ``/models/<id>.json`` (or ``Accept: application/json``) is the record of `catalog show --json`.
+    """
+    as_json = repo_id.endswith(".json")
+    if as_json:
+        repo_id = repo_id.removesuffix(".json")
+    record = model_record(session, repo_id)
+    if as_json or wants_json(request):
+        return JSONResponse(record)
+    model = find_model(session, record["id"])
+    kb = knowledge_base()
+    licenses = [entry.to_dict() for entry in (kb.get(i) for i in record["license"]["ids"] or []) if entry]
+    total = record["parameters"]["total"]
+    card = record["card_data"] if isinstance(record["card_data"], dict) else {}
+    return _render(request, "model.html", user, {
+        "m": record,
+        "licenses": licenses,
+        "kb_sources": dict(kb.sources),
+        "memory": [(name, total * size) for name, size in BYTES_PER_PARAMETER] if total else [],
+        "gating": {k: v for k, v in card.items() if k.startswith("extra_gated")},
+        "ancestors": _ancestors(session, record["id"]),
+        "flags": model_flags(session, model),
+        "can_flag": has_role(user, "reviewer"),
+        "statuses": TEAM_STATUSES,
+        "repo_id": record["id"],
+    })
+
+
+@router.get("/licenses.json")
+def licenses_json(user: ReaderDep) -> JSONResponse:
+    """The whole knowledge base."""
+    return JSONResponse({"ok": True, "data": [entry.to_dict() for entry in knowledge_base()]})
+
+
+@router.get("/licenses")
+def licenses_page(request: Request, session: SessionDep, user: ReaderDep) -> Response:
+    """The knowledge base, with how many catalogue models carry each license."""
+    kb = knowledge_base()
+    if wants_json(request):
+        return licenses_json(user)
+    return _render(request, "licenses.html", user, {"licenses": kb.all(), "counts": _license_counts(session)})
+
+
+@router.get("/licenses/{license_id}")
+def license_page(license_id: str, request: Request, session: SessionDep, user: ReaderDep) -> Response:
+    """One license: obligations, verdicts, sources, and the catalogue's models under it (faceted)."""
+    as_json = license_id.endswith(".json")
+    entry = knowledge_base().get(license_id.removesuffix(".json"))
+    if entry is None:
+        return _not_found(request, f"no license {license_id!r} in the knowledge base")
+    params = SearchParams.from_query(request.query_params.multi_items()).with_(license=(entry.id,))
+    result = search(session, params, team_id=_team(user))
+    if as_json or wants_json(request):
+        return JSONResponse({"ok": True, "license": entry.to_dict(), "models": result.to_dict()})
+    return _render(request, "license.html", user, {
+        "license": entry.to_dict(), "kb_sources": dict(knowledge_base().sources),
+        **_search_context(params, result), "base_path": f"/licenses/{entry.id}",
+    })
+
+
+@router.get("/sync.json")
+def sync_json(session: SessionDep, user: ReaderDep) -> JSONResponse:
+    """Recent sync runs and catalogue counts."""
+    return JSONResponse({"ok": True, **_sync_data(session)})
+
+
+@router.get("/sync")
+def sync_page(request: Request, session: SessionDep, user: ReaderDep) -> Response:
+    """Recent sync runs: counts, errors and the last successful run."""
+    data = _sync_data(session)
+    if wants_json(request):
+        return JSONResponse({"ok": True, **data})
+    return _render(request, "sync.html", user, data)
+
+
+def _sync_data(session: Session) -> dict[str, Any]:
+    runs = sync_runs(session)
+    return {"counts": catalogue_counts(session), "runs": runs,
+            "last_success": next((r for r in runs if r["status"] == "completed"), None)}
+
+
+def _license_counts(session: Session) -> dict[str | None, int]:
+    return dict(session.execute(
+        select(HubModel.license_id, func.count()).where(HubModel.removed_at.is_(None)).group_by(HubModel.license_id)
+    ).all())
+
+
+def _search_context(params: SearchParams, result: Any) -> dict[str, Any]:
+    base = [(k, v) for k, v in params.to_query() if k != "cursor"]
+    sorts = []
+    for key, label in SORT_LABELS.items():
+        for value, suffix in ((key, ""), ("-" + key, " (reversed)")):
+            pairs = [(k, v) for k, v in base if k != "sort"] + ([("sort", value)] if value != "downloads" else [])
+            sorts.append({"value": value, "label": label + suffix, "url": query_url(pairs),
+                          "selected": params.sort == value})
+    return {
+        "params": params,
+        "result": result,
+        "sorts": sorts,
+        "hidden": [(k, v) for k, v in base if k not in ("q", "sort")],
+        "query": query_url(base),
+        "next_url": query_url(base + [("cursor", result.next_cursor)]) if result.next_cursor else None,
+        "first_url": query_url(base) if params.cursor else None,
+    }
+
+
+def _ancestors(session: Session, repo_id: str) -> list[list[dict[str, Any]]]:
+    """Base models up the chain, one list per generation (parents, grandparents...)."""
+    generations: list[list[dict[str, Any]]] = []
+    seen = {repo_id}
+    current = [repo_id]
+    for _ in range(_LINEAGE_DEPTH):
+        rows = session.execute(
+            select(BaseModelLink.base_repo_id, BaseModelLink.relation, HubModel.repo_id)
+            .join(HubModel, HubModel.id == BaseModelLink.model_id).where(HubModel.repo_id.in_(current))
+            .order_by(BaseModelLink.base_repo_id)
+        ).all()
+        bases = [r for r in rows if r.base_repo_id not in seen]
+        if not bases:
+            break
+        known = set(session.scalars(select(HubModel.repo_id).where(HubModel.repo_id.in_([b.base_repo_id for b in bases]))))
+        generations.append([{"id": b.base_repo_id, "relation": b.relation, "of": b.repo_id,
+                             "in_catalogue": b.base_repo_id in known} for b in bases])
+        seen.update(b.base_repo_id for b in bases)
+        current = [b.base_repo_id for b in bases if b.base_repo_id in known]
+        if not current:
+            break
+    return generations
+
+
+def _csv_row(row: dict[str, Any]) -> list[Any]:
+    values = [row["id"], row["author"], row["license"]["id"], row["license"]["category"],
+              row["parameters"]["total"], row["parameters"]["source"], row["task"], row["library"],
+              row["downloads"], row["likes"], row["last_modified"], row["gated"], row["removed"],
+              " ".join(row["findings"]["codes"]), row["flag"]]
+    return [_no_formula(v) for v in values]
+
+
+def _no_formula(value: Any) -> Any:
+    # Hub text opened in a spreadsheet must not run as a formula (CSV injection).
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _team(user: User | None) -> int | None:
+    return user.team_id if user is not None else None
+
+
+def _render(request: Request, name: str, user: User | None, context: dict[str, Any],
+            status_code: int = 200) -> Response:
+    templates = request.app.state.templates
+    return templates.TemplateResponse(request, name, {
+        "user": user_view(user), "csrf_token": csrf_token(request), "request_path": request.url.path, **context,
+    }, status_code=status_code)
+
+
+def _not_found(request: Request, message: str) -> Response:
+    from .app import error_response
+
+    return error_response(request, 404, message)
+

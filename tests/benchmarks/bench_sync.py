@@ -1,0 +1,113 @@
+"""Benchmark of `catalog sync` over the wire (run on demand; prints figures, asserts nothing).
+
+    python tests/benchmarks/bench_sync.py --models 100000 [--postgres URL]
+
+A corpus with the real data's field distributions is served by the Hub-compatible server in
+its own process (so client and server do not share a GIL). It measures, per database:
+- a full sync (`catalog sync --full`, a subprocess): wall time, models/s, peak RSS;
+- a fetch-only pass over the same pages with a bare httpx loop that only parses JSON, and
+  the ratio sync / fetch-only (catalog's overhead over the wire);
+- an incremental `catalog sync` with nothing changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from catalog.hub import HubClient, fetch_only  # noqa: E402
+from tests.benchmarks.corpus import generate  # noqa: E402
+
+PAGE_SIZE = 1000
+
+
+def write_corpus(n: int, path: Path) -> None:
+    if path.exists():
+        return
+    with gzip.open(path, "wt", compresslevel=1) as out:
+        for item in generate(n, seed=1):
+            out.write(json.dumps(item) + "\n")
+
+
+def start_hub(corpus: Path) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen([sys.executable, "-m", "catalog.hubserver", str(corpus), "--port", "0"],
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    return proc, proc.stdout.readline().strip()
+
+
+def timed_cli(args: list[str], env: dict[str, str]) -> tuple[float, int]:
+    """Wall seconds and peak RSS (MB) of one `catalog` subprocess."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "catalog", *args], env={**os.environ, **env}, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wall = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return wall, max(peak, before) // 1024
+
+
+def reset_postgres(url: str) -> None:
+    from sqlalchemy import text
+
+    from catalog.db import make_engine
+
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--models", type=int, default=100_000)
+    parser.add_argument("--postgres", help="PostgreSQL URL of a scratch database (its schema is dropped!)")
+    args = parser.parse_args()
+
+    work = Path(tempfile.gettempdir()) / "catalog-bench"
+    work.mkdir(exist_ok=True)
+    corpus = work / f"corpus-{args.models}.jsonl.gz"
+    write_corpus(args.models, corpus)
+    hub, url = start_hub(corpus)
+    try:
+        first = HubClient(endpoint=url).first_page_path({}, page_size=PAGE_SIZE, sort="lastModified")
+        started = time.perf_counter()
+        fetched = fetch_only(url, [first])
+        fetch_wall = time.perf_counter() - started
+        print(f"fetch-only: {fetched} models in {fetch_wall:.1f}s ({fetched / fetch_wall:.0f} models/s)")
+
+        targets = {"sqlite": f"sqlite:///{work / 'bench.db'}"}
+        if args.postgres:
+            targets["postgresql"] = args.postgres
+        for name, db_url in targets.items():
+            if name == "sqlite":
+                for suffix in ("", "-wal", "-shm"):
+                    Path(str(work / "bench.db") + suffix).unlink(missing_ok=True)
+            else:
+                reset_postgres(db_url)
+            env = {"HF_ENDPOINT": url, "CATALOG_DATABASE_URL": db_url, "CATALOG_SYNC_PAGE_SIZE": str(PAGE_SIZE)}
+            subprocess.run([sys.executable, "-m", "catalog", "db", "upgrade"], env={**os.environ, **env},
+                           check=True, stdout=subprocess.DEVNULL)
+            full, rss = timed_cli(["sync", "--full"], env)
+            incremental, _ = timed_cli(["sync"], env)
+            print(f"{name}: full sync {args.models} models in {full:.1f}s ({args.models / full:.0f} models/s), "
+                  f"ratio to fetch-only {full / fetch_wall:.2f}, peak RSS {rss} MB; "
+                  f"incremental no-change sync {incremental:.2f}s")
+    finally:
+        hub.terminate()
+        hub.wait()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+"""`catalog bom` (CycloneDX 1.6 ML-BOM) and `catalog notices`, through the console entry point."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from cyclonedx.schema import SchemaVersion
+from cyclonedx.validation.json import JsonStrictValidator
+
+from tests.factories import hub_item, load
+from tests.test_check import run
+
+BASE_SHA = "b" * 40
+
+
+@pytest.fixture
+def project(factory, tmp_path: Path) -> Path:
+    load(factory,
+         hub_item("acme/base-model", license="cc-by-4.0", sha=BASE_SHA, card={"datasets": ["acme/corpus"]}),
+         hub_item("acme/tuned", license="apache-2.0", card={"base_model": "acme/base-model", "language": ["en"]},
+                  extra_tags=["base_model:finetune:acme/base-model"], safetensors={"total": 7_000_000_000}),
+         hub_item("acme/custom", license="other", card={"license_name": "acme-custom"}),
+         hub_item("acme/ofl-model", license="ofl-1.1"))
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "app.py").write_text(
+        "from transformers import AutoModel, pipeline\n"
+        "m = AutoModel.from_pretrained('acme/tuned')\n"
+        "p = pipeline('text-generation', model='acme/custom')\n"
+        "q = pipeline('text-generation', model='acme/ofl-model')\n"
+        "r = pipeline('text-generation', model='ghost/not-catalogued', revision='1234567')\n")
+    return root
+
+
+def test_bom_is_valid_cyclonedx_1_6_with_models_licenses_and_lineage(project, db_url):
+    done = run(".", "--output", "bom.json", command="bom", db_url=db_url, cwd=project)
+    assert done.returncode == 0, done.stderr
+    text = (project / "bom.json").read_text()
+    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(text) is None
+    bom = json.loads(text)
+    assert bom["specVersion"] == "1.6" and bom["metadata"]["component"]["name"] == "project"
+    components = {c["purl"]: c for c in bom["components"]}
+    tuned = components["pkg:huggingface/acme/tuned@" + "a" * 40]
+    assert tuned["type"] == "machine-learning-model" and tuned["group"] == "acme" and tuned["name"] == "tuned"
+    assert tuned["version"] == "a" * 40
+    assert tuned["licenses"] == [{"license": {"id": "Apache-2.0"}}]
+    assert {"name": "huggingface:parameters", "value": "7000000000"} in tuned["properties"]
+    assert tuned["modelCard"]["modelParameters"]["task"] == "text-generation"
+    assert {"type": "website", "url": "https://huggingface.co/acme/tuned"} in tuned["externalReferences"]
+    base = components[f"pkg:huggingface/acme/base-model@{BASE_SHA}"]
+    assert base["licenses"] == [{"license": {"id": "CC-BY-4.0"}}]
+    assert base["modelCard"]["modelParameters"]["datasets"][0]["name"] == "acme/corpus"
+    custom = components["pkg:huggingface/acme/custom@" + "a" * 40]
+    assert {"license": {"name": "acme-custom"}} in custom["licenses"]
+    ghost = components["pkg:huggingface/ghost/not-catalogued@1234567"]
+    assert {"name": "catalog:in-catalogue", "value": "false"} in ghost["properties"]
+    depends = {d["ref"]: d.get("dependsOn", []) for d in bom["dependencies"]}
+    assert depends[tuned["bom-ref"]] == [base["bom-ref"]]
+    assert tuned["bom-ref"] in depends["catalog:project"] and base["bom-ref"] not in depends["catalog:project"]
+
+
+def test_notices_group_duties_by_license(project, db_url):
+    done = run(".", command="notices", db_url=db_url, cwd=project)
+    assert done.returncode == 0, done.stderr
+    text = done.stdout
+    apache = text[text.index("(apache-2.0)"):text.index("\n## ", text.index("(apache-2.0)"))]
+    assert "- acme/tuned@aaaaaaa" in apache
+    assert "License text: https://www.apache.org/licenses/LICENSE-2.0" in apache
+    assert "### Ship a copy of the license" in apache
+    cc_by = text[text.index("(cc-by-4.0)"):]
+    # The fine-tune inherits its base's attribution duty.
+    assert "- acme/tuned@aaaaaaa (inherited from acme/base-model)" in cc_by
+    assert "### Naming rules for derivatives" in text and "Reserved Font Name" in text
+    assert "## Licenses catalog could not determine" in text and "acme/custom@aaaaaaa" in text
+    assert "## Models not in the catalogue" in text and "ghost/not-catalogued@1234567" in text
+
+
+def test_notices_show_the_notice_a_license_asks_for(factory, tmp_path):
+    from catalog.licenses import knowledge_base
+
+    with_notice = [lic for lic in knowledge_base().all() for o in lic.obligations if o.notice]
+    if not with_notice:
+        pytest.skip("the license knowledge base has no license with a notice string yet (e.g. Llama's)")
+    lic = with_notice[0]
+    load(factory, hub_item("acme/noticed", license=lic.id))
+    (tmp_path / "models.txt").write_text("acme/noticed\n")
+    out = tmp_path / "NOTICE.md"
+    done = run(".", "--output", str(out), command="notices",
+               db_url=factory.kw["bind"].url.render_as_string(hide_password=False), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    notice = next(o.notice for o in lic.obligations if o.notice)
+    assert f"> {notice}" in out.read_text()

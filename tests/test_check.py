@@ -1,0 +1,246 @@
+"""`catalog check` through the real console entry point, against a populated catalogue."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from catalog.db import transaction
+from catalog.hubserver import HubServer
+from catalog.hubserver_store import HubStore
+from catalog.models import Flag, HubModel, Team
+from tests.factories import hub_item, load
+
+TREE = Path(__file__).parent / "fixtures" / "check"
+CATALOGUE = (
+    hub_item("acme/good-model", license="apache-2.0"),
+    hub_item("acme/nc-model", license="cc-by-nc-4.0"),
+    hub_item("acme/custom-license-model", license="other", card={"license_name": "acme-custom"}),
+    hub_item("acme/pickle-model", license="mit", siblings=[{"rfilename": "pytorch_model.bin"}]),
+)
+
+
+def run(*args: str, db_url: str, cwd: Path, command: str = "check", **env: str) -> subprocess.CompletedProcess:
+    """Run `python -m catalog <command> ...` as CI would, with the test database."""
+    environ = {**os.environ, "CATALOG_DATABASE_URL": db_url, "NO_COLOR": "1", **env}
+    return subprocess.run([sys.executable, "-m", "catalog", command, *args], cwd=cwd, env=environ,
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+@pytest.fixture
+def catalogue(factory):
+    load(factory, *CATALOGUE)
+    return factory
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    """A copy of the fixture tree outside this repository's git work tree."""
+    copy = tmp_path / "project"
+    shutil.copytree(TREE, copy)
+    return copy
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_violations_exit_1_and_name_every_place_the_model_is_used(catalogue, db_url, tree):
+    done = run(db_url=db_url, cwd=tree)
+    assert done.returncode == 1, done.stderr
+    out = done.stdout
+    assert "FAIL  acme/nc-model@aaaaaaa  (cc-by-nc-4.0)" in out
+    assert "[license-denied]" in out and "app/serve.py:5" in out
+    assert "FAIL  acme/custom-license-model" in out and "[license-unknown]" in out
+    assert "WARN  acme/pickle-model" in out and "scripts/fetch.sh:3" in out
+    # One model, three places: the constant, the literal and the YAML key.
+    assert "used at: app/train.py:7, app/train.py:8, configs/eval.yaml:2" in out
+    assert out.rstrip().splitlines()[-1].startswith("FAIL: 4 models checked: 2 fail, 1 warn, 1 pass (context saas")
+    assert "\x1b[" not in out  # no colour when stdout is not a terminal
+
+
+def test_passing_models_exit_0_and_warnings_do_not_fail(catalogue, db_url, tree):
+    passing = run("app/train.py", db_url=db_url, cwd=tree)
+    assert passing.returncode == 0, passing.stdout + passing.stderr
+    assert "PASS  acme/good-model" in passing.stdout
+    warning = run("scripts", db_url=db_url, cwd=tree)
+    assert warning.returncode == 0, warning.stdout + warning.stderr
+    assert warning.stdout.rstrip().splitlines()[-1].startswith("WARN: 1 model checked: 1 warn")
+
+
+def test_no_references_pass(catalogue, db_url, tmp_path):
+    write(tmp_path / "empty" / "main.py", "print('no models here')\n")
+    done = run("empty", db_url=db_url, cwd=tmp_path)
+    assert done.returncode == 0
+    assert "no Hugging Face model references found" in done.stdout
+
+
+def test_context_and_policy_options_change_the_verdict(catalogue, db_url, tree):
+    # The tree's own policy denies non-commercial licenses; research use under a policy that does
+    # not deny them is allowed by the knowledge base.
+    done = run("app/serve.py", "--policy", "policies/permissive.yaml", db_url=db_url, cwd=tree)
+    assert "acme/nc-model" in done.stdout and "license-denied" not in done.stdout
+    assert "(context research" in done.stdout
+    saas = run("app/serve.py", "--policy", "policies/permissive.yaml", "--context", "saas", db_url=db_url, cwd=tree)
+    assert "(context saas" in saas.stdout
+    assert "[license-not-allowed-in-context] " in saas.stdout
+
+
+def test_bad_policy_file_exits_2_naming_the_line(catalogue, db_url, tree):
+    done = run("--policy", "policies/broken.yaml", db_url=db_url, cwd=tree)
+    assert done.returncode == 2
+    assert "policies/broken.yaml line 4" in done.stderr
+    assert "apache2" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_usage_errors_exit_2(catalogue, db_url, tree):
+    assert run("no/such/dir", db_url=db_url, cwd=tree).returncode == 2
+    assert run("--context", "moon", db_url=db_url, cwd=tree).returncode == 2
+    assert run("--policy", "missing.yaml", db_url=db_url, cwd=tree).returncode == 2
+    unknown_team = run("--team", "nobody", db_url=db_url, cwd=tree)
+    assert unknown_team.returncode == 2 and "no team named 'nobody'" in unknown_team.stderr
+
+
+def test_malformed_manifest_exits_2(catalogue, db_url, tmp_path):
+    write(tmp_path / "models.txt", "acme/good-model\nnot a model id at all\n")
+    done = run(".", db_url=db_url, cwd=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "models.txt" in done.stderr
+
+
+def test_unreachable_database_exits_3(tree, tmp_path):
+    missing = run(db_url=f"sqlite:///{tmp_path / 'nowhere' / 'catalog.db'}", cwd=tree)
+    assert missing.returncode == 3
+    assert "cannot open the database" in missing.stderr
+    assert not (tmp_path / "nowhere").exists()
+    refused = run(db_url="postgresql://catalog:secret@127.0.0.1:1/catalog", cwd=tree)
+    assert refused.returncode == 3
+    assert "cannot open the database" in refused.stderr and "secret" not in refused.stderr
+
+
+def test_unreachable_server_exits_3(tree):
+    done = run("--server", "http://127.0.0.1:1", db_url="sqlite:///unused.db", cwd=tree)
+    assert done.returncode == 3
+    assert "cannot reach the catalog server at http://127.0.0.1:1" in done.stderr
+
+
+def _git(cwd: Path, *args: str) -> None:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
+
+
+def test_diff_keeps_only_references_added_since_the_base(catalogue, db_url, tree):
+    _git(tree, "init", "-q", "-b", "main")
+    _git(tree, "add", "app/serve.py", "app/train.py")
+    _git(tree, "commit", "-q", "-m", "base")
+    # A new line in a committed file, and a wholly new (untracked) file.
+    with (tree / "app" / "train.py").open("a") as handle:
+        handle.write('\nextra = AutoModelForCausalLM.from_pretrained("acme/pickle-model")\n')
+    write(tree / "app" / "new.py", 'from transformers import pipeline\npipe = pipeline("x", model="acme/good-model")\n')
+    done = run("--diff", "HEAD", db_url=db_url, cwd=tree)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "acme/pickle-model" in done.stdout and "app/train.py:10" in done.stdout
+    assert "app/new.py:2" in done.stdout
+    assert "acme/nc-model" not in done.stdout  # committed before the base: not this change's doing
+    assert "app/train.py:8" not in done.stdout
+    bad_ref = run("--diff", "no-such-ref", db_url=db_url, cwd=tree)
+    assert bad_ref.returncode == 2 and "no-such-ref" in bad_ref.stderr
+
+
+def test_fetch_missing_pulls_unknown_models_from_the_hub(catalogue, db_url, tmp_path):
+    write(tmp_path / "app.py", 'from transformers import AutoModel\nm = AutoModel.from_pretrained("newco/fresh")\n')
+    without = run("app.py", db_url=db_url, cwd=tmp_path)
+    assert without.returncode == 1
+    assert "[not-in-catalogue]" in without.stdout
+    with HubServer(HubStore([hub_item("newco/fresh", license="mit")])) as server:
+        fetched = run("app.py", "--fetch-missing", db_url=db_url, cwd=tmp_path, HF_ENDPOINT=server.url)
+    assert fetched.returncode == 0, fetched.stdout + fetched.stderr
+    assert "PASS  newco/fresh" in fetched.stdout
+    with transaction(catalogue) as session:
+        assert session.scalar(select(HubModel.license_id).where(HubModel.repo_id == "newco/fresh")) == "mit"
+
+
+def test_fetch_missing_with_the_hub_down_exits_3(catalogue, db_url, tmp_path):
+    write(tmp_path / "app.py", 'from transformers import AutoModel\nm = AutoModel.from_pretrained("newco/fresh")\n')
+    done = run("app.py", "--fetch-missing", db_url=db_url, cwd=tmp_path, HF_ENDPOINT="http://127.0.0.1:1",
+               CATALOG_SYNC_MAX_TRIES="1")
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "cannot fetch missing models from the Hub" in done.stderr
+
+
+def _flag(factory, team: str, repo_id: str, status: str, license_ids: list[str]) -> None:
+    with transaction(factory) as session:
+        team_row = session.scalar(select(Team).where(Team.name == team)) or Team(name=team)
+        session.add(team_row)
+        session.flush()
+        model = session.scalar(select(HubModel).where(HubModel.repo_id == repo_id))
+        session.add(Flag(team_id=team_row.id, model_id=model.id, revision=model.sha, license_ids=license_ids,
+                         status=status))
+
+
+def test_team_flags_count_only_for_that_team(catalogue, db_url, tree):
+    _flag(catalogue, "ml", "acme/custom-license-model", "approved", [])
+    _flag(catalogue, "ml", "acme/good-model", "banned", ["apache-2.0"])
+    _flag(catalogue, "web", "acme/good-model", "approved", ["apache-2.0"])
+    approved = run("app/serve.py", "--context", "internal", "--policy", "policies/permissive.yaml",
+                   "--team", "ml", db_url=db_url, cwd=tree)
+    assert "PASS  acme/custom-license-model" in approved.stdout
+    without_team = run("app/serve.py", "--context", "internal", "--policy", "policies/permissive.yaml",
+                       db_url=db_url, cwd=tree)
+    assert "FAIL  acme/custom-license-model" in without_team.stdout
+    banned = run("app/train.py", "--team", "ml", db_url=db_url, cwd=tree)
+    assert banned.returncode == 1 and "[team-banned] Team ml banned acme/good-model" in banned.stdout
+    assert run("app/train.py", "--team", "web", db_url=db_url, cwd=tree).returncode == 0
+
+
+def test_approval_under_another_license_is_stale(catalogue, db_url, tree):
+    # Approved when the model was MIT; it is Apache-2.0 now, so the approval no longer counts.
+    _flag(catalogue, "ml", "acme/good-model", "approved", ["mit"])
+    done = run("app/train.py", "--team", "ml", db_url=db_url, cwd=tree)
+    assert "[team-approval-stale]" in done.stdout
+    # The newest flag wins: a fresh approval under the current license is not stale.
+    _flag(catalogue, "ml", "acme/good-model", "approved", ["apache-2.0"])
+    assert "team-approval-stale" not in run("app/train.py", "--team", "ml", db_url=db_url, cwd=tree).stdout
+
+
+def test_remote_mode_against_a_live_server(catalogue, db_url, tree):
+    import threading
+    import time
+
+    import uvicorn
+
+    # test_api builds the real app (or, while catalog.app cannot build, the real API router in a
+    # minimal app) and real API tokens; this test is about the CLI talking to that API.
+    api_tests = pytest.importorskip("tests.test_api", reason="the REST API tests (app factory) are missing")
+    token = api_tests.make_user(catalogue, "ci", "viewer")
+    server = uvicorn.Server(uvicorn.Config(api_tests.make_app(db_url), host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    url = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+    unused = f"sqlite:///{tree / 'unused.db'}"
+    try:
+        done = run("--server", url, db_url=unused, cwd=tree, CATALOG_TOKEN=token)
+        refused = run("--server", url, db_url=unused, cwd=tree, CATALOG_TOKEN="wrong")
+        bad_policy = run("--server", url, "--policy", "policies/broken.yaml", db_url=unused, cwd=tree,
+                         CATALOG_TOKEN=token)
+    finally:
+        server.should_exit = True
+        thread.join(10)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "FAIL  acme/nc-model" in done.stdout and "app/serve.py:5" in done.stdout
+    assert "PASS  acme/good-model" in done.stdout and "(context saas" in done.stdout
+    assert not (tree / "unused.db").exists()  # remote mode never touches a local database
+    assert refused.returncode == 3 and "401" in refused.stderr
+    assert bad_policy.returncode == 2 and "line 4" in bad_policy.stderr

@@ -1,0 +1,232 @@
+"""The search function behind /models and /api/v1/models, on every configured backend."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+import pytest
+from sqlalchemy import select, update
+
+from catalog.db import transaction, utcnow
+from catalog.errors import InvalidQuery
+from catalog.models import Flag, HubModel, Team
+from catalog.search import SearchParams, parse_size, search
+
+from .factories import hub_item, load
+
+
+def run(factory, team_id=None, **query):
+    with factory() as session:
+        return search(session, SearchParams.from_query(query), team_id=team_id)
+
+
+def ids(result):
+    return [row["id"] for row in result.data]
+
+
+def facet(result, name):
+    return {v["value"]: v["count"] for v in result.facets[name]["results"]}
+
+
+@pytest.fixture
+def catalogue(factory):
+    load(
+        factory,
+        hub_item("meta/llama-7b", license="llama2", downloads=900, likes=5, safetensors={"total": 7_000_000_000},
+                 card={"model_name": "Llama Seven"}),
+        hub_item("meta/llama-70b", license="llama2", downloads=800, likes=50, safetensors={"total": 70_000_000_000}),
+        hub_item("acme/bert-small", license="mit", downloads=50, likes=9, pipeline_tag="fill-mask",
+                 safetensors={"total": 110_000_000}),
+        hub_item("acme/whisper-gguf", license="apache-2.0", downloads=300, library_name="gguf",
+                 pipeline_tag="automatic-speech-recognition", gated="manual",
+                 siblings=[{"rfilename": "model.Q4_K_M.gguf"}]),
+        hub_item("solo/nolicense", license=None, downloads=10, extra_tags=["zebra-stripes"]),
+        hub_item("solo/noncommercial", license="cc-by-nc-4.0", downloads=20),
+    )
+    return factory
+
+
+def test_default_search_lists_live_models_by_downloads(catalogue):
+    result = run(catalogue)
+    assert ids(result) == ["meta/llama-7b", "meta/llama-70b", "acme/whisper-gguf", "acme/bert-small",
+                           "solo/noncommercial", "solo/nolicense"]
+    assert result.count == 6
+    row = result.data[0]
+    assert row["license"] == {"id": "llama2", "category": "community"}
+    assert row["parameters"] == {"total": 7_000_000_000, "source": "safetensors"}
+    assert row["removed"] is False and row["flag"] is None
+
+
+def test_facet_counts_and_combination(catalogue):
+    result = run(catalogue)
+    assert facet(result, "license") == {"llama2": 2, "mit": 1, "apache-2.0": 1, "none": 1, "cc-by-nc-4.0": 1}
+    assert facet(result, "author") == {"meta": 2, "acme": 2, "solo": 2}
+    assert facet(result, "size") == {"3-10B": 1, "30-100B": 1, "<1B": 1, "unknown": 3}
+
+    combined = run(catalogue, author="acme", license=["mit", "apache-2.0"])
+    assert sorted(ids(combined)) == ["acme/bert-small", "acme/whisper-gguf"]
+    # A facet is counted without its own filter, so other values stay reachable...
+    assert facet(combined, "license") == {"mit": 1, "apache-2.0": 1}
+    assert facet(combined, "author") == {"acme": 2}
+    # ...and with every other filter, so it never offers a dead end.
+    only_acme = run(catalogue, author="acme")
+    assert facet(only_acme, "license") == {"mit": 1, "apache-2.0": 1}
+    assert facet(only_acme, "author") == {"meta": 2, "acme": 2, "solo": 2}
+    selected = [v["value"] for v in only_acme.facets["author"]["results"] if v["selected"]]
+    assert selected == ["acme"]
+
+
+def test_toggle_urls_add_and_remove_one_value(catalogue):
+    first_page = run(catalogue, author="acme", sort="likes", limit="1")
+    result = run(catalogue, author="acme", sort="likes", limit="1", cursor=first_page.next_cursor)
+    urls = {v["value"]: v["toggle_url"] for v in result.facets["author"]["results"]}
+    # The cursor is dropped: a changed search starts again on its first page.
+    assert sorted(parse_qsl(urls["acme"][1:])) == [("limit", "1"), ("sort", "likes")]
+    assert sorted(parse_qsl(urls["meta"][1:])) == [("author", "acme"), ("author", "meta"), ("limit", "1"),
+                                                    ("sort", "likes")]
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ({"license": "none"}, ["solo/nolicense"]),
+    ({"category": "non-commercial"}, ["solo/noncommercial"]),
+    ({"task": "fill-mask"}, ["acme/bert-small"]),
+    ({"library": "gguf"}, ["acme/whisper-gguf"]),
+    ({"gated": "true"}, ["acme/whisper-gguf"]),
+    ({"gated": "manual"}, ["acme/whisper-gguf"]),
+    ({"format": "gguf"}, ["acme/whisper-gguf"]),
+    ({"params_min": "1B"}, ["meta/llama-7b", "meta/llama-70b"]),
+    ({"params_min": "1e9", "params_max": "7B"}, ["meta/llama-7b"]),
+    ({"params_max": "350M"}, ["acme/bert-small"]),
+    ({"size": ["<1B", "30-100B"]}, ["meta/llama-70b", "acme/bert-small"]),
+    ({"size": "unknown", "author": "solo"}, ["solo/noncommercial", "solo/nolicense"]),
+    ({"q": "llama"}, ["meta/llama-7b", "meta/llama-70b"]),
+    ({"q": "seven"}, ["meta/llama-7b"]),  # the card's model_name
+    ({"q": "zebra"}, ["solo/nolicense"]),  # a tag, by prefix
+    ({"q": "ACME bert"}, ["acme/bert-small"]),
+    ({"q": 'bert" OR "llama NEAR( *'}, []),  # FTS operators are words, never syntax
+    ({"q": "<script>"}, []),
+])
+def test_each_filter(catalogue, query, expected):
+    assert ids(run(catalogue, **query)) == expected
+
+
+def test_findings_filter_and_facet(catalogue):
+    result = run(catalogue)
+    codes = facet(result, "finding")
+    assert codes, "the catalogue fixture should raise findings (missing license at least)"
+    code, n = next(iter(codes.items()))
+    filtered = run(catalogue, finding=code)
+    assert filtered.count == n
+    assert all(code in row["findings"]["codes"] for row in filtered.data)
+
+
+def test_removed_models_hidden_by_default(catalogue):
+    with transaction(catalogue) as session:
+        session.execute(update(HubModel).where(HubModel.repo_id == "solo/nolicense").values(removed_at=utcnow()))
+    assert "solo/nolicense" not in ids(run(catalogue))
+    assert ids(run(catalogue, removed="true")) == ["solo/nolicense"]
+    assert run(catalogue, removed="any").count == 6
+    assert facet(run(catalogue), "removed") == {"false": 5, "true": 1}
+
+
+def test_team_flag_filter_uses_newest_flag(catalogue):
+    with transaction(catalogue) as session:
+        team = Team(name="legal")
+        session.add(team)
+        session.flush()
+        model_id = session.scalar(select(HubModel.id).where(HubModel.repo_id == "meta/llama-7b"))
+        session.add(Flag(team_id=team.id, model_id=model_id, status="needs-review"))
+        session.flush()
+        session.add(Flag(team_id=team.id, model_id=model_id, status="approved"))
+        team_id = team.id
+    assert ids(run(catalogue, team_id=team_id, flag="approved")) == ["meta/llama-7b"]
+    assert ids(run(catalogue, team_id=team_id, flag="needs-review")) == []
+    assert run(catalogue, team_id=team_id, flag="none").count == 5
+    result = run(catalogue, team_id=team_id)
+    assert facet(result, "flag") == {"approved": 1, "none": 5}
+    assert result.data[0]["flag"] == "approved"
+    with pytest.raises(InvalidQuery) as excinfo:
+        run(catalogue, flag="approved")
+    assert excinfo.value.field == "flag"
+
+
+@pytest.mark.parametrize(("sort", "expected"), [
+    ("likes", ["meta/llama-70b", "acme/bert-small", "meta/llama-7b"]),
+    ("parameters", ["meta/llama-70b", "meta/llama-7b", "acme/bert-small"]),
+    ("-parameters", ["acme/bert-small", "meta/llama-7b", "meta/llama-70b"]),
+    ("name", ["acme/bert-small", "acme/whisper-gguf", "meta/llama-70b"]),
+    ("-downloads", ["solo/nolicense", "solo/noncommercial", "acme/bert-small"]),
+])
+def test_sorts(catalogue, sort, expected):
+    assert ids(run(catalogue, sort=sort))[:3] == expected
+
+
+def test_models_without_a_value_sort_last_both_ways(catalogue):
+    for sort in ("parameters", "-parameters"):
+        order = ids(run(catalogue, sort=sort))
+        assert set(order[-3:]) == {"acme/whisper-gguf", "solo/nolicense", "solo/noncommercial"}
+
+
+@pytest.mark.parametrize("sort", ["downloads", "-likes", "parameters", "-parameters", "last_modified", "name"])
+def test_cursor_pagination_returns_every_row_once(factory, sort):
+    # Ties on purpose: equal downloads/likes and missing parameter counts must not lose rows.
+    load(factory, *[hub_item(f"org/m{i:02d}", downloads=i % 3, likes=i % 2,
+                             lastModified=f"2025-01-{1 + i % 5:02d}T00:00:00.000Z",
+                             **({"safetensors": {"total": (i % 4) * 10**9}} if i % 3 else {}))
+                    for i in range(23)])
+    seen, cursor, pages = [], None, 0
+    while True:
+        query = {"sort": sort, "limit": "5", **({"cursor": cursor} if cursor else {})}
+        result = run(factory, **query)
+        seen += ids(result)
+        pages += 1
+        cursor = result.next_cursor
+        if cursor is None:
+            break
+    assert pages == 5
+    assert sorted(seen) == sorted(f"org/m{i:02d}" for i in range(23))
+    assert len(seen) == len(set(seen))
+
+
+@pytest.mark.parametrize(("query", "field"), [
+    ({"params_min": "seven"}, "params_min"),
+    ({"params_max": "-3B"}, "params_max"),
+    ({"params_min": "7B", "params_max": "1B"}, "params_min"),
+    ({"sort": "popularity"}, "sort"),
+    ({"limit": "ten"}, "limit"),
+    ({"limit": "0"}, "limit"),
+    ({"gated": "maybe"}, "gated"),
+    ({"removed": "sometimes"}, "removed"),
+    ({"size": "huge"}, "size"),
+    ({"cursor": "not-a-cursor"}, "cursor"),
+    ({"q": "x" * 500}, "q"),
+])
+def test_bad_parameters_name_the_field(query, field):
+    with pytest.raises(InvalidQuery) as excinfo:
+        SearchParams.from_query(query)
+    assert excinfo.value.field == field
+
+
+def test_cursor_of_another_sort_is_refused(catalogue):
+    cursor = run(catalogue, limit="1").next_cursor
+    with pytest.raises(InvalidQuery) as excinfo:
+        run(catalogue, sort="likes", cursor=cursor)
+    assert excinfo.value.field == "cursor"
+
+
+def test_limit_is_capped():
+    assert SearchParams.from_query({"limit": "5000"}).limit == 200
+
+
+@pytest.mark.parametrize(("text", "value"), [("7B", 7 * 10**9), ("350M", 350 * 10**6), ("1.5e9", 1_500_000_000),
+                                             ("1200000", 1_200_000), ("1.5b", 1_500_000_000)])
+def test_parse_size(text, value):
+    assert parse_size(text) == value
+
+
+def test_unfiltered_counts_follow_new_data(catalogue):
+    assert run(catalogue).count == 6
+    load(catalogue, hub_item("late/arrival", license="mit"))
+    result = run(catalogue)
+    assert result.count == 7
+    assert facet(result, "license")["mit"] == 2
