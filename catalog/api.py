@@ -12,6 +12,7 @@ import re
 from datetime import UTC, datetime, time, timedelta
 from typing import Annotated, Any
 
+import yaml
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -226,6 +227,8 @@ def _policy(value: dict[str, Any] | str | None, settings: Any):  # -> Policy
         return load_policy(value, source="<yaml>")
     except PolicyError as exc:
         raise _invalid("policy", str(exc)) from None
+    except yaml.YAMLError as exc:  # load_policy lets the reader's control-character errors through
+        raise _invalid("policy", f"<yaml>: {exc}") from None
 
 
 def _named_policy(name: str, settings: Any):  # -> Policy

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -85,6 +86,8 @@ def templates() -> Jinja2Templates:
     t.env.filters["params"] = human_parameters
     t.env.filters["path"] = lambda s: quote(str(s), safe="/")
     t.env.filters["bytes"] = human_bytes
+    # Readable JSON for display; unlike tojson it leaves <, > and & to autoescaping.
+    t.env.filters["pretty"] = lambda v: json.dumps(v, indent=2, ensure_ascii=False, sort_keys=True)
     return t
 
 

@@ -48,7 +48,7 @@ _BINDING_KINDS = (
 MAX_LINEAGE_DEPTH = 10
 # Only a model someone built names itself; a quantized copy carries the name chosen upstream.
 _RENAMING_RELATIONS = frozenset({"finetune", "adapter", "merge", "unknown"})
-_QUOTED = re.compile(r"[\"“”'‘’]([^\"“”'‘’]+)[\"“”'‘’]")
+_QUOTED = re.compile(r'["“”]([^"“”]+)["“”]')  # double quotes only: apostrophes occur in prose
 _PREFIX_WORDS = re.compile(r"\b(begin|beginning|begins|start|starts|prefix|prefixed)\b", re.IGNORECASE)
 
 
@@ -68,7 +68,18 @@ class Finding:
 
 @dataclass(frozen=True)
 class ModelFacts:
-    """What the audit needs to know about one model, as the database layer stored it."""
+    """What the audit needs to know about one model, as the database layer stored it.
+
+    Attributes:
+        license_raw, license_name, license_link, license_tags: the card's license fields as declared.
+        resolution: what those fields resolve to (``catalog.licenses.resolve``).
+        base_models: (base repo id, relation) pairs; relation is finetune, adapter, merge, quantized
+            or unknown.
+        formats: weight formats present, e.g. {"safetensors", "pickle"}.
+        gated: "false", "auto" or "manual", as the Hub reports it.
+        previous_license, previous_sha: the license before its latest recorded change and the revision
+            it was seen at; None when the license never changed.
+    """
 
     repo_id: str
     sha: str | None
@@ -119,7 +130,7 @@ def audit(model: ModelFacts, *, lineage: Lineage = _no_lineage,
         Every finding, in a stable order: license status, license change, base-license conflicts,
         one finding per obligation kind per applicable license (own, then inherited), gating, files.
     """
-    kb = kb or knowledge_base()
+    kb = kb if kb is not None else knowledge_base()
     ancestors = _ancestors(model, lineage)
     own = _licenses(model.resolution, kb)
     findings = _resolution_findings(model, kb)
@@ -161,7 +172,7 @@ def obligations_for(model: ModelFacts, *, lineage: Lineage = _no_lineage,
         that declares the license, or None) and, where the license gives them, ``notice``,
         ``threshold`` and ``detail``.
     """
-    kb = kb or knowledge_base()
+    kb = kb if kb is not None else knowledge_base()
     ancestors = _ancestors(model, lineage)
     result = []
     for applied in _applied(_licenses(model.resolution, kb), ancestors, kb):
@@ -211,8 +222,9 @@ def _applied(own: list[License], ancestors: list[_Ancestor], kb: KnowledgeBase) 
             seen.add(lic.id)
             applied += [_Applied(lic, obligation, holder) for obligation in lic.obligations]
             if lic.category == "non-commercial" and not lic.has("non-commercial"):
-                applied.append(_Applied(lic, Obligation("non-commercial", "Commercial use is not allowed.",
-                                                        "category"), holder))
+                # The category alone says so, even where the entry lists no such obligation.
+                implied = Obligation("non-commercial", "Commercial use is not allowed.", "category")
+                applied.append(_Applied(lic, implied, holder))
     return applied
 
 

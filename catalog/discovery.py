@@ -12,8 +12,8 @@ catalogue lookup (``known_ids``) knows it. The catalogue never removes a referen
 ``org/name`` it lacks is still reported, so the check can flag it.
 
 Python (``*.py``, parsed with ``ast``; comments, docstrings and bare string statements are not values)
-    * ``<Anything>.from_pretrained(X)`` or ``.from_pretrained(pretrained_model_name_or_path=X)``
-      (bare ok): ``AutoModel``, ``AutoTokenizer``, ``AutoConfig``, ``DiffusionPipeline``, ...
+    * ``<Anything>.from_pretrained(X)``, ``pretrained_model_name_or_path=X`` or ``repo_id=X``
+      (llama-cpp) (bare ok): ``AutoModel``, ``AutoTokenizer``, ``AutoConfig``, ``DiffusionPipeline``, ...
       For ``PeftModel*.from_pretrained(base, X)`` the adapter: second argument or ``model_id=X``.
     * ``pipeline(task, X)``, ``pipeline(..., model=X)`` (bare ok).
     * ``hf_hub_download(X)`` / ``snapshot_download(X)`` or ``repo_id=X`` (bare ok).

@@ -196,7 +196,7 @@ class _Scanner(BindingVisitor):
                 # PeftModel.from_pretrained(base_model, adapter_id): the adapter is the Hub repo.
                 found.append((_keyword(call, "model_id") or _positional(call, 1), label, True, False))
             else:
-                model = _positional(call, 0) or _keyword(call, "pretrained_model_name_or_path")
+                model = _positional(call, 0) or _keyword(call, "pretrained_model_name_or_path", "repo_id")
                 found.append((model, label, True, False))
         elif name == "pipeline":
             model = _keyword(call, "model")

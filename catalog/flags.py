@@ -2,7 +2,8 @@
 
 Flags are append-only: a new decision is a new row, and a team's current decision on a model is
 its newest row. An approval is *stale* once the model's license ids differ from those the team
-saw when it approved; a stale or expired decision no longer counts in a policy check.
+saw when it approved; a stale or expired decision no longer counts in a policy check
+(``catalog.check`` turns current flags into the policy engine's decisions).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from .accounts import Actor, record
 from .db import utcnow
 from .errors import CatalogError
 from .models import AuditFinding, AuditLogEntry, Flag, HubModel, Team
-from .policy import TEAM_STATUSES, TeamDecision
+from .policy import TEAM_STATUSES
 
 APPROVALS = ("approved", "approved-with-conditions")
 # Findings at these severities are what a reviewer weighs; a new one reopens an approval.
@@ -111,16 +112,6 @@ def model_flags(session: Session, model: HubModel) -> dict[str, Any]:
     return {
         "current": [flag_view(f, model) for f in current_flags(session, model_ids=[model.id])],
         "history": [flag_view(f, model) for f in flag_history(session, model.id)],
-    }
-
-
-def team_decisions(session: Session, team: Team, model_ids: Iterable[int]) -> dict[int, TeamDecision]:
-    """The decisions of ``team`` that count in a policy check, by model row id (expired ones do not)."""
-    now = utcnow()
-    return {
-        flag.model_id: TeamDecision(status=flag.status, revision=flag.revision, stale=is_stale(flag, flag.model),
-                                    team=team.name, note=flag.note, conditions=flag.conditions)
-        for flag in current_flags(session, team_id=team.id, model_ids=model_ids) if not is_expired(flag, now)
     }
 
 

@@ -30,7 +30,8 @@ class Resolution:
         expression: normalised SPDX-style expression when the value was an expression.
         evidence: the raw field(s) that decided: "cardData.license", "license_name",
             "license_link" or "tags".
-        unresolved: raw values that were not recognised, as bounded strings.
+        unresolved: raw values that were not recognised, as bounded strings: those of the field
+            that decided (e.g. an unknown part of a list), or of every field when none did.
     """
 
     status: str
@@ -56,8 +57,10 @@ def resolve(
     ``license_link``, are read when it is ``other``, ``unknown``, absent or unrecognised (a name
     beside a known id is ignored, as the Hub does). ``license:<id>`` tags, which the Hub derives
     from the card, are the last resort. A list or an ``AND`` expression means all of its licenses
-    apply; for ``OR`` the licensee may choose, so only the least restrictive alternative is kept
-    (the expression still shows every alternative).
+    apply, and the most restrictive one becomes the primary ``license_id``; for ``OR`` the
+    licensee may choose, so only the least restrictive alternative is kept (the expression still
+    shows every alternative). Restrictiveness is ranked by category (``RESTRICTIVENESS``), then by
+    how many contexts the license forbids or conditions, then by id, so ties are deterministic.
 
     Args:
         license_raw: ``cardData.license``: a string, a list of strings, or anything else.

@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from .app import wants_json
@@ -47,7 +48,7 @@ def healthz(request: Request) -> JSONResponse:
     try:
         with request.app.state.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-    except Exception as exc:  # any driver error means "not ready"; the class name is enough to act on
+    except SQLAlchemyError as exc:  # the class name is enough to act on; details stay in the logs
         return JSONResponse({"ok": False, "database": "unreachable", "error": type(exc).__name__}, status_code=503)
     return JSONResponse({"ok": True, "database": "ok"})
 

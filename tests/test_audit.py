@@ -124,6 +124,14 @@ def test_declaring_llama_on_a_base_the_catalogue_lacks_still_makes_a_derivative(
     assert the(audit(tune), "naming-requirement").severity == "warning"
 
 
+def test_naming_rule_that_is_not_about_prefixes_is_left_to_a_person():
+    base = facts("mistralai/Codestral-22B-v0.1", "mnpl")
+    naming = the(audit(facts("acme/coder", "mnpl", bases=[(base.repo_id, "finetune")]),
+                       lineage=catalogue(base)), "naming-requirement")
+    assert (naming.severity, naming.evidence["prefix"]) == ("info", None)
+    assert "Check by hand" in naming.message
+
+
 def test_llama_3_naming_rule_asks_for_llama_3():
     base = facts("meta-llama/Meta-Llama-3-8B", "llama3")
     wrong = the(audit(facts("acme/Llama-2-tune", "llama3", bases=[(base.repo_id, "finetune")]),
@@ -188,6 +196,17 @@ def test_agpl_source_disclosure_mentions_network_use():
     assert disclosure.evidence["network"] is True
     assert "over a network" in disclosure.message
     assert found(audit(facts("org/agpl", "agpl-3.0")), "share-alike")
+
+
+def test_stability_community_license_revenue_threshold_names_the_figure():
+    revenue = the(audit(facts("stabilityai/sd3.5", "stabilityai-ai-community")), "revenue-threshold")
+    assert (revenue.evidence["threshold"], revenue.evidence["currency"]) == (1_000_000, "USD")
+    assert "1,000,000 USD" in revenue.message
+
+
+def test_llama_3_output_restriction_is_reported():
+    findings = audit(facts("meta-llama/Meta-Llama-3-8B", "llama3"))
+    assert the(findings, "output-restrictions").severity == "warning"
 
 
 def test_llama_3_2_territory_restriction_is_reported():

@@ -44,6 +44,7 @@ EXPECTED = {
     ("TheBloke/Mistral-7B-Instruct-v0.2-GGUF", "app/embed.py", 16, "python-call", None),
     ("intfloat/e5-large-v2", "app/embed.py", 18, "python-call", None),
     ("Systran/faster-whisper-large-v3", "app/embed.py", 19, "python-call", None),
+    ("bartowski/Llama-3.2-3B-Instruct-GGUF", "app/embed.py", 26, "python-call", None),
     # app/diffusion.py
     ("stabilityai/stable-diffusion-xl-base-1.0", "app/diffusion.py", 9, "python-constant", None),
     ("stabilityai/stable-diffusion-xl-refiner-1.0", "app/diffusion.py", 14, "python-constant", None),

@@ -78,11 +78,6 @@ def test_every_entry_is_complete_and_cites_a_declared_source(kb):
         assert entry.url.startswith(("https://", "http://")), entry.id
         assert entry.sources and all(source.split()[0] in kb.sources for source in entry.sources), entry.id
         assert set(entry.verdicts) == set(CONTEXTS), entry.id
-        for verdict in entry.verdicts.values():
-            assert set(verdict.obligations) <= {obligation.kind for obligation in entry.obligations}, entry.id
-            assert (verdict.status == "conditional") == bool(
-                verdict.obligations
-            ) or verdict.status == "not-allowed"
 
 
 @pytest.mark.parametrize("hub_id", ["llama2", "llama3", "llama3.1", "llama3.2", "llama3.3", "llama4"])

@@ -7,10 +7,11 @@ from datetime import date
 
 import pytest
 
-from catalog.audit import Finding, ModelFacts, audit
+from catalog.audit import FINDING_CODES, Finding, ModelFacts, audit
 from catalog.licenses import resolve
 from catalog.policy import (
     DEFAULT_POLICY,
+    REASON_CODES,
     ModelVerdict,
     PolicyError,
     Subject,
@@ -67,6 +68,7 @@ def judge(policy_text: str, *subjects: Subject, context: str | None = None) -> l
 def one(policy_text: str, subject_: Subject, context: str | None = None) -> ModelVerdict:
     [verdict] = judge(policy_text, subject_, context=context)
     # Whatever the case, the verdict is the worst outcome among the reasons it lists.
+    assert all(r.code in REASON_CODES + FINDING_CODES for r in verdict.reasons)
     outcomes = {reason.outcome for reason in verdict.reasons}
     assert verdict.verdict == ("fail" if "fail" in outcomes else "warn" if "warn" in outcomes else "pass")
     return verdict
@@ -145,10 +147,13 @@ def test_invalid_policies_name_the_line(text, line, says):
     assert says in str(caught.value)
 
 
-@pytest.mark.parametrize("text", ["", "# only a comment\n", "- allow\n", "just words\n"])
-def test_empty_or_non_mapping_policy_is_rejected(text):
-    with pytest.raises(PolicyError, match="policy"):
+@pytest.mark.parametrize(("text", "says"), [
+    ("", "<inline>: the policy is empty"), ("# only a comment\n", "<inline>: the policy is empty"),
+    ("- allow\n", "<inline> line 1: a policy is a mapping"), ("just words\n", "<inline> line 1: a policy")])
+def test_empty_or_non_mapping_policy_is_rejected(text, says):
+    with pytest.raises(PolicyError) as caught:
         load_policy(text)
+    assert str(caught.value).startswith(says)
 
 
 def test_revision_made_of_digits_keeps_its_leading_zero():
@@ -187,6 +192,12 @@ def test_deny_beats_an_explicit_allow_of_the_same_license():
     [reason] = [r for r in verdict.reasons if r.code == "license-denied"]
     assert reason.evidence["rule"] == "category:non-commercial"
     assert "org/model" in reason.message and "cc-by-nc-4.0" in reason.message
+
+
+def test_deny_beats_review():
+    verdict = one("review: [gpl-3.0]\ndeny: ['category:copyleft']\n", subject(license="gpl-3.0"),
+                  context="saas")
+    assert (verdict.verdict, codes(verdict)) == ("fail", ["license-denied"])
 
 
 def test_review_beats_allow():

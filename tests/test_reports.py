@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -12,9 +13,23 @@ import pytest
 from catalog.discovery import Reference
 from catalog.policy import ModelVerdict, Reason
 from catalog.reports import CheckedModel, CheckReport, render
-from tests.test_check import catalogue, run, tree  # noqa: F401 - fixtures
+from tests.factories import load
+from tests.test_check import CATALOGUE, TREE, run
 
 SARIF_SCHEMA = json.loads((Path(__file__).parent / "fixtures" / "schemas" / "sarif-schema-2.1.0.json").read_text())
+
+
+@pytest.fixture
+def catalogue(factory):
+    load(factory, *CATALOGUE)
+    return factory
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    copy = tmp_path / "project"
+    shutil.copytree(TREE, copy)
+    return copy
 
 
 def report_file(fmt: str, db_url: str, cwd: Path, *args: str) -> tuple[int, str, str]:
@@ -49,7 +64,7 @@ def test_sarif_is_valid_and_has_one_result_per_reason_and_place(catalogue, db_ur
 
 def test_sarif_repeats_a_violation_at_every_reference(catalogue, db_url, tree):
     (tree / "app" / "more.py").write_text('from transformers import pipeline\np = pipeline("x", model="acme/nc-model")\n')
-    code, text, _ = report_file("sarif", db_url, tree)
+    _, text, _ = report_file("sarif", db_url, tree)
     denied = [r for r in json.loads(text)["runs"][0]["results"] if r["ruleId"] == "license-denied"]
     places = sorted((r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
                      r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in denied)
@@ -69,6 +84,7 @@ def test_json_lists_verdicts_with_references(catalogue, db_url, tree):
 
 def test_junit_has_a_testcase_per_model_and_failures_for_violations(catalogue, db_url, tree):
     code, text, _ = report_file("junit", db_url, tree)
+    assert code == 1
     root = ET.fromstring(text.encode())
     suite = root.find("testsuite")
     cases = {case.get("name"): case for case in suite.iter("testcase")}
@@ -82,6 +98,7 @@ def test_junit_has_a_testcase_per_model_and_failures_for_violations(catalogue, d
 
 def test_markdown_is_a_table_for_a_pull_request_comment(catalogue, db_url, tree):
     code, text, _ = report_file("markdown", db_url, tree)
+    assert code == 1
     lines = text.splitlines()
     assert lines[0] == "### ❌ catalog check: fail"
     rows = [line for line in lines if line.startswith("| ") and "acme/" in line]

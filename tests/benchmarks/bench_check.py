@@ -1,0 +1,132 @@
+"""Benchmark `catalog check` as CI runs it: a large source tree against a large catalogue.
+
+Builds (once, cached under /tmp) a SQLite catalogue of N synthetic models ingested through the real
+sync path, and a tree of Python files and configs of which a few dozen reference models in it;
+then times the whole command in a subprocess several times and prints the median, next to the
+cost of starting Python and of importing what the command imports.
+
+    .venv/bin/python tests/benchmarks/bench_check.py --models 1000000 --files 2000 --refs 60
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests.benchmarks.corpus import generate
+
+BATCH = 5000
+TARGET_SECONDS = 2.0
+
+
+def build_database(path: Path, models: int) -> list[str]:
+    """Create (or reuse) the catalogue file; returns some repo ids it holds, for references."""
+    from catalog.db import make_engine, make_sessionmaker, upgrade
+    from catalog.sync import ingest_items
+
+    done_marker = path.with_suffix(".done")
+    if not done_marker.exists():
+        path.unlink(missing_ok=True)
+        engine = make_engine(f"sqlite:///{path}")
+        upgrade(engine)
+        factory = make_sessionmaker(engine)
+        started = time.monotonic()
+        items = generate(models)
+        for count in itertools.count():
+            batch = list(itertools.islice(items, BATCH))
+            if not batch:
+                break
+            ingest_items(factory, batch)
+            print(f"\ringested {(count * BATCH) + len(batch):,} models ({time.monotonic() - started:.0f} s)",
+                  end="", file=sys.stderr, flush=True)
+        print(file=sys.stderr)
+        engine.dispose()
+        done_marker.touch()
+    # The same generator, re-run, names models that are certainly in the database.
+    return [item["id"] for item in itertools.islice(generate(models), 0, models, max(1, models // 200))]
+
+
+def build_tree(root: Path, files: int, refs: int, known: list[str]) -> None:
+    """``files`` Python modules (and a config per 10) of ordinary code; ``refs`` of them load a model."""
+    rng = random.Random(0)
+    body = "\n".join(f"def f{i}(x):\n    return [y * {i} for y in range(x) if y % 3]\n" for i in range(30))
+    chosen = set(rng.sample(range(files), refs))
+    for i in range(files):
+        package = root / f"pkg{i // 100}"
+        package.mkdir(parents=True, exist_ok=True)
+        text = f'"""Module {i}."""\nimport os\n\nNAME = "service-{i}"\n' + body
+        if i in chosen:
+            text += f'\nfrom transformers import AutoModel\nmodel = AutoModel.from_pretrained("{rng.choice(known)}")\n'
+        (package / f"mod{i}.py").write_text(text)
+        if i % 10 == 0:
+            (package / f"settings{i}.yaml").write_text(f"service: s{i}\nreplicas: 3\nimage: app:{i}\n")
+    (root / ".catalog-policy.yaml").write_text("context: internal\n")
+
+
+def timed(command: list[str], env: dict[str, str], cwd: Path, runs: int) -> tuple[float, int]:
+    durations, code = [], 0
+    for _ in range(runs):
+        started = time.perf_counter()
+        code = subprocess.run(command, cwd=cwd, env=env, capture_output=True, check=False).returncode
+        durations.append(time.perf_counter() - started)
+    return statistics.median(durations), code
+
+
+def import_time(env: dict[str, str]) -> float:
+    """Seconds spent importing, per ``python -X importtime`` (cumulative of top-level imports)."""
+    modules = "catalog.cli, catalog.cli_check, catalog.check, catalog.discovery, catalog.reports, catalog.policy"
+    done = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {modules}"],
+                          env=env, capture_output=True, text=True, check=False)
+    total = 0
+    for line in done.stderr.splitlines():
+        parts = line.split("|")
+        if len(parts) == 3 and parts[2].startswith(" ") and not parts[2].startswith("  "):
+            try:
+                total += int(parts[1])
+            except ValueError:
+                pass
+    return total / 1e6
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--models", type=int, default=1_000_000, help="catalogue size (cached per size)")
+    parser.add_argument("--files", type=int, default=2000)
+    parser.add_argument("--refs", type=int, default=60)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "catalog-bench")
+    args = parser.parse_args(argv)
+    args.cache.mkdir(parents=True, exist_ok=True)
+    database = args.cache / f"check-{args.models}.db"
+    known = build_database(database, args.models)
+    env = {**os.environ, "CATALOG_DATABASE_URL": f"sqlite:///{database}"}
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = Path(tmp)
+        build_tree(tree, args.files, args.refs, known)
+        check, code = timed([sys.executable, "-m", "catalog", "check", "."], env, tree, args.runs)
+        sarif, _ = timed([sys.executable, "-m", "catalog", "check", ".", "--format", "sarif"], env, tree, args.runs)
+        bare, _ = timed([sys.executable, "-c", "pass"], env, tree, args.runs)
+        help_, _ = timed([sys.executable, "-m", "catalog", "check", "--help"], env, tree, args.runs)
+    imports = import_time(env)
+    print(f"catalogue: {args.models:,} models; tree: {args.files} .py + {args.files // 10} .yaml, {args.refs} references")
+    print(f"catalog check (text)    median {check:.3f} s over {args.runs} runs (exit {code})")
+    print(f"catalog check --sarif   median {sarif:.3f} s")
+    print(f"python -c pass          median {bare:.3f} s")
+    print(f"catalog check --help    median {help_:.3f} s  (start-up + CLI imports)")
+    print(f"-X importtime (check's modules): {imports:.3f} s")
+    print(f"target {TARGET_SECONDS:.1f} s: {'met' if check <= TARGET_SECONDS else 'MISSED'}")
+    return 0 if check <= TARGET_SECONDS else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,181 @@
+"""Benchmark of the search page (run on demand; prints figures, asserts nothing).
+
+    python tests/benchmarks/bench_search.py --models 100000 [--db sqlite:////tmp/bench-100k.db]
+    python tests/benchmarks/bench_search.py --models 1000000 --db postgresql://postgres@127.0.0.1:5432/bench_1m
+
+The database is filled once with the synthetic corpus (tests/benchmarks/corpus.py) through the
+real ingest path, and reused by later runs with the same --db. Then a fixed mix of 50 queries
+(free text, facet combinations, sorts, deep pages) is timed twice:
+
+- server side: ``catalog.search.search`` with facets, as the page calls it;
+- over HTTP: ``GET /models.json`` against uvicorn on 127.0.0.1, through httpx.
+
+The unfiltered page's first (cold) call fills the facet cache and is reported on its own;
+every figure after it is with that cache warm, as a running server sees it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import statistics
+import sys
+import threading
+import time
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from sqlalchemy import func, select
+
+from catalog.db import make_engine, make_sessionmaker, upgrade
+from catalog.models import AuditFinding, HubModel
+from catalog.search import SearchParams, search
+from catalog.sync import ingest_items
+from tests.benchmarks.corpus import generate
+
+BATCH = 2000
+DEEP_PAGES = 20
+
+
+def fill(factory: Any, n: int) -> None:
+    with factory() as session:
+        have = session.scalar(select(func.count()).select_from(HubModel)) or 0
+    if have >= n:
+        print(f"database already holds {have:,} models")
+        return
+    started = time.perf_counter()
+    items = islice(generate(n, seed=1), have, None)
+    done = have
+    while batch := list(islice(items, BATCH)):
+        ingest_items(factory, batch, scope_key="bench")
+        done += len(batch)
+        if done % 50_000 < BATCH:
+            rate = (done - have) / (time.perf_counter() - started)
+            print(f"  ingested {done:,} models ({rate:,.0f}/s)", flush=True)
+    print(f"ingested {n - have:,} models in {time.perf_counter() - started:.0f}s")
+
+
+def query_mix(factory: Any) -> list[list[tuple[str, str]]]:
+    """50 queries as a user would send them, some built from the data (top author, a finding)."""
+    with factory() as session:
+        author = session.scalar(select(HubModel.author).group_by(HubModel.author)
+                                .order_by(func.count().desc()).limit(1))
+        code = session.scalar(select(AuditFinding.code).limit(1)) or "license-missing"
+    mix: list[list[tuple[str, str]]] = []
+    for word in ("llama", "mistral", "bert", "qwen 7b", "whisper", "gemma instruct", "phi", "lora", "gguf", "xyzzy"):
+        mix.append([("q", word)])
+    facets = [
+        [("license", "apache-2.0")], [("license", "mit"), ("task", "text-generation")],
+        [("category", "non-commercial")], [("category", "permissive"), ("size", "3-10B")],
+        [("author", author)], [("format", "gguf")], [("gated", "true")], [("finding", code)],
+        [("license", "llama2"), ("license", "llama3")], [("library", "transformers"), ("size", "<1B")],
+        [("params_min", "7B"), ("params_max", "13B")], [("license", "none")], [("size", ">100B")],
+        [("removed", "any")], [("task", "text-generation"), ("category", "community"), ("format", "safetensors")],
+    ]
+    mix += facets
+    for q, f in zip(("llama", "bert", "mistral", "qwen", "phi"), facets):
+        mix.append([("q", q), *f])
+    for sort in ("downloads", "likes", "parameters", "-parameters", "last_modified", "name", "-downloads"):
+        mix.append([("sort", sort)])
+    mix.append([])  # the unfiltered first page
+    mix.append([("license", "apache-2.0"), ("sort", "likes")])
+    mix.append([("q", "llama"), ("sort", "name")])
+    while len(mix) < 50:  # deep pages: cursors found by walking DEEP_PAGES pages first
+        base = [[], [("license", "apache-2.0")], [("sort", "name")], [("category", "permissive"), ("sort", "likes")],
+                [("task", "text-generation")]][(len(mix) - 43) % 5]
+        mix.append(deep_page(factory, base))
+    return mix
+
+
+def deep_page(factory: Any, base: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    cursor = None
+    with factory() as session:
+        for _ in range(DEEP_PAGES):
+            pairs = base + ([("cursor", cursor)] if cursor else [])
+            cursor = search(session, SearchParams.from_query(pairs), with_facets=False).next_cursor
+            if cursor is None:
+                break
+    return base + ([("cursor", cursor)] if cursor else [])
+
+
+def timed(fn: Any) -> float:
+    started = time.perf_counter()
+    fn()
+    return (time.perf_counter() - started) * 1000
+
+
+def report(label: str, times: list[float]) -> None:
+    times = sorted(times)
+    p95 = times[max(0, round(0.95 * len(times)) - 1)]
+    print(f"{label:<28} n={len(times):>3}  p50={statistics.median(times):7.1f} ms  p95={p95:7.1f} ms  "
+          f"max={times[-1]:7.1f} ms")
+
+
+def serve(engine: Any) -> tuple[str, Any]:
+    import uvicorn
+
+    from catalog.app import create_app
+    from catalog.config import Settings
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = create_app(Settings(public_read=True, secret_key="bench"), engine=engine)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        time.sleep(0.05)
+    return f"http://127.0.0.1:{port}", server
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--models", type=int, default=100_000)
+    parser.add_argument("--db", help="database URL (default: sqlite:////tmp/catalog-bench-<N>.db)")
+    parser.add_argument("--rounds", type=int, default=3, help="passes over the query mix")
+    args = parser.parse_args()
+    url = args.db or f"sqlite:////tmp/catalog-bench-{args.models}.db"
+    engine = make_engine(url)
+    upgrade(engine)
+    factory = make_sessionmaker(engine)
+    fill(factory, args.models)
+    mix = query_mix(factory)
+    print(f"\n{engine.dialect.name}, {args.models:,} models, {len(mix)} queries x {args.rounds} rounds")
+
+    with factory() as session:
+        cold = timed(lambda: search(session, SearchParams.from_query([])))
+    print(f"{'unfiltered page, cold cache':<28} {cold:7.1f} ms")
+    server_side: list[float] = []
+    per_query: dict[str, list[float]] = {}
+    for _ in range(args.rounds):
+        for pairs in mix:
+            params = SearchParams.from_query(pairs)
+            with factory() as session:
+                ms = timed(lambda p=params, s=session: search(s, p))
+            server_side.append(ms)
+            per_query.setdefault("&".join(f"{k}={v[:12]}" for k, v in pairs) or "(unfiltered)", []).append(ms)
+    report("search() with facets", server_side)
+
+    import httpx
+
+    base, server = serve(engine)
+    http_times: list[float] = []
+    with httpx.Client(base_url=base, timeout=60) as client:
+        for _ in range(args.rounds):
+            for pairs in mix:
+                http_times.append(timed(lambda p=pairs: client.get("/models.json", params=p).raise_for_status()))
+        html = [timed(lambda p=pairs: client.get("/models", params=p).raise_for_status()) for pairs in mix]
+    server.should_exit = True
+    report("GET /models.json (HTTP)", http_times)
+    report("GET /models HTML (HTTP)", html)
+    print("\nslowest queries (server side, median of rounds):")
+    for name, times in sorted(per_query.items(), key=lambda kv: -statistics.median(kv[1]))[:8]:
+        print(f"  {statistics.median(times):7.1f} ms  {name}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

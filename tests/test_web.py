@@ -1,0 +1,146 @@
+"""The HTML catalogue and its JSON/CSV twins, through FastAPI's TestClient."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from fastapi.testclient import TestClient
+
+from catalog.app import create_app
+from catalog.config import Settings
+from catalog.queries import model_record
+from catalog.search import SearchParams, search
+
+from .factories import hub_item, load
+
+HOSTILE_ID = "evil/<script>alert(1)</script>"
+HOSTILE_PROMPT = '<img src=x onerror="alert(2)"> You agree to «terms» 日本語'
+JSON = {"Accept": "application/json"}
+
+
+@pytest.fixture
+def catalogue(factory):
+    load(
+        factory,
+        hub_item("meta/llama-7b", license="llama2", downloads=900, safetensors={"total": 7_000_000_000}),
+        hub_item("meta/llama-7b-chat", license="llama2", downloads=400, card={"base_model": "meta/llama-7b"}),
+        hub_item(HOSTILE_ID, license="mit", downloads=5, pipeline_tag="<b>task</b>",
+                 card={"extra_gated_prompt": HOSTILE_PROMPT, "model_name": "x" * 300,
+                       "extra_gated_fields": {"<i>Company</i>": "text"}}),
+        hub_item("=cmd/formula", license="apache-2.0", downloads=1),
+    )
+    return factory
+
+
+def test_search_page_lists_models_with_facets(client, catalogue):
+    response = client.get("/models", params={"license": "llama2"})
+    assert response.status_code == 200
+    body = response.text
+    assert 'href="/models/meta/llama-7b"' in body
+    assert "=cmd/formula" not in body
+    assert 'rel="alternate" type="application/json" href="/models.json?license=llama2"' in body
+    assert "Llama 2 Community License" in body or "llama2" in body
+
+
+def test_hostile_hub_text_is_escaped_everywhere(client, catalogue):
+    for url in ("/models", "/models?q=evil", "/licenses/mit", "/models/evil/%3Cscript%3Ealert(1)%3C/script%3E"):
+        body = client.get(url).text
+        assert "<script>alert(1)" not in body, url
+        assert "<b>task</b>" not in body, url
+    page = client.get("/models/evil/%3Cscript%3Ealert(1)%3C/script%3E")
+    assert page.status_code == 200
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+    assert "<img src=x" not in page.text and "&lt;img src=x" in page.text  # gating prompt shown as text
+    assert "日本語" in page.text and "&lt;i&gt;Company&lt;/i&gt;" in page.text
+
+
+def test_json_twins_equal_the_query_functions(client, catalogue, factory):
+    query = {"license": ["llama2", "mit"], "sort": "name"}
+    with factory() as session:
+        expected = search(session, SearchParams.from_query(query)).to_dict()
+        record = model_record(session, "meta/llama-7b-chat")
+    assert client.get("/models.json", params=query).json() == expected
+    assert client.get("/models", params=query, headers=JSON).json() == expected
+    assert client.get("/models/meta/llama-7b-chat.json").json() == record
+    assert client.get("/models/meta/llama-7b-chat", headers=JSON).json() == record
+
+
+def test_model_page_shows_lineage_memory_and_license_terms(client, catalogue):
+    body = client.get("/models/meta/llama-7b-chat").text
+    assert 'href="/models/meta/llama-7b"' in body  # its base, linked
+    assert "https://huggingface.co/meta/llama-7b-chat" in body
+    base = client.get("/models/meta/llama-7b").text
+    assert "14 GB" in base and "7 GB" in base and "3.5 GB" in base  # bf16 / int8 / int4
+    assert 'href="/models/meta/llama-7b-chat"' in base  # derivative, linked
+
+
+def test_csv_export_streams_every_matching_row(client, catalogue):
+    response = client.get("/models.csv", params={"limit": "1"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [r["id"] for r in rows] == ["meta/llama-7b", "meta/llama-7b-chat", HOSTILE_ID, "'=cmd/formula"]
+    assert rows[0]["license"] == "llama2" and rows[0]["parameters"] == "7000000000"
+
+
+def test_unknown_model_is_a_404_with_suggestions(client, catalogue):
+    response = client.get("/models/meta/llama-7c")
+    assert response.status_code == 404
+    assert 'href="/models/meta/llama-7b"' in response.text
+    body = client.get("/models/meta/llama-7c", headers=JSON).json()
+    assert body["ok"] is False and body["status"] == 404 and body["error"] == "not_found"
+
+
+def test_bad_parameter_is_a_400_naming_it(client, catalogue):
+    page = client.get("/models", params={"params_min": "seven"})
+    assert page.status_code == 400
+    assert "params_min" in page.text and "Traceback" not in page.text
+    body = client.get("/models.json", params={"sort": "popularity"}).json()
+    assert body["status"] == 400 and body["errors"][0]["field"] == "sort"
+
+
+@pytest.mark.parametrize("url", ["/models", "/models.json", "/static/catalog.css", "/models/no/such", "/healthz"])
+def test_security_headers_on_every_response(client, url):
+    headers = client.get(url).headers
+    assert "script-src 'self'" in headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"]
+
+
+def test_pages_have_no_inline_script(client, catalogue):
+    body = client.get("/models").text
+    assert "<script>" not in body and "onclick" not in body and "style=" not in body
+
+
+def test_licenses_and_sync_pages(client, catalogue):
+    assert "Llama" in client.get("/licenses").text
+    license_json = client.get("/licenses/llama2.json").json()
+    assert license_json["license"]["id"] == "llama2"
+    assert [r["id"] for r in license_json["models"]["data"]] == ["meta/llama-7b", "meta/llama-7b-chat"]
+    assert client.get("/licenses/no-such-license").status_code == 404
+    sync = client.get("/sync.json").json()
+    assert sync["counts"]["models"] == 4 and sync["last_success"]["status"] == "completed"
+    assert "completed" in client.get("/sync").text
+
+
+def test_healthz(client):
+    assert client.get("/healthz").json() == {"ok": True, "database": "ok"}
+
+
+def test_oversized_body_is_refused(client):
+    response = client.post("/models", content=b"x" * 2_000_000, headers=JSON)
+    assert response.status_code == 413
+    assert response.json()["error"] == "too_large"
+
+
+def test_private_catalogue_needs_sign_in(engine):
+    app = create_app(Settings(public_read=False, secret_key="k"), engine=engine)
+    with TestClient(app, follow_redirects=False) as anonymous:
+        page = anonymous.get("/models?license=mit")
+        assert page.status_code == 303 and page.headers["location"].startswith("/login?next=")
+        assert anonymous.get("/models.json").status_code == 401
+        assert anonymous.get("/healthz").status_code == 200
