@@ -59,8 +59,8 @@ def subjects_from_db(
     subject carries the catalogue's spelling. A model the catalogue lacks gets ``facts=None``,
     which the policy turns into ``not-in-catalogue``. Findings are the stored ones, recomputed
     only for models derived with another knowledge-base version. With ``team``, the team's current
-    decision (:func:`catalog.flags.team_decisions`: newest unexpired flag, stale once the model's
-    licenses differ from those it was taken under) becomes the subject's decision.
+    decision (its newest unexpired flag, per :mod:`catalog.flags`; stale once the model's licenses
+    differ from those it was taken under) becomes the subject's decision.
 
     Raises:
         UnknownTeam: ``team`` names no team.
@@ -244,10 +244,18 @@ def _findings(session: Session, row_ids: list[int], facts: dict[int, ModelFacts]
 
 
 def _decisions(session: Session, team: Team, facts: dict[int, ModelFacts]) -> dict[int, TeamDecision]:
+    """The team's current decision per model row id; expired ones do not count at all."""
     # Imported here: flags pulls in accounts (argon2), which a check without --team never needs.
-    from .flags import team_decisions
+    from .flags import current_flags, is_expired, is_stale
 
-    return team_decisions(session, team, list(facts))
+    decisions = {}
+    for chunk in _chunks(facts):
+        for flag in current_flags(session, team_id=team.id, model_ids=chunk):
+            if not is_expired(flag):
+                decisions[flag.model_id] = TeamDecision(
+                    status=flag.status, revision=flag.revision, stale=is_stale(flag, flag.model), team=team.name,
+                    note=flag.note, conditions=flag.conditions)
+    return decisions
 
 
 def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:

@@ -35,9 +35,11 @@ def main(ctx: click.Context) -> None:
     Configuration comes from CATALOG_* environment variables (CATALOG_DATABASE_URL, default
     sqlite:///catalog.db) and from the Hub's own HF_ENDPOINT and HF_TOKEN.
     """
+    from pydantic import ValidationError
+
     try:
         ctx.obj = Settings()
-    except Exception as exc:  # pydantic's ValidationError; its text names the bad variable
+    except ValidationError as exc:  # its text names the bad variable and value
         raise click.UsageError(f"bad CATALOG_* setting: {exc}") from None
 
 
@@ -209,16 +211,11 @@ def demo(database: str, serve: bool, port: int) -> None:
 
 
 def _register_extensions() -> None:
-    # Command groups of other areas live in their own modules to keep this one small.
-    import importlib
+    # Command groups of other areas live in their own modules to keep this one small; those
+    # modules import their heavy dependencies inside the commands, so this stays cheap.
+    from . import cli_accounts, cli_check, cli_serve
 
-    for name in ("catalog.cli_accounts", "catalog.cli_check", "catalog.cli_serve"):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
+    for module in (cli_accounts, cli_check, cli_serve):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
@@ -56,7 +56,7 @@ class Base(DeclarativeBase):
     """Declarative base of every catalog table."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {dict[str, Any]: JSONType, list[Any]: JSONType, datetime: UTCDateTime}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSONType, list[Any]: JSONType, datetime: UTCDateTime}
 
 
 def utcnow() -> datetime:
@@ -80,7 +80,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
     ``postgresql://`` URLs are routed to psycopg 3, the only PostgreSQL driver catalog installs.
     """
-    if url.startswith("postgresql://") or url.startswith("postgres://"):
+    if url.startswith(("postgresql://", "postgres://")):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":

@@ -291,7 +291,7 @@ class _Problems:
             return None
         if isinstance(value, str):
             try:
-                parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+                parsed = datetime.fromisoformat(value)
             except ValueError:
                 pass
             else:

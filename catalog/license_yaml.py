@@ -110,6 +110,10 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
     seen: set[object] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
+        if not isinstance(key, str | int | float | bool | None):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"key {key!r} is not a scalar", key_node.start_mark
+            )
         if key in seen:
             raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
         seen.add(key)
@@ -119,17 +123,13 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-class _EntryError(ValueError):
-    pass
-
-
 def _parse_entry(entry: object, number: int, where: str, source_names: frozenset[str]) -> License:
     label = f"entry #{number}"
     if isinstance(entry, dict) and isinstance(entry.get("id"), str):
         label = f"license {entry['id']!r}"
 
-    def fail(field_name: str, problem: str) -> _EntryError:
-        return _EntryError(f"{where}: {label}: field {field_name!r}: {problem}")
+    def fail(field_name: str, problem: str) -> ValueError:
+        return ValueError(f"{where}: {label}: field {field_name!r}: {problem}")
 
     if not isinstance(entry, dict):
         raise fail("-", "an entry must be a mapping")

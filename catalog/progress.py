@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import IO, Any
+from typing import IO, Any, Self
 
 import click
 
@@ -22,7 +22,7 @@ class SyncProgress:
         self._bar: Any = None
         self._last_log = time.monotonic()
 
-    def __enter__(self) -> SyncProgress:
+    def __enter__(self) -> Self:
         if self.tty:
             from tqdm import tqdm
 

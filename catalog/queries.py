@@ -178,16 +178,25 @@ def license_overview(session: Session, *, top: int = 8) -> dict[str, dict[str, i
 
 
 def _license_view(model: HubModel, kb: Any) -> dict[str, Any]:
-    known = kb.get(model.license_id) if model.license_id else None
+    declared = {"license": model.license_raw, "license_name": model.license_name_raw,
+                "license_link": model.license_link_raw, "tags": model.license_tags}
+    return _license_dict(declared, model.license_id, model.license_ids, model.license_status,
+                         model.license_category, kb)
+
+
+def _license_dict(declared: dict[str, Any], license_id: str | None, ids: list[str], status: str, category: str,
+                  kb: Any) -> dict[str, Any]:
+    """The ``license`` block of a record: what was declared, then what catalog derived from it."""
+    known = kb.get(license_id) if license_id else None
     return {
-        "raw": model.license_raw,
-        "name": model.license_name_raw,
-        "link": model.license_link_raw,
-        "tags": model.license_tags,
-        "id": model.license_id,
-        "ids": model.license_ids,
-        "status": model.license_status,
-        "category": model.license_category,
+        "raw": declared.get("license"),
+        "name": declared.get("license_name"),
+        "link": declared.get("license_link"),
+        "tags": declared.get("tags") or [],
+        "id": license_id,
+        "ids": list(ids),
+        "status": status,
+        "category": category,
         "spdx": known.spdx if known else None,
         "title": known.name if known else None,
         "url": known.url if known else None,
@@ -223,14 +232,8 @@ def _license_at(session: Session, model: HubModel, revision: str, kb: Any) -> di
         return {"revision_note": f"revision {revision} was never recorded for this model; showing the current license"}
     resolution = resolve(declared.get("license"), declared.get("license_name"), declared.get("license_link"),
                          tuple(declared.get("tags") or ()))
-    known = kb.get(resolution.license_id) if resolution.license_id else None
-    return {
-        "raw": declared.get("license"), "name": declared.get("license_name"), "link": declared.get("license_link"),
-        "tags": declared.get("tags") or [], "id": resolution.license_id, "ids": list(resolution.license_ids),
-        "status": resolution.status, "category": resolution.category,
-        "spdx": known.spdx if known else None, "title": known.name if known else None,
-        "url": known.url if known else None,
-    }
+    return _license_dict(declared, resolution.license_id, list(resolution.license_ids), resolution.status,
+                         resolution.category, kb)
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -172,10 +172,20 @@ def filter_conditions(session: Session, params: SearchParams, *,
     if bounds:
         conds["params"] = and_(*bounds)
     if params.removed == "false":
-        conds["removed"] = HubModel.removed_at.is_(None)
+        conds["removed"] = _live(session)
     elif params.removed == "true":
         conds["removed"] = HubModel.removed_at.is_not(None)
     return conds
+
+
+def _live(session: Session) -> ColumnElement[bool]:
+    """Not removed from the Hub. Almost every model is live, but SQLite's planner takes
+    ``removed_at IS NULL`` as selective and walks the removed_at index, then sorts the whole
+    catalogue (200 ms at 100k models instead of 17). A unary plus hides the column from it,
+    so the sort index (downloads...) or the filter's own index is used instead."""
+    if session.get_bind().dialect.name == "sqlite":
+        return literal_column("+hub_models.removed_at").is_(None)
+    return HubModel.removed_at.is_(None)
 
 
 def current_flags(team_id: int):  # -> Select of (model_id, status)

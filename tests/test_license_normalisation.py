@@ -341,6 +341,7 @@ def _benchmark_module():
     return module
 
 
+@pytest.mark.slow
 def test_real_hub_metadata_resolves_above_the_measured_floor():
     hub = SHARED / "hub-data"
     if not hub.is_dir():

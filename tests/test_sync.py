@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from catalog.db import transaction
 from catalog.hub import HubClient, RetryPolicy
-from catalog.hubserver import Faults, HubServer, HubStore
+from catalog.hubserver import HubServer, HubStore
 from catalog.models import HubModel, ModelEvent, SyncRun
 from catalog.queries import model_record
 from catalog.sync import SyncOptions, run_sync, sync_models

@@ -25,8 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from catalog.hub import HubClient, fetch_only  # noqa: E402
-from tests.benchmarks.corpus import generate  # noqa: E402
+from catalog.hub import HubClient, fetch_only
+from tests.benchmarks.corpus import generate
 
 PAGE_SIZE = 1000
 
