@@ -17,15 +17,20 @@ RELATIONS = ("finetune", "adapter", "merge", "quantized")
 # model count as "updated" (and never stop an incremental sync from recognising it).
 _VOLATILE = frozenset({"_id", "downloads", "downloadsAllTime", "likes", "trendingScore", "inference"})
 
-_PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt")
-_FORMAT_SUFFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("safetensors", (".safetensors",)),
-    ("gguf", (".gguf",)),
-    ("onnx", (".onnx",)),
-    ("pickle", _PICKLE_SUFFIXES),
-    ("tensorflow", (".h5",)),
-    ("flax", (".msgpack",)),
-)
+# Weight formats by file extension; pickle-based PyTorch checkpoints hide under several names.
+_FORMAT_OF_SUFFIX = {
+    ".safetensors": "safetensors",
+    ".gguf": "gguf",
+    ".onnx": "onnx",
+    ".bin": "pickle",
+    ".pt": "pickle",
+    ".pth": "pickle",
+    ".pkl": "pickle",
+    ".pickle": "pickle",
+    ".ckpt": "pickle",
+    ".h5": "tensorflow",
+    ".msgpack": "flax",
+}
 
 # "8B", "1.1B", "8x7B", "350M", "1T" as a separate token of the repo name. Not preceded by a
 # letter so that "A35b" (active parameters of a MoE) is not mistaken for the size; "k"
@@ -185,12 +190,7 @@ def _files(item: dict[str, Any], p: _Problems) -> list[str]:
 
 
 def _formats(files: list[str], item: dict[str, Any]) -> list[str]:
-    found: set[str] = set()
-    for name in files:
-        lower = name.lower()
-        for fmt, suffixes in _FORMAT_SUFFIXES:
-            if lower.endswith(suffixes):
-                found.add(fmt)
+    found = {fmt for name in files if (fmt := _FORMAT_OF_SUFFIX.get(name[name.rfind("."):].lower()))}
     # The metadata proves the format even when the listing left out the file list.
     if isinstance(item.get("safetensors"), dict):
         found.add("safetensors")
