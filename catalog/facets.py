@@ -2,6 +2,7 @@
 
 Counting strategy, measured in tests/benchmarks/bench_search.py (1M models, SQLite, 2 cores):
 
+- Everything is counted over ``hub_model_search``, the narrow projection of ``hub_models``.
 - Each facet is counted with every filter applied except its own ("disjunctive" facets), so
   a selected license still shows what picking a second license would add.
 - When the rows a facet counts are the unfiltered catalogue (live models, no other filter),
@@ -9,9 +10,11 @@ Counting strategy, measured in tests/benchmarks/bench_search.py (1M models, SQLi
   a million rows takes seconds, far beyond the page budget. The state key is a handful of
   index-only MAX() lookups that change whenever a sync run starts or ends, findings are
   re-derived or a flag is set; a short TTL bounds staleness from writes the key cannot see.
-- Otherwise a facet counts at most ``SAMPLE`` matching rows (a LIMIT in a subquery), so a
-  broad filter such as ``license=apache-2.0`` costs a bounded scan; the result then says
-  ``facets_approximate``. Filters narrower than ``SAMPLE`` rows are counted exactly.
+- Otherwise the facets sharing one set of filters (all of them except those whose own filter
+  is set) are counted by one query: at most ``SAMPLE`` matching rows are read once into a
+  materialised CTE and every facet is grouped from it. A broad filter such as
+  ``license=apache-2.0`` thus costs one bounded scan, and the result then says
+  ``facets_approximate``; filters narrower than ``SAMPLE`` rows are counted exactly.
 - The team-flag facet is counted from the (small) flags table, so it is always exact.
 """
 
@@ -23,16 +26,33 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import ColumnElement, case, distinct, func, select
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    case,
+    cast,
+    distinct,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from .licenses import knowledge_base
-from .models import AuditFinding, Flag, HubModel, ModelFormat, SyncRun
-from .search import MULTI, NONE, SearchParams, current_flags, size_bucket_expression
+from .models import AuditFinding, Flag, HubModel, HubModelSearch, ModelFormat, SyncRun
+from .search import MULTI, NONE, Conditions, SearchParams, current_flags
 
-SAMPLE = 20_000
+SAMPLE = 5_000
 CACHE_TTL = 60.0  # seconds
 FACET_SIZE = 10
+# Values fetched beyond a facet's size, so that ties at its edge are still ranked by value here.
+_TIE_MARGIN = 10
+# Share of the catalogue assumed for a condition no cached count describes (free text...).
+_UNKNOWN_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -61,20 +81,42 @@ _BY_NAME = {f.name: f for f in FACETS}
 _GATED_LABELS = {"false": "Not gated", "auto": "Gated (automatic approval)", "manual": "Gated (manual approval)",
                  "true": "Gated (any)"}
 _REMOVED_LABELS = {"false": "Live", "true": "Removed", "any": "Live and removed"}
-_COLUMN_FACETS = {
-    "license": HubModel.license_id,
-    "category": HubModel.license_category,
-    "task": HubModel.pipeline_tag,
-    "library": HubModel.library_name,
-    "author": HubModel.author,
-    "gated": HubModel.gated,
+S = HubModelSearch
+_COLUMN_FACETS: dict[str, ColumnElement[Any]] = {
+    "license": S.license_id,
+    "category": S.license_category,
+    "task": S.pipeline_tag,
+    "library": S.library_name,
+    "author": S.author,
+    "gated": S.gated,
+    "size": S.size_bucket,
+    "removed": case((S.removed == false(), "false"), else_="true"),
 }
+_RELATED_FACETS = {"finding": (AuditFinding, AuditFinding.code), "format": (ModelFormat, ModelFormat.format)}
+
+@dataclass(frozen=True)
+class Ranked:
+    """A facet's counts ready to show: values with models, most first (then by value), and by value.
+
+    Ranked once when counted: the cached author facet of a million models has ~100k values,
+    and sorting them on every request cost more than the rest of the search.
+    """
+
+    values: list[tuple[str, int]]
+    by_value: dict[str, int]
+
+    @classmethod
+    def of(cls, counts: list[tuple[str | None, int]]) -> Ranked:
+        values = [(NONE if value is None else str(value), n) for value, n in counts if n > 0]
+        values.sort(key=lambda vn: (-vn[1], vn[0]))
+        return cls(values, dict(values))
+
 
 _cache: dict[tuple[str, str], tuple[float, tuple[Any, ...], Any]] = {}
 _cache_lock = threading.Lock()
 
 
-def facet_counts(session: Session, params: SearchParams, conds: dict[str, ColumnElement[bool]], *,
+def facet_counts(session: Session, params: SearchParams, conds: Conditions, *,
                  team_id: int | None, count: int) -> tuple[dict[str, dict[str, Any]], bool]:
     """Every facet of a search in the shared shape, and whether any count is approximate.
 
@@ -82,33 +124,101 @@ def facet_counts(session: Session, params: SearchParams, conds: dict[str, Column
     "toggle_url"}], "truncated"}}``; ``toggle_url`` is relative (``?...``) so it works under
     any path (``/models``, ``/licenses/mit``, ``/api/v1/models``).
     """
-    facets: dict[str, dict[str, Any]] = {}
-    approximate = False
+    counts: dict[str, Ranked] = {}
+    shared: dict[frozenset[str], list[str]] = {}  # filters applied -> facets counted under them
     for facet in FACETS:
-        if facet.name == "flag" and team_id is None:
-            continue
-        others = {k: c for k, c in conds.items() if k != facet.name}
-        selected = getattr(params, facet.name) if facet.name != "removed" else (params.removed,)
         if facet.name == "flag":
-            counts = _flag_counts(session, params, others, team_id, count)
+            if team_id is not None:
+                unflagged = [k for k in conds.names() if k != "flag"]
+                counts["flag"] = Ranked.of(_flag_counts(session, params, conds, unflagged, team_id, count))
+            continue
+        others = frozenset(k for k in conds.names() if k != facet.name)
+        if facet.name == "removed" and params.removed != "true" and not _is_unfiltered(params, set(others), "removed"):
+            # Two exact counts instead of a sample: live ones are ``count``; removed models are
+            # few, so their index drives and the other filters are checked per row.
+            removed = _count(session, [*conds.probing(others), S.removed == true()])
+            counts["removed"] = Ranked.of([("false", count if params.removed == "false" else count - removed),
+                                           ("true", removed)])
         elif _is_unfiltered(params, set(others), facet.name):
-            counts = _cached(session, "facet:" + facet.name, lambda f=facet.name, o=others: _counts(session, f, o, None))
+            where = conds.where(others)
+            counts[facet.name] = _cached(session, "facet:" + facet.name,
+                                         lambda f=facet.name, w=where: Ranked.of(_counts(session, f, w)))
         else:
-            own_filter = set(others) != set(conds)
-            sample = SAMPLE if own_filter or count > SAMPLE else None
-            counts = _counts(session, facet.name, others, sample)
-            if sample is not None and not approximate:
-                approximate = _exceeds(session, others, sample) if own_filter else True
-        facets[facet.name] = _shape(facet, counts, params, selected)
+            shared.setdefault(others, []).append(facet.name)
+    approximate = False
+    for keys, names in shared.items():
+        selected = {n: getattr(params, n) for n in names if n in MULTI}
+        sampled, capped = _sampled_counts(session, names, conds.where(keys), selected)
+        counts.update({name: Ranked.of(found) for name, found in sampled.items()})
+        approximate = approximate or capped
+    facets = {f.name: _shape(f, counts[f.name], params, getattr(params, f.name) if f.name != "removed"
+                             else (params.removed,))
+              for f in FACETS if f.name in counts}
     return facets, approximate
 
 
-def total_count(session: Session, params: SearchParams, conds: dict[str, ColumnElement[bool]], *,
-                team_id: int | None = None) -> int:
-    """How many models match; the unfiltered count is cached like the facets."""
-    if _is_unfiltered(params, set(conds), None):
-        return _cached(session, "count", lambda: _count(session, conds))
-    return _count(session, conds)
+def total_count(session: Session, params: SearchParams, conds: Conditions, *,
+                team_id: int | None = None, keys: list[str] | None = None) -> int:
+    """How many models match (``keys``: only those conditions); the unfiltered count is cached like the facets."""
+    keys = conds.names() if keys is None else keys
+    if _is_unfiltered(params, set(keys), None):
+        return _cached(session, "count", lambda: _count(session, conds.where(keys)))
+    alone = set(keys) - {"removed"} if params.removed == "false" else set()
+    if alone == {"q"} and conds.text_matches is not None:
+        # Free text alone: the FTS5 match count, less the (few) removed models among the matches.
+        return conds.text_matches - _count(session, [*conds.probing(["q"]), S.removed == true()])
+    if alone == {"params"}:
+        # Parameter bounds alone: counted from the parameters index without reading rows, less
+        # the removed models (a third of the catalogue can fall in 7B-13B).
+        return _count(session, conds.where(["params"])) - _count(session, [*conds.probing(["params"]),
+                                                                          S.removed == true()])
+    known = _count_from_facet(session, params, keys)
+    return known if known is not None else _count(session, conds.where(keys))
+
+
+def _count_from_facet(session: Session, params: SearchParams, keys: list[str]) -> int | None:
+    """The count of a one-filter search read off the cached unfiltered facet, when that is current.
+
+    ``license=mit`` matches exactly as many live models as the license facet of the unfiltered
+    page shows for mit. Counting them instead reads every match (a quarter of a million rows
+    for apache-2.0 at 1M models). Values of one model-level facet never overlap, so they add up;
+    a model can have several findings or formats, so those only for a single value.
+    """
+    (name, *more) = [k for k in keys if k != "removed"] or [""]
+    if more or params.removed != "false" or name not in _COLUMN_FACETS and name not in _RELATED_FACETS:
+        return None
+    values = set(getattr(params, name))
+    if name in _RELATED_FACETS and (len(values) != 1 or NONE in values):
+        return None
+    counts = _current(session, "facet:" + name)
+    if counts is None:
+        return None
+    if name == "gated" and "true" in values:
+        values = (values - {"true"}) | {v for v in counts.by_value if v != "false"}
+    return sum(counts.by_value.get(v, 0) for v in values)
+
+
+def estimates(session: Session, params: SearchParams, keys: list[str]) -> dict[str, float]:
+    """How many models each condition alone would match, from the last cached unfiltered counts.
+
+    Stale figures are good enough to choose which index drives a query, so the cache's state
+    and age are not checked; nothing is computed. Empty until an unfiltered search ran.
+    """
+    total = _peek(session, "count")
+    if total is None:
+        return {}
+    result: dict[str, float] = {}
+    for key in keys:
+        cached = _peek(session, "facet:" + key)
+        values = (params.removed,) if key == "removed" else getattr(params, key, ())
+        if cached is None or key == "flag" or (key in _RELATED_FACETS and NONE in values):
+            result[key] = total * _UNKNOWN_SHARE  # free text, parameter bounds, team flags
+            continue
+        by_value: dict[str, int] = cached.by_value
+        if key == "gated" and "true" in values:
+            by_value = {**by_value, "true": sum(n for v, n in by_value.items() if v != "false")}
+        result[key] = sum(by_value.get(v, 0) for v in values)
+    return result
 
 
 def toggle_url(params: SearchParams, name: str, value: str) -> str:
@@ -148,53 +258,74 @@ def _is_unfiltered(params: SearchParams, keys: set[str], facet: str | None) -> b
     return params.removed == "false"
 
 
-def _counts(session: Session, name: str, conds: dict[str, ColumnElement[bool]],
-            sample: int | None) -> list[tuple[str | None, int]]:
-    """(value, models) pairs of one facet over the rows matching ``conds`` (capped at ``sample``)."""
-    where = list(conds.values())
-    if name in ("finding", "format"):
-        table, value = (AuditFinding, AuditFinding.code) if name == "finding" else (ModelFormat, ModelFormat.format)
-        ids = select(HubModel.id).where(*where)
-        if sample is not None:
-            ids = ids.limit(sample)
-        query = (select(value, func.count(distinct(table.model_id))).where(table.model_id.in_(ids)).group_by(value))
-        return [(v, n) for v, n in session.execute(query)]
-    expression = _expression(name)
-    if sample is None:
-        query = select(expression.label("value"), func.count()).where(*where).group_by(expression)
+def _counts(session: Session, name: str, where: list[ColumnElement[bool]]) -> list[tuple[str | None, int]]:
+    """(value, models) pairs of one facet over every row matching ``where`` (the cached path)."""
+    if name in _RELATED_FACETS:
+        table, value = _RELATED_FACETS[name]
+        ids = select(S.model_id).where(*where)
+        query = select(value, func.count(distinct(table.model_id))).where(table.model_id.in_(ids)).group_by(value)
     else:
-        rows = select(expression.label("value")).where(*where).limit(sample).subquery()
-        query = select(rows.c.value, func.count()).group_by(rows.c.value)
+        expression = _COLUMN_FACETS[name]
+        query = select(expression.label("value"), func.count()).where(*where).group_by(expression)
     return [(v, n) for v, n in session.execute(query)]
 
 
-def _expression(name: str) -> ColumnElement[Any]:
-    if name == "size":
-        return size_bucket_expression()
-    if name == "removed":
-        return case((HubModel.removed_at.is_(None), "false"), else_="true")
-    return _COLUMN_FACETS[name]
+def _sampled_counts(session: Session, names: list[str], where: list[ColumnElement[bool]],
+                    selected: dict[str, tuple[str, ...]]) -> tuple[dict[str, list[tuple[str | None, int]]], bool]:
+    """Several facets over the same filters in one query, reading at most ``SAMPLE`` rows once.
+
+    Only each facet's most frequent values (and its selected ones) leave the database: the
+    author facet alone can have thousands of values in a sample. Returns the counts by facet
+    and whether the matching rows exceeded the sample.
+    """
+    columns = [n for n in names if n in _COLUMN_FACETS]
+    rows = (select(S.model_id, *(_COLUMN_FACETS[n].label(n) for n in columns)).where(*where)
+            .limit(SAMPLE + 1).cte("facet_sample").prefix_with("MATERIALIZED"))
+    # Each part yields (facet name, value, models); "" carries the sample's size.
+    parts: list[Any] = [select(literal("", String), cast(None, String), func.count()).select_from(rows)]
+    for name in columns:
+        value = rows.c[name]
+        top = (select(literal(name, String).label("facet"), cast(value, String).label("value"),
+                      func.count().label("n"))
+               .group_by(value).order_by(func.count().desc()).limit(_BY_NAME[name].size + _TIE_MARGIN).subquery())
+        parts.append(select(top))
+        if selected.get(name):
+            parts.append(select(literal(name, String), cast(value, String), func.count())
+                         .where(_in_or_null(value, selected[name])).group_by(value))
+    for name in names:
+        if name in _RELATED_FACETS:
+            table, related = _RELATED_FACETS[name]
+            parts.append(select(literal(name, String), cast(related, String), func.count(distinct(table.model_id)))
+                         .where(table.model_id.in_(select(rows.c.model_id))).group_by(related))
+    counts: dict[str, dict[str | None, int]] = {n: {} for n in names}
+    sampled = 0
+    for name, value, n in session.execute(union_all(*parts)):
+        if name:
+            counts[name][value] = n  # a selected value among the top ones comes twice
+        else:
+            sampled = n
+    return {name: list(by_value.items()) for name, by_value in counts.items()}, sampled > SAMPLE
 
 
-def _flag_counts(session: Session, params: SearchParams, conds: dict[str, ColumnElement[bool]],
+def _in_or_null(column: Any, values: tuple[str, ...]) -> ColumnElement[bool]:
+    named = [v for v in values if v != NONE]
+    return or_(column.in_(named), column.is_(None)) if NONE in values else column.in_(named)
+
+
+def _flag_counts(session: Session, params: SearchParams, conds: Conditions, keys: list[str],
                  team_id: int | None, count: int) -> list[tuple[str | None, int]]:
     assert team_id is not None
     current = current_flags(team_id).subquery()
-    query = (select(current.c.status, func.count()).join(HubModel, HubModel.id == current.c.model_id)
-             .where(*conds.values()).group_by(current.c.status))
+    query = (select(current.c.status, func.count()).join(S, S.model_id == current.c.model_id)
+             .where(*conds.where(keys)).group_by(current.c.status))
     counts = [(status, n) for status, n in session.execute(query)]
-    matching = count if not params.flag else total_count(session, params, conds)
+    matching = count if not params.flag else total_count(session, params, conds, keys=keys)
     counts.append((None, max(matching - sum(n for _, n in counts), 0)))
     return counts
 
 
-def _exceeds(session: Session, conds: dict[str, ColumnElement[bool]], sample: int) -> bool:
-    capped = select(HubModel.id).where(*conds.values()).limit(sample + 1).subquery()
-    return (session.scalar(select(func.count()).select_from(capped)) or 0) > sample
-
-
-def _count(session: Session, conds: dict[str, ColumnElement[bool]]) -> int:
-    return session.scalar(select(func.count()).select_from(HubModel).where(*conds.values())) or 0
+def _count(session: Session, where: list[ColumnElement[bool]]) -> int:
+    return session.scalar(select(func.count()).select_from(S).where(*where)) or 0
 
 
 def _cached(session: Session, key: str, compute: Any) -> Any:
@@ -213,6 +344,22 @@ def _cached(session: Session, key: str, compute: Any) -> Any:
     return value
 
 
+def _current(session: Session, key: str) -> Any:
+    """The value cached under ``key`` if it is still valid (same database state, within the TTL); else None."""
+    with _cache_lock:
+        hit = _cache.get((session.get_bind().url.render_as_string(hide_password=True), key))
+    if hit is None or time.monotonic() - hit[0] >= CACHE_TTL or hit[1] != _state(session):
+        return None
+    return hit[2]
+
+
+def _peek(session: Session, key: str) -> Any:
+    """The last value cached under ``key`` for this database, however old; None if never computed."""
+    with _cache_lock:
+        hit = _cache.get((session.get_bind().url.render_as_string(hide_password=True), key))
+    return hit[2] if hit is not None else None
+
+
 def _state(session: Session) -> tuple[Any, ...]:
     """Cheap fingerprint of the data facets depend on: each MAX() is one index lookup."""
     return tuple(session.execute(select(
@@ -225,16 +372,14 @@ def _state(session: Session) -> tuple[Any, ...]:
     )).one())
 
 
-def _shape(facet: Facet, counts: list[tuple[str | None, int]], params: SearchParams,
-           selected: tuple[str, ...]) -> dict[str, Any]:
-    values = [(NONE if value is None else str(value), n) for value, n in counts if n > 0]
-    values.sort(key=lambda vn: (-vn[1], vn[0]))
+def _shape(facet: Facet, ranked: Ranked, params: SearchParams, selected: tuple[str, ...]) -> dict[str, Any]:
+    values = ranked.values
     shown = values[: facet.size]
     shown_values = {v for v, _ in shown}
-    shown += [(v, n) for v, n in values[facet.size:] if v in selected]
-    known = {v for v, _ in values}
+    shown += sorted(((v, ranked.by_value[v]) for v in set(selected) - shown_values if v in ranked.by_value),
+                    key=lambda vn: (-vn[1], vn[0]))
     # A selected value that matches nothing still appears, so that it can be unselected.
-    shown += [(v, 0) for v in selected if v not in known and v not in shown_values]
+    shown += [(v, 0) for v in selected if v not in ranked.by_value and v not in shown_values]
     if facet.name == "removed":
         selected = ("false", "true") if params.removed == "any" else selected
     return {

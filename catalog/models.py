@@ -251,3 +251,49 @@ class AppSetting(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class HubModelSearch(Base):
+    """The searchable columns of one model, a narrow copy of its ``hub_models`` row.
+
+    Search filters, counts facets and walks sort orders here: a ``hub_models`` row carries
+    JSON file lists and card data and costs ~10x more to read per row, which dominated search
+    time at a million models. Database triggers (migration 20261123_0900) keep this table in
+    step with every write to ``hub_models``, whichever code makes it; nothing writes it directly.
+    """
+
+    __tablename__ = "hub_model_search"
+    __table_args__ = (
+        # Sort orders (keyset pages walk these; the id breaks ties). Not prefixed by
+        # ``removed``: removed=any must walk them too, and almost every model is live.
+        Index("ix_hub_model_search_downloads", "downloads", "model_id"),
+        Index("ix_hub_model_search_likes", "likes", "model_id"),
+        Index("ix_hub_model_search_parameters", "parameters_total", "model_id"),
+        Index("ix_hub_model_search_last_modified", "last_modified", "model_id"),
+        Index("ix_hub_model_search_name", "name", "model_id"),
+        # Filters and facets: (value, removed) answers a filtered count and a facet's
+        # GROUP BY from the index alone.
+        Index("ix_hub_model_search_license", "license_id", "removed"),
+        Index("ix_hub_model_search_category", "license_category", "removed"),
+        Index("ix_hub_model_search_task", "pipeline_tag", "removed"),
+        Index("ix_hub_model_search_library", "library_name", "removed"),
+        Index("ix_hub_model_search_author", "author", "removed"),
+        Index("ix_hub_model_search_gated", "gated", "removed"),
+        Index("ix_hub_model_search_size", "size_bucket", "removed"),
+        Index("ix_hub_model_search_removed", "removed"),
+    )
+
+    model_id: Mapped[int] = mapped_column(ForeignKey("hub_models.id", ondelete="CASCADE"), primary_key=True)
+    removed: Mapped[bool] = mapped_column(Boolean, comment="hub_models.removed_at IS NOT NULL")
+    name: Mapped[str] = mapped_column(REPO_ID, comment="hub_models.repo_id (the name sort)")
+    author: Mapped[str | None] = mapped_column(String(100))
+    license_id: Mapped[str | None] = mapped_column(LICENSE_ID)
+    license_category: Mapped[str] = mapped_column(String(20))
+    pipeline_tag: Mapped[str | None] = mapped_column(String(100))
+    library_name: Mapped[str | None] = mapped_column(String(100))
+    gated: Mapped[str] = mapped_column(String(10))
+    size_bucket: Mapped[str] = mapped_column(String(8), comment="catalog.search_params.SIZE_VALUES of parameters_total")
+    parameters_total: Mapped[int | None] = mapped_column(BigInteger)
+    downloads: Mapped[int] = mapped_column(BigInteger)
+    likes: Mapped[int] = mapped_column(Integer)
+    last_modified: Mapped[datetime | None]

@@ -12,7 +12,7 @@ value for the key (no parameter count, no date) always come last.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,6 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     and_,
-    case,
     false,
     func,
     literal_column,
@@ -32,14 +31,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from .errors import InvalidQuery
-from .models import AuditFinding, Flag, HubModel, ModelFormat
+from .models import AuditFinding, Flag, HubModel, HubModelSearch, ModelFormat
 from .search_params import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
     MULTI,
     NONE,
     SINGLE,
-    SIZE_BUCKETS,
     SIZE_VALUES,
     SearchParams,
     decode_cursor,
@@ -51,20 +49,22 @@ from .search_params import (
 __all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "MULTI", "NONE", "SINGLE", "SIZE_VALUES", "SORTS", "SearchParams",
            "SearchResult", "fts_query", "iter_search", "parse_size", "search"]
 
-SORTS: dict[str, tuple[Any, bool]] = {  # key -> (column, natural order is descending)
-    "downloads": (HubModel.downloads, True),
-    "likes": (HubModel.likes, True),
-    "parameters": (HubModel.parameters_total, True),
-    "last_modified": (HubModel.last_modified, True),
-    "name": (HubModel.repo_id, False),
+S = HubModelSearch  # the narrow projection every filter, count and sort reads
+
+SORTS: dict[str, tuple[str, bool]] = {  # key -> (projection column, natural order is descending)
+    "downloads": ("downloads", True),
+    "likes": ("likes", True),
+    "parameters": ("parameters_total", True),
+    "last_modified": ("last_modified", True),
+    "name": ("name", False),
 }
 SORT_LABELS = {"downloads": "Downloads", "likes": "Likes", "parameters": "Parameters",
                "last_modified": "Recently modified", "name": "Name"}
 _NULLABLE_SORTS = {"parameters", "last_modified"}
-
-
-
-
+# Above this many matching models a page walks the sort index and filters as it goes; below,
+# it reads the matches through a filter's index and sorts them. Walking finds a page of 50
+# after ~50 * catalogue / matches rows, so the two costs meet near sqrt(50 * 1M) ~ 7k rows.
+SORT_WALK_THRESHOLD = 5_000
 
 
 @dataclass
@@ -96,10 +96,10 @@ def search(session: Session, params: SearchParams, *, team_id: int | None = None
     """
     from .facets import facet_counts, total_count
 
-    conditions = filter_conditions(session, params, team_id=team_id)
-    rows, next_cursor = _page(session, params, conditions)
-    data = describe_rows(session, rows, team_id=team_id)
+    conditions = Conditions.of(session, params, team_id=team_id)
     count = total_count(session, params, conditions, team_id=team_id)
+    rows, next_cursor = _page(session, params, conditions.for_page(count))
+    data = describe_rows(session, rows, team_id=team_id)
     facets: dict[str, dict[str, Any]] = {}
     approximate = False
     if with_facets:
@@ -111,100 +111,147 @@ def search(session: Session, params: SearchParams, *, team_id: int | None = None
 def iter_search(session: Session, params: SearchParams, *, team_id: int | None = None,
                 batch: int = 500) -> Iterator[dict[str, Any]]:
     """Every row matching the search, in its sort order, fetched page by page (CSV export)."""
-    conditions = filter_conditions(session, params, team_id=team_id)
+    from .facets import total_count
+
+    conditions = Conditions.of(session, params, team_id=team_id)
+    where = conditions.for_page(total_count(session, params, conditions, team_id=team_id))
     page_params = params.with_(limit=batch, cursor=None)
     while True:
-        rows, next_cursor = _page(session, page_params, conditions)
+        rows, next_cursor = _page(session, page_params, where)
         yield from describe_rows(session, rows, team_id=team_id)
         if next_cursor is None:
             return
         page_params = page_params.with_(cursor=next_cursor)
 
 
-
-
-def filter_conditions(session: Session, params: SearchParams, *,
-                      team_id: int | None = None) -> dict[str, ColumnElement[bool]]:
-    """The WHERE conditions of a search, keyed by parameter name.
+@dataclass(frozen=True)
+class Conditions:
+    """The WHERE conditions of a search, keyed by parameter name, and how SQLite should see them.
 
     Keyed so that facet counting can leave out a facet's own condition: the counts of the
     license facet then show how many models each *other* license would add.
+
+    SQLite plans without statistics: it takes any equality on an indexed column as selective,
+    so ``task=text-generation&category=community&format=safetensors`` was driven from the
+    65k safetensors models instead of the 3k community ones, and ``license=apache-2.0`` (a
+    quarter of the catalogue) was read through its index and then sorted whole. Each query
+    therefore shows SQLite one condition to drive from, the one matching fewest models by the
+    cached unfiltered facet counts (``estimates``), and hides the others' indexes. PostgreSQL
+    keeps statistics and chooses itself (``hidden`` is then empty).
     """
+
+    visible: dict[str, ColumnElement[bool]]
+    hidden: dict[str, ColumnElement[bool]]  # the same conditions, no index usable (SQLite only)
+    estimates: dict[str, float]  # models each condition alone matches, where known
+    walk: dict[str, ColumnElement[bool]]  # for walking the sort index: all hidden but the sort column's
+    text_matches: int | None = None  # models the free text matches (SQLite: one cheap FTS5 count)
+
+    @classmethod
+    def of(cls, session: Session, params: SearchParams, *, team_id: int | None = None) -> Conditions:
+        from .facets import estimates
+
+        visible = filter_conditions(session, params, team_id=team_id)
+        if session.get_bind().dialect.name != "sqlite":
+            return cls(visible, {}, {}, visible)
+        sort_column = SORTS[params.sort.lstrip("-")][0]
+        hidden = filter_conditions(session, params, team_id=team_id, hide=lambda name: True)
+        walk = filter_conditions(session, params, team_id=team_id, hide=lambda name: name != sort_column)
+        guesses = estimates(session, params, list(visible))
+        text_matches = None
+        if params.q and fts_query(params.q):
+            # Counting FTS5 matches reads only the index's doclists (~14 ms for 175k matches at 1M
+            # models), far cheaper than joining them; it sizes the free text like a facet count.
+            text_matches = session.scalar(text("SELECT count(*) FROM hub_models_fts WHERE hub_models_fts MATCH :match")
+                                          .bindparams(match=_fts_match(params.q))) or 0
+            guesses["q"] = text_matches
+        return cls(visible, hidden, guesses, walk, text_matches)
+
+    def names(self) -> list[str]:
+        return list(self.visible)
+
+    def where(self, keys: Collection[str] | None = None) -> list[ColumnElement[bool]]:
+        """The conditions named by ``keys`` (default: all), planned for the database."""
+        chosen = [k for k in self.visible if keys is None or k in keys]
+        if not self.hidden or not chosen or any(k not in self.estimates for k in chosen):
+            return [self.visible[k] for k in chosen]
+        driver = min(chosen, key=lambda k: self.estimates[k])
+        # removed stays visible: it is the second column of every filter index.
+        return [self.visible[k] if k in (driver, "removed") else self.hidden[k] for k in chosen]
+
+    def probing(self, keys: Collection[str]) -> list[ColumnElement[bool]]:
+        """The conditions named by ``keys`` with every index hidden, for a query another
+        condition drives (e.g. the few removed models); PostgreSQL gets them as they are."""
+        source = self.hidden or self.visible
+        return [source[k] for k in self.visible if k in keys]
+
+    def for_page(self, count: int) -> tuple[list[ColumnElement[bool]], bool]:
+        """The conditions of a page query, and whether to collect the matches before sorting.
+
+        Many matches: walk the sort index, filtering as it goes. Few: collect them first (a
+        materialised CTE), then sort. PostgreSQL otherwise also walks the sort index when its
+        estimate is wrong, e.g. through all models for a word that matches none (1.4 s at 100k).
+        """
+        if count > SORT_WALK_THRESHOLD:
+            return list(self.walk.values()), False
+        return self.where(), True
+
+
+def filter_conditions(session: Session, params: SearchParams, *, team_id: int | None = None,
+                      hide: Callable[[str], bool] | None = None) -> dict[str, ColumnElement[bool]]:
+    """The WHERE conditions of a search over ``hub_model_search``, keyed by parameter name.
+
+    Args:
+        hide: which projection columns to hide from SQLite's index choice (see :class:`Conditions`).
+    """
+
+    def col(name: str) -> Any:
+        column = getattr(S, name)
+        if hide is not None and hide(name):
+            # SQLite's unary plus: the same value, but no longer a column an index can serve.
+            return literal_column(f"+{S.__tablename__}.{name}", column.type)
+        return column
+
     conds: dict[str, ColumnElement[bool]] = {}
     if params.q:
-        conds["q"] = _text_match(session, params.q)
-    for name, column in (("license", HubModel.license_id), ("category", HubModel.license_category),
-                         ("task", HubModel.pipeline_tag), ("library", HubModel.library_name),
-                         ("author", HubModel.author)):
+        conds["q"] = _text_match(session, params.q, col("model_id"))
+    for name, column in (("license", "license_id"), ("category", "license_category"), ("task", "pipeline_tag"),
+                         ("library", "library_name"), ("author", "author")):
         values = getattr(params, name)
         if values:
-            conds[name] = _in_or_null(column, values)
+            conds[name] = _in_or_null(col(column), values)
     if params.gated:
-        conds["gated"] = or_(*(_gated_condition(v) for v in params.gated))
+        gated = col("gated")
+        conds["gated"] = or_(*((gated != "false") if v == "true" else (gated == v) for v in params.gated))
     if params.size:
-        conds["size"] = or_(*(_size_condition(v) for v in params.size))
+        conds["size"] = col("size_bucket").in_(params.size)
+    # Hidden, a related table is probed per candidate row (EXISTS) rather than read whole into
+    # a temporary index first: a broad finding selects half the catalogue.
+    probe = hide is not None and hide("model_id")
     if params.finding:
-        codes = [v for v in params.finding if v != NONE]
-        parts = []
-        if codes:
-            parts.append(HubModel.id.in_(select(AuditFinding.model_id).where(AuditFinding.code.in_(codes))))
-        if NONE in params.finding:
-            parts.append(~HubModel.id.in_(select(AuditFinding.model_id)))
-        conds["finding"] = or_(*parts)
+        conds["finding"] = _related(col("model_id"), AuditFinding.model_id, AuditFinding.code, params.finding, probe)
     if params.format:
-        conds["format"] = HubModel.id.in_(select(ModelFormat.model_id).where(ModelFormat.format.in_(params.format)))
+        conds["format"] = _related(col("model_id"), ModelFormat.model_id, ModelFormat.format, params.format, probe)
     if params.flag:
         if team_id is None:
             raise InvalidQuery("flag", "filtering by flag needs a signed-in member of a team")
         current = current_flags(team_id).subquery()
-        statuses = [v for v in params.flag if v != NONE]
-        parts = []
-        if statuses:
-            parts.append(HubModel.id.in_(select(current.c.model_id).where(current.c.status.in_(statuses))))
-        if NONE in params.flag:
-            parts.append(~HubModel.id.in_(select(current.c.model_id)))
-        conds["flag"] = or_(*parts)
+        conds["flag"] = _in_or_absent(col("model_id"), select(current.c.model_id), current.c.status, params.flag)
     bounds = []
     if params.params_min is not None:
-        bounds.append(HubModel.parameters_total >= params.params_min)
+        bounds.append(col("parameters_total") >= params.params_min)
     if params.params_max is not None:
-        bounds.append(HubModel.parameters_total <= params.params_max)
+        bounds.append(col("parameters_total") <= params.params_max)
     if bounds:
         conds["params"] = and_(*bounds)
-    if params.removed == "false":
-        conds["removed"] = _live(session)
-    elif params.removed == "true":
-        conds["removed"] = HubModel.removed_at.is_not(None)
+    if params.removed != "any":
+        conds["removed"] = col("removed") == (true() if params.removed == "true" else false())
     return conds
-
-
-def _live(session: Session) -> ColumnElement[bool]:
-    """Not removed from the Hub. Almost every model is live, but SQLite's planner takes
-    ``removed_at IS NULL`` as selective and walks the removed_at index, then sorts the whole
-    catalogue (200 ms at 100k models instead of 17). A unary plus hides the column from it,
-    so the sort index (downloads...) or the filter's own index is used instead."""
-    if session.get_bind().dialect.name == "sqlite":
-        return literal_column("+hub_models.removed_at").is_(None)
-    return HubModel.removed_at.is_(None)
 
 
 def current_flags(team_id: int):  # -> Select of (model_id, status)
     """The team's current flag of each model it flagged: its newest row (flags are append-only)."""
     newest = select(func.max(Flag.id)).where(Flag.team_id == team_id).group_by(Flag.model_id)
     return select(Flag.model_id, Flag.status).where(Flag.id.in_(newest))
-
-
-def size_bucket_expression() -> ColumnElement[str]:
-    """SQL giving a model's size bucket (one of :data:`SIZE_VALUES`)."""
-    whens = []
-    for value, low, high in SIZE_BUCKETS:
-        if high is not None:
-            whens.append((HubModel.parameters_total < high, value))
-        else:
-            whens.append((HubModel.parameters_total >= low, value))
-    return case((HubModel.parameters_total.is_(None), "unknown"), *whens, else_="unknown")
-
-
 
 
 def describe_rows(session: Session, rows: list[Any], *, team_id: int | None) -> list[dict[str, Any]]:
@@ -254,57 +301,72 @@ _ROW_COLUMNS = (HubModel.id, HubModel.repo_id, HubModel.author, HubModel.license
 
 
 def _page(session: Session, params: SearchParams,
-          conds: dict[str, ColumnElement[bool]]) -> tuple[list[Any], str | None]:
+          plan: tuple[list[ColumnElement[bool]], bool]) -> tuple[list[Any], str | None]:
+    """One page in sort order, keyset-paged, then its full rows from ``hub_models``.
+
+    A sort on a column that can be empty runs as two index walks: models with a value in the
+    asked direction, then models without one by id. One ORDER BY with NULLS LAST could not
+    use the index in the reverse direction on either database.
+    """
     key = params.sort.lstrip("-")
-    column, natural_desc = SORTS[key]
+    name, natural_desc = SORTS[key]
+    column = getattr(S, name)
     descending = natural_desc != params.sort.startswith("-")
-    primary = column.desc() if descending else column.asc()
-    if key in _NULLABLE_SORTS:
-        # Rows without a value come last whatever the direction (SQLite's own order for DESC,
-        # so the index still serves the default direction).
-        primary = primary.nulls_last()
-    order = [primary, HubModel.id.desc() if descending else HubModel.id.asc()]
-    where = list(conds.values())
-    if params.cursor:
-        value, last_id = decode_cursor(params.cursor, params.sort)
-        where.append(_after(column, key, descending, value, last_id))
-    query = select(*_ROW_COLUMNS).where(*where).order_by(*order).limit(params.limit + 1)
-    rows = session.execute(query).all()
+    value, last_id = decode_cursor(params.cursor, params.sort) if params.cursor else (None, None)
+    wanted = params.limit + 1
+    where, collect = plan
+
+    def ordered(conditions: list[ColumnElement[bool]], by_value: bool, limit: int) -> list[Any]:
+        rows: Any = select(S.model_id, column.label("sort_value")).where(*conditions)
+        if collect:
+            rows = rows.cte("matches").prefix_with("MATERIALIZED")
+            rows = select(rows.c.model_id, rows.c.sort_value)
+        value_col, id_col = rows.selected_columns.sort_value, rows.selected_columns.model_id
+        order = [value_col.desc() if descending else value_col.asc()] if by_value else []
+        order.append(id_col.desc() if descending else id_col.asc())
+        return list(session.execute(rows.order_by(*order).limit(limit)).all())
+
+    found: list[Any] = []
+    if not (key in _NULLABLE_SORTS and params.cursor and value is None):  # not already among the empty ones
+        keyset = [_after(column, descending, value, last_id)] if params.cursor else []
+        present = [column.is_not(None)] if key in _NULLABLE_SORTS else []
+        found = ordered([*where, *present, *keyset], True, wanted)
+    if key in _NULLABLE_SORTS and len(found) < wanted:
+        keyset = [S.model_id < last_id if descending else S.model_id > last_id] if value is None and last_id is not None else []
+        found += ordered([*where, column.is_(None), *keyset], False, wanted - len(found))
     next_cursor = None
-    if len(rows) > params.limit:
-        rows = rows[: params.limit]
-        last = rows[-1]
-        next_cursor = encode_cursor(params.sort, getattr(last, column.key), last.id)
-    return rows, next_cursor
+    if len(found) > params.limit:
+        found = found[: params.limit]
+        next_cursor = encode_cursor(params.sort, found[-1].sort_value, found[-1].model_id)
+    if not found:
+        return [], None
+    # Only the page's rows are read from the wide table.
+    by_id = {r.id: r for r in session.execute(select(*_ROW_COLUMNS).where(HubModel.id.in_([f.model_id for f in found])))}
+    return [by_id[f.model_id] for f in found], next_cursor
 
 
-def _after(column: Any, key: str, descending: bool, value: Any, last_id: int) -> ColumnElement[bool]:
-    """Keyset condition: rows strictly after (value, last_id) in the page order."""
-    id_after = HubModel.id < last_id if descending else HubModel.id > last_id
-    if value is None:  # already in the trailing block of rows without a value
-        return and_(column.is_(None), id_after)
+def _after(column: Any, descending: bool, value: Any, last_id: int | None) -> ColumnElement[bool]:
+    """Keyset condition: rows with a sort value strictly after (value, last_id) in page order."""
+    id_after = S.model_id < last_id if descending else S.model_id > last_id
     value_after = column < value if descending else column > value
-    strictly = or_(value_after, and_(column == value, id_after))
-    if key in _NULLABLE_SORTS:
-        return or_(and_(column.is_not(None), strictly), column.is_(None))
-    return strictly
+    return or_(value_after, and_(column == value, id_after))
 
 
-
-
-
-
-def _text_match(session: Session, q: str) -> ColumnElement[bool]:
+def _text_match(session: Session, q: str, model_id: Any) -> ColumnElement[bool]:
     words = fts_query(q)
     if not words:
         return true() if not q.strip() else false()
     if session.get_bind().dialect.name == "postgresql":
         tsquery = " & ".join(words[:-1] + [words[-1] + ":*"])
-        return literal_column(PG_DOCUMENT).op("@@")(func.to_tsquery("simple", tsquery))
-    # Each word quoted as an FTS5 string ("" escapes a quote); the last one matches as a prefix.
-    match = " ".join('"' + w.replace('"', '""') + '"' for w in words) + "*"
-    return HubModel.id.in_(text("SELECT rowid FROM hub_models_fts WHERE hub_models_fts MATCH :match")
-                           .bindparams(match=match).columns(rowid=Integer))
+        return model_id.in_(select(HubModel.id).where(
+            literal_column(PG_DOCUMENT).op("@@")(func.to_tsquery("simple", tsquery))))
+    return model_id.in_(text("SELECT rowid FROM hub_models_fts WHERE hub_models_fts MATCH :match")
+                        .bindparams(match=_fts_match(q)).columns(rowid=Integer))
+
+
+def _fts_match(q: str) -> str:
+    """An FTS5 query: each word quoted as a string ("" escapes a quote); the last one matches as a prefix."""
+    return " ".join('"' + w.replace('"', '""') + '"' for w in fts_query(q)) + "*"
 
 
 # The text PostgreSQL searches; must stay identical to the expression of the GIN index
@@ -327,25 +389,25 @@ def _in_or_null(column: Any, values: tuple[str, ...]) -> ColumnElement[bool]:
     return or_(*parts)
 
 
-def _gated_condition(value: str) -> ColumnElement[bool]:
-    if value == "true":
-        return HubModel.gated != "false"
-    return HubModel.gated == value
-
-
-def _size_condition(value: str) -> ColumnElement[bool]:
-    if value == "unknown":
-        return HubModel.parameters_total.is_(None)
-    _, low, high = next(b for b in SIZE_BUCKETS if b[0] == value)
+def _related(model_id: Any, related_id: Any, value: Any, values: tuple[str, ...], probe: bool) -> ColumnElement[bool]:
+    """Models with a related row (finding, format) of one of ``values``; ``none``: with none at all."""
+    if not probe:
+        return _in_or_absent(model_id, select(related_id), value, values)
+    named = [v for v in values if v != NONE]
     parts = []
-    if low is not None:
-        parts.append(HubModel.parameters_total >= low)
-    if high is not None:
-        parts.append(HubModel.parameters_total < high)
-    return and_(*parts)
+    if named:
+        parts.append(select(related_id).where(related_id == S.model_id, value.in_(named)).exists())
+    if NONE in values:
+        parts.append(~select(related_id).where(related_id == S.model_id).exists())
+    return or_(*parts)
 
 
-
-
-
-
+def _in_or_absent(model_id: Any, rows: Any, value: Any, values: tuple[str, ...]) -> ColumnElement[bool]:
+    """Models with a related row (finding, flag) of one of ``values``; ``none``: with no such row."""
+    named = [v for v in values if v != NONE]
+    parts = []
+    if named:
+        parts.append(model_id.in_(rows.where(value.in_(named))))
+    if NONE in values:
+        parts.append(~model_id.in_(rows))
+    return or_(*parts)

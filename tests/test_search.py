@@ -5,12 +5,15 @@ from __future__ import annotations
 from urllib.parse import parse_qsl
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from catalog.db import transaction, utcnow
+from catalog.derive import derive_models
 from catalog.errors import InvalidQuery
-from catalog.models import Flag, HubModel, Team
+from catalog.hubserver import HubServer, HubStore
+from catalog.models import Flag, HubModel, HubModelSearch, Team
 from catalog.search import SearchParams, parse_size, search
+from catalog.sync import SyncOptions, run_sync
 
 from .factories import hub_item, load
 
@@ -230,3 +233,112 @@ def test_unfiltered_counts_follow_new_data(catalogue):
     result = run(catalogue)
     assert result.count == 7
     assert facet(result, "license")["mit"] == 2
+
+
+# --- The search projection (hub_model_search) follows every write to hub_models ---------------
+
+def projection_matches_models(factory) -> None:
+    """Every model has exactly one projection row holding its current searchable values."""
+    with factory() as session:
+        models = {m.id: m for m in session.scalars(select(HubModel))}
+        rows = {r.model_id: r for r in session.scalars(select(HubModelSearch))}
+    assert set(rows) == set(models)
+    for model_id, m in models.items():
+        r = rows[model_id]
+        assert (r.name, r.author, r.license_id, r.license_category, r.pipeline_tag, r.library_name, r.gated,
+                r.parameters_total, r.downloads, r.likes, r.last_modified, r.removed) == (
+                m.repo_id, m.author, m.license_id, m.license_category, m.pipeline_tag, m.library_name, m.gated,
+                m.parameters_total, m.downloads, m.likes, m.last_modified, m.removed_at is not None), m.repo_id
+
+
+def test_resync_updates_counters_and_changed_fields(catalogue):
+    # Counters only: the "unchanged" path of a sync, which rewrites downloads and likes alone.
+    load(catalogue, hub_item("solo/nolicense", license=None, downloads=5000, likes=70, extra_tags=["zebra-stripes"]))
+    assert ids(run(catalogue))[0] == "solo/nolicense"
+    assert ids(run(catalogue, sort="likes"))[0] == "solo/nolicense"
+    # A changed card: new license, task and size.
+    load(catalogue, hub_item("acme/bert-small", license="cc-by-nc-4.0", downloads=50, pipeline_tag="text-generation",
+                             safetensors={"total": 2_000_000_000}, sha="b" * 40))
+    assert ids(run(catalogue, category="non-commercial")) == ["acme/bert-small", "solo/noncommercial"]
+    assert ids(run(catalogue, task="fill-mask")) == []
+    assert ids(run(catalogue, size="1-3B")) == ["acme/bert-small"]
+    assert facet(run(catalogue), "license")["cc-by-nc-4.0"] == 2
+    projection_matches_models(catalogue)
+
+
+def test_full_sync_removal_and_restore_reach_search(factory):
+    from .test_sync import client_for, synthetic
+
+    store = HubStore(synthetic(12))
+    with HubServer(store) as hub:
+        run_sync(factory, client_for(hub), SyncOptions(page_size=5))
+        gone = store.get("acme/model-0007-1b")
+        store.remove("acme/model-0007-1b")
+        run_sync(factory, client_for(hub), SyncOptions(full=True, page_size=5))
+        assert "acme/model-0007-1b" not in ids(run(factory, limit="50"))
+        assert ids(run(factory, removed="true")) == ["acme/model-0007-1b"]
+        assert facet(run(factory, author="acme"), "removed") == {"false": 11, "true": 1}
+        store.put(gone)
+        run_sync(factory, client_for(hub), SyncOptions(full=True, page_size=5))
+    assert run(factory).count == 12 and run(factory, removed="true").count == 0
+    projection_matches_models(factory)
+
+
+def test_rederiving_a_license_reaches_search(catalogue):
+    with transaction(catalogue) as session:
+        model_id = session.scalar(select(HubModel.id).where(HubModel.repo_id == "solo/nolicense"))
+        session.execute(update(HubModel).where(HubModel.id == model_id).values(license_raw="mit"))
+        derive_models(session, [model_id])
+    assert ids(run(catalogue, license="mit")) == ["acme/bert-small", "solo/nolicense"]
+    assert run(catalogue, license="none").count == 0
+    projection_matches_models(catalogue)
+
+
+def test_deleted_models_leave_search(catalogue):
+    with transaction(catalogue) as session:
+        session.execute(delete(HubModel).where(HubModel.repo_id == "meta/llama-7b"))
+    assert "meta/llama-7b" not in ids(run(catalogue))
+    assert run(catalogue, author="meta").count == 1
+    projection_matches_models(catalogue)
+
+
+@pytest.mark.parametrize(("total", "bucket"), [(999_999_999, "<1B"), (10**9, "1-3B"), (3 * 10**9, "3-10B"),
+                                               (10 * 10**9, "10-30B"), (30 * 10**9, "30-100B"),
+                                               (100 * 10**9, ">100B")])
+def test_size_buckets_follow_their_bounds(factory, total, bucket):
+    load(factory, hub_item("org/sized", safetensors={"total": total}), hub_item("org/unknown"))
+    assert ids(run(factory, size=bucket)) == ["org/sized"]
+    assert facet(run(factory), "size") == {bucket: 1, "unknown": 1}
+
+
+@pytest.mark.parametrize("query", [
+    {}, {"license": "llama2"}, {"license": ["mit", "apache-2.0"], "author": "acme"}, {"category": "permissive"},
+    {"finding": "license-missing"}, {"format": "safetensors", "author": "meta"}, {"q": "llama", "size": "30-100B"},
+    {"gated": "true"}, {"finding": "none"}, {"sort": "-parameters"}, {"sort": "name", "task": "text-generation"},
+])
+def test_large_result_query_plans_return_the_same_models(catalogue, monkeypatch, query):
+    """Big catalogues walk the sort index with the filters' indexes hidden and count facets over
+    a sample; small ones read the matches and count them all. Both must find the same models."""
+    from catalog import facets
+    from catalog import search as search_module
+
+    expected = run(catalogue, **query)
+    run(catalogue)  # the unfiltered page fills the cached counts that choose the driving filter
+    monkeypatch.setattr(search_module, "SORT_WALK_THRESHOLD", 0)
+    monkeypatch.setattr(facets, "SAMPLE", 1)
+    walked = run(catalogue, **query)
+    assert ids(walked) == ids(expected)
+    assert walked.count == expected.count
+
+
+def test_facets_of_a_large_match_are_sampled_and_say_so(catalogue, monkeypatch):
+    from catalog import facets
+
+    monkeypatch.setattr(facets, "SAMPLE", 2)
+    result = run(catalogue, category="community")  # the two llama models: within the sample
+    assert result.facets_approximate is False
+    assert facet(result, "author") == {"meta": 2}
+    result = run(catalogue, task="text-generation")  # four models: more than the sample
+    assert result.facets_approximate is True
+    assert result.count == 4, "the count itself is always exact"
+    assert sum(facet(result, "author").values()) < 4
