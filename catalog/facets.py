@@ -10,6 +10,8 @@ Counting strategy, measured in tests/benchmarks/bench_search.py (1M models, SQLi
   a million rows takes seconds, far beyond the page budget. The state key is a handful of
   index-only MAX() lookups that change whenever a sync run starts or ends, findings are
   re-derived or a flag is set; a short TTL bounds staleness from writes the key cannot see.
+  A changed state is answered with the previous counts (``facets_stale``) while they are
+  recounted in the background (:mod:`catalog.facet_cache`).
 - Otherwise the facets sharing one set of filters (all of them except those whose own filter
   is set) are counted by one query: at most ``SAMPLE`` matching rows are read once into a
   materialised CTE and every facet is grouped from it. A broad filter such as
@@ -20,8 +22,6 @@ Counting strategy, measured in tests/benchmarks/bench_search.py (1M models, SQLi
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -42,12 +42,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from .facet_cache import CACHE_TTL, cached, clear_cache, current, peek, wait_for_refresh
 from .licenses import knowledge_base
-from .models import AuditFinding, Flag, HubModel, HubModelSearch, ModelFormat, SyncRun
-from .search import MULTI, NONE, Conditions, SearchParams, current_flags
+from .models import AuditFinding, HubModelSearch, ModelFormat
+from .search_params import MULTI, NONE, SearchParams
+from .search_plan import Conditions, current_flags
+
+__all__ = ["CACHE_TTL", "FACETS", "SAMPLE", "Facet", "Ranked", "clear_cache", "estimates", "facet_counts",
+           "query_url", "toggle_url", "total_count", "wait_for_refresh"]
 
 SAMPLE = 5_000
-CACHE_TTL = 60.0  # seconds
 FACET_SIZE = 10
 # Values fetched beyond a facet's size, so that ties at its edge are still ranked by value here.
 _TIE_MARGIN = 10
@@ -112,13 +116,11 @@ class Ranked:
         return cls(values, dict(values))
 
 
-_cache: dict[tuple[str, str], tuple[float, tuple[Any, ...], Any]] = {}
-_cache_lock = threading.Lock()
-
-
-def facet_counts(session: Session, params: SearchParams, conds: Conditions, *,
-                 team_id: int | None, count: int) -> tuple[dict[str, dict[str, Any]], bool]:
+def facet_counts(session: Session, params: SearchParams, conds: Conditions, *, team_id: int | None, count: int,
+                 stale: set[str] | None = None) -> tuple[dict[str, dict[str, Any]], bool]:
     """Every facet of a search in the shared shape, and whether any count is approximate.
+
+    Cached facets served from an older database state while being recounted are added to ``stale``.
 
     Shape: ``{name: {"name", "label", "results": [{"value", "label", "count", "selected",
     "toggle_url"}], "truncated"}}``; ``toggle_url`` is relative (``?...``) so it works under
@@ -130,7 +132,7 @@ def facet_counts(session: Session, params: SearchParams, conds: Conditions, *,
         if facet.name == "flag":
             if team_id is not None:
                 unflagged = [k for k in conds.names() if k != "flag"]
-                counts["flag"] = Ranked.of(_flag_counts(session, params, conds, unflagged, team_id, count))
+                counts["flag"] = Ranked.of(_flag_counts(session, params, conds, unflagged, team_id, count, stale))
             continue
         others = frozenset(k for k in conds.names() if k != facet.name)
         if facet.name == "removed" and params.removed != "true" and not _is_unfiltered(params, set(others), "removed"):
@@ -141,8 +143,8 @@ def facet_counts(session: Session, params: SearchParams, conds: Conditions, *,
                                            ("true", removed)])
         elif _is_unfiltered(params, set(others), facet.name):
             where = conds.where(others)
-            counts[facet.name] = _cached(session, "facet:" + facet.name,
-                                         lambda f=facet.name, w=where: Ranked.of(_counts(session, f, w)))
+            counts[facet.name] = cached(session, "facet:" + facet.name,
+                                        lambda s, f=facet.name, w=where: Ranked.of(_counts(s, f, w)), stale)
         else:
             shared.setdefault(others, []).append(facet.name)
     approximate = False
@@ -157,12 +159,17 @@ def facet_counts(session: Session, params: SearchParams, conds: Conditions, *,
     return facets, approximate
 
 
-def total_count(session: Session, params: SearchParams, conds: Conditions, *,
-                team_id: int | None = None, keys: list[str] | None = None) -> int:
-    """How many models match (``keys``: only those conditions); the unfiltered count is cached like the facets."""
+def total_count(session: Session, params: SearchParams, conds: Conditions, *, team_id: int | None = None,
+                keys: list[str] | None = None, stale: set[str] | None = None) -> int:
+    """How many models match (``keys``: only those conditions).
+
+    The unfiltered count is cached like the facets (``"count"`` is added to ``stale`` when an
+    older one is served while it is recounted).
+    """
     keys = conds.names() if keys is None else keys
     if _is_unfiltered(params, set(keys), None):
-        return _cached(session, "count", lambda: _count(session, conds.where(keys)))
+        where = conds.where(keys)
+        return cached(session, "count", lambda s: _count(s, where), stale)
     alone = set(keys) - {"removed"} if params.removed == "false" else set()
     if alone == {"q"} and conds.text_matches is not None:
         # Free text alone: the FTS5 match count, less the (few) removed models among the matches.
@@ -190,7 +197,7 @@ def _count_from_facet(session: Session, params: SearchParams, keys: list[str]) -
     values = set(getattr(params, name))
     if name in _RELATED_FACETS and (len(values) != 1 or NONE in values):
         return None
-    counts = _current(session, "facet:" + name)
+    counts = current(session, "facet:" + name)
     if counts is None:
         return None
     if name == "gated" and "true" in values:
@@ -204,17 +211,17 @@ def estimates(session: Session, params: SearchParams, keys: list[str]) -> dict[s
     Stale figures are good enough to choose which index drives a query, so the cache's state
     and age are not checked; nothing is computed. Empty until an unfiltered search ran.
     """
-    total = _peek(session, "count")
+    total = peek(session, "count")
     if total is None:
         return {}
     result: dict[str, float] = {}
     for key in keys:
-        cached = _peek(session, "facet:" + key)
+        last = peek(session, "facet:" + key)
         values = (params.removed,) if key == "removed" else getattr(params, key, ())
-        if cached is None or key == "flag" or (key in _RELATED_FACETS and NONE in values):
+        if last is None or key == "flag" or (key in _RELATED_FACETS and NONE in values):
             result[key] = total * _UNKNOWN_SHARE  # free text, parameter bounds, team flags
             continue
-        by_value: dict[str, int] = cached.by_value
+        by_value: dict[str, int] = last.by_value
         if key == "gated" and "true" in values:
             by_value = {**by_value, "true": sum(n for v, n in by_value.items() if v != "false")}
         result[key] = sum(by_value.get(v, 0) for v in values)
@@ -241,12 +248,6 @@ def toggle_url(params: SearchParams, name: str, value: str) -> str:
 def query_url(pairs: list[tuple[str, str]]) -> str:
     """A relative URL (``?a=1&b=2``, or ``?`` for none) from query-string pairs."""
     return "?" + urlencode(pairs)
-
-
-def clear_cache() -> None:
-    """Forget cached unfiltered counts (tests that rewrite a database in place)."""
-    with _cache_lock:
-        _cache.clear()
 
 
 def _is_unfiltered(params: SearchParams, keys: set[str], facet: str | None) -> bool:
@@ -313,63 +314,19 @@ def _in_or_null(column: Any, values: tuple[str, ...]) -> ColumnElement[bool]:
 
 
 def _flag_counts(session: Session, params: SearchParams, conds: Conditions, keys: list[str],
-                 team_id: int | None, count: int) -> list[tuple[str | None, int]]:
+                 team_id: int | None, count: int, stale: set[str] | None) -> list[tuple[str | None, int]]:
     assert team_id is not None
     current = current_flags(team_id).subquery()
     query = (select(current.c.status, func.count()).join(S, S.model_id == current.c.model_id)
              .where(*conds.where(keys)).group_by(current.c.status))
     counts = [(status, n) for status, n in session.execute(query)]
-    matching = count if not params.flag else total_count(session, params, conds, keys=keys)
+    matching = count if not params.flag else total_count(session, params, conds, keys=keys, stale=stale)
     counts.append((None, max(matching - sum(n for _, n in counts), 0)))
     return counts
 
 
 def _count(session: Session, where: list[ColumnElement[bool]]) -> int:
     return session.scalar(select(func.count()).select_from(S).where(*where)) or 0
-
-
-def _cached(session: Session, key: str, compute: Any) -> Any:
-    """``compute()``, remembered per database and per database state (see the module docstring)."""
-    bind = session.get_bind()
-    cache_key = (bind.url.render_as_string(hide_password=True), key)
-    state = _state(session)
-    now = time.monotonic()
-    with _cache_lock:
-        hit = _cache.get(cache_key)
-    if hit is not None and hit[1] == state and now - hit[0] < CACHE_TTL:
-        return hit[2]
-    value = compute()
-    with _cache_lock:
-        _cache[cache_key] = (now, state, value)
-    return value
-
-
-def _current(session: Session, key: str) -> Any:
-    """The value cached under ``key`` if it is still valid (same database state, within the TTL); else None."""
-    with _cache_lock:
-        hit = _cache.get((session.get_bind().url.render_as_string(hide_password=True), key))
-    if hit is None or time.monotonic() - hit[0] >= CACHE_TTL or hit[1] != _state(session):
-        return None
-    return hit[2]
-
-
-def _peek(session: Session, key: str) -> Any:
-    """The last value cached under ``key`` for this database, however old; None if never computed."""
-    with _cache_lock:
-        hit = _cache.get((session.get_bind().url.render_as_string(hide_password=True), key))
-    return hit[2] if hit is not None else None
-
-
-def _state(session: Session) -> tuple[Any, ...]:
-    """Cheap fingerprint of the data facets depend on: each MAX() is one index lookup."""
-    return tuple(session.execute(select(
-        select(func.max(SyncRun.id)).scalar_subquery(),
-        select(func.max(SyncRun.started_at)).scalar_subquery(),
-        select(func.max(SyncRun.finished_at)).scalar_subquery(),
-        select(func.max(HubModel.id)).scalar_subquery(),
-        select(func.max(AuditFinding.id)).scalar_subquery(),
-        select(func.max(Flag.id)).scalar_subquery(),
-    )).one())
 
 
 def _shape(facet: Facet, ranked: Ranked, params: SearchParams, selected: tuple[str, ...]) -> dict[str, Any]:

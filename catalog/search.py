@@ -12,26 +12,15 @@ value for the key (no parameter count, no date) always come last.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    Integer,
-    and_,
-    false,
-    func,
-    literal_column,
-    or_,
-    select,
-    text,
-    true,
-)
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from .errors import InvalidQuery
-from .models import AuditFinding, Flag, HubModel, HubModelSearch, ModelFormat
+from .facets import facet_counts, total_count
+from .models import AuditFinding, Flag, HubModel, HubModelSearch
 from .search_params import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
@@ -45,26 +34,17 @@ from .search_params import (
     fts_query,
     parse_size,
 )
+from .search_plan import SORT_WALK_THRESHOLD, SORTS, Conditions, current_flags, filter_conditions
 
-__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "MULTI", "NONE", "SINGLE", "SIZE_VALUES", "SORTS", "SearchParams",
-           "SearchResult", "fts_query", "iter_search", "parse_size", "search"]
+__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "MULTI", "NONE", "SINGLE", "SIZE_VALUES", "SORTS", "SORT_WALK_THRESHOLD",
+           "Conditions", "SearchParams", "SearchResult", "current_flags", "filter_conditions", "fts_query",
+           "iter_search", "parse_size", "search"]
 
 S = HubModelSearch  # the narrow projection every filter, count and sort reads
 
-SORTS: dict[str, tuple[str, bool]] = {  # key -> (projection column, natural order is descending)
-    "downloads": ("downloads", True),
-    "likes": ("likes", True),
-    "parameters": ("parameters_total", True),
-    "last_modified": ("last_modified", True),
-    "name": ("name", False),
-}
 SORT_LABELS = {"downloads": "Downloads", "likes": "Likes", "parameters": "Parameters",
                "last_modified": "Recently modified", "name": "Name"}
 _NULLABLE_SORTS = {"parameters", "last_modified"}
-# Above this many matching models a page walks the sort index and filters as it goes; below,
-# it reads the matches through a filter's index and sorts them. Walking finds a page of 50
-# after ~50 * catalogue / matches rows, so the two costs meet near sqrt(50 * 1M) ~ 7k rows.
-SORT_WALK_THRESHOLD = 5_000
 
 
 @dataclass
@@ -76,11 +56,15 @@ class SearchResult:
     facets: dict[str, dict[str, Any]]
     next_cursor: str | None
     facets_approximate: bool = False  # counted over a capped sample of the matching rows
+    # The unfiltered count or facets are the last computed ones while newer ones are being
+    # computed in the background (the data changed since, e.g. during a sync).
+    facets_stale: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON body shared by `/models.json` and `/api/v1/models`."""
         return {"ok": True, "count": self.count, "data": self.data, "facets": self.facets,
-                "facets_approximate": self.facets_approximate, "next_cursor": self.next_cursor}
+                "facets_approximate": self.facets_approximate, "facets_stale": self.facets_stale,
+                "next_cursor": self.next_cursor}
 
 
 def search(session: Session, params: SearchParams, *, team_id: int | None = None,
@@ -94,25 +78,23 @@ def search(session: Session, params: SearchParams, *, team_id: int | None = None
     Raises:
         InvalidQuery: ``flag`` was given without a team, or the cursor is unusable.
     """
-    from .facets import facet_counts, total_count
-
     conditions = Conditions.of(session, params, team_id=team_id)
-    count = total_count(session, params, conditions, team_id=team_id)
+    stale: set[str] = set()
+    count = total_count(session, params, conditions, team_id=team_id, stale=stale)
     rows, next_cursor = _page(session, params, conditions.for_page(count))
     data = describe_rows(session, rows, team_id=team_id)
     facets: dict[str, dict[str, Any]] = {}
     approximate = False
     if with_facets:
-        facets, approximate = facet_counts(session, params, conditions, team_id=team_id, count=count)
+        facets, approximate = facet_counts(session, params, conditions, team_id=team_id, count=count,
+                                           stale=stale)
     return SearchResult(data=data, count=count, facets=facets, next_cursor=next_cursor,
-                        facets_approximate=approximate)
+                        facets_approximate=approximate, facets_stale=bool(stale))
 
 
 def iter_search(session: Session, params: SearchParams, *, team_id: int | None = None,
                 batch: int = 500) -> Iterator[dict[str, Any]]:
     """Every row matching the search, in its sort order, fetched page by page (CSV export)."""
-    from .facets import total_count
-
     conditions = Conditions.of(session, params, team_id=team_id)
     where = conditions.for_page(total_count(session, params, conditions, team_id=team_id))
     page_params = params.with_(limit=batch, cursor=None)
@@ -122,136 +104,6 @@ def iter_search(session: Session, params: SearchParams, *, team_id: int | None =
         if next_cursor is None:
             return
         page_params = page_params.with_(cursor=next_cursor)
-
-
-@dataclass(frozen=True)
-class Conditions:
-    """The WHERE conditions of a search, keyed by parameter name, and how SQLite should see them.
-
-    Keyed so that facet counting can leave out a facet's own condition: the counts of the
-    license facet then show how many models each *other* license would add.
-
-    SQLite plans without statistics: it takes any equality on an indexed column as selective,
-    so ``task=text-generation&category=community&format=safetensors`` was driven from the
-    65k safetensors models instead of the 3k community ones, and ``license=apache-2.0`` (a
-    quarter of the catalogue) was read through its index and then sorted whole. Each query
-    therefore shows SQLite one condition to drive from, the one matching fewest models by the
-    cached unfiltered facet counts (``estimates``), and hides the others' indexes. PostgreSQL
-    keeps statistics and chooses itself (``hidden`` is then empty).
-    """
-
-    visible: dict[str, ColumnElement[bool]]
-    hidden: dict[str, ColumnElement[bool]]  # the same conditions, no index usable (SQLite only)
-    estimates: dict[str, float]  # models each condition alone matches, where known
-    walk: dict[str, ColumnElement[bool]]  # for walking the sort index: all hidden but the sort column's
-    text_matches: int | None = None  # models the free text matches (SQLite: one cheap FTS5 count)
-
-    @classmethod
-    def of(cls, session: Session, params: SearchParams, *, team_id: int | None = None) -> Conditions:
-        from .facets import estimates
-
-        visible = filter_conditions(session, params, team_id=team_id)
-        if session.get_bind().dialect.name != "sqlite":
-            return cls(visible, {}, {}, visible)
-        sort_column = SORTS[params.sort.lstrip("-")][0]
-        hidden = filter_conditions(session, params, team_id=team_id, hide=lambda name: True)
-        walk = filter_conditions(session, params, team_id=team_id, hide=lambda name: name != sort_column)
-        guesses = estimates(session, params, list(visible))
-        text_matches = None
-        if params.q and fts_query(params.q):
-            # Counting FTS5 matches reads only the index's doclists (~14 ms for 175k matches at 1M
-            # models), far cheaper than joining them; it sizes the free text like a facet count.
-            text_matches = session.scalar(text("SELECT count(*) FROM hub_models_fts WHERE hub_models_fts MATCH :match")
-                                          .bindparams(match=_fts_match(params.q))) or 0
-            guesses["q"] = text_matches
-        return cls(visible, hidden, guesses, walk, text_matches)
-
-    def names(self) -> list[str]:
-        return list(self.visible)
-
-    def where(self, keys: Collection[str] | None = None) -> list[ColumnElement[bool]]:
-        """The conditions named by ``keys`` (default: all), planned for the database."""
-        chosen = [k for k in self.visible if keys is None or k in keys]
-        if not self.hidden or not chosen or any(k not in self.estimates for k in chosen):
-            return [self.visible[k] for k in chosen]
-        driver = min(chosen, key=lambda k: self.estimates[k])
-        # removed stays visible: it is the second column of every filter index.
-        return [self.visible[k] if k in (driver, "removed") else self.hidden[k] for k in chosen]
-
-    def probing(self, keys: Collection[str]) -> list[ColumnElement[bool]]:
-        """The conditions named by ``keys`` with every index hidden, for a query another
-        condition drives (e.g. the few removed models); PostgreSQL gets them as they are."""
-        source = self.hidden or self.visible
-        return [source[k] for k in self.visible if k in keys]
-
-    def for_page(self, count: int) -> tuple[list[ColumnElement[bool]], bool]:
-        """The conditions of a page query, and whether to collect the matches before sorting.
-
-        Many matches: walk the sort index, filtering as it goes. Few: collect them first (a
-        materialised CTE), then sort. PostgreSQL otherwise also walks the sort index when its
-        estimate is wrong, e.g. through all models for a word that matches none (1.4 s at 100k).
-        """
-        if count > SORT_WALK_THRESHOLD:
-            return list(self.walk.values()), False
-        return self.where(), True
-
-
-def filter_conditions(session: Session, params: SearchParams, *, team_id: int | None = None,
-                      hide: Callable[[str], bool] | None = None) -> dict[str, ColumnElement[bool]]:
-    """The WHERE conditions of a search over ``hub_model_search``, keyed by parameter name.
-
-    Args:
-        hide: which projection columns to hide from SQLite's index choice (see :class:`Conditions`).
-    """
-
-    def col(name: str) -> Any:
-        column = getattr(S, name)
-        if hide is not None and hide(name):
-            # SQLite's unary plus: the same value, but no longer a column an index can serve.
-            return literal_column(f"+{S.__tablename__}.{name}", column.type)
-        return column
-
-    conds: dict[str, ColumnElement[bool]] = {}
-    if params.q:
-        conds["q"] = _text_match(session, params.q, col("model_id"))
-    for name, column in (("license", "license_id"), ("category", "license_category"), ("task", "pipeline_tag"),
-                         ("library", "library_name"), ("author", "author")):
-        values = getattr(params, name)
-        if values:
-            conds[name] = _in_or_null(col(column), values)
-    if params.gated:
-        gated = col("gated")
-        conds["gated"] = or_(*((gated != "false") if v == "true" else (gated == v) for v in params.gated))
-    if params.size:
-        conds["size"] = col("size_bucket").in_(params.size)
-    # Hidden, a related table is probed per candidate row (EXISTS) rather than read whole into
-    # a temporary index first: a broad finding selects half the catalogue.
-    probe = hide is not None and hide("model_id")
-    if params.finding:
-        conds["finding"] = _related(col("model_id"), AuditFinding.model_id, AuditFinding.code, params.finding, probe)
-    if params.format:
-        conds["format"] = _related(col("model_id"), ModelFormat.model_id, ModelFormat.format, params.format, probe)
-    if params.flag:
-        if team_id is None:
-            raise InvalidQuery("flag", "filtering by flag needs a signed-in member of a team")
-        current = current_flags(team_id).subquery()
-        conds["flag"] = _in_or_absent(col("model_id"), select(current.c.model_id), current.c.status, params.flag)
-    bounds = []
-    if params.params_min is not None:
-        bounds.append(col("parameters_total") >= params.params_min)
-    if params.params_max is not None:
-        bounds.append(col("parameters_total") <= params.params_max)
-    if bounds:
-        conds["params"] = and_(*bounds)
-    if params.removed != "any":
-        conds["removed"] = col("removed") == (true() if params.removed == "true" else false())
-    return conds
-
-
-def current_flags(team_id: int):  # -> Select of (model_id, status)
-    """The team's current flag of each model it flagged: its newest row (flags are append-only)."""
-    newest = select(func.max(Flag.id)).where(Flag.team_id == team_id).group_by(Flag.model_id)
-    return select(Flag.model_id, Flag.status).where(Flag.id.in_(newest))
 
 
 def describe_rows(session: Session, rows: list[Any], *, team_id: int | None) -> list[dict[str, Any]]:
@@ -352,62 +204,3 @@ def _after(column: Any, descending: bool, value: Any, last_id: int | None) -> Co
     return or_(value_after, and_(column == value, id_after))
 
 
-def _text_match(session: Session, q: str, model_id: Any) -> ColumnElement[bool]:
-    words = fts_query(q)
-    if not words:
-        return true() if not q.strip() else false()
-    if session.get_bind().dialect.name == "postgresql":
-        tsquery = " & ".join(words[:-1] + [words[-1] + ":*"])
-        return model_id.in_(select(HubModel.id).where(
-            literal_column(PG_DOCUMENT).op("@@")(func.to_tsquery("simple", tsquery))))
-    return model_id.in_(text("SELECT rowid FROM hub_models_fts WHERE hub_models_fts MATCH :match")
-                        .bindparams(match=_fts_match(q)).columns(rowid=Integer))
-
-
-def _fts_match(q: str) -> str:
-    """An FTS5 query: each word quoted as a string ("" escapes a quote); the last one matches as a prefix."""
-    return " ".join('"' + w.replace('"', '""') + '"' for w in fts_query(q)) + "*"
-
-
-# The text PostgreSQL searches; must stay identical to the expression of the GIN index
-# ix_fts_hub_models_document created by migration 20261122_1000 (or the index is not used).
-PG_DOCUMENT = (
-    "to_tsvector('simple'::regconfig, regexp_replace(lower("
-    "repo_id || ' ' || coalesce(author, '') || ' ' || coalesce(tags::text, '') || ' ' || "
-    "coalesce(card_data ->> 'model_name', '') || ' ' || coalesce(card_data ->> 'description', '') || ' ' || "
-    "coalesce(card_data ->> 'summary', '')), '[^[:alnum:]]+', ' ', 'g'))"
-)
-
-
-def _in_or_null(column: Any, values: tuple[str, ...]) -> ColumnElement[bool]:
-    named = [v for v in values if v != NONE]
-    parts = []
-    if named:
-        parts.append(column.in_(named))
-    if NONE in values:
-        parts.append(column.is_(None))
-    return or_(*parts)
-
-
-def _related(model_id: Any, related_id: Any, value: Any, values: tuple[str, ...], probe: bool) -> ColumnElement[bool]:
-    """Models with a related row (finding, format) of one of ``values``; ``none``: with none at all."""
-    if not probe:
-        return _in_or_absent(model_id, select(related_id), value, values)
-    named = [v for v in values if v != NONE]
-    parts = []
-    if named:
-        parts.append(select(related_id).where(related_id == S.model_id, value.in_(named)).exists())
-    if NONE in values:
-        parts.append(~select(related_id).where(related_id == S.model_id).exists())
-    return or_(*parts)
-
-
-def _in_or_absent(model_id: Any, rows: Any, value: Any, values: tuple[str, ...]) -> ColumnElement[bool]:
-    """Models with a related row (finding, flag) of one of ``values``; ``none``: with no such row."""
-    named = [v for v in values if v != NONE]
-    parts = []
-    if named:
-        parts.append(model_id.in_(rows.where(value.in_(named))))
-    if NONE in values:
-        parts.append(~model_id.in_(rows))
-    return or_(*parts)

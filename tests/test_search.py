@@ -7,14 +7,17 @@ from urllib.parse import parse_qsl
 import pytest
 from sqlalchemy import delete, select, update
 
+from catalog import facet_cache
 from catalog.db import transaction, utcnow
 from catalog.derive import derive_models
 from catalog.errors import InvalidQuery
+from catalog.facets import wait_for_refresh
 from catalog.hubserver import HubServer, HubStore
 from catalog.models import Flag, HubModel, HubModelSearch, Team
 from catalog.search import SearchParams, parse_size, search
 from catalog.sync import SyncOptions, run_sync
 
+from .conftest import _empty
 from .factories import hub_item, load
 
 
@@ -228,11 +231,39 @@ def test_parse_size(text, value):
 
 
 def test_unfiltered_counts_follow_new_data(catalogue):
+    """New data is first answered with the previous counts, marked stale, while they are recounted
+    in the background; after that, with the new counts."""
+    first = run(catalogue)
+    assert first.count == 6 and first.facets_stale is False
+    load(catalogue, hub_item("late/arrival", license="mit"))
+    stale = run(catalogue)
+    assert stale.facets_stale is True and stale.to_dict()["facets_stale"] is True
+    assert stale.count == 6 and facet(stale, "license")["mit"] == 1
+    assert "late/arrival" in ids(stale), "the rows themselves are always current"
+    assert run(catalogue, license="mit").count == 2, "filtered counts are never served stale"
+    wait_for_refresh()
+    result = run(catalogue)
+    assert result.facets_stale is False
+    assert result.count == 7
+    assert facet(result, "license")["mit"] == 2
+
+
+def test_unfiltered_counts_are_recounted_first_without_background_refresh(catalogue, monkeypatch):
+    monkeypatch.setattr(facet_cache, "BACKGROUND_REFRESH", False)
     assert run(catalogue).count == 6
     load(catalogue, hub_item("late/arrival", license="mit"))
     result = run(catalogue)
-    assert result.count == 7
-    assert facet(result, "license")["mit"] == 2
+    assert result.facets_stale is False
+    assert result.count == 7 and facet(result, "license")["mit"] == 2
+
+
+def test_counts_of_an_emptied_and_reloaded_database_are_never_served_stale(engine, catalogue):
+    assert run(catalogue).count == 6
+    _empty(engine)
+    load(catalogue, hub_item("fresh/start", license="mit"))
+    result = run(catalogue)
+    assert result.facets_stale is False
+    assert result.count == 1 and facet(result, "license") == {"mit": 1}
 
 
 # --- The search projection (hub_model_search) follows every write to hub_models ---------------
@@ -262,6 +293,8 @@ def test_resync_updates_counters_and_changed_fields(catalogue):
     assert ids(run(catalogue, category="non-commercial")) == ["acme/bert-small", "solo/noncommercial"]
     assert ids(run(catalogue, task="fill-mask")) == []
     assert ids(run(catalogue, size="1-3B")) == ["acme/bert-small"]
+    run(catalogue)  # answered with the previous counts; starts their recount
+    wait_for_refresh()
     assert facet(run(catalogue), "license")["cc-by-nc-4.0"] == 2
     projection_matches_models(catalogue)
 
@@ -280,6 +313,8 @@ def test_full_sync_removal_and_restore_reach_search(factory):
         assert facet(run(factory, author="acme"), "removed") == {"false": 11, "true": 1}
         store.put(gone)
         run_sync(factory, client_for(hub), SyncOptions(full=True, page_size=5))
+    run(factory)  # answered with the previous counts; starts their recount
+    wait_for_refresh()
     assert run(factory).count == 12 and run(factory, removed="true").count == 0
     projection_matches_models(factory)
 
@@ -319,12 +354,11 @@ def test_size_buckets_follow_their_bounds(factory, total, bucket):
 def test_large_result_query_plans_return_the_same_models(catalogue, monkeypatch, query):
     """Big catalogues walk the sort index with the filters' indexes hidden and count facets over
     a sample; small ones read the matches and count them all. Both must find the same models."""
-    from catalog import facets
-    from catalog import search as search_module
+    from catalog import facets, search_plan
 
     expected = run(catalogue, **query)
     run(catalogue)  # the unfiltered page fills the cached counts that choose the driving filter
-    monkeypatch.setattr(search_module, "SORT_WALK_THRESHOLD", 0)
+    monkeypatch.setattr(search_plan, "SORT_WALK_THRESHOLD", 0)
     monkeypatch.setattr(facets, "SAMPLE", 1)
     walked = run(catalogue, **query)
     assert ids(walked) == ids(expected)

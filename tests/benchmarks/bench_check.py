@@ -56,6 +56,23 @@ def build_database(path: Path, models: int) -> list[str]:
     return [item["id"] for item in itertools.islice(generate(models), 0, models, max(1, models // 200))]
 
 
+def sample_ids(path: Path, n: int = 200) -> list[str]:
+    """Repo ids spread over an existing catalogue, for the references of the tree."""
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        total = conn.execute("SELECT max(id) FROM hub_models").fetchone()[0]
+        step = max(1, total // n)
+        return [r[0] for r in conn.execute("SELECT repo_id FROM hub_models WHERE id % ? = 0 LIMIT ?", (step, n))]
+
+
+def count_models(path: Path) -> int:
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT count(*) FROM hub_models").fetchone()[0]
+
+
 def build_tree(root: Path, files: int, refs: int, known: list[str]) -> None:
     """``files`` Python modules (and a config per 10) of ordinary code; ``refs`` of them load a model."""
     rng = random.Random(0)
@@ -105,10 +122,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--refs", type=int, default=60)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "catalog-bench")
+    parser.add_argument("--db", type=Path, help="reuse this SQLite catalogue (e.g. bench_search's) instead of building one")
     args = parser.parse_args(argv)
     args.cache.mkdir(parents=True, exist_ok=True)
-    database = args.cache / f"check-{args.models}.db"
-    known = build_database(database, args.models)
+    if args.db:
+        database, known = args.db, sample_ids(args.db)
+        args.models = count_models(args.db)
+    else:
+        database = args.cache / f"check-{args.models}.db"
+        known = build_database(database, args.models)
     env = {**os.environ, "CATALOG_DATABASE_URL": f"sqlite:///{database}"}
     with tempfile.TemporaryDirectory() as tmp:
         tree = Path(tmp)
