@@ -30,12 +30,25 @@ _FACT_COLUMNS = (
     HubModel.license_tags,
     HubModel.formats,
     HubModel.gated,
+    HubModel.license_id,
+    HubModel.license_ids,
+    HubModel.license_category,
+    HubModel.license_status,
+    HubModel.derived_version,
 )
+_DERIVED = ("license_id", "license_ids", "license_category", "license_status", "derived_version")
 
 
 def resolve_row(row: Any) -> Resolution:
     """Resolve the license of a stored model from its raw fields."""
     return resolve(row.license_raw, row.license_name_raw, row.license_link_raw, tuple(row.license_tags or ()))
+
+
+def derived_columns(resolution: Resolution, kb: KnowledgeBase) -> dict[str, Any]:
+    """The HubModel columns derived from a license resolution (sync writes them with the row)."""
+    return {"license_id": resolution.license_id, "license_ids": list(resolution.license_ids),
+            "license_category": resolution.category, "license_status": resolution.status,
+            "derived_version": kb.version}
 
 
 class FactsLoader:
@@ -48,6 +61,7 @@ class FactsLoader:
     def __init__(self, session: Session) -> None:
         self.session = session
         self._facts: dict[str, ModelFacts | None] = {}
+        self.stored: dict[int, dict[str, Any]] = {}  # derived columns as stored, by row id
 
     def load(self, where: Any) -> list[tuple[int, ModelFacts]]:
         """Load (row id, facts) of the models matching a SQL condition on ``hub_models``."""
@@ -81,6 +95,7 @@ class FactsLoader:
                 previous_sha=before[1] if before else None,
             )
             self._facts[row.repo_id] = facts
+            self.stored[row.id] = {name: getattr(row, name) for name in _DERIVED}
             result.append((row.id, facts))
         self._prefetch_bases([base for _, f in result for base, _ in f.base_models])
         return result
@@ -136,9 +151,11 @@ def derive_models(session: Session, model_ids: Collection[int], *, kb: Knowledge
         loaded = loader.load(HubModel.id.in_(chunk))
         updates, findings = [], []
         for model_id, f in loaded:
-            r = f.resolution
-            updates.append({"id": model_id, "license_id": r.license_id, "license_ids": list(r.license_ids),
-                            "license_category": r.category, "license_status": r.status, "derived_version": kb.version})
+            derived = derived_columns(f.resolution, kb)
+            # Sync already wrote these with the row; rewriting unchanged values would only
+            # fire the search triggers a second time.
+            if derived != loader.stored[model_id]:
+                updates.append({"id": model_id, **derived})
             findings += [{"model_id": model_id, "code": x.code, "severity": x.severity, "message": x.message,
                           "evidence": x.evidence} for x in audit(f, lineage=loader.lineage, kb=kb)]
         if updates:

@@ -20,10 +20,11 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from .db import transaction, utcnow
-from .derive import derivatives_of, derive_models
+from .derive import derivatives_of, derive_models, derived_columns
 from .errors import HubError
 from .hub import HubClient, ListingPage, ListingScope
 from .ingest import InvalidItem, ParsedModel, parse_item
+from .licenses import knowledge_base, resolve
 from .models import BaseModelLink, HubModel, ModelEvent, ModelFormat, SyncRun
 
 # Run problems are for a person to read; a run over a broken Hub must not grow without bound.
@@ -152,8 +153,9 @@ def sync_models(factory: sessionmaker[Session], client: HubClient, repo_ids: Ite
     Gated, private and deleted repositories are recorded as such, never fatal.
     """
     started = time.monotonic()
+    repo_ids = list(dict.fromkeys(repo_ids))
     with transaction(factory) as session:
-        run = SyncRun(scope={"models": list(repo_ids)}, scope_key="models", full=False)
+        run = SyncRun(scope={"models": repo_ids}, scope_key="models", full=False)
         session.add(run)
         session.flush()
     summary = SyncSummary(run_id=run.id, status="running", resumed=False)
@@ -294,6 +296,8 @@ def _ingest_page(
 def _row(model: ParsedModel, now: datetime, run_id: int) -> dict[str, Any]:
     row = model.columns()
     row.update(first_seen_at=now, last_synced_at=now, last_seen_run_id=run_id)
+    resolution = resolve(model.license_raw, model.license_name_raw, model.license_link_raw, tuple(model.license_tags))
+    row.update(derived_columns(resolution, knowledge_base()))
     return row
 
 
