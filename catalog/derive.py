@@ -19,6 +19,8 @@ from .licenses import KnowledgeBase, Resolution, knowledge_base, resolve
 from .models import AuditFinding, BaseModelLink, HubModel, ModelEvent
 
 BATCH = 500
+# Facts kept for lineage lookups; popular bases stay cached, memory stays bounded on big runs.
+_MAX_CACHED_FACTS = 20_000
 
 _FACT_COLUMNS = (
     HubModel.id,
@@ -107,6 +109,12 @@ class FactsLoader:
             found = {f.repo_id for _, f in self.load(HubModel.repo_id.in_(chunk))}
             self._facts.update({r: None for r in chunk if r not in found})
 
+    def trim(self) -> None:
+        """Forget what was loaded once the cache outgrows its bound (call between batches)."""
+        if len(self._facts) > _MAX_CACHED_FACTS:
+            self._facts.clear()
+            self.stored.clear()
+
     def lineage(self, repo_id: str) -> ModelFacts | None:
         """The facts of a base model, or None when the catalogue does not hold it."""
         if repo_id not in self._facts:
@@ -148,6 +156,7 @@ def derive_models(session: Session, model_ids: Collection[int], *, kb: Knowledge
     loader = FactsLoader(session)
     done = 0
     for chunk in _chunks(list(model_ids), BATCH):
+        loader.trim()
         loaded = loader.load(HubModel.id.in_(chunk))
         updates, findings = [], []
         for model_id, f in loaded:

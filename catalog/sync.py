@@ -100,7 +100,6 @@ def run_sync(
     _copy_counts(run, summary)
     queries = options.listing.queries()
     position = json.loads(run.cursor) if run.cursor else {"query": 0, "path": None}
-    touched: set[str] = set()
     # The next page is fetched while the current one is ingested: the wire and the database
     # then overlap instead of adding up. The cursor still advances only after a commit.
     prefetch = ThreadPoolExecutor(max_workers=1, thread_name_prefix="catalog-prefetch")
@@ -118,8 +117,7 @@ def run_sync(
                 items = items[: options.limit - summary.seen]
             with transaction(factory) as session:
                 run = session.get_one(SyncRun, run.id)
-                stop, changed = _ingest_page(session, run, items, incremental_after=None if options.full else high_water)
-                touched |= changed
+                stop = _ingest_page(session, run, items, incremental_after=None if options.full else high_water)
                 done = stop or page.next_path is None
                 position = {"query": position["query"] + 1, "path": None} if done else {**position, "path": page.next_path}
                 run.cursor = json.dumps(position)
@@ -131,7 +129,6 @@ def run_sync(
             run = session.get_one(SyncRun, run.id)
             if options.full and options.limit is None:
                 _mark_removed(session, run, options)
-            derive_models(session, derivatives_of(session, touched))
             run.status, run.cursor, run.finished_at = "completed", None, utcnow()
             _copy_counts(run, summary)
     except HubError as exc:
@@ -217,10 +214,8 @@ def _open_run(session: Session, options: SyncOptions) -> tuple[SyncRun, bool, da
     return run, False, high_water
 
 
-def _ingest_page(
-    session: Session, run: SyncRun, items: list[Any], *, incremental_after: datetime | None
-) -> tuple[bool, set[str]]:
-    """Upsert one page. Returns (whether an incremental walk can stop, repo ids new or changed)."""
+def _ingest_page(session: Session, run: SyncRun, items: list[Any], *, incremental_after: datetime | None) -> bool:
+    """Upsert one page and re-derive what it changed. Returns whether an incremental walk can stop."""
     now = utcnow()
     parsed: dict[str, ParsedModel] = {}
     for item in items:
@@ -289,8 +284,10 @@ def _ingest_page(
     if events:
         session.execute(insert(ModelEvent), events)
     _advance_high_water(run, parsed.values())
-    derive_models(session, list(ids.values()))
-    return stop, set(ids)
+    # Findings of a model depend on its bases, so the derivatives of what changed are
+    # re-derived in the same transaction: the catalogue is consistent after every page.
+    derive_models(session, sorted(set(ids.values()) | set(derivatives_of(session, ids))))
+    return stop
 
 
 def _row(model: ParsedModel, now: datetime, run_id: int) -> dict[str, Any]:

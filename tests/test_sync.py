@@ -237,3 +237,21 @@ class TestPerModelCalls:
         with transaction(factory) as session:
             dump = repr([model_record(session, LLAMA)]) + repr(session.scalars(select(SyncRun)).all()[0].__dict__)
         assert token not in dump
+
+
+class TestLineageAcrossPages:
+    """A derivative ingested before its base gets the base's obligations once the base arrives."""
+
+    def test_base_arriving_on_a_later_page_rederives_its_derivatives(self, factory):
+        derivative = {"id": "acme/summarizer", "lastModified": "2025-02-01T00:00:00.000Z",
+                      "tags": ["license:mit", "base_model:finetune:nc-lab/base"], "cardData": {"license": "mit"}}
+        base = {"id": "nc-lab/base", "lastModified": "2024-01-01T00:00:00.000Z",
+                "tags": ["license:cc-by-nc-4.0"], "cardData": {"license": "cc-by-nc-4.0"}}
+        with HubServer(HubStore([derivative, base])) as server:
+            summary = run_sync(factory, client_for(server), SyncOptions(page_size=1))
+        assert summary.pages == 2
+        with transaction(factory) as session:
+            record = model_record(session, "acme/summarizer")
+        conflict = next(f for f in record["findings"] if f["code"] == "base-license-conflict")
+        assert "cc-by-nc-4.0" in str(conflict["evidence"]) and "mit" in str(conflict["evidence"])
+        assert "non-commercial" in {f["code"] for f in record["findings"]}
