@@ -25,8 +25,7 @@ def run_demo(*, database: str, serve: bool, port: int) -> None:
     from .queries import license_overview
 
     click.echo("catalog demo: real Hub metadata bundled with catalog, from these sources:")
-    click.echo(describe_sources())
-    click.echo(f"(full notice: {SNAPSHOT_PATH.with_name('DEMO_DATA_NOTICE.md')})\n")
+    click.echo(describe_sources() + "\n")
 
     path = Path(database)
     for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
