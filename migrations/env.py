@@ -16,11 +16,9 @@ FTS_PREFIX = "hub_models_fts"
 
 
 def include_object(obj, name, type_, reflected, compare_to):
-    if type_ == "table" and name and name.startswith(FTS_PREFIX):
-        return False
-    if type_ == "index" and name and name.startswith("ix_fts_"):
-        return False
-    return True
+    hidden_table = type_ == "table" and name and name.startswith(FTS_PREFIX)
+    hidden_index = type_ == "index" and name and name.startswith("ix_fts_")
+    return not (hidden_table or hidden_index)
 
 
 def run_migrations() -> None:
