@@ -92,6 +92,7 @@ class SearchPage(BaseModel):
     data: list[ModelRow]
     facets: dict[str, dict[str, Any]]
     facets_approximate: bool
+    count_approximate: bool = False
     facets_stale: bool = False
     next_cursor: str | None = Field(description="Pass as cursor= for the next page; null on the last page.")
 

@@ -122,10 +122,14 @@ class AuditFinding(Base):
     """A finding of catalog.audit about a model, replaced whenever the model is re-derived."""
 
     __tablename__ = "audit_findings"
-    __table_args__ = (Index("ix_audit_findings_code_model", "code", "model_id"),)
+    __table_args__ = (
+        Index("ix_audit_findings_code_model", "code", "model_id"),
+        # Covering: the finding facet and each page's findings summaries look up by model.
+        Index("ix_audit_findings_model_code", "model_id", "code", "severity"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    model_id: Mapped[int] = mapped_column(ForeignKey("hub_models.id", ondelete="CASCADE"), index=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("hub_models.id", ondelete="CASCADE"))
     code: Mapped[str] = mapped_column(String(32))
     severity: Mapped[str] = mapped_column(String(8))
     message: Mapped[str] = mapped_column(Text)

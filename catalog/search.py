@@ -59,10 +59,12 @@ class SearchResult:
     # The unfiltered count or facets are the last computed ones while newer ones are being
     # computed in the background (the data changed since, e.g. during a sync).
     facets_stale: bool = False
+    # ``count`` is a lower bound: counting stopped at facets.COUNT_CAP matches.
+    count_approximate: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON body shared by `/models.json` and `/api/v1/models`."""
-        return {"ok": True, "count": self.count, "data": self.data, "facets": self.facets,
+        return {"ok": True, "count": self.count, "count_approximate": self.count_approximate, "data": self.data, "facets": self.facets,
                 "facets_approximate": self.facets_approximate, "facets_stale": self.facets_stale,
                 "next_cursor": self.next_cursor}
 
@@ -80,8 +82,14 @@ def search(session: Session, params: SearchParams, *, team_id: int | None = None
     """
     conditions = Conditions.of(session, params, team_id=team_id)
     stale: set[str] = set()
-    count = total_count(session, params, conditions, team_id=team_id, stale=stale)
-    rows, next_cursor = _page(session, params, conditions.for_page(count))
+    capped: set[str] = set()
+    matched: list[int] = []
+    count = total_count(session, params, conditions, team_id=team_id, stale=stale, approximate=capped,
+                        matched=matched)
+    if matched:
+        conditions = conditions.matching(matched, complete=not capped and count <= SORT_WALK_THRESHOLD)
+    # A capped count stands for more matches than it says: their page walks the sort index.
+    rows, next_cursor = _page(session, params, conditions.for_page(count + 1 if capped else count))
     data = describe_rows(session, rows, team_id=team_id)
     facets: dict[str, dict[str, Any]] = {}
     approximate = False
@@ -89,7 +97,8 @@ def search(session: Session, params: SearchParams, *, team_id: int | None = None
         facets, approximate = facet_counts(session, params, conditions, team_id=team_id, count=count,
                                            stale=stale)
     return SearchResult(data=data, count=count, facets=facets, next_cursor=next_cursor,
-                        facets_approximate=approximate, facets_stale=bool(stale))
+                        facets_approximate=approximate or bool(capped), facets_stale=bool(stale),
+                        count_approximate=bool(capped))
 
 
 def iter_search(session: Session, params: SearchParams, *, team_id: int | None = None,

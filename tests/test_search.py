@@ -376,3 +376,19 @@ def test_facets_of_a_large_match_are_sampled_and_say_so(catalogue, monkeypatch):
     assert result.facets_approximate is True
     assert result.count == 4, "the count itself is always exact"
     assert sum(facet(result, "author").values()) < 4
+
+
+def test_count_of_a_large_intersection_stops_at_the_cap_and_says_so(catalogue, monkeypatch):
+    from catalog import facets
+
+    query = {"task": "text-generation", "removed": "any"}  # no cached facet answers this count
+    run(catalogue)  # the cached counts that choose the driving filter (and the SQLite id reuse)
+    exact = run(catalogue, **query)
+    assert exact.count == 4 and exact.count_approximate is False
+    monkeypatch.setattr(facets, "COUNT_CAP", 2)
+    capped = run(catalogue, **query)
+    assert capped.count == 2 and capped.count_approximate is True, "a lower bound, flagged"
+    assert capped.facets_approximate is True
+    assert capped.to_dict()["count_approximate"] is True
+    assert ids(capped) == ids(exact), "the page still shows the first matches in order"
+    assert run(catalogue, removed="any").count_approximate is False, "cheap counts stay exact"
