@@ -6,8 +6,6 @@ are raised as exceptions and rendered by the application's handlers in the one e
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from datetime import UTC, datetime, time, timedelta
 from typing import Annotated, Any
@@ -24,9 +22,6 @@ from .models import Team, User
 
 router = APIRouter(tags=["catalog API v1"])
 
-CSV_MAX_ROWS = 100_000
-CSV_COLUMNS = ("id", "author", "license_id", "license_category", "parameters", "task", "library", "downloads",
-               "likes", "last_modified", "gated", "removed", "findings", "flag")
 ROW_FIELDS = tuple(s.ModelRow.model_fields)
 _POLICY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
@@ -61,20 +56,17 @@ def list_models(
     fields: Annotated[str | None, Query(max_length=300, description="Comma-separated fields to return.")] = None,
 ) -> Response:
     """Search the catalogue: one page of models, the total count and facet counts."""
-    from .search import SearchParams, iter_search, search
+    from .search import SearchParams, search
 
     pairs = [(k, v) for k, v in request.query_params.multi_items() if not (k == "format" and v == "csv")]
     params = SearchParams.from_query(pairs)
     chosen = _fields(fields)
     wants_csv = "csv" in (format or []) or "text/csv" in request.headers.get("accept", "")
     if wants_csv:
-        rows = []
-        for row in iter_search(session, params, team_id=_team_id(user)):
-            rows.append(row)
-            if len(rows) >= CSV_MAX_ROWS:
-                break
-        return Response(_csv(rows, chosen), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": 'attachment; filename="models.csv"'})
+        from .export import choose_columns, csv_response
+
+        return csv_response(request.app.state.sessionmaker, params, team_id=_team_id(user),
+                            columns=choose_columns(chosen))
     result = search(session, params, team_id=_team_id(user)).to_dict()
     if chosen:
         result["data"] = [{k: v for k, v in row.items() if k in chosen} for row in result["data"]]
@@ -91,24 +83,6 @@ def _fields(value: str | None) -> tuple[str, ...] | None:
 
         raise InvalidQuery("fields", f"unknown field {unknown[0]!r}; choose from {', '.join(ROW_FIELDS)}")
     return ("id", *[n for n in names if n != "id"])
-
-
-def _csv(rows: list[dict[str, Any]], chosen: tuple[str, ...] | None) -> str:
-    flat = [{
-        "id": r["id"], "author": r["author"], "license_id": r["license"]["id"],
-        "license_category": r["license"]["category"], "parameters": r["parameters"]["total"], "task": r["task"],
-        "library": r["library"], "downloads": r["downloads"], "likes": r["likes"],
-        "last_modified": r["last_modified"], "gated": r["gated"], "removed": r["removed"],
-        "findings": " ".join(r["findings"]["codes"]), "flag": r["flag"],
-    } for r in rows]
-    columns = [c for c in CSV_COLUMNS if not chosen or c in chosen or c.split("_")[0] in chosen]
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
-    writer.writeheader()
-    for row in flat:
-        # A cell starting with = + - @ would run as a formula when the file is opened in a spreadsheet.
-        writer.writerow({k: f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for k, v in row.items()})
-    return out.getvalue()
 
 
 @router.get("/models/{repo_id:path}/history", response_model=s.HistoryPage, responses=s.errors(401, 404, 422))

@@ -6,9 +6,6 @@ CLI and the API use), so a page and its ``.json`` twin cannot disagree.
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -20,19 +17,18 @@ from sqlalchemy.orm import Session
 from .app import wants_json
 from .auth import ReaderDep, csrf_token, has_role, user_view
 from .deps import SessionDep
+from .export import csv_response
 from .facets import query_url
 from .flags import model_flags
 from .licenses import knowledge_base
 from .models import BaseModelLink, HubModel, User
 from .policy import TEAM_STATUSES
 from .queries import catalogue_counts, find_model, model_record, sync_runs
-from .search import SORT_LABELS, SearchParams, iter_search, search
+from .search import SORT_LABELS, SearchParams, search
 
 router = APIRouter(include_in_schema=False)
 
 BYTES_PER_PARAMETER = (("bf16", 2.0), ("int8", 1.0), ("int4", 0.5))
-CSV_COLUMNS = ("id", "author", "license", "category", "parameters", "parameters_source", "task", "library",
-               "downloads", "likes", "last_modified", "gated", "removed", "findings", "flag")
 _LINEAGE_DEPTH = 8
 
 
@@ -64,27 +60,7 @@ def models_json(request: Request, session: SessionDep, user: ReaderDep) -> JSONR
 def models_csv(request: Request, user: ReaderDep) -> StreamingResponse:
     """Every model matching the current search, streamed as CSV."""
     params = SearchParams.from_query(request.query_params.multi_items())
-    team_id = _team(user)
-    factory = request.app.state.sessionmaker
-    # The request's own session closes before a streamed body is sent, so the stream opens its own.
-    with factory() as session:
-        search(session, params.with_(limit=1), team_id=team_id, with_facets=False)  # validates before streaming
-
-    def rows() -> Iterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(CSV_COLUMNS)
-        with factory() as session, session.begin():
-            for n, row in enumerate(iter_search(session, params, team_id=team_id)):
-                writer.writerow(_csv_row(row))
-                if n % 200 == 0:
-                    yield buffer.getvalue()
-                    buffer.seek(0)
-                    buffer.truncate()
-        yield buffer.getvalue()
-
-    return StreamingResponse(rows(), media_type="text/csv; charset=utf-8",
-                             headers={"Content-Disposition": 'attachment; filename="models.csv"'})
+    return csv_response(request.app.state.sessionmaker, params, team_id=_team(user))
 
 
 @router.get("/models")
@@ -228,21 +204,6 @@ def _ancestors(session: Session, repo_id: str) -> list[list[dict[str, Any]]]:
         if not current:
             break
     return generations
-
-
-def _csv_row(row: dict[str, Any]) -> list[Any]:
-    values = [row["id"], row["author"], row["license"]["id"], row["license"]["category"],
-              row["parameters"]["total"], row["parameters"]["source"], row["task"], row["library"],
-              row["downloads"], row["likes"], row["last_modified"], row["gated"], row["removed"],
-              " ".join(row["findings"]["codes"]), row["flag"]]
-    return [_no_formula(v) for v in values]
-
-
-def _no_formula(value: Any) -> Any:
-    # Hub text opened in a spreadsheet must not run as a formula (CSV injection).
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def _team(user: User | None) -> int | None:

@@ -111,6 +111,13 @@ def test_csv_export_by_format_or_accept_header(client: TestClient) -> None:
         assert len(lines) == 4
 
 
+def test_csv_export_keeps_the_chosen_fields_and_the_web_export_columns(client: TestClient) -> None:
+    chosen = client.get("/api/v1/models", params={"format": "csv", "author": "acme", "fields": "license"})
+    assert chosen.text.splitlines()[0] == "id,license_id,license_category"
+    everything = client.get("/api/v1/models", params={"format": "csv", "author": "acme"}).text.splitlines()[0]
+    assert everything == client.get("/models.csv", params={"author": "acme"}).text.splitlines()[0]
+
+
 def test_bad_search_parameters_are_400_or_422_in_the_error_shape(client: TestClient) -> None:
     assert assert_error(client.get("/api/v1/models", params={"sort": "nonsense"}), 400)["errors"][0]["field"] == "sort"
     assert_error(client.get("/api/v1/models", params={"q": "x" * 201}), 422)

@@ -82,7 +82,7 @@ def test_csv_export_streams_every_matching_row(client, catalogue):
     assert response.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert [r["id"] for r in rows] == ["meta/llama-7b", "meta/llama-7b-chat", HOSTILE_ID, "'=cmd/formula"]
-    assert rows[0]["license"] == "llama2" and rows[0]["parameters"] == "7000000000"
+    assert rows[0]["license_id"] == "llama2" and rows[0]["parameters"] == "7000000000"
 
 
 def test_unknown_model_is_a_404_with_suggestions(client, catalogue):
