@@ -36,8 +36,8 @@ class SyncProgress:
     def update(self, summary: Any, items: int) -> None:
         """Called after each committed page with the running totals."""
         if self._bar is not None:
-            self._bar.update(items)
             self._bar.set_postfix(new=summary.new, updated=summary.updated, failed=summary.failed, refresh=False)
+            self._bar.update(items)
         elif time.monotonic() - self._last_log >= _LOG_EVERY:
             self._last_log = time.monotonic()
             self._line(f"sync: {summary.seen} models seen ({summary.new} new, {summary.updated} updated, "
