@@ -56,7 +56,7 @@ class SyncProgress:
             f"({summary.models_per_second:.0f} models/s)"
         )
         for problem in summary.problems[:10]:
-            self._line(f"  problem: {problem}")
+            self._line(f"  problem: {describe_problem(problem)}")
         if len(summary.problems) > 10:
             self._line(f"  ... and {len(summary.problems) - 10} more (see `catalog runs --json` or the /sync page)")
         if summary.error:
@@ -68,3 +68,12 @@ class SyncProgress:
             self._bar.write(text, file=self.stream)
         else:
             click.echo(text, file=self.stream)
+
+
+def describe_problem(problem: dict[str, Any]) -> str:
+    """One line for a problem a sync run recorded (see ``SyncRun.problems``)."""
+    model = problem.get("model")
+    if "fields" in problem:
+        return f"{model}: malformed {', '.join(problem['fields'])} (kept raw in the model's problems)"
+    text = problem.get("problem", str(problem))
+    return f"{model}: {text}" if model else text

@@ -73,6 +73,12 @@ class TestSyncCommand:
         assert "run the same `catalog sync` command again to resume" in result.stderr
         assert "Traceback" not in result.stderr
 
+    def test_malformed_fields_are_reported_by_model_and_field(self, env, hub):
+        hub.faults.bad_items = {"acme/model-0002-3b"}
+        result = run_cli("sync", env=env, check=True)
+        assert "problem: acme/model-0002-3b: malformed " in result.stderr
+        assert "sync completed: 68 new" in result.stderr
+
     def test_a_bad_setting_is_named(self, env):
         result = run_cli("sync", env={**env, "CATALOG_SYNC_PAGE_SIZE": "lots"})
         assert result.returncode == 2 and "sync_page_size" in result.stderr
