@@ -16,7 +16,12 @@ LICENSE_ID = String(100)
 
 
 class HubModel(Base):
-    """One model repository on the Hub, as last seen by a sync."""
+    """One model repository on the Hub, as last seen by a sync.
+
+    Searching, sorting and counting read the narrow ``hub_model_search`` projection, which has
+    the indexes; this wide table is looked up by id and repo id only, so that every sync write
+    does not also maintain a dozen indexes nobody reads.
+    """
 
     __tablename__ = "hub_models"
 
@@ -25,11 +30,11 @@ class HubModel(Base):
     author: Mapped[str | None] = mapped_column(String(100), index=True)
     sha: Mapped[str | None] = mapped_column(String(64))
     hub_created_at: Mapped[datetime | None]
-    last_modified: Mapped[datetime | None] = mapped_column(index=True)
-    downloads: Mapped[int] = mapped_column(BigInteger, default=0, index=True)
-    likes: Mapped[int] = mapped_column(Integer, default=0, index=True)
-    pipeline_tag: Mapped[str | None] = mapped_column(String(100), index=True)
-    library_name: Mapped[str | None] = mapped_column(String(100), index=True)
+    last_modified: Mapped[datetime | None]
+    downloads: Mapped[int] = mapped_column(BigInteger, default=0)
+    likes: Mapped[int] = mapped_column(Integer, default=0)
+    pipeline_tag: Mapped[str | None] = mapped_column(String(100))
+    library_name: Mapped[str | None] = mapped_column(String(100))
     tags: Mapped[list[Any]] = mapped_column(default=list)
     gated: Mapped[str] = mapped_column(String(10), default="false", comment="false | auto | manual")
     private: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -46,15 +51,15 @@ class HubModel(Base):
     license_tags: Mapped[list[Any]] = mapped_column(default=list, comment="values of license:<id> tags")
 
     # Derived from the raw fields by catalog.licenses; recomputed when the knowledge base changes.
-    license_id: Mapped[str | None] = mapped_column(LICENSE_ID, index=True, comment="NULL: missing or unknown")
+    license_id: Mapped[str | None] = mapped_column(LICENSE_ID, comment="NULL: missing or unknown")
     license_ids: Mapped[list[Any]] = mapped_column(default=list)
-    license_category: Mapped[str] = mapped_column(String(20), default="unlicensed", index=True)
+    license_category: Mapped[str] = mapped_column(String(20), default="unlicensed")
     license_status: Mapped[str] = mapped_column(String(10), default="missing")
     derived_version: Mapped[str | None] = mapped_column(
         String(64), comment="knowledge-base version the derived columns were computed with; NULL: never"
     )
 
-    parameters_total: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    parameters_total: Mapped[int | None] = mapped_column(BigInteger)
     parameters_source: Mapped[str | None] = mapped_column(String(12), comment="safetensors | gguf | name; NULL: unknown")
     parameters_by_dtype: Mapped[dict[str, Any] | None]
     formats: Mapped[list[Any]] = mapped_column(default=list)
@@ -65,7 +70,7 @@ class HubModel(Base):
 
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_synced_at: Mapped[datetime] = mapped_column(default=utcnow)
-    removed_at: Mapped[datetime | None] = mapped_column(index=True)
+    removed_at: Mapped[datetime | None]
     last_seen_run_id: Mapped[int | None]
 
     bases: Mapped[list[BaseModelLink]] = relationship(

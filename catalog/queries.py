@@ -13,7 +13,7 @@ from .audit import obligations_for
 from .derive import FactsLoader
 from .errors import ModelNotFound
 from .licenses import knowledge_base
-from .models import BaseModelLink, Flag, HubModel, ModelEvent, SyncRun
+from .models import AuditFinding, BaseModelLink, Flag, HubModel, HubModelSearch, ModelEvent, SyncRun
 
 
 def find_model(session: Session, repo_id: str) -> HubModel:
@@ -152,28 +152,27 @@ def sync_run_view(run: SyncRun) -> dict[str, Any]:
 
 def catalogue_counts(session: Session) -> dict[str, int]:
     """How many models the catalogue holds, and how many of them are marked removed."""
-    total = session.scalar(select(func.count()).select_from(HubModel)) or 0
-    removed = session.scalar(select(func.count()).select_from(HubModel).where(HubModel.removed_at.is_not(None))) or 0
+    total = session.scalar(select(func.count()).select_from(HubModelSearch)) or 0
+    removed = session.scalar(select(func.count()).select_from(HubModelSearch).where(HubModelSearch.removed)) or 0
     flags = session.scalar(select(func.count()).select_from(Flag)) or 0
     return {"models": total, "removed": removed, "flags": flags}
 
 
+def live_counts(session: Session, column: Any, *where: Any, top: int | None = None) -> dict[Any, int]:
+    """Models not removed per value of a ``hub_model_search`` column or ``AuditFinding.code``, most first."""
+    query = select(column, func.count()).select_from(HubModelSearch).where(HubModelSearch.removed.is_(False), *where)
+    if column.class_ is AuditFinding:
+        query = query.join(AuditFinding, AuditFinding.model_id == HubModelSearch.model_id)
+    query = query.group_by(column).order_by(func.count().desc(), column).limit(top)
+    return dict(session.execute(query).all())
+
+
 def license_overview(session: Session, *, top: int = 8) -> dict[str, dict[str, int]]:
-    """Counts of models (not removed) per license category, per license id and per finding code."""
-    live = HubModel.removed_at.is_(None)
-
-    def counts(column: Any, *where: Any, join: Any = None) -> dict[str, int]:
-        query = select(column, func.count()).where(live, *where).group_by(column).order_by(func.count().desc(), column)
-        if join is not None:
-            query = query.select_from(HubModel).join(join)
-        return {str(value): n for value, n in session.execute(query.limit(top))}
-
-    from .models import AuditFinding
-
+    """The most common license categories, license ids and finding codes of the live models."""
     return {
-        "categories": counts(HubModel.license_category),
-        "licenses": counts(HubModel.license_id, HubModel.license_id.is_not(None)),
-        "findings": counts(AuditFinding.code, join=AuditFinding),
+        "categories": live_counts(session, HubModelSearch.license_category, top=top),
+        "licenses": live_counts(session, HubModelSearch.license_id, HubModelSearch.license_id.is_not(None), top=top),
+        "findings": live_counts(session, AuditFinding.code, top=top),
     }
 
 

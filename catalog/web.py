@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -21,9 +21,9 @@ from .export import csv_response
 from .facets import query_url
 from .flags import model_flags
 from .licenses import knowledge_base
-from .models import BaseModelLink, HubModel, User
+from .models import BaseModelLink, HubModel, HubModelSearch, User
 from .policy import TEAM_STATUSES
-from .queries import catalogue_counts, find_model, model_record, sync_runs
+from .queries import catalogue_counts, find_model, live_counts, model_record, sync_runs
 from .search import SORT_LABELS, SearchParams, search
 
 router = APIRouter(include_in_schema=False)
@@ -116,7 +116,7 @@ def licenses_page(request: Request, session: SessionDep, user: ReaderDep) -> Res
     kb = knowledge_base()
     if wants_json(request):
         return licenses_json(user)
-    return _render(request, "licenses.html", user, {"licenses": kb.all(), "counts": _license_counts(session)})
+    return _render(request, "licenses.html", user, {"licenses": kb.all(), "counts": live_counts(session, HubModelSearch.license_id)})
 
 
 @router.get("/licenses/{license_id}")
@@ -155,12 +155,6 @@ def _sync_data(session: Session) -> dict[str, Any]:
     runs = sync_runs(session)
     return {"counts": catalogue_counts(session), "runs": runs,
             "last_success": next((r for r in runs if r["status"] == "completed"), None)}
-
-
-def _license_counts(session: Session) -> dict[str | None, int]:
-    return dict(session.execute(
-        select(HubModel.license_id, func.count()).where(HubModel.removed_at.is_(None)).group_by(HubModel.license_id)
-    ).all())
 
 
 def _search_context(params: SearchParams, result: Any) -> dict[str, Any]:
