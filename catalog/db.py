@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
+import orjson
+from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -75,6 +77,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def dumps_json(value: Any) -> str:
+    """The JSON text of a column value.
+
+    orjson is several times faster than the standard library, which matters for the ten JSON
+    columns of every model a sync writes; integers beyond 64 bits, which it refuses, take the
+    slow path.
+    """
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return json.dumps(value)
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine for a catalogue database URL (SQLite or PostgreSQL with psycopg 3).
 
@@ -82,7 +97,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     """
     if url.startswith(("postgresql://", "postgres://")):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
-    engine = create_engine(url, **kwargs)
+    engine = create_engine(url, json_serializer=dumps_json, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -98,6 +113,18 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commit when the block ends, roll back if it raises."""
     with factory() as session, session.begin():
         yield session
+
+
+def refresh_statistics(session: Session) -> None:
+    """Refresh PostgreSQL's planner statistics after a bulk load.
+
+    Autovacuum gets to a freshly filled table only after a while; until then the planner
+    guesses from an empty table's statistics and the next sync or search picks slow plans
+    (seen: an incremental sync just after a first 100k-model sync took 5 s instead of 1.5 s).
+    SQLite is left alone: its search queries are written for its default planner.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ANALYZE hub_models, hub_model_search, hub_model_bases, hub_model_formats, audit_findings"))
 
 
 def alembic_config(engine: Engine):  # -> alembic.config.Config, imported lazily: alembic is slow to import

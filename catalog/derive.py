@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from .audit import ModelFacts, audit
+from .ingest import ParsedModel
 from .licenses import KnowledgeBase, Resolution, knowledge_base, resolve
 from .models import AuditFinding, BaseModelLink, HubModel, ModelEvent
 
@@ -41,9 +42,14 @@ _FACT_COLUMNS = (
 _DERIVED = ("license_id", "license_ids", "license_category", "license_status", "derived_version")
 
 
+def resolve_declared(license_raw: Any, license_name: Any, license_link: Any, license_tags: Any) -> Resolution:
+    """Resolve license fields as stored: ``license_tags`` holds the ids of ``license:<id>`` tags."""
+    return resolve(license_raw, license_name, license_link, tuple(f"license:{t}" for t in license_tags or ()))
+
+
 def resolve_row(row: Any) -> Resolution:
     """Resolve the license of a stored model from its raw fields."""
-    return resolve(row.license_raw, row.license_name_raw, row.license_link_raw, tuple(row.license_tags or ()))
+    return resolve_declared(row.license_raw, row.license_name_raw, row.license_link_raw, row.license_tags)
 
 
 def derived_columns(resolution: Resolution, kb: KnowledgeBase) -> dict[str, Any]:
@@ -57,11 +63,14 @@ class FactsLoader:
     """Builds :class:`ModelFacts` from the database, caching every model it has looked at.
 
     Used both for the models being derived and, through :meth:`lineage`, for their bases up
-    the chain, so a catalogue of fine-tunes of one popular base loads that base once.
+    the chain, so a catalogue of fine-tunes of one popular base loads that base once. A sync
+    keeps one loader for its whole run (rebinding ``session`` per page transaction) and hands
+    it the facts of each page it ingests through :meth:`remember`, so that the cache never
+    holds an older state of a model than the database.
     """
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def __init__(self, session: Session | None = None) -> None:
+        self.session: Session = session  # type: ignore[assignment]  # a run's loader is bound per page
         self._facts: dict[str, ModelFacts | None] = {}
         self.stored: dict[int, dict[str, Any]] = {}  # derived columns as stored, by row id
 
@@ -75,10 +84,9 @@ class FactsLoader:
         for link in self.session.execute(
             select(BaseModelLink.model_id, BaseModelLink.base_repo_id, BaseModelLink.relation)
             .where(BaseModelLink.model_id.in_(ids))
-            .order_by(BaseModelLink.base_repo_id)
         ):
             bases[link.model_id].append((link.base_repo_id, link.relation))
-        previous = self._previous_licenses(ids)
+        previous = self.previous_licenses(ids)
         result = []
         for row in rows:
             before = previous.get(row.id)
@@ -90,7 +98,8 @@ class FactsLoader:
                 license_link=row.license_link_raw,
                 license_tags=tuple(row.license_tags or ()),
                 resolution=resolve_row(row),
-                base_models=tuple(bases.get(row.id, ())),
+                # Sorted here, not in SQL: sync builds the same tuple from a page, and collations differ.
+                base_models=tuple(sorted(bases.get(row.id, ()))),
                 formats=frozenset(row.formats or ()),
                 gated=row.gated,
                 previous_license=before[0] if before else None,
@@ -99,15 +108,20 @@ class FactsLoader:
             self._facts[row.repo_id] = facts
             self.stored[row.id] = {name: getattr(row, name) for name in _DERIVED}
             result.append((row.id, facts))
-        self._prefetch_bases([base for _, f in result for base, _ in f.base_models])
+        self.prefetch_bases([base for _, f in result for base, _ in f.base_models])
         return result
 
-    def _prefetch_bases(self, repo_ids: list[str]) -> None:
+    def prefetch_bases(self, repo_ids: list[str]) -> None:
         """Load the lineage of a batch in one query per generation instead of one per base."""
         wanted = [r for r in dict.fromkeys(repo_ids) if r not in self._facts]
         for chunk in _chunks(wanted, BATCH):
             found = {f.repo_id for _, f in self.load(HubModel.repo_id.in_(chunk))}
             self._facts.update({r: None for r in chunk if r not in found})
+
+    def remember(self, model_id: int, facts: ModelFacts, stored: dict[str, Any]) -> None:
+        """Take the facts of a model just written (``stored``: its derived columns as written)."""
+        self._facts[facts.repo_id] = facts
+        self.stored[model_id] = stored
 
     def trim(self) -> None:
         """Forget what was loaded once the cache outgrows its bound (call between batches)."""
@@ -123,8 +137,10 @@ class FactsLoader:
                 self._facts[repo_id] = None
         return self._facts[repo_id]
 
-    def _previous_licenses(self, ids: list[int]) -> dict[int, tuple[Resolution, str | None]]:
+    def previous_licenses(self, ids: list[int]) -> dict[int, tuple[Resolution, str | None]]:
         """The license each model declared before its latest license change, if it ever changed."""
+        if not ids:
+            return {}
         latest = (
             select(func.max(ModelEvent.id))
             .where(ModelEvent.model_id.in_(ids), ModelEvent.kind == "license")
@@ -132,48 +148,100 @@ class FactsLoader:
         )
         result = {}
         for event in self.session.execute(
-            select(ModelEvent.model_id, ModelEvent.old, ModelEvent.id).where(ModelEvent.id.in_(latest))
+            select(ModelEvent.model_id, ModelEvent.old, ModelEvent.at).where(ModelEvent.id.in_(latest))
         ):
             old = event.old if isinstance(event.old, dict) else {}
-            resolution = resolve(old.get("license"), old.get("license_name"), old.get("license_link"),
-                                 tuple(old.get("tags") or ()))
+            resolution = resolve_declared(old.get("license"), old.get("license_name"), old.get("license_link"),
+                                          old.get("tags"))
+            # The sync that changed the license records the sha it replaced at the same instant.
             previous_sha = self.session.scalar(
                 select(ModelEvent.old).where(
-                    ModelEvent.model_id == event.model_id, ModelEvent.kind == "sha", ModelEvent.id <= event.id
-                ).order_by(ModelEvent.id.desc()).limit(1)
+                    ModelEvent.model_id == event.model_id, ModelEvent.kind == "sha", ModelEvent.at <= event.at
+                ).order_by(ModelEvent.at.desc(), ModelEvent.id.desc()).limit(1)
             )
             result[event.model_id] = (resolution, previous_sha if isinstance(previous_sha, str) else None)
         return result
 
 
-def derive_models(session: Session, model_ids: Collection[int], *, kb: KnowledgeBase | None = None) -> int:
+def derive_models(session: Session, model_ids: Collection[int], *, kb: KnowledgeBase | None = None,
+                  loader: FactsLoader | None = None) -> int:
     """Recompute the derived license columns and the findings of the given models.
+
+    Args:
+        loader: A loader to share its cache (a sync's, for the run); a fresh one if None.
 
     Returns:
         The number of models derived.
     """
     kb = kb or knowledge_base()
-    loader = FactsLoader(session)
+    loader = loader or FactsLoader(session)
     done = 0
     for chunk in _chunks(list(model_ids), BATCH):
         loader.trim()
         loaded = loader.load(HubModel.id.in_(chunk))
-        updates, findings = [], []
-        for model_id, f in loaded:
-            derived = derived_columns(f.resolution, kb)
-            # Sync already wrote these with the row; rewriting unchanged values would only
-            # fire the search triggers a second time.
-            if derived != loader.stored[model_id]:
-                updates.append({"id": model_id, **derived})
-            findings += [{"model_id": model_id, "code": x.code, "severity": x.severity, "message": x.message,
-                          "evidence": x.evidence} for x in audit(f, lineage=loader.lineage, kb=kb)]
-        if updates:
-            session.execute(update(HubModel), updates)
-        session.execute(delete(AuditFinding).where(AuditFinding.model_id.in_(chunk)))
-        if findings:
-            session.execute(insert(AuditFinding), findings)
+        write_derivations(session, loaded, loader, kb=kb)
         done += len(loaded)
     return done
+
+
+def write_derivations(session: Session, loaded: list[tuple[int, ModelFacts]], loader: FactsLoader, *,
+                      kb: KnowledgeBase, had_findings: bool = True) -> None:
+    """Audit ``loaded`` (row id, facts) and store the derived columns that differ and the findings.
+
+    Args:
+        had_findings: False when none of the models can have stored findings yet (rows just
+            inserted), which spares the delete.
+    """
+    updates, findings = [], []
+    for model_id, f in loaded:
+        derived = derived_columns(f.resolution, kb)
+        # Sync already wrote these with the row; rewriting unchanged values would only fire
+        # the search triggers a second time.
+        if derived != loader.stored.get(model_id):
+            updates.append({"id": model_id, **derived})
+        findings += [{"model_id": model_id, "code": x.code, "severity": x.severity, "message": x.message,
+                      "evidence": x.evidence} for x in audit(f, lineage=loader.lineage, kb=kb)]
+    if updates:
+        session.execute(update(HubModel), updates)
+    if had_findings and loaded:
+        session.execute(delete(AuditFinding).where(AuditFinding.model_id.in_([model_id for model_id, _ in loaded])))
+    if findings:
+        session.execute(insert(AuditFinding.__table__), findings)
+
+
+def derive_page(session: Session, loader: FactsLoader, written: dict[int, tuple[ParsedModel, Resolution]], *,
+                changed_ids: list[int], kb: KnowledgeBase) -> None:
+    """Findings of models a sync just wrote, then of the catalogued models built on them.
+
+    Args:
+        loader: The run's loader; it learns the written models' facts.
+        written: row id -> (the parsed item, its license resolution) for each new or changed model.
+            Their facts are built from this, not read back; their derived columns were written
+            with the row.
+        changed_ids: Those of ``written`` that were updated, not inserted (only they can have
+            stored findings and earlier license changes).
+
+    Findings of a model depend on its bases, so its derivatives are re-derived in the same
+    transaction: the catalogue is consistent after every page.
+    """
+    previous = loader.previous_licenses(changed_ids)
+    fresh = []
+    for model_id, (model, resolution) in written.items():
+        before = previous.get(model_id)
+        facts = ModelFacts(
+            repo_id=model.repo_id, sha=model.sha, license_raw=model.license_raw,
+            license_name=model.license_name_raw, license_link=model.license_link_raw,
+            license_tags=tuple(model.license_tags), resolution=resolution,
+            base_models=tuple(sorted((base, relation) for base, relation, _ in model.bases)),
+            formats=frozenset(model.formats), gated=model.gated,
+            previous_license=before[0] if before else None, previous_sha=before[1] if before else None,
+        )
+        loader.remember(model_id, facts, derived_columns(resolution, kb))
+        fresh.append((model_id, facts))
+    loader.prefetch_bases([base for _, facts in fresh for base, _ in facts.base_models])
+    write_derivations(session, fresh, loader, kb=kb, had_findings=bool(changed_ids))
+    derivatives = derivatives_of(session, [model.repo_id for model, _ in written.values()])
+    derive_models(session, [i for i in derivatives if i not in written], kb=kb, loader=loader)
 
 
 def derivatives_of(session: Session, repo_ids: Iterable[str]) -> list[int]:

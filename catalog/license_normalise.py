@@ -111,6 +111,24 @@ class _Notes:
         self.markers: dict[str, str] = {}  # "other"/"unknown" → the raw value that said so
 
 
+def _memo_key(license_raw: object, license_name: object, license_link: object,
+              license_tags: object) -> tuple[object, ...] | None:
+    """A hashable key for the usual shapes of input (strings, lists of strings); None for others."""
+    if isinstance(license_raw, list):
+        if not all(isinstance(item, str) for item in license_raw):
+            return None
+        license_raw = ("list", *license_raw)
+    elif license_raw is not None and not isinstance(license_raw, str):
+        return None
+    if not (license_name is None or isinstance(license_name, str)) or not (
+            license_link is None or isinstance(license_link, str)):
+        return None
+    if not isinstance(license_tags, (list, tuple)) or not all(isinstance(tag, str) for tag in license_tags):
+        return None
+    return (license_raw, license_name, license_link,
+            tuple(tag for tag in license_tags if tag[:8].lower() == "license:"))
+
+
 def _resolver(kb: KnowledgeBase) -> _Resolver:
     resolver = _RESOLVERS.get(kb.version)
     if resolver is None or resolver.kb is not kb:
@@ -125,8 +143,21 @@ class _Resolver:
         self.kb = kb
         self._rank = {entry.id: _restrictiveness(entry) for entry in kb}
         self._texts: dict[str, _Reading] = {}
+        self._resolutions: dict[tuple[object, ...], Resolution] = {}
 
     def resolve(self, license_raw, license_name, license_link, license_tags) -> Resolution:
+        # A sync resolves every model it stores, and a handful of declarations cover most of them.
+        key = _memo_key(license_raw, license_name, license_link, license_tags)
+        if key is None:
+            return self._resolve(license_raw, license_name, license_link, license_tags)
+        found = self._resolutions.get(key)
+        if found is None:
+            if len(self._resolutions) >= _CACHE_LIMIT:
+                self._resolutions.clear()
+            found = self._resolutions[key] = self._resolve(license_raw, license_name, license_link, license_tags)
+        return found
+
+    def _resolve(self, license_raw, license_name, license_link, license_tags) -> Resolution:
         notes = _Notes()
         card = self._read_card(license_raw, notes)
         ids = list(card.ids)

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from .audit import obligations_for
-from .derive import FactsLoader
+from .derive import FactsLoader, resolve_declared
 from .errors import ModelNotFound
 from .licenses import knowledge_base
 from .models import AuditFinding, BaseModelLink, Flag, HubModel, HubModelSearch, ModelEvent, SyncRun
@@ -208,8 +208,6 @@ def _license_at(session: Session, model: HubModel, revision: str, kb: Any) -> di
     Rebuilt by walking the recorded changes backwards from the current state: each sync that
     changed the sha and/or the license undoes to the values it replaced.
     """
-    from .licenses import resolve
-
     events = session.scalars(
         select(ModelEvent).where(ModelEvent.model_id == model.id, ModelEvent.kind.in_(("license", "sha")))
         .order_by(ModelEvent.id.desc())
@@ -229,8 +227,8 @@ def _license_at(session: Session, model: HubModel, revision: str, kb: Any) -> di
             index += 1
     if sha != revision:
         return {"revision_note": f"revision {revision} was never recorded for this model; showing the current license"}
-    resolution = resolve(declared.get("license"), declared.get("license_name"), declared.get("license_link"),
-                         tuple(declared.get("tags") or ()))
+    resolution = resolve_declared(declared.get("license"), declared.get("license_name"),
+                                  declared.get("license_link"), declared.get("tags"))
     return _license_dict(declared, resolution.license_id, list(resolution.license_ids), resolution.status,
                          resolution.category, kb)
 

@@ -19,17 +19,19 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from .db import transaction, utcnow
-from .derive import derivatives_of, derive_models, derived_columns
+from .db import refresh_statistics, transaction, utcnow
+from .derive import FactsLoader, derive_models, derive_page, derived_columns, resolve_declared
 from .errors import HubError
 from .hub import HubClient, ListingPage, ListingScope
 from .ingest import InvalidItem, ParsedModel, parse_item
-from .licenses import knowledge_base, resolve
+from .licenses import KnowledgeBase, Resolution, knowledge_base
 from .models import BaseModelLink, HubModel, ModelEvent, ModelFormat, SyncRun
 
 # Run problems are for a person to read; a run over a broken Hub must not grow without bound.
 _MAX_RUN_PROBLEMS = 200
 _TRACKED = ("license", "sha", "parameters", "gated")
+# Rows written by a run after which the planner's statistics are refreshed (see refresh_statistics).
+_ANALYZE_AFTER = 10_000
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,7 @@ def run_sync(
     # The next page is fetched while the current one is ingested: the wire and the database
     # then overlap instead of adding up. The cursor still advances only after a commit.
     prefetch = ThreadPoolExecutor(max_workers=1, thread_name_prefix="catalog-prefetch")
+    loader = FactsLoader()
     pending: tuple[str, Future[ListingPage]] | None = None
     try:
         while position["query"] < len(queries) and (options.limit is None or summary.seen < options.limit):
@@ -117,7 +120,8 @@ def run_sync(
                 items = items[: options.limit - summary.seen]
             with transaction(factory) as session:
                 run = session.get_one(SyncRun, run.id)
-                stop = _ingest_page(session, run, items, incremental_after=None if options.full else high_water)
+                stop = _ingest_page(session, run, items, incremental_after=None if options.full else high_water,
+                                    loader=loader)
                 done = stop or page.next_path is None
                 position = {"query": position["query"] + 1, "path": None} if done else {**position, "path": page.next_path}
                 run.cursor = json.dumps(position)
@@ -131,6 +135,8 @@ def run_sync(
                 _mark_removed(session, run, options)
             run.status, run.cursor, run.finished_at = "completed", None, utcnow()
             _copy_counts(run, summary)
+            if run.new + run.updated >= _ANALYZE_AFTER:
+                refresh_statistics(session)
     except HubError as exc:
         with transaction(factory) as session:
             run = session.get_one(SyncRun, run.id)
@@ -214,9 +220,18 @@ def _open_run(session: Session, options: SyncOptions) -> tuple[SyncRun, bool, da
     return run, False, high_water
 
 
-def _ingest_page(session: Session, run: SyncRun, items: list[Any], *, incremental_after: datetime | None) -> bool:
-    """Upsert one page and re-derive what it changed. Returns whether an incremental walk can stop."""
+def _ingest_page(session: Session, run: SyncRun, items: list[Any], *, incremental_after: datetime | None,
+                 loader: FactsLoader | None = None) -> bool:
+    """Upsert one page and re-derive what it changed. Returns whether an incremental walk can stop.
+
+    ``loader`` is the run's cache of model facts (bases looked up for lineage); a fresh one if None.
+    """
     now = utcnow()
+    kb = knowledge_base()
+    if loader is None:
+        loader = FactsLoader(session)
+    loader.session = session
+    loader.trim()
     parsed: dict[str, ParsedModel] = {}
     for item in items:
         try:
@@ -237,23 +252,26 @@ def _ingest_page(session: Session, run: SyncRun, items: list[Any], *, incrementa
         )
     }
     new_rows, changed_rows, seen_rows, events = [], [], [], []
+    resolutions: dict[str, Resolution] = {}
     stop = False
     for repo_id, model in parsed.items():
         if model.problems:
             _add_problem(run, {"model": repo_id, "fields": [p["field"] for p in model.problems]})
         old = existing.get(repo_id)
-        if old is None:
-            new_rows.append(_row(model, now, run.id))
-            continue
-        if old.content_hash == model.content_hash and old.removed_at is None:
+        if old is not None and old.content_hash == model.content_hash and old.removed_at is None:
             run.unchanged += 1
             seen_rows.append({"id": old.id, "downloads": model.downloads, "likes": model.likes,
                               "last_synced_at": now, "last_seen_run_id": run.id})
             if incremental_after is not None and model.last_modified is not None and model.last_modified <= incremental_after:
                 stop = True
             continue
+        resolution = resolutions[repo_id] = resolve_declared(
+            model.license_raw, model.license_name_raw, model.license_link_raw, model.license_tags)
+        row = _row(model, now, run.id, resolution, kb)
+        if old is None:
+            new_rows.append(row)
+            continue
         run.updated += 1
-        row = _row(model, now, run.id)
         del row["first_seen_at"]
         changed_rows.append({"id": old.id, **row, "removed_at": None})
         events += _events(old, model, now, run.id)
@@ -278,23 +296,21 @@ def _ingest_page(session: Session, run: SyncRun, items: list[Any], *, incrementa
              for rid in ids for b, rel, src in parsed[rid].bases]
     formats = [{"model_id": ids[rid], "format": f} for rid in ids for f in parsed[rid].formats]
     if links:
-        session.execute(insert(BaseModelLink), links)
+        session.execute(insert(BaseModelLink.__table__), links)
     if formats:
-        session.execute(insert(ModelFormat), formats)
+        session.execute(insert(ModelFormat.__table__), formats)
     if events:
-        session.execute(insert(ModelEvent), events)
+        session.execute(insert(ModelEvent.__table__), events)
     _advance_high_water(run, parsed.values())
-    # Findings of a model depend on its bases, so the derivatives of what changed are
-    # re-derived in the same transaction: the catalogue is consistent after every page.
-    derive_models(session, sorted(set(ids.values()) | set(derivatives_of(session, ids))))
+    derive_page(session, loader, {ids[rid]: (parsed[rid], resolutions[rid]) for rid in ids},
+                changed_ids=[r["id"] for r in changed_rows], kb=kb)
     return stop
 
 
-def _row(model: ParsedModel, now: datetime, run_id: int) -> dict[str, Any]:
+def _row(model: ParsedModel, now: datetime, run_id: int, resolution: Resolution, kb: KnowledgeBase) -> dict[str, Any]:
     row = model.columns()
     row.update(first_seen_at=now, last_synced_at=now, last_seen_run_id=run_id)
-    resolution = resolve(model.license_raw, model.license_name_raw, model.license_link_raw, tuple(model.license_tags))
-    row.update(derived_columns(resolution, knowledge_base()))
+    row.update(derived_columns(resolution, kb))
     return row
 
 
@@ -362,7 +378,8 @@ def _record_access(session: Session, run: SyncRun, repo_id: str, status: str) ->
     elif status in ("gated", "private"):
         stub = ParsedModel(repo_id=repo_id, author=repo_id.split("/")[0] if "/" in repo_id else None,
                            gated="manual" if status == "gated" else "false", private=status == "private")
-        row = {**_row(stub, now, run.id), "access": status, "content_hash": None}
+        resolution = resolve_declared(None, None, None, ())
+        row = {**_row(stub, now, run.id, resolution, knowledge_base()), "access": status, "content_hash": None}
         model_id = session.execute(insert(HubModel).returning(HubModel.id), [row]).scalar_one()
         derive_models(session, [model_id])
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 import copy
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from catalog.db import transaction
+from catalog.derive import derive_models
 from catalog.hub import HubClient, RetryPolicy
 from catalog.hubserver import HubServer, HubStore
-from catalog.models import HubModel, ModelEvent, SyncRun
+from catalog.models import AuditFinding, HubModel, ModelEvent, SyncRun
 from catalog.queries import model_record
 from catalog.sync import SyncOptions, run_sync, sync_models
 from tests.conftest import recorded_models
@@ -104,6 +105,17 @@ class TestFirstSync:
         assert (model.parameters_total, model.parameters_source) == (350_000_000, "name")
         assert model.formats == ["pickle"]
 
+    def test_a_license_declared_only_by_a_tag_is_resolved(self, factory, store):
+        # No card in the listing: the Hub's license:<id> tag is all there is to go by.
+        store.put({"id": "acme/tag-only", "tags": ["transformers", "license:apache-2.0"]})
+        with HubServer(store) as server:
+            run_sync(factory, client_for(server), SyncOptions())
+        with transaction(factory) as session:
+            record = model_record(session, "acme/tag-only")
+        assert record["license"]["raw"] is None
+        assert (record["license"]["id"], record["license"]["status"]) == ("apache-2.0", "resolved")
+        assert "license-missing" not in {f["code"] for f in record["findings"]}
+
     def test_scopes_by_author_and_limit(self, factory, hub):
         summary = run_sync(factory, client_for(hub), SyncOptions(authors=("acme",), limit=15, page_size=10))
         assert summary.seen == 15
@@ -141,6 +153,8 @@ class TestIncremental:
         assert kinds["sha"]["new"] == "f" * 40
         assert record["license"]["category"] == "non-commercial"
         assert {"license-changed", "non-commercial"} <= {f["code"] for f in record["findings"]}
+        changed_finding = next(f for f in record["findings"] if f["code"] == "license-changed")
+        assert changed_finding["evidence"]["old_sha"] == f"{3:040x}", "names the revision the old license was seen at"
         assert before["license"]["id"] == "apache-2.0", "the record at the old revision shows the old license"
 
     def test_full_sync_marks_disappeared_models_removed_and_restores_them(self, factory, hub, store):
@@ -255,3 +269,51 @@ class TestLineageAcrossPages:
         conflict = next(f for f in record["findings"] if f["code"] == "base-license-conflict")
         assert "cc-by-nc-4.0" in str(conflict["evidence"]) and "mit" in str(conflict["evidence"])
         assert "non-commercial" in {f["code"] for f in record["findings"]}
+
+    def test_findings_written_page_by_page_equal_a_recompute_from_the_database(self, factory, store):
+        """Sync derives from what it just parsed; `catalog audit --recompute` reads the rows back.
+
+        Both must store the same findings, lineage and license changes included.
+        """
+        store.put({"id": "acme/summarizer", "lastModified": "2025-02-01T00:00:00.000Z",
+                   "tags": ["license:mit", "base_model:finetune:nc-lab/base", "base_model:adapter:acme/model-0001-2b"],
+                   "cardData": {"license": "mit"}, "siblings": [{"rfilename": "adapter.bin"}]})
+        store.put({"id": "nc-lab/base", "lastModified": "2024-01-01T00:00:00.000Z",
+                   "tags": ["license:cc-by-nc-4.0"], "cardData": {"license": "cc-by-nc-4.0"}})
+        with HubServer(store) as server:
+            run_sync(factory, client_for(server), SyncOptions(page_size=7))
+            changed = copy.deepcopy(store.get("acme/model-0001-2b"))
+            changed.update(sha="e" * 40, lastModified="2025-07-01T00:00:00.000Z",
+                           tags=["license:llama3.1"], cardData={"license": "llama3.1"})
+            store.put(changed)
+            assert run_sync(factory, client_for(server), SyncOptions(page_size=7)).updated == 1
+
+        def findings() -> list[tuple]:
+            with transaction(factory) as session:
+                return [tuple(row) for row in session.execute(
+                    select(HubModel.repo_id, AuditFinding.code, AuditFinding.severity, AuditFinding.message,
+                           AuditFinding.evidence).join(HubModel, HubModel.id == AuditFinding.model_id)
+                    .order_by(HubModel.repo_id, AuditFinding.id)
+                )]
+
+        by_sync = findings()
+        with transaction(factory) as session:
+            derive_models(session, list(session.scalars(select(HubModel.id))))
+        assert findings() == by_sync
+        codes = {(repo_id, code) for repo_id, code, *_ in by_sync}
+        assert {("acme/summarizer", "base-license-conflict"), ("acme/summarizer", "pickle-weights"),
+                ("acme/model-0001-2b", "license-changed")} <= codes
+
+
+class TestAfterABulkLoad:
+    def test_a_large_run_refreshes_postgresql_statistics_and_leaves_sqlite_planner_alone(
+            self, factory, hub, engine, monkeypatch):
+        monkeypatch.setattr("catalog.sync._ANALYZE_AFTER", 10)
+        run_sync(factory, client_for(hub), SyncOptions(page_size=50))
+        with engine.connect() as conn:
+            if engine.dialect.name == "postgresql":
+                analysed = conn.execute(text(
+                    "SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL")).scalars().all()
+                assert {"hub_models", "hub_model_search", "audit_findings"} <= set(analysed)
+            else:
+                assert not conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")).first()
