@@ -17,7 +17,7 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from .audit import Finding, ModelFacts, audit
-from .derive import FactsLoader
+from .derive import FactsLoader, is_stale
 from .errors import CatalogError
 from .licenses import KnowledgeBase, knowledge_base
 from .models import AuditFinding, HubModel, Team
@@ -228,17 +228,14 @@ def _findings(session: Session, row_ids: list[int], facts: dict[int, ModelFacts]
     result: dict[int, list[Finding]] = {}
     stale: list[int] = []
     for chunk in _chunks(row_ids):
-        stale += session.scalars(select(HubModel.id).where(
-            HubModel.id.in_(chunk),
-            (HubModel.derived_version != kb.version) | HubModel.derived_version.is_(None),
-        ))
+        stale += session.scalars(select(HubModel.id).where(HubModel.id.in_(chunk), is_stale(kb)))
         for row in session.execute(
             select(AuditFinding.model_id, AuditFinding.code, AuditFinding.severity, AuditFinding.message,
                    AuditFinding.evidence).where(AuditFinding.model_id.in_(chunk)).order_by(AuditFinding.id)
         ):
             result.setdefault(row.model_id, []).append(Finding(row.code, row.severity, row.message, row.evidence or {}))
     for row_id in stale:
-        # Derived under another knowledge base: the stored findings may cite licenses that changed.
+        # Derived under another knowledge base or derivation: the stored findings may be out of date.
         result[row_id] = audit(facts[row_id], lineage=loader.lineage, kb=kb)
     return result
 

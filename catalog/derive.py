@@ -7,8 +7,10 @@ database holds, never the Hub.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
@@ -20,6 +22,9 @@ from .licenses import KnowledgeBase, Resolution, knowledge_base, resolve
 from .models import AuditFinding, BaseModelLink, HubModel, ModelEvent
 
 BATCH = 500
+# Bump when the derivation itself changes (not the knowledge base): what is stored then counts
+# as stale, and `catalog audit` and `catalog check` recompute it. 2: license:<id> tags resolve.
+DERIVATION_REVISION = 2
 # Facts kept for lineage lookups; popular bases stay cached, memory stays bounded on big runs.
 _MAX_CACHED_FACTS = 20_000
 
@@ -52,11 +57,21 @@ def resolve_row(row: Any) -> Resolution:
     return resolve_declared(row.license_raw, row.license_name_raw, row.license_link_raw, row.license_tags)
 
 
+def derivation_version(kb: KnowledgeBase) -> str:
+    """What ``derived_version`` records: the knowledge base and the derivation code used."""
+    return _derivation_version(kb.version)
+
+
+@lru_cache(maxsize=8)
+def _derivation_version(kb_version: str) -> str:
+    return hashlib.sha256(f"{DERIVATION_REVISION}:{kb_version}".encode()).hexdigest()
+
+
 def derived_columns(resolution: Resolution, kb: KnowledgeBase) -> dict[str, Any]:
     """The HubModel columns derived from a license resolution (sync writes them with the row)."""
     return {"license_id": resolution.license_id, "license_ids": list(resolution.license_ids),
             "license_category": resolution.category, "license_status": resolution.status,
-            "derived_version": kb.version}
+            "derived_version": derivation_version(kb)}
 
 
 class FactsLoader:
@@ -252,12 +267,15 @@ def derivatives_of(session: Session, repo_ids: Iterable[str]) -> list[int]:
     return sorted(result)
 
 
+def is_stale(kb: KnowledgeBase | None = None) -> Any:
+    """SQL condition: the model was derived with another knowledge base or derivation revision."""
+    version = derivation_version(kb or knowledge_base())
+    return (HubModel.derived_version != version) | HubModel.derived_version.is_(None)
+
+
 def stale_model_ids(session: Session, *, kb: KnowledgeBase | None = None) -> list[int]:
-    """Models whose derivation was computed with another version of the knowledge base."""
-    kb = kb or knowledge_base()
-    return list(session.scalars(
-        select(HubModel.id).where((HubModel.derived_version != kb.version) | HubModel.derived_version.is_(None))
-    ))
+    """Models whose derivation was computed with another knowledge base or derivation revision."""
+    return list(session.scalars(select(HubModel.id).where(is_stale(kb))))
 
 
 def _chunks(values: list[Any], size: int) -> Iterator[list[Any]]:

@@ -12,10 +12,11 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from catalog.db import transaction
 from catalog.hubserver import HubServer, HubStore
+from catalog.licenses import knowledge_base
 from catalog.models import HubModel, SyncRun
 from tests.conftest import recorded_models
 from tests.test_sync import snapshot, synthetic
@@ -82,6 +83,26 @@ class TestSyncCommand:
     def test_a_bad_setting_is_named(self, env):
         result = run_cli("sync", env={**env, "CATALOG_SYNC_PAGE_SIZE": "lots"})
         assert result.returncode == 2 and "sync_page_size" in result.stderr
+
+
+class TestAuditCommand:
+    """`catalog audit` re-derives, from the stored raw fields, what an older catalog derived."""
+
+    def test_rederives_only_what_an_older_release_derived(self, env, hub, factory):
+        hub.store.put({"id": "acme/tag-only", "tags": ["license:apache-2.0"]})
+        run_cli("sync", env=env, check=True)
+        assert run_cli("audit", env=env, check=True).stdout.strip() == "derived 0 models"
+        # What a release before derivation revision 2 stored: the bare knowledge-base version,
+        # and a license declared only by its tag left unresolved.
+        kb_version = knowledge_base().version
+        with transaction(factory) as session:
+            session.execute(update(HubModel).where(HubModel.repo_id.in_(["acme/tag-only", "acme/model-0001-2b"]))
+                            .values(derived_version=kb_version, license_id=None, license_ids=[],
+                                    license_status="missing", license_category="unlicensed"))
+        assert run_cli("audit", env=env, check=True).stdout.strip() == "derived 2 models"
+        record = json.loads(run_cli("show", "acme/tag-only", "--json", env=env, check=True).stdout)
+        assert (record["license"]["id"], record["license"]["status"]) == ("apache-2.0", "resolved")
+        assert run_cli("audit", env=env, check=True).stdout.strip() == "derived 0 models"
 
 
 class TestKillAndResume:
