@@ -66,7 +66,8 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def sqlite_pragmas(dbapi_connection: Any, _record: Any = None) -> None:
+    """Apply the settings catalog uses on every SQLite connection (a connect-event listener)."""
     cursor = dbapi_connection.cursor()
     # WAL lets `catalog serve` read while `catalog sync` writes; the busy timeout makes the
     # writer wait instead of failing when both touch the file at once.
@@ -74,6 +75,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # A sync page rewrites the same index pages commit after commit; checkpointing every 64 MB
+    # of WAL instead of every 4 MB copies each of them back far less often (-12% on a 100k-model
+    # sync). The WAL file is cut back to that size after a checkpoint.
+    cursor.execute("PRAGMA wal_autocheckpoint=16384")
+    cursor.execute("PRAGMA journal_size_limit=67108864")
     cursor.close()
 
 
@@ -99,7 +105,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     engine = create_engine(url, json_serializer=dumps_json, **kwargs)
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", sqlite_pragmas)
     return engine
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from catalog.db import open_database
+from catalog.db import open_database, sqlite_pragmas
 from catalog.hub import HubClient, fetch_only
 from tests.benchmarks.bench_sync import PAGE_SIZE, start_hub
 
@@ -40,8 +40,7 @@ def insert_rows(path: Path, columns: list[str], rows: list[tuple], drop: list[st
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     open_database(f"sqlite:///{path}").kw["bind"].dispose()
     conn = sqlite3.connect(path)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
+    sqlite_pragmas(conn)  # the settings a sync runs with
     for statement in drop:
         conn.execute(statement)
     sql = f"INSERT INTO hub_models ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
