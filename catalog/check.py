@@ -20,7 +20,7 @@ from .audit import Finding, ModelFacts, audit
 from .derive import FactsLoader, is_stale
 from .errors import CatalogError
 from .licenses import KnowledgeBase, knowledge_base
-from .models import AuditFinding, HubModel, Team
+from .models import AuditFinding, HubModel, ModelAlias, Team
 from .policy import ModelVerdict, Policy, Reason, Subject, TeamDecision, evaluate
 from .resources import resource_dir
 
@@ -55,8 +55,8 @@ def subjects_from_db(
 ) -> list[Subject]:
     """Build one policy :class:`Subject` per ``(repo_id, revision)``, in the order given.
 
-    Repo ids match exactly first, then case-insensitively (the Hub treats ids that way), and the
-    subject carries the catalogue's spelling. A model the catalogue lacks gets ``facts=None``,
+    Repo ids match exactly first, then case-insensitively (the Hub treats ids that way), then as
+    former ids of renamed models, and the subject carries the catalogue's current id. A model the catalogue lacks gets ``facts=None``,
     which the policy turns into ``not-in-catalogue``. Findings are the stored ones, recomputed
     only for models derived with another knowledge-base version. With ``team``, the team's current
     decision (its newest unexpired flag, per :mod:`catalog.flags`; stale once the model's licenses
@@ -83,6 +83,7 @@ def subjects_from_db(
         for repo_id in missing:
             if repo_id.lower() in lowered:
                 facts[repo_id] = lowered[repo_id.lower()]
+        _resolve_aliases(session, loader, [m for m in missing if m not in facts], facts)
     row_ids = sorted({row_id for row_id, _ in facts.values()})
     findings = _findings(session, row_ids, {row_id: fact for row_id, fact in facts.values()}, loader, kb)
     decisions = _decisions(session, team_row, {row_id: fact for row_id, fact in facts.values()}) \
@@ -99,11 +100,23 @@ def subjects_from_db(
     return subjects
 
 
+def _resolve_aliases(session: Session, loader: FactsLoader, repo_ids: list[str],
+                     facts: dict[str, tuple[int, ModelFacts]]) -> None:
+    """Resolve former ids of renamed models (``bert-base-uncased``) to the models they now name."""
+    for chunk in _chunks(repo_ids):
+        targets = dict(session.execute(
+            select(ModelAlias.alias, ModelAlias.model_id).where(ModelAlias.alias.in_(chunk))).all())
+        if targets:
+            by_row = dict(loader.load(HubModel.id.in_(set(targets.values()))))
+            facts.update({alias: (row_id, by_row[row_id]) for alias, row_id in targets.items() if row_id in by_row})
+
+
 def known_ids(session: Session) -> Callable[[str], bool]:
     """A ``known_ids`` callback for :func:`catalog.discovery.discover`: one indexed lookup per id."""
 
     def known(repo_id: str) -> bool:
-        return session.scalar(select(HubModel.id).where(HubModel.repo_id == repo_id)) is not None
+        return (session.scalar(select(HubModel.id).where(HubModel.repo_id == repo_id)) is not None
+                or session.get(ModelAlias, repo_id) is not None)
 
     return known
 

@@ -258,6 +258,10 @@ def _fetcher(settings: Settings, factory: sessionmaker[Session]):  # -> Callable
         summary = sync_models(factory, HubClient(endpoint=settings.hub_endpoint, retry=retry), repo_ids)
         if summary.status != "completed":
             raise CatalogueUnreachable(f"cannot fetch missing models from the Hub: {summary.error}")
+        from .progress import describe_problem
+
+        for problem in summary.problems:  # gated, private, missing, renamed: each worth a line
+            click.echo(f"  {describe_problem(problem)}", err=True)
 
     return fetch
 

@@ -1,10 +1,10 @@
 """A Hub-compatible HTTP server on 127.0.0.1, for tests, benchmarks and the offline demo.
 
 It answers ``GET /api/models`` (filters, sort, expand, keyset ``Link`` cursors) and
-``GET /api/models/{repo_id}[/revision/{rev}]`` in the Hub's wire format, errors included, so
-that the official ``huggingface_hub`` client pointed at it (``HF_ENDPOINT`` or
-``HfApi(endpoint=...)``) behaves as it does against huggingface.co and raises the same typed
-errors. Faults (429, 5xx, dropped connections, truncated bodies, garbage items) can be switched
+``GET /api/models/{repo_id}[/revision/{rev}]`` in the Hub's wire format, errors and rename
+redirects included, so that the official ``huggingface_hub`` client pointed at it
+(``HF_ENDPOINT`` or ``HfApi(endpoint=...)``) behaves as it does against huggingface.co and
+raises the same typed errors. Faults (429, 5xx, dropped connections, truncated bodies, garbage items) can be switched
 on while it runs. Standard library only, so it starts in milliseconds.
 
 Run it on its own with ``python -m catalog.hubserver DATA.jsonl[.gz] --port N``.
@@ -244,7 +244,7 @@ class HubServer:
             if path.rstrip("/") == "/api/models":
                 return self._listing(query, raw_query, headers.get("host"))
             if path.startswith("/api/models/"):
-                return self._model(path[len("/api/models/") :], query, authorization)
+                return self._model(path[len("/api/models/") :], query, raw_query, authorization)
         except BadRequest as exc:
             return _error(400, str(exc))
         return _error(404, _NOT_FOUND_PAGE)
@@ -282,16 +282,22 @@ class HubServer:
             self._pages_served += 1
         return 200, headers, body
 
-    def _model(self, rest: str, query: dict[str, list[str]], authorization: str | None) -> Answer:
+    def _model(self, rest: str, query: dict[str, list[str]], raw_query: str, authorization: str | None) -> Answer:
         segments = rest.split("/")
-        revision, auth_check = None, False
+        revision, auth_check, suffix = None, False, ""
         if len(segments) >= 3 and segments[-2] == "revision":
-            revision, segments = unquote(segments[-1]), segments[:-2]
+            revision, segments, suffix = unquote(segments[-1]), segments[:-2], "/" + "/".join(segments[-2:])
         elif segments[-1] == "auth-check":
-            auth_check, segments = True, segments[:-1]
+            auth_check, segments, suffix = True, segments[:-1], "/auth-check"
         if not 1 <= len(segments) <= 2 or not all(segments):
             return _error(404, _NOT_FOUND_PAGE)
         repo_id = "/".join(unquote(s) for s in segments)
+        new_id = self.store.renamed_to(repo_id)
+        if new_id is not None:
+            # As recorded from the Hub: a relative Location and a one-line text body.
+            location = f"/api/models/{new_id}{suffix}" + (f"?{raw_query}" if raw_query else "")
+            return 307, {"Location": location, "Content-Type": "text/plain; charset=utf-8"}, \
+                f"Temporary Redirect. Redirecting to {location}".encode()
 
         model = self.store.peek(repo_id)
         access = self.store.access(repo_id)

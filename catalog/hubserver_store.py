@@ -110,6 +110,7 @@ class HubStore:
         self._lock = threading.Lock()
         self._models: dict[str, dict[str, Any]] = {}
         self._access: dict[str, str] = {}
+        self._renamed: dict[str, str] = {}  # former id -> current id
         self._orders: dict[str | None, list[tuple[SortKey, str, dict[str, Any]]]] = {}
         for model in models:
             self.put(model)
@@ -131,6 +132,32 @@ class HubStore:
             del self._models[repo_id]
             self._access.pop(repo_id, None)
             self._orders.clear()
+
+    def rename(self, repo_id: str, new_id: str) -> None:
+        """Rename a model as the Hub does: it lists under ``new_id``, and its info under the old
+        id answers with an HTTP 307 to the new one.
+
+        Raises:
+            KeyError: no such model.
+            ValueError: ``new_id`` is taken.
+        """
+        with self._lock:
+            if new_id in self._models:
+                raise ValueError(f"{new_id} already exists")
+            model = self._models.pop(repo_id)
+            model.update(id=new_id, modelId=new_id)
+            if "/" in new_id:
+                model["author"] = new_id.split("/", 1)[0]
+            self._models[new_id] = model
+            self._access.pop(repo_id, None)
+            self._renamed = {old: (new_id if new == repo_id else new) for old, new in self._renamed.items()}
+            self._renamed[repo_id] = new_id
+            self._orders.clear()
+
+    def renamed_to(self, repo_id: str) -> str | None:
+        """The current id of a renamed model's former id, or None."""
+        with self._lock:
+            return self._renamed.get(repo_id)
 
     def set_access(self, repo_id: str, status: AccessStatus | None) -> None:
         """Make the model's info answer as a gated, private or vanished repository would.

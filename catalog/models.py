@@ -106,6 +106,16 @@ class ModelFormat(Base):
     format: Mapped[str] = mapped_column(String(16), primary_key=True, index=True)
 
 
+class ModelAlias(Base):
+    """A former id of a model: the Hub redirects it (HTTP 307) to the model's current id."""
+
+    __tablename__ = "hub_model_aliases"
+
+    alias: Mapped[str] = mapped_column(String(200), primary_key=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("hub_models.id", ondelete="CASCADE"), index=True)
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow, comment="when the Hub last redirected it")
+
+
 class ModelEvent(Base):
     """A change between two syncs: license fields, sha, parameter count, gating, removal."""
 
@@ -113,7 +123,7 @@ class ModelEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     model_id: Mapped[int] = mapped_column(ForeignKey("hub_models.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(16), comment="license | sha | parameters | gated | removed | restored")
+    kind: Mapped[str] = mapped_column(String(16), comment="license | sha | parameters | gated | removed | restored | renamed")
     old: Mapped[Any | None] = mapped_column(JSONType)
     new: Mapped[Any | None] = mapped_column(JSONType)
     sha: Mapped[str | None] = mapped_column(String(64), comment="revision the new value was seen at")

@@ -75,5 +75,7 @@ def describe_problem(problem: dict[str, Any]) -> str:
     model = problem.get("model")
     if "fields" in problem:
         return f"{model}: malformed {', '.join(problem['fields'])} (kept raw in the model's problems)"
+    if "renamed_to" in problem:
+        return f"{model}: renamed on the Hub to {problem['renamed_to']} (the old id still resolves; update references)"
     text = problem.get("problem", str(problem))
     return f"{model}: {text}" if model else text

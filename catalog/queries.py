@@ -13,11 +13,21 @@ from .audit import obligations_for
 from .derive import FactsLoader, resolve_declared
 from .errors import ModelNotFound
 from .licenses import knowledge_base
-from .models import AuditFinding, BaseModelLink, Flag, HubModel, HubModelSearch, ModelEvent, SyncRun
+from .models import (
+    AuditFinding,
+    BaseModelLink,
+    Flag,
+    HubModel,
+    HubModelSearch,
+    ModelAlias,
+    ModelEvent,
+    SyncRun,
+)
 
 
 def find_model(session: Session, repo_id: str) -> HubModel:
-    """The model with this id; a name without an org also matches a unique ``org/name``.
+    """The model with this id, or with this former id (the Hub redirected it when a sync asked);
+    a name without an org also matches a unique ``org/name``.
 
     Raises:
         ModelNotFound: no such model, with close ids as suggestions.
@@ -25,6 +35,11 @@ def find_model(session: Session, repo_id: str) -> HubModel:
     model = session.scalar(
         select(HubModel).where(HubModel.repo_id == repo_id).options(selectinload(HubModel.bases))
     )
+    if model is None:
+        model = session.scalar(
+            select(HubModel).join(ModelAlias, ModelAlias.model_id == HubModel.id).where(ModelAlias.alias == repo_id)
+            .options(selectinload(HubModel.bases))
+        )
     if model is None and "/" not in repo_id:
         matches = session.scalars(
             select(HubModel).where(HubModel.repo_id.like("%/" + _escape_like(repo_id), escape="\\")).limit(2)

@@ -26,6 +26,7 @@ from .hub import HubClient, ListingPage, ListingScope
 from .ingest import InvalidItem, ParsedModel, parse_item
 from .licenses import KnowledgeBase, Resolution, knowledge_base
 from .models import BaseModelLink, HubModel, ModelEvent, ModelFormat, SyncRun
+from .renames import follow_rename, record_alias
 
 # Run problems are for a person to read; a run over a broken Hub must not grow without bound.
 _MAX_RUN_PROBLEMS = 200
@@ -168,7 +169,14 @@ def sync_models(factory: sessionmaker[Session], client: HubClient, repo_ids: Ite
             with transaction(factory) as session:
                 run = session.get_one(SyncRun, run.id)
                 if lookup.data is not None:
+                    current = lookup.data.get("id") if isinstance(lookup.data, dict) else None
+                    renamed = isinstance(current, str) and current != repo_id
+                    if renamed:
+                        _add_problem(run, {"model": repo_id, "renamed_to": current})
+                        follow_rename(session, repo_id, current, run_id=run.id)
                     _ingest_page(session, run, [lookup.data], incremental_after=None)
+                    if renamed:
+                        record_alias(session, repo_id, current)
                 else:
                     _record_access(session, run, repo_id, lookup.status)
                 _copy_counts(run, summary)

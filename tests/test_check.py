@@ -169,6 +169,20 @@ def test_fetch_missing_pulls_unknown_models_from_the_hub(catalogue, db_url, tmp_
         assert session.scalar(select(HubModel.license_id).where(HubModel.repo_id == "newco/fresh")) == "mit"
 
 
+def test_a_renamed_models_old_id_in_code_resolves_after_fetch_missing(catalogue, db_url, tmp_path):
+    # Code written before the Hub moved legacy models into organisations keeps the old id.
+    write(tmp_path / "app.py", 'from transformers import AutoModel\nm = AutoModel.from_pretrained("tinybert")\n')
+    store = HubStore([hub_item("tinybert", license="apache-2.0")])
+    store.rename("tinybert", "legacy-org/tinybert")
+    with HubServer(store) as server:
+        fetched = run("app.py", "--fetch-missing", db_url=db_url, cwd=tmp_path, HF_ENDPOINT=server.url)
+    assert fetched.returncode == 0, fetched.stdout + fetched.stderr
+    assert "PASS  legacy-org/tinybert" in fetched.stdout
+    assert "renamed on the Hub to legacy-org/tinybert" in fetched.stderr
+    again = run("app.py", db_url=db_url, cwd=tmp_path)  # no Hub needed any more
+    assert again.returncode == 0 and "PASS  legacy-org/tinybert" in again.stdout
+
+
 def test_fetch_missing_with_the_hub_down_exits_3(catalogue, db_url, tmp_path):
     write(tmp_path / "app.py", 'from transformers import AutoModel\nm = AutoModel.from_pretrained("newco/fresh")\n')
     done = run("app.py", "--fetch-missing", db_url=db_url, cwd=tmp_path, HF_ENDPOINT="http://127.0.0.1:1",

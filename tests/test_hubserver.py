@@ -177,6 +177,25 @@ def test_unknown_and_vanished_repos_raise_repository_not_found(hub):
         api.model_info("org2/model-02")
 
 
+def test_a_renamed_model_redirects_its_old_id_as_the_hub_does(hub):
+    # Recorded from huggingface.co: GET /api/models/bert-base-uncased -> 307, Location
+    # /api/models/google-bert/bert-base-uncased, body "Temporary Redirect. Redirecting to ...".
+    hub.store.rename("org0/model-03", "neworg/model-03")
+    raw = httpx.get(f"{hub.url}/api/models/org0/model-03?expand=sha")
+    assert raw.status_code == 307
+    assert raw.headers["location"] == "/api/models/neworg/model-03?expand=sha"
+    assert raw.text == "Temporary Redirect. Redirecting to /api/models/neworg/model-03?expand=sha"
+    pinned = httpx.get(f"{hub.url}/api/models/org0/model-03/revision/main")
+    assert pinned.headers["location"] == "/api/models/neworg/model-03/revision/main"
+
+    api = client(hub)
+    assert api.model_info("org0/model-03").id == "neworg/model-03"  # the client follows it
+    listed = {m.id for m in api.list_models()}
+    assert "neworg/model-03" in listed and "org0/model-03" not in listed
+    with pytest.raises(ValueError, match="already exists"):
+        hub.store.rename("org1/model-04", "neworg/model-03")
+
+
 def test_gated_and_private_models_answer_only_the_configured_token():
     store = HubStore(synthetic(3))
     store.set_access("org0/model-00", "gated")

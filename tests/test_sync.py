@@ -239,6 +239,37 @@ class TestPerModelCalls:
         assert "nobody/nothing" not in models
         assert models["openai-community/gpt2"].license_raw == "mit"
 
+    def test_a_renamed_model_is_followed_and_keeps_its_row_history_and_old_id(self, factory, store, hub):
+        # As the Hub did with bert-base-uncased -> google-bert/bert-base-uncased.
+        run_sync(factory, client_for(hub), SyncOptions(page_size=50))
+        before = stored(factory)["acme/model-0005-6b"]
+        store.rename("acme/model-0005-6b", "acme-labs/model-0005-6b")
+        summary = sync_models(factory, client_for(hub), ["acme/model-0005-6b"])
+        assert summary.status == "completed" and summary.failed == 0
+        redirected = [r for r in hub.requests if r.path == "/api/models/acme/model-0005-6b"]
+        assert redirected and redirected[-1].status == 307
+        models = stored(factory)
+        assert "acme/model-0005-6b" not in models
+        renamed = models["acme-labs/model-0005-6b"]
+        assert (renamed.id, renamed.author, renamed.removed_at) == (before.id, "acme-labs", None)
+        with transaction(factory) as session:
+            record = model_record(session, "acme/model-0005-6b")
+        assert record["id"] == "acme-labs/model-0005-6b"
+        assert {"kind": "renamed", "old": "acme/model-0005-6b", "new": "acme-labs/model-0005-6b"}.items() <= next(
+            e for e in record["history"] if e["kind"] == "renamed").items()
+        assert {"model": "acme/model-0005-6b", "renamed_to": "acme-labs/model-0005-6b"} in summary.problems
+
+    def test_a_rename_onto_a_model_already_held_marks_the_old_row_removed(self, factory, store, hub):
+        run_sync(factory, client_for(hub), SyncOptions(page_size=50))
+        store.rename("acme/model-0006-7b", "acme-labs/model-0006-7b")
+        run_sync(factory, client_for(hub), SyncOptions(page_size=50))  # the listing shows the new id
+        sync_models(factory, client_for(hub), ["acme/model-0006-7b"])
+        models = stored(factory)
+        assert models["acme/model-0006-7b"].removed_at is not None
+        assert models["acme-labs/model-0006-7b"].removed_at is None
+        with transaction(factory) as session:
+            assert model_record(session, "acme-labs/model-0006-7b")["id"] == "acme-labs/model-0006-7b"
+
     def test_hf_token_is_sent_but_never_stored(self, factory, store, monkeypatch):
         token = "hf_secret_test_token"
         store.set_access(LLAMA, "gated")
