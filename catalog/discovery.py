@@ -37,6 +37,13 @@ Python (``*.py``, parsed with ``ast``; comments, docstrings and bare string stat
     With ``known_ids``, any other ``"org/name"`` string literal the catalogue knows is reported
     too (kind ``python-constant``, context ``catalogue match``).
 
+Notebooks (``*.ipynb``)
+    The code cells, joined in order, are read as one Python module by the rules above (so a
+    constant set in one cell counts where another uses it); ``!`` shell escapes and
+    ``%%bash``/``%%sh``/``%%script`` cells by the command rules below; other ``%`` magics are
+    ignored. A reference points at the line of the ``.ipynb`` file holding the source line
+    and names its cell in the context (``cell 3``).
+
 Configuration (``*.yaml``, ``*.yml``, ``*.json``, ``*.toml``, ``*.cfg``, ``*.ini``)
     The string value of a key named ``model``, ``model_id``, ``model_name``,
     ``model_name_or_path``, ``pretrained_model_name_or_path``, ``base_model``, ``repo_id``,
@@ -81,7 +88,8 @@ Which files are read
     work tree down (nested ones included, ``!`` re-includes too), without following symlinked
     folders, and always skipping ``.git``, ``.hg``, ``.svn``, ``.venv``, ``venv``,
     ``node_modules``, ``__pycache__``, ``site-packages``, ``.tox``, ``.nox``, ``.mypy_cache``,
-    ``.pytest_cache`` and ``.ruff_cache``. A file named on the command line is always read.
+    ``.pytest_cache``, ``.ruff_cache`` and ``.ipynb_checkpoints``. A file named on the command
+    line is always read.
     Files over 5 MiB, and configuration files over 1 MiB, are skipped; a file is parsed only if
     its bytes contain one of the words its rules look for.
 
@@ -98,7 +106,7 @@ import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from catalog import discovery_config, discovery_python, discovery_shell
+from catalog import discovery_config, discovery_notebook, discovery_python, discovery_shell
 from catalog.discovery_base import DiscoveryError, IdCheck, Reference, looks_like_repo_id
 from catalog.discovery_git import references_added_since
 from catalog.discovery_manifest import scan_catalog_toml, scan_models_txt
@@ -117,6 +125,8 @@ def _file_type(name: str, path: str) -> str | None:
     lowered = name.lower()
     if lowered.endswith(".py"):
         return "python"
+    if lowered.endswith(".ipynb"):
+        return "notebook"
     if lowered in ("models.txt", "catalog.toml"):
         return lowered
     if lowered.endswith(_SHELL_SUFFIXES):
@@ -142,6 +152,8 @@ def _file_type(name: str, path: str) -> str | None:
 def _scan(data: bytes, file: str, file_type: str, check: IdCheck) -> list[Reference]:
     if file_type == "python":
         return discovery_python.scan_python(data, file, check)
+    if file_type == "notebook":
+        return discovery_notebook.scan_notebook(data, file, check)
     if file_type == "models.txt":
         return scan_models_txt(data.decode("utf-8", "replace"), file)
     if file_type == "catalog.toml":

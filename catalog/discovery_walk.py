@@ -23,6 +23,7 @@ ALWAYS_SKIPPED = frozenset(
         ".mypy_cache",
         ".pytest_cache",
         ".ruff_cache",
+        ".ipynb_checkpoints",  # Jupyter's autosaved copies of the notebooks beside it
     }
 )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -311,3 +312,52 @@ def test_diff_against_an_unknown_ref_names_it(tmp_path: Path) -> None:
         references_added_since("no-such-branch", [], repo_dir=tmp_path)
     with pytest.raises(DiscoveryError, match="origin/main"):
         references_added_since("origin/main", [], repo_dir=tmp_path / "missing")
+
+
+def _notebook(cells: list[tuple[str, list[str], list[str]]]) -> str:
+    """An .ipynb as Jupyter writes it (indent 1, keys sorted): (cell type, source lines, output lines)."""
+    return json.dumps({
+        "cells": [
+            {"cell_type": kind, "metadata": {}, "source": [line + "\n" for line in source[:-1]] + source[-1:],
+             **({"execution_count": 1, "outputs": [{"name": "stdout", "output_type": "stream", "text": outputs}]}
+                if kind == "code" else {})}
+            for kind, source, outputs in cells
+        ],
+        "metadata": {"kernelspec": {"name": "python3"}}, "nbformat": 4, "nbformat_minor": 5,
+    }, indent=1, sort_keys=True, ensure_ascii=False)
+
+
+def test_notebooks_are_read_cell_by_cell_and_point_at_their_file_lines(tmp_path: Path) -> None:
+    text = _notebook([
+        ("markdown", ['Load it with `AutoModel.from_pretrained("docs/not-code")`'], []),
+        ("code", ["%pip install transformers", 'BASE = "acme/base-7b"'], []),
+        # The output repeats the source line before it in the file: the location must not land there.
+        ("code", ["model = AutoModel.from_pretrained(BASE)", "print(model)"],
+         ["model = AutoModel.from_pretrained(BASE)\n"]),
+        ("code", ["!huggingface-cli download acme/weights --revision v1"], []),
+        ("code", ["%%bash", "vllm serve acme/served"], []),
+    ])
+    (tmp_path / "explore.ipynb").write_text(text)
+    (tmp_path / ".ipynb_checkpoints").mkdir()  # Jupyter's autosaved copy is not a second use
+    (tmp_path / ".ipynb_checkpoints" / "explore-checkpoint.ipynb").write_text(text)
+    lines = text.splitlines()
+
+    def line_of(source: str) -> int:
+        encoded = json.dumps(source, ensure_ascii=False)
+        found = [i for i, line in enumerate(lines, 1) if line.strip().startswith(encoded)]
+        return found[-1]  # the source line, which Jupyter writes after the cell's outputs
+
+    found = discover([tmp_path])
+    assert {r.file for r in found} == {"explore.ipynb"}
+    refs = {(r.repo_id, r.line, r.kind, r.revision, r.context.split(",")[0]) for r in found}
+    assert refs == {
+        ("acme/base-7b", line_of("model = AutoModel.from_pretrained(BASE)\n"), "python-constant", None, "cell 3"),
+        ("acme/weights", line_of("!huggingface-cli download acme/weights --revision v1"), "shell", "v1", "cell 4"),
+        ("acme/served", line_of("vllm serve acme/served"), "shell", None, "cell 5"),
+    }
+
+
+def test_a_broken_notebook_yields_nothing(tmp_path: Path) -> None:
+    (tmp_path / "half.ipynb").write_text('{"cells": [{"cell_type": "code", "source": ["AutoModel.from_pretrained(')
+    (tmp_path / "odd.ipynb").write_text('{"cells": [{"cell_type": "code", "source": 7}, "x"]}')
+    assert discover([tmp_path]) == []
