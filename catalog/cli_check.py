@@ -54,7 +54,7 @@ Exit codes:
   3  the catalogue is unreachable (database, --server, or the Hub with --fetch-missing)""")
 @_paths
 @click.option("--diff", "base_ref", metavar="BASE_REF",
-              help="Check only references added since this git ref (e.g. origin/main).")
+              help="Check only references this branch added since it left this git ref (e.g. origin/main).")
 @click.option("--policy", "policy_path", type=click.Path(dir_okay=False, path_type=str),
               help=f"Policy file [default: {POLICY_FILE} in the first PATH or the current folder, if present; "
                    "else the built-in policy].")

@@ -41,14 +41,27 @@ def _unquote(path: str) -> str:
     return path
 
 
+def _fork_point(repo_dir: Path, base_ref: str) -> str:
+    """Where this branch left ``base_ref`` (``git merge-base``), as a pull request compares.
+
+    Diffing against ``base_ref`` itself would count as added whatever the base removed since
+    the fork. Without a merge base (a shallow clone, unrelated histories) ``base_ref`` is used.
+    """
+    try:
+        return _git(repo_dir, base_ref, "merge-base", base_ref, "HEAD").strip() or base_ref
+    except DiscoveryError:
+        return base_ref
+
+
 def added_lines(base_ref: str, repo_dir: Path) -> tuple[dict[str, set[int]], set[str]]:
-    """Lines added since ``base_ref`` per file, and the untracked files (wholly new).
+    """Lines added since this branch left ``base_ref`` per file, and the untracked files (wholly new).
 
     Paths are relative to ``repo_dir``, which may be a subdirectory of the work tree.
     """
     if not base_ref or base_ref.startswith("-"):
         raise DiscoveryError(f"cannot compare with {base_ref!r}: not a git revision")
     _git(repo_dir, base_ref, "rev-parse", "--verify", "--quiet", f"{base_ref}^{{commit}}")
+    since = _fork_point(repo_dir, base_ref)
     # Explicit prefixes: a user's diff.noprefix or diff.mnemonicPrefix would change them.
     diff = _git(
         repo_dir,
@@ -60,7 +73,7 @@ def added_lines(base_ref: str, repo_dir: Path) -> tuple[dict[str, set[int]], set
         "--relative",
         "--src-prefix=a/",
         "--dst-prefix=b/",
-        base_ref,
+        since,
         "--",
     )
     added: dict[str, set[int]] = {}
@@ -79,7 +92,10 @@ def added_lines(base_ref: str, repo_dir: Path) -> tuple[dict[str, set[int]], set
 
 
 def references_added_since(base_ref: str, refs: list[Reference], *, repo_dir: Path) -> list[Reference]:
-    """Keep the references on lines added since ``base_ref`` (``git diff --unified=0 BASE_REF``).
+    """Keep the references on lines added since the branch left ``base_ref``.
+
+    That is ``git diff --unified=0 $(git merge-base BASE_REF HEAD)``: the committed and
+    uncommitted changes of this branch, not what ``base_ref`` did since.
 
     ``refs`` must have been discovered with paths relative to ``repo_dir`` (``discover(...,
     root=repo_dir)``). An untracked file counts as wholly added. A reference also counts when

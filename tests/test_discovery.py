@@ -306,6 +306,27 @@ def test_diff_keeps_only_references_added_since_the_base(tmp_path: Path) -> None
     }
 
 
+def test_diff_compares_with_where_the_branch_left_the_base(tmp_path: Path) -> None:
+    _git(tmp_path, "init", "-q", "-b", "main")
+    app = tmp_path / "app.py"
+    app.write_text('AutoModel.from_pretrained("org/legacy")\n')
+    _git(tmp_path, "add", "app.py")
+    _git(tmp_path, "commit", "-q", "-m", "base")
+    _git(tmp_path, "checkout", "-q", "-b", "feature")
+    (tmp_path / "serve.py").write_text('pipeline(model="org/feature-model")\n')
+    _git(tmp_path, "add", "serve.py")
+    _git(tmp_path, "commit", "-q", "-m", "feature")
+    _git(tmp_path, "checkout", "-q", "main")
+    app.write_text("print('org/legacy retired')\n")  # main moves on after the fork
+    _git(tmp_path, "commit", "-q", "-am", "retire legacy")
+    _git(tmp_path, "checkout", "-q", "feature")
+
+    refs = discover([tmp_path], root=tmp_path)
+    added = references_added_since("main", refs, repo_dir=tmp_path)
+    # app.py differs from main's, but the feature branch did not add org/legacy.
+    assert summary(added) == {("org/feature-model", "serve.py", 1, "python-call", None)}
+
+
 def test_diff_against_an_unknown_ref_names_it(tmp_path: Path) -> None:
     _git(tmp_path, "init", "-q")
     with pytest.raises(DiscoveryError, match="no-such-branch"):
