@@ -44,6 +44,9 @@ class CatalogueUnreachable(CatalogError):
 
 
 _paths = click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+_exclude = click.option("--exclude", "exclude", multiple=True, metavar="PATTERN",
+                        help="Skip files and folders matching this .gitignore-style pattern, relative to the "
+                             "repository (or PATH) as reports show them, e.g. 'tests/fixtures/' (repeatable).")
 
 
 @click.command(epilog="""\b
@@ -53,6 +56,7 @@ Exit codes:
   2  usage or configuration error (bad option, policy file, git ref or manifest)
   3  the catalogue is unreachable (database, --server, or the Hub with --fetch-missing)""")
 @_paths
+@_exclude
 @click.option("--diff", "base_ref", metavar="BASE_REF",
               help="Check only references this branch added since it left this git ref (e.g. origin/main).")
 @click.option("--policy", "policy_path", type=click.Path(dir_okay=False, path_type=str),
@@ -71,7 +75,8 @@ Exit codes:
 @click.option("--fetch-missing", is_flag=True, help="Fetch models the catalogue lacks from the Hub (HF_ENDPOINT) "
                                                     "first, instead of reporting them as not-in-catalogue.")
 @click.pass_obj
-def check(settings: Settings, paths: tuple[str, ...], base_ref: str | None, policy_path: str | None,
+def check(settings: Settings, paths: tuple[str, ...], exclude: tuple[str, ...], base_ref: str | None,
+          policy_path: str | None,
           context: str | None, team: str | None, fmt: str, output: str | None, server: str | None,
           token: str | None, fetch_missing: bool) -> None:
     """Check the Hugging Face models a code base uses against a license policy.
@@ -89,7 +94,7 @@ def check(settings: Settings, paths: tuple[str, ...], base_ref: str | None, poli
     if server is not None:
         if fetch_missing:
             raise click.UsageError("--fetch-missing works on the local database only; the server fetches itself")
-        refs = _discover(paths, root, base_ref, known=None)
+        refs = _discover(paths, root, base_ref, known=None, exclude=exclude)
         keys = _model_keys(refs)
         from .check import check_remote
 
@@ -101,7 +106,7 @@ def check(settings: Settings, paths: tuple[str, ...], base_ref: str | None, poli
         from .check import check_local, known_ids
 
         with factory() as session:
-            refs = _discover(paths, root, base_ref, known=known_ids(session))
+            refs = _discover(paths, root, base_ref, known=known_ids(session), exclude=exclude)
         keys = _model_keys(refs)
         fetch = _fetcher(settings, factory) if fetch_missing else None
         verdicts = check_local(factory, keys, policy, context=context, team=team, fetch_missing=fetch)
@@ -124,12 +129,13 @@ def check(settings: Settings, paths: tuple[str, ...], base_ref: str | None, poli
 
 @click.command()
 @_paths
+@_exclude
 @click.option("--format", "fmt", type=click.Choice(["cyclonedx"]), default="cyclonedx", show_default=True,
               help="BOM format (CycloneDX 1.6 JSON).")
 @click.option("--output", type=click.Path(dir_okay=False, writable=True, path_type=str),
               help="Write the BOM here instead of stdout.")
 @click.pass_obj
-def bom(settings: Settings, paths: tuple[str, ...], fmt: str, output: str | None) -> None:
+def bom(settings: Settings, paths: tuple[str, ...], exclude: tuple[str, ...], fmt: str, output: str | None) -> None:
     """Write a CycloneDX 1.6 ML-BOM of the models a code base uses.
 
     Each model the catalogue knows becomes a machine-learning-model component with its license,
@@ -145,17 +151,18 @@ def bom(settings: Settings, paths: tuple[str, ...], fmt: str, output: str | None
     paths = paths or (".",)
     root = _scan_root(paths)
     with factory() as session:
-        refs = _discover(paths, root, None, known=known_ids(session))
+        refs = _discover(paths, root, None, known=known_ids(session), exclude=exclude)
         project = (root or Path(paths[0]).resolve()).name or "code base"
         _emit(build_bom(session, _model_keys(refs), project=project), output)
 
 
 @click.command()
 @_paths
+@_exclude
 @click.option("--output", type=click.Path(dir_okay=False, writable=True, path_type=str),
               help="Write the notices here instead of stdout.")
 @click.pass_obj
-def notices(settings: Settings, paths: tuple[str, ...], output: str | None) -> None:
+def notices(settings: Settings, paths: tuple[str, ...], exclude: tuple[str, ...], output: str | None) -> None:
     """Write the attribution and NOTICE text the licenses of a code base's models require (Markdown).
 
     Grouped by license: the models under it, the notices to display (e.g. "Built with Llama"),
@@ -168,7 +175,7 @@ def notices(settings: Settings, paths: tuple[str, ...], output: str | None) -> N
     from .check import known_ids
 
     with factory() as session:
-        refs = _discover(paths or (".",), _scan_root(paths or (".",)), None, known=known_ids(session))
+        refs = _discover(paths or (".",), _scan_root(paths or (".",)), None, known=known_ids(session), exclude=exclude)
         _emit(build_notices(session, _model_keys(refs)), output)
 
 
@@ -202,15 +209,17 @@ def _scan_root(paths: Sequence[str]) -> Path | None:
     return None
 
 
-def _discover(paths: Sequence[str], root: Path | None, base_ref: str | None, *, known: Any) -> list[Reference]:
+def _discover(paths: Sequence[str], root: Path | None, base_ref: str | None, *, known: Any,
+              exclude: Sequence[str] = ()) -> list[Reference]:
     from .discovery import DiscoveryError, discover, references_added_since
 
     try:
         if base_ref is None:
-            return discover(paths, root=root, known_ids=known)
+            return discover(paths, root=root, known_ids=known, exclude=exclude)
         if root is None:
             raise CheckUsageError(f"--diff {base_ref} needs the paths to be inside a git work tree")
-        return references_added_since(base_ref, discover(paths, root=root, known_ids=known), repo_dir=root)
+        found = discover(paths, root=root, known_ids=known, exclude=exclude)
+        return references_added_since(base_ref, found, repo_dir=root)
     except DiscoveryError as exc:
         raise CheckUsageError(str(exc)) from None
 

@@ -88,8 +88,9 @@ Which files are read
     work tree down (nested ones included, ``!`` re-includes too), without following symlinked
     folders, and always skipping ``.git``, ``.hg``, ``.svn``, ``.venv``, ``venv``,
     ``node_modules``, ``__pycache__``, ``site-packages``, ``.tox``, ``.nox``, ``.mypy_cache``,
-    ``.pytest_cache``, ``.ruff_cache`` and ``.ipynb_checkpoints``. A file named on the command
-    line is always read.
+    ``.pytest_cache``, ``.ruff_cache`` and ``.ipynb_checkpoints``, and whatever the caller's
+    ``exclude`` patterns match (``catalog check --exclude``). A file named on the command line
+    is always read.
     Files over 5 MiB, and configuration files over 1 MiB, are skipped; a file is parsed only if
     its bytes contain one of the words its rules look for.
 
@@ -185,6 +186,7 @@ def discover(
     *,
     root: Path | None = None,
     known_ids: Callable[[str], bool] | None = None,
+    exclude: Sequence[str] = (),
 ) -> list[Reference]:
     """Find the model references in ``paths`` (files or directories), sorted and de-duplicated.
 
@@ -192,11 +194,14 @@ def discover(
     it; pass the repository top for ``references_added_since``), otherwise to the directory
     argument it was found under (a file argument: its own folder). ``known_ids(repo_id)``
     asks the catalogue whether a model exists; see the module docstring for what it changes.
+    ``exclude`` holds ``.gitignore``-style patterns matched against those same relative paths;
+    files and folders they match are not walked (a file named in ``paths`` is still read).
 
     Raises:
         DiscoveryError: a path does not exist or lies outside ``root``, or a manifest is malformed.
     """
     check = IdCheck(known_ids)
+    excluded = _excluder(exclude)
     root_dir = os.path.abspath(root) if root is not None else None
     seen: set[str] = set()
     refs: set[Reference] = set()
@@ -204,7 +209,9 @@ def discover(
         path = os.path.abspath(given)
         if os.path.isdir(path):
             base = root_dir or path
-            files = iter_files(path, lambda name, p: _file_type(name, p) is not None)
+            files = iter_files(path, lambda name, p, base=base: _file_type(name, p) is not None
+                               and not excluded(_relative(p, base), False),
+                               skip_dir=lambda p, base=base: excluded(_relative(p, base), True))
         elif os.path.isfile(path):
             base = root_dir or os.path.dirname(path)
             files = iter([path])
@@ -219,10 +226,23 @@ def discover(
             seen.add(file)
             data = _read(file)
             if data is not None:
-                relative = (
-                    os.path.relpath(file, base)
-                    if not file.startswith(base + os.sep)
-                    else file[len(base) + 1 :]
-                )
-                refs.update(_scan(data, relative.replace(os.sep, "/"), file_type, check))
+                refs.update(_scan(data, _relative(file, base), file_type, check))
     return sorted(refs)
+
+
+def _relative(path: str, base: str) -> str:
+    relative = path[len(base) + 1 :] if path.startswith(base + os.sep) else os.path.relpath(path, base)
+    return relative.replace(os.sep, "/")
+
+
+def _excluder(patterns: Sequence[str]) -> Callable[[str, bool], bool]:
+    """``excluded(relative path, is_dir)`` for ``.gitignore``-style ``patterns``."""
+    if not patterns:
+        return lambda _path, _is_dir: False
+    import pathspec
+
+    try:
+        spec = pathspec.GitIgnoreSpec.from_lines(patterns)
+    except (ValueError, TypeError) as exc:  # pathspec's GitWildMatchPatternError is a ValueError
+        raise DiscoveryError(f"bad exclude pattern: {exc}") from None
+    return lambda path, is_dir: spec.match_file(path + "/" if is_dir else path)

@@ -104,9 +104,11 @@ class Ignores:
         return bool(verdict)
 
 
-def iter_files(directory: str, wanted: Callable[[str, str], bool]) -> Iterator[str]:
+def iter_files(directory: str, wanted: Callable[[str, str], bool],
+               skip_dir: Callable[[str], bool] | None = None) -> Iterator[str]:
     """Absolute paths of the files under ``directory`` for which ``wanted(name, path)`` holds,
-    skipping ignored files, :data:`ALWAYS_SKIPPED` folders and symlinked folders."""
+    skipping ignored files, :data:`ALWAYS_SKIPPED` folders, symlinked folders and the folders
+    for which ``skip_dir(path)`` holds."""
     stack = [(directory, Ignores.above(directory).entering(directory))]
     while stack:
         current, ignores = stack.pop()
@@ -119,7 +121,7 @@ def iter_files(directory: str, wanted: Callable[[str, str], bool]) -> Iterator[s
                 if entry.is_dir(follow_symlinks=False):
                     if entry.name not in ALWAYS_SKIPPED and not (
                         ignores.specs and ignores.ignored(entry.path, True)
-                    ):
+                    ) and not (skip_dir is not None and skip_dir(entry.path)):
                         stack.append((entry.path, ignores.entering(entry.path)))
                 elif (
                     entry.is_file()

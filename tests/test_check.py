@@ -183,6 +183,14 @@ def test_a_renamed_models_old_id_in_code_resolves_after_fetch_missing(catalogue,
     assert again.returncode == 0 and "PASS  legacy-org/tinybert" in again.stdout
 
 
+def test_exclude_leaves_vendored_code_out_of_the_check(catalogue, db_url, tmp_path):
+    write(tmp_path / "vendor" / "demo.py", 'from transformers import AutoModel\nAutoModel.from_pretrained("newco/fresh")\n')
+    assert run(".", db_url=db_url, cwd=tmp_path).returncode == 1
+    done = run(".", "--exclude", "vendor/", db_url=db_url, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "newco/fresh" not in done.stdout
+
+
 def test_fetch_missing_with_the_hub_down_exits_3(catalogue, db_url, tmp_path):
     write(tmp_path / "app.py", 'from transformers import AutoModel\nm = AutoModel.from_pretrained("newco/fresh")\n')
     done = run("app.py", "--fetch-missing", db_url=db_url, cwd=tmp_path, HF_ENDPOINT="http://127.0.0.1:1",

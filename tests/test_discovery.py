@@ -382,3 +382,22 @@ def test_a_broken_notebook_yields_nothing(tmp_path: Path) -> None:
     (tmp_path / "half.ipynb").write_text('{"cells": [{"cell_type": "code", "source": ["AutoModel.from_pretrained(')
     (tmp_path / "odd.ipynb").write_text('{"cells": [{"cell_type": "code", "source": 7}, "x"]}')
     assert discover([tmp_path]) == []
+
+
+def test_exclude_patterns_skip_files_and_folders_as_gitignore_would(tmp_path: Path) -> None:
+    write_py = 'AutoModel.from_pretrained("{}")\n'.format
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "main.py").write_text(write_py("org/shipped"))
+    (tmp_path / "app" / "scratch_test.py").write_text(write_py("org/scratch"))
+    (tmp_path / "tests" / "fixtures").mkdir(parents=True)
+    (tmp_path / "tests" / "fixtures" / "sample.py").write_text(write_py("org/fixture"))
+    (tmp_path / "tests" / "test_app.py").write_text(write_py("org/tested"))
+
+    def ids(*paths: Path, exclude: tuple[str, ...]) -> set[str]:
+        return {r.repo_id for r in discover(list(paths), root=tmp_path, exclude=exclude)}
+
+    assert ids(tmp_path, exclude=()) == {"org/shipped", "org/scratch", "org/fixture", "org/tested"}
+    assert ids(tmp_path, exclude=("tests/fixtures/", "*_test.py")) == {"org/shipped", "org/tested"}
+    assert ids(tmp_path, exclude=("tests/", "!tests/test_app.py")) == {"org/shipped", "org/scratch"}
+    # A file named on the command line is read whatever the patterns say.
+    assert ids(tmp_path / "tests" / "fixtures" / "sample.py", exclude=("tests/",)) == {"org/fixture"}
