@@ -70,6 +70,7 @@ class ParsedModel:
     bases: list[tuple[str, str, str]] = field(default_factory=list)  # (base id, relation, source)
     problems: list[dict[str, Any]] = field(default_factory=list)
     content_hash: str = ""
+    hub_object_id: str | None = None  # the Hub's _id, which survives renames
 
     def columns(self) -> dict[str, Any]:
         """The values of the HubModel columns this item sets."""
@@ -105,6 +106,7 @@ def parse_item(item: Any) -> ParsedModel:
     author = item.get("author")
     model.author = author if isinstance(author, str) and author else (repo_id.split("/")[0] if "/" in repo_id else None)
     model.sha = p.str_or_none(item, "sha", max_len=64)
+    model.hub_object_id = p.str_or_none(item, "_id", max_len=24)
     model.hub_created_at = p.timestamp(item, "createdAt")
     model.last_modified = p.timestamp(item, "lastModified")
     model.downloads = p.count(item, "downloads")

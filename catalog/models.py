@@ -67,6 +67,8 @@ class HubModel(Base):
     access: Mapped[str] = mapped_column(String(10), default="ok", comment="ok | gated | private | missing")
     problems: Mapped[list[Any]] = mapped_column(default=list, comment="fields the Hub sent malformed, kept raw")
     content_hash: Mapped[str | None] = mapped_column(String(64), comment="hash of the item minus counters")
+    hub_object_id: Mapped[str | None] = mapped_column(
+        String(24), index=True, comment="the Hub's _id: unchanged when the repo is renamed")
 
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_synced_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -16,21 +16,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from .db import refresh_statistics, transaction, utcnow
-from .derive import FactsLoader, derive_models, derive_page, derived_columns, resolve_declared
+from .derive import FactsLoader, derive_models, resolve_declared
 from .errors import HubError
 from .hub import HubClient, ListingPage, ListingScope
-from .ingest import InvalidItem, ParsedModel, parse_item
-from .licenses import KnowledgeBase, Resolution, knowledge_base
-from .models import BaseModelLink, HubModel, ModelEvent, ModelFormat, SyncRun
+from .ingest import ParsedModel
+from .licenses import knowledge_base
+from .models import HubModel, ModelEvent, SyncRun
 from .renames import follow_rename, record_alias
+from .store import add_problem, row_for, store_page
 
-# Run problems are for a person to read; a run over a broken Hub must not grow without bound.
-_MAX_RUN_PROBLEMS = 200
-_TRACKED = ("license", "sha", "parameters", "gated")
 # Rows written by a run after which the planner's statistics are refreshed (see refresh_statistics).
 _ANALYZE_AFTER = 10_000
 
@@ -121,7 +119,7 @@ def run_sync(
                 items = items[: options.limit - summary.seen]
             with transaction(factory) as session:
                 run = session.get_one(SyncRun, run.id)
-                stop = _ingest_page(session, run, items, incremental_after=None if options.full else high_water,
+                stop = store_page(session, run, items, incremental_after=None if options.full else high_water,
                                     loader=loader)
                 done = stop or page.next_path is None
                 position = {"query": position["query"] + 1, "path": None} if done else {**position, "path": page.next_path}
@@ -172,9 +170,9 @@ def sync_models(factory: sessionmaker[Session], client: HubClient, repo_ids: Ite
                     current = lookup.data.get("id") if isinstance(lookup.data, dict) else None
                     renamed = isinstance(current, str) and current != repo_id
                     if renamed:
-                        _add_problem(run, {"model": repo_id, "renamed_to": current})
+                        add_problem(run, {"model": repo_id, "renamed_to": current})
                         follow_rename(session, repo_id, current, run_id=run.id)
-                    _ingest_page(session, run, [lookup.data], incremental_after=None)
+                    store_page(session, run, [lookup.data], incremental_after=None)
                     if renamed:
                         record_alias(session, repo_id, current)
                 else:
@@ -202,7 +200,7 @@ def ingest_items(factory: sessionmaker[Session], items: list[Any], *, scope_key:
         run = SyncRun(scope={"import": len(items)}, scope_key=scope_key)
         session.add(run)
         session.flush()
-        _ingest_page(session, run, items, incremental_after=None)
+        store_page(session, run, items, incremental_after=None)
         run.pages, run.status, run.finished_at = 1, "completed", utcnow()
         summary = SyncSummary(run_id=run.id, status=run.status, resumed=False)
         _copy_counts(run, summary)
@@ -226,122 +224,6 @@ def _open_run(session: Session, options: SyncOptions) -> tuple[SyncRun, bool, da
     session.add(run)
     session.flush()
     return run, False, high_water
-
-
-def _ingest_page(session: Session, run: SyncRun, items: list[Any], *, incremental_after: datetime | None,
-                 loader: FactsLoader | None = None) -> bool:
-    """Upsert one page and re-derive what it changed. Returns whether an incremental walk can stop.
-
-    ``loader`` is the run's cache of model facts (bases looked up for lineage); a fresh one if None.
-    """
-    now = utcnow()
-    kb = knowledge_base()
-    if loader is None:
-        loader = FactsLoader(session)
-    loader.session = session
-    loader.trim()
-    parsed: dict[str, ParsedModel] = {}
-    for item in items:
-        try:
-            model = parse_item(item)
-        except InvalidItem as exc:
-            run.failed += 1
-            _add_problem(run, {"problem": str(exc)})
-            continue
-        parsed[model.repo_id] = model
-    run.seen += len(items)
-    existing = {
-        row.repo_id: row
-        for row in session.execute(
-            select(HubModel.id, HubModel.repo_id, HubModel.content_hash, HubModel.removed_at, HubModel.sha,
-                   HubModel.license_raw, HubModel.license_name_raw, HubModel.license_link_raw, HubModel.license_tags,
-                   HubModel.parameters_total, HubModel.parameters_source, HubModel.gated)
-            .where(HubModel.repo_id.in_(list(parsed)))
-        )
-    }
-    new_rows, changed_rows, seen_rows, events = [], [], [], []
-    resolutions: dict[str, Resolution] = {}
-    stop = False
-    for repo_id, model in parsed.items():
-        if model.problems:
-            _add_problem(run, {"model": repo_id, "fields": [p["field"] for p in model.problems]})
-        old = existing.get(repo_id)
-        if old is not None and old.content_hash == model.content_hash and old.removed_at is None:
-            run.unchanged += 1
-            seen_rows.append({"id": old.id, "downloads": model.downloads, "likes": model.likes,
-                              "last_synced_at": now, "last_seen_run_id": run.id})
-            if incremental_after is not None and model.last_modified is not None and model.last_modified <= incremental_after:
-                stop = True
-            continue
-        resolution = resolutions[repo_id] = resolve_declared(
-            model.license_raw, model.license_name_raw, model.license_link_raw, model.license_tags)
-        row = _row(model, now, run.id, resolution, kb)
-        if old is None:
-            new_rows.append(row)
-            continue
-        run.updated += 1
-        del row["first_seen_at"]
-        changed_rows.append({"id": old.id, **row, "removed_at": None})
-        events += _events(old, model, now, run.id)
-    ids: dict[str, int] = {}
-    if new_rows:
-        run.new += len(new_rows)
-        # A plain executemany and one SELECT for the ids: RETURNING over an ORM bulk insert
-        # costs more than the rest of the page's ingestion together.
-        session.execute(insert(HubModel.__table__), new_rows)
-        ids = dict(session.execute(
-            select(HubModel.repo_id, HubModel.id).where(HubModel.repo_id.in_([r["repo_id"] for r in new_rows]))
-        ).all())
-    if changed_rows:
-        session.execute(update(HubModel), changed_rows)
-        changed_ids = [r["id"] for r in changed_rows]
-        session.execute(delete(BaseModelLink).where(BaseModelLink.model_id.in_(changed_ids)))
-        session.execute(delete(ModelFormat).where(ModelFormat.model_id.in_(changed_ids)))
-        ids.update({r["repo_id"]: r["id"] for r in changed_rows})
-    if seen_rows:
-        session.execute(update(HubModel), seen_rows)
-    links = [{"model_id": ids[rid], "base_repo_id": b, "relation": rel, "source": src}
-             for rid in ids for b, rel, src in parsed[rid].bases]
-    formats = [{"model_id": ids[rid], "format": f} for rid in ids for f in parsed[rid].formats]
-    if links:
-        session.execute(insert(BaseModelLink.__table__), links)
-    if formats:
-        session.execute(insert(ModelFormat.__table__), formats)
-    if events:
-        session.execute(insert(ModelEvent.__table__), events)
-    _advance_high_water(run, parsed.values())
-    derive_page(session, loader, {ids[rid]: (parsed[rid], resolutions[rid]) for rid in ids},
-                changed_ids=[r["id"] for r in changed_rows], kb=kb)
-    return stop
-
-
-def _row(model: ParsedModel, now: datetime, run_id: int, resolution: Resolution, kb: KnowledgeBase) -> dict[str, Any]:
-    row = model.columns()
-    row.update(first_seen_at=now, last_synced_at=now, last_seen_run_id=run_id)
-    row.update(derived_columns(resolution, kb))
-    return row
-
-
-def _license_fields(row: Any) -> dict[str, Any]:
-    return {"license": row.license_raw, "license_name": row.license_name_raw,
-            "license_link": row.license_link_raw, "tags": list(row.license_tags or [])}
-
-
-def _events(old: Any, new: ParsedModel, now: datetime, run_id: int) -> list[dict[str, Any]]:
-    pairs = {
-        "license": (_license_fields(old), _license_fields(new)),
-        "sha": (old.sha, new.sha),
-        "parameters": ({"total": old.parameters_total, "source": old.parameters_source},
-                       {"total": new.parameters_total, "source": new.parameters_source}),
-        "gated": (old.gated, new.gated),
-    }
-    events = [{"model_id": old.id, "kind": kind, "old": before, "new": after, "sha": new.sha, "at": now,
-               "sync_run_id": run_id}
-              for kind, (before, after) in pairs.items() if before != after]
-    if old.removed_at is not None:
-        events.append({"model_id": old.id, "kind": "restored", "old": None, "new": None, "sha": new.sha, "at": now,
-                       "sync_run_id": run_id})
-    return events
 
 
 def _mark_removed(session: Session, run: SyncRun, options: SyncOptions) -> None:
@@ -378,7 +260,7 @@ def _record_access(session: Session, run: SyncRun, repo_id: str, status: str) ->
     """
     run.seen += 1
     run.failed += 1
-    _add_problem(run, {"model": repo_id, "problem": f"Hub answered {status}"})
+    add_problem(run, {"model": repo_id, "problem": f"Hub answered {status}"})
     now = utcnow()
     model_id = session.scalar(select(HubModel.id).where(HubModel.repo_id == repo_id))
     if model_id is not None:
@@ -387,20 +269,9 @@ def _record_access(session: Session, run: SyncRun, repo_id: str, status: str) ->
         stub = ParsedModel(repo_id=repo_id, author=repo_id.split("/")[0] if "/" in repo_id else None,
                            gated="manual" if status == "gated" else "false", private=status == "private")
         resolution = resolve_declared(None, None, None, ())
-        row = {**_row(stub, now, run.id, resolution, knowledge_base()), "access": status, "content_hash": None}
+        row = {**row_for(stub, now, run.id, resolution, knowledge_base()), "access": status, "content_hash": None}
         model_id = session.execute(insert(HubModel).returning(HubModel.id), [row]).scalar_one()
         derive_models(session, [model_id])
-
-
-def _advance_high_water(run: SyncRun, models: Iterable[ParsedModel]) -> None:
-    newest = max((m.last_modified for m in models if m.last_modified is not None), default=None)
-    if newest is not None and (run.high_water is None or newest > run.high_water):
-        run.high_water = newest
-
-
-def _add_problem(run: SyncRun, problem: dict[str, Any]) -> None:
-    if len(run.problems) < _MAX_RUN_PROBLEMS:
-        run.problems = [*run.problems, problem]
 
 
 def _copy_counts(run: SyncRun, summary: SyncSummary) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 
 from catalog.db import transaction
 from catalog.derive import derive_models
@@ -259,16 +259,32 @@ class TestPerModelCalls:
             e for e in record["history"] if e["kind"] == "renamed").items()
         assert {"model": "acme/model-0005-6b", "renamed_to": "acme-labs/model-0005-6b"} in summary.problems
 
+    def test_a_rename_seen_in_the_listing_keeps_the_row_by_the_hubs_object_id(self, factory, store, hub):
+        run_sync(factory, client_for(hub), SyncOptions(page_size=50))
+        before = stored(factory)["acme/model-0006-7b"]
+        store.rename("acme/model-0006-7b", "acme-labs/model-0006-7b")
+        # A rename makes no commit, so an incremental walk may stop before reaching it; a full one does not.
+        summary = run_sync(factory, client_for(hub), SyncOptions(page_size=50, full=True))
+        assert (summary.new, summary.updated, summary.removed) == (0, 1, 0)
+        assert {"model": "acme/model-0006-7b", "renamed_to": "acme-labs/model-0006-7b"} in summary.problems
+        models = stored(factory)
+        assert "acme/model-0006-7b" not in models
+        assert models["acme-labs/model-0006-7b"].id == before.id
+        with transaction(factory) as session:
+            assert model_record(session, "acme/model-0006-7b")["id"] == "acme-labs/model-0006-7b"
+
     def test_a_rename_onto_a_model_already_held_marks_the_old_row_removed(self, factory, store, hub):
         run_sync(factory, client_for(hub), SyncOptions(page_size=50))
-        store.rename("acme/model-0006-7b", "acme-labs/model-0006-7b")
-        run_sync(factory, client_for(hub), SyncOptions(page_size=50))  # the listing shows the new id
-        sync_models(factory, client_for(hub), ["acme/model-0006-7b"])
-        models = stored(factory)
-        assert models["acme/model-0006-7b"].removed_at is not None
-        assert models["acme-labs/model-0006-7b"].removed_at is None
+        with transaction(factory) as session:  # rows as a catalog without the Hub's _id stored them
+            session.execute(update(HubModel).values(hub_object_id=None))
+        store.rename("acme/model-0007-1b", "acme-labs/model-0007-1b")
+        run_sync(factory, client_for(hub), SyncOptions(page_size=50, full=True))
+        assert stored(factory)["acme/model-0007-1b"].removed_at is not None  # gone from the listing
+        sync_models(factory, client_for(hub), ["acme/model-0007-1b"])
         with transaction(factory) as session:
-            assert model_record(session, "acme-labs/model-0006-7b")["id"] == "acme-labs/model-0006-7b"
+            record = model_record(session, "acme/model-0007-1b")
+        assert record["removed"] and any(e["kind"] == "renamed" and e["new"] == "acme-labs/model-0007-1b"
+                                         for e in record["history"])
 
     def test_hf_token_is_sent_but_never_stored(self, factory, store, monkeypatch):
         token = "hf_secret_test_token"

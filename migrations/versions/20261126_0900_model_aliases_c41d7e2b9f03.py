@@ -1,10 +1,12 @@
-"""Former ids of renamed models: ``hub_model_aliases(alias, model_id, seen_at)``.
+"""Renamed models: ``hub_model_aliases(alias, model_id, seen_at)`` and ``hub_models.hub_object_id``.
 
 Why: the Hub renames repositories (``bert-base-uncased`` is now ``google-bert/bert-base-uncased``,
 ``meta-llama/Meta-Llama-3.1-8B-Instruct`` is ``meta-llama/Llama-3.1-8B-Instruct``) and answers
 the old id with an HTTP 307 to the new one. Code keeps using the old ids for years, so `catalog
 check` and `catalog show` must find a model by them; a sync records each redirect it follows.
-The new event kind ``renamed`` is only added to the comment of ``model_events.kind``.
+``hub_models.hub_object_id`` keeps the Hub's ``_id``, which a rename does not change: a listing
+item with an unknown repo id but a known ``_id`` is the renamed model, not a new one. The new
+event kind ``renamed`` is only added to the comment of ``model_events.kind``.
 
 Revision ID: c41d7e2b9f03
 Revises: 5b1e9c7a2d40
@@ -33,6 +35,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("alias", name=op.f("pk_hub_model_aliases")),
     )
     op.create_index(op.f("ix_hub_model_aliases_model_id"), "hub_model_aliases", ["model_id"], unique=False)
+    # Plain ALTER TABLE on both engines: a batch copy of hub_models would drop its search triggers.
+    op.add_column("hub_models", sa.Column("hub_object_id", sa.String(length=24), nullable=True,
+                                          comment="the Hub's _id: unchanged when the repo is renamed"))
+    op.create_index(op.f("ix_hub_models_hub_object_id"), "hub_models", ["hub_object_id"], unique=False)
     _comment_kinds("license | sha | parameters | gated | removed | restored | renamed",
                    "license | sha | parameters | gated | removed | restored")
 
@@ -40,6 +46,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     _comment_kinds("license | sha | parameters | gated | removed | restored",
                    "license | sha | parameters | gated | removed | restored | renamed")
+    op.drop_index(op.f("ix_hub_models_hub_object_id"), table_name="hub_models")
+    op.drop_column("hub_models", "hub_object_id")
     op.drop_index(op.f("ix_hub_model_aliases_model_id"), table_name="hub_model_aliases")
     op.drop_table("hub_model_aliases")
 
