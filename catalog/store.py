@@ -147,6 +147,7 @@ def _renamed_in_listing(session: Session, run: SyncRun, parsed: dict[str, Parsed
 
 
 def row_for(model: ParsedModel, now: datetime, run_id: int, resolution: Resolution, kb: KnowledgeBase) -> dict[str, Any]:
+    """The ``hub_models`` row of a parsed model: what the Hub declared beside what was derived."""
     row = model.columns()
     row.update(first_seen_at=now, last_synced_at=now, last_seen_run_id=run_id)
     row.update(derived_columns(resolution, kb))
@@ -182,5 +183,6 @@ def _advance_high_water(run: SyncRun, models: Iterable[ParsedModel]) -> None:
 
 
 def add_problem(run: SyncRun, problem: dict[str, Any]) -> None:
+    """Record a problem (or notice, such as a rename) on the run, up to a bound."""
     if len(run.problems) < _MAX_RUN_PROBLEMS:
         run.problems = [*run.problems, problem]
