@@ -87,6 +87,12 @@ def summary_line(report: CheckReport) -> str:
            f"policy {report.policy})"
 
 
+def former_ids(checked: CheckedModel) -> list[str]:
+    """Ids the code used that the catalogue knows as a renamed model's former ids."""
+    current = checked.verdict.repo_id.casefold()
+    return sorted({ref.repo_id for ref in checked.references if ref.repo_id.casefold() != current})
+
+
 def render_text(report: CheckReport, *, color: bool = False) -> str:
     """Grouped by model, worst first: each reason to act on, then every place the model is used."""
     import click
@@ -105,6 +111,9 @@ def render_text(report: CheckReport, *, color: bool = False) -> str:
                 lines.append(f"      {paint(_MARK[reason.outcome], reason.outcome)} [{reason.code}] {reason.message}")
         if checked.references:
             lines.append("      used at: " + ", ".join(location(ref) for ref in checked.references))
+        for former in former_ids(checked):
+            lines.append(f"      referenced as {former}, the model's former id on the Hub (it redirects); "
+                         f"use {verdict.repo_id}")
     for note in report.notes:
         lines.append(f"note: {note}")
     if lines:
@@ -123,7 +132,8 @@ def report_dict(report: CheckReport) -> dict[str, Any]:
         "models": [
             {**checked.verdict.to_dict(),
              "references": [{"file": r.file, "line": r.line, "column": r.column, "kind": r.kind,
-                             "revision": r.revision, "context": r.context} for r in checked.references]}
+                             "revision": r.revision, "context": r.context, "as": r.repo_id}
+                            for r in checked.references]}
             for checked in report.models
         ],
         "notes": list(report.notes),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -181,6 +182,10 @@ def test_a_renamed_models_old_id_in_code_resolves_after_fetch_missing(catalogue,
     assert "renamed on the Hub to legacy-org/tinybert" in fetched.stderr
     again = run("app.py", db_url=db_url, cwd=tmp_path)  # no Hub needed any more
     assert again.returncode == 0 and "PASS  legacy-org/tinybert" in again.stdout
+    assert "referenced as tinybert, the model's former id on the Hub" in again.stdout
+    as_json = json.loads(run("app.py", "--format", "json", db_url=db_url, cwd=tmp_path).stdout)
+    assert [(m["repo_id"], [r["as"] for r in m["references"]]) for m in as_json["models"]] == [
+        ("legacy-org/tinybert", ["tinybert"])]
 
 
 def test_exclude_leaves_vendored_code_out_of_the_check(catalogue, db_url, tmp_path):
