@@ -56,11 +56,12 @@ def subjects_from_db(
     """Build one policy :class:`Subject` per ``(repo_id, revision)``, in the order given.
 
     Repo ids match exactly first, then case-insensitively (the Hub treats ids that way), then as
-    former ids of renamed models, and the subject carries the catalogue's current id. A model the catalogue lacks gets ``facts=None``,
-    which the policy turns into ``not-in-catalogue``. Findings are the stored ones, recomputed
-    only for models derived with another knowledge-base version. With ``team``, the team's current
-    decision (its newest unexpired flag, per :mod:`catalog.flags`; stale once the model's licenses
-    differ from those it was taken under) becomes the subject's decision.
+    former ids of renamed models, and the subject carries the catalogue's current id. A model
+    the catalogue lacks gets ``facts=None``, which the policy turns into ``not-in-catalogue``.
+    Findings are the stored ones, recomputed only for models derived with another knowledge base
+    or derivation revision. With ``team``, the team's current decision (its newest unexpired
+    flag, per :mod:`catalog.flags`; stale once the model's licenses differ from those it was
+    taken under) becomes the subject's decision.
 
     Raises:
         UnknownTeam: ``team`` names no team.

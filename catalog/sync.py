@@ -120,7 +120,7 @@ def run_sync(
             with transaction(factory) as session:
                 run = session.get_one(SyncRun, run.id)
                 stop = store_page(session, run, items, incremental_after=None if options.full else high_water,
-                                    loader=loader)
+                                  loader=loader)
                 done = stop or page.next_path is None
                 position = {"query": position["query"] + 1, "path": None} if done else {**position, "path": page.next_path}
                 run.cursor = json.dumps(position)
