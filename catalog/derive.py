@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from .audit import ModelFacts, audit
 from .ingest import ParsedModel
 from .licenses import KnowledgeBase, Resolution, knowledge_base, resolve
-from .models import AuditFinding, BaseModelLink, HubModel, ModelEvent
+from .models import AuditFinding, BaseModelLink, HubModel, ModelAlias, ModelEvent
 
 BATCH = 500
 # Bump when the derivation itself changes (not the knowledge base): what is stored then counts
@@ -131,12 +131,29 @@ class FactsLoader:
         wanted = [r for r in dict.fromkeys(repo_ids) if r not in self._facts]
         for chunk in _chunks(wanted, BATCH):
             found = {f.repo_id for _, f in self.load(HubModel.repo_id.in_(chunk))}
-            self._facts.update({r: None for r in chunk if r not in found})
+            self._facts.update(self._by_former_id([r for r in chunk if r not in found]))
+
+    def _by_former_id(self, repo_ids: list[str]) -> dict[str, ModelFacts | None]:
+        """Facts of the models these ids name as former ids of renamed models; None for the rest.
+
+        A card may still name a base by the id it had before the Hub renamed it.
+        """
+        if not repo_ids:
+            return {}
+        targets = dict(self.session.execute(
+            select(ModelAlias.alias, ModelAlias.model_id).where(ModelAlias.alias.in_(repo_ids))).all())
+        by_row = dict(self.load(HubModel.id.in_(set(targets.values())))) if targets else {}
+        return {r: by_row.get(targets[r]) if r in targets else None for r in repo_ids}
 
     def remember(self, model_id: int, facts: ModelFacts, stored: dict[str, Any]) -> None:
         """Take the facts of a model just written (``stored``: its derived columns as written)."""
         self._facts[facts.repo_id] = facts
         self.stored[model_id] = stored
+
+    def forget(self, repo_ids: Iterable[str]) -> None:
+        """Drop what is known of these repo ids (a rename moved their rows to other ids)."""
+        for repo_id in repo_ids:
+            self._facts.pop(repo_id, None)
 
     def trim(self) -> None:
         """Forget what was loaded once the cache outgrows its bound (call between batches)."""
@@ -145,11 +162,11 @@ class FactsLoader:
             self.stored.clear()
 
     def lineage(self, repo_id: str) -> ModelFacts | None:
-        """The facts of a base model, or None when the catalogue does not hold it."""
+        """The facts of a base model (named by its id or a former one), or None when not catalogued."""
         if repo_id not in self._facts:
             found = self.load(HubModel.repo_id == repo_id)
             if not found:
-                self._facts[repo_id] = None
+                self._facts.update(self._by_former_id([repo_id]))
         return self._facts[repo_id]
 
     def previous_licenses(self, ids: list[int]) -> dict[int, tuple[Resolution, str | None]]:
@@ -225,7 +242,7 @@ def write_derivations(session: Session, loaded: list[tuple[int, ModelFacts]], lo
 
 
 def derive_page(session: Session, loader: FactsLoader, written: dict[int, tuple[ParsedModel, Resolution]], *,
-                changed_ids: list[int], kb: KnowledgeBase) -> None:
+                changed_ids: list[int], kb: KnowledgeBase, former_ids: Iterable[str] = ()) -> None:
     """Findings of models a sync just wrote, then of the catalogued models built on them.
 
     Args:
@@ -235,6 +252,8 @@ def derive_page(session: Session, loader: FactsLoader, written: dict[int, tuple[
             with the row.
         changed_ids: Those of ``written`` that were updated, not inserted (only they can have
             stored findings and earlier license changes).
+        former_ids: Ids the Hub renamed to some of ``written``: models naming them as a base
+            are re-derived too.
 
     Findings of a model depend on its bases, so its derivatives are re-derived in the same
     transaction: the catalogue is consistent after every page.
@@ -255,7 +274,7 @@ def derive_page(session: Session, loader: FactsLoader, written: dict[int, tuple[
         fresh.append((model_id, facts))
     loader.prefetch_bases([base for _, facts in fresh for base, _ in facts.base_models])
     write_derivations(session, fresh, loader, kb=kb, had_findings=bool(changed_ids))
-    derivatives = derivatives_of(session, [model.repo_id for model, _ in written.values()])
+    derivatives = derivatives_of(session, [*(model.repo_id for model, _ in written.values()), *former_ids])
     derive_models(session, [i for i in derivatives if i not in written], kb=kb, loader=loader)
 
 

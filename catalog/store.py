@@ -7,7 +7,7 @@ Hub renamed, aliases. Replaying a page is harmless: rows are upserted by repo id
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -26,11 +26,13 @@ _MAX_RUN_PROBLEMS = 200
 
 
 def store_page(session: Session, run: SyncRun, items: list[Any], *, incremental_after: datetime | None,
-               loader: FactsLoader | None = None) -> bool:
+               loader: FactsLoader | None = None, followed: Sequence[tuple[str, str]] = ()) -> bool:
     """Upsert one page of Hub items and re-derive what it changed; counts go to ``run``.
 
     Returns whether an incremental walk can stop here (it met a model held unchanged that is
-    older than ``incremental_after``).
+    older than ``incremental_after``). ``followed`` lists the (old id, new id) renames the caller
+    already carried over (a redirect it followed): their old ids become aliases, and the models
+    naming an old id as a base are re-derived.
 
     ``loader`` is the run's cache of model facts (bases looked up for lineage); a fresh one if None.
     """
@@ -51,9 +53,10 @@ def store_page(session: Session, run: SyncRun, items: list[Any], *, incremental_
         parsed[model.repo_id] = model
     run.seen += len(items)
     existing = _existing(session, list(parsed))
-    renamed = _renamed_in_listing(session, run, parsed, existing)
+    renamed = [*followed, *_renamed_in_listing(session, run, parsed, existing)]
     if renamed:
-        existing.update(_existing(session, renamed))
+        loader.forget([old_id for old_id, _ in renamed])
+        existing.update(_existing(session, [new_id for _, new_id in renamed]))
     new_rows, changed_rows, seen_rows, events = [], [], [], []
     resolutions: dict[str, Resolution] = {}
     stop = False
@@ -105,8 +108,10 @@ def store_page(session: Session, run: SyncRun, items: list[Any], *, incremental_
     if events:
         session.execute(insert(ModelEvent.__table__), events)
     _advance_high_water(run, parsed.values())
+    for old_id, new_id in followed:  # before deriving: lineage reaches renamed bases through them
+        record_alias(session, old_id, new_id)
     derive_page(session, loader, {ids[rid]: (parsed[rid], resolutions[rid]) for rid in ids},
-                changed_ids=[r["id"] for r in changed_rows], kb=kb)
+                changed_ids=[r["id"] for r in changed_rows], kb=kb, former_ids=[old for old, _ in renamed])
     return stop
 
 
@@ -124,11 +129,11 @@ def _existing(session: Session, repo_ids: list[str]) -> dict[str, Any]:
 
 
 def _renamed_in_listing(session: Session, run: SyncRun, parsed: dict[str, ParsedModel],
-                        existing: dict[str, Any]) -> list[str]:
+                        existing: dict[str, Any]) -> list[tuple[str, str]]:
     """Models of the page held under another repo id with the same Hub ``_id``: renamed ones.
 
     Each is carried over to its new id (see :func:`follow_rename`) and its old id kept as an
-    alias. Returns the new ids.
+    alias. Returns the (old id, new id) pairs.
     """
     unknown = {m.hub_object_id: repo_id for repo_id, m in parsed.items()
                if repo_id not in existing and m.hub_object_id is not None}
@@ -142,7 +147,7 @@ def _renamed_in_listing(session: Session, run: SyncRun, parsed: dict[str, Parsed
         add_problem(run, {"model": old_id, "renamed_to": new_id})
         follow_rename(session, old_id, new_id, run_id=run.id)
         record_alias(session, old_id, new_id)
-        renamed.append(new_id)
+        renamed.append((old_id, new_id))
     return renamed
 
 

@@ -26,7 +26,7 @@ from .hub import HubClient, ListingPage, ListingScope
 from .ingest import ParsedModel
 from .licenses import knowledge_base
 from .models import HubModel, ModelEvent, SyncRun
-from .renames import follow_rename, record_alias
+from .renames import follow_rename
 from .store import add_problem, row_for, store_page
 
 # Rows written by a run after which the planner's statistics are refreshed (see refresh_statistics).
@@ -172,9 +172,8 @@ def sync_models(factory: sessionmaker[Session], client: HubClient, repo_ids: Ite
                     if renamed:
                         add_problem(run, {"model": repo_id, "renamed_to": current})
                         follow_rename(session, repo_id, current, run_id=run.id)
-                    store_page(session, run, [lookup.data], incremental_after=None)
-                    if renamed:
-                        record_alias(session, repo_id, current)
+                    store_page(session, run, [lookup.data], incremental_after=None,
+                               followed=[(repo_id, current)] if renamed else ())
                 else:
                     _record_access(session, run, repo_id, lookup.status)
                 _copy_counts(run, summary)

@@ -334,6 +334,12 @@ class TestLineageAcrossPages:
                            tags=["license:llama3.1"], cardData={"license": "llama3.1"})
             store.put(changed)
             assert run_sync(factory, client_for(server), SyncOptions(page_size=7)).updated == 1
+            # The Hub renames the adapter's base; the adapter's card still names the old id.
+            store.rename("acme/model-0001-2b", "acme-labs/model-0001-2b")
+            assert run_sync(factory, client_for(server), SyncOptions(page_size=7, full=True)).removed == 0
+            # And one rename met through its redirect: the other base, fetched by its old id.
+            store.rename("nc-lab/base", "nc-labs/base")
+            assert sync_models(factory, client_for(server), ["nc-lab/base"]).status == "completed"
 
         def findings() -> list[tuple]:
             with transaction(factory) as session:
@@ -349,7 +355,11 @@ class TestLineageAcrossPages:
         assert findings() == by_sync
         codes = {(repo_id, code) for repo_id, code, *_ in by_sync}
         assert {("acme/summarizer", "base-license-conflict"), ("acme/summarizer", "pickle-weights"),
-                ("acme/model-0001-2b", "license-changed")} <= codes
+                ("acme-labs/model-0001-2b", "license-changed")} <= codes
+        # Lineage still reaches the renamed bases through their former ids, and names them as they are now.
+        summarizer = str([row for row in by_sync if row[0] == "acme/summarizer"])
+        assert "llama3.1" in summarizer and "acme-labs/model-0001-2b" in summarizer
+        assert "cc-by-nc-4.0" in summarizer and "nc-labs/base" in summarizer
 
 
 class TestAfterABulkLoad:
