@@ -66,8 +66,10 @@ def store_page(session: Session, run: SyncRun, items: list[Any], *, incremental_
         old = existing.get(repo_id)
         if old is not None and old.content_hash == model.content_hash and old.removed_at is None:
             run.unchanged += 1
+            # The Hub's _id is left out of the change hash; rows stored before it was kept get it here.
             seen_rows.append({"id": old.id, "downloads": model.downloads, "likes": model.likes,
-                              "last_synced_at": now, "last_seen_run_id": run.id})
+                              "hub_object_id": model.hub_object_id, "last_synced_at": now,
+                              "last_seen_run_id": run.id})
             if incremental_after is not None and model.last_modified is not None and model.last_modified <= incremental_after:
                 stop = True
             continue

@@ -273,6 +273,13 @@ class TestPerModelCalls:
         with transaction(factory) as session:
             assert model_record(session, "acme/model-0006-7b")["id"] == "acme-labs/model-0006-7b"
 
+    def test_rows_stored_without_the_hubs_object_id_get_it_when_walked_again(self, factory, hub):
+        run_sync(factory, client_for(hub), SyncOptions(page_size=50))
+        with transaction(factory) as session:
+            session.execute(update(HubModel).values(hub_object_id=None))
+        run_sync(factory, client_for(hub), SyncOptions(page_size=50, full=True))
+        assert all(m.hub_object_id for m in stored(factory).values())
+
     def test_a_rename_onto_a_model_already_held_marks_the_old_row_removed(self, factory, store, hub):
         run_sync(factory, client_for(hub), SyncOptions(page_size=50))
         with transaction(factory) as session:  # rows as a catalog without the Hub's _id stored them
