@@ -63,12 +63,15 @@ def scan_notebook(data: bytes, file: str, check: IdCheck) -> list[Reference]:
     if discovery_shell.wants("\n".join(shell).encode()):
         refs += discovery_shell.scan_commands("\n".join(shell), file, "shell", check)
 
+    def cell_line(line: int) -> tuple[int, int]:
+        return origin[min(line, len(origin)) - 1]
+
     def place(line: int) -> int:
-        return file_lines.get(origin[min(line, len(origin)) - 1], 1)
+        return file_lines.get(cell_line(line), 1)
 
     return [
         replace(ref, line=place(ref.line), related_lines=tuple(place(n) for n in ref.related_lines),
-                context=f"cell {origin[min(ref.line, len(origin)) - 1][0]}" + (f", {ref.context}" if ref.context else ""))
+                context=", ".join(filter(None, (f"cell {cell_line(ref.line)[0]}", ref.context))))
         for ref in refs
     ]
 

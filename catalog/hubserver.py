@@ -4,8 +4,8 @@ It answers ``GET /api/models`` (filters, sort, expand, keyset ``Link`` cursors) 
 ``GET /api/models/{repo_id}[/revision/{rev}]`` in the Hub's wire format, errors and rename
 redirects included, so that the official ``huggingface_hub`` client pointed at it
 (``HF_ENDPOINT`` or ``HfApi(endpoint=...)``) behaves as it does against huggingface.co and
-raises the same typed errors. Faults (429, 5xx, dropped connections, truncated bodies, garbage items) can be switched
-on while it runs. Standard library only, so it starts in milliseconds.
+raises the same typed errors. Faults (429, 5xx, dropped connections, truncated bodies, garbage
+items) can be switched on while it runs. Standard library only, so it starts in milliseconds.
 
 Run it on its own with ``python -m catalog.hubserver DATA.jsonl[.gz] --port N``.
 """

@@ -150,7 +150,8 @@ class HubStore:
                 model["author"] = new_id.split("/", 1)[0]
             self._models[new_id] = model
             self._access.pop(repo_id, None)
-            self._renamed = {old: (new_id if new == repo_id else new) for old, new in self._renamed.items()}
+            self._renamed = {old: (new_id if new == repo_id else new) for old, new in self._renamed.items()
+                             if old != new_id}  # a name taken back no longer redirects
             self._renamed[repo_id] = new_id
             self._orders.clear()
 

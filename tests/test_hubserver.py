@@ -194,6 +194,9 @@ def test_a_renamed_model_redirects_its_old_id_as_the_hub_does(hub):
     assert "neworg/model-03" in listed and "org0/model-03" not in listed
     with pytest.raises(ValueError, match="already exists"):
         hub.store.rename("org1/model-04", "neworg/model-03")
+    hub.store.rename("neworg/model-03", "org0/model-03")  # renamed back: the old name is live again
+    assert httpx.get(f"{hub.url}/api/models/org0/model-03").status_code == 200
+    assert httpx.get(f"{hub.url}/api/models/neworg/model-03").headers["location"] == "/api/models/org0/model-03"
 
 
 def test_gated_and_private_models_answer_only_the_configured_token():
