@@ -84,7 +84,8 @@ def subjects_from_db(
         for repo_id in missing:
             if repo_id.lower() in lowered:
                 facts[repo_id] = lowered[repo_id.lower()]
-        _resolve_aliases(session, loader, [m for m in missing if m not in facts], facts)
+        for chunk in _chunks([m for m in missing if m not in facts]):  # former ids of renamed models
+            facts.update(loader.load_former_ids(chunk))
     row_ids = sorted({row_id for row_id, _ in facts.values()})
     findings = _findings(session, row_ids, {row_id: fact for row_id, fact in facts.values()}, loader, kb)
     decisions = _decisions(session, team_row, {row_id: fact for row_id, fact in facts.values()}) \
@@ -99,17 +100,6 @@ def subjects_from_db(
         subjects.append(Subject(repo_id=fact.repo_id, revision=revision, facts=fact,
                                 findings=tuple(findings.get(row_id, ())), decision=decisions.get(row_id)))
     return subjects
-
-
-def _resolve_aliases(session: Session, loader: FactsLoader, repo_ids: list[str],
-                     facts: dict[str, tuple[int, ModelFacts]]) -> None:
-    """Resolve former ids of renamed models (``bert-base-uncased``) to the models they now name."""
-    for chunk in _chunks(repo_ids):
-        targets = dict(session.execute(
-            select(ModelAlias.alias, ModelAlias.model_id).where(ModelAlias.alias.in_(chunk))).all())
-        if targets:
-            by_row = dict(loader.load(HubModel.id.in_(set(targets.values()))))
-            facts.update({alias: (row_id, by_row[row_id]) for alias, row_id in targets.items() if row_id in by_row})
 
 
 def known_ids(session: Session) -> Callable[[str], bool]:

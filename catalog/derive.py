@@ -74,6 +74,32 @@ def derived_columns(resolution: Resolution, kb: KnowledgeBase) -> dict[str, Any]
             "derived_version": derivation_version(kb)}
 
 
+def facts_of(model: Any, resolution: Resolution, bases: Iterable[tuple[str, str]],
+             previous: tuple[Resolution, str | None] | None) -> ModelFacts:
+    """The audit's facts of a model, from a ``hub_models`` row or the :class:`ParsedModel` it
+    was written from (they name their fields alike), so that both give the same facts.
+
+    Args:
+        bases: (base repo id, relation) pairs, in any order.
+        previous: the license before its latest change and the revision it was seen at, if any.
+    """
+    return ModelFacts(
+        repo_id=model.repo_id,
+        sha=model.sha,
+        license_raw=model.license_raw,
+        license_name=model.license_name_raw,
+        license_link=model.license_link_raw,
+        license_tags=tuple(model.license_tags or ()),
+        resolution=resolution,
+        # Sorted here, not in SQL: collations differ between the engines and from Python's order.
+        base_models=tuple(sorted(bases)),
+        formats=frozenset(model.formats or ()),
+        gated=model.gated,
+        previous_license=previous[0] if previous else None,
+        previous_sha=previous[1] if previous else None,
+    )
+
+
 class FactsLoader:
     """Builds :class:`ModelFacts` from the database, caching every model it has looked at.
 
@@ -104,22 +130,7 @@ class FactsLoader:
         previous = self.previous_licenses(ids)
         result = []
         for row in rows:
-            before = previous.get(row.id)
-            facts = ModelFacts(
-                repo_id=row.repo_id,
-                sha=row.sha,
-                license_raw=row.license_raw,
-                license_name=row.license_name_raw,
-                license_link=row.license_link_raw,
-                license_tags=tuple(row.license_tags or ()),
-                resolution=resolve_row(row),
-                # Sorted here, not in SQL: sync builds the same tuple from a page, and collations differ.
-                base_models=tuple(sorted(bases.get(row.id, ()))),
-                formats=frozenset(row.formats or ()),
-                gated=row.gated,
-                previous_license=before[0] if before else None,
-                previous_sha=before[1] if before else None,
-            )
+            facts = facts_of(row, resolve_row(row), bases.get(row.id, ()), previous.get(row.id))
             self._facts[row.repo_id] = facts
             self.stored[row.id] = {name: getattr(row, name) for name in _DERIVED}
             result.append((row.id, facts))
@@ -131,19 +142,24 @@ class FactsLoader:
         wanted = [r for r in dict.fromkeys(repo_ids) if r not in self._facts]
         for chunk in _chunks(wanted, BATCH):
             found = {f.repo_id for _, f in self.load(HubModel.repo_id.in_(chunk))}
-            self._facts.update(self._by_former_id([r for r in chunk if r not in found]))
+            self._remember_former_ids([r for r in chunk if r not in found])
 
-    def _by_former_id(self, repo_ids: list[str]) -> dict[str, ModelFacts | None]:
-        """Facts of the models these ids name as former ids of renamed models; None for the rest.
+    def load_former_ids(self, repo_ids: list[str]) -> dict[str, tuple[int, ModelFacts]]:
+        """(row id, facts) of the models these ids name as former ids of renamed models.
 
-        A card may still name a base by the id it had before the Hub renamed it.
+        Code and cards keep naming a model by the id it had before the Hub renamed it.
         """
         if not repo_ids:
             return {}
         targets = dict(self.session.execute(
             select(ModelAlias.alias, ModelAlias.model_id).where(ModelAlias.alias.in_(repo_ids))).all())
         by_row = dict(self.load(HubModel.id.in_(set(targets.values())))) if targets else {}
-        return {r: by_row.get(targets[r]) if r in targets else None for r in repo_ids}
+        return {alias: (row_id, by_row[row_id]) for alias, row_id in targets.items() if row_id in by_row}
+
+    def _remember_former_ids(self, repo_ids: list[str]) -> None:
+        """Cache the facts of ids not catalogued under their own name: a renamed model's, or None."""
+        found = self.load_former_ids(repo_ids)
+        self._facts.update({r: found[r][1] if r in found else None for r in repo_ids})
 
     def remember(self, model_id: int, facts: ModelFacts, stored: dict[str, Any]) -> None:
         """Take the facts of a model just written (``stored``: its derived columns as written)."""
@@ -166,7 +182,7 @@ class FactsLoader:
         if repo_id not in self._facts:
             found = self.load(HubModel.repo_id == repo_id)
             if not found:
-                self._facts.update(self._by_former_id([repo_id]))
+                self._remember_former_ids([repo_id])
         return self._facts[repo_id]
 
     def previous_licenses(self, ids: list[int]) -> dict[int, tuple[Resolution, str | None]]:
@@ -261,15 +277,8 @@ def derive_page(session: Session, loader: FactsLoader, written: dict[int, tuple[
     previous = loader.previous_licenses(changed_ids)
     fresh = []
     for model_id, (model, resolution) in written.items():
-        before = previous.get(model_id)
-        facts = ModelFacts(
-            repo_id=model.repo_id, sha=model.sha, license_raw=model.license_raw,
-            license_name=model.license_name_raw, license_link=model.license_link_raw,
-            license_tags=tuple(model.license_tags), resolution=resolution,
-            base_models=tuple(sorted((base, relation) for base, relation, _ in model.bases)),
-            formats=frozenset(model.formats), gated=model.gated,
-            previous_license=before[0] if before else None, previous_sha=before[1] if before else None,
-        )
+        bases = [(base, relation) for base, relation, _ in model.bases]
+        facts = facts_of(model, resolution, bases, previous.get(model_id))
         loader.remember(model_id, facts, derived_columns(resolution, kb))
         fresh.append((model_id, facts))
     loader.prefetch_bases([base for _, facts in fresh for base, _ in facts.base_models])

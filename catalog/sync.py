@@ -167,7 +167,7 @@ def sync_models(factory: sessionmaker[Session], client: HubClient, repo_ids: Ite
             with transaction(factory) as session:
                 run = session.get_one(SyncRun, run.id)
                 if lookup.data is not None:
-                    current = lookup.data.get("id") if isinstance(lookup.data, dict) else None
+                    current = lookup.data.get("id")  # model_info answers an object or raises
                     renamed = isinstance(current, str) and current != repo_id
                     if renamed:
                         add_problem(run, {"model": repo_id, "renamed_to": current})
