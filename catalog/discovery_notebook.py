@@ -36,8 +36,8 @@ def scan_notebook(data: bytes, file: str, check: IdCheck) -> list[Reference]:
     python: list[str] = []
     shell: list[str] = []
     origin: list[tuple[int, int]] = []  # per joined line: (cell number, line within the cell)
-    for number, cell in enumerate(cells, 1):
-        lines = _code_lines(cell)
+    code = [_code_lines(cell) for cell in cells]
+    for number, lines in enumerate(code, 1):
         shell_cell = bool(lines) and lines[0].lstrip().startswith(_SHELL_CELLS)
         for index, line in enumerate(lines):
             text = line.rstrip("\r\n")
@@ -58,7 +58,7 @@ def scan_notebook(data: bytes, file: str, check: IdCheck) -> list[Reference]:
         origin.append((number, len(lines)))
     if not origin:
         return []
-    file_lines = _file_lines(data.decode("utf-8", "replace"), cells)
+    file_lines = _file_lines(data.decode("utf-8", "replace"), code)
     refs = discovery_python.scan_python("\n".join(python).encode(), file, check)
     if discovery_shell.wants("\n".join(shell).encode()):
         refs += discovery_shell.scan_commands("\n".join(shell), file, "shell", check)
@@ -88,7 +88,7 @@ def _code_lines(cell: Any) -> list[str]:
     return []
 
 
-def _file_lines(text: str, cells: list[Any]) -> dict[tuple[int, int], int]:
+def _file_lines(text: str, code: list[list[str]]) -> dict[tuple[int, int], int]:
     """Where each code-cell source line stands in the file: (cell, line) -> 1-based file line.
 
     Each cell's ``"source"`` key is found in turn (a quote inside a JSON string is escaped, so
@@ -99,10 +99,9 @@ def _file_lines(text: str, cells: list[Any]) -> dict[tuple[int, int], int]:
     keys = [match.end() for match in _SOURCE_KEY.finditer(text)]
     where: dict[tuple[int, int], int] = {}
     offset, counted, line_number = 0, 0, 1
-    for number, cell in enumerate(cells, 1):
+    for number, lines in enumerate(code, 1):
         if number - 1 < len(keys) and keys[number - 1] > offset:
             offset = keys[number - 1]
-        lines = _code_lines(cell)
         for index, line in enumerate([*lines, ""]):
             found = text.find(json.dumps(line, ensure_ascii=False), offset) if line else -1
             if found >= 0:
