@@ -1,5 +1,5 @@
 """`python -m catalog` runs the command line."""
 
-from catalog.cli import main
+from catalog.cli.main import main
 
 main()

@@ -22,6 +22,6 @@ def resource_dir(name: str) -> Path:
     raise FileNotFoundError(f"catalog is installed without its {name!r} folder")
 
 
-def data_path(name: str) -> Path:
-    """Return the path of a data file shipped inside the package (``catalog/data``)."""
-    return _PACKAGE / "data" / name
+def data_path(package: str, name: str) -> Path:
+    """Return the path of a data file shipped beside a subpackage (``catalog/<package>/data``)."""
+    return _PACKAGE / package / "data" / name

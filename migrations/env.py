@@ -1,12 +1,12 @@
-"""Alembic environment: the schema comes from catalog.models, the URL from catalog's Settings."""
+"""Alembic environment: the schema comes from catalog.db.tables, the URL from catalog's Settings."""
 
 from __future__ import annotations
 
 from alembic import context
 
-from catalog import models  # noqa: F401  (registers every table on Base.metadata)
+from catalog.db import tables  # noqa: F401  (registers every table on Base.metadata)
 from catalog.config import Settings
-from catalog.db import Base, make_engine
+from catalog.db.engine import Base, make_engine
 
 target_metadata = Base.metadata
 

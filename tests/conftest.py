@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from catalog.db import make_engine, make_sessionmaker, upgrade
-from catalog.models import Base
+from catalog.db.engine import make_engine, make_sessionmaker, upgrade
+from catalog.db.tables import Base
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED = Path(os.environ.get("CATALOG_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
@@ -92,7 +92,7 @@ def db_url(engine: Engine) -> str:
 @pytest.fixture
 def app(engine: Engine):
     """The web application on the test database, readable without signing in."""
-    from catalog.app import create_app
+    from catalog.web.app import create_app
     from catalog.config import Settings
 
     return create_app(Settings(database_url="sqlite://", public_read=True, secret_key="test-secret-key"), engine=engine)

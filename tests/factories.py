@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from catalog.sync import ingest_items
+from catalog.crawl.sync import ingest_items
 
 
 def hub_item(repo_id: str, *, license: Any = "apache-2.0", **fields: Any) -> dict[str, Any]:

@@ -29,8 +29,8 @@ def test_the_wheel_carries_templates_migrations_and_data(wheel: Path):
                        for p in (ROOT / "migrations").rglob("*.py")}
     assert repo_templates <= names
     assert repo_migrations <= names
-    assert {"catalog/data/licenses.yaml", "catalog/data/demo-models.jsonl.gz",
-            "catalog/data/DEMO_DATA_NOTICE.md"} <= names
+    assert {"catalog/licenses/data/licenses.yaml", "catalog/hubsim/data/demo-models.jsonl.gz",
+            "catalog/hubsim/data/DEMO_DATA_NOTICE.md"} <= names
 
 
 def test_an_installed_wheel_finds_its_resources(wheel: Path, tmp_path: Path):
@@ -39,8 +39,8 @@ def test_an_installed_wheel_finds_its_resources(wheel: Path, tmp_path: Path):
     # -I keeps the checkout (and its editable install) off sys.path: only the unpacked wheel is seen.
     probe = (f"import sys; sys.path.insert(0, {str(target)!r}); "
              "from catalog.resources import resource_dir, data_path; "
-             "print(resource_dir('templates')); print(resource_dir('migrations')); print(data_path('licenses.yaml'))")
+             "print(resource_dir('templates')); print(resource_dir('migrations')); print(data_path('licenses', 'licenses.yaml'))")
     out = subprocess.run([sys.executable, "-I", "-c", probe], cwd=tmp_path,
                          check=True, capture_output=True, text=True).stdout.split()
     assert out == [str(target / "catalog" / "_templates"), str(target / "catalog" / "_migrations"),
-                   str(target / "catalog" / "data" / "licenses.yaml")]
+                   str(target / "catalog" / "licenses" / "data" / "licenses.yaml")]

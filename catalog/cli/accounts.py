@@ -14,13 +14,13 @@ from datetime import UTC, datetime, timedelta
 
 import click
 
-from .config import Settings
+from catalog.config import Settings
 
 _RELATIVE = re.compile(r"^(\d{1,5})d$")
 
 
 def _actor():
-    from .accounts import Actor
+    from catalog.teams.accounts import Actor
 
     try:
         who = getpass.getuser()
@@ -30,8 +30,8 @@ def _actor():
 
 
 def _session(settings: Settings):
-    from .cli import open_db
-    from .db import transaction
+    from catalog.cli.main import open_db
+    from catalog.db.engine import transaction
 
     return transaction(open_db(settings))
 
@@ -56,7 +56,7 @@ def users() -> None:
 def users_add(settings: Settings, name: str, team: str | None, role: str, password_stdin: bool,
               no_password: bool) -> None:
     """Create user NAME, asking for the password twice (or reading it with --password-stdin)."""
-    from .accounts import add_user
+    from catalog.teams.accounts import add_user
 
     if no_password:
         password = None
@@ -74,7 +74,7 @@ def users_add(settings: Settings, name: str, team: str | None, role: str, passwo
 @click.pass_obj
 def users_list(settings: Settings, as_json: bool) -> None:
     """List users with their team, role and state."""
-    from .accounts import users as all_users
+    from catalog.teams.accounts import users as all_users
 
     with _session(settings) as session:
         rows = [{"name": u.name, "team": u.team.name if u.team else None, "role": u.role,
@@ -93,7 +93,7 @@ def users_list(settings: Settings, as_json: bool) -> None:
 @click.pass_obj
 def users_disable(settings: Settings, name: str) -> None:
     """Disable user NAME: their sessions and tokens stop working at once."""
-    from .accounts import disable_user
+    from catalog.teams.accounts import disable_user
 
     with _session(settings) as session:
         disable_user(session, name, _actor())
@@ -110,7 +110,7 @@ def teams() -> None:
 @click.pass_obj
 def teams_add(settings: Settings, name: str) -> None:
     """Create team NAME."""
-    from .accounts import add_team
+    from catalog.teams.accounts import add_team
 
     with _session(settings) as session:
         add_team(session, name, _actor())
@@ -121,7 +121,7 @@ def teams_add(settings: Settings, name: str) -> None:
 @click.pass_obj
 def teams_list(settings: Settings) -> None:
     """List teams."""
-    from .accounts import teams as all_teams
+    from catalog.teams.accounts import teams as all_teams
 
     with _session(settings) as session:
         for team in all_teams(session):
@@ -155,7 +155,7 @@ def _expiry(value: str | None) -> datetime | None:
 @click.pass_obj
 def tokens_create(settings: Settings, user_name: str, name: str, expires: str | None) -> None:
     """Create an API token and print it once (it cannot be shown again)."""
-    from .accounts import create_token, find_user
+    from catalog.teams.accounts import create_token, find_user
 
     expires_at = _expiry(expires)
     with _session(settings) as session:
@@ -173,8 +173,8 @@ def tokens_create(settings: Settings, user_name: str, name: str, expires: str | 
 @click.pass_obj
 def tokens_list(settings: Settings, user_name: str | None, as_json: bool) -> None:
     """List tokens (never the tokens themselves: only their first characters)."""
-    from .accounts import find_user, token_status
-    from .accounts import tokens as all_tokens
+    from catalog.teams.accounts import find_user, token_status
+    from catalog.teams.accounts import tokens as all_tokens
 
     with _session(settings) as session:
         user = find_user(session, user_name) if user_name else None
@@ -194,7 +194,7 @@ def tokens_list(settings: Settings, user_name: str | None, as_json: bool) -> Non
 @click.pass_obj
 def tokens_revoke(settings: Settings, token_id: int) -> None:
     """Revoke token ID (see `catalog tokens list`)."""
-    from .accounts import revoke_token
+    from catalog.teams.accounts import revoke_token
 
     with _session(settings) as session:
         revoke_token(session, token_id, _actor())

@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .config import Settings
-from .errors import CatalogError
+from catalog.config import Settings
+from catalog.errors import CatalogError
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
-    from .discovery import Reference
-    from .policy import Policy
+    from catalog.scan.discovery import Reference
+    from catalog.compliance.policy import Policy
 
 POLICY_FILE = ".catalog-policy.yaml"
 DEFAULT_CONTEXT = "internal"
@@ -85,7 +85,7 @@ def check(settings: Settings, paths: tuple[str, ...], exclude: tuple[str, ...], 
     shell, Dockerfiles, Makefiles, CI workflows and models.txt/catalog.toml manifests. Each model is
     looked up in the catalogue (CATALOG_DATABASE_URL, or --server) and judged by the policy.
     """
-    from .reports import CheckedModel, CheckReport, render
+    from catalog.scan.reports import CheckedModel, CheckReport, render
 
     paths = paths or (".",)
     policy = _load_policy(policy_path, paths)
@@ -96,14 +96,14 @@ def check(settings: Settings, paths: tuple[str, ...], exclude: tuple[str, ...], 
             raise click.UsageError("--fetch-missing works on the local database only; the server fetches itself")
         refs = _discover(paths, root, base_ref, known=None, exclude=exclude)
         keys = _model_keys(refs)
-        from .check import check_remote
+        from catalog.scan.check import check_remote
 
         # The server validates the policy again; sending the text keeps its own line numbers in errors.
         source = None if policy.source == "<default>" else Path(policy.source).read_text(encoding="utf-8")
         verdicts = check_remote(server, keys, policy=source, context=context, team=team, token=token) if keys else []
     else:
         factory = _open_catalogue(settings, writable=fetch_missing)
-        from .check import check_local, known_ids
+        from catalog.scan.check import check_local, known_ids
 
         with factory() as session:
             refs = _discover(paths, root, base_ref, known=known_ids(session), exclude=exclude)
@@ -120,7 +120,7 @@ def check(settings: Settings, paths: tuple[str, ...], exclude: tuple[str, ...], 
     )
     _emit(render(report, fmt, color=fmt == "text" and output is None and sys.stdout.isatty()), output)
     if output is not None or fmt != "text":
-        from .reports import summary_line
+        from catalog.scan.reports import summary_line
 
         click.echo(summary_line(report), err=True)
     if report.overall == "fail":
@@ -143,10 +143,10 @@ def bom(settings: Settings, paths: tuple[str, ...], exclude: tuple[str, ...], fm
     catalogue lacks are listed with what the code says (id and pinned revision) only.
     Exits 2 on a usage error, 3 if the database cannot be opened.
     """
-    from .bom import build_bom
+    from catalog.scan.bom import build_bom
 
     factory = _open_catalogue(settings, writable=False)
-    from .check import known_ids
+    from catalog.scan.check import known_ids
 
     paths = paths or (".",)
     root = _scan_root(paths)
@@ -169,10 +169,10 @@ def notices(settings: Settings, paths: tuple[str, ...], exclude: tuple[str, ...]
     the license copies to ship, acceptable-use policies to pass on and naming rules.
     Exits 2 on a usage error, 3 if the database cannot be opened.
     """
-    from .notices import build_notices
+    from catalog.scan.notices import build_notices
 
     factory = _open_catalogue(settings, writable=False)
-    from .check import known_ids
+    from catalog.scan.check import known_ids
 
     with factory() as session:
         refs = _discover(paths or (".",), _scan_root(paths or (".",)), None, known=known_ids(session), exclude=exclude)
@@ -183,7 +183,7 @@ COMMANDS = [check, bom, notices]
 
 
 def _load_policy(policy_path: str | None, paths: Sequence[str]) -> Policy:
-    from .policy import DEFAULT_POLICY, PolicyError, load_policy_file
+    from catalog.compliance.policy import DEFAULT_POLICY, PolicyError, load_policy_file
 
     if policy_path is None:
         first = Path(paths[0])
@@ -211,7 +211,7 @@ def _scan_root(paths: Sequence[str]) -> Path | None:
 
 def _discover(paths: Sequence[str], root: Path | None, base_ref: str | None, *, known: Any,
               exclude: Sequence[str] = ()) -> list[Reference]:
-    from .discovery import DiscoveryError, discover, references_added_since
+    from catalog.scan.discovery import DiscoveryError, discover, references_added_since
 
     try:
         if base_ref is None:
@@ -234,8 +234,8 @@ def _open_catalogue(settings: Settings, *, writable: bool) -> sessionmaker[Sessi
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
 
-    from .check import schema_is_current
-    from .db import make_engine, make_sessionmaker
+    from catalog.scan.check import schema_is_current
+    from catalog.db.engine import make_engine, make_sessionmaker
 
     url = make_url(settings.database_url)
     safe = url.render_as_string(hide_password=True)
@@ -247,7 +247,7 @@ def _open_catalogue(settings: Settings, *, writable: bool) -> sessionmaker[Sessi
     engine = make_engine(settings.database_url)
     try:
         if not schema_is_current(engine):
-            from .db import ensure_schema
+            from catalog.db.engine import ensure_schema
 
             ensure_schema(engine)
     except SQLAlchemyError as exc:
@@ -258,8 +258,8 @@ def _open_catalogue(settings: Settings, *, writable: bool) -> sessionmaker[Sessi
 
 def _fetcher(settings: Settings, factory: sessionmaker[Session]):  # -> Callable[[list[str]], None]
     def fetch(repo_ids: list[str]) -> None:
-        from .hub import HubClient, RetryPolicy
-        from .sync import sync_models
+        from catalog.crawl.hub import HubClient, RetryPolicy
+        from catalog.crawl.sync import sync_models
 
         click.echo(f"fetching {len(repo_ids)} model(s) missing from the catalogue from the Hub...", err=True)
         retry = RetryPolicy(max_tries=settings.sync_max_tries, backoff_base=settings.sync_backoff_base,
@@ -267,7 +267,7 @@ def _fetcher(settings: Settings, factory: sessionmaker[Session]):  # -> Callable
         summary = sync_models(factory, HubClient(endpoint=settings.hub_endpoint, retry=retry), repo_ids)
         if summary.status != "completed":
             raise CatalogueUnreachable(f"cannot fetch missing models from the Hub: {summary.error}")
-        from .progress import describe_problem
+        from catalog.crawl.progress import describe_problem
 
         for problem in summary.problems:  # gated, private, missing, renamed: each worth a line
             click.echo(f"  {describe_problem(problem)}", err=True)

@@ -9,8 +9,8 @@ from typing import Any
 
 import click
 
-from .config import Settings
-from .errors import CatalogError
+from catalog.config import Settings
+from catalog.errors import CatalogError
 
 EXIT_USAGE = 2
 
@@ -45,7 +45,7 @@ def main(ctx: click.Context) -> None:
 
 def open_db(settings: Settings):  # -> sessionmaker
     """Open the configured database, applying pending migrations first."""
-    from .db import open_database
+    from catalog.db.engine import open_database
 
     return open_database(settings.database_url)
 
@@ -66,9 +66,9 @@ def sync(settings: Settings, authors, search, filters, limit, full, repo_ids) ->
     when run again with the same options. Exits 1 if the Hub could not be read (the run can
     be resumed), 3 if the database cannot be opened.
     """
-    from .hub import HubClient, RetryPolicy
-    from .progress import SyncProgress
-    from .sync import SyncOptions, run_sync, sync_models
+    from catalog.crawl.hub import HubClient, RetryPolicy
+    from catalog.crawl.progress import SyncProgress
+    from catalog.crawl.sync import SyncOptions, run_sync, sync_models
 
     factory = open_db(settings)
     progress = SyncProgress(limit=limit)
@@ -99,11 +99,11 @@ def sync(settings: Settings, authors, search, filters, limit, full, repo_ids) ->
 @click.pass_obj
 def show(settings: Settings, repo_id: str, as_json: bool, revision: str | None) -> None:
     """Show what the catalogue knows about one model (exits 1 if it does not know it)."""
-    from .db import transaction
-    from .render import render_model
+    from catalog.db.engine import transaction
+    from catalog.cli.render import render_model
 
     with transaction(open_db(settings)) as session:
-        from .queries import model_record
+        from catalog.facts.queries import model_record
 
         record = model_record(session, repo_id, revision=revision)
     if as_json:
@@ -118,8 +118,8 @@ def show(settings: Settings, repo_id: str, as_json: bool, revision: str | None) 
 @click.pass_obj
 def runs(settings: Settings, limit: int, as_json: bool) -> None:
     """List recent sync runs: status, counts, errors, and whether one can be resumed."""
-    from .db import transaction
-    from .queries import sync_runs
+    from catalog.db.engine import transaction
+    from catalog.facts.queries import sync_runs
 
     with transaction(open_db(settings)) as session:
         views = sync_runs(session, limit=limit)
@@ -142,7 +142,7 @@ def db() -> None:
 @click.pass_obj
 def db_upgrade(settings: Settings) -> None:
     """Apply pending migrations (also done automatically on first use)."""
-    from .db import current_revision, make_engine, upgrade
+    from catalog.db.engine import current_revision, make_engine, upgrade
 
     engine = make_engine(settings.database_url)
     upgrade(engine)
@@ -160,9 +160,9 @@ def audit(settings: Settings, recompute: bool) -> None:
     """
     from sqlalchemy import select
 
-    from .db import transaction
-    from .derive import derive_models, stale_model_ids
-    from .models import HubModel
+    from catalog.db.engine import transaction
+    from catalog.facts.derive import derive_models, stale_model_ids
+    from catalog.db.tables import HubModel
 
     factory = open_db(settings)
     with transaction(factory) as session:
@@ -179,8 +179,8 @@ def audit(settings: Settings, recompute: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def licenses(license_id: str | None, as_json: bool) -> None:
     """List the license knowledge base, or show one license with its obligations and sources."""
-    from .licenses import knowledge_base
-    from .render import render_license, render_license_table
+    from catalog.licenses import knowledge_base
+    from catalog.cli.render import render_license, render_license_table
 
     kb = knowledge_base()
     if license_id is None:
@@ -205,7 +205,7 @@ def demo(database: str, serve: bool, port: int) -> None:
     Starts a Hub-compatible server on 127.0.0.1 with the bundled snapshot, runs the real
     crawler against it into a fresh SQLite database, prints a summary and serves the catalogue.
     """
-    from .demo import run_demo
+    from catalog.hubsim.demo import run_demo
 
     run_demo(database=database, serve=serve, port=port)
 
@@ -213,7 +213,9 @@ def demo(database: str, serve: bool, port: int) -> None:
 def _register_extensions() -> None:
     # Command groups of other areas live in their own modules to keep this one small; those
     # modules import their heavy dependencies inside the commands, so this stays cheap.
-    from . import cli_accounts, cli_check, cli_serve
+    from catalog.cli import accounts as cli_accounts
+    from catalog.cli import check as cli_check
+    from catalog.cli import serve as cli_serve
 
     for module in (cli_accounts, cli_check, cli_serve):
         for command in module.COMMANDS:

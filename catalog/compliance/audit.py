@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .licenses import RESTRICTIVENESS, KnowledgeBase, License, Obligation, Resolution, knowledge_base
+from catalog.licenses import RESTRICTIVENESS, KnowledgeBase, License, Obligation, Resolution, knowledge_base
 
 SEVERITIES = ("info", "warning", "error")
 # Stable vocabulary, stored in the database and named in policy files: extend, never rename.

@@ -18,11 +18,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from .audit import Finding, ModelFacts
-from .licenses import CONTEXTS, KnowledgeBase, License, knowledge_base
+from catalog.compliance.audit import Finding, ModelFacts
+from catalog.licenses import CONTEXTS, KnowledgeBase, License, knowledge_base
 
 # Loading and validation live in policy_file; re-exported so callers keep importing from here.
-from .policy_file import (
+from catalog.compliance.policy_file import (
     DEFAULT_POLICY,
     Policy,
     PolicyError,

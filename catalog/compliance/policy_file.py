@@ -1,8 +1,8 @@
 """Policy files: parsing and validating a policy written in YAML (errors cite the line) or sent as JSON
-(errors cite the key path), into the ``Policy`` that ``catalog.policy.evaluate`` applies.
+(errors cite the key path), into the ``Policy`` that ``catalog.compliance.policy.evaluate`` applies.
 
-The dataclasses a policy is made of live here rather than in ``catalog.policy`` so the dependency
-runs one way: evaluation imports loading, never the reverse. ``catalog.policy`` re-exports every
+The dataclasses a policy is made of live here rather than in ``catalog.compliance.policy`` so the dependency
+runs one way: evaluation imports loading, never the reverse. ``catalog.compliance.policy`` re-exports every
 public name, so callers import from there.
 """
 
@@ -17,9 +17,9 @@ from typing import Any
 
 import yaml
 
-from .audit import FINDING_CODES
-from .errors import CatalogError
-from .licenses import CATEGORIES, CONTEXTS, KnowledgeBase, License, knowledge_base
+from catalog.compliance.audit import FINDING_CODES
+from catalog.errors import CatalogError
+from catalog.licenses import CATEGORIES, CONTEXTS, KnowledgeBase, License, knowledge_base
 
 _TOP_KEYS = ("context", "allow", "review", "deny", "findings", "unknown", "not_in_catalogue", "exceptions")
 _FINDING_LISTS = ("fail", "warn", "ignore")

@@ -24,8 +24,8 @@ from huggingface_hub import constants
 from huggingface_hub.errors import GatedRepoError, HfHubHTTPError, RepositoryNotFoundError
 from huggingface_hub.utils import build_hf_headers, get_session, parse_ratelimit_headers
 
-from . import __version__
-from .errors import HubError, HubUnavailable
+from catalog import __version__
+from catalog.errors import HubError, HubUnavailable
 
 log = logging.getLogger(__name__)
 

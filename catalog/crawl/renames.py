@@ -11,8 +11,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .db import utcnow
-from .models import HubModel, ModelAlias, ModelEvent
+from catalog.db.engine import utcnow
+from catalog.db.tables import HubModel, ModelAlias, ModelEvent
 
 
 def follow_rename(session: Session, old_id: str, new_id: str, *, run_id: int | None = None) -> None:

@@ -1,6 +1,6 @@
 """Store one page of listing items: upsert what changed, record events, derive what it touched.
 
-The write half of a sync (``catalog.sync`` walks the Hub and owns runs and transactions): a page
+The write half of a sync (``catalog.crawl.sync`` walks the Hub and owns runs and transactions): a page
 of parsed items becomes rows, events, base-model links, formats, findings and, for models the
 Hub renamed, aliases. Replaying a page is harmless: rows are upserted by repo id.
 """
@@ -14,12 +14,12 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from .db import utcnow
-from .derive import FactsLoader, derive_page, derived_columns, resolve_declared
-from .ingest import InvalidItem, ParsedModel, parse_item
-from .licenses import KnowledgeBase, Resolution, knowledge_base
-from .models import BaseModelLink, HubModel, ModelEvent, ModelFormat, SyncRun
-from .renames import follow_rename, record_alias
+from catalog.db.engine import utcnow
+from catalog.facts.derive import FactsLoader, derive_page, derived_columns, resolve_declared
+from catalog.crawl.ingest import InvalidItem, ParsedModel, parse_item
+from catalog.licenses import KnowledgeBase, Resolution, knowledge_base
+from catalog.db.tables import BaseModelLink, HubModel, ModelEvent, ModelFormat, SyncRun
+from catalog.crawl.renames import follow_rename, record_alias
 
 # Run problems are for a person to read; a run over a broken Hub must not grow without bound.
 _MAX_RUN_PROBLEMS = 200

@@ -14,8 +14,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
-from .errors import DatabaseUnavailable
-from .resources import resource_dir
+from catalog.errors import DatabaseUnavailable
+from catalog.resources import resource_dir
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

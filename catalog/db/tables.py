@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .db import Base, JSONType, utcnow
+from catalog.db.engine import Base, JSONType, utcnow
 
 REPO_ID = String(200)
 LICENSE_ID = String(100)
@@ -136,7 +136,7 @@ class ModelEvent(Base):
 
 
 class AuditFinding(Base):
-    """A finding of catalog.audit about a model, replaced whenever the model is re-derived."""
+    """A finding of catalog.compliance.audit about a model, replaced whenever the model is re-derived."""
 
     __tablename__ = "audit_findings"
     __table_args__ = (
@@ -313,7 +313,7 @@ class HubModelSearch(Base):
     pipeline_tag: Mapped[str | None] = mapped_column(String(100))
     library_name: Mapped[str | None] = mapped_column(String(100))
     gated: Mapped[str] = mapped_column(String(10))
-    size_bucket: Mapped[str] = mapped_column(String(8), comment="catalog.search_params.SIZE_VALUES of parameters_total")
+    size_bucket: Mapped[str] = mapped_column(String(8), comment="catalog.search.params.SIZE_VALUES of parameters_total")
     parameters_total: Mapped[int | None] = mapped_column(BigInteger)
     downloads: Mapped[int] = mapped_column(BigInteger)
     likes: Mapped[int] = mapped_column(Integer)

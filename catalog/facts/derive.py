@@ -16,10 +16,10 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from .audit import ModelFacts, audit
-from .ingest import ParsedModel
-from .licenses import KnowledgeBase, Resolution, knowledge_base, resolve
-from .models import AuditFinding, BaseModelLink, HubModel, ModelAlias, ModelEvent
+from catalog.compliance.audit import ModelFacts, audit
+from catalog.crawl.ingest import ParsedModel
+from catalog.licenses import KnowledgeBase, Resolution, knowledge_base, resolve
+from catalog.db.tables import AuditFinding, BaseModelLink, HubModel, ModelAlias, ModelEvent
 
 BATCH = 500
 # Bump when the derivation itself changes (not the knowledge base): what is stored then counts

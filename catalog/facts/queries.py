@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from .audit import obligations_for
-from .derive import FactsLoader, resolve_declared
-from .errors import ModelNotFound
-from .licenses import knowledge_base
-from .models import (
+from catalog.compliance.audit import obligations_for
+from catalog.facts.derive import FactsLoader, resolve_declared
+from catalog.errors import ModelNotFound
+from catalog.licenses import knowledge_base
+from catalog.db.tables import (
     AuditFinding,
     BaseModelLink,
     Flag,

@@ -11,18 +11,18 @@ from pathlib import Path
 
 import click
 
-from .config import Settings
-from .db import open_database, transaction
-from .hub import HubClient, RetryPolicy
-from .progress import SyncProgress
-from .sync import SyncOptions, run_sync
+from catalog.config import Settings
+from catalog.db.engine import open_database, transaction
+from catalog.crawl.hub import HubClient, RetryPolicy
+from catalog.crawl.progress import SyncProgress
+from catalog.crawl.sync import SyncOptions, run_sync
 
 
 def run_demo(*, database: str, serve: bool, port: int) -> None:
     """Build the demo database from the bundled snapshot, summarise it, and serve it."""
-    from .demo_data import SNAPSHOT_PATH, describe_sources
-    from .hubserver import HubServer, HubStore
-    from .queries import license_overview
+    from catalog.hubsim.snapshot import SNAPSHOT_PATH, describe_sources
+    from catalog.hubsim.server import HubServer, HubStore
+    from catalog.facts.queries import license_overview
 
     click.echo("catalog demo: real Hub metadata bundled with catalog, from these sources:")
     click.echo(describe_sources() + "\n")
@@ -53,7 +53,7 @@ def run_demo(*, database: str, serve: bool, port: int) -> None:
     if serve:
         import uvicorn
 
-        from .app import create_app
+        from catalog.web.app import create_app
 
         click.echo(f"serving the catalogue on http://127.0.0.1:{port}/models (Ctrl-C to stop)")
         uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="warning")

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .hubserver_store import SORTS, HubStore, SortKey, trending_score
+from catalog.hubsim.store import SORTS, HubStore, SortKey, trending_score
 
 
 class BadRequest(ValueError):
@@ -108,10 +108,10 @@ def parse_listing_query(query: Mapping[str, Sequence[str]], *, page_size_max: in
 
     unsupported = sorted(UNSUPPORTED_FILTERS.intersection(query))
     if unsupported:
-        raise BadRequest(f"catalog.hubserver does not implement the {unsupported[0]!r} filter")
+        raise BadRequest(f"catalog.hubsim.server does not implement the {unsupported[0]!r} filter")
     sort = last("sort") or None
     if last("direction") not in (None, "-1"):
-        raise BadRequest("catalog.hubserver sorts descending only, as the Hub does: direction must be -1")
+        raise BadRequest("catalog.hubsim.server sorts descending only, as the Hub does: direction must be -1")
     if sort is not None and sort not in SORTS:
         raise BadRequest(f"Invalid sort {sort!r}; expected one of: {', '.join(SORTS)}")
     limit = DEFAULT_PAGE_SIZE

@@ -7,7 +7,7 @@ redirects included, so that the official ``huggingface_hub`` client pointed at i
 raises the same typed errors. Faults (429, 5xx, dropped connections, truncated bodies, garbage
 items) can be switched on while it runs. Standard library only, so it starts in milliseconds.
 
-Run it on its own with ``python -m catalog.hubserver DATA.jsonl[.gz] --port N``.
+Run it on its own with ``python -m catalog.hubsim.server DATA.jsonl[.gz] --port N``.
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 from urllib.parse import parse_qs, parse_qsl, unquote, urlencode, urlsplit
 
-from .hubserver_faults import Faults, garble
-from .hubserver_listing import BadRequest, info_body, list_item, page, parse_expand, parse_listing_query
-from .hubserver_store import HubStore, iter_jsonl
+from catalog.hubsim.faults import Faults, garble
+from catalog.hubsim.listing import BadRequest, info_body, list_item, page, parse_expand, parse_listing_query
+from catalog.hubsim.store import HubStore, iter_jsonl
 
 __all__ = ["Faults", "HubServer", "HubStore", "RequestRecord", "main"]
 
@@ -218,7 +218,7 @@ class HubServer:
             status, headers, body = self._answer(parts.path, parts.query, record.headers)
         except Exception as exc:  # noqa: BLE001 -- a bug here must reach the client as a 500, not a hang
             traceback.print_exc()
-            status, headers, body = _error(500, f"catalog.hubserver failed: {exc!r}")
+            status, headers, body = _error(500, f"catalog.hubsim.server failed: {exc!r}")
         record.status = status
         handler.send_response(status)
         headers.setdefault("Content-Type", "application/json; charset=utf-8")
@@ -343,7 +343,7 @@ class HubServer:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m catalog.hubserver",
+        prog="python -m catalog.hubsim.server",
         description="Serve models from JSON-lines files with the Hugging Face Hub's API. "
         "Prints the endpoint URL as the first line of output, then serves until SIGTERM or SIGINT.",
     )

@@ -1,10 +1,10 @@
 """The bundled demo snapshot: real Hub models rebuilt from redistributable public sources.
 
 ``catalog demo`` serves this file through the fake Hub and crawls it. The file is built by
-this module's command line from ``shared/hub-data`` (see ``catalog/data/DEMO_DATA_NOTICE.md``
+this module's command line from ``shared/hub-data`` (see ``catalog/hubsim/data/DEMO_DATA_NOTICE.md``
 for every source, its licence, and what was taken and changed)::
 
-    python -m catalog.demo_data --shared ../shared --out catalog/data/demo-models.jsonl.gz
+    python -m catalog.hubsim.snapshot --shared ../shared --out catalog/hubsim/data/demo-models.jsonl.gz
 
 Sources are merged by repo id, compared case-insensitively as the Hub does. A later source in
 ``SOURCES`` overrides an earlier one field by field, and only with a value it actually has;
@@ -30,8 +30,8 @@ from typing import Any
 
 from catalog.resources import data_path
 
-SNAPSHOT_PATH = data_path("demo-models.jsonl.gz")
-NOTICE_PATH = data_path("DEMO_DATA_NOTICE.md")
+SNAPSHOT_PATH = data_path("hubsim", "demo-models.jsonl.gz")
+NOTICE_PATH = data_path("hubsim", "DEMO_DATA_NOTICE.md")
 
 
 @dataclass(frozen=True)
@@ -375,7 +375,7 @@ def write_snapshot(models: Iterable[dict[str, Any]], out: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: rebuild the snapshot from a ``shared`` folder."""
-    parser = argparse.ArgumentParser(prog="python -m catalog.demo_data", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m catalog.hubsim.snapshot", description=__doc__.split("\n")[0])
     parser.add_argument("--shared", type=Path, required=True, help="folder that holds hub-data/")
     parser.add_argument("--out", type=Path, default=SNAPSHOT_PATH, help="the .jsonl.gz to write")
     args = parser.parse_args(argv)

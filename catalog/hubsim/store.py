@@ -1,4 +1,4 @@
-"""What the fake Hub (``catalog.hubserver``) holds: API-shaped model dicts, kept in listing order.
+"""What the fake Hub (``catalog.hubsim.server``) holds: API-shaped model dicts, kept in listing order.
 
 Models are stored the way ``GET /api/models/{repo_id}`` returns them. Records in older shapes
 (the 2022 ``list_models(full=True)`` dump has ``modelId`` but no ``id``, ``author``, ``_id`` or

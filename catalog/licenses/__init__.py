@@ -4,7 +4,7 @@ Other modules import from here only; the work is split between ``license_kb`` (r
 lookup), ``license_yaml`` (reading and validating the data file) and ``license_normalise``.
 """
 
-from catalog.license_kb import (
+from catalog.licenses.kb import (
     CATEGORIES,
     CONTEXTS,
     OBLIGATION_KINDS,
@@ -14,8 +14,8 @@ from catalog.license_kb import (
     Obligation,
     Verdict,
 )
-from catalog.license_normalise import Resolution, resolve
-from catalog.license_yaml import knowledge_base
+from catalog.licenses.normalise import Resolution, resolve
+from catalog.licenses.loader import knowledge_base
 
 __all__ = [
     "CATEGORIES",

@@ -1,4 +1,4 @@
-"""Read catalog/data/licenses.yaml into a KnowledgeBase, rejecting any entry that breaks the schema."""
+"""Read catalog/licenses/data/licenses.yaml into a KnowledgeBase, rejecting any entry that breaks the schema."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from types import MappingProxyType
 
 import yaml
 
-from catalog.license_kb import (
+from catalog.licenses.kb import (
     CONTEXTS,
     ENTRY_CATEGORIES,
     MARKER_IDS,
@@ -48,7 +48,7 @@ def knowledge_base(path: Path | None = None) -> KnowledgeBase:
     """Load and validate the license knowledge base.
 
     Args:
-        path: a licenses YAML file; None means the one shipped in ``catalog/data``, which is read
+        path: a licenses YAML file; None means the one shipped in ``catalog/licenses/data``, which is read
             once per process and then served from a cache.
 
     Returns:
@@ -66,7 +66,7 @@ def knowledge_base(path: Path | None = None) -> KnowledgeBase:
 
 @functools.cache
 def _default_knowledge_base() -> KnowledgeBase:
-    return load_knowledge_base(data_path("licenses.yaml"))
+    return load_knowledge_base(data_path("licenses", "licenses.yaml"))
 
 
 def load_knowledge_base(path: Path) -> KnowledgeBase:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from license_expression import LicenseSymbol, LicenseWithExceptionSymbol, Licensing
 
-from catalog.license_kb import MARKER_IDS, RESTRICTIVENESS, KnowledgeBase, License, looks_like_url
-from catalog.license_yaml import knowledge_base
+from catalog.licenses.kb import MARKER_IDS, RESTRICTIVENESS, KnowledgeBase, License, looks_like_url
+from catalog.licenses.loader import knowledge_base
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The vocabulary shared by the discovery scanners: references, errors and the repo-id test.
 
-Public names are re-exported from :mod:`catalog.discovery`; import them from there.
+Public names are re-exported from :mod:`catalog.scan.discovery`; import them from there.
 """
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ def looks_like_repo_id(value: str) -> bool:
     and at most 96 characters, without ``--`` or ``..``, not ending in ``-``/``.``/``.git``.
     Paths (``./x``, ``/x``, ``../x``, ``~/x``, ``a/b/c``), URLs and names ending in a file
     extension (``config.json``, ``model.safetensors``) are rejected. Being syntactically valid
-    is not enough to be reported: see the rules in :mod:`catalog.discovery`.
+    is not enough to be reported: see the rules in :mod:`catalog.scan.discovery`.
     """
     if not isinstance(value, str) or not _REPO_ID.fullmatch(value):
         return False

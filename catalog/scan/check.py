@@ -16,13 +16,13 @@ from typing import Any
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from .audit import Finding, ModelFacts, audit
-from .derive import FactsLoader, is_stale
-from .errors import CatalogError
-from .licenses import KnowledgeBase, knowledge_base
-from .models import AuditFinding, HubModel, ModelAlias, Team
-from .policy import ModelVerdict, Policy, Reason, Subject, TeamDecision, evaluate
-from .resources import resource_dir
+from catalog.compliance.audit import Finding, ModelFacts, audit
+from catalog.facts.derive import FactsLoader, is_stale
+from catalog.errors import CatalogError
+from catalog.licenses import KnowledgeBase, knowledge_base
+from catalog.db.tables import AuditFinding, HubModel, ModelAlias, Team
+from catalog.compliance.policy import ModelVerdict, Policy, Reason, Subject, TeamDecision, evaluate
+from catalog.resources import resource_dir
 
 _CHUNK = 500
 _REVISION_LINE = re.compile(r"^(down_)?revision\s*(?::[^=]*)?=\s*(.+)$", re.MULTILINE)
@@ -60,7 +60,7 @@ def subjects_from_db(
     the catalogue lacks gets ``facts=None``, which the policy turns into ``not-in-catalogue``.
     Findings are the stored ones, recomputed only for models derived with another knowledge base
     or derivation revision. With ``team``, the team's current decision (its newest unexpired
-    flag, per :mod:`catalog.flags`; stale once the model's licenses differ from those it was
+    flag, per :mod:`catalog.teams.flags`; stale once the model's licenses differ from those it was
     taken under) becomes the subject's decision.
 
     Raises:
@@ -103,7 +103,7 @@ def subjects_from_db(
 
 
 def known_ids(session: Session) -> Callable[[str], bool]:
-    """A ``known_ids`` callback for :func:`catalog.discovery.discover`: one indexed lookup per id."""
+    """A ``known_ids`` callback for :func:`catalog.scan.discovery.discover`: one indexed lookup per id."""
 
     def known(repo_id: str) -> bool:
         return (session.scalar(select(HubModel.id).where(HubModel.repo_id == repo_id)) is not None
@@ -247,7 +247,7 @@ def _findings(session: Session, row_ids: list[int], facts: dict[int, ModelFacts]
 def _decisions(session: Session, team: Team, facts: dict[int, ModelFacts]) -> dict[int, TeamDecision]:
     """The team's current decision per model row id; expired ones do not count at all."""
     # Imported here: flags pulls in accounts (argon2), which a check without --team never needs.
-    from .flags import current_flags, is_expired, is_stale
+    from catalog.teams.flags import current_flags, is_expired, is_stale
 
     decisions = {}
     for chunk in _chunks(facts):

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from catalog.discovery_base import IdCheck, Reference, line_and_column
+from catalog.scan.base import IdCheck, Reference, line_and_column
 
 MODEL_KEYS = frozenset(
     {

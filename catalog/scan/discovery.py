@@ -107,11 +107,17 @@ import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from catalog import discovery_config, discovery_notebook, discovery_python, discovery_shell
-from catalog.discovery_base import DiscoveryError, IdCheck, Reference, looks_like_repo_id
-from catalog.discovery_git import references_added_since
-from catalog.discovery_manifest import scan_catalog_toml, scan_models_txt
-from catalog.discovery_walk import iter_files
+from catalog.scan import config_files as discovery_config
+
+from catalog.scan import notebook as discovery_notebook
+
+from catalog.scan import python as discovery_python
+
+from catalog.scan import shell as discovery_shell
+from catalog.scan.base import DiscoveryError, IdCheck, Reference, looks_like_repo_id
+from catalog.scan.git import references_added_since
+from catalog.scan.manifest import scan_catalog_toml, scan_models_txt
+from catalog.scan.walk import iter_files
 
 __all__ = ["DiscoveryError", "Reference", "discover", "looks_like_repo_id", "references_added_since"]
 

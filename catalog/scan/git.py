@@ -7,7 +7,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from catalog.discovery_base import DiscoveryError, Reference
+from catalog.scan.base import DiscoveryError, Reference
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 

@@ -17,8 +17,10 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from catalog import discovery_python, discovery_shell
-from catalog.discovery_base import IdCheck, Reference
+from catalog.scan import python as discovery_python
+
+from catalog.scan import shell as discovery_shell
+from catalog.scan.base import IdCheck, Reference
 
 _SHELL_CELLS = ("%%bash", "%%sh", "%%script")
 _SOURCE_KEY = re.compile(r'"source"\s*:')

@@ -2,7 +2,7 @@
 
 Grouped by license, because that is how the duties read: one "Built with Llama" covers every
 Llama model. A license inherited from a base model counts for the derivative too (see
-``catalog.audit.obligations_for``).
+``catalog.compliance.audit.obligations_for``).
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import func
 from sqlalchemy.orm import Session
 
-from .audit import obligations_for
-from .derive import FactsLoader
-from .licenses import KnowledgeBase, knowledge_base
-from .models import HubModel
+from catalog.compliance.audit import obligations_for
+from catalog.facts.derive import FactsLoader
+from catalog.licenses import KnowledgeBase, knowledge_base
+from catalog.db.tables import HubModel
 
 # Obligation kinds, in the order a release manager works through them, with the section title.
 SECTIONS = (

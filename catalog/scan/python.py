@@ -1,4 +1,4 @@
-"""Find model references in Python source with ``ast`` (the rules are listed in :mod:`catalog.discovery`)."""
+"""Find model references in Python source with ``ast`` (the rules are listed in :mod:`catalog.scan.discovery`)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import ast
 import re
 import warnings
 
-from catalog.discovery_base import IdCheck, Reference, looks_like_repo_id
-from catalog.discovery_python_scopes import BindingVisitor, Scope, literal, trigger_lines
+from catalog.scan.base import IdCheck, Reference, looks_like_repo_id
+from catalog.scan.python_scopes import BindingVisitor, Scope, literal, trigger_lines
 
 # The names the rules look for. A file containing none of them is never parsed.
 _RULE_WORDS = (

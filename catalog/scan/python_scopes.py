@@ -1,5 +1,5 @@
 """Which string literal each name in a Python module is bound to: the constant-following half
-of :mod:`catalog.discovery_python`."""
+of :mod:`catalog.scan.python`."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Renderers of a ``catalog check`` result: text (terminal), JSON, SARIF, JUnit XML and Markdown.
 
 Every renderer takes the same :class:`CheckReport` and returns a string; choosing where it goes
-(stdout or a file) is the caller's job. SARIF lives in :mod:`catalog.reports_sarif`.
+(stdout or a file) is the caller's job. SARIF lives in :mod:`catalog.scan.sarif`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .discovery_base import Reference
-from .policy import ModelVerdict, Reason, overall
+from catalog.scan.base import Reference
+from catalog.compliance.policy import ModelVerdict, Reason, overall
 
 FORMATS = ("text", "json", "sarif", "junit", "markdown")
 # What a user has to act on; "info" and "pass" reasons explain a verdict but ask nothing.
@@ -54,7 +54,7 @@ class CheckReport:
 def render(report: CheckReport, fmt: str, *, color: bool = False) -> str:
     """Render ``report`` in one of :data:`FORMATS`; ``color`` only affects ``text``."""
     if fmt == "sarif":
-        from .reports_sarif import render_sarif
+        from catalog.scan.sarif import render_sarif
 
         return render_sarif(report)
     renderers: dict[str, Callable[[CheckReport], str]] = {

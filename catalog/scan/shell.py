@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from catalog.discovery_base import IdCheck, Reference, line_and_column
+from catalog.scan.base import IdCheck, Reference, line_and_column
 
 _Token = tuple[str, int, int]  # (text, line, column)
 

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session, sessionmaker
 
-from .search import SearchParams, iter_search, search
+from catalog.search.query import SearchParams, iter_search, search
 
 COLUMNS = ("id", "author", "license_id", "license_category", "parameters", "parameters_source", "task", "library",
            "downloads", "likes", "last_modified", "gated", "removed", "findings", "flag")

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from .models import AuditFinding, Flag, HubModel, SyncRun
+from catalog.db.tables import AuditFinding, Flag, HubModel, SyncRun
 
 CACHE_TTL = 60.0  # seconds
 # False: a changed state is recounted before answering (the behaviour before background refresh).

@@ -11,7 +11,7 @@ Counting strategy, measured in tests/benchmarks/bench_search.py (1M models, SQLi
   index-only MAX() lookups that change whenever a sync run starts or ends, findings are
   re-derived or a flag is set; a short TTL bounds staleness from writes the key cannot see.
   A changed state is answered with the previous counts (``facets_stale``) while they are
-  recounted in the background (:mod:`catalog.facet_cache`).
+  recounted in the background (:mod:`catalog.search.facet_cache`).
 - Otherwise the facets sharing one set of filters (all of them except those whose own filter
   is set) are counted by one query: at most ``SAMPLE`` matching rows are read once into a
   materialised CTE and every facet is grouped from it. A broad filter such as
@@ -44,11 +44,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from .facet_cache import CACHE_TTL, cached, clear_cache, current, peek, wait_for_refresh
-from .licenses import knowledge_base
-from .models import AuditFinding, HubModelSearch, ModelFormat
-from .search_params import MULTI, NONE, SearchParams
-from .search_plan import SORT_WALK_THRESHOLD, Conditions, _in_or_null, current_flags
+from catalog.search.facet_cache import CACHE_TTL, cached, clear_cache, current, peek, wait_for_refresh
+from catalog.licenses import knowledge_base
+from catalog.db.tables import AuditFinding, HubModelSearch, ModelFormat
+from catalog.search.params import MULTI, NONE, SearchParams
+from catalog.search.plan import SORT_WALK_THRESHOLD, Conditions, _in_or_null, current_flags
 
 __all__ = ["CACHE_TTL", "COUNT_CAP", "FACETS", "SAMPLE", "Facet", "Ranked", "clear_cache", "estimates", "facet_counts",
            "query_url", "toggle_url", "total_count", "wait_for_refresh"]

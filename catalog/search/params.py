@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from typing import Any
 
-from .errors import InvalidQuery
+from catalog.errors import InvalidQuery
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200

@@ -1,8 +1,8 @@
 """How a search's filters become SQL: the keyed WHERE conditions and the index each query drives from.
 
-Split from :mod:`catalog.search` so that the planning rules (which condition SQLite may use
+Split from :mod:`catalog.search.query` so that the planning rules (which condition SQLite may use
 an index for, when a page walks the sort index instead of sorting the matches) read on their
-own; :mod:`catalog.facets` counts with the same conditions.
+own; :mod:`catalog.search.facets` counts with the same conditions.
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from .errors import InvalidQuery
-from .models import AuditFinding, Flag, HubModel, HubModelSearch, ModelFormat
-from .search_params import NONE, SearchParams, fts_query
+from catalog.errors import InvalidQuery
+from catalog.db.tables import AuditFinding, Flag, HubModel, HubModelSearch, ModelFormat
+from catalog.search.params import NONE, SearchParams, fts_query
 
 S = HubModelSearch  # the narrow projection every filter, count and sort reads
 _FTS = sql.table("hub_models_fts", sql.column("rowid", Integer))  # FTS5 index of hub_models (SQLite)
@@ -89,8 +89,8 @@ class Conditions:
 
     @classmethod
     def of(cls, session: Session, params: SearchParams, *, team_id: int | None = None) -> Conditions:
-        from .facet_cache import peek
-        from .facets import estimates
+        from catalog.search.facet_cache import peek
+        from catalog.search.facets import estimates
 
         visible = filter_conditions(session, params, team_id=team_id)
         if session.get_bind().dialect.name != "sqlite":

@@ -3,7 +3,7 @@
 Parameters arrive as query-string pairs and are validated into :class:`SearchParams`; the
 same names work on the HTML pages and in the REST API. Paging is keyset-based (an opaque
 cursor holds the sort value and id of the last row shown), so page 10,000 costs what page 1
-costs. Facet counting lives in :mod:`catalog.facets`.
+costs. Facet counting lives in :mod:`catalog.search.facets`.
 
 Sort: ``sort=<key>`` orders in the key's natural direction (most downloads / likes /
 parameters and newest first; names A to Z); ``sort=-<key>`` reverses it. Models without a
@@ -19,9 +19,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from .facets import facet_counts, total_count
-from .models import AuditFinding, Flag, HubModel, HubModelSearch
-from .search_params import (
+from catalog.search.facets import facet_counts, total_count
+from catalog.db.tables import AuditFinding, Flag, HubModel, HubModelSearch
+from catalog.search.params import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
     MULTI,
@@ -34,7 +34,7 @@ from .search_params import (
     fts_query,
     parse_size,
 )
-from .search_plan import SORT_WALK_THRESHOLD, SORTS, Conditions, current_flags, filter_conditions
+from catalog.search.plan import SORT_WALK_THRESHOLD, SORTS, Conditions, current_flags, filter_conditions
 
 __all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "MULTI", "NONE", "SINGLE", "SIZE_VALUES", "SORTS", "SORT_WALK_THRESHOLD",
            "Conditions", "SearchParams", "SearchResult", "current_flags", "filter_conditions", "fts_query",

@@ -18,9 +18,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .db import utcnow
-from .errors import CatalogError
-from .models import ApiToken, AppSetting, AuditLogEntry, Team, User
+from catalog.db.engine import utcnow
+from catalog.errors import CatalogError
+from catalog.db.tables import ApiToken, AppSetting, AuditLogEntry, Team, User
 
 ROLES = ("viewer", "reviewer", "admin")
 MIN_PASSWORD_LENGTH = 10

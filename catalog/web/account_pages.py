@@ -13,8 +13,8 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from .accounts import Actor, audit_entry_view, audit_log, authenticate, recent_failures, record
-from .auth import (
+from catalog.teams.accounts import Actor, audit_entry_view, audit_log, authenticate, recent_failures, record
+from catalog.web.auth import (
     LOGIN_MAX_FAILURES,
     LOGIN_WINDOW,
     ViewerDep,
@@ -27,11 +27,11 @@ from .auth import (
     start_session,
     user_view,
 )
-from .deps import SessionDep, SettingsDep
-from .flags import FlagError, add_flag, review_queue
-from .models import Team
-from .policy import TEAM_STATUSES
-from .queries import find_model
+from catalog.web.deps import SessionDep, SettingsDep
+from catalog.teams.flags import FlagError, add_flag, review_queue
+from catalog.db.tables import Team
+from catalog.compliance.policy import TEAM_STATUSES
+from catalog.facts.queries import find_model
 
 router = APIRouter(include_in_schema=False)
 AUDIT_PAGE = 100

@@ -15,10 +15,10 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
-from . import api_schemas as s
-from .auth import ReaderDep, actor_for, require_token_role
-from .deps import SessionDep, SettingsDep
-from .models import Team, User
+from catalog.web import api_schemas as s
+from catalog.web.auth import ReaderDep, actor_for, require_token_role
+from catalog.web.deps import SessionDep, SettingsDep
+from catalog.db.tables import Team, User
 
 router = APIRouter(tags=["catalog API v1"])
 
@@ -56,14 +56,14 @@ def list_models(
     fields: Annotated[str | None, Query(max_length=300, description="Comma-separated fields to return.")] = None,
 ) -> Response:
     """Search the catalogue: one page of models, the total count and facet counts."""
-    from .search import SearchParams, search
+    from catalog.search.query import SearchParams, search
 
     pairs = [(k, v) for k, v in request.query_params.multi_items() if not (k == "format" and v == "csv")]
     params = SearchParams.from_query(pairs)
     chosen = _fields(fields)
     wants_csv = "csv" in (format or []) or "text/csv" in request.headers.get("accept", "")
     if wants_csv:
-        from .export import choose_columns, csv_response
+        from catalog.search.export import choose_columns, csv_response
 
         return csv_response(request.app.state.sessionmaker, params, team_id=_team_id(user),
                             columns=choose_columns(chosen))
@@ -79,7 +79,7 @@ def _fields(value: str | None) -> tuple[str, ...] | None:
     names = tuple(dict.fromkeys(f.strip() for f in value.split(",") if f.strip()))
     unknown = [n for n in names if n not in ROW_FIELDS]
     if unknown:
-        from .errors import InvalidQuery
+        from catalog.errors import InvalidQuery
 
         raise InvalidQuery("fields", f"unknown field {unknown[0]!r}; choose from {', '.join(ROW_FIELDS)}")
     return ("id", *[n for n in names if n != "id"])
@@ -88,8 +88,8 @@ def _fields(value: str | None) -> tuple[str, ...] | None:
 @router.get("/models/{repo_id:path}/history", response_model=s.HistoryPage, responses=s.errors(401, 404, 422))
 def model_history(repo_id: str, session: SessionDep, user: ReaderDep) -> Response:
     """Every recorded change of a model (license, sha, parameters, gating, removal), oldest first."""
-    from .queries import find_model
-    from .queries import model_history as history
+    from catalog.facts.queries import find_model
+    from catalog.facts.queries import model_history as history
 
     model = find_model(session, repo_id)
     return JSONResponse({"ok": True, "id": model.repo_id, "data": history(session, model.id)})
@@ -98,8 +98,8 @@ def model_history(repo_id: str, session: SessionDep, user: ReaderDep) -> Respons
 @router.get("/models/{repo_id:path}/flags", response_model=s.FlagsPage, responses=s.errors(401, 404, 422))
 def model_flags(repo_id: str, session: SessionDep, user: ReaderDep) -> Response:
     """Each team's current decision on a model and the full decision history."""
-    from .flags import model_flags as flags
-    from .queries import find_model
+    from catalog.teams.flags import model_flags as flags
+    from catalog.facts.queries import find_model
 
     model = find_model(session, repo_id)
     return JSONResponse({"ok": True, "id": model.repo_id, **flags(session, model)})
@@ -110,9 +110,9 @@ def model_flags(repo_id: str, session: SessionDep, user: ReaderDep) -> Response:
 def add_flag(repo_id: str, body: s.FlagIn, request: Request, session: SessionDep,
              user: Annotated[User, Depends(require_token_role("reviewer"))]) -> Response:
     """Record your team's decision on a model (needs a reviewer's token); audit-logged."""
-    from .flags import FlagError, flag_view
-    from .flags import add_flag as append
-    from .queries import find_model
+    from catalog.teams.flags import FlagError, flag_view
+    from catalog.teams.flags import add_flag as append
+    from catalog.facts.queries import find_model
 
     if user.team_id is None:
         raise HTTPException(status_code=403, detail="your account belongs to no team, so it cannot flag models")
@@ -133,8 +133,8 @@ def get_model(repo_id: str, session: SessionDep, user: ReaderDep,
               revision: Annotated[str | None, Query(max_length=64, description="Show the license at "
                                                                               "this sha.")] = None) -> Response:
     """The full record of a model (``org/name`` or a bare name) with every team's decisions."""
-    from .flags import model_flags as flags
-    from .queries import find_model, model_record
+    from catalog.teams.flags import model_flags as flags
+    from catalog.facts.queries import find_model, model_record
 
     record = model_record(session, repo_id, revision=revision)
     record["flags"] = flags(session, find_model(session, record["id"]))
@@ -144,7 +144,7 @@ def get_model(repo_id: str, session: SessionDep, user: ReaderDep,
 @router.get("/licenses", response_model=s.LicensePage, responses=s.errors(401))
 def list_licenses(user: ReaderDep) -> Response:
     """The license knowledge base: categories, obligations and verdicts per use context."""
-    from .licenses import knowledge_base
+    from catalog.licenses import knowledge_base
 
     kb = knowledge_base()
     data = [lic.to_dict() for lic in kb.all()]
@@ -154,7 +154,7 @@ def list_licenses(user: ReaderDep) -> Response:
 @router.get("/licenses/{license_id}", response_model=s.LicenseDetail, responses=s.errors(401, 404))
 def get_license(license_id: str, user: ReaderDep) -> Response:
     """One license of the knowledge base, by id."""
-    from .licenses import knowledge_base
+    from catalog.licenses import knowledge_base
 
     found = knowledge_base().get(license_id)
     if found is None:
@@ -169,9 +169,9 @@ def check(body: s.CheckIn, session: SessionDep, settings: SettingsDep, user: Rea
     Models the catalogue lacks get the ``not-in-catalogue`` reason. A bad policy is a 422 whose
     message says where the problem is (the line, for YAML).
     """
-    from .check import UnknownTeam, subjects_from_db
-    from .licenses import CONTEXTS
-    from .policy import evaluate, overall
+    from catalog.scan.check import UnknownTeam, subjects_from_db
+    from catalog.licenses import CONTEXTS
+    from catalog.compliance.policy import evaluate, overall
 
     policy = _policy(body.policy, settings)
     context = body.context or policy.context
@@ -189,7 +189,7 @@ def check(body: s.CheckIn, session: SessionDep, settings: SettingsDep, user: Rea
 
 
 def _policy(value: dict[str, Any] | str | None, settings: Any):  # -> Policy
-    from .policy import DEFAULT_POLICY, PolicyError, load_policy, policy_from_dict
+    from catalog.compliance.policy import DEFAULT_POLICY, PolicyError, load_policy, policy_from_dict
 
     try:
         if value is None:
@@ -206,7 +206,7 @@ def _policy(value: dict[str, Any] | str | None, settings: Any):  # -> Policy
 
 
 def _named_policy(name: str, settings: Any):  # -> Policy
-    from .policy import PolicyError, load_policy
+    from catalog.compliance.policy import PolicyError, load_policy
 
     directory = settings.policy_dir
     if directory is not None:
@@ -227,6 +227,6 @@ def _named_policy(name: str, settings: Any):  # -> Policy
 def sync_runs(session: SessionDep, user: ReaderDep,
               limit: Annotated[int, Query(ge=1, le=1000)] = 50) -> Response:
     """Recent sync runs, newest first, with their counts, errors and whether they can be resumed."""
-    from .queries import sync_runs as runs
+    from catalog.facts.queries import sync_runs as runs
 
     return JSONResponse({"ok": True, "data": runs(session, limit=limit)})

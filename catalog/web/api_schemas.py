@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from .policy import TEAM_STATUSES
+from catalog.compliance.policy import TEAM_STATUSES
 
 FlagStatus = Literal[TEAM_STATUSES]  # type: ignore[valid-type]
 Outcome = Literal["pass", "warn", "fail", "info"]

@@ -20,10 +20,10 @@ from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .config import Settings
-from .db import make_engine, make_sessionmaker
-from .errors import CatalogError, InvalidQuery, ModelNotFound
-from .resources import resource_dir
+from catalog.config import Settings
+from catalog.db.engine import make_engine, make_sessionmaker
+from catalog.errors import CatalogError, InvalidQuery, ModelNotFound
+from catalog.resources import resource_dir
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.templates = templates()
 
-    from . import api, web, web_accounts
+    from catalog.web import api
+
+    from catalog.web import pages as web
+
+    from catalog.web import account_pages as web_accounts
 
     app.include_router(web.router)
     app.include_router(web_accounts.router)

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from .config import Settings
+from catalog.config import Settings
 
 
 def get_settings(request: Request) -> Settings:

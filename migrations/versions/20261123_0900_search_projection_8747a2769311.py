@@ -16,7 +16,7 @@ writes, in the same transaction, and cannot be forgotten by the next writer.
   connections that enabled foreign keys).
 - PostgreSQL: one PL/pgSQL function behind an INSERT and an UPDATE trigger; deletes cascade.
 
-The size bucket boundaries repeat catalog.search_params.SIZE_BUCKETS (a migration must not
+The size bucket boundaries repeat catalog.search.params.SIZE_BUCKETS (a migration must not
 import application code that may change later); change both together, with a migration.
 
 Existing rows are copied by the upgrade; the indexes are built after the copy (faster than
@@ -111,7 +111,7 @@ def upgrade() -> None:
         sa.Column("library_name", sa.String(length=100), nullable=True),
         sa.Column("gated", sa.String(length=10), nullable=False),
         sa.Column("size_bucket", sa.String(length=8), nullable=False,
-                  comment="catalog.search_params.SIZE_VALUES of parameters_total"),
+                  comment="catalog.search.params.SIZE_VALUES of parameters_total"),
         sa.Column("parameters_total", sa.BigInteger(), nullable=True),
         sa.Column("downloads", sa.BigInteger(), nullable=False),
         sa.Column("likes", sa.Integer(), nullable=False),

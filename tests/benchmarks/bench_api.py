@@ -36,7 +36,7 @@ def start_server(database: Path, port: int, workers: int) -> subprocess.Popen:
     env = {**os.environ, "CATALOG_DATABASE_URL": f"sqlite:///{database}", "CATALOG_PUBLIC_READ": "true",
            "CATALOG_SECRET_KEY": "bench"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "catalog.app:create_app", "--host", "127.0.0.1",
+        [sys.executable, "-m", "uvicorn", "--factory", "catalog.web.app:create_app", "--host", "127.0.0.1",
          "--port", str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log"],
         env=env)
     import httpx

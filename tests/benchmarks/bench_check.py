@@ -31,8 +31,8 @@ TARGET_SECONDS = 2.0
 
 def build_database(path: Path, models: int) -> list[str]:
     """Create (or reuse) the catalogue file; returns some repo ids it holds, for references."""
-    from catalog.db import make_engine, make_sessionmaker, upgrade
-    from catalog.sync import ingest_items
+    from catalog.db.engine import make_engine, make_sessionmaker, upgrade
+    from catalog.crawl.sync import ingest_items
 
     done_marker = path.with_suffix(".done")
     if not done_marker.exists():
@@ -101,7 +101,7 @@ def timed(command: list[str], env: dict[str, str], cwd: Path, runs: int) -> tupl
 
 def import_time(env: dict[str, str]) -> float:
     """Seconds spent importing, per ``python -X importtime`` (cumulative of top-level imports)."""
-    modules = "catalog.cli, catalog.cli_check, catalog.check, catalog.discovery, catalog.reports, catalog.policy"
+    modules = "catalog.cli.main, catalog.cli.check, catalog.check, catalog.scan.discovery, catalog.scan.reports, catalog.compliance.policy"
     done = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {modules}"],
                           env=env, capture_output=True, text=True, check=False)
     total = 0

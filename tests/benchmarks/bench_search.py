@@ -7,7 +7,7 @@ The database is filled once with the synthetic corpus (tests/benchmarks/corpus.p
 real ingest path, and reused by later runs with the same --db. Then a fixed mix of 50 queries
 (free text, facet combinations, sorts, deep pages) is timed twice:
 
-- server side: ``catalog.search.search`` with facets, as the page calls it;
+- server side: ``catalog.search.query`` with facets, as the page calls it;
 - over HTTP: ``GET /models.json`` against uvicorn on 127.0.0.1, through httpx.
 
 The unfiltered page's first (cold) call fills the facet cache and is reported on its own;
@@ -30,10 +30,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from sqlalchemy import func, select
 
-from catalog.db import make_engine, make_sessionmaker, upgrade
-from catalog.models import AuditFinding, HubModel
-from catalog.search import SearchParams, search
-from catalog.sync import ingest_items
+from catalog.db.engine import make_engine, make_sessionmaker, upgrade
+from catalog.db.tables import AuditFinding, HubModel
+from catalog.search.query import SearchParams, search
+from catalog.crawl.sync import ingest_items
 from tests.benchmarks.corpus import generate
 
 BATCH = 2000
@@ -117,7 +117,7 @@ def report(label: str, times: list[float]) -> None:
 def serve(engine: Any) -> tuple[str, Any]:
     import uvicorn
 
-    from catalog.app import create_app
+    from catalog.web.app import create_app
     from catalog.config import Settings
 
     with socket.socket() as s:

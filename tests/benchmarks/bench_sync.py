@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from catalog.hub import HubClient, fetch_only
+from catalog.crawl.hub import HubClient, fetch_only
 from tests.benchmarks.corpus import generate
 
 PAGE_SIZE = 1000
@@ -40,7 +40,7 @@ def write_corpus(n: int, path: Path) -> None:
 
 
 def start_hub(corpus: Path) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen([sys.executable, "-m", "catalog.hubserver", str(corpus), "--port", "0"],
+    proc = subprocess.Popen([sys.executable, "-m", "catalog.hubsim.server", str(corpus), "--port", "0"],
                             stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     return proc, proc.stdout.readline().strip()
@@ -60,7 +60,7 @@ def timed_cli(args: list[str], env: dict[str, str]) -> tuple[float, int]:
 def reset_postgres(url: str) -> None:
     from sqlalchemy import text
 
-    from catalog.db import make_engine
+    from catalog.db.engine import make_engine
 
     engine = make_engine(url)
     with engine.begin() as conn:

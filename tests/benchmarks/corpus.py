@@ -307,7 +307,7 @@ def main(argv: list[str]) -> int:
     if len(argv) not in (2, 3):
         print(__doc__.rsplit("\n\n", 1)[-1].strip(), file=sys.stderr)
         return 2
-    from catalog.demo_data import write_snapshot
+    from catalog.hubsim.snapshot import write_snapshot
 
     n, out, seed = int(argv[0]), Path(argv[1]), int(argv[2]) if len(argv) == 3 else 0
     started = time.perf_counter()

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from catalog.audit import FINDING_CODES, SEVERITIES, Finding, ModelFacts, audit, obligations_for
+from catalog.compliance.audit import FINDING_CODES, SEVERITIES, Finding, ModelFacts, audit, obligations_for
 from catalog.licenses import resolve
 
 SHA = "b" * 40

@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
-from catalog.audit import FINDING_CODES, Finding, ModelFacts, audit
+from catalog.compliance.audit import FINDING_CODES, Finding, ModelFacts, audit
 from catalog.licenses import resolve
-from catalog.policy import (
+from catalog.compliance.policy import (
     DEFAULT_POLICY,
     REASON_CODES,
     ModelVerdict,

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from catalog.db import transaction
-from catalog.hubserver import HubServer, HubStore
+from catalog.db.engine import transaction
+from catalog.hubsim.server import HubServer, HubStore
 from catalog.licenses import knowledge_base
-from catalog.models import HubModel, SyncRun
+from catalog.db.tables import HubModel, SyncRun
 from tests.conftest import recorded_models
-from tests.test_sync import snapshot, synthetic
+from tests.crawl.test_sync import snapshot, synthetic
 
 CATALOG = [sys.executable, "-m", "catalog"]
 
@@ -133,7 +133,7 @@ class TestKillAndResume:
 
         reference_db = f"sqlite:///{tmp_path / 'reference.db'}"
         run_cli("sync", env={**env, "CATALOG_DATABASE_URL": reference_db}, check=True)
-        from catalog.db import make_engine, make_sessionmaker
+        from catalog.db.engine import make_engine, make_sessionmaker
 
         reference = snapshot(make_sessionmaker(make_engine(reference_db)))
         assert resumed == reference

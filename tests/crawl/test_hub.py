@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.hub import RetryPolicy
+from catalog.crawl.hub import RetryPolicy
 
 
 def test_the_rate_limit_reset_is_honoured_when_the_quota_is_spent():

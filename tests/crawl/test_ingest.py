@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from catalog.ingest import InvalidItem, content_hash, estimate_parameters, parse_item
+from catalog.crawl.ingest import InvalidItem, content_hash, estimate_parameters, parse_item
 
 
 @pytest.mark.parametrize(("repo_id", "expected"), [

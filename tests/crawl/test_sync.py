@@ -8,13 +8,13 @@ import copy
 import pytest
 from sqlalchemy import func, select, text, update
 
-from catalog.db import transaction
-from catalog.derive import derive_models
-from catalog.hub import HubClient, RetryPolicy
-from catalog.hubserver import HubServer, HubStore
-from catalog.models import AuditFinding, HubModel, ModelEvent, SyncRun
-from catalog.queries import model_record
-from catalog.sync import SyncOptions, run_sync, sync_models
+from catalog.db.engine import transaction
+from catalog.facts.derive import derive_models
+from catalog.crawl.hub import HubClient, RetryPolicy
+from catalog.hubsim.server import HubServer, HubStore
+from catalog.db.tables import AuditFinding, HubModel, ModelEvent, SyncRun
+from catalog.facts.queries import model_record
+from catalog.crawl.sync import SyncOptions, run_sync, sync_models
 from tests.conftest import recorded_models
 
 LLAMA = "meta-llama/Llama-3.1-8B-Instruct"
@@ -372,7 +372,7 @@ class TestLineageAcrossPages:
 class TestAfterABulkLoad:
     def test_a_large_run_refreshes_postgresql_statistics_and_leaves_sqlite_planner_alone(
             self, factory, hub, engine, monkeypatch):
-        monkeypatch.setattr("catalog.sync._ANALYZE_AFTER", 10)
+        monkeypatch.setattr("catalog.crawl.sync._ANALYZE_AFTER", 10)
         run_sync(factory, client_for(hub), SyncOptions(page_size=50))
         with engine.connect() as conn:
             if engine.dialect.name == "postgresql":

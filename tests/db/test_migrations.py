@@ -7,7 +7,7 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 
-from catalog.db import alembic_config, current_revision, head_revision, make_engine
+from catalog.db.engine import alembic_config, current_revision, head_revision, make_engine
 from tests.conftest import BACKENDS, POSTGRES_URL
 
 

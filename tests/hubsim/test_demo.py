@@ -9,8 +9,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from catalog.db import make_engine, make_sessionmaker, transaction
-from catalog.models import HubModel, SyncRun
+from catalog.db.engine import make_engine, make_sessionmaker, transaction
+from catalog.db.tables import HubModel, SyncRun
 
 
 def test_demo_crawls_the_bundled_snapshot_into_a_fresh_database(tmp_path: Path):

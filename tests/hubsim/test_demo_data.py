@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from catalog import demo_data
-from catalog.demo_data import NOTICE_PATH, SNAPSHOT_PATH, SOURCES, describe_sources, iter_snapshot
+from catalog.hubsim import snapshot as demo_data
+from catalog.hubsim.snapshot import NOTICE_PATH, SNAPSHOT_PATH, SOURCES, describe_sources, iter_snapshot
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-_CORPUS = Path(__file__).resolve().parent / "benchmarks" / "corpus.py"
+SHARED = Path(__file__).resolve().parents[3] / "shared"
+_CORPUS = Path(__file__).resolve().parents[1] / "benchmarks" / "corpus.py"
 
 
 def _load_corpus():

@@ -21,14 +21,14 @@ from huggingface_hub.errors import (
 )
 from huggingface_hub.utils import parse_ratelimit_headers
 
-from catalog.hubserver import HubServer, HubStore
+from catalog.hubsim.server import HubServer, HubStore
 
 HUB_DATA = Path("/work/shared/hub-data")
 CASSETTES = HUB_DATA / "huggingface_hub-vcr-cassettes" / "model_info"
 LLAMA_BODY = "meta-llama__Llama-3.1-8B-Instruct@2025-03-21_b5e80d0c10.json"
 GPT2_BODY = "gpt2@2025-03-21_0bfdde8fa8.json"
 LISTING_2022 = HUB_DATA / "saranscript_huggingface-models_2022-02" / "model_infos.jsonl"
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def recorded(name: str) -> dict:
@@ -328,7 +328,7 @@ def test_the_command_line_server_prints_its_url_and_serves_a_gzipped_file(tmp_pa
     ids = sorted(r["modelId"] for r in records)
     assert sorted(HubStore.from_jsonl(data)) == ids
 
-    command = [sys.executable, "-m", "catalog.hubserver", str(data), "--page-size-max", "2"]
+    command = [sys.executable, "-m", "catalog.hubsim.server", str(data), "--page-size-max", "2"]
     with subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True) as proc:
         try:
             url = proc.stdout.readline().strip()

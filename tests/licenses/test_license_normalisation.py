@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from catalog.licenses import CATEGORIES, Resolution, knowledge_base, resolve
 
-SHARED = Path(os.environ.get("CATALOG_SHARED_DIR") or Path(__file__).resolve().parents[2] / "shared")
-BENCHMARK = Path(__file__).resolve().parent / "benchmarks" / "normalisation_rate.py"
+SHARED = Path(os.environ.get("CATALOG_SHARED_DIR") or Path(__file__).resolve().parents[3] / "shared")
+BENCHMARK = Path(__file__).resolve().parents[1] / "benchmarks" / "normalisation_rate.py"
 
 
 @pytest.mark.parametrize(

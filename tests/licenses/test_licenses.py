@@ -31,7 +31,7 @@ HUB_IDS = (
     "llama3", "llama3.1", "llama3.2", "llama3.3", "llama4", "grok2-community", "gemma", "unknown", "other",
 )  # fmt: skip
 
-SHARED = Path(os.environ.get("CATALOG_SHARED_DIR") or Path(__file__).resolve().parents[2] / "shared")
+SHARED = Path(os.environ.get("CATALOG_SHARED_DIR") or Path(__file__).resolve().parents[3] / "shared")
 HUB_TABLE = SHARED / "hub-data" / "hub-docs" / "repositories-licenses.md"
 MARKERS = {"other", "unknown"}
 
@@ -245,7 +245,7 @@ def test_to_dict_is_json_ready_and_keeps_notices(kb):
 def test_default_knowledge_base_is_cached_and_versioned_by_file_content(kb, tmp_path):
     assert knowledge_base() is kb
     copy = tmp_path / "licenses.yaml"
-    copy.write_bytes(data_path("licenses.yaml").read_bytes())
+    copy.write_bytes(data_path("licenses", "licenses.yaml").read_bytes())
     assert knowledge_base(copy).version == kb.version
     copy.write_bytes(copy.read_bytes() + b"\n# edited\n")
     assert knowledge_base(copy).version != kb.version

@@ -10,7 +10,7 @@ from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 
 from tests.factories import hub_item, load
-from tests.test_check import run
+from tests.scan.test_check import run
 
 BASE_SHA = "b" * 40
 

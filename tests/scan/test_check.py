@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from catalog.db import transaction
-from catalog.hubserver import HubServer
-from catalog.hubserver_store import HubStore
-from catalog.models import Flag, HubModel, Team
+from catalog.db.engine import transaction
+from catalog.hubsim.server import HubServer
+from catalog.hubsim.store import HubStore
+from catalog.db.tables import Flag, HubModel, Team
 from tests.factories import hub_item, load
 
-TREE = Path(__file__).parent / "fixtures" / "check"
+TREE = Path(__file__).parents[1] / "fixtures" / "check"
 CATALOGUE = (
     hub_item("acme/good-model", license="apache-2.0"),
     hub_item("acme/nc-model", license="cc-by-nc-4.0"),
@@ -245,9 +245,9 @@ def test_remote_mode_against_a_live_server(catalogue, db_url, tree):
 
     import uvicorn
 
-    # test_api builds the real app (or, while catalog.app cannot build, the real API router in a
-    # minimal app) and real API tokens; this test is about the CLI talking to that API.
-    api_tests = pytest.importorskip("tests.test_api", reason="the REST API tests (app factory) are missing")
+    # test_api builds the real app and real API tokens; this test is about the CLI talking to that API.
+    from tests.web import test_api as api_tests
+
     token = api_tests.make_user(catalogue, "ci", "viewer")
     server = uvicorn.Server(uvicorn.Config(api_tests.make_app(db_url), host="127.0.0.1", port=0, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from catalog.discovery import DiscoveryError, Reference, discover, looks_like_repo_id, references_added_since
+from catalog.scan.discovery import DiscoveryError, Reference, discover, looks_like_repo_id, references_added_since
 
-FIXTURE = Path(__file__).parent / "fixtures" / "discovery"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "discovery"
 
 LLAMA, LLAMA_REV = "meta-llama/Llama-3.1-8B-Instruct", "0e9e39f249a16976918f6564b8830bc894c89659"
 MISTRAL, MISTRAL_REV = "mistralai/Mistral-7B-Instruct-v0.3", "e0bc86c23ce5aae1db576c8cca6f06f1f73af2db"

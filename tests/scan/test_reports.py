@@ -10,13 +10,13 @@ from xml.etree import ElementTree as ET
 import jsonschema
 import pytest
 
-from catalog.discovery import Reference
-from catalog.policy import ModelVerdict, Reason
-from catalog.reports import CheckedModel, CheckReport, render
+from catalog.scan.discovery import Reference
+from catalog.compliance.policy import ModelVerdict, Reason
+from catalog.scan.reports import CheckedModel, CheckReport, render
 from tests.factories import load
-from tests.test_check import CATALOGUE, TREE, run
+from tests.scan.test_check import CATALOGUE, TREE, run
 
-SARIF_SCHEMA = json.loads((Path(__file__).parent / "fixtures" / "schemas" / "sarif-schema-2.1.0.json").read_text())
+SARIF_SCHEMA = json.loads((Path(__file__).parents[1] / "fixtures" / "schemas" / "sarif-schema-2.1.0.json").read_text())
 
 
 @pytest.fixture

@@ -7,18 +7,18 @@ from urllib.parse import parse_qsl
 import pytest
 from sqlalchemy import delete, select, update
 
-from catalog import facet_cache
-from catalog.db import transaction, utcnow
-from catalog.derive import derive_models
+from catalog.search import facet_cache
+from catalog.db.engine import transaction, utcnow
+from catalog.facts.derive import derive_models
 from catalog.errors import InvalidQuery
-from catalog.facets import wait_for_refresh
-from catalog.hubserver import HubServer, HubStore
-from catalog.models import Flag, HubModel, HubModelSearch, Team
-from catalog.search import SearchParams, parse_size, search
-from catalog.sync import SyncOptions, run_sync
+from catalog.search.facets import wait_for_refresh
+from catalog.hubsim.server import HubServer, HubStore
+from catalog.db.tables import Flag, HubModel, HubModelSearch, Team
+from catalog.search.query import SearchParams, parse_size, search
+from catalog.crawl.sync import SyncOptions, run_sync
 
-from .conftest import _empty
-from .factories import hub_item, load
+from tests.conftest import _empty
+from tests.factories import hub_item, load
 
 
 def run(factory, team_id=None, **query):
@@ -300,7 +300,7 @@ def test_resync_updates_counters_and_changed_fields(catalogue):
 
 
 def test_full_sync_removal_and_restore_reach_search(factory):
-    from .test_sync import client_for, synthetic
+    from tests.crawl.test_sync import client_for, synthetic
 
     store = HubStore(synthetic(12))
     with HubServer(store) as hub:
@@ -354,7 +354,8 @@ def test_size_buckets_follow_their_bounds(factory, total, bucket):
 def test_large_result_query_plans_return_the_same_models(catalogue, monkeypatch, query):
     """Big catalogues walk the sort index with the filters' indexes hidden and count facets over
     a sample; small ones read the matches and count them all. Both must find the same models."""
-    from catalog import facets, search_plan
+    from catalog.search import facets
+    from catalog.search import plan as search_plan
 
     expected = run(catalogue, **query)
     run(catalogue)  # the unfiltered page fills the cached counts that choose the driving filter
@@ -366,7 +367,7 @@ def test_large_result_query_plans_return_the_same_models(catalogue, monkeypatch,
 
 
 def test_facets_of_a_large_match_are_sampled_and_say_so(catalogue, monkeypatch):
-    from catalog import facets
+    from catalog.search import facets
 
     monkeypatch.setattr(facets, "SAMPLE", 2)
     result = run(catalogue, category="community")  # the two llama models: within the sample
@@ -379,7 +380,7 @@ def test_facets_of_a_large_match_are_sampled_and_say_so(catalogue, monkeypatch):
 
 
 def test_count_of_a_large_intersection_stops_at_the_cap_and_says_so(catalogue, monkeypatch):
-    from catalog import facets
+    from catalog.search import facets
 
     query = {"task": "text-generation", "removed": "any"}  # no cached facet answers this count
     run(catalogue)  # the cached counts that choose the driving filter (and the SQLite id reuse)

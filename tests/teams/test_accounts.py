@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from catalog.accounts import (
+from catalog.teams.accounts import (
     AccountError,
     Actor,
     add_user,
@@ -20,11 +20,11 @@ from catalog.accounts import (
     revoke_token,
     user_for_token,
 )
-from catalog.cli import main
-from catalog.db import transaction, utcnow
-from catalog.models import ApiToken, AuditLogEntry, User
+from catalog.cli.main import main
+from catalog.db.engine import transaction, utcnow
+from catalog.db.tables import ApiToken, AuditLogEntry, User
 from tests.factories import hub_item, load
-from tests.test_api import PASSWORD, bearer, make_app, make_user
+from tests.web.test_api import PASSWORD, bearer, make_app, make_user
 
 ACTOR = Actor("test")
 

@@ -18,7 +18,7 @@ from schemathesis.specs.openapi.checks import (
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.factories import hub_item, load
-from tests.test_api import bearer, make_app, make_user
+from tests.web.test_api import bearer, make_app, make_user
 
 EXAMPLES = 20
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]

@@ -18,15 +18,15 @@ import pytest
 import uvicorn
 from sqlalchemy.orm import Session, sessionmaker
 
-from catalog.app import create_app
+from catalog.web.app import create_app
 from catalog.config import Settings
 
-from .factories import hub_item, load
+from tests.factories import hub_item, load
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 pytestmark = [
     pytest.mark.browser,
@@ -145,8 +145,8 @@ def test_open_a_model(page, catalogue):
 
 
 def test_sign_in_flag_a_model_see_it_in_search_and_review_queue_then_sign_out(page, catalogue):
-    from catalog.accounts import Actor, add_team, add_user
-    from catalog.db import transaction
+    from catalog.teams.accounts import Actor, add_team, add_user
+    from catalog.db.engine import transaction
 
     with transaction(catalogue.factory) as session:
         add_team(session, "ml", Actor("test"))

@@ -8,12 +8,12 @@ import io
 import pytest
 from fastapi.testclient import TestClient
 
-from catalog.app import create_app
+from catalog.web.app import create_app
 from catalog.config import Settings
-from catalog.queries import model_record
-from catalog.search import SearchParams, search
+from catalog.facts.queries import model_record
+from catalog.search.query import SearchParams, search
 
-from .factories import hub_item, load
+from tests.factories import hub_item, load
 
 HOSTILE_ID = "evil/<script>alert(1)</script>"
 HOSTILE_PROMPT = '<img src=x onerror="alert(2)"> You agree to «terms» 日本語'
