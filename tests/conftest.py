@@ -92,8 +92,8 @@ def db_url(engine: Engine) -> str:
 @pytest.fixture
 def app(engine: Engine):
     """The web application on the test database, readable without signing in."""
-    from catalog.web.app import create_app
     from catalog.config import Settings
+    from catalog.web.app import create_app
 
     return create_app(Settings(database_url="sqlite://", public_read=True, secret_key="test-secret-key"), engine=engine)
 

@@ -30,7 +30,7 @@ def _actor():
 
 
 def _session(settings: Settings):
-    from catalog.cli.main import open_db
+    from catalog.cli.common import open_db
     from catalog.db.engine import transaction
 
     return transaction(open_db(settings))

@@ -21,8 +21,8 @@ from catalog.errors import CatalogError
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
-    from catalog.scan.discovery import Reference
     from catalog.compliance.policy import Policy
+    from catalog.scan.discovery import Reference
 
 POLICY_FILE = ".catalog-policy.yaml"
 DEFAULT_CONTEXT = "internal"
@@ -85,7 +85,8 @@ def check(settings: Settings, paths: tuple[str, ...], exclude: tuple[str, ...], 
     shell, Dockerfiles, Makefiles, CI workflows and models.txt/catalog.toml manifests. Each model is
     looked up in the catalogue (CATALOG_DATABASE_URL, or --server) and judged by the policy.
     """
-    from catalog.scan.reports import CheckedModel, CheckReport, render
+    from catalog.scan.outcome import CheckedModel, CheckReport
+    from catalog.scan.reports import render
 
     paths = paths or (".",)
     policy = _load_policy(policy_path, paths)
@@ -120,7 +121,7 @@ def check(settings: Settings, paths: tuple[str, ...], exclude: tuple[str, ...], 
     )
     _emit(render(report, fmt, color=fmt == "text" and output is None and sys.stdout.isatty()), output)
     if output is not None or fmt != "text":
-        from catalog.scan.reports import summary_line
+        from catalog.scan.outcome import summary_line
 
         click.echo(summary_line(report), err=True)
     if report.overall == "fail":
@@ -234,8 +235,8 @@ def _open_catalogue(settings: Settings, *, writable: bool) -> sessionmaker[Sessi
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
 
-    from catalog.scan.check import schema_is_current
     from catalog.db.engine import make_engine, make_sessionmaker
+    from catalog.scan.check import schema_is_current
 
     url = make_url(settings.database_url)
     safe = url.render_as_string(hide_password=True)

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from catalog.cli.common import open_db
 from catalog.config import Settings
 from catalog.errors import CatalogError
 
@@ -41,13 +42,6 @@ def main(ctx: click.Context) -> None:
         ctx.obj = Settings()
     except ValidationError as exc:  # its text names the bad variable and value
         raise click.UsageError(f"bad CATALOG_* setting: {exc}") from None
-
-
-def open_db(settings: Settings):  # -> sessionmaker
-    """Open the configured database, applying pending migrations first."""
-    from catalog.db.engine import open_database
-
-    return open_database(settings.database_url)
 
 
 @main.command()
@@ -99,8 +93,8 @@ def sync(settings: Settings, authors, search, filters, limit, full, repo_ids) ->
 @click.pass_obj
 def show(settings: Settings, repo_id: str, as_json: bool, revision: str | None) -> None:
     """Show what the catalogue knows about one model (exits 1 if it does not know it)."""
-    from catalog.db.engine import transaction
     from catalog.cli.render import render_model
+    from catalog.db.engine import transaction
 
     with transaction(open_db(settings)) as session:
         from catalog.facts.queries import model_record
@@ -161,8 +155,8 @@ def audit(settings: Settings, recompute: bool) -> None:
     from sqlalchemy import select
 
     from catalog.db.engine import transaction
-    from catalog.facts.derive import derive_models, stale_model_ids
     from catalog.db.tables import HubModel
+    from catalog.facts.derive import derive_models, stale_model_ids
 
     factory = open_db(settings)
     with transaction(factory) as session:
@@ -179,8 +173,8 @@ def audit(settings: Settings, recompute: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def licenses(license_id: str | None, as_json: bool) -> None:
     """List the license knowledge base, or show one license with its obligations and sources."""
-    from catalog.licenses import knowledge_base
     from catalog.cli.render import render_license, render_license_table
+    from catalog.licenses import knowledge_base
 
     kb = knowledge_base()
     if license_id is None:

@@ -15,8 +15,8 @@ def serve(settings: Settings | None, host: str | None, port: int | None) -> None
     """Serve the web catalogue and the REST API, upgrading the database schema first."""
     import uvicorn
 
+    from catalog.cli.common import open_db
     from catalog.web.app import create_app
-    from catalog.cli.main import open_db
 
     settings = settings or Settings()
     factory = open_db(settings)  # applies pending migrations, and fails early with a readable error

@@ -19,7 +19,6 @@ from datetime import date
 from typing import Any
 
 from catalog.compliance.audit import Finding, ModelFacts
-from catalog.licenses import CONTEXTS, KnowledgeBase, License, knowledge_base
 
 # Loading and validation live in policy_file; re-exported so callers keep importing from here.
 from catalog.compliance.policy_file import (
@@ -31,6 +30,7 @@ from catalog.compliance.policy_file import (
     load_policy_file,
     policy_from_dict,
 )
+from catalog.licenses import CONTEXTS, KnowledgeBase, License, knowledge_base
 
 __all__ = [
     "DEFAULT_POLICY", "REASON_CODES", "TEAM_STATUSES", "ModelVerdict", "Policy", "PolicyError",

@@ -14,12 +14,12 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from catalog.db.engine import utcnow
-from catalog.facts.derive import FactsLoader, derive_page, derived_columns, resolve_declared
 from catalog.crawl.ingest import InvalidItem, ParsedModel, parse_item
-from catalog.licenses import KnowledgeBase, Resolution, knowledge_base
-from catalog.db.tables import BaseModelLink, HubModel, ModelEvent, ModelFormat, SyncRun
 from catalog.crawl.renames import follow_rename, record_alias
+from catalog.db.engine import utcnow
+from catalog.db.tables import BaseModelLink, HubModel, ModelEvent, ModelFormat, SyncRun
+from catalog.facts.derive import FactsLoader, derive_page, derived_columns, resolve_declared
+from catalog.licenses import KnowledgeBase, Resolution, knowledge_base
 
 # Run problems are for a person to read; a run over a broken Hub must not grow without bound.
 _MAX_RUN_PROBLEMS = 200

@@ -19,15 +19,15 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from catalog.db.engine import refresh_statistics, transaction, utcnow
-from catalog.facts.derive import FactsLoader, derive_models, resolve_declared
-from catalog.errors import HubError
 from catalog.crawl.hub import HubClient, ListingPage, ListingScope
 from catalog.crawl.ingest import ParsedModel
-from catalog.licenses import knowledge_base
-from catalog.db.tables import HubModel, ModelEvent, SyncRun
 from catalog.crawl.renames import follow_rename
 from catalog.crawl.store import add_problem, row_for, store_page
+from catalog.db.engine import refresh_statistics, transaction, utcnow
+from catalog.db.tables import HubModel, ModelEvent, SyncRun
+from catalog.errors import HubError
+from catalog.facts.derive import FactsLoader, derive_models, resolve_declared
+from catalog.licenses import knowledge_base
 
 # Rows written by a run after which the planner's statistics are refreshed (see refresh_statistics).
 _ANALYZE_AFTER = 10_000

@@ -11,15 +11,14 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from catalog.compliance.audit import ModelFacts, audit
-from catalog.crawl.ingest import ParsedModel
-from catalog.licenses import KnowledgeBase, Resolution, knowledge_base, resolve
 from catalog.db.tables import AuditFinding, BaseModelLink, HubModel, ModelAlias, ModelEvent
+from catalog.licenses import KnowledgeBase, Resolution, knowledge_base, resolve
 
 BATCH = 500
 # Bump when the derivation itself changes (not the knowledge base): what is stored then counts
@@ -45,6 +44,27 @@ _FACT_COLUMNS = (
     HubModel.derived_version,
 )
 _DERIVED = ("license_id", "license_ids", "license_category", "license_status", "derived_version")
+
+
+
+class Declared(Protocol):
+    """What a model declared on the Hub, named alike by a ``hub_models`` row and by the parsed
+    Hub item a sync writes it from (``catalog.crawl.ingest.ParsedModel``)."""
+
+    repo_id: str
+    sha: str | None
+    license_raw: Any
+    license_name_raw: Any
+    license_link_raw: Any
+    license_tags: Any
+    formats: Any
+    gated: Any
+
+
+class ParsedItem(Declared, Protocol):
+    """A parsed Hub item: what it declares, and the bases its card names."""
+
+    bases: list[tuple[str, str, str]]  # (base id, relation, source)
 
 
 def resolve_declared(license_raw: Any, license_name: Any, license_link: Any, license_tags: Any) -> Resolution:
@@ -74,10 +94,10 @@ def derived_columns(resolution: Resolution, kb: KnowledgeBase) -> dict[str, Any]
             "derived_version": derivation_version(kb)}
 
 
-def facts_of(model: Any, resolution: Resolution, bases: Iterable[tuple[str, str]],
+def facts_of(model: Declared, resolution: Resolution, bases: Iterable[tuple[str, str]],
              previous: tuple[Resolution, str | None] | None) -> ModelFacts:
-    """The audit's facts of a model, from a ``hub_models`` row or the :class:`ParsedModel` it
-    was written from (they name their fields alike), so that both give the same facts.
+    """The audit's facts of a model, from a ``hub_models`` row or the parsed item it was written
+    from (they name their fields alike), so that both give the same facts.
 
     Args:
         bases: (base repo id, relation) pairs, in any order.
@@ -257,7 +277,7 @@ def write_derivations(session: Session, loaded: list[tuple[int, ModelFacts]], lo
         session.execute(insert(AuditFinding.__table__), findings)
 
 
-def derive_page(session: Session, loader: FactsLoader, written: dict[int, tuple[ParsedModel, Resolution]], *,
+def derive_page(session: Session, loader: FactsLoader, written: dict[int, tuple[ParsedItem, Resolution]], *,
                 changed_ids: list[int], kb: KnowledgeBase, former_ids: Iterable[str] = ()) -> None:
     """Findings of models a sync just wrote, then of the catalogued models built on them.
 

@@ -10,9 +10,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from catalog.compliance.audit import obligations_for
-from catalog.facts.derive import FactsLoader, resolve_declared
-from catalog.errors import ModelNotFound
-from catalog.licenses import knowledge_base
 from catalog.db.tables import (
     AuditFinding,
     BaseModelLink,
@@ -23,6 +20,9 @@ from catalog.db.tables import (
     ModelEvent,
     SyncRun,
 )
+from catalog.errors import ModelNotFound
+from catalog.facts.derive import FactsLoader, resolve_declared
+from catalog.licenses import knowledge_base
 
 
 def find_model(session: Session, repo_id: str) -> HubModel:

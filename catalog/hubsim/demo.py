@@ -12,17 +12,17 @@ from pathlib import Path
 import click
 
 from catalog.config import Settings
-from catalog.db.engine import open_database, transaction
 from catalog.crawl.hub import HubClient, RetryPolicy
 from catalog.crawl.progress import SyncProgress
 from catalog.crawl.sync import SyncOptions, run_sync
+from catalog.db.engine import open_database, transaction
 
 
 def run_demo(*, database: str, serve: bool, port: int) -> None:
     """Build the demo database from the bundled snapshot, summarise it, and serve it."""
-    from catalog.hubsim.snapshot import SNAPSHOT_PATH, describe_sources
-    from catalog.hubsim.server import HubServer, HubStore
     from catalog.facts.queries import license_overview
+    from catalog.hubsim.server import HubServer, HubStore
+    from catalog.hubsim.snapshot import SNAPSHOT_PATH, describe_sources
 
     click.echo("catalog demo: real Hub metadata bundled with catalog, from these sources:")
     click.echo(describe_sources() + "\n")

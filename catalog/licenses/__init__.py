@@ -1,7 +1,9 @@
-"""Public API of the license knowledge base and of license normalisation.
+"""The license knowledge base (``data/licenses.yaml`` beside this package) and normalisation of
+what a model declares into license ids.
 
-Other modules import from here only; the work is split between ``license_kb`` (records and
-lookup), ``license_yaml`` (reading and validating the data file) and ``license_normalise``.
+Other packages import from here only; the work is split between ``kb`` (records and lookup),
+``loader`` (reading and validating the data file) and ``normalise``. Pure knowledge: imports
+nothing of catalog but ``errors`` and ``resources``.
 """
 
 from catalog.licenses.kb import (
@@ -14,8 +16,8 @@ from catalog.licenses.kb import (
     Obligation,
     Verdict,
 )
-from catalog.licenses.normalise import Resolution, resolve
 from catalog.licenses.loader import knowledge_base
+from catalog.licenses.normalise import Resolution, resolve
 
 __all__ = [
     "CATEGORIES",

@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from catalog.db.tables import BaseModelLink, HubModel
 from catalog.facts.derive import resolve_row
 from catalog.licenses import KnowledgeBase, knowledge_base
-from catalog.db.tables import BaseModelLink, HubModel
 
 HUB_URL = "https://huggingface.co"
 MAX_DEPTH = 10

@@ -17,11 +17,11 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from catalog.compliance.audit import Finding, ModelFacts, audit
-from catalog.facts.derive import FactsLoader, is_stale
-from catalog.errors import CatalogError
-from catalog.licenses import KnowledgeBase, knowledge_base
-from catalog.db.tables import AuditFinding, HubModel, ModelAlias, Team
 from catalog.compliance.policy import ModelVerdict, Policy, Reason, Subject, TeamDecision, evaluate
+from catalog.db.tables import AuditFinding, HubModel, ModelAlias, Team
+from catalog.errors import CatalogError
+from catalog.facts.derive import FactsLoader, is_stale
+from catalog.licenses import KnowledgeBase, knowledge_base
 from catalog.resources import resource_dir
 
 _CHUNK = 500

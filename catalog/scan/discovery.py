@@ -108,11 +108,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from catalog.scan import config_files as discovery_config
-
 from catalog.scan import notebook as discovery_notebook
-
 from catalog.scan import python as discovery_python
-
 from catalog.scan import shell as discovery_shell
 from catalog.scan.base import DiscoveryError, IdCheck, Reference, looks_like_repo_id
 from catalog.scan.git import references_added_since

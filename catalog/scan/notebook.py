@@ -18,7 +18,6 @@ from dataclasses import replace
 from typing import Any
 
 from catalog.scan import python as discovery_python
-
 from catalog.scan import shell as discovery_shell
 from catalog.scan.base import IdCheck, Reference
 

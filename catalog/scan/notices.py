@@ -14,9 +14,9 @@ from sqlalchemy import func
 from sqlalchemy.orm import Session
 
 from catalog.compliance.audit import obligations_for
+from catalog.db.tables import HubModel
 from catalog.facts.derive import FactsLoader
 from catalog.licenses import KnowledgeBase, knowledge_base
-from catalog.db.tables import HubModel
 
 # Obligation kinds, in the order a release manager works through them, with the section title.
 SECTIONS = (

@@ -11,7 +11,7 @@ import hashlib
 import json
 from typing import Any
 
-from catalog.scan.reports import ACTIONABLE, CheckReport, model_label
+from catalog.scan.outcome import ACTIONABLE, CheckReport, model_label
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/catalog/catalog"

@@ -44,13 +44,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from catalog.search.facet_cache import CACHE_TTL, cached, clear_cache, current, peek, wait_for_refresh
+from catalog.db.tables import HubModelSearch
 from catalog.licenses import knowledge_base
-from catalog.db.tables import AuditFinding, HubModelSearch, ModelFormat
+from catalog.search.estimates import RELATED_FACETS as _RELATED_FACETS
+from catalog.search.facet_cache import CACHE_TTL, cached, clear_cache, current, wait_for_refresh
 from catalog.search.params import MULTI, NONE, SearchParams
 from catalog.search.plan import SORT_WALK_THRESHOLD, Conditions, _in_or_null, current_flags
 
-__all__ = ["CACHE_TTL", "COUNT_CAP", "FACETS", "SAMPLE", "Facet", "Ranked", "clear_cache", "estimates", "facet_counts",
+__all__ = ["CACHE_TTL", "COUNT_CAP", "FACETS", "SAMPLE", "Facet", "Ranked", "clear_cache", "facet_counts",
            "query_url", "toggle_url", "total_count", "wait_for_refresh"]
 
 SAMPLE = 2_000
@@ -59,7 +60,6 @@ FACET_SIZE = 10
 # Values fetched beyond a facet's size, so that ties at its edge are still ranked by value here.
 _TIE_MARGIN = 10
 # Share of the catalogue assumed for a condition no cached count describes (free text...).
-_UNKNOWN_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,6 @@ _COLUMN_FACETS: dict[str, ColumnElement[Any]] = {
     "size": S.size_bucket,
     "removed": case((S.removed == false(), "false"), else_="true"),
 }
-_RELATED_FACETS = {"finding": (AuditFinding, AuditFinding.code), "format": (ModelFormat, ModelFormat.format)}
 
 @dataclass(frozen=True)
 class Ranked:
@@ -232,29 +231,6 @@ def _count_from_facet(session: Session, params: SearchParams, keys: list[str]) -
     if name == "gated" and "true" in values:
         values = (values - {"true"}) | {v for v in counts.by_value if v != "false"}
     return sum(counts.by_value.get(v, 0) for v in values)
-
-
-def estimates(session: Session, params: SearchParams, keys: list[str]) -> dict[str, float]:
-    """How many models each condition alone would match, from the last cached unfiltered counts.
-
-    Stale figures are good enough to choose which index drives a query, so the cache's state
-    and age are not checked; nothing is computed. Empty until an unfiltered search ran.
-    """
-    total = peek(session, "count")
-    if total is None:
-        return {}
-    result: dict[str, float] = {}
-    for key in keys:
-        last = peek(session, "facet:" + key)
-        values = (params.removed,) if key == "removed" else getattr(params, key, ())
-        if last is None or key == "flag" or (key in _RELATED_FACETS and NONE in values):
-            result[key] = total * _UNKNOWN_SHARE  # free text, parameter bounds, team flags
-            continue
-        by_value: dict[str, int] = last.by_value
-        if key == "gated" and "true" in values:
-            by_value = {**by_value, "true": sum(n for v, n in by_value.items() if v != "false")}
-        result[key] = sum(by_value.get(v, 0) for v in values)
-    return result
 
 
 def toggle_url(params: SearchParams, name: str, value: str) -> str:

@@ -28,8 +28,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from catalog.errors import InvalidQuery
 from catalog.db.tables import AuditFinding, Flag, HubModel, HubModelSearch, ModelFormat
+from catalog.errors import InvalidQuery
+from catalog.search.estimates import estimates
+from catalog.search.facet_cache import peek
 from catalog.search.params import NONE, SearchParams, fts_query
 
 S = HubModelSearch  # the narrow projection every filter, count and sort reads
@@ -89,9 +91,6 @@ class Conditions:
 
     @classmethod
     def of(cls, session: Session, params: SearchParams, *, team_id: int | None = None) -> Conditions:
-        from catalog.search.facet_cache import peek
-        from catalog.search.facets import estimates
-
         visible = filter_conditions(session, params, team_id=team_id)
         if session.get_bind().dialect.name != "sqlite":
             return cls(visible, {}, {}, visible)

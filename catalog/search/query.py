@@ -19,8 +19,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from catalog.search.facets import facet_counts, total_count
 from catalog.db.tables import AuditFinding, Flag, HubModel, HubModelSearch
+from catalog.search.facets import facet_counts, total_count
 from catalog.search.params import (
     DEFAULT_LIMIT,
     MAX_LIMIT,

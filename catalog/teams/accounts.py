@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from catalog.db.engine import utcnow
-from catalog.errors import CatalogError
 from catalog.db.tables import ApiToken, AppSetting, AuditLogEntry, Team, User
+from catalog.errors import CatalogError
 
 ROLES = ("viewer", "reviewer", "admin")
 MIN_PASSWORD_LENGTH = 10

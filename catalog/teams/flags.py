@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from catalog.teams.accounts import Actor, record
-from catalog.db.engine import utcnow
-from catalog.errors import CatalogError
-from catalog.db.tables import AuditFinding, AuditLogEntry, Flag, HubModel, Team
 from catalog.compliance.policy import TEAM_STATUSES
+from catalog.db.engine import utcnow
+from catalog.db.tables import AuditFinding, AuditLogEntry, Flag, HubModel, Team
+from catalog.errors import CatalogError
+from catalog.teams.accounts import Actor, record
 
 APPROVALS = ("approved", "approved-with-conditions")
 # Findings at these severities are what a reviewer weighs; a new one reopens an approval.

@@ -13,7 +13,11 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from catalog.compliance.policy import TEAM_STATUSES
+from catalog.db.tables import Team
+from catalog.facts.queries import find_model
 from catalog.teams.accounts import Actor, audit_entry_view, audit_log, authenticate, recent_failures, record
+from catalog.teams.flags import FlagError, add_flag, review_queue
 from catalog.web.auth import (
     LOGIN_MAX_FAILURES,
     LOGIN_WINDOW,
@@ -28,10 +32,6 @@ from catalog.web.auth import (
     user_view,
 )
 from catalog.web.deps import SessionDep, SettingsDep
-from catalog.teams.flags import FlagError, add_flag, review_queue
-from catalog.db.tables import Team
-from catalog.compliance.policy import TEAM_STATUSES
-from catalog.facts.queries import find_model
 
 router = APIRouter(include_in_schema=False)
 AUDIT_PAGE = 100

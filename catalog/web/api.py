@@ -15,10 +15,10 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
+from catalog.db.tables import Team, User
 from catalog.web import api_schemas as s
 from catalog.web.auth import ReaderDep, actor_for, require_token_role
 from catalog.web.deps import SessionDep, SettingsDep
-from catalog.db.tables import Team, User
 
 router = APIRouter(tags=["catalog API v1"])
 
@@ -98,8 +98,8 @@ def model_history(repo_id: str, session: SessionDep, user: ReaderDep) -> Respons
 @router.get("/models/{repo_id:path}/flags", response_model=s.FlagsPage, responses=s.errors(401, 404, 422))
 def model_flags(repo_id: str, session: SessionDep, user: ReaderDep) -> Response:
     """Each team's current decision on a model and the full decision history."""
-    from catalog.teams.flags import model_flags as flags
     from catalog.facts.queries import find_model
+    from catalog.teams.flags import model_flags as flags
 
     model = find_model(session, repo_id)
     return JSONResponse({"ok": True, "id": model.repo_id, **flags(session, model)})
@@ -110,9 +110,9 @@ def model_flags(repo_id: str, session: SessionDep, user: ReaderDep) -> Response:
 def add_flag(repo_id: str, body: s.FlagIn, request: Request, session: SessionDep,
              user: Annotated[User, Depends(require_token_role("reviewer"))]) -> Response:
     """Record your team's decision on a model (needs a reviewer's token); audit-logged."""
+    from catalog.facts.queries import find_model
     from catalog.teams.flags import FlagError, flag_view
     from catalog.teams.flags import add_flag as append
-    from catalog.facts.queries import find_model
 
     if user.team_id is None:
         raise HTTPException(status_code=403, detail="your account belongs to no team, so it cannot flag models")
@@ -133,8 +133,8 @@ def get_model(repo_id: str, session: SessionDep, user: ReaderDep,
               revision: Annotated[str | None, Query(max_length=64, description="Show the license at "
                                                                               "this sha.")] = None) -> Response:
     """The full record of a model (``org/name`` or a bare name) with every team's decisions."""
-    from catalog.teams.flags import model_flags as flags
     from catalog.facts.queries import find_model, model_record
+    from catalog.teams.flags import model_flags as flags
 
     record = model_record(session, repo_id, revision=revision)
     record["flags"] = flags(session, find_model(session, record["id"]))
@@ -169,9 +169,9 @@ def check(body: s.CheckIn, session: SessionDep, settings: SettingsDep, user: Rea
     Models the catalogue lacks get the ``not-in-catalogue`` reason. A bad policy is a 422 whose
     message says where the problem is (the line, for YAML).
     """
-    from catalog.scan.check import UnknownTeam, subjects_from_db
-    from catalog.licenses import CONTEXTS
     from catalog.compliance.policy import evaluate, overall
+    from catalog.licenses import CONTEXTS
+    from catalog.scan.check import UnknownTeam, subjects_from_db
 
     policy = _policy(body.policy, settings)
     context = body.context or policy.context

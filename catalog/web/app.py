@@ -6,14 +6,11 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from http import HTTPStatus
-from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 import jinja2
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
@@ -22,8 +19,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from catalog.config import Settings
 from catalog.db.engine import make_engine, make_sessionmaker
-from catalog.errors import CatalogError, InvalidQuery, ModelNotFound
+from catalog.errors import CatalogError
 from catalog.resources import resource_dir
+from catalog.web.errors import catalog_error, error_response, http_error, internal_error, validation_error
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +34,6 @@ SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
 ]
-_ERROR_CODES = {400: "invalid_query", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-                405: "method_not_allowed", 413: "too_large", 422: "invalid_request", 500: "internal_error"}
-
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     """Build the application. ``engine`` overrides ``settings.database_url`` (tests pass theirs).
@@ -62,21 +57,17 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.templates = templates()
 
-    from catalog.web import api
+    from catalog.web import account_pages, api, pages
 
-    from catalog.web import pages as web
-
-    from catalog.web import account_pages as web_accounts
-
-    app.include_router(web.router)
-    app.include_router(web_accounts.router)
+    app.include_router(pages.router)
+    app.include_router(account_pages.router)
     app.include_router(api.router, prefix="/api/v1")
     app.mount("/static", StaticFiles(directory=resource_dir("templates") / "static"), name="static")
 
-    app.add_exception_handler(CatalogError, _catalog_error)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(Exception, _internal_error)
+    app.add_exception_handler(CatalogError, catalog_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(Exception, internal_error)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_body)
     app.add_middleware(SecurityHeaders)
     return app
@@ -112,69 +103,6 @@ def human_bytes(n: float) -> str:
         if n >= size:
             return f"{n / size:.1f}".rstrip("0").rstrip(".") + " " + suffix
     return f"{n:.0f} B"
-
-
-def wants_json(request: Request) -> bool:
-    """JSON for the API, for ``.json`` URLs and for clients that ask for JSON rather than HTML."""
-    path = request.url.path
-    if path.startswith("/api/") or path.endswith(".json"):
-        return True
-    accept = request.headers.get("accept", "")
-    return "application/json" in accept and "text/html" not in accept
-
-
-def error_response(request: Request, status: int, message: str, *, errors: list[dict[str, str]] | None = None,
-                   headers: dict[str, str] | None = None, context: dict[str, Any] | None = None) -> Response:
-    """The one error shape: JSON ``{"ok": false, ...}`` for JSON clients, an HTML page otherwise."""
-    code = _ERROR_CODES.get(status, HTTPStatus(status).phrase.lower().replace(" ", "_"))
-    if wants_json(request):
-        body: dict[str, Any] = {"ok": False, "status": status, "error": code, "message": message,
-                                "errors": errors or []}
-        return JSONResponse(body, status_code=status, headers=headers)
-    try:
-        return request.app.state.templates.TemplateResponse(
-            request, "error.html",
-            {"status": status, "title": HTTPStatus(status).phrase, "message": message, "errors": errors or [],
-             "user": None, **(context or {})},
-            status_code=status, headers=headers)
-    except Exception:  # a broken template must not turn an error page into a stack trace
-        log.exception("error page failed to render")
-        return HTMLResponse(f"<h1>{status}</h1>", status_code=status, headers=headers)
-
-
-async def _catalog_error(request: Request, exc: Exception) -> Response:
-    if isinstance(exc, InvalidQuery):
-        return error_response(request, 400, f"bad value for {exc.field}: {exc.message}",
-                              errors=[{"field": exc.field, "message": exc.message}])
-    if isinstance(exc, ModelNotFound):
-        return error_response(request, 404, str(exc), context={"suggestions": exc.suggestions})
-    field = getattr(exc, "field", None)
-    errors = [{"field": field, "message": str(exc)}] if field else []
-    return error_response(request, getattr(exc, "status", None) or 400, str(exc), errors=errors)
-
-
-async def _http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, StarletteHTTPException)
-    if exc.status_code == 401 and not wants_json(request) and request.method == "GET":
-        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse("/login?" + urlencode({"next": here}), status_code=303)
-    message = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
-    return error_response(request, exc.status_code, message, headers=getattr(exc, "headers", None))
-
-
-async def _validation_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RequestValidationError)
-    errors = []
-    for error in exc.errors():
-        loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "header")]
-        errors.append({"field": ".".join(loc) or "request", "message": str(error.get("msg", "invalid"))})
-    message = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "invalid request"
-    return error_response(request, 422, message, errors=errors)
-
-
-async def _internal_error(request: Request, exc: Exception) -> Response:
-    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return error_response(request, 500, "something went wrong on our side; the error was logged")
 
 
 class SecurityHeaders:

@@ -22,10 +22,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from catalog.teams.accounts import Actor, generated_secret, user_for_token
 from catalog.config import Settings
-from catalog.web.deps import SessionDep, SettingsDep
 from catalog.db.tables import User
+from catalog.teams.accounts import Actor, generated_secret, user_for_token
+from catalog.web.deps import SessionDep, SettingsDep
 
 SESSION_COOKIE = "catalog_session"
 CSRF_FIELD = "csrf_token"

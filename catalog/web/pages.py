@@ -14,17 +14,17 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from catalog.web.app import wants_json
-from catalog.web.auth import ReaderDep, csrf_token, has_role, user_view
-from catalog.web.deps import SessionDep
+from catalog.compliance.policy import TEAM_STATUSES
+from catalog.db.tables import BaseModelLink, HubModel, HubModelSearch, User
+from catalog.facts.queries import catalogue_counts, find_model, live_counts, model_record, sync_runs
+from catalog.licenses import knowledge_base
 from catalog.search.export import csv_response
 from catalog.search.facets import query_url
-from catalog.teams.flags import model_flags
-from catalog.licenses import knowledge_base
-from catalog.db.tables import BaseModelLink, HubModel, HubModelSearch, User
-from catalog.compliance.policy import TEAM_STATUSES
-from catalog.facts.queries import catalogue_counts, find_model, live_counts, model_record, sync_runs
 from catalog.search.query import SORT_LABELS, SearchParams, search
+from catalog.teams.flags import model_flags
+from catalog.web.auth import ReaderDep, csrf_token, has_role, user_view
+from catalog.web.deps import SessionDep
+from catalog.web.errors import error_response, wants_json
 
 router = APIRouter(include_in_schema=False)
 
@@ -213,7 +213,6 @@ def _render(request: Request, name: str, user: User | None, context: dict[str, A
 
 
 def _not_found(request: Request, message: str) -> Response:
-    from catalog.web.app import error_response
 
     return error_response(request, 404, message)
 

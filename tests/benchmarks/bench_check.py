@@ -31,8 +31,8 @@ TARGET_SECONDS = 2.0
 
 def build_database(path: Path, models: int) -> list[str]:
     """Create (or reuse) the catalogue file; returns some repo ids it holds, for references."""
-    from catalog.db.engine import make_engine, make_sessionmaker, upgrade
     from catalog.crawl.sync import ingest_items
+    from catalog.db.engine import make_engine, make_sessionmaker, upgrade
 
     done_marker = path.with_suffix(".done")
     if not done_marker.exists():

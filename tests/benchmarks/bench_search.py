@@ -30,10 +30,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from sqlalchemy import func, select
 
+from catalog.crawl.sync import ingest_items
 from catalog.db.engine import make_engine, make_sessionmaker, upgrade
 from catalog.db.tables import AuditFinding, HubModel
 from catalog.search.query import SearchParams, search
-from catalog.crawl.sync import ingest_items
 from tests.benchmarks.corpus import generate
 
 BATCH = 2000
@@ -117,8 +117,8 @@ def report(label: str, times: list[float]) -> None:
 def serve(engine: Any) -> tuple[str, Any]:
     import uvicorn
 
-    from catalog.web.app import create_app
     from catalog.config import Settings
+    from catalog.web.app import create_app
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

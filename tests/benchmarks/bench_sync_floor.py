@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from catalog.db.engine import open_database, sqlite_pragmas
 from catalog.crawl.hub import HubClient, fetch_only
+from catalog.db.engine import open_database, sqlite_pragmas
 from tests.benchmarks.bench_sync import PAGE_SIZE, start_hub
 
 VARIANTS = {

@@ -8,7 +8,6 @@ from datetime import date
 import pytest
 
 from catalog.compliance.audit import FINDING_CODES, Finding, ModelFacts, audit
-from catalog.licenses import resolve
 from catalog.compliance.policy import (
     DEFAULT_POLICY,
     REASON_CODES,
@@ -22,6 +21,7 @@ from catalog.compliance.policy import (
     overall,
     policy_from_dict,
 )
+from catalog.licenses import resolve
 
 SHA = "c0ffee" + "0" * 34
 OLD_SHA = "dead" + "1" * 36

@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import select, update
 
 from catalog.db.engine import transaction
+from catalog.db.tables import HubModel, SyncRun
 from catalog.hubsim.server import HubServer, HubStore
 from catalog.licenses import knowledge_base
-from catalog.db.tables import HubModel, SyncRun
 from tests.conftest import recorded_models
 from tests.crawl.test_sync import snapshot, synthetic
 

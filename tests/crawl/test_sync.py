@@ -8,13 +8,13 @@ import copy
 import pytest
 from sqlalchemy import func, select, text, update
 
-from catalog.db.engine import transaction
-from catalog.facts.derive import derive_models
 from catalog.crawl.hub import HubClient, RetryPolicy
-from catalog.hubsim.server import HubServer, HubStore
-from catalog.db.tables import AuditFinding, HubModel, ModelEvent, SyncRun
-from catalog.facts.queries import model_record
 from catalog.crawl.sync import SyncOptions, run_sync, sync_models
+from catalog.db.engine import transaction
+from catalog.db.tables import AuditFinding, HubModel, ModelEvent, SyncRun
+from catalog.facts.derive import derive_models
+from catalog.facts.queries import model_record
+from catalog.hubsim.server import HubServer, HubStore
 from tests.conftest import recorded_models
 
 LLAMA = "meta-llama/Llama-3.1-8B-Instruct"

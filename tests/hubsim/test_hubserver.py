@@ -22,8 +22,9 @@ from huggingface_hub.errors import (
 from huggingface_hub.utils import parse_ratelimit_headers
 
 from catalog.hubsim.server import HubServer, HubStore
+from tests.conftest import SHARED
 
-HUB_DATA = Path("/work/shared/hub-data")
+HUB_DATA = SHARED / "hub-data"
 CASSETTES = HUB_DATA / "huggingface_hub-vcr-cassettes" / "model_info"
 LLAMA_BODY = "meta-llama__Llama-3.1-8B-Instruct@2025-03-21_b5e80d0c10.json"
 GPT2_BODY = "gpt2@2025-03-21_0bfdde8fa8.json"

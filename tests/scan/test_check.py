@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import select
 
 from catalog.db.engine import transaction
+from catalog.db.tables import Flag, HubModel, Team
 from catalog.hubsim.server import HubServer
 from catalog.hubsim.store import HubStore
-from catalog.db.tables import Flag, HubModel, Team
 from tests.factories import hub_item, load
 
 TREE = Path(__file__).parents[1] / "fixtures" / "check"

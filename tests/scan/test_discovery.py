@@ -9,7 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from catalog.scan.discovery import DiscoveryError, Reference, discover, looks_like_repo_id, references_added_since
+from catalog.scan.discovery import (
+    DiscoveryError,
+    Reference,
+    discover,
+    looks_like_repo_id,
+    references_added_since,
+)
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "discovery"
 

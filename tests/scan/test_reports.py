@@ -10,9 +10,10 @@ from xml.etree import ElementTree as ET
 import jsonschema
 import pytest
 
-from catalog.scan.discovery import Reference
 from catalog.compliance.policy import ModelVerdict, Reason
-from catalog.scan.reports import CheckedModel, CheckReport, render
+from catalog.scan.discovery import Reference
+from catalog.scan.outcome import CheckedModel, CheckReport
+from catalog.scan.reports import render
 from tests.factories import load
 from tests.scan.test_check import CATALOGUE, TREE, run
 

@@ -7,16 +7,15 @@ from urllib.parse import parse_qsl
 import pytest
 from sqlalchemy import delete, select, update
 
-from catalog.search import facet_cache
-from catalog.db.engine import transaction, utcnow
-from catalog.facts.derive import derive_models
-from catalog.errors import InvalidQuery
-from catalog.search.facets import wait_for_refresh
-from catalog.hubsim.server import HubServer, HubStore
-from catalog.db.tables import Flag, HubModel, HubModelSearch, Team
-from catalog.search.query import SearchParams, parse_size, search
 from catalog.crawl.sync import SyncOptions, run_sync
-
+from catalog.db.engine import transaction, utcnow
+from catalog.db.tables import Flag, HubModel, HubModelSearch, Team
+from catalog.errors import InvalidQuery
+from catalog.facts.derive import derive_models
+from catalog.hubsim.server import HubServer, HubStore
+from catalog.search import facet_cache
+from catalog.search.facets import wait_for_refresh
+from catalog.search.query import SearchParams, parse_size, search
 from tests.conftest import _empty
 from tests.factories import hub_item, load
 

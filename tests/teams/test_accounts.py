@@ -11,6 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from catalog.cli.main import main
+from catalog.db.engine import transaction, utcnow
+from catalog.db.tables import ApiToken, AuditLogEntry, User
 from catalog.teams.accounts import (
     AccountError,
     Actor,
@@ -20,9 +23,6 @@ from catalog.teams.accounts import (
     revoke_token,
     user_for_token,
 )
-from catalog.cli.main import main
-from catalog.db.engine import transaction, utcnow
-from catalog.db.tables import ApiToken, AuditLogEntry, User
 from tests.factories import hub_item, load
 from tests.web.test_api import PASSWORD, bearer, make_app, make_user
 

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from catalog.teams.accounts import Actor, add_team, add_user
 from catalog.db.engine import transaction, utcnow
-from catalog.teams.flags import FlagError, add_flag, model_flags, review_queue
 from catalog.db.tables import Flag, HubModel, Team
+from catalog.teams.accounts import Actor, add_team, add_user
+from catalog.teams.flags import FlagError, add_flag, model_flags, review_queue
 from tests.factories import hub_item, load
 
 SHA1, SHA2 = "1" * 40, "2" * 40

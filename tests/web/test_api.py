@@ -15,11 +15,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from catalog.teams.accounts import Actor, add_team, add_user, create_token
-from catalog.web.app import create_app
 from catalog.config import Settings
 from catalog.db.engine import make_engine, transaction
 from catalog.db.tables import AuditLogEntry, Flag, Team
+from catalog.teams.accounts import Actor, add_team, add_user, create_token
+from catalog.web.app import create_app
 from tests.factories import hub_item, load
 
 PASSWORD = "correct horse battery"

@@ -18,9 +18,8 @@ import pytest
 import uvicorn
 from sqlalchemy.orm import Session, sessionmaker
 
-from catalog.web.app import create_app
 from catalog.config import Settings
-
+from catalog.web.app import create_app
 from tests.factories import hub_item, load
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -145,8 +144,8 @@ def test_open_a_model(page, catalogue):
 
 
 def test_sign_in_flag_a_model_see_it_in_search_and_review_queue_then_sign_out(page, catalogue):
-    from catalog.teams.accounts import Actor, add_team, add_user
     from catalog.db.engine import transaction
+    from catalog.teams.accounts import Actor, add_team, add_user
 
     with transaction(catalogue.factory) as session:
         add_team(session, "ml", Actor("test"))

@@ -8,11 +8,10 @@ import io
 import pytest
 from fastapi.testclient import TestClient
 
-from catalog.web.app import create_app
 from catalog.config import Settings
 from catalog.facts.queries import model_record
 from catalog.search.query import SearchParams, search
-
+from catalog.web.app import create_app
 from tests.factories import hub_item, load
 
 HOSTILE_ID = "evil/<script>alert(1)</script>"

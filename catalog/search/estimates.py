@@ -1,0 +1,41 @@
+"""How many models each search condition alone matches, guessed from the cached unfiltered counts.
+
+The planner (``plan``) uses these guesses to choose which index drives a query; the facets
+(``facets``) fill the cache they come from. Kept below both so that neither imports the other.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from catalog.db.tables import AuditFinding, ModelFormat
+from catalog.search.facet_cache import peek
+from catalog.search.params import NONE, SearchParams
+
+# Share of the catalogue assumed for a condition whose count is not cached.
+UNKNOWN_SHARE = 0.05
+# Facets counted through a related table rather than a column of the search projection.
+RELATED_FACETS = {"finding": (AuditFinding, AuditFinding.code), "format": (ModelFormat, ModelFormat.format)}
+
+
+def estimates(session: Session, params: SearchParams, keys: list[str]) -> dict[str, float]:
+    """How many models each condition alone would match, from the last cached unfiltered counts.
+
+    Stale figures are good enough to choose which index drives a query, so the cache's state
+    and age are not checked; nothing is computed. Empty until an unfiltered search ran.
+    """
+    total = peek(session, "count")
+    if total is None:
+        return {}
+    result: dict[str, float] = {}
+    for key in keys:
+        last = peek(session, "facet:" + key)
+        values = (params.removed,) if key == "removed" else getattr(params, key, ())
+        if last is None or key == "flag" or (key in RELATED_FACETS and NONE in values):
+            result[key] = total * UNKNOWN_SHARE  # free text, parameter bounds, team flags
+            continue
+        by_value: dict[str, int] = last.by_value
+        if key == "gated" and "true" in values:
+            by_value = {**by_value, "true": sum(n for v, n in by_value.items() if v != "false")}
+        result[key] = sum(by_value.get(v, 0) for v in values)
+    return result
