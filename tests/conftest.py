@@ -18,6 +18,9 @@ from catalog.db.tables import Base
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED = Path(os.environ.get("CATALOG_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
 POSTGRES_URL = os.environ.get("CATALOG_TEST_POSTGRES_URL")
+# Per-worker databases are named <prefix>_<worker>; give each checkout its own prefix to run two
+# test suites on one PostgreSQL server at once.
+POSTGRES_PREFIX = os.environ.get("CATALOG_TEST_POSTGRES_PREFIX", "catalog_test")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 
 
@@ -30,7 +33,7 @@ def _worker_database(worker: str) -> str:
     """One PostgreSQL database per xdist worker, so parallel tests never share rows."""
     assert POSTGRES_URL is not None
     admin = make_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    name = f"catalog_test_{worker}"
+    name = f"{POSTGRES_PREFIX}_{worker}"
     with admin.connect() as conn:
         if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
             conn.execute(text(f'CREATE DATABASE "{name}"'))
