@@ -1,0 +1,67 @@
+"""CI-sized smoke test of the real-code discovery benchmark: it runs, and its data is consistent.
+
+The figures themselves are read from the benchmark (tests/benchmarks/bench_discovery_realcode.py),
+never asserted here: discovery rules change them on purpose.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.benchmarks import bench_discovery_realcode as bench
+
+SCRIPT = Path(bench.__file__)
+
+
+def test_benchmark_reports_figures_for_one_repository():
+    """`--json --repo X` prints precision and recall, line-exact and by file, and exits 0."""
+    done = subprocess.run([sys.executable, str(SCRIPT), "--json", "--repo", "abetlen__llama-cpp-python"],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(done.stdout)
+    repo = figures["repositories"]["abetlen__llama-cpp-python"]
+    assert repo["error"] is None
+    assert repo["truth"] > 0
+    for block in (repo, repo["by_file"], figures["overall"]):
+        assert 0.0 <= block["recall"] <= 1.0
+        assert block["precision"] is None or 0.0 <= block["precision"] <= 1.0
+    assert isinstance(repo["misses_by_cause"], dict)
+    assert isinstance(repo["false_positives_by_cause"], dict)
+
+
+def test_a_missing_truth_file_is_reported_not_a_crash():
+    done = subprocess.run([sys.executable, str(SCRIPT), "--repo", "nobody__nothing"],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0
+    assert "no truth file nobody__nothing.yaml" in done.stdout
+
+
+@pytest.mark.parametrize("name", bench.repositories())
+def test_every_truth_entry_points_at_a_line_that_names_its_model(name):
+    """Each hand-judged reference names an existing file and line; the line holds the id as written
+    (for sentence-transformers' prefixed ids, the bare name), so a typo in the truth cannot pass."""
+    truth = bench.load_truth(bench.TRUTH / f"{name}.yaml")
+    assert truth.references
+    for (file, line, repo_id) in truth.references:
+        path = bench.VENDOR / name / file
+        assert path.is_file(), f"{name}: {file} does not exist"
+        lines = path.read_text(encoding="utf-8", errors="replace").split("\n")
+        assert 0 < line <= len(lines), f"{name}: {file}:{line} is past the end"
+        written = repo_id.removeprefix("sentence-transformers/") if "sentence-transformers" in name else repo_id
+        assert written in lines[line - 1] or repo_id in lines[line - 1], f"{name}: {file}:{line} lacks {repo_id}"
+    for (file, line) in truth.unresolved:
+        assert (bench.VENDOR / name / file).is_file(), f"{name}: {file} does not exist"
+
+
+def test_every_vendored_repository_has_a_license_truth_and_source_entry():
+    sources = (bench.HERE / "SOURCES.md").read_text(encoding="utf-8")
+    folders = sorted(p.name for p in bench.VENDOR.iterdir() if p.is_dir())
+    assert folders == bench.repositories()
+    for folder in folders:
+        assert any((bench.VENDOR / folder / n).is_file() for n in ("LICENSE", "LICENSE.md", "LICENSE.txt")), folder
+        assert f"`{folder}`" in sources, folder
