@@ -50,6 +50,7 @@ class Truth:
 
     references: dict[Key, str]  # (file, line, id) -> cause
     unresolved: dict[tuple[str, int], str]  # (file, line) -> cause
+    written: dict[Key, str] = field(default_factory=dict)  # the text in the file, where the id differs from it
 
 
 @dataclass
@@ -111,17 +112,21 @@ def _ratio(part: int, whole: int) -> float | None:
 
 
 def load_truth(path: Path) -> Truth:
-    """Read one truth file: ``references`` (file, line, id, cause) and optional ``unresolved`` (file, line, cause)."""
+    """Read one truth file: ``references`` (file, line, id, cause, and ``written`` where the file spells the
+    model otherwise, e.g. a library alias) and optional ``unresolved`` (file, line, cause)."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     references: dict[Key, str] = {}
+    written: dict[Key, str] = {}
     for item in data.get("references") or ():
         key = (str(item["file"]), int(item["line"]), str(item["id"]))
         if key in references:
             raise ValueError(f"{path.name}: {key} is listed twice")
         references[key] = str(item.get("cause", "unspecified"))
+        if "written" in item:
+            written[key] = str(item["written"])
     unresolved = {(str(item["file"]), int(item["line"])): str(item.get("cause", "unresolved"))
                   for item in data.get("unresolved") or ()}
-    return Truth(references, unresolved)
+    return Truth(references, unresolved, written)
 
 
 def _is_unresolved(ref: object) -> bool:

@@ -44,7 +44,8 @@ def test_a_missing_truth_file_is_reported_not_a_crash():
 @pytest.mark.parametrize("name", bench.repositories())
 def test_every_truth_entry_points_at_a_line_that_names_its_model(name):
     """Each hand-judged reference names an existing file and line; the line holds the id as written
-    (for sentence-transformers' prefixed ids, the bare name), so a typo in the truth cannot pass."""
+    (for sentence-transformers' prefixed ids the bare name, else the entry's ``written``), so a typo in
+    the truth cannot pass."""
     truth = bench.load_truth(bench.TRUTH / f"{name}.yaml")
     assert truth.references
     for (file, line, repo_id) in truth.references:
@@ -52,7 +53,7 @@ def test_every_truth_entry_points_at_a_line_that_names_its_model(name):
         assert path.is_file(), f"{name}: {file} does not exist"
         lines = path.read_text(encoding="utf-8", errors="replace").split("\n")
         assert 0 < line <= len(lines), f"{name}: {file}:{line} is past the end"
-        written = repo_id.removeprefix("sentence-transformers/") if "sentence-transformers" in name else repo_id
+        written = truth.written.get((file, line, repo_id), repo_id.removeprefix("sentence-transformers/"))
         assert written in lines[line - 1] or repo_id in lines[line - 1], f"{name}: {file}:{line} lacks {repo_id}"
     for (file, line) in truth.unresolved:
         assert (bench.VENDOR / name / file).is_file(), f"{name}: {file} does not exist"
