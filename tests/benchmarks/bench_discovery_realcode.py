@@ -69,6 +69,9 @@ class Figures:
     unresolved_reported: int | None = None  # None: the tool reports no unresolved entries at all
     unresolved_hits: int = 0
     unresolved_missed: list[tuple[tuple[str, int], str]] = field(default_factory=list)
+    # Files holding references of which discovery reported nothing at all: often a file it could not
+    # read (a notebook that does not parse) or a file type it does not look at.
+    silent_files: list[str] = field(default_factory=list)
     seconds: float = 0.0
     error: str | None = None
 
@@ -82,6 +85,7 @@ class Figures:
         self.misses += other.misses
         self.false_positives += other.false_positives
         self.unresolved_missed += other.unresolved_missed
+        self.silent_files += other.silent_files
 
     def as_dict(self) -> dict:
         """The figures as plain data for ``--json``."""
@@ -98,6 +102,7 @@ class Figures:
             "unresolved": {"expected": self.unresolved_expected, "reported": self.unresolved_reported,
                            "hits": self.unresolved_hits,
                            "missed": [{"file": f, "line": n, "cause": c} for (f, n), c in self.unresolved_missed]},
+            "silent_files": self.silent_files,
             "seconds": round(self.seconds, 3),
             "error": self.error,
         }
@@ -232,6 +237,8 @@ def measure(name: str, vendor: Path = VENDOR, truth_dir: Path = TRUTH) -> Figure
     figures.found_files = len(found_files)
     figures.hits_files = len(found_files & truth_files)
     figures.misses = [(key, cause) for key, cause in sorted(truth.references.items()) if key not in found]
+    reported_files = {f for (f, _, _), _ in reported}
+    figures.silent_files = sorted({f for f, _, _ in truth.references} - reported_files)
     cache: dict[str, list[str]] = {}
     figures.false_positives = [(key, _fp_cause(key, truth, _file_lines(directory, key[0], cache)))
                                for key in sorted(found - truth.references.keys())]
@@ -270,10 +277,13 @@ def report(results: dict[str, Figures], total: Figures, details: bool) -> str:
     out.append("misses by cause:          " + _counts(cause for _, cause in total.misses))
     out.append("false positives by cause: " + _counts(cause for _, cause in total.false_positives))
     out.append("unresolved missed by cause: " + _counts(cause for _, cause in total.unresolved_missed))
+    out.append(f"files with references of which nothing was reported: {len(total.silent_files)}")
     if details:
         for name, fig in results.items():
             if fig.misses or fig.false_positives or fig.unresolved_missed:
                 out.append(f"\n== {name}")
+            for file in fig.silent_files:
+                out.append(f"  silent {file}  (nothing reported in a file with references)")
             for (file, line, repo_id), cause in fig.misses:
                 out.append(f"  miss  {file}:{line}  {repo_id}  [{cause}]")
             for (file, line, repo_id), cause in fig.false_positives:
