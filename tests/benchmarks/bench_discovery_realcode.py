@@ -69,6 +69,7 @@ class Figures:
     unresolved_reported: int | None = None  # None: the tool reports no unresolved entries at all
     unresolved_hits: int = 0
     unresolved_missed: list[tuple[tuple[str, int], str]] = field(default_factory=list)
+    unresolved_unexpected: list[tuple[str, int]] = field(default_factory=list)  # reported, not in the truth
     # Files holding references of which discovery reported nothing at all: often a file it could not
     # read (a notebook that does not parse) or a file type it does not look at.
     silent_files: list[str] = field(default_factory=list)
@@ -85,6 +86,7 @@ class Figures:
         self.misses += other.misses
         self.false_positives += other.false_positives
         self.unresolved_missed += other.unresolved_missed
+        self.unresolved_unexpected += other.unresolved_unexpected
         self.silent_files += other.silent_files
 
     def as_dict(self) -> dict:
@@ -101,7 +103,8 @@ class Figures:
             "false_positives": [_entry(key, cause) for key, cause in self.false_positives],
             "unresolved": {"expected": self.unresolved_expected, "reported": self.unresolved_reported,
                            "hits": self.unresolved_hits,
-                           "missed": [{"file": f, "line": n, "cause": c} for (f, n), c in self.unresolved_missed]},
+                           "missed": [{"file": f, "line": n, "cause": c} for (f, n), c in self.unresolved_missed],
+                           "unexpected": [{"file": f, "line": n} for f, n in self.unresolved_unexpected]},
             "silent_files": self.silent_files,
             "seconds": round(self.seconds, 3),
             "error": self.error,
@@ -247,6 +250,7 @@ def measure(name: str, vendor: Path = VENDOR, truth_dir: Path = TRUTH) -> Figure
         figures.unresolved_hits = len(unresolved & truth.unresolved.keys())
         figures.unresolved_missed = sorted(
             (key, cause) for key, cause in truth.unresolved.items() if key not in unresolved)
+        figures.unresolved_unexpected = sorted(unresolved - truth.unresolved.keys())
     else:
         figures.unresolved_missed = sorted(truth.unresolved.items())
     return figures
@@ -280,7 +284,7 @@ def report(results: dict[str, Figures], total: Figures, details: bool) -> str:
     out.append(f"files with references of which nothing was reported: {len(total.silent_files)}")
     if details:
         for name, fig in results.items():
-            if fig.misses or fig.false_positives or fig.unresolved_missed:
+            if fig.misses or fig.false_positives or fig.unresolved_missed or fig.unresolved_unexpected:
                 out.append(f"\n== {name}")
             for file in fig.silent_files:
                 out.append(f"  silent {file}  (nothing reported in a file with references)")
@@ -290,6 +294,8 @@ def report(results: dict[str, Figures], total: Figures, details: bool) -> str:
                 out.append(f"  false {file}:{line}  {repo_id}  [{cause}]")
             for (file, line), cause in fig.unresolved_missed:
                 out.append(f"  unresolved-not-reported {file}:{line}  [{cause}]")
+            for file, line in fig.unresolved_unexpected:
+                out.append(f"  unresolved-unexpected {file}:{line}")
     return "\n".join(out)
 
 

@@ -66,3 +66,30 @@ def test_every_vendored_repository_has_a_license_truth_and_source_entry():
     for folder in folders:
         assert any((bench.VENDOR / folder / n).is_file() for n in ("LICENSE", "LICENSE.md", "LICENSE.txt")), folder
         assert f"`{folder}`" in sources, folder
+
+
+def test_unresolved_entries_reported_by_discovery_are_matched(monkeypatch):
+    """When discovery reports unresolved-reference entries, the benchmark counts those it expected,
+    lists the missed and the unexpected ones, and keeps them out of precision and recall."""
+    from catalog.scan import discovery
+    from catalog.scan.base import Reference
+
+    name = "huggingface__trl"
+    truth = bench.load_truth(bench.TRUTH / f"{name}.yaml")
+    expected = sorted(truth.unresolved)[:2]
+    real = discovery.discover
+
+    def with_unresolved(paths, **kwargs):
+        refs = list(real(paths, **kwargs))
+        refs += [Reference(repo_id="", file=f, line=n, column=1, kind="unresolved-reference") for f, n in expected]
+        refs.append(Reference(repo_id="", file="examples/scripts/sft.py", line=1, column=1, kind="unresolved-reference"))
+        return refs
+
+    baseline = bench.measure(name)
+    monkeypatch.setattr(discovery, "discover", with_unresolved)
+    figures = bench.measure(name)
+    assert figures.unresolved_reported == 3
+    assert figures.unresolved_hits == 2
+    assert len(figures.unresolved_missed) == len(truth.unresolved) - 2
+    assert figures.unresolved_unexpected == [("examples/scripts/sft.py", 1)]
+    assert (figures.found, figures.hits) == (baseline.found, baseline.hits)
