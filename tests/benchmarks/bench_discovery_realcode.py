@@ -18,6 +18,7 @@ It always exits 0: the figures are for reading (and for ``--json`` consumers), n
     .venv/bin/python tests/benchmarks/bench_discovery_realcode.py
     .venv/bin/python tests/benchmarks/bench_discovery_realcode.py --repo huggingface__trl --details
     .venv/bin/python tests/benchmarks/bench_discovery_realcode.py --json
+    .venv/bin/python tests/benchmarks/bench_discovery_realcode.py --markdown   # the README table
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class Truth:
     references: dict[Key, str]  # (file, line, id) -> cause
     unresolved: dict[tuple[str, int], str]  # (file, line) -> cause
     written: dict[Key, str] = field(default_factory=dict)  # the text in the file, where the id differs from it
+    shape: str = ""  # what kind of code the repository is, for the README table
 
 
 @dataclass
@@ -73,6 +75,7 @@ class Figures:
     # Files holding references of which discovery reported nothing at all: often a file it could not
     # read (a notebook that does not parse) or a file type it does not look at.
     silent_files: list[str] = field(default_factory=list)
+    shape: str = ""
     seconds: float = 0.0
     error: str | None = None
 
@@ -134,7 +137,7 @@ def load_truth(path: Path) -> Truth:
             written[key] = str(item["written"])
     unresolved = {(str(item["file"]), int(item["line"])): str(item.get("cause", "unresolved"))
                   for item in data.get("unresolved") or ()}
-    return Truth(references, unresolved, written)
+    return Truth(references, unresolved, written, str(data.get("shape", "")))
 
 
 def _is_unresolved(ref: object) -> bool:
@@ -222,7 +225,7 @@ def measure(name: str, vendor: Path = VENDOR, truth_dir: Path = TRUTH) -> Figure
     """Run discovery over one vendored repository and compare with its truth file."""
     directory = vendor / name
     truth = load_truth(truth_dir / f"{name}.yaml")
-    figures = Figures(truth=len(truth.references), unresolved_expected=len(truth.unresolved))
+    figures = Figures(truth=len(truth.references), unresolved_expected=len(truth.unresolved), shape=truth.shape)
     truth_files = {(f, i) for f, _, i in truth.references}
     figures.truth_files = len(truth_files)
     started = time.perf_counter()
@@ -299,6 +302,24 @@ def report(results: dict[str, Figures], total: Figures, details: bool) -> str:
     return "\n".join(out)
 
 
+def markdown(results: dict[str, Figures], total: Figures) -> str:
+    """The README table: each repository with its commit (from SOURCES.md), shape and figures."""
+    sources = (HERE / "SOURCES.md").read_text(encoding="utf-8")
+    commits = dict(re.findall(r"^\| `([^`]+)` \| \S+ \| `([0-9a-f]{40})`", sources, re.MULTILINE))
+    rows = ["| repository (commit) | shape | refs | precision | recall | recall by file |",
+            "| --- | --- | ---: | ---: | ---: | ---: |"]
+    for name, fig in results.items():
+        d = fig.as_dict()
+        owner, _, repo = name.partition("__")
+        commit = commits.get(name, "?")[:10]
+        rows.append(f"| {owner}/{repo} (`{commit}`) | {fig.shape} | {fig.truth} | {_pct(d['precision']).strip()} "
+                    f"| {_pct(d['recall']).strip()} | {_pct(d['by_file']['recall']).strip()} |")
+    d = total.as_dict()
+    rows.append(f"| **overall** | | **{total.truth}** | **{_pct(d['precision']).strip()}** "
+                f"| **{_pct(d['recall']).strip()}** | **{_pct(d['by_file']['recall']).strip()}** |")
+    return "\n".join(rows)
+
+
 def _counts(causes: Iterable[str]) -> str:
     counted = Counter(causes).most_common()
     return ", ".join(f"{cause} {n}" for cause, n in counted) or "none"
@@ -310,6 +331,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repo", action="append", help="only this owner__repo (repeatable)")
     parser.add_argument("--details", action="store_true", help="list every miss and false positive")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--markdown", action="store_true", help="print the README table (Markdown)")
     args = parser.parse_args(argv)
     names = args.repo or repositories()
     results: dict[str, Figures] = {}
@@ -320,7 +342,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             continue
         results[name] = measure(name)
         total.add(results[name])
-    if args.json:
+    if args.markdown:
+        print(markdown(results, total))
+    elif args.json:
         print(json.dumps({"repositories": {n: f.as_dict() for n, f in results.items()},
                           "overall": total.as_dict()}, indent=2))
     else:

@@ -93,3 +93,15 @@ def test_unresolved_entries_reported_by_discovery_are_matched(monkeypatch):
     assert len(figures.unresolved_missed) == len(truth.unresolved) - 2
     assert figures.unresolved_unexpected == [("examples/scripts/sft.py", 1)]
     assert (figures.found, figures.hits) == (baseline.found, baseline.hits)
+
+
+def test_markdown_table_names_each_repository_with_its_commit():
+    done = subprocess.run([sys.executable, str(SCRIPT), "--markdown", "--repo", "huggingface__trl"],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    rows = [line for line in done.stdout.splitlines() if line.startswith("| huggingface/trl (`")]
+    assert len(rows) == 1
+    sources = (bench.HERE / "SOURCES.md").read_text(encoding="utf-8")
+    commit = rows[0].split("`")[1]
+    assert len(commit) == 10 and f"`{commit}" in sources
+    assert done.stdout.splitlines()[-1].startswith("| **overall** |")
