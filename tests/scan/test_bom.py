@@ -85,5 +85,9 @@ def test_notices_show_the_notice_a_license_asks_for(factory, tmp_path):
                db_url=factory.kw["bind"].url.render_as_string(hide_password=False), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     text = out.read_text()
-    assert "> Built with Llama" in text
-    assert "Llama 3.1 is licensed under the Llama 3.1 Community License" in text
+    # Llama 3.1 §1.b.i: "prominently display 'Built with Llama'"; §1.b.iii: retain the attribution
+    # notice "within a 'Notice' text file distributed as a part of such copies".
+    display = text[text.index("### Notices to display"):text.index("### NOTICE file text")]
+    notice_file = text[text.index("### NOTICE file text"):]
+    assert "> Built with Llama" in display and "Llama 3.1 is licensed" not in display
+    assert "Llama 3.1 is licensed under the Llama 3.1 Community License" in notice_file.split("### ", 2)[1]
