@@ -212,6 +212,18 @@ def obligations_for(model: ModelFacts, *, lineage: Lineage = _no_lineage,
     return result
 
 
+def license_holders(model: ModelFacts, *, lineage: Lineage = _no_lineage,
+                    kb: KnowledgeBase | None = None) -> list[tuple[License, str | None]]:
+    """Every license that binds a model: its own (holder None), then those inherited from its bases
+    (holder: the base that declares it), each once. What a BOM calls the concluded license."""
+    kb = kb if kb is not None else knowledge_base()
+    holders: list[tuple[License, str | None]] = [(lic, None) for lic in _licenses(model.resolution, kb)]
+    holders += [(lic, anc.facts.repo_id) for anc in _ancestors(model, lineage)
+                for lic in _licenses(anc.facts.resolution, kb)]
+    seen: set[str] = set()
+    return [(lic, holder) for lic, holder in holders if not (lic.id in seen or seen.add(lic.id))]
+
+
 def _ancestors(model: ModelFacts, lineage: Lineage) -> list[_Ancestor]:
     """Every catalogued ancestor, nearest first; each visited once, so cycles and diamonds end."""
     seen = {model.repo_id}
