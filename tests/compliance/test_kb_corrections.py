@@ -273,3 +273,17 @@ def test_every_identifier_is_known_to_the_pinned_license_expression():
             assert entry.spdx in scancode, entry.id
         else:
             assert not spdx.validate(entry.spdx).errors, entry.id
+
+
+def test_editing_the_knowledge_base_or_the_lineage_table_makes_stored_derivations_stale(monkeypatch):
+    """`catalog audit` re-derives models whose derived_version differs: it covers both data files."""
+    from catalog.facts import derive
+
+    before = derive.derivation_version(knowledge_base())
+    derive._derivation_version.cache_clear()
+    monkeypatch.setattr(derive, "lineage_version", lambda: "edited")
+    try:
+        assert derive.derivation_version(knowledge_base()) != before
+    finally:
+        derive._derivation_version.cache_clear()
+    assert derive.DERIVATION_REVISION >= 3  # bumped for the curated lineage and multimodal scope
