@@ -129,3 +129,16 @@ def test_bom_gives_licenseref_ids_as_an_expression_with_the_inherited_license(fa
     assert distill["licenses"] == [
         {"expression": "MIT AND LicenseRef-scancode-llama-3.1-license-2024", "acknowledgement": "concluded"}]
     assert distill["pedigree"]["ancestors"][0]["name"] == "Llama-3.1-8B"
+
+
+def test_notices_print_the_qwen_research_notice(factory, tmp_path):
+    # Qwen RESEARCH LICENSE AGREEMENT §3.c: keep the attribution notice in a "Notice" text file.
+    load(factory, hub_item("Qwen/Qwen2.5-3B-Instruct", license="other", card={"license_name": "qwen-research"}))
+    (tmp_path / "models.txt").write_text("Qwen/Qwen2.5-3B-Instruct\n")
+    done = run(".", command="notices", db_url=factory.kw["bind"].url.render_as_string(hide_password=False),
+               cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    notice_file = done.stdout[done.stdout.index("### NOTICE file text"):]
+    assert ("Qwen is licensed under the Qwen RESEARCH LICENSE AGREEMENT, Copyright (c) Alibaba Cloud. "
+            "All Rights Reserved.") in notice_file
+    assert "> Built with Qwen" in done.stdout
