@@ -48,6 +48,13 @@ _BINDING_KINDS = (
 MAX_LINEAGE_DEPTH = 10
 # Only a model someone built names itself; a quantized copy carries the name chosen upstream.
 _RENAMING_RELATIONS = frozenset({"finetune", "adapter", "merge", "unknown"})
+# Hub tasks whose models take images, audio or video besides text. Meta names Llama's multimodal
+# models "...-Vision..." (llama-models MODEL_CARD_VISION.md), which counts when the task is unknown.
+MULTIMODAL_TASKS = frozenset({
+    "image-text-to-text", "visual-question-answering", "image-to-text", "video-text-to-text",
+    "any-to-any", "document-question-answering", "audio-text-to-text",
+})
+_VISION_NAME = re.compile(r"(?:^|[-_.])vision(?:$|[-_.])", re.IGNORECASE)
 _QUOTED = re.compile(r'["“”]([^"“”]+)["“”]')  # double quotes only: apostrophes occur in prose
 _PREFIX_WORDS = re.compile(r"\b(begin|beginning|begins|start|starts|prefix|prefixed)\b", re.IGNORECASE)
 
@@ -93,6 +100,17 @@ class ModelFacts:
     gated: str
     previous_license: Resolution | None = None
     previous_sha: str | None = None
+    pipeline_tag: str | None = None
+    # base repo id -> where that base was learnt when the card does not name it (the curated lineage
+    # table, with its source); bases the card names are absent.
+    base_sources: tuple[tuple[str, str], ...] = ()
+
+
+def is_multimodal(facts: ModelFacts) -> bool:
+    """True when the model takes more than text: its Hub task says so, or (no task known) its name does."""
+    if facts.pipeline_tag:
+        return facts.pipeline_tag in MULTIMODAL_TASKS
+    return bool(_VISION_NAME.search(facts.repo_id.rsplit("/", 1)[-1]))
 
 
 @dataclass(frozen=True)
@@ -138,7 +156,7 @@ def audit(model: ModelFacts, *, lineage: Lineage = _no_lineage,
     if previous is not None and set(previous.license_ids) != set(model.resolution.license_ids):
         findings.append(_license_changed(model, previous))
     findings += _conflicts(model, own, ancestors, kb)
-    findings += _obligation_findings(model, _applied(own, ancestors, kb), ancestors)
+    findings += _obligation_findings(model, _applied(own, ancestors, kb, model), ancestors)
     if model.gated in ("auto", "manual"):
         approval = " and wait for the authors' approval" if model.gated == "manual" else ""
         findings.append(Finding(
@@ -175,12 +193,15 @@ def obligations_for(model: ModelFacts, *, lineage: Lineage = _no_lineage,
     kb = kb if kb is not None else knowledge_base()
     ancestors = _ancestors(model, lineage)
     result = []
-    for applied in _applied(_licenses(model.resolution, kb), ancestors, kb):
+    for applied in _applied(_licenses(model.resolution, kb), ancestors, kb, model):
         obligation = applied.obligation
         item: dict[str, Any] = {
             "kind": obligation.kind, "summary": obligation.summary, "clause": obligation.clause,
             "license": applied.license.id, "inherited_from": applied.inherited_from,
         }
+        lineage_source = _lineage_source(model, ancestors, applied.inherited_from)
+        if lineage_source:
+            item["lineage_source"] = lineage_source
         if obligation.notice is not None:
             item["notice"] = obligation.notice
         if obligation.threshold is not None:
@@ -189,6 +210,18 @@ def obligations_for(model: ModelFacts, *, lineage: Lineage = _no_lineage,
             item["detail"] = dict(obligation.detail)
         result.append(item)
     return result
+
+
+def license_holders(model: ModelFacts, *, lineage: Lineage = _no_lineage,
+                    kb: KnowledgeBase | None = None) -> list[tuple[License, str | None]]:
+    """Every license that binds a model: its own (holder None), then those inherited from its bases
+    (holder: the base that declares it), each once. What a BOM calls the concluded license."""
+    kb = kb if kb is not None else knowledge_base()
+    holders: list[tuple[License, str | None]] = [(lic, None) for lic in _licenses(model.resolution, kb)]
+    holders += [(lic, anc.facts.repo_id) for anc in _ancestors(model, lineage)
+                for lic in _licenses(anc.facts.resolution, kb)]
+    seen: set[str] = set()
+    return [(lic, holder) for lic, holder in holders if not (lic.id in seen or seen.add(lic.id))]
 
 
 def _ancestors(model: ModelFacts, lineage: Lineage) -> list[_Ancestor]:
@@ -213,19 +246,33 @@ def _licenses(resolution: Resolution, kb: KnowledgeBase) -> list[License]:
     return [lic for lic in map(kb.get, resolution.license_ids) if lic is not None]
 
 
-def _applied(own: list[License], ancestors: list[_Ancestor], kb: KnowledgeBase) -> list[_Applied]:
+def _applied(own: list[License], ancestors: list[_Ancestor], kb: KnowledgeBase,
+             model: ModelFacts | None = None) -> list[_Applied]:
     holders: list[tuple[License, str | None]] = [(lic, None) for lic in own]
     holders += [(lic, anc.facts.repo_id) for anc in ancestors for lic in _licenses(anc.facts.resolution, kb)]
     seen, applied = set(), []
     for lic, holder in holders:
         if lic.id not in seen:
             seen.add(lic.id)
-            applied += [_Applied(lic, obligation, holder) for obligation in lic.obligations]
+            multimodal = _multimodal_under(lic, model, ancestors, kb)
+            applied += [_Applied(lic, obligation, holder) for obligation in lic.obligations
+                        if obligation.detail.get("applies_to") != "multimodal" or multimodal]
             if lic.category == "non-commercial" and not lic.has("non-commercial"):
                 # The category alone says so, even where the entry lists no such obligation.
                 implied = Obligation("non-commercial", "Commercial use is not allowed.", "category")
                 applied.append(_Applied(lic, implied, holder))
     return applied
+
+
+def _multimodal_under(lic: License, model: ModelFacts | None, ancestors: list[_Ancestor],
+                      kb: KnowledgeBase) -> bool:
+    """Whether a restriction on a release's multimodal models reaches this model: it is multimodal
+    itself, or it derives from a multimodal model under that license."""
+    if model is None:
+        return True  # without the model's facts, keep the restriction rather than drop it
+    if is_multimodal(model):
+        return True
+    return any(is_multimodal(anc.facts) and lic.id in anc.facts.resolution.license_ids for anc in ancestors)
 
 
 def _named(license_: License) -> str:
@@ -244,12 +291,19 @@ def _resolution_findings(model: ModelFacts, kb: KnowledgeBase) -> list[Finding]:
     if resolution.status == "unknown" or resolution.unresolved:
         values = ", ".join(resolution.unresolved) or repr(model.license_raw)
         partly = "" if resolution.status == "unknown" else " besides the licenses it does recognise"
+        evidence = {"field": "cardData.license", "value": model.license_raw,
+                    "unresolved": list(resolution.unresolved), "declared": declared}
+        # A name the knowledge base keeps unknown on purpose says why (e.g. no text was read yet).
+        reason = next(filter(None, map(kb.unresearched, (*resolution.unresolved, model.license_name,
+                                                         model.license_link))), None)
+        why = f" {reason}" if reason else ""
+        if reason:
+            evidence["reason"] = reason
         findings.append(Finding(
             "license-unknown", "warning",
             f"{repo} declares a license catalog does not recognise ({values}){partly}; "
-            "someone has to read it.",
-            {"field": "cardData.license", "value": model.license_raw,
-             "unresolved": list(resolution.unresolved), "declared": declared},
+            f"someone has to read it.{why}",
+            evidence,
         ))
     if len(resolution.license_ids) > 1:
         names = ", ".join(_named(lic) for lic in _licenses(resolution, kb))
@@ -308,13 +362,17 @@ def _conflicts(model: ModelFacts, own: list[License], ancestors: list[_Ancestor]
             why = (f"drops its {', '.join(dropped)} obligations" if dropped
                    else f"is less restrictive ({categories} < {base.category})")
             via = f" (through {' -> '.join(anc.path[:-1])})" if len(anc.path) > 1 else ""
+            lineage_source = _lineage_source(model, ancestors, anc.facts.repo_id)
+            if lineage_source:
+                via += f" (a base its card does not name; {lineage_source})"
             findings.append(Finding(
                 "base-license-conflict", "error",
                 f"{model.repo_id} declares {' + '.join(_named(lic) for lic in own)}, but it derives from "
                 f"{anc.facts.repo_id}{via}, which is under {_named(base)}; the declared license {why}.",
                 {"field": "cardData.license", "value": model.license_raw, "license": sorted(own_ids),
                  "base_model": anc.facts.repo_id, "base_license": base.id, "relation": anc.relation,
-                 "path": list(anc.path), "dropped": dropped},
+                 "path": list(anc.path), "dropped": dropped,
+                 **({"lineage_source": lineage_source} if lineage_source else {})},
             ))
     return findings
 
@@ -336,6 +394,10 @@ def _obligation_findings(model: ModelFacts, applied: list[_Applied],
         if evidence.get("network"):
             asks += ", also to users who interact with it over a network"
         owner = f"inherits {_named(lic)} from {holder}" if holder else f"is under {_named(lic)}"
+        lineage_source = _lineage_source(model, ancestors, holder)
+        if lineage_source:
+            owner += f" (a base its card does not name; {lineage_source})"
+            evidence["lineage_source"] = lineage_source
         summaries = " ".join(o.summary.rstrip(".") + "." for o in obligations)
         message = f"{model.repo_id} {owner}, which {asks}: {summaries}"
         if kind == "naming-rule":
@@ -343,6 +405,17 @@ def _obligation_findings(model: ModelFacts, applied: list[_Applied],
             message += verdict
         findings.append(Finding(code, severity, message, evidence))
     return findings
+
+
+def _lineage_source(model: ModelFacts, ancestors: list[_Ancestor], holder: str | None) -> str | None:
+    """Where the base a finding comes through was learnt, when the model's card does not name it."""
+    if holder is None or not model.base_sources:
+        return None
+    sources = dict(model.base_sources)
+    for anc in ancestors:
+        if anc.facts.repo_id == holder:
+            return sources.get(anc.path[0])
+    return None
 
 
 def _obligation_evidence(lic: License, holder: str | None, obligations: list[Obligation]) -> dict[str, Any]:

@@ -222,6 +222,9 @@ def _license_reason(policy: Policy, license_: License, context: str, repo: str) 
     evidence.update(obligations=list(verdict.obligations), note=verdict.note)
     if verdict.status == "allowed":
         return Reason("license-allowed", "pass", f"{named} allows {context} use of {repo}.{note}", evidence)
+    if verdict.status == "review":
+        return Reason("license-review", "warn", f"{named} needs a person to read the terms before {context} use "
+                                                f"of {repo}.{note}", evidence)
     if verdict.status == "conditional":
         return Reason("license-conditional", "info", f"{named} allows {context} use of {repo} on conditions: "
                                                      f"{_listing(verdict.obligations)}.{note}", evidence)
@@ -267,8 +270,24 @@ def _finding_reasons(policy: Policy, findings: Iterable[Finding]) -> list[Reason
             continue
         outcome = ("fail" if finding.code in policy.findings_fail else
                    "warn" if finding.code in policy.findings_warn else "info")
-        reasons.append(Reason(finding.code, outcome, finding.message,
-                              {**finding.evidence, "severity": finding.severity}))
+        message, evidence = finding.message, {**finding.evidence, "severity": finding.severity}
+        if finding.code == "naming-requirement" and finding.severity == "info":
+            # The rule is only broken by a derivative whose name does not follow it (a warning
+            # finding); the model's own name, or a complying one, is no reason to warn.
+            outcome = "info"
+        elif finding.code == "territory-restrictions" and outcome != "fail":
+            # A territory restriction withholds the license's rights from licensees domiciled there.
+            region = finding.evidence.get("region")
+            if policy.within(region):
+                outcome = "fail"
+                message += f" The policy's jurisdiction ({policy.jurisdiction}) lies in {region}: no rights."
+            else:
+                outcome = "warn"
+                message += (f" The policy's jurisdiction ({policy.jurisdiction}) is outside {region}."
+                            if policy.jurisdiction else
+                            " Set `jurisdiction:` in the policy to say where the team is domiciled.")
+            evidence["jurisdiction"] = policy.jurisdiction
+        reasons.append(Reason(finding.code, outcome, message, evidence))
     return reasons
 
 

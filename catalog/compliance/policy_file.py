@@ -9,6 +9,7 @@ public name, so callers import from there.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,7 +22,12 @@ from catalog.compliance.audit import FINDING_CODES
 from catalog.errors import CatalogError
 from catalog.licenses import CATEGORIES, CONTEXTS, KnowledgeBase, License, knowledge_base
 
-_TOP_KEYS = ("context", "allow", "review", "deny", "findings", "unknown", "not_in_catalogue", "exceptions")
+_TOP_KEYS = ("context", "jurisdiction", "allow", "review", "deny", "findings", "unknown", "not_in_catalogue",
+             "exceptions")
+# The EU and its member states (ISO 3166-1 alpha-2): a team domiciled in a member state is in the EU
+# for a license's EU restriction.
+EU_MEMBERS = frozenset("AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split())
+_JURISDICTION = re.compile(r"^[A-Z]{2}$")
 _FINDING_LISTS = ("fail", "warn", "ignore")
 _EXCEPTION_KEYS = ("model", "revision", "reason", "approved_by", "expires")
 # Missing and unknown licenses carry these categories; the `unknown` key governs them, not the lists.
@@ -72,6 +78,15 @@ class Policy:
     exceptions: tuple[PolicyException, ...]
     source: str
     not_in_catalogue: str = "fail"
+    # Where the team is domiciled (EU, or an ISO country code): a license's territory restriction on
+    # that region then fails instead of warning.
+    jurisdiction: str | None = None
+
+    def within(self, region: object) -> bool:
+        """True when the team's jurisdiction lies in ``region`` (e.g. DE lies in the EU)."""
+        if self.jurisdiction is None or not isinstance(region, str):
+            return False
+        return region == self.jurisdiction or (region == "EU" and self.jurisdiction in EU_MEMBERS)
 
 
 # Used when no policy file exists. It has no context (the caller supplies one), lists no licenses
@@ -213,7 +228,17 @@ def _build(data: Any, loc: _Locator, source: str, kb: KnowledgeBase) -> Policy:
         findings_fail=findings["fail"], findings_warn=findings["warn"], findings_ignore=findings["ignore"],
         unknown=_choice(data, "unknown", loc), not_in_catalogue=_choice(data, "not_in_catalogue", loc),
         exceptions=tuple(_exceptions(data.get("exceptions"), loc)), source=source,
+        jurisdiction=_jurisdiction(data, loc),
     )
+
+
+def _jurisdiction(data: dict, loc: _Locator) -> str | None:
+    value = data.get("jurisdiction")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _JURISDICTION.match(value.strip().upper()):
+        raise loc.error(("jurisdiction",), f"jurisdiction must be EU or a two-letter country code, not {value!r}")
+    return value.strip().upper()
 
 
 def _list(value: Any, path: tuple, loc: _Locator, what: str) -> list[Any]:

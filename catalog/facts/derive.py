@@ -19,11 +19,13 @@ from sqlalchemy.orm import Session
 from catalog.compliance.audit import ModelFacts, audit
 from catalog.db.tables import AuditFinding, BaseModelLink, HubModel, ModelAlias, ModelEvent
 from catalog.licenses import KnowledgeBase, Resolution, knowledge_base, resolve
+from catalog.licenses.lineage import curated_base, curated_bases, lineage_version
 
 BATCH = 500
 # Bump when the derivation itself changes (not the knowledge base): what is stored then counts
 # as stale, and `catalog audit` and `catalog check` recompute it. 2: license:<id> tags resolve.
-DERIVATION_REVISION = 2
+# 3: the curated lineage table, the pipeline tag (multimodal-only territory restrictions).
+DERIVATION_REVISION = 3
 # Facts kept for lineage lookups; popular bases stay cached, memory stays bounded on big runs.
 _MAX_CACHED_FACTS = 20_000
 
@@ -37,6 +39,7 @@ _FACT_COLUMNS = (
     HubModel.license_tags,
     HubModel.formats,
     HubModel.gated,
+    HubModel.pipeline_tag,
     HubModel.license_id,
     HubModel.license_ids,
     HubModel.license_category,
@@ -59,6 +62,7 @@ class Declared(Protocol):
     license_tags: Any
     formats: Any
     gated: Any
+    pipeline_tag: Any
 
 
 class ParsedItem(Declared, Protocol):
@@ -84,7 +88,7 @@ def derivation_version(kb: KnowledgeBase) -> str:
 
 @lru_cache(maxsize=8)
 def _derivation_version(kb_version: str) -> str:
-    return hashlib.sha256(f"{DERIVATION_REVISION}:{kb_version}".encode()).hexdigest()
+    return hashlib.sha256(f"{DERIVATION_REVISION}:{kb_version}:{lineage_version()}".encode()).hexdigest()
 
 
 def derived_columns(resolution: Resolution, kb: KnowledgeBase) -> dict[str, Any]:
@@ -100,9 +104,16 @@ def facts_of(model: Declared, resolution: Resolution, bases: Iterable[tuple[str,
     from (they name their fields alike), so that both give the same facts.
 
     Args:
-        bases: (base repo id, relation) pairs, in any order.
+        bases: (base repo id, relation) pairs, in any order. When the card names none, the curated
+            lineage table's bases for this repo id are used, with their source.
         previous: the license before its latest change and the revision it was seen at, if any.
     """
+    bases = list(bases)
+    base_sources: tuple[tuple[str, str], ...] = ()
+    if not bases:
+        curated = curated_bases(model.repo_id)
+        bases = [(entry.base, entry.relation) for entry in curated]
+        base_sources = tuple((entry.base, entry.provenance) for entry in curated)
     return ModelFacts(
         repo_id=model.repo_id,
         sha=model.sha,
@@ -117,7 +128,21 @@ def facts_of(model: Declared, resolution: Resolution, bases: Iterable[tuple[str,
         gated=model.gated,
         previous_license=previous[0] if previous else None,
         previous_sha=previous[1] if previous else None,
+        pipeline_tag=model.pipeline_tag if isinstance(model.pipeline_tag, str) else None,
+        base_sources=base_sources,
     )
+
+
+def curated_base_facts(repo_id: str) -> ModelFacts | None:
+    """Facts of a base named only by the curated lineage table and not catalogued: its license, as
+    the table records it, is all that is known of it."""
+    entry = curated_base(repo_id)
+    if entry is None:
+        return None
+    resolution = resolve(entry.license)
+    return ModelFacts(repo_id=entry.base, sha=None, license_raw=entry.license, license_name=None,
+                      license_link=None, license_tags=(), resolution=resolution, base_models=(),
+                      formats=frozenset(), gated="false")
 
 
 class FactsLoader:
@@ -203,7 +228,7 @@ class FactsLoader:
             found = self.load(HubModel.repo_id == repo_id)
             if not found:
                 self._remember_former_ids([repo_id])
-        return self._facts[repo_id]
+        return self._facts[repo_id] or curated_base_facts(repo_id)
 
     def previous_licenses(self, ids: list[int]) -> dict[int, tuple[Resolution, str | None]]:
         """The license each model declared before its latest license change, if it ever changed."""

@@ -8,7 +8,10 @@ for every source, its licence, and what was taken and changed)::
 
 Sources are merged by repo id, compared case-insensitively as the Hub does. A later source in
 ``SOURCES`` overrides an earlier one field by field, and only with a value it actually has;
-a recorded ``model_info`` body replaces everything, since it is the Hub's own answer.
+a recorded ``model_info`` body replaces everything, since it is the Hub's own answer. Recorded
+bodies that share a Hub object id (``_id``) are one repository under an old and a new name: the
+newest is kept. A model whose license no source records is completed from the license-only
+sources (llama-models, the Model Openness Tool, PeaTMOSS) or left out.
 """
 
 from __future__ import annotations
@@ -63,6 +66,24 @@ SOURCES = (
         "AlexsJones/llmfit",
         "MIT",
         "exact parameter counts, downloads, likes, pipeline tag, creation date",
+    ),
+    Source(
+        "peatmoss",
+        "PurdueDualityLab/PeaTMOSS-Artifact",
+        "Apache-2.0 (License-Analysis/: BSD-3-Clause)",
+        "Hub licence per model as PeaTMOSS recorded it (2023), downloads of its 2k-model sample",
+    ),
+    Source(
+        "lfai_model-openness-tool",
+        "lfai/model_openness_tool",
+        "MIT",
+        "licence of the released model parameters, for models that link their Hub repository",
+    ),
+    Source(
+        "meta-llama_llama-models",
+        "meta-llama/llama-models",
+        "Llama community licences (facts only: which licence each Llama release is under)",
+        "the licence each Llama release's model card names, for meta-llama/ repositories of that release",
     ),
     Source(
         "huggingface_hub-vcr-cassettes",
@@ -162,11 +183,13 @@ def _leaderboard_fields(sha: str, licence: str, hearts: str, on_hub: bool) -> di
     if _SHA.match(sha):
         fields["sha"] = sha
     # For a model that had left the Hub the lookup failed: its empty licence and zero hearts
-    # mean "unknown", not "none".
+    # mean "unknown", not "none". A licence such a row does carry was recorded earlier, so it stays.
     if on_hub:
         fields["license"] = licence or None
         if hearts.isdigit():
             fields["likes"] = int(hearts)
+    elif licence:
+        fields["license"] = licence
     return fields
 
 
@@ -261,6 +284,106 @@ def read_cassettes(folder: Path) -> Iterator[tuple[str, dict[str, Any]]]:
         yield repo_id, {"body": json.loads((folder / file).read_text(encoding="utf-8"))}
 
 
+def read_peatmoss(folder: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    """PeaTMOSS: the Hub licence of the models GitHub projects use, and its sample's downloads."""
+    licences: dict[str, str] = {}
+    with (folder / "github_repo_to_hf_model_license_mapping.csv").open(encoding="utf-8", newline="") as f:
+        for row in csv.reader(f):
+            if len(row) >= 4 and _REPO_ID.match(row[1]) and row[3].strip():
+                licences.setdefault(row[1], row[3].strip())
+    downloads = json.loads((folder / "accurate_pipeline_2k_filtered_models_downloads.json").read_text(encoding="utf-8"))
+    for repo_id in sorted(set(licences) | {k for k in downloads if k in licences}):
+        fields: dict[str, Any] = {"license": licences[repo_id]}
+        count = downloads.get(repo_id)
+        if isinstance(count, int) and count > 0:
+            fields["downloads"] = count
+        yield repo_id, fields
+
+
+def read_model_openness(folder: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The Model Openness Tool: the licence of each release's parameters, when it links a Hub repo."""
+    import yaml
+
+    for path in sorted((folder / "models").glob("*.yml")):
+        try:
+            release = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("release") or {}
+        except yaml.YAMLError:
+            continue
+        match = _HUB_REPO.match(str(release.get("huggingface") or ""))
+        if not match or match.group(1).split("/", 1)[0] in ("papers", "datasets", "spaces", "collections"):
+            continue
+        components = {c.get("name"): c.get("license") for c in release.get("components") or [] if isinstance(c, dict)}
+        distribution = (release.get("license") or {}).get("distribution") if isinstance(release.get("license"), dict) else None
+        licence = components.get("Model parameters (Final)") or (distribution or {}).get("name")
+        if isinstance(licence, str) and licence.strip() and licence.strip().lower() not in ("unlicensed", "pending"):
+            yield match.group(1), _declared(licence.strip())
+
+
+# meta-llama repo ids -> the llama-models folder whose model card names the release's licence.
+_LLAMA_RELEASES = (
+    (re.compile(r"meta-llama/Llama-2-\d", re.IGNORECASE), "llama2", "llama2"),
+    (re.compile(r"meta-llama/Meta-Llama-3-\d", re.IGNORECASE), "llama3", "llama3"),
+    (re.compile(r"meta-llama/(?:Meta-)?Llama-3\.1-\d", re.IGNORECASE), "llama3_1", "llama3.1"),
+    (re.compile(r"meta-llama/Llama-3\.2-\d", re.IGNORECASE), "llama3_2", "llama3.2"),
+    (re.compile(r"meta-llama/Llama-3\.3-\d", re.IGNORECASE), "llama3_3", "llama3.3"),
+    (re.compile(r"meta-llama/Llama-4-", re.IGNORECASE), "llama4", "llama4"),
+)
+
+
+def llama_release_licence(folder: Path, repo_id: str) -> str | None:
+    """The licence of a meta-llama release model, as its llama-models card states it."""
+    for pattern, release, licence in _LLAMA_RELEASES:
+        if pattern.match(repo_id):
+            cards = " ".join(p.read_text(encoding="utf-8") for p in sorted((folder / release).glob("MODEL_CARD*.md")))
+            # The cards name the licence by its text's folder (models/<release>/LICENSE) or URL.
+            if f"models/{release}/LICENSE" in cards.replace("\\_", "_") or f"llama.meta.com/{release}/license" in cards \
+                    or release == "llama2" and "License" in cards:
+                return licence
+    return None
+
+
+# Publishers' own statements of which licence a family of their repositories is under, as
+# ../shared/license-facts.md cites them (section in brackets). Used only for a model no source gives
+# a licence; each row is (repo id pattern, card licence fields, the statement's source).
+PUBLISHER_STATEMENTS: tuple[tuple[re.Pattern[str], dict[str, str], str], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), fields, source) for pattern, fields, source in (
+        (r"Qwen/Qwen3-[\w.-]+", {"license": "apache-2.0"},
+         "QwenLM/Qwen3 README.md: all open-weight Qwen3 models are licensed under Apache 2.0 [4.4]"),
+        (r"deepseek-ai/DeepSeek-R1(?:-Zero|-Distill-[\w.-]+)?", {"license": "mit"},
+         "deepseek-ai/DeepSeek-R1 README.md section 7: code and weights under MIT [4.8]"),
+        (r"deepseek-ai/DeepSeek-V3(?:-Base)?", {"license": "other", "license_name": "deepseek"},
+         "deepseek-ai/DeepSeek-V3 README.md section 7: Base and Chat weights under the Model License [4.8]"),
+        (r"mistralai/(?:Mistral-7B|Mixtral-8x7B|Mixtral-8x22B|Mamba-Codestral-7B|Mathstral-7B|Mistral-Nemo"
+         r"|Pixtral-12B)[\w.-]*", {"license": "apache-2.0"},
+         "mistralai/platform-docs-public weights.md: Apache-2.0 models [4.5]"),
+        (r"mistralai/Codestral-22B-v0\.1", {"license": "other", "license_name": "mnpl"},
+         "mistralai/platform-docs-public weights.md: Codestral 22B under the MNPL [4.5]"),
+        (r"mistralai/(?:Ministral-8B|Mistral-Large|Pixtral-Large)[\w.-]*", {"license": "other", "license_name": "mrl"},
+         "mistralai/platform-docs-public weights.md: Mistral Research License models [4.5]"),
+        (r"tiiuae/falcon-(?:7b|40b)(?:-instruct)?", {"license": "apache-2.0"},
+         "huggingface/blog falcon.md: Falcon-7B and -40B under Apache-2.0 [4.6]"),
+    ))
+
+
+def publisher_statement(repo_id: str) -> dict[str, str] | None:
+    """The licence fields a publisher's statement gives ``repo_id``, or None."""
+    return next((dict(fields) for pattern, fields, _ in PUBLISHER_STATEMENTS if pattern.fullmatch(repo_id)), None)
+
+
+_HUB_REPO = re.compile(r"^https?://huggingface\.co/([\w.-]+/[\w.-]+)/?$")
+
+
+def _declared(licence: str) -> dict[str, Any]:
+    """Card fields for a licence named in free text: a Hub id as ``license``, else ``other`` + name."""
+    from catalog.licenses import knowledge_base
+
+    entry = knowledge_base().get(licence) or next(
+        (e for e in knowledge_base() if e.spdx.lower() == licence.lower()), None)
+    if entry is not None and entry.id not in ("other", "unknown"):
+        return {"license": entry.id}
+    return {"license": "other", "license_name": licence}
+
+
 # ---------------------------------------------------------------- merging and shaping
 
 _READERS = (
@@ -336,7 +459,9 @@ def _body(repo_id: str, rec: dict[str, Any], author: str | None) -> dict[str, An
 def build(shared: Path) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """Merge the sources under ``shared/hub-data`` into model dicts sorted by id.
 
-    Returns the models and, per reader, how many models it contributed to.
+    Returns the models and counts: per reader, how many models it contributed to; how many
+    licences were completed from a licence-only source, how many models were left out because no
+    source records their licence, and how many renamed copies were folded.
     """
     hub_data = Path(shared) / "hub-data"
     merged: dict[str, dict[str, Any]] = {}
@@ -350,14 +475,72 @@ def build(shared: Path) -> tuple[list[dict[str, Any]], dict[str, int]]:
             merged.setdefault(key, {}).update(fields)
             seen.add(key)
         counts[reader.__name__.removeprefix("read_")] = len(seen)
+    completed, dropped = _complete_licences(merged, ids, hub_data)
+    counts["licence completed"], counts["left out (no licence recorded)"] = completed, dropped
     known = set(ids.values())
     models = []
     for key, rec in merged.items():
         repo_id = ids[key]
         models.append(rec["body"] if "body" in rec else _body(repo_id, rec, _author(repo_id, known)))
+    models, counts["renames folded"] = _fold_renames(models)
     models.sort(key=lambda m: m["id"])
     counts["total"] = len(models)
     return models, counts
+
+
+# Licence-only sources, in the order they are consulted for a model no other source gives a licence.
+_LICENCE_READERS = (
+    ("lfai_model-openness-tool", read_model_openness),
+    ("peatmoss", read_peatmoss),
+)
+
+
+def _complete_licences(merged: dict[str, dict[str, Any]], ids: dict[str, str], hub_data: Path) -> tuple[int, int]:
+    """Fill the licence of models no source gave one from the licence-only sources; drop the rest.
+
+    PeaTMOSS and the Model Openness Tool also add the models only they know, since each of those
+    comes with its licence.
+    """
+    completed = 0
+    for folder, reader in _LICENCE_READERS:
+        for repo_id, fields in reader(hub_data / folder):
+            key = repo_id.lower()
+            rec = merged.get(key)
+            if rec is None:
+                ids[key] = repo_id
+                merged[key] = dict(fields)
+            elif "body" not in rec and "license" not in rec:
+                rec.update({k: v for k, v in fields.items() if k.startswith("license")})
+                completed += 1
+            elif "body" not in rec and rec.get("license") == "other" and not rec.get("license_name") \
+                    and fields.get("license_name"):
+                rec["license_name"] = fields["license_name"]
+                completed += 1
+            elif "downloads" in fields and "downloads" not in rec and "body" not in rec:
+                rec["downloads"] = fields["downloads"]  # PeaTMOSS's count when no newer one exists
+    for key, rec in merged.items():
+        if "body" not in rec and "license" not in rec:
+            licence = llama_release_licence(hub_data / "meta-llama_llama-models", ids[key])
+            fields = {"license": licence} if licence else publisher_statement(ids[key])
+            if fields:
+                rec.update(fields)
+                completed += 1
+    unknown = [key for key, rec in merged.items() if "body" not in rec and "license" not in rec]
+    for key in unknown:
+        del merged[key]
+    return completed, len(unknown)
+
+
+def _fold_renames(models: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
+    """One model per Hub object id: recorded bodies of a renamed repo under its old and new name
+    share the ``_id``; the one under the current name (the later ``lastModified``) is kept."""
+    by_object: dict[str, dict[str, Any]] = {}
+    for model in models:
+        current = by_object.get(model["_id"])
+        if current is None or (model.get("lastModified") or "", "/" in model["id"]) > (
+                current.get("lastModified") or "", "/" in current["id"]):
+            by_object[model["_id"]] = model
+    return list(by_object.values()), len(models) - len(by_object)
 
 
 def write_snapshot(models: Iterable[dict[str, Any]], out: Path) -> None:

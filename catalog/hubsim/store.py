@@ -1,9 +1,10 @@
 """What the fake Hub (``catalog.hubsim.server``) holds: API-shaped model dicts, kept in listing order.
 
 Models are stored the way ``GET /api/models/{repo_id}`` returns them. Records in older shapes
-(the 2022 ``list_models(full=True)`` dump has ``modelId`` but no ``id``, ``author``, ``_id`` or
-``createdAt``) are completed with the values the modern Hub would give them, so that every
-view the server renders has the fields a real Hub always sends.
+(the 2022 ``list_models(full=True)`` dump has ``modelId`` but no ``id`` or ``author``) get the
+fields that follow from what they hold (``id``, ``author``). A field the record does not hold (a
+sha, a date, a count, a file list) stays absent: the fake Hub never makes one up, and clients
+treat it as the Hub's answer for an unknown field.
 """
 
 from __future__ import annotations
@@ -14,16 +15,11 @@ import hashlib
 import json
 import threading
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 AccessStatus = Literal["gated", "private", "missing"]
 ACCESS_STATUSES: frozenset[str] = frozenset({"gated", "private", "missing"})
-
-# The Hub gives this creation date to every repository that predates its storing of creation
-# dates (see the Hub API docs); 2022-era records without ``createdAt`` get it too.
-LEGACY_CREATED_AT = "2022-03-02T23:29:04.000Z"
 
 # Sort name -> (property, type of its values). The Hub sorts these descending only.
 SORTS: dict[str, tuple[str, type]] = {
@@ -60,7 +56,13 @@ def sort_key(model: dict[str, Any], sort: str | None) -> SortKey:
 
 
 def normalise(model: dict[str, Any]) -> dict[str, Any]:
-    """Complete ``model`` with the fields the modern Hub always sends; given values win.
+    """Complete ``model`` with the fields that follow from what it holds; given values win.
+
+    ``id`` comes from ``modelId``, ``author`` from the namespace of the id, and the flags a public
+    listing implies (``private``, ``disabled``) and ``tags`` default to false and empty. A record
+    without ``_id`` gets a stable one from its id alone: every Hub repository has an object id,
+    and it identifies the record rather than stating a fact about it. Nothing else is filled in:
+    no sha, dates, counts or file list.
 
     Raises:
         ValueError: the record has neither ``id`` nor ``modelId``.
@@ -73,30 +75,10 @@ def normalise(model: dict[str, Any]) -> dict[str, Any]:
     out.setdefault("modelId", repo_id)
     if "/" in repo_id:
         out.setdefault("author", repo_id.split("/", 1)[0])
-    out.setdefault("createdAt", LEGACY_CREATED_AT)
-    out.setdefault("lastModified", out["createdAt"])
-    out.setdefault("_id", _object_id(repo_id, out["createdAt"]))
-    out.setdefault("sha", hashlib.sha1(f"{repo_id}@{out['lastModified']}".encode()).hexdigest())
-    for key, default in (
-        ("private", False),
-        ("disabled", False),
-        ("gated", False),
-        ("downloads", 0),
-        ("likes", 0),
-        ("tags", []),
-        ("siblings", []),
-    ):
+    out.setdefault("_id", hashlib.sha1(f"catalog-hubsim:{repo_id}".encode()).hexdigest()[:24])
+    for key, default in (("private", False), ("disabled", False), ("tags", [])):
         out.setdefault(key, default)
     return out
-
-
-def _object_id(repo_id: str, created_at: Any) -> str:
-    """A stable Mongo-style ``_id``: like the Hub's, its first 4 bytes are the creation time."""
-    try:
-        stamp = int(datetime.fromisoformat(str(created_at)).timestamp())
-    except ValueError:
-        stamp = int(datetime(2022, 3, 2, 23, 29, 4, tzinfo=UTC).timestamp())
-    return f"{stamp & 0xFFFFFFFF:08x}" + hashlib.sha1(repo_id.encode()).hexdigest()[:16]
 
 
 class HubStore:

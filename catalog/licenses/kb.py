@@ -14,12 +14,16 @@ CATEGORIES: tuple[str, ...] = (
     "copyleft",
     "open-rail",
     "community",
+    "no-derivatives",
     "non-commercial",
+    "proprietary",
+    "mixed",
     "unlicensed",
     "unknown",
 )
-# "unlicensed" and "unknown" describe what normalisation found, not a license's terms.
-ENTRY_CATEGORIES: tuple[str, ...] = CATEGORIES[:7]
+# "unlicensed" and "unknown" describe what normalisation found, not a license's terms. "mixed" is a
+# family id whose members differ in kind (`cc`: CC0 ... BY-NC-ND): no single category is true of it.
+ENTRY_CATEGORIES: tuple[str, ...] = CATEGORIES[:10]
 
 CONTEXTS: tuple[str, ...] = ("research", "internal", "saas", "redistribution")
 
@@ -39,7 +43,9 @@ OBLIGATION_KINDS: tuple[str, ...] = (
     "territory",
 )
 
-VERDICT_STATUSES: tuple[str, ...] = ("allowed", "conditional", "not-allowed")
+# "review": the knowledge base cannot tell (e.g. a family id whose members disagree); a person must read
+# the repository's license.
+VERDICT_STATUSES: tuple[str, ...] = ("allowed", "conditional", "review", "not-allowed")
 
 # The Hub lists these two ids, but they say "look elsewhere" rather than naming any terms, so their
 # entries carry the category "unknown" and normalisation never reports them as a resolved license.
@@ -53,7 +59,10 @@ RESTRICTIVENESS: tuple[str, ...] = (
     "open-rail",
     "community",
     "copyleft",
+    "no-derivatives",
+    "mixed",
     "non-commercial",
+    "proprietary",
 )
 
 
@@ -67,6 +76,12 @@ class Obligation:
     notice: str | None = None
     threshold: int | None = None
     detail: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}), hash=False)
+
+    @property
+    def placement(self) -> str | None:
+        """Where a notice goes: "display" (shown to users) or "notice-file"; None without a notice."""
+        value = self.detail.get("placement")
+        return value if isinstance(value, str) else None
 
     def to_dict(self) -> dict:
         """Return the obligation as a JSON-ready dict with a fixed set of keys."""
@@ -196,7 +211,8 @@ class KnowledgeBase:
         sources: short source name (e.g. "SCDB") → full citation, as declared in the YAML file.
     """
 
-    def __init__(self, licenses: Iterable[License], version: str, sources: Mapping[str, str] | None = None):
+    def __init__(self, licenses: Iterable[License], version: str, sources: Mapping[str, str] | None = None,
+                 unresearched: Mapping[str, str] | None = None):
         by_id: dict[str, License] = {}
         for entry in licenses:
             if entry.id in by_id:
@@ -207,6 +223,8 @@ class KnowledgeBase:
         self.version = version
         self.sources = MappingProxyType(dict(sources or {}))
         self._names, self._links = _build_index(self._sorted)
+        # Names kept unknown on purpose (no primary text read yet) -> why; keyed like aliases.
+        self._unresearched = {_lookup_key(name): reason for name, reason in (unresearched or {}).items()}
 
     def get(self, license_id: str) -> License | None:
         """Return the license with this id (case-insensitive), or None; aliases are not consulted."""
@@ -229,9 +247,19 @@ class KnowledgeBase:
         key = alias_key(text)
         return self._names.get(key) if key else None
 
+    def unresearched(self, text: object) -> str | None:
+        """Why a declared name or link that no entry matches stays unknown, when the base records it."""
+        if not isinstance(text, str) or not text.strip():
+            return None
+        return self._unresearched.get(_lookup_key(text))
+
     def lookup_link(self, url: str) -> str | None:
         """Return the id of the license whose known text URL matches ``url`` after :func:`link_key`."""
         return self._links.get(link_key(url))
+
+
+def _lookup_key(text: str) -> str:
+    return "link:" + link_key(text) if looks_like_url(text) else "name:" + alias_key(text)
 
 
 def _build_index(licenses: list[License]) -> tuple[dict[str, str], dict[str, str]]:

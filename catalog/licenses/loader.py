@@ -24,7 +24,9 @@ from catalog.licenses.kb import (
 from catalog.resources import data_path
 
 _ENTRY_FIELDS = ("id", "name", "aliases", "spdx", "category", "url", "sources", "obligations", "verdicts")
-_TOP_LEVEL_FIELDS = frozenset({"schema_version", "sources", "licenses"})
+_TOP_LEVEL_FIELDS = frozenset({"schema_version", "sources", "licenses", "unresearched"})
+_APPLIES_TO = ("multimodal",)
+_PLACEMENTS = ("display", "notice-file")
 _SCHEMA_VERSION = 1
 _ID = re.compile(r"^[a-z0-9][a-z0-9.+-]*$")
 _SPDX = re.compile(r"^(?:LicenseRef-[A-Za-z0-9.-]+|[A-Za-z0-9][A-Za-z0-9.+-]*)$")
@@ -33,13 +35,15 @@ _CURRENCY = re.compile(r"^[A-Z]{3}$")
 # Extra keys an obligation of a given kind may carry: (required, optional). "notice" and "threshold"
 # become attributes of Obligation; the rest go to Obligation.detail.
 _OBLIGATION_EXTRAS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
-    "attribution": (frozenset(), frozenset({"notice"})),
+    # placement: display (shown to users) or notice-file (text for a NOTICE file); required with a notice.
+    "attribution": (frozenset(), frozenset({"notice", "placement"})),
     "source-disclosure": (frozenset(), frozenset({"network"})),
     "use-restrictions": (frozenset(), frozenset({"policy"})),
     "user-threshold": (frozenset({"threshold"}), frozenset({"measure"})),
     "revenue-threshold": (frozenset({"threshold", "currency"}), frozenset({"measure"})),
     "naming-rule": (frozenset({"rule"}), frozenset()),
-    "territory": (frozenset({"region"}), frozenset()),
+    # applies_to: multimodal - the restriction covers only the release's multimodal models.
+    "territory": (frozenset({"region"}), frozenset({"applies_to"})),
 }
 _NO_EXTRAS: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
 
@@ -95,8 +99,9 @@ def load_knowledge_base(path: Path) -> KnowledgeBase:
     licenses = [
         _parse_entry(entry, number, where, frozenset(sources)) for number, entry in enumerate(entries, 1)
     ]
+    unresearched = _parse_unresearched(document.get("unresearched", []), where)
     try:
-        return KnowledgeBase(licenses, hashlib.sha256(raw).hexdigest(), sources)
+        return KnowledgeBase(licenses, hashlib.sha256(raw).hexdigest(), sources, unresearched)
     except ValueError as error:
         raise ValueError(f"{where}: {error}") from error
 
@@ -121,6 +126,25 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
 
 
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _parse_unresearched(raw: object, where: str) -> dict[str, str]:
+    """``unresearched``: names seen in real cards that stay unknown on purpose, each with the reason."""
+    if not isinstance(raw, list):
+        raise ValueError(f"{where}: field 'unresearched' must be a list")
+    reasons: dict[str, str] = {}
+    for number, item in enumerate(raw, 1):
+        label = f"{where}: unresearched #{number}"
+        if not isinstance(item, dict) or set(item) != {"names", "reason"}:
+            raise ValueError(f"{label}: must be a mapping with exactly 'names' and 'reason'")
+        names, reason = item["names"], item["reason"]
+        if not isinstance(reason, str) or not reason.strip():
+            raise ValueError(f"{label}: field 'reason' must be a non-empty string")
+        if not isinstance(names, list) or not names or not all(isinstance(n, str) and n.strip() for n in names):
+            raise ValueError(f"{label}: field 'names' must be a non-empty list of strings")
+        for name in names:
+            reasons[name] = reason.strip()
+    return reasons
 
 
 def _parse_entry(entry: object, number: int, where: str, source_names: frozenset[str]) -> License:
@@ -205,6 +229,8 @@ def _parse_obligation(item: object, index: int, fail) -> Obligation:
     notice = item.get("notice")
     if notice is not None:
         notice = _text(notice, fail, f"{field_name}.notice")
+        if "placement" not in item:
+            raise fail(f"{field_name}.placement", "required with a notice: display or notice-file")
     threshold = item.get("threshold")
     if threshold is not None and (
         isinstance(threshold, bool) or not isinstance(threshold, int) or threshold <= 0
@@ -216,6 +242,12 @@ def _parse_obligation(item: object, index: int, fail) -> Obligation:
         if name == "network":
             if not isinstance(value, bool):
                 raise fail(f"{field_name}.network", "must be true or false")
+        elif name == "placement":
+            if value not in _PLACEMENTS:
+                raise fail(f"{field_name}.placement", f"{value!r} is not one of {', '.join(_PLACEMENTS)}")
+        elif name == "applies_to":
+            if value not in _APPLIES_TO:
+                raise fail(f"{field_name}.applies_to", f"{value!r} is not one of {', '.join(_APPLIES_TO)}")
         elif name == "currency":
             if not isinstance(value, str) or not _CURRENCY.match(value):
                 raise fail(f"{field_name}.currency", f"{value!r} must be an ISO 4217 code such as USD")
@@ -241,6 +273,8 @@ def _parse_verdict(raw: object, context: str, kinds: set[str], fail) -> Verdict:
         raise fail(f"{field_name}.obligations", f"{missing[0]!r} is not among the license's obligations")
     if status == "conditional" and not obligations:
         raise fail(f"{field_name}.obligations", "a conditional verdict must name its obligations")
+    if status == "review" and not raw.get("note"):
+        raise fail(f"{field_name}.note", "a review verdict must say what to read")
     if status == "allowed" and obligations:
         raise fail(f"{field_name}.obligations", "an allowed verdict has no obligations; use conditional")
     note = raw.get("note")

@@ -36,7 +36,8 @@ class _Group:
     license_id: str
     models: dict[str, list[str]] = field(default_factory=dict)  # model label -> bases it is inherited from
     items: dict[str, dict[str, None]] = field(default_factory=dict)  # kind -> lines (ordered set)
-    notices: dict[str, None] = field(default_factory=dict)
+    notices: dict[str, None] = field(default_factory=dict)  # "display this" (e.g. "Built with Llama")
+    notice_file: dict[str, None] = field(default_factory=dict)  # text for the NOTICE file shipped with copies
 
 
 def build_notices(session: Session, models: Sequence[tuple[str, str | None]], *,
@@ -69,7 +70,9 @@ def build_notices(session: Session, models: Sequence[tuple[str, str | None]], *,
             if obligation["inherited_from"] and obligation["inherited_from"] not in inherited:
                 inherited.append(obligation["inherited_from"])
             if obligation.get("notice"):
-                group.notices[obligation["notice"]] = None
+                placement = (obligation.get("detail") or {}).get("placement")
+                target = group.notice_file if placement == "notice-file" else group.notices
+                target[obligation["notice"]] = None
             group.items.setdefault(obligation["kind"], {})[_line(obligation)] = None
     return _render(groups, undetermined, unknown, kb)
 
@@ -104,8 +107,12 @@ def _render(groups: dict[str, _Group], undetermined: list[str], unknown: list[st
             lines.append(f"- {label}" + (f" (inherited from {', '.join(bases)})" if bases else ""))
         lines.append("")
         if group.notices:
-            lines += ["### Notices to display", ""]
+            lines += ["### Notices to display", "",
+                      "Show these to users (website, user interface, about page or product documentation).", ""]
             lines += [f"> {notice}" for notice in group.notices] + [""]
+        if group.notice_file:
+            lines += ["### NOTICE file text", "", "Put this text in a NOTICE file shipped with every copy you distribute.",
+                      "", "```text", *group.notice_file, "```", ""]
         for kind, heading in SECTIONS:
             if group.items.get(kind):
                 lines += [f"### {heading}", ""] + [f"- {item}" for item in group.items[kind]] + [""]

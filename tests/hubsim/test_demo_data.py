@@ -12,7 +12,7 @@ import pytest
 from catalog.hubsim import snapshot as demo_data
 from catalog.hubsim.snapshot import NOTICE_PATH, SNAPSHOT_PATH, SOURCES, describe_sources, iter_snapshot
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
+from tests.conftest import SHARED
 _CORPUS = Path(__file__).resolve().parents[1] / "benchmarks" / "corpus.py"
 
 
@@ -51,9 +51,10 @@ def _is_model(model: dict) -> bool:
     )
 
 
-def test_snapshot_holds_over_ten_thousand_distinct_models_sorted_by_id(snapshot):
+def test_snapshot_holds_real_models_sorted_by_id(snapshot):
     ids = [m["id"] for m in snapshot]
-    assert len(ids) >= 10_000
+    # 9,630: the redistributable sources record a licence for no more (see DEMO_DATA_NOTICE.md).
+    assert len(ids) >= 9_500
     assert ids == sorted(ids)
     # The Hub treats ids case-insensitively: two spellings would be one repository.
     assert len({i.lower() for i in ids}) == len(ids)
@@ -74,7 +75,7 @@ def test_licence_mix_is_realistic(snapshot):
     for known in ("apache-2.0", "mit", "llama2", "llama3", "gemma", "cc-by-nc-4.0"):
         assert licences[known] >= 50, known
     assert licences["other"] >= 500
-    assert licences[None] >= 1_000
+    assert licences[None] >= 200  # models a source records as declaring no licence
     # The leaderboard's odd values are part of what an auditor must cope with.
     assert licences["unknown"] > 0 and licences["cc"] > 0
     named = [m for m in snapshot if m.get("cardData", {}).get("license_name")]
@@ -89,9 +90,9 @@ def test_card_licence_agrees_with_the_licence_tag_outside_recorded_bodies(snapsh
 
 def test_a_good_share_has_a_parameter_count_and_odd_counts_survive(snapshot):
     totals = [m[k]["total"] for m in snapshot for k in ("safetensors", "gguf") if k in m]
-    assert len(totals) >= 0.4 * len(snapshot)
-    assert any(t <= 0 for t in totals)
-    assert any("gguf" in m for m in snapshot)
+    assert len(totals) >= 0.3 * len(snapshot)  # PeaTMOSS's models come without a size
+    assert any(t <= 0 for t in totals)  # the leaderboard's real oddities stay
+    # llmfit's GGUF repositories are gone: no source records their licence.
 
 
 def test_fine_tunes_name_their_base_model_as_the_hub_does(snapshot):
@@ -125,6 +126,65 @@ def test_merged_models_take_each_field_from_the_latest_source(by_id):
     assert "sha" not in decapoda and "siblings" not in decapoda
     # A legacy id without a namespace belongs to the organisation that now holds it.
     assert by_id["gpt2-xl"]["author"] == "openai-community"
+
+
+def test_renamed_repositories_are_one_model(snapshot, by_id):
+    # The recordings hold gpt2's body under its old and its new name, with one Hub object id.
+    object_ids = collections.Counter(m["_id"] for m in snapshot)
+    assert [i for i, n in object_ids.items() if n > 1] == []
+    assert "openai-community/gpt2" in by_id and "gpt2" not in by_id
+
+
+def _resolution(model: dict):
+    from catalog.licenses import resolve
+
+    card = model.get("cardData") or {}
+    return resolve(card.get("license"), card.get("license_name"), card.get("license_link"), model.get("tags", ()))
+
+
+@pytest.mark.skipif(not (SHARED / "hub-data").is_dir(), reason="needs ../shared/hub-data")
+def test_top_100_show_no_licence_problem_their_sources_do_not_show(snapshot):
+    """The first page of the demo (by downloads) shows license-missing only where a source records no
+    licence, and license-unknown only where a source records the unrecognised value."""
+    recorded: dict[str, list] = collections.defaultdict(list)
+    hub = SHARED / "hub-data"
+    for folder, reader in demo_data._READERS:
+        for repo_id, fields in reader(hub / folder):
+            if "body" in fields:
+                card = fields["body"].get("cardData") or {}
+                recorded[repo_id.lower()].append(card.get("license"))
+            elif "license" in fields:
+                recorded[repo_id.lower()].append(fields["license"])
+    top = sorted(snapshot, key=lambda m: (-(m.get("downloads") or 0), m["id"]))[:100]
+    for model in top:
+        resolution = _resolution(model)
+        sources = recorded.get(model["id"].lower(), [])
+        if resolution.status == "missing":
+            assert None in sources, model["id"]
+        elif resolution.status == "unknown":
+            assert any(value in ("other", "unknown") or value in resolution.unresolved for value in sources), model["id"]
+    assert sum(_resolution(m).status in ("missing", "unknown") for m in top) <= 10
+
+
+def test_every_model_has_a_licence_a_source_records(snapshot):
+    """A model whose licence no source records is left out: none is served as declaring nothing by default.
+
+    Every served model either carries a licence or comes from a source that records "no licence"
+    (hub-docs' no-licence list, a leaderboard row of a model on the Hub, a recorded body).
+    """
+    unlicensed = [m for m in snapshot if _resolution(m).status == "missing"]
+    assert len(unlicensed) < 0.05 * len(snapshot)
+
+
+@pytest.mark.skipif(not (SHARED / "hub-data").is_dir(), reason="needs ../shared/hub-data")
+def test_licences_are_completed_from_licence_only_sources():
+    models, counts = demo_data.build(SHARED)
+    by_id = {m["id"]: m for m in models}
+    # llama-models' card names Llama 3.2's licence; llmfit, the only other source, records none.
+    assert by_id["meta-llama/Llama-3.2-11B-Vision-Instruct"]["cardData"]["license"] == "llama3.2"
+    # QwenLM/Qwen3's README: its open-weight models are Apache-2.0.
+    assert by_id["Qwen/Qwen3-0.6B"]["cardData"]["license"] == "apache-2.0"
+    assert counts["licence completed"] >= 100 and counts["left out (no licence recorded)"] > 0
 
 
 def test_notice_names_every_source_with_its_licence():

@@ -63,7 +63,7 @@ def test_every_hub_id_is_in_the_knowledge_base(kb, hub_id):
 def test_vocabularies_are_the_documented_ones():
     assert set(CATEGORIES) == {
         "public-domain", "permissive", "weak-copyleft", "copyleft", "open-rail", "community",
-        "non-commercial", "unlicensed", "unknown",
+        "no-derivatives", "non-commercial", "proprietary", "mixed", "unlicensed", "unknown",
     }  # fmt: skip
     assert CONTEXTS == ("research", "internal", "saas", "redistribution")
     assert {"attribution", "user-threshold", "source-disclosure", "territory"} <= set(OBLIGATION_KINDS)

@@ -45,15 +45,27 @@ def test_bom_is_valid_cyclonedx_1_6_with_models_licenses_and_lineage(project, db
     tuned = components["pkg:huggingface/acme/tuned@" + "a" * 40]
     assert tuned["type"] == "machine-learning-model" and tuned["group"] == "acme" and tuned["name"] == "tuned"
     assert tuned["version"] == "a" * 40
-    assert tuned["licenses"] == [{"license": {"id": "Apache-2.0"}}]
+    apache = {"id": "Apache-2.0", "url": "https://www.apache.org/licenses/LICENSE-2.0"}
+    cc_by = {"id": "CC-BY-4.0", "url": "https://creativecommons.org/licenses/by/4.0/legalcode"}
+    # Declared: what the card says; concluded adds what the fine-tune inherits from its base.
+    assert sorted(tuned["licenses"], key=lambda x: json.dumps(x, sort_keys=True)) == sorted([
+        {"license": {**apache, "acknowledgement": "declared"}},
+        {"license": {**cc_by, "acknowledgement": "concluded"}},
+    ], key=lambda x: json.dumps(x, sort_keys=True))
+    assert tuned["supplier"]["name"] == "acme" and tuned["authors"] == [{"name": "acme"}]
+    [ancestor] = tuned["pedigree"]["ancestors"]
+    assert ancestor["purl"] == f"pkg:huggingface/acme/base-model@{BASE_SHA}"
+    assert {"type": "license", "url": cc_by["url"],
+            "comment": "Creative Commons Attribution 4.0: inherited from acme/base-model"} in tuned["externalReferences"]
+    assert bom["metadata"]["tools"]["components"][0]["name"] == "catalog"
     assert {"name": "huggingface:parameters", "value": "7000000000"} in tuned["properties"]
     assert tuned["modelCard"]["modelParameters"]["task"] == "text-generation"
     assert {"type": "website", "url": "https://huggingface.co/acme/tuned"} in tuned["externalReferences"]
     base = components[f"pkg:huggingface/acme/base-model@{BASE_SHA}"]
-    assert base["licenses"] == [{"license": {"id": "CC-BY-4.0"}}]
+    assert base["licenses"] == [{"license": {**cc_by, "acknowledgement": "declared"}}]
     assert base["modelCard"]["modelParameters"]["datasets"][0]["name"] == "acme/corpus"
     custom = components["pkg:huggingface/acme/custom@" + "a" * 40]
-    assert {"license": {"name": "acme-custom"}} in custom["licenses"]
+    assert {"license": {"name": "acme-custom", "acknowledgement": "declared"}} in custom["licenses"]
     ghost = components["pkg:huggingface/ghost/not-catalogued@1234567"]
     assert {"name": "catalog:in-catalogue", "value": "false"} in ghost["properties"]
     depends = {d["ref"]: d.get("dependsOn", []) for d in bom["dependencies"]}
@@ -85,5 +97,48 @@ def test_notices_show_the_notice_a_license_asks_for(factory, tmp_path):
                db_url=factory.kw["bind"].url.render_as_string(hide_password=False), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     text = out.read_text()
-    assert "> Built with Llama" in text
-    assert "Llama 3.1 is licensed under the Llama 3.1 Community License" in text
+    # Llama 3.1 §1.b.i: "prominently display 'Built with Llama'"; §1.b.iii: retain the attribution
+    # notice "within a 'Notice' text file distributed as a part of such copies".
+    display = text[text.index("### Notices to display"):text.index("### NOTICE file text")]
+    notice_file = text[text.index("### NOTICE file text"):]
+    assert "> Built with Llama" in display and "Llama 3.1 is licensed" not in display
+    assert "Llama 3.1 is licensed under the Llama 3.1 Community License" in notice_file.split("### ", 2)[1]
+
+
+def test_bom_gives_licenseref_ids_as_an_expression_with_the_inherited_license(factory, tmp_path):
+    """A custom AI license is a LicenseRef-, which CycloneDX admits in an expression, not in license.id."""
+    load(factory,
+         hub_item("meta-llama/Llama-3.1-8B", license="llama3.1", sha=BASE_SHA),
+         hub_item("acme/Llama-3.1-tuned", license="apache-2.0", card={"base_model": "meta-llama/Llama-3.1-8B"},
+                  extra_tags=["base_model:finetune:meta-llama/Llama-3.1-8B"]),
+         hub_item("deepseek-ai/DeepSeek-R1-Distill-Llama-8B", license="mit"))
+    (tmp_path / "models.txt").write_text("acme/Llama-3.1-tuned\ndeepseek-ai/DeepSeek-R1-Distill-Llama-8B\n")
+    done = run(".", "--output", "bom.json", command="bom",
+               db_url=factory.kw["bind"].url.render_as_string(hide_password=False), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    text = (tmp_path / "bom.json").read_text()
+    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(text) is None
+    components = {c["name"]: c for c in json.loads(text)["components"]}
+    assert components["Llama-3.1-tuned"]["licenses"] == [
+        {"expression": "Apache-2.0 AND LicenseRef-scancode-llama-3.1-license-2024", "acknowledgement": "concluded"}]
+    assert components["Llama-3.1-8B"]["licenses"] == [
+        {"expression": "LicenseRef-scancode-llama-3.1-license-2024", "acknowledgement": "declared"}]
+    assert not any("name" in entry.get("license", {}) for c in components.values() for entry in c.get("licenses", []))
+    # The curated lineage table names the distill's base, which the card does not (not catalogued here).
+    distill = components["DeepSeek-R1-Distill-Llama-8B"]
+    assert distill["licenses"] == [
+        {"expression": "MIT AND LicenseRef-scancode-llama-3.1-license-2024", "acknowledgement": "concluded"}]
+    assert distill["pedigree"]["ancestors"][0]["name"] == "Llama-3.1-8B"
+
+
+def test_notices_print_the_qwen_research_notice(factory, tmp_path):
+    # Qwen RESEARCH LICENSE AGREEMENT §3.c: keep the attribution notice in a "Notice" text file.
+    load(factory, hub_item("Qwen/Qwen2.5-3B-Instruct", license="other", card={"license_name": "qwen-research"}))
+    (tmp_path / "models.txt").write_text("Qwen/Qwen2.5-3B-Instruct\n")
+    done = run(".", command="notices", db_url=factory.kw["bind"].url.render_as_string(hide_password=False),
+               cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    notice_file = done.stdout[done.stdout.index("### NOTICE file text"):]
+    assert ("Qwen is licensed under the Qwen RESEARCH LICENSE AGREEMENT, Copyright (c) Alibaba Cloud. "
+            "All Rights Reserved.") in notice_file
+    assert "> Built with Qwen" in done.stdout

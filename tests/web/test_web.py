@@ -143,3 +143,14 @@ def test_private_catalogue_needs_sign_in(engine):
         assert page.status_code == 303 and page.headers["location"].startswith("/login?next=")
         assert anonymous.get("/models.json").status_code == 401
         assert anonymous.get("/healthz").status_code == 200
+
+
+def test_model_page_says_not_recorded_rather_than_inventing(client, factory):
+    # A model whose sources record no sha, date or file list (as in the demo snapshot).
+    item = hub_item("demo/unrecorded", license="mit")
+    for key in ("sha", "lastModified", "siblings"):
+        del item[key]
+    load(factory, item)
+    body = client.get("/models/demo/unrecorded").text
+    assert body.count("not recorded") >= 3
+    assert client.get("/models/demo/unrecorded.json").json()["sha"] is None
