@@ -250,6 +250,8 @@ PAGES = {
     "licenses": "/licenses",
     "reviews": "/reviews",
     "audit-log": "/admin/audit-log",
+    "sync": "/sync",
+    "not-found": "/models/meta/llama-7c",
 }
 
 
