@@ -10,16 +10,16 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from catalog.compliance.policy import TEAM_STATUSES
-from catalog.db.tables import BaseModelLink, HubModel, HubModelSearch, User
+from catalog.db.tables import HubModelSearch, User
 from catalog.facts.queries import catalogue_counts, find_model, live_counts, model_record, sync_runs
 from catalog.licenses import knowledge_base
-from catalog.resources import resource_dir
 from catalog.licenses.kb import CATEGORIES
+from catalog.resources import resource_dir
 from catalog.search.export import csv_response
 from catalog.search.facets import query_url
 from catalog.search.query import SORT_LABELS, SORTS, SearchParams, search

