@@ -3,7 +3,9 @@
 The names are the public contract shared by the pages and the REST API:
 ``q``, ``license``, ``category``, ``finding``, ``flag``, ``task``, ``library``, ``author``,
 ``size``, ``gated``, ``format`` (repeatable: values of one filter OR together, different
-filters AND), ``params_min``, ``params_max``, ``removed``, ``sort``, ``limit``, ``cursor``.
+filters AND), ``params_min``, ``params_max``, ``removed``, ``base_model`` (models declaring
+this base) with ``relation`` (finetune, adapter, quantized, merge or unknown), ``sort``,
+``limit``, ``cursor``.
 A filter value ``none`` selects models without a value (no recognised license, no task...).
 """
 
@@ -39,10 +41,11 @@ SIZE_BUCKETS: tuple[tuple[str, int | None, int | None], ...] = (
 SIZE_VALUES = tuple(b[0] for b in SIZE_BUCKETS) + ("unknown",)
 GATED_VALUES = ("true", "false", "manual", "auto")
 REMOVED_VALUES = ("false", "true", "any")
+RELATION_VALUES = ("finetune", "adapter", "quantized", "merge", "unknown")
 
 # Filters that may repeat (values of one filter OR together; different filters AND).
 MULTI = ("license", "category", "finding", "flag", "task", "library", "author", "size", "gated", "format")
-SINGLE = ("q", "params_min", "params_max", "removed", "sort", "limit", "cursor")
+SINGLE = ("q", "params_min", "params_max", "removed", "base_model", "relation", "sort", "limit", "cursor")
 _MAX_VALUES = 50
 _MAX_Q = 200
 _SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?(?:e\d+)?)\s*([kmbt]?)\s*$", re.IGNORECASE)
@@ -68,6 +71,8 @@ class SearchParams:
     params_min: int | None = None
     params_max: int | None = None
     removed: str = "false"
+    base_model: str | None = None
+    relation: str | None = None
     sort: str = "downloads"
     limit: int = DEFAULT_LIMIT
     cursor: str | None = None
@@ -118,9 +123,17 @@ class SearchParams:
         if params_min is not None and params_max is not None and params_min > params_max:
             raise InvalidQuery("params_min", "is larger than params_max")
         limit = _parse_limit(single.get("limit"))
+        relation = single.get("relation")
+        if relation is not None:
+            _check_choices("relation", [relation], RELATION_VALUES)
+            if "base_model" not in single:
+                raise InvalidQuery("relation", "needs base_model")
+        if len(single.get("base_model", "")) > 200:
+            raise InvalidQuery("base_model", "value too long")
         params = cls(
             q=q, **{name: tuple(values) for name, values in multi.items()},
             params_min=params_min, params_max=params_max, removed=removed, sort=sort, limit=limit,
+            base_model=single.get("base_model"), relation=relation,
             cursor=single.get("cursor"),
             _raw={k: single[k] for k in ("params_min", "params_max") if k in single},
         )
@@ -141,6 +154,10 @@ class SearchParams:
                 pairs.append((name, self._raw.get(name, str(value))))
         if self.removed != "false":
             pairs.append(("removed", self.removed))
+        if self.base_model:
+            pairs.append(("base_model", self.base_model))
+        if self.relation:
+            pairs.append(("relation", self.relation))
         if self.sort != "downloads":
             pairs.append(("sort", self.sort))
         if self.limit != DEFAULT_LIMIT:

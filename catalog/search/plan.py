@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from catalog.db.tables import AuditFinding, Flag, HubModel, HubModelSearch, ModelFormat
+from catalog.db.tables import AuditFinding, BaseModelLink, Flag, HubModel, HubModelSearch, ModelFormat
 from catalog.errors import InvalidQuery
 from catalog.search.estimates import estimates
 from catalog.search.facet_cache import peek
@@ -217,6 +217,12 @@ def filter_conditions(session: Session, params: SearchParams, *, team_id: int | 
         bounds.append(col("parameters_total") <= params.params_max)
     if bounds:
         conds["params"] = and_(*bounds)
+    if params.base_model:
+        # The derivatives of one model (the model page's tree links here), through the base index.
+        links = select(BaseModelLink.model_id).where(BaseModelLink.base_repo_id == params.base_model)
+        if params.relation:
+            links = links.where(BaseModelLink.relation == params.relation)
+        conds["base_model"] = col("model_id").in_(links)
     if params.removed != "any":
         conds["removed"] = col("removed") == (true() if params.removed == "true" else false())
     return conds

@@ -7,14 +7,16 @@ twins (``/reviews.json``, ``/admin/audit-log.json``) for scripts.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from catalog.compliance.policy import TEAM_STATUSES
-from catalog.db.tables import Team
+from catalog.db.tables import AuditFinding, HubModel, Team
 from catalog.facts.queries import find_model
 from catalog.teams.accounts import Actor, audit_entry_view, audit_log, authenticate, recent_failures, record
 from catalog.teams.flags import FlagError, add_flag, review_queue
@@ -52,7 +54,8 @@ def _login_redirect(request: Request) -> RedirectResponse:
 def _page(request: Request, name: str, context: dict, status_code: int = 200) -> HTMLResponse:
     user = getattr(request.state, "viewer", None)
     return request.app.state.templates.TemplateResponse(request, name, {
-        "user": user_view(user), "csrf_token": csrf_token(request), **context}, status_code=status_code)
+        "user": user_view(user), "csrf_token": csrf_token(request), "request_path": request.url.path,
+        **context}, status_code=status_code)
 
 
 @router.get("/login")
@@ -108,10 +111,38 @@ def _queue(request: Request, session: SessionDep, user: ViewerDep, as_json: bool
             raise HTTPException(status_code=401, detail="sign in first")
         return _login_redirect(request)
     team = session.get(Team, user.team_id) if user.team_id is not None else None
-    items = review_queue(session, team) if team is not None else []
+    items = _with_context(session, review_queue(session, team)) if team is not None else []
     if as_json:
         return JSONResponse({"ok": True, "team": team.name if team else None, "count": len(items), "data": items})
-    return _page(request, "accounts/reviews.html", {"team": team, "items": items})
+    return _page(request, "accounts/reviews.html", {
+        "team": team, "items": items, "statuses": TEAM_STATUSES, "can_flag": has_role(user, "reviewer")})
+
+
+def _with_context(session: Session, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Queue items with what a reviewer decides on: the model's license and current findings, and
+    ``why``, the reasons in one sentence that says what the decision was and when."""
+    ids = [item["model"] for item in items]
+    models = {m.repo_id: m for m in session.scalars(select(HubModel).where(HubModel.repo_id.in_(ids)))} if ids else {}
+    findings: dict[int, list[dict[str, str]]] = {}
+    if models:
+        for model_id, code, severity in session.execute(
+            select(AuditFinding.model_id, AuditFinding.code, AuditFinding.severity)
+            .where(AuditFinding.model_id.in_([m.id for m in models.values()]))
+            .order_by(AuditFinding.model_id, AuditFinding.code)
+        ):
+            findings.setdefault(model_id, []).append({"code": code, "severity": severity})
+    out = []
+    for item in items:
+        model = models.get(item["model"])
+        flag = item["flag"]
+        said = f"{flag['status']} at revision {(flag['revision'] or 'unknown')[:7]} on {(flag['created_at'] or '')[:10]}"
+        out.append({
+            **item,
+            "license": {"id": model.license_id, "category": model.license_category} if model else None,
+            "findings": findings.get(model.id, []) if model else [],
+            "why": said + "; " + "; ".join(r["message"] for r in item["reasons"]),
+        })
+    return out
 
 
 @router.get("/reviews")
@@ -132,7 +163,8 @@ def flag_model(request: Request, repo_id: str, session: SessionDep, user: Viewer
                note: Annotated[str | None, Form(max_length=5000)] = None,
                conditions: Annotated[str | None, Form(max_length=5000)] = None,
                expires: Annotated[str | None, Form(max_length=10)] = None,
-               revision: Annotated[str | None, Form(max_length=64)] = None) -> Response:
+               revision: Annotated[str | None, Form(max_length=64)] = None,
+               next: Annotated[str | None, Form(max_length=2000)] = None) -> Response:
     """Record the user's team decision on a model from the flag form (reviewers and admins)."""
     if user is None:
         return _login_redirect(request)
@@ -148,8 +180,10 @@ def flag_model(request: Request, repo_id: str, session: SessionDep, user: Viewer
     except FlagError as exc:
         return _page(request, "accounts/flag_error.html", {
             "repo_id": model.repo_id, "error": exc.message, "field": exc.field, "statuses": TEAM_STATUSES,
-            "form": {"status": status, "note": note, "conditions": conditions, "expires": expires}}, 422)
-    return RedirectResponse(f"/models/{quote(model.repo_id)}", status_code=303)
+            "form": {"status": status, "note": note, "conditions": conditions, "expires": expires},
+            "next": _safe_next(next) if next else None}, 422)
+    # From the review queue the reviewer goes back to the queue; from a model page, to the model.
+    return RedirectResponse(_safe_next(next) if next else f"/models/{quote(model.repo_id)}", status_code=303)
 
 
 def _end_of(text: str | None) -> datetime | None:

@@ -49,6 +49,9 @@ def list_models(
     params_min: Annotated[str | None, Query(max_length=20, description="e.g. 7B, 350M")] = None,
     params_max: Annotated[str | None, Query(max_length=20)] = None,
     removed: Annotated[str | None, Query(pattern="^(false|true|any)$")] = None,
+    base_model: Annotated[str | None, Query(max_length=200, description="Models declaring this base model.")] = None,
+    relation: Annotated[str | None, Query(pattern="^(finetune|adapter|quantized|merge|unknown)$",
+                                          description="With base_model: only this relation to it.")] = None,
     sort: Annotated[str | None, Query(max_length=20, description="downloads, likes, parameters, last_modified, "
                                                                  "id; prefix - to reverse")] = None,
     limit: Annotated[int | None, Query(ge=1, description="Page size, capped at 200.")] = None,

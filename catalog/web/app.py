@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from urllib.parse import quote
 
 import jinja2
 from fastapi import FastAPI, Request
@@ -21,6 +19,7 @@ from catalog.config import Settings
 from catalog.db.engine import make_engine, make_sessionmaker
 from catalog.errors import CatalogError
 from catalog.resources import resource_dir
+from catalog.web import render
 from catalog.web.errors import catalog_error, error_response, http_error, internal_error, validation_error
 
 log = logging.getLogger(__name__)
@@ -76,33 +75,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 def templates() -> Jinja2Templates:
     """The Jinja2 environment of the pages (autoescaping on for every template)."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(resource_dir("templates")), autoescape=True)
-    t = Jinja2Templates(env=env)
-    t.env.filters["thousands"] = lambda n: "" if n is None else f"{n:,}"
-    t.env.filters["params"] = human_parameters
-    t.env.filters["path"] = lambda s: quote(str(s), safe="/")
-    t.env.filters["bytes"] = human_bytes
-    # Readable JSON for display; unlike tojson it leaves <, > and & to autoescaping.
-    t.env.filters["pretty"] = lambda v: json.dumps(v, indent=2, ensure_ascii=False, sort_keys=True)
-    return t
-
-
-def human_parameters(n: int | None) -> str:
-    """7000000000 -> '7B', 350000000 -> '350M'; '' for unknown."""
-    if n is None:
-        return ""
-    for size, suffix in ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "K")):
-        if n >= size:
-            value = n / size
-            return f"{value:.1f}".rstrip("0").rstrip(".") + suffix
-    return str(n)
-
-
-def human_bytes(n: float) -> str:
-    """Bytes in decimal units, as disk and GPU vendors quote them: '14 GB'."""
-    for size, suffix in ((10**12, "TB"), (10**9, "GB"), (10**6, "MB"), (10**3, "kB")):
-        if n >= size:
-            return f"{n / size:.1f}".rstrip("0").rstrip(".") + " " + suffix
-    return f"{n:.0f} B"
+    render.register(env)
+    return Jinja2Templates(env=env)
 
 
 class SecurityHeaders:

@@ -9,33 +9,42 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
-from sqlalchemy import select, text
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from catalog.compliance.policy import TEAM_STATUSES
-from catalog.db.tables import BaseModelLink, HubModel, HubModelSearch, User
+from catalog.db.tables import HubModelSearch, User
 from catalog.facts.queries import catalogue_counts, find_model, live_counts, model_record, sync_runs
 from catalog.licenses import knowledge_base
+from catalog.licenses.kb import CATEGORIES
+from catalog.resources import resource_dir
 from catalog.search.export import csv_response
 from catalog.search.facets import query_url
-from catalog.search.query import SORT_LABELS, SearchParams, search
+from catalog.search.query import SORT_LABELS, SORTS, SearchParams, search
 from catalog.teams.flags import model_flags
 from catalog.web.auth import ReaderDep, csrf_token, has_role, user_view
 from catalog.web.deps import SessionDep
 from catalog.web.errors import error_response, wants_json
+from catalog.web.model_view import model_view
+from catalog.web.render import source_links
 
 router = APIRouter(include_in_schema=False)
 
-BYTES_PER_PARAMETER = (("bf16", 2.0), ("int8", 1.0), ("int4", 0.5))
-_LINEAGE_DEPTH = 8
 
 
 @router.get("/")
 def home() -> RedirectResponse:
     """The catalogue starts at the search page."""
     return RedirectResponse("/models", status_code=307)
+
+
+@router.get("/favicon.ico")
+def favicon() -> FileResponse:
+    """The site icon where browsers look for it by default (pages also link the SVG)."""
+    return FileResponse(resource_dir("templates") / "static" / "favicon.ico", media_type="image/x-icon",
+                        headers={"cache-control": "public, max-age=86400"})
 
 
 @router.get("/healthz")
@@ -70,7 +79,7 @@ def models_page(request: Request, session: SessionDep, user: ReaderDep) -> Respo
     result = search(session, params, team_id=_team(user))
     if wants_json(request):
         return JSONResponse(result.to_dict())
-    return _render(request, "models.html", user, {**_search_context(params, result), "base_path": "/models"})
+    return _render(request, "models.html", user, {**_search_context(params, result, user), "base_path": "/models"})
 
 
 @router.get("/models/{repo_id:path}")
@@ -86,18 +95,15 @@ def model_page(repo_id: str, request: Request, session: SessionDep, user: Reader
     if as_json or wants_json(request):
         return JSONResponse(record)
     model = find_model(session, record["id"])
-    kb = knowledge_base()
-    licenses = [entry.to_dict() for entry in (kb.get(i) for i in record["license"]["ids"] or []) if entry]
-    total = record["parameters"]["total"]
-    card = record["card_data"] if isinstance(record["card_data"], dict) else {}
+    flags = model_flags(session, model)
+    team = user_view(user)["team"] if user is not None else None
+    mine = [f for f in flags["current"] if team is not None and f["team"] == team]
     return _render(request, "model.html", user, {
         "m": record,
-        "licenses": licenses,
-        "kb_sources": dict(kb.sources),
-        "memory": [(name, total * size) for name, size in BYTES_PER_PARAMETER] if total else [],
-        "gating": {k: v for k, v in card.items() if k.startswith("extra_gated")},
-        "ancestors": _ancestors(session, record["id"]),
-        "flags": model_flags(session, model),
+        **model_view(session, record),
+        "flags": flags,
+        # The viewer's team decision leads the band; the other teams' follow it.
+        "decisions": mine + [f for f in flags["current"] if f not in mine],
         "can_flag": has_role(user, "reviewer"),
         "statuses": TEAM_STATUSES,
         "repo_id": record["id"],
@@ -105,18 +111,29 @@ def model_page(repo_id: str, request: Request, session: SessionDep, user: Reader
 
 
 @router.get("/licenses.json")
-def licenses_json(user: ReaderDep) -> JSONResponse:
-    """The whole knowledge base."""
-    return JSONResponse({"ok": True, "data": [entry.to_dict() for entry in knowledge_base()]})
+def licenses_json(request: Request, session: SessionDep, user: ReaderDep, category: str | None = None) -> JSONResponse:
+    """The knowledge base (optionally one category), each license with its count of live catalogue models."""
+    return JSONResponse({"ok": True, **_licenses_data(session, category)})
 
 
 @router.get("/licenses")
-def licenses_page(request: Request, session: SessionDep, user: ReaderDep) -> Response:
-    """The knowledge base, with how many catalogue models carry each license."""
-    kb = knowledge_base()
+def licenses_page(request: Request, session: SessionDep, user: ReaderDep, category: str | None = None) -> Response:
+    """The knowledge base with a category filter, per-context verdicts and catalogue counts."""
+    data = _licenses_data(session, category)
     if wants_json(request):
-        return licenses_json(user)
-    return _render(request, "licenses.html", user, {"licenses": kb.all(), "counts": live_counts(session, HubModelSearch.license_id)})
+        return JSONResponse({"ok": True, **data})
+    return _render(request, "licenses.html", user, data)
+
+
+def _licenses_data(session: Session, category: str | None) -> dict[str, Any]:
+    """The licenses index: every entry as ``License.to_dict()`` plus ``models`` (live count), and the categories."""
+    counts = live_counts(session, HubModelSearch.license_id)
+    entries = knowledge_base().all()
+    categories = [{"category": c, "count": sum(1 for e in entries if e.category == c)}
+                  for c in CATEGORIES if any(e.category == c for e in entries)]
+    chosen = [e for e in entries if category in (None, "", e.category)]
+    return {"category": category or None, "categories": categories,
+            "data": [{**e.to_dict(), "models": counts.get(e.id, 0)} for e in chosen]}
 
 
 @router.get("/licenses/{license_id}")
@@ -131,8 +148,8 @@ def license_page(license_id: str, request: Request, session: SessionDep, user: R
     if as_json or wants_json(request):
         return JSONResponse({"ok": True, "license": entry.to_dict(), "models": result.to_dict()})
     return _render(request, "license.html", user, {
-        "license": entry.to_dict(), "kb_sources": dict(knowledge_base().sources),
-        **_search_context(params, result), "base_path": f"/licenses/{entry.id}",
+        "license": entry.to_dict(), "sources": source_links(entry.sources, knowledge_base().sources),
+        **_search_context(params, result, user, fixed=("license", entry.id)), "base_path": f"/licenses/{entry.id}",
     })
 
 
@@ -157,8 +174,11 @@ def _sync_data(session: Session) -> dict[str, Any]:
             "last_success": next((r for r in runs if r["status"] == "completed"), None)}
 
 
-def _search_context(params: SearchParams, result: Any) -> dict[str, Any]:
-    base = [(k, v) for k, v in params.to_query() if k != "cursor"]
+def _search_context(params: SearchParams, result: Any, user: User | None = None,
+                    fixed: tuple[str, str] | None = None) -> dict[str, Any]:
+    """What the search templates need beside the result; ``fixed`` is a filter the page itself sets
+    (a license page's license), which links leave out and no chip offers to remove."""
+    base = [(k, v) for k, v in params.to_query() if k != "cursor" and (k, v) != fixed]
     sorts = []
     for key, label in SORT_LABELS.items():
         for value, suffix in ((key, ""), ("-" + key, " (reversed)")):
@@ -169,6 +189,11 @@ def _search_context(params: SearchParams, result: Any) -> dict[str, Any]:
         "params": params,
         "result": result,
         "sorts": sorts,
+        "headers": _sort_headers(params, base),
+        "chips": _chips(params, result, base),
+        "clear_url": query_url([(k, v) for k, v in base if k == "sort"]),
+        "common_codes": _common_codes(result.data),
+        "show_flags": user is not None,
         "hidden": [(k, v) for k, v in base if k not in ("q", "sort")],
         "query": query_url(base),
         "next_url": query_url(base + [("cursor", result.next_cursor)]) if result.next_cursor else None,
@@ -176,28 +201,49 @@ def _search_context(params: SearchParams, result: Any) -> dict[str, Any]:
     }
 
 
-def _ancestors(session: Session, repo_id: str) -> list[list[dict[str, Any]]]:
-    """Base models up the chain, one list per generation (parents, grandparents...)."""
-    generations: list[list[dict[str, Any]]] = []
-    seen = {repo_id}
-    current = [repo_id]
-    for _ in range(_LINEAGE_DEPTH):
-        rows = session.execute(
-            select(BaseModelLink.base_repo_id, BaseModelLink.relation, HubModel.repo_id)
-            .join(HubModel, HubModel.id == BaseModelLink.model_id).where(HubModel.repo_id.in_(current))
-            .order_by(BaseModelLink.base_repo_id)
-        ).all()
-        bases = [r for r in rows if r.base_repo_id not in seen]
-        if not bases:
-            break
-        known = set(session.scalars(select(HubModel.repo_id).where(HubModel.repo_id.in_([b.base_repo_id for b in bases]))))
-        generations.append([{"id": b.base_repo_id, "relation": b.relation, "of": b.repo_id,
-                             "in_catalogue": b.base_repo_id in known} for b in bases])
-        seen.update(b.base_repo_id for b in bases)
-        current = [b.base_repo_id for b in bases if b.base_repo_id in known]
-        if not current:
-            break
-    return generations
+def _sort_headers(params: SearchParams, base: list[tuple[str, str]]) -> dict[str, dict[str, Any]]:
+    """Per sortable column: the URL a click on its header goes to, and ``aria-sort`` when it is the sort.
+
+    The URL uses the ``sort`` parameter of the API: a first click sorts in the key's natural order
+    (most first, names A to Z), a second click reverses it (``-key``).
+    """
+    rest = [(k, v) for k, v in base if k != "sort"]
+    headers = {}
+    for key, (_, natural_desc) in SORTS.items():
+        active = params.sort.lstrip("-") == key
+        reversed_ = params.sort.startswith("-")
+        value = ("-" + key) if active and not reversed_ else key
+        descending = natural_desc != reversed_
+        headers[key] = {
+            "url": query_url(rest + ([("sort", value)] if value != "downloads" else [])),
+            "aria_sort": ("descending" if descending else "ascending") if active else None,
+        }
+    return headers
+
+
+def _chips(params: SearchParams, result: Any, base: list[tuple[str, str]]) -> list[dict[str, str]]:
+    """One removable chip per active filter, labelled as its facet labels it."""
+    labels = {name: {v["value"]: v["label"] for v in facet["results"]} for name, facet in result.facets.items()}
+    names = {name: facet["label"] for name, facet in result.facets.items()}
+    names.update({"q": "Text", "params_min": "Parameters at least", "params_max": "Parameters at most",
+                  "removed": "Removed from the Hub", "base_model": "Derived from", "relation": "Relation"})
+    chips = []
+    for index, (key, value) in enumerate(base):
+        if key in ("sort", "limit"):
+            continue
+        # License ids are the vocabulary of the badges, so the chip shows the id, not the full name.
+        label = value if key == "license" and value != "none" else labels.get(key, {}).get(value, value)
+        chips.append({"name": names.get(key, key), "label": label,
+                      "remove_url": query_url(base[:index] + base[index + 1:])})
+    return chips
+
+
+def _common_codes(rows: list[dict[str, Any]]) -> list[str]:
+    """The finding codes every row of the page shares (then listed once above the table, not per row)."""
+    if len(rows) < 2:
+        return []
+    first = rows[0]["findings"]["codes"]
+    return list(first) if first and all(r["findings"]["codes"] == first for r in rows) else []
 
 
 def _team(user: User | None) -> int | None:

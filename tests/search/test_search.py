@@ -205,6 +205,9 @@ def test_cursor_pagination_returns_every_row_once(factory, sort):
     ({"size": "huge"}, "size"),
     ({"cursor": "not-a-cursor"}, "cursor"),
     ({"q": "x" * 500}, "q"),
+    ({"relation": "finetune"}, "relation"),
+    ({"base_model": "a/b", "relation": "cousin"}, "relation"),
+    ({"base_model": "x" * 300}, "base_model"),
 ])
 def test_bad_parameters_name_the_field(query, field):
     with pytest.raises(InvalidQuery) as excinfo:

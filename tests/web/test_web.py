@@ -72,7 +72,11 @@ def test_model_page_shows_lineage_memory_and_license_terms(client, catalogue):
     assert "https://huggingface.co/meta/llama-7b-chat" in body
     base = client.get("/models/meta/llama-7b").text
     assert "14 GB" in base and "7 GB" in base and "3.5 GB" in base  # bf16 / int8 / int4
-    assert 'href="/models/meta/llama-7b-chat"' in base  # derivative, linked
+    # Downward, the tree counts derivatives per relation and links the search that lists them.
+    assert 'href="/models?base_model=meta/llama-7b&amp;relation=finetune">1 fine-tune</a>' in base.replace("%2F", "/")
+    listed = client.get("/models.json", params={"base_model": "meta/llama-7b", "relation": "finetune"}).json()
+    assert [r["id"] for r in listed["data"]] == ["meta/llama-7b-chat"]
+    assert client.get("/models.json", params={"base_model": "meta/llama-7b", "relation": "merge"}).json()["count"] == 0
 
 
 def test_csv_export_streams_every_matching_row(client, catalogue):
