@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from catalog.compliance.policy import TEAM_STATUSES
 from catalog.db.tables import BaseModelLink, HubModel, HubModelSearch, User
+from catalog.facts.license_view import describe_text_changes
 from catalog.facts.queries import catalogue_counts, find_model, live_counts, model_record, sync_runs
 from catalog.licenses import knowledge_base
 from catalog.search.export import csv_response
@@ -90,6 +91,9 @@ def model_page(repo_id: str, request: Request, session: SessionDep, user: Reader
     licenses = [entry.to_dict() for entry in (kb.get(i) for i in record["license"]["ids"] or []) if entry]
     total = record["parameters"]["total"]
     card = record["card_data"] if isinstance(record["card_data"], dict) else {}
+    flags = model_flags(session, model)
+    for flag in flags["current"]:  # what changed in the texts a decision was taken on, as a diff if it may be shown
+        flag["text_changes"] = describe_text_changes(session, flag["text_changes"])
     return _render(request, "model.html", user, {
         "m": record,
         "licenses": licenses,
@@ -97,7 +101,7 @@ def model_page(repo_id: str, request: Request, session: SessionDep, user: Reader
         "memory": [(name, total * size) for name, size in BYTES_PER_PARAMETER] if total else [],
         "gating": {k: v for k, v in card.items() if k.startswith("extra_gated")},
         "ancestors": _ancestors(session, record["id"]),
-        "flags": model_flags(session, model),
+        "flags": flags,
         "can_flag": has_role(user, "reviewer"),
         "statuses": TEAM_STATUSES,
         "repo_id": record["id"],
