@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -209,7 +210,9 @@ def licenses(license_id: str | None, as_json: bool) -> None:
 @click.option("--database", default="catalog-demo.db", show_default=True, help="SQLite file to (re)create for the demo.")
 @click.option("--serve/--no-serve", default=True, help="Serve the web catalogue when the data is in.")
 @click.option("--port", type=int, default=8000, show_default=True, help="Port of the web catalogue.")
-def demo(database: str, serve: bool, port: int) -> None:
+@click.option("--shared", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="A shared/ folder: serve the Meta Llama models' license texts from its hub-data.")
+def demo(database: str, serve: bool, port: int, shared: Path | None) -> None:
     """Run the whole pipeline offline on bundled real Hub data.
 
     Starts a Hub-compatible server on 127.0.0.1 with the bundled snapshot, runs the real
@@ -217,7 +220,7 @@ def demo(database: str, serve: bool, port: int) -> None:
     """
     from catalog.hubsim.demo import run_demo
 
-    run_demo(database=database, serve=serve, port=port)
+    run_demo(database=database, serve=serve, port=port, shared=shared)
 
 
 def _register_extensions() -> None:

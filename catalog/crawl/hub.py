@@ -134,11 +134,14 @@ class RetryPolicy:
 class HubClient:
     """Reads model metadata from a Hub (the public one, or whatever ``HF_ENDPOINT`` names)."""
 
-    def __init__(self, *, endpoint: str | None = None, retry: RetryPolicy | None = None) -> None:
+    def __init__(self, *, endpoint: str | None = None, retry: RetryPolicy | None = None,
+                 token: str | None = None) -> None:
         # constants.ENDPOINT is what HfApi itself defaults to (HF_ENDPOINT, else the public Hub);
         # importing HfApi would cost every sync and `check --fetch-missing` 0.2 s of start-up.
         self.endpoint = (endpoint or constants.ENDPOINT).rstrip("/")
         self.retry = retry or RetryPolicy()
+        # None: huggingface_hub's own (HF_TOKEN, else a saved login, else anonymous).
+        self.token = token
 
     def first_page_path(self, query: Mapping[str, Any], *, page_size: int, sort: str | None) -> str:
         """Path + query of the first listing page for one scope query."""
@@ -188,11 +191,10 @@ class HubClient:
             raise HubUnavailable(f"the Hub answered model {repo_id} with a {type(data).__name__}, not an object")
         return ModelLookup("ok", data)
 
-    @staticmethod
-    def has_token() -> bool:
-        """Whether requests carry a token (``HF_TOKEN`` or a saved login): without one, a gated
-        model's files cannot be read, so they are not asked for."""
-        return get_token() is not None
+    def has_token(self) -> bool:
+        """Whether requests carry a token (given, ``HF_TOKEN`` or a saved login): without one, a
+        gated model's files cannot be read, so they are not asked for."""
+        return self.token is not None or get_token() is not None
 
     def fetch_file(self, repo_id: str, revision: str, path: str, *, etag: str | None = None,
                    max_bytes: int = 1_000_000) -> FileFetch:
@@ -245,7 +247,8 @@ class HubClient:
                 with get_session().stream(
                     "GET",
                     url,
-                    headers={**build_hf_headers(library_name="catalog", library_version=__version__),
+                    headers={**build_hf_headers(token=self.token, library_name="catalog",
+                                                library_version=__version__),
                              **(extra_headers or {})},
                     timeout=self.retry.timeout,
                     follow_redirects=True,

@@ -80,6 +80,12 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "catalog-hubserver"
     timeout = 60  # an idle keep-alive connection must not pin a thread forever
 
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in two writes; without this, Nagle's algorithm holds the body
+        # back until the client's delayed ACK (~40 ms on Linux) on every small keep-alive answer.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def do_GET(self) -> None:
         self.server.hub._serve(self)  # type: ignore[attr-defined]
 

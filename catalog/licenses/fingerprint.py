@@ -40,6 +40,7 @@ MAX_TEXT_CHARS = 400_000
 # A text with fewer word runs than this says too little to identify anything.
 MIN_SHINGLES = 8
 FINGERPRINT_SCHEMA = 1
+_MAX_REMEMBERED = 4096
 # Word runs an edit (a changed date, a dropped line) can add to or take from a text by chance.
 _NOISE = 8
 
@@ -137,6 +138,8 @@ class Fingerprints:
         self.references = references
         self.threshold = threshold
         self._by_sha = {r.text_sha256: r for r in references}
+        # Most repositories ship verbatim copies of a few texts: each distinct one is matched once.
+        self._seen: dict[str, Detection] = {}
 
     def redistributable(self, license_id: str | None) -> bool:
         """Whether the text of ``license_id`` may be copied on its own (False when unknown)."""
@@ -181,6 +184,15 @@ class Fingerprints:
         if exact is not None:
             return Detection(exact.license_id, exact.name, 1.0, (), exact.license_id is not None,
                              exact.redistributable)
+        seen = self._seen.get(digest)
+        if seen is None:
+            seen = self._detect(text)
+            if len(self._seen) >= _MAX_REMEMBERED:
+                self._seen.clear()
+            self._seen[digest] = seen
+        return seen
+
+    def _detect(self, text: str) -> Detection:
         runs = shingles(normalise(text))
         if len(set(runs)) < MIN_SHINGLES:
             return Detection(None, None, 0.0)

@@ -175,13 +175,13 @@ def test_a_listed_file_the_hub_does_not_have_is_recorded_as_not_found(factory, h
 
 def test_a_gated_model_is_read_only_with_a_token_that_has_access(factory, hub, monkeypatch) -> None:
     monkeypatch.delenv("HF_TOKEN", raising=False)
-    monkeypatch.setattr(HubClient, "has_token", staticmethod(lambda: False))
+    monkeypatch.setattr(HubClient, "has_token", lambda self: False)
     synced(factory, hub)
     assert files_of(factory, "acme/gated")["LICENSE"].status == "gated"
     assert not any("acme/gated" in p for p in file_requests(hub))  # no token: not even asked
 
     new_revision(factory, hub, "acme/gated", "9" * 40)
-    monkeypatch.setattr(HubClient, "has_token", staticmethod(lambda: True))
+    monkeypatch.setattr(HubClient, "has_token", lambda self: True)
     monkeypatch.setenv("HF_TOKEN", "hf_a_token_without_access")
     fetch_license_files(factory, client_for(hub))
     assert files_of(factory, "acme/gated")["LICENSE"].status == "private"  # 401: the token is refused
