@@ -177,16 +177,8 @@ class HubClient:
         path = "/api/models/" + repo_id + "?" + urlencode([("expand[]", p) for p in LISTING_EXPAND])
         try:
             _response, data = self._get_json(self.endpoint + path, what=f"model {repo_id}")
-        except GatedRepoError:
-            return ModelLookup("gated")
-        except RepositoryNotFoundError:
-            return ModelLookup("missing")
-        except HubError as exc:
-            if exc.status in (401, 403):
-                return ModelLookup("private")
-            if exc.status == 404:
-                return ModelLookup("missing")
-            raise
+        except (RepositoryNotFoundError, HubError) as exc:
+            return ModelLookup(_refusal(exc, on_404="missing"))
         if not isinstance(data, dict):
             raise HubUnavailable(f"the Hub answered model {repo_id} with a {type(data).__name__}, not an object")
         return ModelLookup("ok", data)
@@ -214,16 +206,8 @@ class HubClient:
         try:
             response, body = self._get(url, what=f"{repo_id}/{path}", extra_headers=extra,
                                        read=lambda r: _read_bounded(r, max_bytes))
-        except GatedRepoError:
-            return FileFetch("gated")
-        except RepositoryNotFoundError:
-            return FileFetch("missing")
-        except HubError as exc:
-            if exc.status in (401, 403):
-                return FileFetch("private")
-            if exc.status == 404:
-                return FileFetch("not-found")
-            raise
+        except (RepositoryNotFoundError, HubError) as exc:
+            return FileFetch(_refusal(exc, on_404="not-found"))
         new_etag = (response.headers.get("x-linked-etag") or response.headers.get("etag") or "").strip('"') or None
         commit = response.headers.get("x-repo-commit")
         if response.status_code == 304 or (etag is not None and new_etag == etag):
@@ -278,6 +262,23 @@ class HubClient:
                 self.retry.on_wait(last_problem, wait)
             self.retry.sleep(wait)
         raise HubUnavailable(f"gave up on {what} after {self.retry.max_tries} tries; last problem: {last_problem}")
+
+
+def _refusal(exc: Exception, *, on_404: str) -> str:
+    """What a refused per-repository request means: gated, private, missing or ``on_404``.
+
+    Raises:
+        HubError: ``exc`` itself when it is another refusal.
+    """
+    if isinstance(exc, GatedRepoError):  # a subclass of RepositoryNotFoundError
+        return "gated"
+    if isinstance(exc, RepositoryNotFoundError):
+        return "missing"
+    if isinstance(exc, HubError) and exc.status in (401, 403):
+        return "private"
+    if isinstance(exc, HubError) and exc.status == 404:
+        return on_404
+    raise exc
 
 
 def _read_bounded(response: httpx2.Response, max_bytes: int) -> bytes | None:

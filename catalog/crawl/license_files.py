@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import delete, insert, select
@@ -37,6 +38,9 @@ from catalog.facts.derive import derivatives_of, derive_models, resolve_row
 from catalog.licenses.fingerprint import Fingerprints, load_fingerprints
 
 BATCH = 200
+# Only what deciding which files to read, and whether they changed, needs: not the card or the tags.
+_MODEL_COLUMNS = (HubModel.id, HubModel.repo_id, HubModel.sha, HubModel.files, HubModel.gated, HubModel.access,
+                  HubModel.license_raw, HubModel.license_name_raw, HubModel.license_link_raw, HubModel.license_tags)
 WORKERS = 4
 MAX_FILE_BYTES = 1_000_000
 FIRST_LINES = 5
@@ -105,7 +109,7 @@ def fetch_license_files(factory: sessionmaker[Session], client: HubClient, *, ev
     started = time.monotonic()
     fingerprints = fingerprints or load_fingerprints()
     summary = LicenseFilesSummary()
-    query = select(HubModel).where(HubModel.removed_at.is_(None)).order_by(HubModel.id)
+    query = select(*_MODEL_COLUMNS).where(HubModel.removed_at.is_(None)).order_by(HubModel.id)
     if authors:
         query = query.where(HubModel.author.in_(list(authors)))
     if repo_ids is not None:
@@ -115,7 +119,7 @@ def fetch_license_files(factory: sessionmaker[Session], client: HubClient, *, ev
     try:
         while True:
             with transaction(factory) as session:
-                models = list(session.scalars(query.where(HubModel.id > after).limit(BATCH)))
+                models = session.execute(query.where(HubModel.id > after).limit(BATCH)).all()
                 if not models:
                     break
                 after = models[-1].id
@@ -140,7 +144,7 @@ class _Job:
     readable: bool  # False: gated and no token, so no request is made
 
 
-def _do_batch(session: Session, client: HubClient, pool: ThreadPoolExecutor, models: list[HubModel],
+def _do_batch(session: Session, client: HubClient, pool: ThreadPoolExecutor, models: list[Any],
               every_model: bool, fingerprints: Fingerprints, summary: LicenseFilesSummary) -> None:
     stored: dict[int, dict[str, ModelLicenseFile]] = {}
     for row in session.scalars(select(ModelLicenseFile).where(ModelLicenseFile.model_id.in_([m.id for m in models]))):
@@ -162,7 +166,8 @@ def _do_batch(session: Session, client: HubClient, pool: ThreadPoolExecutor, mod
         if gone:
             session.execute(delete(ModelLicenseFile).where(ModelLicenseFile.model_id == model.id,
                                                            ModelLicenseFile.path.in_(gone)))
-            touched.add(model.id)
+            if any(_effect(held[path]) is not None for path in gone):
+                touched.add(model.id)
         revision = model.sha or "main"
         todo = [p for p in wanted if p not in held or held[p].revision != revision]
         if todo:
@@ -173,8 +178,10 @@ def _do_batch(session: Session, client: HubClient, pool: ThreadPoolExecutor, mod
     for job, answer in zip(jobs, pool.map(lambda j: _fetch(client, j), jobs), strict=True):
         if job.readable:
             summary.requests += 1
-        _store(session, job, answer, stored.get(job.model_id, {}).get(job.path), fingerprints, summary)
-        touched.add(job.model_id)
+        held = stored.get(job.model_id, {}).get(job.path)
+        before = _effect(held) if held is not None else None
+        if _store(session, job, answer, held, fingerprints, summary) != before:
+            touched.add(job.model_id)
     if touched:
         session.flush()
         repo_ids = [m.repo_id for m in models if m.id in touched]
@@ -188,13 +195,22 @@ def _fetch(client: HubClient, job: _Job) -> FileFetch:
     return client.fetch_file(job.repo_id, job.revision, path, etag=job.etag, max_bytes=MAX_FILE_BYTES)
 
 
+def _effect(file: Any) -> tuple[Any, ...] | None:
+    """What of a stored file the derivation reads (see catalog.compliance.license_text): only a
+    read text counts; its revision is part of the findings' evidence."""
+    if file.status != "ok":
+        return None
+    return file.revision, file.sha256, file.detected_license, tuple(file.also or ())
+
+
 def _store(session: Session, job: _Job, answer: FileFetch, held: ModelLicenseFile | None,
-           fingerprints: Fingerprints, summary: LicenseFilesSummary) -> None:
+           fingerprints: Fingerprints, summary: LicenseFilesSummary) -> tuple[Any, ...] | None:
+    """Store what a fetch found; returns its :func:`_effect`."""
     now = utcnow()
     if answer.status == "unchanged" and held is not None:
         summary.unchanged += 1
         held.revision, held.fetched_at = job.revision, now
-        return
+        return _effect(held)
     values: dict[str, Any] = {"revision": job.revision, "status": answer.status, "etag": answer.etag,
                               "sha256": None, "detected_license": None, "detected_name": None, "score": None,
                               "also": [], "fetched_at": now}
@@ -217,6 +233,7 @@ def _store(session: Session, job: _Job, answer: FileFetch, held: ModelLicenseFil
             setattr(held, name, value)
     else:
         session.execute(insert(ModelLicenseFile), [{"model_id": job.model_id, "path": job.path, **values}])
+    return _effect(SimpleNamespace(**values))
 
 
 def _identify(session: Session, text: str, fingerprints: Fingerprints) -> dict[str, Any]:

@@ -107,6 +107,14 @@ def evaluate(fingerprints: Fingerprints, texts: list[SourceText]) -> dict[str, o
     return {"results": results, "failures": failures, "false_matches": false_matches}
 
 
+def not_licenses(shared: Path) -> list[tuple[str, str]]:
+    """Model cards: prose about models and their licenses, not license texts."""
+    hub_data = shared / "hub-data"
+    paths = sorted((hub_data / "meta-llama_llama-models").glob("*/MODEL_CARD*.md"))
+    paths += sorted((hub_data / "weixin-liang_model-card-analysis" / "model_card_intervention_study").glob("*.md"))
+    return [(str(p.relative_to(hub_data)), p.read_text(encoding="utf-8", errors="replace")) for p in paths]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shared", type=Path, default=Path(os.environ.get(
@@ -126,6 +134,12 @@ def main() -> None:
           f"false matches above the threshold {fingerprints.threshold}: {len(outcome['false_matches'])}")
     for line in outcome["failures"] + outcome["false_matches"]:  # type: ignore[operator]
         print("  " + line)
+    negatives = not_licenses(args.shared)
+    wrong = [(name, d) for name, d in ((n, fingerprints.detect(c)) for n, c in negatives) if d.recognised]
+    print(f"texts that are not licenses (model cards: the Llama ones and the 40 of the model-card study): "
+          f"{len(wrong)} of {len(negatives)} recognised as a license (target 0)")
+    for name, detection in wrong:
+        print(f"  {name} -> {detection.license_id} ({detection.score:.3f})")
     contents = [t.path.read_text(encoding="utf-8") for t in texts]
     started = time.perf_counter()
     for content in contents:
