@@ -59,7 +59,9 @@ def reconcile(declared: Resolution, texts: tuple[TextEvidence, ...], kb: Knowled
     findings: list[Finding] = []
     undeclared = declared.status in ("missing", "unknown")
     for text in files:
-        if text.detected is None and (undeclared or text.path != README_SECTION):
+        # A NOTICE file is an attribution line, not a license text: it need not match one.
+        if text.detected is None and not text.path.lower().startswith("notice") \
+                and (undeclared or text.path != README_SECTION):
             findings.append(Finding(
                 "license-text-unrecognised", "warning",
                 f"{text.path} matches no known license text (best similarity {text.score or 0:.2f})",
@@ -74,17 +76,18 @@ def reconcile(declared: Resolution, texts: tuple[TextEvidence, ...], kb: Knowled
             f"the card declares {_declared(declared)}; the license file identifies {', '.join(detected_ids)}",
             {"declared": list(declared.unresolved), "files": [t.to_dict() for t in recognised]}))
         return effective, findings
-    stray = [t for t in recognised if not _agrees(t.detected, declared.license_ids)]  # type: ignore[arg-type]
+    stray = [(t, found) for t in recognised for found in (t.detected, *t.also)
+             if kb.get(found) is not None and not _agrees(found, declared.license_ids)]  # type: ignore[arg-type]
     if not stray:
         return declared, findings
-    for text in stray:
+    for text, found in stray:
         findings.append(Finding(
             "license-text-mismatch", "error",
-            f"the card declares {', '.join(declared.license_ids)} but {text.path} is the {text.detected} text"
-            f" (similarity {text.score or 0:.2f})",
-            {**text.to_dict(), "declared": list(declared.license_ids)}))
-    ids = list(dict.fromkeys([*declared.license_ids, *(t.detected for t in stray)]))
-    return _resolution(ids, kb, unresolved=declared.unresolved, evidence=declared.evidence), findings  # type: ignore[arg-type]
+            f"the card declares {', '.join(declared.license_ids)} but {text.path} is the {found} text"
+            + (f" (similarity {text.score or 0:.2f})" if found == text.detected else " (beside another license in the file)"),
+            {**text.to_dict(), "license": found, "declared": list(declared.license_ids)}))
+    ids = list(dict.fromkeys([*declared.license_ids, *(found for _, found in stray)]))
+    return _resolution(ids, kb, unresolved=declared.unresolved, evidence=declared.evidence), findings
 
 
 def _agrees(detected: str, declared: tuple[str, ...]) -> bool:
