@@ -129,6 +129,10 @@ def test_a_bare_other_is_resolved_from_the_shipped_llama_text(factory, hub) -> N
     detected = findings_of(factory, "acme/bare-other")["license-detected"]
     assert detected.severity == "info" and detected.evidence["files"][0]["license"] == "llama3"
     assert "license-unknown" not in findings_of(factory, "acme/bare-other")
+    # A sync writing a new revision of the model re-derives it from the files already read.
+    new_revision(factory, hub, "acme/bare-other", "5" * 40)
+    assert record(factory, "acme/bare-other")["license"]["id"] == "llama3"
+    assert "license-detected" in findings_of(factory, "acme/bare-other")
     # The Llama agreement may not be copied on its own: only its hash and first lines are kept.
     with transaction(factory) as session:
         kept = session.get(LicenseText, license_file.sha256)
