@@ -31,9 +31,12 @@ def split_resolve(path: str) -> tuple[str, str, str] | None:
 
 
 def resolve_file(store: HubStore, repo_id: str, revision: str, file_path: str, *, if_none_match: str | None,
-                 authorized: bool, error: ErrorFn, gated: ErrorFn,
+                 authorized: bool, base: str, error: ErrorFn, gated: ErrorFn,
                  not_found: ErrorFn) -> Answer:
-    """The answer to one resolve request (the body is dropped by the caller for HEAD)."""
+    """The answer to one resolve request (the body is dropped by the caller for HEAD).
+
+    ``base`` (scheme and host) makes the LFS redirect absolute, as the Hub's CDN URLs are.
+    """
     model = store.peek(repo_id)
     access = store.access(repo_id)
     if model is None or access == "missing" or (access == "private" and not authorized):
@@ -50,7 +53,7 @@ def resolve_file(store: HubStore, repo_id: str, revision: str, file_path: str, *
     if repo_file.lfs:
         headers.update({
             "X-Linked-Etag": f'"{repo_file.sha256}"', "X-Linked-Size": str(len(repo_file.content)),
-            "Location": LFS_PREFIX + quote(repo_file.sha256) + "?path=" + quote(file_path),
+            "Location": base + LFS_PREFIX + quote(repo_file.sha256) + "?commit=" + sha + "&path=" + quote(file_path),
         })
         return 302, headers, b""
     if if_none_match is not None and repo_file.etag in _etags(if_none_match):
@@ -59,12 +62,20 @@ def resolve_file(store: HubStore, repo_id: str, revision: str, file_path: str, *
     return 200, headers, repo_file.content
 
 
-def lfs_download(store: HubStore, path: str, if_none_match: str | None, error: ErrorFn) -> Answer:
-    """What the storage behind an LFS redirect answers."""
-    repo_file = store.lfs_object(path[len(LFS_PREFIX):].split("?", 1)[0])
+def lfs_download(store: HubStore, path: str, query: dict[str, list[str]], if_none_match: str | None,
+                 error: ErrorFn) -> Answer:
+    """What the storage behind an LFS redirect answers.
+
+    The Hub's storage is another host, where huggingface_hub stops following the redirect and
+    reads the file's metadata from the redirect itself; this one shares the fake Hub's host, so
+    the client follows it, and it repeats that metadata.
+    """
+    repo_file = store.lfs_object(path[len(LFS_PREFIX):])
     if repo_file is None:
         return error(404, "Not found")
-    headers = {"ETag": f'"{repo_file.sha256}"', "Content-Type": "application/octet-stream"}
+    headers = {"ETag": f'"{repo_file.sha256}"', "Content-Type": "application/octet-stream",
+               "X-Linked-Etag": f'"{repo_file.sha256}"', "X-Linked-Size": str(len(repo_file.content)),
+               "X-Repo-Commit": query.get("commit", [""])[-1]}
     if if_none_match is not None and repo_file.sha256 in _etags(if_none_match):
         return 304, headers, b""
     return 200, headers, repo_file.content

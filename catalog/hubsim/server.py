@@ -256,13 +256,13 @@ class HubServer:
             return _error(401, "Invalid credentials in Authorization header")
         query = parse_qs(raw_query, keep_blank_values=True)
         if path.startswith(LFS_PREFIX):
-            return lfs_download(self.store, path, headers.get("if-none-match"), _error)
+            return lfs_download(self.store, path, query, headers.get("if-none-match"), _error)
         resolved = split_resolve(path)
         if resolved is not None:
             return resolve_file(
                 self.store, *resolved, if_none_match=headers.get("if-none-match"),
                 authorized=self.token is not None and authorization == f"Bearer {self.token}",
-                error=_error,
+                base=f"http://{headers['host']}" if headers.get("host") else self.url, error=_error,
                 gated=lambda: self._gated(resolved[0], authorization),
                 not_found=lambda: self._repo_not_found(authorization))
         try:
