@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -51,16 +52,23 @@ def main(ctx: click.Context) -> None:
 @click.option("--limit", type=click.IntRange(min=1), help="Stop after this many models.")
 @click.option("--full", is_flag=True, help="Walk everything (not only what changed) and mark models gone from the Hub as removed.")
 @click.option("--model", "repo_ids", multiple=True, metavar="ID", help="Fetch these models one by one (repeatable).")
+@click.option("--license-files", "license_files", flag_value="all",
+              help="Read the license files of every model (default: only of models declaring no usable license).")
+@click.option("--skip-license-files", "license_files", flag_value="none", help="Read no license file.")
 @click.pass_obj
-def sync(settings: Settings, authors, search, filters, limit, full, repo_ids) -> None:
+def sync(settings: Settings, authors, search, filters, limit, full, repo_ids, license_files) -> None:
     """Pull model metadata, parameter counts and licenses from the Hub.
 
     Incremental by default: the listing is walked newest change first and the walk stops at
     the first model already held unchanged. A run killed halfway resumes where it stopped
     when run again with the same options. Exits 1 if the Hub could not be read (the run can
     be resumed), 3 if the database cannot be opened.
+
+    Then the license files (LICENSE, USE_POLICY.md, …) of the models whose card declares no
+    usable license are read and identified, only where the model's revision changed since.
     """
     from catalog.crawl.hub import HubClient, RetryPolicy
+    from catalog.crawl.license_files import fetch_license_files
     from catalog.crawl.progress import SyncProgress
     from catalog.crawl.sync import SyncOptions, run_sync, sync_models
 
@@ -84,6 +92,15 @@ def sync(settings: Settings, authors, search, filters, limit, full, repo_ids) ->
     progress.report(summary)
     if summary.status != "completed":
         sys.exit(1)
+    if license_files != "none":
+        texts = fetch_license_files(factory, client, every_model=license_files == "all", authors=authors,
+                                    repo_ids=repo_ids or None)
+        click.echo(f"license files: {texts.models} models, {texts.requests} requests, {texts.fetched} texts read "
+                   f"({texts.detected} identified), {texts.unchanged} unchanged, {texts.not_readable} not readable, "
+                   f"{texts.elapsed:.1f}s", err=True)
+        if texts.error:
+            click.echo(f"error: license files: {texts.error} (run sync again to carry on)", err=True)
+            sys.exit(1)
 
 
 @main.command()
@@ -193,7 +210,9 @@ def licenses(license_id: str | None, as_json: bool) -> None:
 @click.option("--database", default="catalog-demo.db", show_default=True, help="SQLite file to (re)create for the demo.")
 @click.option("--serve/--no-serve", default=True, help="Serve the web catalogue when the data is in.")
 @click.option("--port", type=int, default=8000, show_default=True, help="Port of the web catalogue.")
-def demo(database: str, serve: bool, port: int) -> None:
+@click.option("--shared", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="A shared/ folder: serve the Meta Llama models' license texts from its hub-data.")
+def demo(database: str, serve: bool, port: int, shared: Path | None) -> None:
     """Run the whole pipeline offline on bundled real Hub data.
 
     Starts a Hub-compatible server on 127.0.0.1 with the bundled snapshot, runs the real
@@ -201,7 +220,7 @@ def demo(database: str, serve: bool, port: int) -> None:
     """
     from catalog.hubsim.demo import run_demo
 
-    run_demo(database=database, serve=serve, port=port)
+    run_demo(database=database, serve=serve, port=port, shared=shared)
 
 
 def _register_extensions() -> None:

@@ -38,6 +38,10 @@ def render_model(record: dict[str, Any], *, color: bool = False) -> str:
     lines.append(f"  license       {resolved} [{lic['category']}]   declared: {declared!r}")
     if lic["name"] or lic["link"]:
         lines.append(f"                license_name={lic['name']!r} license_link={lic['link']!r}")
+    for file in record.get("license_text", {}).get("files", []):
+        found = file["license"] or ("unrecognised" if file["status"] == "ok" else file["status"])
+        score = f" {file['score']:.2f}" if file["score"] is not None else ""
+        lines.append(f"  license file  {file['path']}: {found}{score} at {(file['revision'] or '?')[:12]}")
     if record["base_models"]:
         bases = ", ".join(f"{b['id']} ({b['relation']})" for b in record["base_models"])
         lines.append(f"  base models   {bases}")

@@ -22,6 +22,8 @@ FINDING_CODES = (
     "attribution-required", "share-alike", "source-disclosure", "user-threshold", "revenue-threshold",
     "naming-requirement", "output-restrictions", "gated", "base-license-conflict", "license-changed",
     "pickle-weights", "territory-restrictions",
+    # From the license files a model ships (catalog.compliance.license_text).
+    "license-detected", "license-text-mismatch", "license-text-unrecognised",
 )
 
 # Obligation kind -> (finding code, severity, what the license asks, filled from the evidence).

@@ -17,12 +17,12 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import httpx2
 from huggingface_hub import constants
 from huggingface_hub.errors import GatedRepoError, HfHubHTTPError, RepositoryNotFoundError
-from huggingface_hub.utils import build_hf_headers, get_session, parse_ratelimit_headers
+from huggingface_hub.utils import build_hf_headers, get_session, get_token, parse_ratelimit_headers
 
 from catalog import __version__
 from catalog.errors import HubError, HubUnavailable
@@ -91,6 +91,21 @@ class ModelLookup:
     data: dict[str, Any] | None = None
 
 
+@dataclass(frozen=True)
+class FileFetch:
+    """The answer to a file download.
+
+    ``status``: "ok" (``content`` holds the bytes), "unchanged" (the ETag given still holds),
+    "too-large", "gated" or "private" (not readable with the token at hand), "missing" (no such
+    repository) or "not-found" (no such file or revision).
+    """
+
+    status: str
+    content: bytes | None = None
+    etag: str | None = None
+    commit: str | None = None
+
+
 @dataclass
 class RetryPolicy:
     """How hard to try before giving up on one request."""
@@ -119,11 +134,14 @@ class RetryPolicy:
 class HubClient:
     """Reads model metadata from a Hub (the public one, or whatever ``HF_ENDPOINT`` names)."""
 
-    def __init__(self, *, endpoint: str | None = None, retry: RetryPolicy | None = None) -> None:
+    def __init__(self, *, endpoint: str | None = None, retry: RetryPolicy | None = None,
+                 token: str | None = None) -> None:
         # constants.ENDPOINT is what HfApi itself defaults to (HF_ENDPOINT, else the public Hub);
         # importing HfApi would cost every sync and `check --fetch-missing` 0.2 s of start-up.
         self.endpoint = (endpoint or constants.ENDPOINT).rstrip("/")
         self.retry = retry or RetryPolicy()
+        # None: huggingface_hub's own (HF_TOKEN, else a saved login, else anonymous).
+        self.token = token
 
     def first_page_path(self, query: Mapping[str, Any], *, page_size: int, sort: str | None) -> str:
         """Path + query of the first listing page for one scope query."""
@@ -159,46 +177,82 @@ class HubClient:
         path = "/api/models/" + repo_id + "?" + urlencode([("expand[]", p) for p in LISTING_EXPAND])
         try:
             _response, data = self._get_json(self.endpoint + path, what=f"model {repo_id}")
-        except GatedRepoError:
-            return ModelLookup("gated")
-        except RepositoryNotFoundError:
-            return ModelLookup("missing")
-        except HubError as exc:
-            if exc.status in (401, 403):
-                return ModelLookup("private")
-            if exc.status == 404:
-                return ModelLookup("missing")
-            raise
+        except (RepositoryNotFoundError, HubError) as exc:
+            return ModelLookup(_refusal(exc, on_404="missing"))
         if not isinstance(data, dict):
             raise HubUnavailable(f"the Hub answered model {repo_id} with a {type(data).__name__}, not an object")
         return ModelLookup("ok", data)
 
+    def has_token(self) -> bool:
+        """Whether requests carry a token (given, ``HF_TOKEN`` or a saved login): without one, a
+        gated model's files cannot be read, so they are not asked for."""
+        return self.token is not None or get_token() is not None
+
+    def fetch_file(self, repo_id: str, revision: str, path: str, *, etag: str | None = None,
+                   max_bytes: int = 1_000_000) -> FileFetch:
+        """Download one file of a model at ``revision`` (``GET /{repo_id}/resolve/{revision}/{path}``).
+
+        With ``etag`` (the one a previous fetch returned), an unchanged file comes back as
+        ``unchanged`` without its body (``If-None-Match``; a Hub that ignores it sends the file
+        and the ETag comparison gives the same answer). Gated, private, missing and oversized
+        files are answers, not errors.
+
+        Raises:
+            HubUnavailable: the Hub kept failing after every try.
+            HubError: the Hub refused the request for another reason.
+        """
+        url = f"{self.endpoint}/{quote(repo_id)}/resolve/{quote(revision, safe='')}/{quote(path)}"
+        extra = {"If-None-Match": f'"{etag}"'} if etag else {}
+        try:
+            response, body = self._get(url, what=f"{repo_id}/{path}", extra_headers=extra,
+                                       read=lambda r: _read_bounded(r, max_bytes))
+        except (RepositoryNotFoundError, HubError) as exc:
+            return FileFetch(_refusal(exc, on_404="not-found"))
+        new_etag = (response.headers.get("x-linked-etag") or response.headers.get("etag") or "").strip('"') or None
+        commit = response.headers.get("x-repo-commit")
+        if response.status_code == 304 or (etag is not None and new_etag == etag):
+            return FileFetch("unchanged", etag=etag, commit=commit)
+        if body is None:
+            return FileFetch("too-large", etag=new_etag, commit=commit)
+        return FileFetch("ok", content=body, etag=new_etag, commit=commit)
+
     def _get_json(self, url: str, *, what: str) -> tuple[httpx2.Response, Any]:
         """GET and decode JSON, retrying what a retry can fix; typed errors for the rest."""
+        return self._get(url, what=what, read=lambda r: json.loads(r.read()))
+
+    def _get(self, url: str, *, what: str, read: Callable[[httpx2.Response], Any],
+             extra_headers: Mapping[str, str] | None = None) -> tuple[httpx2.Response, Any]:
+        """GET and ``read`` the body (a ValueError from it means a garbled body: retried), retrying
+        what a retry can fix; typed errors for the rest. A 304 is returned with a body of None."""
         last_problem = "no answer"
         for attempt in range(1, self.retry.max_tries + 1):
             headers: Mapping[str, str] | None = None
             try:
-                response = get_session().get(
+                with get_session().stream(
+                    "GET",
                     url,
-                    headers=build_hf_headers(library_name="catalog", library_version=__version__),
+                    headers={**build_hf_headers(token=self.token, library_name="catalog",
+                                                library_version=__version__),
+                             **(extra_headers or {})},
                     timeout=self.retry.timeout,
                     follow_redirects=True,
-                )
+                ) as response:
+                    if response.status_code == 304:
+                        return response, None
+                    if response.status_code < 400:
+                        try:
+                            return response, read(response)
+                        except ValueError:
+                            # A truncated or garbled body (a proxy, a deploy): worth another try.
+                            last_problem = f"HTTP {response.status_code} with a malformed body"
+                    elif response.status_code in RETRYABLE_STATUS:
+                        last_problem = f"HTTP {response.status_code}"
+                        headers = response.headers
+                    else:
+                        response.read()
+                        _raise_for_status(response, what)
             except _NETWORK_ERRORS as exc:
                 last_problem = f"{type(exc).__name__}: {exc}"
-            else:
-                if response.status_code < 400:
-                    try:
-                        return response, json.loads(response.content)
-                    except ValueError:
-                        # A truncated or garbled body (a proxy, a deploy): worth another try.
-                        last_problem = f"HTTP {response.status_code} with a malformed JSON body"
-                elif response.status_code in RETRYABLE_STATUS:
-                    last_problem = f"HTTP {response.status_code}"
-                    headers = response.headers
-                else:
-                    _raise_for_status(response, what)
             if attempt == self.retry.max_tries:
                 break
             wait = self.retry.delay(attempt, headers)
@@ -208,6 +262,34 @@ class HubClient:
                 self.retry.on_wait(last_problem, wait)
             self.retry.sleep(wait)
         raise HubUnavailable(f"gave up on {what} after {self.retry.max_tries} tries; last problem: {last_problem}")
+
+
+def _refusal(exc: Exception, *, on_404: str) -> str:
+    """What a refused per-repository request means: gated, private, missing or ``on_404``.
+
+    Raises:
+        HubError: ``exc`` itself when it is another refusal.
+    """
+    if isinstance(exc, GatedRepoError):  # a subclass of RepositoryNotFoundError
+        return "gated"
+    if isinstance(exc, RepositoryNotFoundError):
+        return "missing"
+    if isinstance(exc, HubError) and exc.status in (401, 403):
+        return "private"
+    if isinstance(exc, HubError) and exc.status == 404:
+        return on_404
+    raise exc
+
+
+def _read_bounded(response: httpx2.Response, max_bytes: int) -> bytes | None:
+    """The body, or None once it passes ``max_bytes`` (the rest is never read)."""
+    chunks, size = [], 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > max_bytes:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def fetch_only(endpoint: str, paths: Sequence[str]) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.db.engine import Base, JSONType, utcnow
@@ -84,6 +84,9 @@ class HubModel(Base):
     findings: Mapped[list[AuditFinding]] = relationship(
         back_populates="model", cascade="all, delete-orphan", order_by="AuditFinding.id"
     )
+    license_files: Mapped[list[ModelLicenseFile]] = relationship(
+        cascade="all, delete-orphan", order_by="ModelLicenseFile.path"
+    )
 
 
 class BaseModelLink(Base):
@@ -133,6 +136,40 @@ class ModelEvent(Base):
     sync_run_id: Mapped[int | None] = mapped_column(ForeignKey("sync_runs.id", ondelete="SET NULL"))
 
     model: Mapped[HubModel] = relationship(back_populates="events")
+
+
+class ModelLicenseFile(Base):
+    """A license file a model ships (LICENSE, USE_POLICY.md, … or its card's license section), as
+    read at ``revision``, and what its text was identified as (catalog.licenses.fingerprint)."""
+
+    __tablename__ = "model_license_files"
+
+    model_id: Mapped[int] = mapped_column(ForeignKey("hub_models.id", ondelete="CASCADE"), primary_key=True)
+    path: Mapped[str] = mapped_column(String(300), primary_key=True,
+                                      comment="file path; README.md#license: the card's license section")
+    revision: Mapped[str | None] = mapped_column(String(64), comment="model sha the file was read at")
+    status: Mapped[str] = mapped_column(
+        String(12), comment="ok | gated | private | not-found | too-large | missing | unreadable")
+    etag: Mapped[str | None] = mapped_column(String(200), comment="the Hub's ETag, to fetch only what changed")
+    sha256: Mapped[str | None] = mapped_column(String(64), index=True, comment="of the text; NULL: not read")
+    detected_license: Mapped[str | None] = mapped_column(LICENSE_ID, comment="NULL: not recognised or not read")
+    detected_name: Mapped[str | None] = mapped_column(String(100), comment="best-matching reference text")
+    score: Mapped[float | None] = mapped_column(Float, comment="similarity to it, 0..1")
+    also: Mapped[list[Any]] = mapped_column(default=list, comment="other licenses the text holds in full")
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LicenseText(Base):
+    """A license text seen in some model, by sha256: the whole text only when its license lets it
+    be copied, else its first lines (so a changed text can be shown, and compared, later)."""
+
+    __tablename__ = "license_texts"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    first_lines: Mapped[str] = mapped_column(Text)
+    text: Mapped[str | None] = mapped_column(Text, comment="NULL: the text may not be copied")
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class AuditFinding(Base):
@@ -236,6 +273,8 @@ class Flag(Base):
     model_id: Mapped[int] = mapped_column(ForeignKey("hub_models.id", ondelete="CASCADE"), index=True)
     revision: Mapped[str | None] = mapped_column(String(64), comment="sha the decision was taken at")
     license_ids: Mapped[list[Any]] = mapped_column(default=list, comment="licenses at decision time (staleness)")
+    license_texts: Mapped[list[Any] | None] = mapped_column(
+        JSONType, comment="[{path, sha256}] of the license files at decision time; NULL: none read")
     status: Mapped[str] = mapped_column(
         String(24), comment="approved | approved-with-conditions | needs-review | restricted | banned"
     )

@@ -16,15 +16,18 @@ from typing import Any, Protocol
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from catalog.compliance.audit import ModelFacts, audit
+from catalog.compliance.audit import Finding, ModelFacts, audit
+from catalog.compliance.license_text import reconcile
 from catalog.db.tables import AuditFinding, BaseModelLink, HubModel, ModelAlias, ModelEvent
+from catalog.facts.license_files import license_evidence
 from catalog.licenses import KnowledgeBase, Resolution, knowledge_base, resolve
 from catalog.licenses.lineage import curated_base, curated_bases, lineage_version
 
 BATCH = 500
 # Bump when the derivation itself changes (not the knowledge base): what is stored then counts
 # as stale, and `catalog audit` and `catalog check` recompute it. 2: license:<id> tags resolve.
-# 3: the curated lineage table, the pipeline tag (multimodal-only territory restrictions).
+# 3: the curated lineage table, the pipeline tag (multimodal-only territory restrictions), and the
+# license files a model ships reconciled with its card.
 DERIVATION_REVISION = 3
 # Facts kept for lineage lookups; popular bases stay cached, memory stays bounded on big runs.
 _MAX_CACHED_FACTS = 20_000
@@ -155,10 +158,22 @@ class FactsLoader:
     holds an older state of a model than the database.
     """
 
-    def __init__(self, session: Session | None = None) -> None:
+    def __init__(self, session: Session | None = None, *, kb: KnowledgeBase | None = None) -> None:
         self.session: Session = session  # type: ignore[assignment]  # a run's loader is bound per page
+        self.kb = kb or knowledge_base()
         self._facts: dict[str, ModelFacts | None] = {}
         self.stored: dict[int, dict[str, Any]] = {}  # derived columns as stored, by row id
+        # Findings from each model's license files, by row id (see effective()).
+        self.text_findings: dict[int, list[Finding]] = {}
+
+    def effective(self, model_id: int, declared: Resolution, texts: tuple[Any, ...]) -> Resolution:
+        """The license a model is taken to have once its license files are read; keeps their findings."""
+        resolution, findings = reconcile(declared, texts, self.kb)
+        if findings:
+            self.text_findings[model_id] = findings
+        else:
+            self.text_findings.pop(model_id, None)
+        return resolution
 
     def load(self, where: Any) -> list[tuple[int, ModelFacts]]:
         """Load (row id, facts) of the models matching a SQL condition on ``hub_models``."""
@@ -173,9 +188,11 @@ class FactsLoader:
         ):
             bases[link.model_id].append((link.base_repo_id, link.relation))
         previous = self.previous_licenses(ids)
+        texts = license_evidence(self.session, ids)
         result = []
         for row in rows:
-            facts = facts_of(row, resolve_row(row), bases.get(row.id, ()), previous.get(row.id))
+            resolution = self.effective(row.id, resolve_row(row), texts.get(row.id, ()))
+            facts = facts_of(row, resolution, bases.get(row.id, ()), previous.get(row.id))
             self._facts[row.repo_id] = facts
             self.stored[row.id] = {name: getattr(row, name) for name in _DERIVED}
             result.append((row.id, facts))
@@ -221,6 +238,7 @@ class FactsLoader:
         if len(self._facts) > _MAX_CACHED_FACTS:
             self._facts.clear()
             self.stored.clear()
+            self.text_findings.clear()
 
     def lineage(self, repo_id: str) -> ModelFacts | None:
         """The facts of a base model (named by its id or a former one), or None when not catalogued."""
@@ -267,7 +285,7 @@ def derive_models(session: Session, model_ids: Collection[int], *, kb: Knowledge
         The number of models derived.
     """
     kb = kb or knowledge_base()
-    loader = loader or FactsLoader(session)
+    loader = loader or FactsLoader(session, kb=kb)
     done = 0
     for chunk in _chunks(list(model_ids), BATCH):
         loader.trim()
@@ -292,8 +310,9 @@ def write_derivations(session: Session, loaded: list[tuple[int, ModelFacts]], lo
         # the search triggers a second time.
         if derived != loader.stored.get(model_id):
             updates.append({"id": model_id, **derived})
+        found = [*audit(f, lineage=loader.lineage, kb=kb), *loader.text_findings.get(model_id, ())]
         findings += [{"model_id": model_id, "code": x.code, "severity": x.severity, "message": x.message,
-                      "evidence": x.evidence} for x in audit(f, lineage=loader.lineage, kb=kb)]
+                      "evidence": x.evidence} for x in found]
     if updates:
         session.execute(update(HubModel), updates)
     if had_findings and loaded:
@@ -320,11 +339,14 @@ def derive_page(session: Session, loader: FactsLoader, written: dict[int, tuple[
     transaction: the catalogue is consistent after every page.
     """
     previous = loader.previous_licenses(changed_ids)
+    texts = license_evidence(session, changed_ids)  # a new row has no license files yet
     fresh = []
     for model_id, (model, resolution) in written.items():
         bases = [(base, relation) for base, relation, _ in model.bases]
+        stored = derived_columns(resolution, kb)  # what the sync wrote with the row
+        resolution = loader.effective(model_id, resolution, texts.get(model_id, ()))
         facts = facts_of(model, resolution, bases, previous.get(model_id))
-        loader.remember(model_id, facts, derived_columns(resolution, kb))
+        loader.remember(model_id, facts, stored)
         fresh.append((model_id, facts))
     loader.prefetch_bases([base for _, facts in fresh for base, _ in facts.base_models])
     write_derivations(session, fresh, loader, kb=kb, had_findings=bool(changed_ids))

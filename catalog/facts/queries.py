@@ -22,6 +22,7 @@ from catalog.db.tables import (
 )
 from catalog.errors import ModelNotFound
 from catalog.facts.derive import FactsLoader, resolve_declared
+from catalog.facts.license_view import license_files_view
 from catalog.licenses import knowledge_base
 
 
@@ -107,6 +108,7 @@ def model_record(session: Session, repo_id: str, *, revision: str | None = None)
             "by_dtype": model.parameters_by_dtype,
         },
         "license": license_view,
+        "license_text": license_files_view(session, model),
         "base_models": [
             {"id": b.base_repo_id, "relation": b.relation, "source": b.source, "in_catalogue": b.base_repo_id in known_bases}
             for b in model.bases

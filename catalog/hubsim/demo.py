@@ -13,13 +13,21 @@ import click
 
 from catalog.config import Settings
 from catalog.crawl.hub import HubClient, RetryPolicy
+from catalog.crawl.license_files import fetch_license_files
 from catalog.crawl.progress import SyncProgress
 from catalog.crawl.sync import SyncOptions, run_sync
 from catalog.db.engine import open_database, transaction
+from catalog.hubsim.demo_files import attach_license_texts
+
+DEMO_TOKEN = "hf_catalog_demo_token"
 
 
-def run_demo(*, database: str, serve: bool, port: int) -> None:
-    """Build the demo database from the bundled snapshot, summarise it, and serve it."""
+def run_demo(*, database: str, serve: bool, port: int, shared: Path | None = None) -> None:
+    """Build the demo database from the bundled snapshot, summarise it, and serve it.
+
+    With ``shared`` (a folder holding ``hub-data``), the Meta Llama models' license texts are
+    served from there and read by the license-file pass (see ``catalog.hubsim.demo_files``).
+    """
     from catalog.facts.queries import license_overview
     from catalog.hubsim.server import HubServer, HubStore
     from catalog.hubsim.snapshot import SNAPSHOT_PATH, describe_sources
@@ -34,13 +42,21 @@ def run_demo(*, database: str, serve: bool, port: int) -> None:
     factory = open_database(settings.database_url)
 
     store = HubStore.from_jsonl(SNAPSHOT_PATH)
-    with HubServer(store) as server:
+    if shared is not None:
+        given = attach_license_texts(store, shared)
+        click.echo(f"license texts served from {shared}: {len(given)} files")
+    # The demo's own token has access to the gated models (Meta's), so their license files are read.
+    with HubServer(store, token=DEMO_TOKEN) as server:
         click.echo(f"Hub-compatible server with {len(store)} models on {server.url}; crawling it into {path}")
-        client = HubClient(endpoint=server.url, retry=RetryPolicy(max_tries=3, backoff_base=0.1))
+        client = HubClient(endpoint=server.url, retry=RetryPolicy(max_tries=3, backoff_base=0.1), token=DEMO_TOKEN)
         progress = SyncProgress()
         with progress:
             summary = run_sync(factory, client, SyncOptions(full=True, page_size=1000), progress=progress.update)
         progress.report(summary)
+        if summary.status == "completed":
+            texts = fetch_license_files(factory, client, every_model=True)
+            click.echo(f"license files: {texts.requests} requests, {texts.fetched} texts read "
+                       f"({texts.detected} identified), {texts.not_readable} not readable")
     if summary.status != "completed":
         raise click.ClickException("the demo crawl did not complete")
 

@@ -1,7 +1,8 @@
 """A Hub-compatible HTTP server on 127.0.0.1, for tests, benchmarks and the offline demo.
 
-It answers ``GET /api/models`` (filters, sort, expand, keyset ``Link`` cursors) and
-``GET /api/models/{repo_id}[/revision/{rev}]`` in the Hub's wire format, errors and rename
+It answers ``GET /api/models`` (filters, sort, expand, keyset ``Link`` cursors),
+``GET /api/models/{repo_id}[/revision/{rev}]`` and file downloads (``GET``/``HEAD
+/{repo_id}/resolve/{rev}/{path}``, see ``catalog.hubsim.files``) in the Hub's wire format, errors and rename
 redirects included, so that the official ``huggingface_hub`` client pointed at it
 (``HF_ENDPOINT`` or ``HfApi(endpoint=...)``) behaves as it does against huggingface.co and
 raises the same typed errors. Faults (429, 5xx, dropped connections, truncated bodies, garbage
@@ -26,6 +27,7 @@ from typing import Any, Self
 from urllib.parse import parse_qs, parse_qsl, unquote, urlencode, urlsplit
 
 from catalog.hubsim.faults import Faults, garble
+from catalog.hubsim.files import LFS_PREFIX, lfs_download, resolve_file, split_resolve
 from catalog.hubsim.listing import BadRequest, info_body, list_item, page, parse_expand, parse_listing_query
 from catalog.hubsim.store import HubStore, iter_jsonl
 
@@ -78,7 +80,16 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "catalog-hubserver"
     timeout = 60  # an idle keep-alive connection must not pin a thread forever
 
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in two writes; without this, Nagle's algorithm holds the body
+        # back until the client's delayed ACK (~40 ms on Linux) on every small keep-alive answer.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def do_GET(self) -> None:
+        self.server.hub._serve(self)  # type: ignore[attr-defined]
+
+    def do_HEAD(self) -> None:
         self.server.hub._serve(self)  # type: ignore[attr-defined]
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -216,6 +227,9 @@ class HubServer:
             return
         try:
             status, headers, body = self._answer(parts.path, parts.query, record.headers)
+            if record.method == "HEAD":
+                # Content-Length stays that of the GET body, as HTTP wants of a HEAD answer.
+                headers["Content-Length"], body = str(len(body)), b""
         except Exception as exc:  # noqa: BLE001 -- a bug here must reach the client as a 500, not a hang
             traceback.print_exc()
             status, headers, body = _error(500, f"catalog.hubsim.server failed: {exc!r}")
@@ -224,7 +238,8 @@ class HubServer:
         headers.setdefault("Content-Type", "application/json; charset=utf-8")
         for name, value in headers.items():
             handler.send_header(name, value)
-        handler.send_header("Content-Length", str(len(body)))
+        if "Content-Length" not in headers:
+            handler.send_header("Content-Length", str(len(body)))
         handler.end_headers()
         handler.wfile.write(body)
 
@@ -240,6 +255,16 @@ class HubServer:
         if self.token is not None and authorization is not None and authorization != f"Bearer {self.token}":
             return _error(401, "Invalid credentials in Authorization header")
         query = parse_qs(raw_query, keep_blank_values=True)
+        if path.startswith(LFS_PREFIX):
+            return lfs_download(self.store, path, query, headers.get("if-none-match"), _error)
+        resolved = split_resolve(path)
+        if resolved is not None:
+            return resolve_file(
+                self.store, *resolved, if_none_match=headers.get("if-none-match"),
+                authorized=self.token is not None and authorization == f"Bearer {self.token}",
+                base=f"http://{headers['host']}" if headers.get("host") else self.url, error=_error,
+                gated=lambda: self._gated(resolved[0], authorization),
+                not_found=lambda: self._repo_not_found(authorization))
         try:
             if path.rstrip("/") == "/api/models":
                 return self._listing(query, raw_query, headers.get("host"))

@@ -15,6 +15,7 @@ import hashlib
 import json
 import threading
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -81,6 +82,26 @@ def normalise(model: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+@dataclass(frozen=True)
+class RepoFile:
+    """A file of a model repository: its content, and whether Git LFS stores it."""
+
+    path: str
+    content: bytes
+    lfs: bool = False
+
+    @property
+    def etag(self) -> str:
+        """What the Hub sends as the ETag: the git blob sha1, or for an LFS file the sha256."""
+        if self.lfs:
+            return self.sha256
+        return hashlib.sha1(b"blob %d\0" % len(self.content) + self.content).hexdigest()
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
 class HubStore:
     """The models the fake Hub holds: full API-shaped dicts (as ``/api/models/{id}`` returns them).
 
@@ -93,6 +114,7 @@ class HubStore:
         self._models: dict[str, dict[str, Any]] = {}
         self._access: dict[str, str] = {}
         self._renamed: dict[str, str] = {}  # former id -> current id
+        self._files: dict[str, dict[str, RepoFile]] = {}  # repo id -> path -> file at the current sha
         self._orders: dict[str | None, list[tuple[SortKey, str, dict[str, Any]]]] = {}
         for model in models:
             self.put(model)
@@ -113,6 +135,7 @@ class HubStore:
         with self._lock:
             del self._models[repo_id]
             self._access.pop(repo_id, None)
+            self._files.pop(repo_id, None)
             self._orders.clear()
 
     def rename(self, repo_id: str, new_id: str) -> None:
@@ -127,6 +150,8 @@ class HubStore:
             if new_id in self._models:
                 raise ValueError(f"{new_id} already exists")
             model = self._models.pop(repo_id)
+            if repo_id in self._files:
+                self._files[new_id] = self._files.pop(repo_id)
             model.update(id=new_id, modelId=new_id)
             if "/" in new_id:
                 model["author"] = new_id.split("/", 1)[0]
@@ -136,6 +161,38 @@ class HubStore:
                              if old != new_id}  # a name taken back no longer redirects
             self._renamed[repo_id] = new_id
             self._orders.clear()
+
+    def put_file(self, repo_id: str, path: str, content: bytes | str, *, lfs: bool = False) -> RepoFile:
+        """Give a model a file at its current revision (listed in its siblings), replacing any at ``path``.
+
+        ``lfs`` files are answered as the Hub answers Git LFS files: a redirect to storage.
+
+        Raises:
+            KeyError: no such model.
+        """
+        data = content.encode() if isinstance(content, str) else bytes(content)
+        repo_file = RepoFile(path, data, lfs)
+        with self._lock:
+            model = self._models[repo_id]
+            siblings = model.setdefault("siblings", [])
+            if not any(isinstance(s, dict) and s.get("rfilename") == path for s in siblings):
+                siblings.append({"rfilename": path})
+            self._files.setdefault(repo_id, {})[path] = repo_file
+        return repo_file
+
+    def file(self, repo_id: str, path: str) -> RepoFile | None:
+        """The file at ``path`` of a model, or None."""
+        with self._lock:
+            return self._files.get(repo_id, {}).get(path)
+
+    def lfs_object(self, sha256: str) -> RepoFile | None:
+        """The LFS file whose content has this sha256 (what the storage redirect points at)."""
+        with self._lock:
+            for files in self._files.values():
+                for repo_file in files.values():
+                    if repo_file.lfs and repo_file.sha256 == sha256:
+                        return repo_file
+        return None
 
     def renamed_to(self, repo_id: str) -> str | None:
         """The current id of a renamed model's former id, or None."""

@@ -370,3 +370,15 @@ def _shown(value: object) -> str:
         return _REPR.repr(value)
     except Exception:  # noqa: BLE001 - a foreign object's __repr__ may raise anything
         return f"<{type(value).__name__}>"
+
+
+def most_restrictive(license_ids: Iterable[str], kb: KnowledgeBase) -> str:
+    """The primary id of licenses that all apply: the most restrictive known one (as :func:`resolve` picks).
+
+    Raises:
+        ValueError: none of ``license_ids`` is in ``kb``.
+    """
+    known = [i for i in license_ids if kb.get(i) is not None]
+    if not known:
+        raise ValueError("no known license among " + ", ".join(license_ids))
+    return max(known, key=lambda i: (_restrictiveness(kb.get(i)), i))  # type: ignore[arg-type]

@@ -2,7 +2,8 @@
 
 Flags are append-only: a new decision is a new row, and a team's current decision on a model is
 its newest row. An approval is *stale* once the model's license ids differ from those the team
-saw when it approved; a stale or expired decision no longer counts in a policy check
+saw when it approved, or a license file's text (by sha256) differs from the one read then; a
+stale or expired decision no longer counts in a policy check
 (``catalog.check`` turns current flags into the policy engine's decisions).
 """
 
@@ -55,13 +56,14 @@ def add_flag(session: Session, model: HubModel, team: Team, status: str, actor: 
     if revision is not None and (not revision.strip() or len(revision) > 64):
         raise FlagError("revision", "a revision is a commit sha")
     flag = Flag(team_id=team.id, model_id=model.id, status=status, revision=revision or model.sha,
-                license_ids=list(model.license_ids or []), conditions=conditions, note=note,
+                license_ids=list(model.license_ids or []), license_texts=license_text_hashes(model),
+                conditions=conditions, note=note,
                 expires_at=expires_at, created_by=actor.user_id, created_at=utcnow())
     session.add(flag)
     session.flush()
     record(session, actor, "flag.add", model.repo_id, {
         "flag_id": flag.id, "team": team.name, "status": status, "revision": flag.revision,
-        "license_ids": flag.license_ids, "findings": sorted(_reviewed_findings(session, [model.id])[model.id]),
+        "license_ids": flag.license_ids, "license_texts": flag.license_texts, "findings": sorted(_reviewed_findings(session, [model.id])[model.id]),
     })
     return flag
 
@@ -88,8 +90,31 @@ def flag_history(session: Session, model_id: int) -> list[Flag]:
 
 
 def is_stale(flag: Flag, model: HubModel) -> bool:
-    """An approval whose license ids differ from the model's current ones."""
-    return flag.status in APPROVALS and sorted(flag.license_ids or []) != sorted(model.license_ids or [])
+    """An approval whose license ids differ from the model's current ones, or taken on license
+    texts that have changed since."""
+    return flag.status in APPROVALS and (
+        sorted(flag.license_ids or []) != sorted(model.license_ids or []) or bool(text_changes(flag, model)))
+
+
+def license_text_hashes(model: HubModel) -> list[dict[str, str]] | None:
+    """The license files read at the model's revision, as a decision records them; None if none was read."""
+    read = [{"path": f.path, "sha256": f.sha256} for f in model.license_files if f.status == "ok" and f.sha256]
+    return read or None
+
+
+def text_changes(flag: Flag, model: HubModel) -> list[dict[str, Any]]:
+    """License files whose text differs from the one the decision was taken on: [{path, then, now}].
+
+    A file that cannot be read now (gated, say) is not counted as changed: nothing is known of it.
+    A decision recorded before any license file was read has nothing to compare.
+    """
+    if flag.license_texts is None:
+        return []
+    then = {t["path"]: t["sha256"] for t in flag.license_texts if isinstance(t, dict)}
+    now = {f.path: f.sha256 for f in model.license_files if f.status == "ok" and f.sha256}
+    unknown = {f.path for f in model.license_files if f.status != "ok" and f.status != "not-found"}
+    return [{"path": path, "then": then.get(path), "now": now.get(path)} for path in sorted(set(then) | set(now))
+            if path not in unknown and then.get(path) != now.get(path)]
 
 
 def is_expired(flag: Flag, now: datetime | None = None) -> bool:
@@ -104,6 +129,7 @@ def flag_view(flag: Flag, model: HubModel) -> dict[str, Any]:
         "license_ids": flag.license_ids, "conditions": flag.conditions, "note": flag.note,
         "expires_at": _iso(flag.expires_at), "created_by": flag.author.name if flag.author else None,
         "created_at": _iso(flag.created_at), "stale": is_stale(flag, model), "expired": is_expired(flag),
+        "license_texts": flag.license_texts, "text_changes": text_changes(flag, model),
     }
 
 
@@ -132,9 +158,14 @@ def review_queue(session: Session, team: Team) -> list[dict[str, Any]]:
         reasons = []
         if flag.status == "needs-review":
             reasons.append(_reason("needs-review", "marked as needing review"))
-        if is_stale(flag, flag.model):
+        approval = flag.status in APPROVALS
+        if approval and sorted(flag.license_ids or []) != sorted(flag.model.license_ids or []):
             reasons.append(_reason("stale-approval", "the license changed since the approval: "
                                    f"{_ids(flag.license_ids)} then, {_ids(flag.model.license_ids)} now"))
+        changed = text_changes(flag, flag.model) if approval else []
+        if changed:
+            reasons.append(_reason("license-text-changed", "the license text changed since the approval: "
+                                   + ", ".join(c["path"] for c in changed)))
         if flag.id in found_then:
             new = sorted(found_now.get(flag.model_id, set()) - found_then[flag.id])
             if new:

@@ -108,8 +108,12 @@ class FlagOut(BaseModel):
     expires_at: str | None
     created_by: str | None
     created_at: str
-    stale: bool = Field(description="An approval whose license ids differ from the model's current ones.")
+    stale: bool = Field(description="An approval whose license ids, or license file texts, differ from the model's current ones.")
     expired: bool
+    license_texts: list[Any] | None = Field(
+        default=None, description="[{path, sha256}] of the license files the decision was taken on; null: none read.")
+    text_changes: list[Any] = Field(
+        default_factory=list, description="[{path, then, now}] sha256 of each license file that changed since.")
 
 
 class ModelFlags(BaseModel):

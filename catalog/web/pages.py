@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from catalog.compliance.policy import TEAM_STATUSES
 from catalog.db.tables import HubModelSearch, User
+from catalog.facts.license_view import describe_text_changes
 from catalog.facts.queries import catalogue_counts, find_model, live_counts, model_record, sync_runs
 from catalog.licenses import knowledge_base
 from catalog.licenses.kb import CATEGORIES
@@ -96,6 +97,8 @@ def model_page(repo_id: str, request: Request, session: SessionDep, user: Reader
         return JSONResponse(record)
     model = find_model(session, record["id"])
     flags = model_flags(session, model)
+    for flag in flags["current"]:  # what changed in the texts a decision was taken on, as a diff if it may be shown
+        flag["text_changes"] = describe_text_changes(session, flag["text_changes"])
     team = user_view(user)["team"] if user is not None else None
     mine = [f for f in flags["current"] if team is not None and f["team"] == team]
     return _render(request, "model.html", user, {
