@@ -25,6 +25,7 @@ from huggingface_hub.errors import GatedRepoError, HfHubHTTPError, RepositoryNot
 from huggingface_hub.utils import build_hf_headers, get_session, parse_ratelimit_headers
 
 from catalog import __version__
+from catalog.db.jsontext import loads_bounded
 from catalog.errors import HubError, HubUnavailable
 
 log = logging.getLogger(__name__)
@@ -190,7 +191,7 @@ class HubClient:
             else:
                 if response.status_code < 400:
                     try:
-                        return response, json.loads(response.content)
+                        return response, decode_body(response.content)
                     except ValueError:
                         # A truncated or garbled body (a proxy, a deploy): worth another try.
                         last_problem = f"HTTP {response.status_code} with a malformed JSON body"
@@ -208,6 +209,21 @@ class HubClient:
                 self.retry.on_wait(last_problem, wait)
             self.retry.sleep(wait)
         raise HubUnavailable(f"gave up on {what} after {self.retry.max_tries} tries; last problem: {last_problem}")
+
+
+def decode_body(content: bytes) -> Any:
+    """Decode a Hub answer; one hostile value (1,500-deep card, 5,000-digit number) never costs the page.
+
+    The fast C decoder first; on what it cannot take, the bounded iterative decoder, which
+    leaves :class:`~catalog.db.jsontext.Dropped` markers for ingest to record as problems.
+
+    Raises:
+        ValueError: the body is not JSON at all (truncated, garbled).
+    """
+    try:
+        return json.loads(content)
+    except (RecursionError, ValueError):
+        return loads_bounded(content)
 
 
 def fetch_only(endpoint: str, paths: Sequence[str]) -> int:
