@@ -18,8 +18,9 @@ from typing import Any
 
 # Deeper than any real Hub card (model-index cards reach ~8 levels) and far below the recursion limit.
 MAX_DEPTH = 64
-# Integers beyond 64 bits fit no column and, past 4,300 digits, cannot even be printed by Python.
-_MAX_INT = 2**64
+# Python refuses to convert integers of more than 4,300 digits to or from text; keep well below.
+_MAX_DIGITS = 4_000
+_MAX_INT = 10**_MAX_DIGITS
 
 _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"(-?(?:0|[1-9]\d*))(\.\d+)?([eE][-+]?\d+)?")
@@ -39,8 +40,8 @@ class Dropped:
 def loads_bounded(text: str | bytes, *, max_depth: int = MAX_DEPTH) -> Any:
     """Decode JSON text without recursion; containers deeper than ``max_depth`` become :class:`Dropped`.
 
-    Accepts what :func:`json.loads` accepts (NaN and Infinity included). Integers of 64 bits or
-    more become :class:`Dropped` too.
+    Accepts what :func:`json.loads` accepts (NaN and Infinity included). Integers of more than
+    4,000 digits, which Python cannot convert, become :class:`Dropped` too.
 
     Raises:
         ValueError: the text is not JSON (truncated, garbled, not UTF-8).
@@ -118,10 +119,10 @@ def _scalar(s: str, i: int) -> tuple[Any, int]:
     integer, fraction, exponent = m.groups()
     if fraction or exponent:
         return float(m.group()), m.end()
-    if len(integer) > 20:  # beyond 64 bits whatever the digits; never converted (4,300-digit limit)
-        return Dropped(f"an integer of {len(integer.lstrip('-'))} digits"), m.end()
-    number = int(integer)
-    return (number if -_MAX_INT < number < _MAX_INT else Dropped(f"an integer of {len(integer)} digits")), m.end()
+    digits = len(integer.lstrip("-"))
+    if digits > _MAX_DIGITS:
+        return Dropped(f"an integer of {digits:,} digits"), m.end()
+    return int(integer), m.end()
 
 
 def _skip_container(s: str, i: int) -> int:
@@ -155,8 +156,8 @@ def clean_text(text: str) -> str:
 def clean(value: Any, *, max_depth: int = MAX_DEPTH, notes: list[str] | None = None) -> Any:
     """A copy of a decoded JSON value that both engines can store and serve.
 
-    Text loses NUL characters and lone surrogates; NaN, Infinity, integers of 64 bits or more,
-    :class:`Dropped` markers and anything deeper than ``max_depth`` become None. Iterative, so any
+    Text loses NUL characters and lone surrogates; NaN, Infinity, integers of more than 4,000
+    digits, :class:`Dropped` markers and anything deeper than ``max_depth`` become None. Iterative, so any
     depth is safe. What was changed is appended to ``notes`` (one line per kind of change).
     """
     found: set[str] = set()
@@ -176,7 +177,7 @@ def clean(value: Any, *, max_depth: int = MAX_DEPTH, notes: list[str] | None = N
             if -_MAX_INT < item < _MAX_INT:
                 parent[slot] = item
             else:
-                found.add("integers of 64 bits or more dropped")
+                found.add(f"integers of more than {_MAX_DIGITS:,} digits dropped")
                 parent[slot] = None
         elif isinstance(item, float):
             if math.isfinite(item):

@@ -76,7 +76,7 @@ def normalise(model: dict[str, Any]) -> dict[str, Any]:
     out.setdefault("createdAt", LEGACY_CREATED_AT)
     out.setdefault("lastModified", out["createdAt"])
     out.setdefault("_id", _object_id(repo_id, out["createdAt"]))
-    out.setdefault("sha", hashlib.sha1(f"{repo_id}@{out['lastModified']}".encode()).hexdigest())
+    out.setdefault("sha", hashlib.sha1(f"{repo_id}@{out['lastModified']}".encode("utf-8", "surrogatepass")).hexdigest())
     for key, default in (
         ("private", False),
         ("disabled", False),
@@ -94,9 +94,9 @@ def _object_id(repo_id: str, created_at: Any) -> str:
     """A stable Mongo-style ``_id``: like the Hub's, its first 4 bytes are the creation time."""
     try:
         stamp = int(datetime.fromisoformat(str(created_at)).timestamp())
-    except ValueError:
+    except (ValueError, OverflowError):
         stamp = int(datetime(2022, 3, 2, 23, 29, 4, tzinfo=UTC).timestamp())
-    return f"{stamp & 0xFFFFFFFF:08x}" + hashlib.sha1(repo_id.encode()).hexdigest()[:16]
+    return f"{stamp & 0xFFFFFFFF:08x}" + hashlib.sha1(repo_id.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 class HubStore:
