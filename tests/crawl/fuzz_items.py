@@ -124,7 +124,7 @@ def fuzz_item(draw: st.DrawFn, index: int | None = None) -> FuzzItem:
     body: dict[str, Any] = {}
     hostile: set[str] = set()
     for name, (good, bad) in _FIELDS.items():
-        choice = draw(st.sampled_from(["good", "good", "good", "bad", "absent"]))
+        choice = draw(st.sampled_from(["good"] * 6 + ["bad", "absent"]))
         if choice == "absent":
             continue
         body[name] = draw(bad if choice == "bad" else good)
@@ -133,7 +133,7 @@ def fuzz_item(draw: st.DrawFn, index: int | None = None) -> FuzzItem:
         elif body[name] is None:
             del body[name]
     owner = draw(_NAME)
-    id_kind = draw(st.sampled_from(["ok"] * 8 + ["nul", "surrogate", "long", "blank"]))
+    id_kind = draw(st.sampled_from(["ok"] * 16 + ["nul", "surrogate", "long", "blank"]))
     name = f"{draw(_NAME)}-{tag}"
     # Blank ids are spelled from the index in two kinds of space: the fake Hub keys models by id.
     blank = "".join(" \u2003"[int(bit)] for bit in f"{tag:b}") + " "
@@ -206,8 +206,8 @@ def run_and_check(factory, items: list[FuzzItem], *, web_client=None, page_size:
         if missing:
             outcome.unrecorded.append(f"{item.body['id']}: {sorted(missing)} not among {sorted(map(str, fields))}")
     if web_client is not None:
-        readable = [rid for rid in rows if rid]
-        for repo_id in readable[:render_limit]:
+        mine = [i.body["id"] for i in items if i.usable_id and i.body["id"] in rows]
+        for repo_id in mine[:render_limit]:
             path = quote(repo_id, safe="/")
             for url, accept in ((f"/models/{path}", "text/html"), (f"/api/v1/models/{path}", "application/json")):
                 response = web_client.get(url, headers={"Accept": accept})
