@@ -6,16 +6,17 @@ are raised as exceptions and rendered by the application's handlers in the one e
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import UTC, datetime, time, timedelta
 from typing import Annotated, Any
 
-import yaml
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
 from catalog.db.tables import Team, User
+from catalog.errors import InvalidQuery
 from catalog.web import api_schemas as s
 from catalog.web.auth import ReaderDep, actor_for, require_token_role
 from catalog.web.deps import SessionDep, SettingsDep
@@ -79,7 +80,6 @@ def _fields(value: str | None) -> tuple[str, ...] | None:
     names = tuple(dict.fromkeys(f.strip() for f in value.split(",") if f.strip()))
     unknown = [n for n in names if n not in ROW_FIELDS]
     if unknown:
-        from catalog.errors import InvalidQuery
 
         raise InvalidQuery("fields", f"unknown field {unknown[0]!r}; choose from {', '.join(ROW_FIELDS)}")
     return ("id", *[n for n in names if n != "id"])
@@ -200,13 +200,13 @@ def _policy(value: dict[str, Any] | str | None, settings: Any):  # -> Policy
             return _named_policy(value.strip(), settings)
         return load_policy(value, source="<yaml>")
     except PolicyError as exc:
+        if exc.unparseable:  # not YAML, or over a bound: like an unparseable body, a 400
+            raise InvalidQuery("policy", str(exc)) from None
         raise _invalid("policy", str(exc)) from None
-    except yaml.YAMLError as exc:  # load_policy lets the reader's control-character errors through
-        raise _invalid("policy", f"<yaml>: {exc}") from None
 
 
 def _named_policy(name: str, settings: Any):  # -> Policy
-    from catalog.compliance.policy import PolicyError, load_policy
+    from catalog.compliance.policy import PolicyError, load_policy_file
 
     directory = settings.policy_dir
     if directory is not None:
@@ -215,11 +215,11 @@ def _named_policy(name: str, settings: Any):  # -> Policy
             # The name is a plain file name (no separators), so it cannot leave policy_dir.
             if path.suffix in (".yaml", ".yml") and path.is_file():
                 try:
-                    text = path.read_text(encoding="utf-8")
-                except UnicodeDecodeError:
-                    raise PolicyError("not UTF-8 text", source=path.name) from None
-                # Errors cite the file name only: the server's paths are none of the caller's business.
-                return load_policy(text, source=path.name)
+                    return dataclasses.replace(load_policy_file(path), source=path.name)
+                except PolicyError as exc:
+                    # Errors cite the file name only: the server's paths are none of the caller's business.
+                    raise PolicyError(exc.message, source=path.name, line=exc.line, column=exc.column,
+                                      unparseable=exc.unparseable) from None
     raise PolicyError(f"no policy named {name!r} on the server", source="<policy>")
 
 
