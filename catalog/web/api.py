@@ -106,7 +106,7 @@ def model_flags(repo_id: str, session: SessionDep, user: ReaderDep) -> Response:
 
 
 @router.post("/models/{repo_id:path}/flags", status_code=201, response_model=s.FlagCreated,
-             responses=s.errors(401, 403, 404, 413, 422))
+             responses=s.errors(400, 401, 403, 404, 413, 422))
 def add_flag(repo_id: str, body: s.FlagIn, request: Request, session: SessionDep,
              user: Annotated[User, Depends(require_token_role("reviewer"))]) -> Response:
     """Record your team's decision on a model (needs a reviewer's token); audit-logged."""
@@ -162,7 +162,7 @@ def get_license(license_id: str, user: ReaderDep) -> Response:
     return JSONResponse({"ok": True, **found.to_dict()})
 
 
-@router.post("/check", response_model=s.CheckOut, responses=s.errors(401, 413, 422))
+@router.post("/check", response_model=s.CheckOut, responses=s.errors(400, 401, 413, 422))
 def check(body: s.CheckIn, session: SessionDep, settings: SettingsDep, user: ReaderDep) -> Response:
     """Judge models against a policy: a verdict per model with every reason, and the overall verdict.
 

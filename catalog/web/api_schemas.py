@@ -33,7 +33,8 @@ class ErrorBody(BaseModel):
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorBody, "description": "A parameter has an unusable value."},
+    400: {"model": ErrorBody, "description": "A parameter has an unusable value, the body is not JSON, or the "
+                                             "policy is not YAML or exceeds its bounds."},
     401: {"model": ErrorBody, "description": "No valid credentials (sign in or send a bearer token)."},
     403: {"model": ErrorBody, "description": "The user lacks the role this needs."},
     404: {"model": ErrorBody, "description": "No such model or license."},
