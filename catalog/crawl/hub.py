@@ -160,6 +160,8 @@ class HubClient:
         path = "/api/models/" + repo_id + "?" + urlencode([("expand[]", p) for p in LISTING_EXPAND])
         try:
             _response, data = self._get_json(self.endpoint + path, what=f"model {repo_id}")
+        except TokenRefused:
+            raise  # the token is the problem, not the model: never "private"
         except GatedRepoError:
             return ModelLookup("gated")
         except RepositoryNotFoundError:
@@ -198,6 +200,9 @@ class HubClient:
                 elif response.status_code in RETRYABLE_STATUS:
                     last_problem = f"HTTP {response.status_code}"
                     headers = response.headers
+                elif response.status_code == 401 and _token_refused(response):
+                    raise TokenRefused(f"the Hub refused the token (HF_TOKEN) on {what}: {_token_refused(response)}; "
+                                       "check it, or unset HF_TOKEN for public models", status=401)
                 else:
                     _raise_for_status(response, what)
             if attempt == self.retry.max_tries:
@@ -224,6 +229,19 @@ def decode_body(content: bytes) -> Any:
         return json.loads(content)
     except (RecursionError, ValueError):
         return loads_bounded(content)
+
+
+class TokenRefused(HubError):
+    """The Hub refused the access token itself (expired, revoked, mistyped): no model is readable."""
+
+
+def _token_refused(response: httpx2.Response) -> str | None:
+    """The Hub's message when a 401 is about the token sent, not about the repository."""
+    sent = response.request.headers.get("authorization", "")
+    message = response.headers.get("x-error-message") or _error_message(response) or ""
+    if sent and ("invalid credentials" in message.lower() or "invalid token" in message.lower()):
+        return message
+    return None
 
 
 def fetch_only(endpoint: str, paths: Sequence[str]) -> int:

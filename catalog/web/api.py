@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from pydantic import StringConstraints
 
 from catalog.db.tables import Team, User
 from catalog.errors import InvalidQuery
@@ -43,8 +44,10 @@ def list_models(
     request: Request, session: SessionDep, user: ReaderDep,
     q: Annotated[str | None, Query(max_length=200, description="Free text over ids and cards.")] = None,
     license: Multi = None, category: Multi = None, finding: Multi = None,
-    flag: Annotated[list[str] | None, Query(max_length=50, description="Your team's flag status, or none.")] = None,
-    task: Multi = None, library: Multi = None, author: Multi = None, size: Multi = None, gated: Multi = None,
+    flag: Annotated[list[s.FlagFilter] | None, Query(max_length=50, description="Your team's flag status, or "
+                                                                                 "none.")] = None,
+    task: Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] | None,
+                    Query(max_length=50, description="Pipeline tag (the Hub's task), or none.")] = None, library: Multi = None, author: Multi = None, size: Multi = None, gated: Multi = None,
     format: Annotated[list[str] | None, Query(max_length=50, description="Weight format filter; format=csv "
                                                                           "exports CSV instead.")] = None,
     params_min: Annotated[str | None, Query(max_length=20, description="e.g. 7B, 350M")] = None,
