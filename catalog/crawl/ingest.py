@@ -98,7 +98,7 @@ _CARD_KEPT = ("license", "license_name", "license_link", "base_model", "base_mod
 # The Hub's object ids are MongoDB ObjectIds: 24 hex digits. Only such an id can prove a rename.
 _OBJECT_ID = re.compile(r"[0-9a-f]{24}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"')
+_STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _BRACKET_DELTA = {"[": 1, "{": 1, "]": -1, "}": -1}
 
@@ -204,6 +204,8 @@ def _refuse(value: Any) -> Any:
 
 def _depth(encoded: str) -> int:
     """How deep the JSON text nests (strings, which may hold brackets, left out)."""
+    if encoded.count("[") + encoded.count("{") <= MAX_DEPTH:  # the common case, at C speed
+        return MAX_DEPTH
     brackets = _NOT_BRACKET.sub("", _STRINGS.sub("", encoded))
     return max(accumulate(map(_BRACKET_DELTA.__getitem__, brackets)), default=0)
 

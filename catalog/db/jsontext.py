@@ -226,5 +226,9 @@ def loads_stored(text: str | bytes) -> Any:
 
 
 def needs_cleaning(encoded: str) -> bool:
-    """Whether JSON text made by :func:`json.dumps` (ASCII) may hold what :func:`clean` removes."""
+    """Whether JSON text made by :func:`json.dumps` (ASCII) may hold what :func:`clean` removes
+    (a NUL, a surrogate escape, NaN or Infinity; text that merely looks so is cleaned to itself).
+
+    Four substring tests: measured faster than one regular expression over the same text.
+    """
     return "\\u0000" in encoded or "\\ud" in encoded or "NaN" in encoded or "Infinity" in encoded
