@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from itertools import accumulate
 from typing import Any
 
+from catalog.crawl.problems import clip as _clip
 from catalog.db.jsontext import MAX_DEPTH, clean, clean_text, needs_cleaning
 
 RELATIONS = ("finetune", "adapter", "merge", "quantized")
@@ -40,7 +40,6 @@ _FORMAT_OF_SUFFIX = {
 # suffixes are context lengths ("128k"), not sizes.
 _NAME_SIZE = re.compile(r"(?<![A-Za-z0-9.])(?:(\d{1,3})x)?(\d{1,4}(?:\.\d{1,3})?)([bmt])(?![a-z0-9])", re.IGNORECASE)
 _UNIT = {"m": 10**6, "b": 10**9, "t": 10**12}
-_MAX_PROBLEM_VALUE = 500
 
 
 @dataclass
@@ -117,10 +116,10 @@ def parse_item(item: Any) -> ParsedModel:
         raise InvalidItem(f"listing item is a {type(item).__name__}, not an object")
     repo_id = item.get("id") or item.get("modelId")
     if not usable_repo_id(repo_id):
-        raise InvalidItem(f"listing item has no usable id: {_clip(repo_id)!r}")
+        raise InvalidItem(f"listing item has no usable id: {clip(repo_id)!r}")
 
     model = ParsedModel(repo_id=repo_id)
-    p = _Problems(model.problems)
+    p = Problems(model.problems)
     item, model.content_hash = _bounded(item, p)
     model.author = _author(item, repo_id, p)
     model.sha = p.str_or_none(item, "sha", max_len=64)
@@ -160,7 +159,7 @@ def usable_repo_id(repo_id: Any) -> bool:
             and not _CONTROL.search(repo_id) and clean_text(repo_id) == repo_id)
 
 
-def _bounded(item: dict[str, Any], p: _Problems) -> tuple[dict[str, Any], str]:
+def _bounded(item: dict[str, Any], p: Problems) -> tuple[dict[str, Any], str]:
     """The item made storable, and its content hash.
 
     The common, clean item costs one C-speed encoding (which the hash needs anyway) and two
@@ -212,10 +211,10 @@ def _depth(encoded: str) -> int:
 
 def content_hash(item: dict[str, Any]) -> str:
     """A digest of everything in the item that is not a counter (of the item as ingest stores it)."""
-    return _bounded(item, _Problems([]))[1]
+    return _bounded(item, Problems([]))[1]
 
 
-def _author(item: dict[str, Any], repo_id: str, p: _Problems) -> str | None:
+def _author(item: dict[str, Any], repo_id: str, p: Problems) -> str | None:
     author = item.get("author")
     if isinstance(author, str) and 0 < len(author) <= _MAX_AUTHOR:
         return author
@@ -225,7 +224,7 @@ def _author(item: dict[str, Any], repo_id: str, p: _Problems) -> str | None:
     return namespace if namespace and len(namespace) <= _MAX_AUTHOR else None
 
 
-def _object_id(item: dict[str, Any], p: _Problems) -> str | None:
+def _object_id(item: dict[str, Any], p: Problems) -> str | None:
     value = item.get("_id")
     if value is None:
         return None
@@ -246,7 +245,7 @@ def estimate_parameters(repo_id: str) -> int | None:
     return int(total) if total >= 1 else None
 
 
-def _files(item: dict[str, Any], p: _Problems) -> list[str]:
+def _files(item: dict[str, Any], p: Problems) -> list[str]:
     siblings = item.get("siblings")
     if siblings is None:
         return []
@@ -271,7 +270,7 @@ def _formats(files: list[str], item: dict[str, Any]) -> list[str]:
     return sorted(found)
 
 
-def _parameters(model: ParsedModel, item: dict[str, Any], p: _Problems) -> None:
+def _parameters(model: ParsedModel, item: dict[str, Any], p: Problems) -> None:
     for source in ("safetensors", "gguf"):
         block = item.get(source)
         if block is None:
@@ -289,7 +288,7 @@ def _parameters(model: ParsedModel, item: dict[str, Any], p: _Problems) -> None:
         model.parameters_total, model.parameters_source = estimate, "name"
 
 
-def _bases(model: ParsedModel, card: dict[str, Any], p: _Problems) -> list[tuple[str, str, str]]:
+def _bases(model: ParsedModel, card: dict[str, Any], p: Problems) -> list[tuple[str, str, str]]:
     """Base models with their relation.
 
     The ``base_model:<relation>:<id>`` tags are computed by the Hub and follow renames, so
@@ -319,7 +318,7 @@ def _bases(model: ParsedModel, card: dict[str, Any], p: _Problems) -> list[tuple
     return [(base, tagged.get(base, default), source) for base in dict.fromkeys(ids) if len(base) <= 200]
 
 
-def _card_bases(card: dict[str, Any], p: _Problems) -> list[str]:
+def _card_bases(card: dict[str, Any], p: Problems) -> list[str]:
     value = card.get("base_model")
     if value is None:
         return []
@@ -339,94 +338,3 @@ def _inferred_relation(model: ParsedModel, n_bases: int) -> str:
     if "gguf" in model.formats:
         return "quantized"
     return "finetune"
-
-
-class _Problems:
-    """Collects malformed fields; each getter returns a safe default for a bad value."""
-
-    def __init__(self, sink: list[dict[str, Any]]) -> None:
-        self.sink = sink
-
-    def add(self, field_name: str, problem: str, value: Any) -> None:
-        self.sink.append({"field": field_name, "problem": problem, "value": _clip(value)})
-
-    def str_or_none(self, item: dict[str, Any], key: str, *, max_len: int) -> str | None:
-        value = item.get(key)
-        if value is None or (isinstance(value, str) and 0 < len(value) <= max_len):
-            return value or None
-        self.add(key, "not a short string", value)
-        return None
-
-    def timestamp(self, item: dict[str, Any], key: str) -> datetime | None:
-        value = item.get(key)
-        if value is None:
-            return None
-        if isinstance(value, str):
-            try:
-                parsed = datetime.fromisoformat(value)
-                # Year 1 at +05:00 is before the first instant Python can hold in UTC.
-                return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-            except (ValueError, OverflowError):
-                pass
-        self.add(key, "not an ISO 8601 timestamp within years 1 to 9999", value)
-        return None
-
-    def count(self, item: dict[str, Any], key: str, maximum: int) -> int:
-        value = item.get(key)
-        if value is None:
-            return 0
-        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-            if value <= maximum:
-                return value
-            self.add(key, f"over {maximum:,}, the most the column holds: clamped", value)
-            return maximum
-        self.add(key, "not a non-negative integer", value)
-        return 0
-
-    def flag(self, item: dict[str, Any], key: str) -> bool:
-        value = item.get(key, False)
-        if isinstance(value, bool):
-            return value
-        self.add(key, "not a boolean", value)
-        return False
-
-    def str_list(self, item: dict[str, Any], key: str, *, max_items: int, max_len: int) -> list[str]:
-        value = item.get(key)
-        if value is None:
-            return []
-        if isinstance(value, list):
-            good = [v for v in value[:max_items] if isinstance(v, str) and 0 < len(v) <= max_len]
-            if len(good) != len(value):
-                self.add(key, f"entries that are not strings of 1 to {max_len} characters (or beyond "
-                              f"{max_items:,}) dropped", value)
-            return good
-        self.add(key, "not a list", value)
-        return []
-
-    def gated(self, item: dict[str, Any]) -> str:
-        value = item.get("gated", False)
-        if value is False or value is None:
-            return "false"
-        if value in ("auto", "manual"):
-            return value
-        if value is True:
-            return "manual"
-        self.add("gated", "not false, 'auto' or 'manual'", value)
-        return "false"
-
-
-def _clip(value: Any) -> Any:
-    """Keep a raw value storable: JSON-safe and bounded in size, whatever it is."""
-    if value is None or isinstance(value, bool) or (isinstance(value, int) and -2**63 <= value < 2**63):
-        return value
-    if isinstance(value, float) and math.isfinite(value):
-        return value
-    if isinstance(value, str):
-        text = value
-    else:
-        try:
-            text = json.dumps(value, default=str)
-        except (ValueError, RecursionError):  # a number too long to print, a value too deep
-            text = f"<{type(value).__name__} that cannot be shown>"
-    text = clean_text(text)
-    return text if len(text) <= _MAX_PROBLEM_VALUE else text[:_MAX_PROBLEM_VALUE] + "…"
