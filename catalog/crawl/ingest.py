@@ -11,7 +11,7 @@ from datetime import datetime
 from itertools import accumulate
 from typing import Any
 
-from catalog.crawl.problems import clip as _clip
+from catalog.crawl.problems import Problems, clip
 from catalog.db.jsontext import MAX_DEPTH, clean, clean_text, needs_cleaning
 
 RELATIONS = ("finetune", "adapter", "merge", "quantized")
