@@ -7,9 +7,11 @@ Every field is read from an environment variable prefixed ``CATALOG_`` (for exam
 
 from __future__ import annotations
 
+import ipaddress
+from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -43,9 +45,38 @@ class Settings(BaseSettings):
         description="Name of a header set by a trusted reverse proxy that carries the signed-in user (SSO).",
     )
     session_max_age: int = Field(default=8 * 3600, gt=0, description="Lifetime of a sign-in session, in seconds.")
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses or networks of reverse proxies whose X-Forwarded-For is believed.",
+    )
     max_request_body: int = Field(default=1_000_000, gt=0, description="Largest accepted request body, in bytes.")
     policy_dir: Path | None = Field(
         default=None, description="Folder of named policy files (<name>.yaml) that POST /api/v1/check may use."
     )
     host: str = Field(default="127.0.0.1", description="Address `catalog serve` listens on.")
     port: int = Field(default=8000, ge=0, le=65535, description="Port `catalog serve` listens on.")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks_parse(cls, value: str) -> str:
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            try:
+                ipaddress.ip_network(part, strict=False)
+            except ValueError:
+                raise ValueError(f"{part!r} is not an IP address or network") from None
+        return value
+
+    @cached_property
+    def proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        """The trusted proxies as networks (a single address is a /32 or /128)."""
+        return tuple(ipaddress.ip_network(p.strip(), strict=False) for p in self.trusted_proxies.split(",") if p.strip())
+
+    def is_trusted_proxy(self, address: str) -> bool:
+        """Whether ``address`` is one of the configured trusted proxies (never, by default)."""
+        if not self.proxy_networks:
+            return False
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in network for network in self.proxy_networks)

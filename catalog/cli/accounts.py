@@ -42,7 +42,7 @@ def _iso(value: datetime | None) -> str:
 
 @click.group()
 def users() -> None:
-    """Add, list and disable user accounts."""
+    """Add, list and disable user accounts, and set their passwords."""
 
 
 @users.command("add")
@@ -98,6 +98,23 @@ def users_disable(settings: Settings, name: str) -> None:
     with _session(settings) as session:
         disable_user(session, name, _actor())
     click.echo(f"disabled user {name}")
+
+
+@users.command("password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+@click.pass_obj
+def users_password(settings: Settings, name: str, password_stdin: bool) -> None:
+    """Set a new password for user NAME; every session they have open ends."""
+    from catalog.teams.accounts import set_password
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    with _session(settings) as session:
+        set_password(session, name, password, _actor())
+    click.echo(f"new password set for {name}; their sessions ended")
 
 
 @click.group()

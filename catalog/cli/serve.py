@@ -21,8 +21,11 @@ def serve(settings: Settings | None, host: str | None, port: int | None) -> None
     settings = settings or Settings()
     factory = open_db(settings)  # applies pending migrations, and fails early with a readable error
     app = create_app(settings, engine=factory.kw["bind"])
+    # X-Forwarded-* are believed only from CATALOG_TRUSTED_PROXIES (none by default): from anyone
+    # else they are the caller's own words (see catalog.web.auth.client_address).
+    proxies = [str(network) for network in settings.proxy_networks]
     uvicorn.run(app, host=host or settings.host, port=settings.port if port is None else port,
-                proxy_headers=True, log_level="info")
+                proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None, log_level="info")
 
 
 COMMANDS = [serve]

@@ -42,8 +42,10 @@ class PolicyError(CatalogError, ValueError):
     """
 
     def __init__(self, message: str, *, source: str = "<inline>", line: int | None = None,
-                 column: int | None = None, key: str | None = None) -> None:
+                 column: int | None = None, key: str | None = None, unparseable: bool = False) -> None:
         self.message = message
+        # Not a policy at all (bad YAML, a bound exceeded): the API answers 400, not 422.
+        self.unparseable = unparseable
         self.source = source
         self.line = line
         self.column = column
@@ -103,6 +105,31 @@ DEFAULT_POLICY = Policy(
 
 # --- loading ------------------------------------------------------------------------------------
 
+# Bounds that keep a hostile policy cheap to refuse: a real policy is a few KB, a few levels deep,
+# and has no use for aliases (a few hundred bytes of nested aliases expand to gigabytes).
+MAX_POLICY_BYTES = 256 * 1024
+MAX_POLICY_DEPTH = 16
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, composing no alias and nothing nested deeper than MAX_POLICY_DEPTH."""
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed in a policy",
+                                              event.start_mark)
+        if self._depth >= MAX_POLICY_DEPTH:
+            raise yaml.composer.ComposerError(None, None, f"nested deeper than {MAX_POLICY_DEPTH} levels",
+                                              self.peek_event().start_mark)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
 
 class _Locator:
     """Turns a key path into an error location: a line for YAML, a dotted key for JSON."""
@@ -135,8 +162,13 @@ def load_policy(text: str, *, source: str = "<inline>", kb: KnowledgeBase | None
         PolicyError: The YAML is malformed, or a key, license id, category, finding code, context or
             date is unknown or invalid; the error carries the line.
     """
-    loader = yaml.SafeLoader(text)
+    if len(text) > MAX_POLICY_BYTES:
+        raise PolicyError(f"{len(text):,} characters; a policy may have {MAX_POLICY_BYTES:,}", source=source,
+                          unparseable=True)
+    loader = None
     try:
+        # The reader refuses NUL and other control characters as soon as it is built.
+        loader = _BoundedLoader(text)
         node = loader.get_single_node()
         marks: dict[tuple, yaml.Mark] = {(): node.start_mark} if node is not None else {}
         data = _node_data(loader, node, (), marks, source) if node is not None else None
@@ -144,11 +176,16 @@ def load_policy(text: str, *, source: str = "<inline>", kb: KnowledgeBase | None
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "malformed YAML"
         raise PolicyError(problem, source=source, line=mark.line + 1 if mark else None,
-                          column=mark.column + 1 if mark else None) from None
+                          column=mark.column + 1 if mark else None, unparseable=True) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise PolicyError(f"character U+{exc.character:04X} is not allowed in YAML", source=source, line=line,
+                          unparseable=True) from None
     except yaml.YAMLError as exc:
-        raise PolicyError(f"malformed YAML: {exc}", source=source) from None
+        raise PolicyError(f"malformed YAML: {exc}", source=source, unparseable=True) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return _build(data, _Locator(source, marks), source, kb if kb is not None else knowledge_base())
 
 
@@ -159,10 +196,15 @@ def load_policy_file(path: str | Path) -> Policy:
         OSError: The file cannot be read.
         PolicyError: The file is not UTF-8 text or not a valid policy.
     """
+    with Path(path).open("rb") as file:
+        raw = file.read(MAX_POLICY_BYTES + 1)  # never a 50 MB file into memory
+    if len(raw) > MAX_POLICY_BYTES:
+        raise PolicyError(f"over {MAX_POLICY_BYTES:,} bytes; a policy is a few KB", source=str(path),
+                          unparseable=True)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise PolicyError("not UTF-8 text", source=str(path)) from None
+        raise PolicyError("not UTF-8 text", source=str(path), unparseable=True) from None
     return load_policy(text, source=str(path))
 
 

@@ -25,6 +25,7 @@ from huggingface_hub.errors import GatedRepoError, HfHubHTTPError, RepositoryNot
 from huggingface_hub.utils import build_hf_headers, get_session, get_token, parse_ratelimit_headers
 
 from catalog import __version__
+from catalog.db.jsontext import loads_bounded
 from catalog.errors import HubError, HubUnavailable
 
 log = logging.getLogger(__name__)
@@ -177,6 +178,8 @@ class HubClient:
         path = "/api/models/" + repo_id + "?" + urlencode([("expand[]", p) for p in LISTING_EXPAND])
         try:
             _response, data = self._get_json(self.endpoint + path, what=f"model {repo_id}")
+        except TokenRefused:
+            raise  # the token is the problem, not the model: never "private"
         except (RepositoryNotFoundError, HubError) as exc:
             return ModelLookup(_refusal(exc, on_404="missing"))
         if not isinstance(data, dict):
@@ -218,7 +221,7 @@ class HubClient:
 
     def _get_json(self, url: str, *, what: str) -> tuple[httpx2.Response, Any]:
         """GET and decode JSON, retrying what a retry can fix; typed errors for the rest."""
-        return self._get(url, what=what, read=lambda r: json.loads(r.read()))
+        return self._get(url, what=what, read=lambda r: decode_body(r.read()))
 
     def _get(self, url: str, *, what: str, read: Callable[[httpx2.Response], Any],
              extra_headers: Mapping[str, str] | None = None) -> tuple[httpx2.Response, Any]:
@@ -250,6 +253,10 @@ class HubClient:
                         headers = response.headers
                     else:
                         response.read()
+                        refused = response.status_code == 401 and _token_refused(response)
+                        if refused:
+                            raise TokenRefused(f"the Hub refused the token (HF_TOKEN) on {what}: {refused}; "
+                                               "check it, or unset HF_TOKEN for public models", status=401)
                         _raise_for_status(response, what)
             except _NETWORK_ERRORS as exc:
                 last_problem = f"{type(exc).__name__}: {exc}"
@@ -290,6 +297,34 @@ def _read_bounded(response: httpx2.Response, max_bytes: int) -> bytes | None:
             return None
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def decode_body(content: bytes) -> Any:
+    """Decode a Hub answer; one hostile value (1,500-deep card, 5,000-digit number) never costs the page.
+
+    The fast C decoder first; on what it cannot take, the bounded iterative decoder, which
+    leaves :class:`~catalog.db.jsontext.Dropped` markers for ingest to record as problems.
+
+    Raises:
+        ValueError: the body is not JSON at all (truncated, garbled).
+    """
+    try:
+        return json.loads(content)
+    except (RecursionError, ValueError):
+        return loads_bounded(content)
+
+
+class TokenRefused(HubError):
+    """The Hub refused the access token itself (expired, revoked, mistyped): no model is readable."""
+
+
+def _token_refused(response: httpx2.Response) -> str | None:
+    """The Hub's message when a 401 is about the token sent, not about the repository."""
+    sent = response.request.headers.get("authorization", "")
+    message = response.headers.get("x-error-message") or _error_message(response) or ""
+    if sent and ("invalid credentials" in message.lower() or "invalid token" in message.lower()):
+        return message
+    return None
 
 
 def fetch_only(endpoint: str, paths: Sequence[str]) -> int:

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
+from itertools import accumulate
 from typing import Any
+
+from catalog.crawl.problems import Problems, clip
+from catalog.db.jsontext import MAX_DEPTH, clean, clean_text, needs_cleaning
 
 RELATIONS = ("finetune", "adapter", "merge", "quantized")
 
@@ -37,7 +40,6 @@ _FORMAT_OF_SUFFIX = {
 # suffixes are context lengths ("128k"), not sizes.
 _NAME_SIZE = re.compile(r"(?<![A-Za-z0-9.])(?:(\d{1,3})x)?(\d{1,4}(?:\.\d{1,3})?)([bmt])(?![a-z0-9])", re.IGNORECASE)
 _UNIT = {"m": 10**6, "b": 10**9, "t": 10**12}
-_MAX_PROBLEM_VALUE = 500
 
 
 @dataclass
@@ -81,8 +83,31 @@ class InvalidItem(ValueError):
     """The item cannot be stored at all (no usable repo id)."""
 
 
+# Column bounds (catalog.db.tables): a value beyond them is a problem, never a failed page.
+_MAX_INTEGER = 2**31 - 1  # likes: INTEGER
+_MAX_BIGINT = 2**63 - 1  # downloads, parameters_total: BIGINT
+_MAX_AUTHOR = 100
+_MAX_TAGS = 1_000
+_MAX_TAG = 500
+_MAX_FILES = 100_000
+_MAX_FILE_NAME = 1_000
+# A card beyond this is kept out of the database (its license and base fields are still read).
+MAX_CARD_BYTES = 1_000_000
+_CARD_KEPT = ("license", "license_name", "license_link", "base_model", "base_model_relation")
+# The Hub's object ids are MongoDB ObjectIds: 24 hex digits. Only such an id can prove a rename.
+_OBJECT_ID = re.compile(r"[0-9a-f]{24}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_BRACKET_DELTA = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
 def parse_item(item: Any) -> ParsedModel:
     """Parse one item of ``GET /api/models`` or body of ``GET /api/models/{id}``.
+
+    Total: every field is validated and bounded here, at the edge. Text loses NUL characters
+    and lone surrogates, values nested deeper than :data:`~catalog.db.jsontext.MAX_DEPTH` and
+    numbers no column holds are dropped or clamped, and each such change is a recorded problem.
 
     Raises:
         InvalidItem: the item is not an object or has no usable repo id.
@@ -90,30 +115,22 @@ def parse_item(item: Any) -> ParsedModel:
     if not isinstance(item, dict):
         raise InvalidItem(f"listing item is a {type(item).__name__}, not an object")
     repo_id = item.get("id") or item.get("modelId")
-    if not isinstance(repo_id, str) or not repo_id.strip() or len(repo_id) > 200:
-        raise InvalidItem(f"listing item has no usable id: {_clip(repo_id)!r}")
+    if not usable_repo_id(repo_id):
+        raise InvalidItem(f"listing item has no usable id: {clip(repo_id)!r}")
 
     model = ParsedModel(repo_id=repo_id)
-    p = _Problems(model.problems)
-    try:
-        model.content_hash = content_hash(item)
-    except _Unstorable:
-        # NUL characters and NaN/Infinity are valid in Python but not in PostgreSQL or strict
-        # JSON; clean them out once here so that one odd card cannot fail a whole page.
-        item = _storable(item)
-        p.add("item", "NUL characters or non-finite numbers removed", None)
-        model.content_hash = content_hash(item)
-    author = item.get("author")
-    model.author = author if isinstance(author, str) and author else (repo_id.split("/")[0] if "/" in repo_id else None)
+    p = Problems(model.problems)
+    item, model.content_hash = _bounded(item, p)
+    model.author = _author(item, repo_id, p)
     model.sha = p.str_or_none(item, "sha", max_len=64)
-    model.hub_object_id = p.str_or_none(item, "_id", max_len=24)
+    model.hub_object_id = _object_id(item, p)
     model.hub_created_at = p.timestamp(item, "createdAt")
     model.last_modified = p.timestamp(item, "lastModified")
-    model.downloads = p.count(item, "downloads")
-    model.likes = p.count(item, "likes")
+    model.downloads = p.count(item, "downloads", _MAX_BIGINT)
+    model.likes = p.count(item, "likes", _MAX_INTEGER)
     model.pipeline_tag = p.str_or_none(item, "pipeline_tag", max_len=100)
     model.library_name = p.str_or_none(item, "library_name", max_len=100)
-    model.tags = p.str_list(item, "tags")
+    model.tags = p.str_list(item, "tags", max_items=_MAX_TAGS, max_len=_MAX_TAG)
     model.gated = p.gated(item)
     model.private = p.flag(item, "private")
     model.disabled = p.flag(item, "disabled")
@@ -135,36 +152,86 @@ def parse_item(item: Any) -> ParsedModel:
     return model
 
 
-class _Unstorable(ValueError):
-    """The item holds values no database column can keep as they are."""
+def usable_repo_id(repo_id: Any) -> bool:
+    """Whether ``repo_id`` can key a model: text of 1 to 200 characters, no control characters
+    or lone surrogates, not blank."""
+    return (isinstance(repo_id, str) and bool(repo_id.strip()) and len(repo_id) <= 200
+            and not _CONTROL.search(repo_id) and clean_text(repo_id) == repo_id)
+
+
+def _bounded(item: dict[str, Any], p: Problems) -> tuple[dict[str, Any], str]:
+    """The item made storable, and its content hash.
+
+    The common, clean item costs one C-speed encoding (which the hash needs anyway) and two
+    regular expressions; only an item that fails those checks is walked and cleaned field by field.
+    """
+    encoded = _stable_encoding(item)
+    if encoded is not None and not needs_cleaning(encoded) and _depth(encoded) <= MAX_DEPTH:
+        cleaned = item
+    else:
+        cleaned = {}
+        for key, value in item.items():
+            notes: list[str] = []
+            # The item itself is one level; what it holds may nest MAX_DEPTH - 1 more.
+            cleaned[clean_text(key)] = clean(value, max_depth=MAX_DEPTH - 1, notes=notes)
+            for note in notes:
+                p.add(clean_text(key), note, None)
+        encoded = _stable_encoding(cleaned)
+        assert encoded is not None, "clean() leaves only JSON values"
+    if len(encoded) > MAX_CARD_BYTES and isinstance(cleaned.get("cardData"), dict):
+        size = len(json.dumps(cleaned["cardData"]))
+        if size > MAX_CARD_BYTES:
+            card = cleaned["cardData"]
+            p.add("cardData", f"{size:,} bytes, over the {MAX_CARD_BYTES:,} kept: only its license and base "
+                              "fields are kept", None)
+            cleaned = {**cleaned, "cardData": {k: card[k] for k in _CARD_KEPT if k in card}}
+    return cleaned, hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def _stable_encoding(item: dict[str, Any]) -> str | None:
+    """The canonical JSON of everything in the item that is not a counter; None if it has no JSON form."""
+    stable = {k: v for k, v in item.items() if k not in _VOLATILE}
+    try:
+        return json.dumps(stable, sort_keys=True, separators=(",", ":"), default=_refuse, allow_nan=False)
+    except (ValueError, TypeError, RecursionError):
+        return None
+
+
+def _refuse(value: Any) -> Any:
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def _depth(encoded: str) -> int:
+    """How deep the JSON text nests (strings, which may hold brackets, left out)."""
+    if encoded.count("[") + encoded.count("{") <= MAX_DEPTH:  # the common case, at C speed
+        return MAX_DEPTH
+    brackets = _NOT_BRACKET.sub("", _STRINGS.sub("", encoded))
+    return max(accumulate(map(_BRACKET_DELTA.__getitem__, brackets)), default=0)
 
 
 def content_hash(item: dict[str, Any]) -> str:
-    """A digest of everything in the item that is not a counter.
-
-    Raises:
-        _Unstorable: the item holds NUL characters or non-finite numbers.
-    """
-    stable = {k: v for k, v in item.items() if k not in _VOLATILE}
-    try:
-        encoded = json.dumps(stable, sort_keys=True, separators=(",", ":"), default=str, allow_nan=False)
-    except ValueError as exc:
-        raise _Unstorable(str(exc)) from None
-    if "\\u0000" in encoded:
-        raise _Unstorable("NUL character")
-    return hashlib.sha256(encoded.encode()).hexdigest()
+    """A digest of everything in the item that is not a counter (of the item as ingest stores it)."""
+    return _bounded(item, Problems([]))[1]
 
 
-def _storable(value: Any) -> Any:
-    if isinstance(value, str):
-        return value.replace("\x00", "")
-    if isinstance(value, float) and not math.isfinite(value):
+def _author(item: dict[str, Any], repo_id: str, p: Problems) -> str | None:
+    author = item.get("author")
+    if isinstance(author, str) and 0 < len(author) <= _MAX_AUTHOR:
+        return author
+    if author is not None:
+        p.add("author", f"not a string of 1 to {_MAX_AUTHOR} characters", author)
+    namespace = repo_id.split("/")[0] if "/" in repo_id else None
+    return namespace if namespace and len(namespace) <= _MAX_AUTHOR else None
+
+
+def _object_id(item: dict[str, Any], p: Problems) -> str | None:
+    value = item.get("_id")
+    if value is None:
         return None
-    if isinstance(value, dict):
-        return {_storable(k): _storable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_storable(v) for v in value]
-    return value
+    if isinstance(value, str) and _OBJECT_ID.fullmatch(value):
+        return value
+    p.add("_id", "not a Hub object id (24 hex digits): renames cannot be recognised by it", value)
+    return None
 
 
 def estimate_parameters(repo_id: str) -> int | None:
@@ -178,16 +245,18 @@ def estimate_parameters(repo_id: str) -> int | None:
     return int(total) if total >= 1 else None
 
 
-def _files(item: dict[str, Any], p: _Problems) -> list[str]:
+def _files(item: dict[str, Any], p: Problems) -> list[str]:
     siblings = item.get("siblings")
     if siblings is None:
         return []
     if not isinstance(siblings, list):
         p.add("siblings", "not a list", siblings)
         return []
-    files = [s["rfilename"] for s in siblings if isinstance(s, dict) and isinstance(s.get("rfilename"), str)]
+    files = [s["rfilename"] for s in siblings[:_MAX_FILES] if isinstance(s, dict)
+             and isinstance(s.get("rfilename"), str) and 0 < len(s["rfilename"]) <= _MAX_FILE_NAME]
     if len(files) != len(siblings):
-        p.add("siblings", f"{len(siblings) - len(files)} entries without an rfilename", None)
+        p.add("siblings", f"{len(siblings) - len(files)} entries without a usable rfilename (or beyond "
+                          f"{_MAX_FILES:,} files) dropped", None)
     return files
 
 
@@ -201,25 +270,25 @@ def _formats(files: list[str], item: dict[str, Any]) -> list[str]:
     return sorted(found)
 
 
-def _parameters(model: ParsedModel, item: dict[str, Any], p: _Problems) -> None:
+def _parameters(model: ParsedModel, item: dict[str, Any], p: Problems) -> None:
     for source in ("safetensors", "gguf"):
         block = item.get(source)
         if block is None:
             continue
         total = block.get("total") if isinstance(block, dict) else None
-        if isinstance(total, int) and not isinstance(total, bool) and total > 0:
+        if isinstance(total, int) and not isinstance(total, bool) and 0 < total <= _MAX_BIGINT:
             model.parameters_total = total
             model.parameters_source = source
             by_dtype = block.get("parameters") if source == "safetensors" else None
             model.parameters_by_dtype = by_dtype if isinstance(by_dtype, dict) else None
             return
-        p.add(source, "no positive integer total", block)
+        p.add(source, "no positive integer total that fits 64 bits", block)
     estimate = estimate_parameters(model.repo_id)
     if estimate is not None:
         model.parameters_total, model.parameters_source = estimate, "name"
 
 
-def _bases(model: ParsedModel, card: dict[str, Any], p: _Problems) -> list[tuple[str, str, str]]:
+def _bases(model: ParsedModel, card: dict[str, Any], p: Problems) -> list[tuple[str, str, str]]:
     """Base models with their relation.
 
     The ``base_model:<relation>:<id>`` tags are computed by the Hub and follow renames, so
@@ -249,7 +318,7 @@ def _bases(model: ParsedModel, card: dict[str, Any], p: _Problems) -> list[tuple
     return [(base, tagged.get(base, default), source) for base in dict.fromkeys(ids) if len(base) <= 200]
 
 
-def _card_bases(card: dict[str, Any], p: _Problems) -> list[str]:
+def _card_bases(card: dict[str, Any], p: Problems) -> list[str]:
     value = card.get("base_model")
     if value is None:
         return []
@@ -269,81 +338,3 @@ def _inferred_relation(model: ParsedModel, n_bases: int) -> str:
     if "gguf" in model.formats:
         return "quantized"
     return "finetune"
-
-
-class _Problems:
-    """Collects malformed fields; each getter returns a safe default for a bad value."""
-
-    def __init__(self, sink: list[dict[str, Any]]) -> None:
-        self.sink = sink
-
-    def add(self, field_name: str, problem: str, value: Any) -> None:
-        self.sink.append({"field": field_name, "problem": problem, "value": _clip(value)})
-
-    def str_or_none(self, item: dict[str, Any], key: str, *, max_len: int) -> str | None:
-        value = item.get(key)
-        if value is None or (isinstance(value, str) and 0 < len(value) <= max_len):
-            return value or None
-        self.add(key, "not a short string", value)
-        return None
-
-    def timestamp(self, item: dict[str, Any], key: str) -> datetime | None:
-        value = item.get(key)
-        if value is None:
-            return None
-        if isinstance(value, str):
-            try:
-                parsed = datetime.fromisoformat(value)
-            except ValueError:
-                pass
-            else:
-                return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-        self.add(key, "not an ISO 8601 timestamp", value)
-        return None
-
-    def count(self, item: dict[str, Any], key: str) -> int:
-        value = item.get(key)
-        if value is None:
-            return 0
-        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**63:
-            return value
-        self.add(key, "not a non-negative integer", value)
-        return 0
-
-    def flag(self, item: dict[str, Any], key: str) -> bool:
-        value = item.get(key, False)
-        if isinstance(value, bool):
-            return value
-        self.add(key, "not a boolean", value)
-        return False
-
-    def str_list(self, item: dict[str, Any], key: str) -> list[str]:
-        value = item.get(key)
-        if value is None:
-            return []
-        if isinstance(value, list):
-            good = [v for v in value if isinstance(v, str)]
-            if len(good) != len(value):
-                self.add(key, "non-string entries dropped", value)
-            return good
-        self.add(key, "not a list", value)
-        return []
-
-    def gated(self, item: dict[str, Any]) -> str:
-        value = item.get("gated", False)
-        if value is False or value is None:
-            return "false"
-        if value in ("auto", "manual"):
-            return value
-        if value is True:
-            return "manual"
-        self.add("gated", "not false, 'auto' or 'manual'", value)
-        return "false"
-
-
-def _clip(value: Any) -> Any:
-    """Keep a raw value storable: JSON-safe and bounded in size."""
-    if value is None or isinstance(value, (bool, int, float)):
-        return value
-    text = value if isinstance(value, str) else json.dumps(value, default=str)
-    return text if len(text) <= _MAX_PROBLEM_VALUE else text[:_MAX_PROBLEM_VALUE] + "…"

@@ -9,25 +9,30 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from catalog.crawl.hub import HubClient, ListingPage, ListingScope
-from catalog.crawl.ingest import ParsedModel
+from catalog.crawl.ingest import ParsedModel, usable_repo_id
 from catalog.crawl.renames import follow_rename
 from catalog.crawl.store import add_problem, row_for, store_page
 from catalog.db.engine import refresh_statistics, transaction, utcnow
+from catalog.db.jsontext import clean_text
 from catalog.db.tables import HubModel, ModelEvent, SyncRun
 from catalog.errors import HubError
 from catalog.facts.derive import FactsLoader, derive_models, resolve_declared
 from catalog.licenses import knowledge_base
+
+log = logging.getLogger(__name__)
 
 # Rows written by a run after which the planner's statistics are refreshed (see refresh_statistics).
 _ANALYZE_AFTER = 10_000
@@ -117,15 +122,16 @@ def run_sync(
             items = page.items
             if options.limit is not None:
                 items = items[: options.limit - summary.seen]
-            with transaction(factory) as session:
-                run = session.get_one(SyncRun, run.id)
-                stop = store_page(session, run, items, incremental_after=None if options.full else high_water,
-                                  loader=loader)
+            def advance(run: SyncRun, stop: bool, page: ListingPage = page) -> None:
+                nonlocal position
                 done = stop or page.next_path is None
                 position = {"query": position["query"] + 1, "path": None} if done else {**position, "path": page.next_path}
                 run.cursor = json.dumps(position)
                 run.pages += 1
                 _copy_counts(run, summary)
+
+            store_guarded(factory, run.id, items, advance, loader=loader,
+                          incremental_after=None if options.full else high_water)
             if progress is not None:
                 progress(summary, len(items))
         with transaction(factory) as session:
@@ -141,6 +147,9 @@ def run_sync(
             run = session.get_one(SyncRun, run.id)
             run.status, run.error, run.finished_at = "failed", str(exc), utcnow()
             _copy_counts(run, summary)
+    except BaseException as exc:
+        _fail_run(factory, run.id, exc)
+        raise
     finally:
         prefetch.shutdown(wait=True, cancel_futures=True)
     summary.status = run.status
@@ -164,19 +173,13 @@ def sync_models(factory: sessionmaker[Session], client: HubClient, repo_ids: Ite
     try:
         for repo_id in repo_ids:
             lookup = client.model_info(repo_id)
-            with transaction(factory) as session:
-                run = session.get_one(SyncRun, run.id)
-                if lookup.data is not None:
-                    current = lookup.data.get("id")  # model_info answers an object or raises
-                    renamed = isinstance(current, str) and current != repo_id
-                    if renamed:
-                        add_problem(run, {"model": repo_id, "renamed_to": current})
-                        follow_rename(session, repo_id, current, run_id=run.id)
-                    store_page(session, run, [lookup.data], incremental_after=None,
-                               followed=[(repo_id, current)] if renamed else ())
-                else:
+            if lookup.data is not None:
+                _store_named(factory, run.id, repo_id, lookup.data, summary)
+            else:
+                with transaction(factory) as session:
+                    run = session.get_one(SyncRun, run.id)
                     _record_access(session, run, repo_id, lookup.status)
-                _copy_counts(run, summary)
+                    _copy_counts(run, summary)
         with transaction(factory) as session:
             run = session.get_one(SyncRun, run.id)
             run.status, run.finished_at = "completed", utcnow()
@@ -184,6 +187,9 @@ def sync_models(factory: sessionmaker[Session], client: HubClient, repo_ids: Ite
         with transaction(factory) as session:
             run = session.get_one(SyncRun, run.id)
             run.status, run.error, run.finished_at = "failed", str(exc), utcnow()
+    except BaseException as exc:
+        _fail_run(factory, run.id, exc)
+        raise
     summary.status, summary.error = run.status, run.error
     summary.elapsed = time.monotonic() - started
     return summary
@@ -199,12 +205,103 @@ def ingest_items(factory: sessionmaker[Session], items: list[Any], *, scope_key:
         run = SyncRun(scope={"import": len(items)}, scope_key=scope_key)
         session.add(run)
         session.flush()
-        store_page(session, run, items, incremental_after=None)
+    summary = SyncSummary(run_id=run.id, status="running", resumed=False)
+
+    def finish(run: SyncRun, _stop: bool) -> None:
         run.pages, run.status, run.finished_at = 1, "completed", utcnow()
-        summary = SyncSummary(run_id=run.id, status=run.status, resumed=False)
         _copy_counts(run, summary)
+
+    store_guarded(factory, run.id, items, finish, incremental_after=None)
+    summary.status = "completed"
     summary.elapsed = time.monotonic() - started
     return summary
+
+
+def store_guarded(factory: sessionmaker[Session], run_id: int, items: list[Any],
+                  finish: Callable[[SyncRun, bool], None], *, loader: FactsLoader | None = None,
+                  incremental_after: datetime | None, followed: Sequence[tuple[str, str]] = ()) -> None:
+    """Store a page in one transaction with ``finish`` (which moves the run's position on).
+
+    Ingest bounds every field, so a page normally commits whole. Should the database still
+    refuse it, the page is stored again item by item, each in a savepoint: an item the database
+    refuses is counted as failed with its id and the database's reason, and the others commit
+    with the run's position. One bad item never costs another model nor stops the run. A
+    database that cannot be reached at all (connection lost, locked) is not an item's fault: it
+    propagates and the run stays resumable from its last committed page.
+    """
+    try:
+        with transaction(factory) as session:
+            run = session.get_one(SyncRun, run_id)
+            finish(run, store_page(session, run, items, incremental_after=incremental_after, loader=loader,
+                                   followed=followed))
+            return
+    except _UNREACHABLE:
+        raise
+    except Exception as exc:  # noqa: BLE001 -- retried item by item below, each failure recorded
+        log.warning("a page failed to store (%s); storing its %d items one by one", _reason(exc), len(items))
+    if loader is not None:
+        loader.clear()  # it may hold facts read in the rolled-back transaction
+    with transaction(factory) as session:
+        run = session.get_one(SyncRun, run_id)
+        stop = False
+        for item in items:
+            try:
+                with session.begin_nested():
+                    stop = store_page(session, run, [item], incremental_after=incremental_after, loader=loader,
+                                      followed=followed) or stop
+            except _UNREACHABLE:
+                raise
+            except Exception as exc:  # noqa: BLE001 -- recorded as this item's failure; the page goes on
+                if loader is not None:
+                    loader.clear()
+                session.refresh(run)  # its counts as of the last savepoint that held
+                run.seen += 1
+                run.failed += 1
+                add_problem(run, {"model": _item_id(item), "problem": f"not stored: {_reason(exc)}"})
+        finish(run, stop)
+
+
+# The database itself is gone or busy: no item is to blame, the run stops resumably.
+_UNREACHABLE = (OperationalError, InterfaceError)
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return clean_text(f"{type(exc).__name__}: {text[0] if text else ''}")[:300]
+
+
+def _item_id(item: Any) -> str | None:
+    repo_id = item.get("id") or item.get("modelId") if isinstance(item, dict) else None
+    return clean_text(repo_id)[:200] if isinstance(repo_id, str) else None
+
+
+def _store_named(factory: sessionmaker[Session], run_id: int, repo_id: str, data: dict[str, Any],
+                 summary: SyncSummary) -> None:
+    """Store one model fetched by name, following a rename the Hub redirected to."""
+    current = data.get("id")  # model_info answers an object or raises
+    renamed = isinstance(current, str) and current != repo_id and usable_repo_id(current)
+
+    def finish(run: SyncRun, _stop: bool) -> None:
+        _copy_counts(run, summary)
+
+    if renamed:
+        with transaction(factory) as session:
+            run = session.get_one(SyncRun, run_id)
+            add_problem(run, {"model": repo_id, "renamed_to": current})
+            follow_rename(session, repo_id, current, run_id=run.id)
+    store_guarded(factory, run_id, [data], finish, incremental_after=None,
+                  followed=[(repo_id, current)] if renamed else ())
+
+
+def _fail_run(factory: sessionmaker[Session], run_id: int, exc: BaseException) -> None:
+    """Leave no run ``running`` after an unexpected stop (a bug, Ctrl-C, the database gone)."""
+    try:
+        with transaction(factory) as session:
+            run = session.get_one(SyncRun, run_id)
+            if run.status == "running":
+                run.status, run.error, run.finished_at = "failed", f"stopped: {_reason(exc)}", utcnow()
+    except Exception:  # the original error is what the caller must see
+        log.exception("could not mark sync run %d failed", run_id)
 
 
 def _open_run(session: Session, options: SyncOptions) -> tuple[SyncRun, bool, datetime | None]:

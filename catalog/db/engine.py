@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from catalog.db.jsontext import loads_stored
 from catalog.errors import DatabaseUnavailable
 from catalog.resources import resource_dir
 
@@ -103,7 +104,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     """
     if url.startswith(("postgresql://", "postgres://")):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
-    engine = create_engine(url, json_serializer=dumps_json, **kwargs)
+    # Reads decode through loads_stored so that a value an older version stored unclean (a lone
+    # surrogate, NaN in SQLite's JSON text) is served cleaned instead of failing the page.
+    engine = create_engine(url, json_serializer=dumps_json, json_deserializer=loads_stored, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", sqlite_pragmas)
     return engine

@@ -239,6 +239,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(10), default="viewer", comment="viewer | reviewer | admin")
     password_hash: Mapped[str | None] = mapped_column(String(200), comment="NULL: no password sign-in (SSO only)")
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    session_generation: Mapped[int] = mapped_column(
+        default=0, server_default="0", comment="bumped to end every session of the user")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     team: Mapped[Team | None] = relationship()

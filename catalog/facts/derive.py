@@ -236,9 +236,13 @@ class FactsLoader:
     def trim(self) -> None:
         """Forget what was loaded once the cache outgrows its bound (call between batches)."""
         if len(self._facts) > _MAX_CACHED_FACTS:
-            self._facts.clear()
-            self.stored.clear()
-            self.text_findings.clear()
+            self.clear()
+
+    def clear(self) -> None:
+        """Forget everything (a transaction it read in was rolled back)."""
+        self._facts.clear()
+        self.stored.clear()
+        self.text_findings.clear()
 
     def lineage(self, repo_id: str) -> ModelFacts | None:
         """The facts of a base model (named by its id or a former one), or None when not catalogued."""

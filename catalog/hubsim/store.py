@@ -76,7 +76,7 @@ def normalise(model: dict[str, Any]) -> dict[str, Any]:
     out.setdefault("modelId", repo_id)
     if "/" in repo_id:
         out.setdefault("author", repo_id.split("/", 1)[0])
-    out.setdefault("_id", hashlib.sha1(f"catalog-hubsim:{repo_id}".encode()).hexdigest()[:24])
+    out.setdefault("_id", hashlib.sha1(f"catalog-hubsim:{repo_id}".encode("utf-8", "surrogatepass")).hexdigest()[:24])
     for key, default in (("private", False), ("disabled", False), ("tags", [])):
         out.setdefault(key, default)
     return out

@@ -176,9 +176,25 @@ def disable_user(session: Session, name: str, actor: Actor) -> User:
     """Disable a user: sign-in, sessions and every token of theirs stop working at once."""
     user = find_user(session, name)
     user.disabled = True
+    end_sessions(user)
     session.flush()
     record(session, actor, "user.disable", name)
     return user
+
+
+def set_password(session: Session, name: str, password: str, actor: Actor) -> User:
+    """Give a user a new password; every session signed in with the old one ends."""
+    user = find_user(session, name)
+    user.password_hash = hash_password(password)
+    end_sessions(user)
+    session.flush()
+    record(session, actor, "user.password", name)
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """End every session of ``user`` (cookies carry the generation they were issued under)."""
+    user.session_generation = (user.session_generation or 0) + 1
 
 
 # --- API tokens ---------------------------------------------------------------------------------

@@ -18,7 +18,15 @@ from sqlalchemy.orm import Session
 from catalog.compliance.policy import TEAM_STATUSES
 from catalog.db.tables import AuditFinding, HubModel, Team
 from catalog.facts.queries import find_model
-from catalog.teams.accounts import Actor, audit_entry_view, audit_log, authenticate, recent_failures, record
+from catalog.teams.accounts import (
+    Actor,
+    audit_entry_view,
+    audit_log,
+    authenticate,
+    end_sessions,
+    recent_failures,
+    record,
+)
 from catalog.teams.flags import FlagError, add_flag, review_queue
 from catalog.web.auth import (
     LOGIN_MAX_FAILURES,
@@ -91,14 +99,15 @@ def login(request: Request, session: SessionDep, settings: SettingsDep,
         return _page(request, "accounts/login.html", {**context, "error": "Wrong name or password."}, 401)
     record(session, Actor.of(user, address), "login", user.name)
     response = RedirectResponse(_safe_next(next), status_code=303)
-    start_session(response, request, session, settings, user.id)
+    start_session(response, request, session, settings, user)
     return response
 
 
 @router.post("/logout", dependencies=[Depends(check_csrf)])
 def logout(request: Request, session: SessionDep, user: ViewerDep) -> Response:
-    """End the session."""
+    """End the session, server-side: the user's cookies stop working, copies included."""
     if user is not None:
+        end_sessions(user)
         record(session, actor_for(request, user), "logout", user.name)
     response = RedirectResponse("/login", status_code=303)
     end_session(response)

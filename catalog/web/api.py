@@ -6,16 +6,18 @@ are raised as exceptions and rendered by the application's handlers in the one e
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import UTC, datetime, time, timedelta
 from typing import Annotated, Any
 
-import yaml
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from pydantic import StringConstraints
 
 from catalog.db.tables import Team, User
+from catalog.errors import InvalidQuery
 from catalog.web import api_schemas as s
 from catalog.web.auth import ReaderDep, actor_for, require_token_role
 from catalog.web.deps import SessionDep, SettingsDep
@@ -42,8 +44,10 @@ def list_models(
     request: Request, session: SessionDep, user: ReaderDep,
     q: Annotated[str | None, Query(max_length=200, description="Free text over ids and cards.")] = None,
     license: Multi = None, category: Multi = None, finding: Multi = None,
-    flag: Annotated[list[str] | None, Query(max_length=50, description="Your team's flag status, or none.")] = None,
-    task: Multi = None, library: Multi = None, author: Multi = None, size: Multi = None, gated: Multi = None,
+    flag: Annotated[list[s.FlagFilter] | None, Query(max_length=50, description="Your team's flag status, or "
+                                                                                 "none.")] = None,
+    task: Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] | None,
+                    Query(max_length=50, description="Pipeline tag (the Hub's task), or none.")] = None, library: Multi = None, author: Multi = None, size: Multi = None, gated: Multi = None,
     format: Annotated[list[str] | None, Query(max_length=50, description="Weight format filter; format=csv "
                                                                           "exports CSV instead.")] = None,
     params_min: Annotated[str | None, Query(max_length=20, description="e.g. 7B, 350M")] = None,
@@ -82,7 +86,6 @@ def _fields(value: str | None) -> tuple[str, ...] | None:
     names = tuple(dict.fromkeys(f.strip() for f in value.split(",") if f.strip()))
     unknown = [n for n in names if n not in ROW_FIELDS]
     if unknown:
-        from catalog.errors import InvalidQuery
 
         raise InvalidQuery("fields", f"unknown field {unknown[0]!r}; choose from {', '.join(ROW_FIELDS)}")
     return ("id", *[n for n in names if n != "id"])
@@ -109,7 +112,7 @@ def model_flags(repo_id: str, session: SessionDep, user: ReaderDep) -> Response:
 
 
 @router.post("/models/{repo_id:path}/flags", status_code=201, response_model=s.FlagCreated,
-             responses=s.errors(401, 403, 404, 413, 422))
+             responses=s.errors(400, 401, 403, 404, 413, 422))
 def add_flag(repo_id: str, body: s.FlagIn, request: Request, session: SessionDep,
              user: Annotated[User, Depends(require_token_role("reviewer"))]) -> Response:
     """Record your team's decision on a model (needs a reviewer's token); audit-logged."""
@@ -165,7 +168,7 @@ def get_license(license_id: str, user: ReaderDep) -> Response:
     return JSONResponse({"ok": True, **found.to_dict()})
 
 
-@router.post("/check", response_model=s.CheckOut, responses=s.errors(401, 413, 422))
+@router.post("/check", response_model=s.CheckOut, responses=s.errors(400, 401, 413, 422))
 def check(body: s.CheckIn, session: SessionDep, settings: SettingsDep, user: ReaderDep) -> Response:
     """Judge models against a policy: a verdict per model with every reason, and the overall verdict.
 
@@ -203,13 +206,13 @@ def _policy(value: dict[str, Any] | str | None, settings: Any):  # -> Policy
             return _named_policy(value.strip(), settings)
         return load_policy(value, source="<yaml>")
     except PolicyError as exc:
+        if exc.unparseable:  # not YAML, or over a bound: like an unparseable body, a 400
+            raise InvalidQuery("policy", str(exc)) from None
         raise _invalid("policy", str(exc)) from None
-    except yaml.YAMLError as exc:  # load_policy lets the reader's control-character errors through
-        raise _invalid("policy", f"<yaml>: {exc}") from None
 
 
 def _named_policy(name: str, settings: Any):  # -> Policy
-    from catalog.compliance.policy import PolicyError, load_policy
+    from catalog.compliance.policy import PolicyError, load_policy_file
 
     directory = settings.policy_dir
     if directory is not None:
@@ -218,11 +221,11 @@ def _named_policy(name: str, settings: Any):  # -> Policy
             # The name is a plain file name (no separators), so it cannot leave policy_dir.
             if path.suffix in (".yaml", ".yml") and path.is_file():
                 try:
-                    text = path.read_text(encoding="utf-8")
-                except UnicodeDecodeError:
-                    raise PolicyError("not UTF-8 text", source=path.name) from None
-                # Errors cite the file name only: the server's paths are none of the caller's business.
-                return load_policy(text, source=path.name)
+                    return dataclasses.replace(load_policy_file(path), source=path.name)
+                except PolicyError as exc:
+                    # Errors cite the file name only: the server's paths are none of the caller's business.
+                    raise PolicyError(exc.message, source=path.name, line=exc.line, column=exc.column,
+                                      unparseable=exc.unparseable) from None
     raise PolicyError(f"no policy named {name!r} on the server", source="<policy>")
 
 

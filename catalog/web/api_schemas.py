@@ -11,8 +11,12 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from catalog.compliance.policy import TEAM_STATUSES
+from catalog.licenses import CONTEXTS
 
 FlagStatus = Literal[TEAM_STATUSES]  # type: ignore[valid-type]
+# The flag= filter: a status, or "none" for models the team has not flagged.
+FlagFilter = Literal[(*TEAM_STATUSES, "none")]  # type: ignore[valid-type]
+Context = Literal[CONTEXTS]  # type: ignore[valid-type]
 Outcome = Literal["pass", "warn", "fail", "info"]
 MAX_CHECK_MODELS = 1000
 
@@ -33,7 +37,8 @@ class ErrorBody(BaseModel):
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorBody, "description": "A parameter has an unusable value."},
+    400: {"model": ErrorBody, "description": "A parameter has an unusable value, the body is not JSON, or the "
+                                             "policy is not YAML or exceeds its bounds."},
     401: {"model": ErrorBody, "description": "No valid credentials (sign in or send a bearer token)."},
     403: {"model": ErrorBody, "description": "The user lacks the role this needs."},
     404: {"model": ErrorBody, "description": "No such model or license."},
@@ -224,8 +229,7 @@ class CheckIn(BaseModel):
     policy: dict[str, Any] | str | None = Field(
         default=None, description="A policy as JSON, as YAML text, or the name of a policy file on the server; "
                                   "the built-in default policy if omitted.")
-    context: str | None = Field(default=None, max_length=32, description="Use context, e.g. saas; "
-                                                                          "overrides the policy's.")
+    context: Context | None = Field(default=None, description="Use context; overrides the policy's.")
     team: str | None = Field(default=None, max_length=64, description="A team whose decisions count.")
 
 

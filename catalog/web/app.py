@@ -13,6 +13,8 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+from starlette.routing import Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from catalog.config import Settings
@@ -49,18 +51,19 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         if owns_engine:
             engine.dispose()
 
-    app = FastAPI(title="catalog", lifespan=lifespan, docs_url="/api/v1/docs", redoc_url=None,
+    app = FastAPI(title="catalog", lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_url="/api/v1/openapi.json")
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.templates = templates()
 
-    from catalog.web import account_pages, api, pages
+    from catalog.web import account_pages, api, docs, pages
 
     app.include_router(pages.router)
     app.include_router(account_pages.router)
     app.include_router(api.router, prefix="/api/v1")
+    docs.mount(app)
     app.mount("/static", StaticFiles(directory=resource_dir("templates") / "static"), name="static")
 
     app.add_exception_handler(CatalogError, catalog_error)
@@ -68,6 +71,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(Exception, internal_error)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_body)
+    app.add_middleware(AllowOptions)
     app.add_middleware(SecurityHeaders)
     return app
 
@@ -98,6 +102,35 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+_PROBED_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+class AllowOptions:
+    """Answers ``OPTIONS`` with 204 and the ``Allow`` header of the path's methods (405 used to
+    say only that OPTIONS itself is not allowed). A path nothing serves stays a 404."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "OPTIONS":
+            await self.app(scope, receive, send)
+            return
+        methods: set[str] = set()
+        routes = scope["app"].router.routes
+        for method in _PROBED_METHODS:
+            probe = {**scope, "method": method}
+            # A mount (static files, docs assets) answers any method by path; they serve reads only.
+            if any(route.matches(probe)[0] == Match.FULL for route in routes
+                   if method == "GET" or not isinstance(route, Mount)):
+                methods.add(method)
+        if not methods:
+            await self.app(scope, receive, send)
+            return
+        allow = ", ".join(sorted(methods | {"OPTIONS"} | ({"HEAD"} if "GET" in methods else set())))
+        await Response(status_code=204, headers={"Allow": allow})(scope, receive, send)
 
 
 class BodyTooLarge(StarletteHTTPException):

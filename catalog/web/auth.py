@@ -41,6 +41,7 @@ class SessionData:
 
     user_id: int | None
     csrf: str
+    generation: int = 0  # the user's session generation at sign-in; a bumped one ends the session
 
 
 def _signing_key(request: Request, session: Session, settings: Settings) -> str:
@@ -82,14 +83,18 @@ def read_session(request: Request, session: Session, settings: Settings) -> Sess
     if not isinstance(data, dict) or not isinstance(data.get("csrf"), str):
         return None
     user_id = data.get("uid")
-    return SessionData(user_id=user_id if isinstance(user_id, int) else None, csrf=data["csrf"])
+    generation = data.get("gen", 0)
+    return SessionData(user_id=user_id if isinstance(user_id, int) else None, csrf=data["csrf"],
+                       generation=generation if isinstance(generation, int) else -1)
 
 
 def start_session(response: Response, request: Request, session: Session, settings: Settings,
-                  user_id: int | None) -> str:
+                  user: User | None) -> str:
     """Set a fresh session cookie (new CSRF token) on ``response``; returns the CSRF token."""
     csrf = secrets.token_urlsafe(32)
-    value = _serializer(request, session, settings).dumps({"uid": user_id, "csrf": csrf})
+    payload = {"uid": None, "csrf": csrf} if user is None else {
+        "uid": user.id, "csrf": csrf, "gen": user.session_generation or 0}
+    value = _serializer(request, session, settings).dumps(payload)
     response.set_cookie(SESSION_COOKIE, value, max_age=settings.session_max_age, httponly=True,
                         samesite="lax", secure=request.url.scheme == "https", path="/")
     request.state.csrf = csrf
@@ -137,7 +142,9 @@ def viewer(request: Request, session: SessionDep, settings: SettingsDep) -> User
             request.state.csrf = data.csrf
             if data.user_id is not None:
                 user = session.get(User, data.user_id)
-                user = user if user is not None and not user.disabled else None
+                # Checked on every request: logout, a new password or disabling ends the session.
+                if user is None or user.disabled or (user.session_generation or 0) != data.generation:
+                    user = None
                 request.state.via = "cookie" if user is not None else None
     if request.state.via == "header" and not getattr(request.state, "csrf", None) and user is not None:
         # No cookie behind an SSO proxy: derive a per-user token from the signing key instead.
@@ -207,8 +214,21 @@ async def check_csrf(request: Request, user: ViewerDep) -> None:
 
 
 def client_address(request: Request) -> str | None:
-    """The caller's address as the server sees it (uvicorn resolves trusted proxies' X-Forwarded-For)."""
-    return request.client.host if request.client else None
+    """The caller's address: the peer, or, when the peer is a configured trusted proxy
+    (``CATALOG_TRUSTED_PROXIES``), the nearest address in ``X-Forwarded-For`` that is not one.
+
+    Anyone can send an ``X-Forwarded-For`` header, so from any other peer it is ignored: the
+    sign-in limit and the audit log then see the real peer, not an address the caller chose.
+    """
+    peer = request.client.host if request.client else None
+    settings: Settings = request.app.state.settings
+    if peer is None or not settings.is_trusted_proxy(peer):
+        return peer
+    hops = [hop.strip() for header in request.headers.getlist("x-forwarded-for") for hop in header.split(",")]
+    for hop in reversed([h for h in hops if h]):
+        if not settings.is_trusted_proxy(hop):
+            return hop[:64]
+    return peer
 
 
 def actor_for(request: Request, user: User) -> Actor:

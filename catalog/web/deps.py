@@ -24,5 +24,9 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the transaction commits when the handler returns, before the response is
+# sent. (A request-scoped yield dependency closes after the response: a client could get a 201
+# for a row not yet readable, or for a commit that then failed.) A failed commit raises here and
+# becomes a 500 in the error shape.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]

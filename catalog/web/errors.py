@@ -79,7 +79,12 @@ async def validation_error(request: Request, exc: Exception) -> Response:
         loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "header")]
         errors.append({"field": ".".join(loc) or "request", "message": str(error.get("msg", "invalid"))})
     message = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "invalid request"
-    return error_response(request, 422, message, errors=errors)
+    # A body that is not JSON at all cannot be validated: it is a bad request, like a bad parameter.
+    unparseable = any(error.get("type") == "json_invalid" for error in exc.errors())
+    if unparseable:
+        errors = [{"field": "body", "message": "not valid JSON"}]
+        message = "the request body is not valid JSON"
+    return error_response(request, 400 if unparseable else 422, message, errors=errors)
 
 
 async def internal_error(request: Request, exc: Exception) -> Response:

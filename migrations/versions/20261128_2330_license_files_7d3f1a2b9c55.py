@@ -8,7 +8,7 @@ whole text only when its license lets it be copied, else its first lines. ``flag
 records the hashes a team decision was taken on, so that a changed text makes it stale.
 
 Revision ID: 7d3f1a2b9c55
-Revises: c41d7e2b9f03
+Revises: 7d2e4a9c1b85
 Create Date: 2026-11-28 23:30:00
 """
 
@@ -19,7 +19,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "7d3f1a2b9c55"
-down_revision: str | None = "c41d7e2b9f03"
+down_revision: str | None = "7d2e4a9c1b85"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -137,3 +137,14 @@ class TestKillAndResume:
 
         reference = snapshot(make_sessionmaker(make_engine(reference_db)))
         assert resumed == reference
+
+
+def test_sync_model_with_a_refused_token_says_the_token_was_refused(db_url):
+    """The Hub answers a bad token with 401 "Invalid credentials": not a private model."""
+    with HubServer(HubStore(recorded_models()), token="hf_the_right_token") as server:
+        env = {"HF_ENDPOINT": server.url, "CATALOG_DATABASE_URL": db_url, "HF_TOKEN": "hf_a_revoked_token",
+               "CATALOG_SYNC_BACKOFF_BASE": "0.01"}
+        result = run_cli("sync", "--model", "openai-community/gpt2", env=env)
+    assert result.returncode == 1
+    assert "refused the token (HF_TOKEN)" in result.stderr and "Invalid credentials" in result.stderr
+    assert "private" not in result.stderr and "hf_a_revoked_token" not in result.stderr

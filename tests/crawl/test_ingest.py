@@ -87,7 +87,7 @@ def test_values_no_database_can_store_are_cleaned_and_recorded():
     model = parse_item({"id": "a/b", "cardData": {"license": "mit\x00", "score": math.nan}})
     assert model.license_raw == "mit"
     assert model.card_data == {"license": "mit", "score": None}
-    assert any(p["field"] == "item" for p in model.problems)
+    assert any(p["field"] == "cardData" for p in model.problems)
 
 
 @pytest.mark.parametrize("item", [None, [], "a/b", {"id": ""}, {"id": 7}, {"modelId": None}, {"id": "x" * 201}])

@@ -266,5 +266,7 @@ def test_check_input_limits(client: TestClient) -> None:
     assert_error(client.post("/api/v1/check", json={"models": [], "context": "saas"}), 422)
     assert_error(client.post("/api/v1/check", json={"models": ["a/b"] * 1001, "context": "saas"}), 422)
     assert_error(client.post("/api/v1/check", json={"models": ["a/b"], "context": "mars"}), 422)
-    assert_error(client.post("/api/v1/check", content=b"{not json", headers={"content-type": "application/json"}),
-                 422)
+    # Not JSON at all: a bad request (declared in the schema), not a validation failure.
+    bad = assert_error(client.post("/api/v1/check", content=b"{not json", headers={"content-type": "application/json"}),
+                       400)
+    assert bad["errors"] == [{"field": "body", "message": "not valid JSON"}]
