@@ -104,24 +104,40 @@ Known limits
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from catalog.scan import config_files as discovery_config
+from catalog.scan import lines as discovery_lines
 from catalog.scan import notebook as discovery_notebook
 from catalog.scan import python as discovery_python
 from catalog.scan import shell as discovery_shell
-from catalog.scan.base import DiscoveryError, IdCheck, Reference, looks_like_repo_id
+from catalog.scan.base import DiscoveryError, IdCheck, Reference, ScanProblem, looks_like_repo_id
 from catalog.scan.git import references_added_since
-from catalog.scan.manifest import scan_catalog_toml, scan_models_txt
+from catalog.scan.manifest import covered_locations, scan_catalog_toml, scan_models_txt
 from catalog.scan.walk import iter_files
 
-__all__ = ["DiscoveryError", "Reference", "discover", "looks_like_repo_id", "references_added_since"]
+__all__ = ["Discovery", "DiscoveryError", "Reference", "ScanProblem", "discover", "discover_unresolved",
+           "looks_like_repo_id", "references_added_since", "scan"]
 
-_MAX_BYTES = 5 * 1024 * 1024
-_MAX_CONFIG_BYTES = 1024 * 1024
+MAX_BYTES = 5 * 1024 * 1024
+MAX_CONFIG_BYTES = 1024 * 1024
 _SHELL_SUFFIXES = (".sh", ".bash", ".zsh")
 _MAKEFILES = ("makefile", "gnumakefile")
+# `# catalog: org/name` names the model of a line discovery cannot resolve (this line or the next).
+_ANNOTATION = re.compile(rb"#\s*catalog:\s*([^\s#]+)")
+_KIND = {"python": "python-call", "notebook": "python-call", "dockerfile": "dockerfile", "shell": "shell",
+         "makefile": "shell", "env": "config"}
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """What a scan found: the references, and what it could not see (:class:`ScanProblem`)."""
+
+    references: list[Reference]
+    problems: list[ScanProblem]
 
 
 def _file_type(name: str, path: str) -> str | None:
@@ -135,6 +151,8 @@ def _file_type(name: str, path: str) -> str | None:
         return lowered
     if lowered.endswith(_SHELL_SUFFIXES):
         return "shell"
+    if lowered == ".env" or lowered.startswith(".env.") or lowered.endswith(".env"):
+        return "env"
     if (
         lowered in ("dockerfile", "containerfile")
         or lowered.startswith("dockerfile.")
@@ -155,7 +173,12 @@ def _file_type(name: str, path: str) -> str | None:
 
 def _scan(data: bytes, file: str, file_type: str, check: IdCheck) -> list[Reference]:
     if file_type == "python":
-        return discovery_python.scan_python(data, file, check)
+        try:
+            return discovery_python.scan_python(data, file, check)
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+            check.problem("scan-incomplete", file, getattr(exc, "lineno", None) or 1, 1,
+                          f"{_why(exc)}: read line by line")
+            return discovery_lines.scan_lines(data.decode("utf-8", "replace"), file, "python-call", check)
     if file_type == "notebook":
         return discovery_notebook.scan_notebook(data, file, check)
     if file_type == "models.txt":
@@ -164,41 +187,93 @@ def _scan(data: bytes, file: str, file_type: str, check: IdCheck) -> list[Refere
         return scan_catalog_toml(data.decode("utf-8", "replace"), file)
     refs: list[Reference] = []
     if file_type.startswith("config"):
-        if len(data) > _MAX_CONFIG_BYTES:
-            return []
+        if len(data) > MAX_CONFIG_BYTES:
+            check.problem("scan-incomplete", file, 1, 1,
+                          f"configuration file over {MAX_CONFIG_BYTES // 1024 // 1024} MiB: read line by line")
+            return discovery_lines.scan_lines(data.decode("utf-8", "replace"), file, "config", check)
         if discovery_config.wants(data):
             refs += discovery_config.scan_config(data, file, check)
-    if file_type in ("shell", "dockerfile", "makefile", "config+commands") and discovery_shell.wants(data):
-        kind = "dockerfile" if file_type == "dockerfile" else "shell"
+    if file_type in ("shell", "dockerfile", "makefile", "config+commands", "env") and discovery_shell.wants(data):
+        kind = "dockerfile" if file_type == "dockerfile" else "config" if file_type == "env" else "shell"
         text = data.decode("utf-8", "replace")
         refs += discovery_shell.scan_commands(text, file, kind, check, makefile=file_type == "makefile")
     return refs
 
 
-def _read(path: str) -> bytes | None:
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError | MemoryError) or "too many nested" in str(exc) or "too complex" in str(exc):
+        return "nested too deeply (or an expression too long) for the parser"
+    if isinstance(exc, SyntaxError):
+        return f"does not parse as Python ({exc.msg}, line {exc.lineno})"
+    return f"cannot be parsed ({exc})"
+
+
+def _scan_file(path: str, file: str, file_type: str, check: IdCheck) -> list[Reference]:
+    """Read and scan one file; whatever goes wrong is a ``scan-incomplete`` problem, never a crash."""
     try:
+        size = os.path.getsize(path)
         with open(path, "rb") as handle:
-            data = handle.read(_MAX_BYTES + 1)
-    except OSError:
-        return None
-    return data if len(data) <= _MAX_BYTES else None
+            if size > MAX_BYTES:
+                if file_type in ("models.txt", "catalog.toml"):
+                    raise DiscoveryError(f"{file}: manifest larger than {MAX_BYTES // 1024 // 1024} MiB")
+                limit = discovery_lines.MAX_STREAMED
+                check.problem("scan-incomplete", file, 1, 1,
+                              f"larger than {MAX_BYTES // 1024 // 1024} MiB ({size:,} bytes): scanned line by line"
+                              + (f", only its first {limit // 1024 // 1024} MiB" if size > limit else ""))
+                return discovery_lines.scan_stream(handle, file, _KIND.get(file_type, "config"), check)
+            data = handle.read()
+    except OSError as exc:
+        check.problem("scan-incomplete", file, 1, 1, f"cannot be read: {exc.strerror or exc}")
+        return []
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if file_type != "python":  # Python declares its own encoding; the parser says if it is wrong
+            check.problem("scan-incomplete", file, data.count(b"\n", 0, exc.start) + 1, 1,
+                          "not valid UTF-8: undecodable bytes replaced")
+    try:
+        refs = _scan(data, file, file_type, check)
+    except DiscoveryError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - one file's failure must not end the check
+        check.problem("scan-incomplete", file, 1, 1,
+                      f"internal error while scanning ({type(exc).__name__}: {exc}): read line by line")
+        refs = discovery_lines.scan_lines(data.decode("utf-8", "replace"), file, _KIND.get(file_type, "config"), check)
+    if b"catalog:" in data:
+        refs += _annotations(data, file, check)
+    return refs
 
 
-def discover(
+def _annotations(data: bytes, file: str, check: IdCheck) -> list[Reference]:
+    """``# catalog: org/name`` comments: declared references, which also settle an unresolved
+    reference on their own line or the next."""
+    refs = []
+    for match in _ANNOTATION.finditer(data):
+        repo_id, _, revision = match.group(1).decode("utf-8", "replace").partition("@")
+        if not looks_like_repo_id(repo_id):
+            continue
+        line = data.count(b"\n", 0, match.start()) + 1
+        column = match.start(1) - data.rfind(b"\n", 0, match.start(1))
+        refs.append(Reference(repo_id, file, line, column, "annotation", revision or None, "# catalog:"))
+    return refs
+
+
+def scan(
     paths: Sequence[str | Path],
     *,
     root: Path | None = None,
     known_ids: Callable[[str], bool] | None = None,
     exclude: Sequence[str] = (),
-) -> list[Reference]:
-    """Find the model references in ``paths`` (files or directories), sorted and de-duplicated.
+) -> Discovery:
+    """Find the model references in ``paths`` (files or directories), and what could not be seen.
 
-    Each reference's ``file`` is relative to ``root`` when given (every path must lie inside
-    it; pass the repository top for ``references_added_since``), otherwise to the directory
-    argument it was found under (a file argument: its own folder). ``known_ids(repo_id)``
-    asks the catalogue whether a model exists; see the module docstring for what it changes.
-    ``exclude`` holds ``.gitignore``-style patterns matched against those same relative paths;
-    files and folders they match are not walked (a file named in ``paths`` is still read).
+    References are sorted and de-duplicated. Each reference's and problem's ``file`` is relative
+    to ``root`` when given (every path must lie inside it; pass the repository top for
+    ``references_added_since``), otherwise to the directory argument it was found under (a file
+    argument: its own folder). ``known_ids(repo_id)`` asks the catalogue whether a model exists;
+    see the module docstring for what it changes. ``exclude`` holds ``.gitignore``-style
+    patterns matched against those same relative paths; files and folders they match are not
+    walked (a file named in ``paths`` is still read).
 
     Raises:
         DiscoveryError: a path does not exist or lies outside ``root``, or a manifest is malformed.
@@ -208,6 +283,7 @@ def discover(
     root_dir = os.path.abspath(root) if root is not None else None
     seen: set[str] = set()
     refs: set[Reference] = set()
+    covered: set[tuple[str, int]] = set()
     for given in paths:
         path = os.path.abspath(given)
         if os.path.isdir(path):
@@ -227,10 +303,43 @@ def discover(
             if file in seen or file_type is None:  # overlapping arguments name a file twice
                 continue
             seen.add(file)
-            data = _read(file)
-            if data is not None:
-                refs.update(_scan(data, _relative(file, base), file_type, check))
-    return sorted(refs)
+            relative = _relative(file, base)
+            found = _scan_file(file, relative, file_type, check)
+            refs.update(found)
+            if file_type == "catalog.toml":
+                covered |= covered_locations(file, relative)
+    annotated = {(r.file, r.line) for r in refs if r.kind == "annotation"}
+    covered |= annotated | {(file, line + 1) for file, line in annotated}
+    problems = sorted({p for p in check.problems if (p.file, p.line) not in covered})
+    return Discovery(_distinct(refs), problems)
+
+
+def _distinct(refs: set[Reference]) -> list[Reference]:
+    """One reference per (id, file, line, revision): two rules seeing the same place count once."""
+    chosen: dict[tuple[str, str, int, str | None], Reference] = {}
+    for ref in sorted(refs):
+        chosen.setdefault((ref.repo_id, ref.file, ref.line, ref.revision), ref)
+    return sorted(chosen.values())
+
+
+def discover(
+    paths: Sequence[str | Path],
+    *,
+    root: Path | None = None,
+    known_ids: Callable[[str], bool] | None = None,
+    exclude: Sequence[str] = (),
+) -> list[Reference]:
+    """The references of :func:`scan`, sorted and de-duplicated (see there for the arguments).
+
+    Raises:
+        DiscoveryError: a path does not exist or lies outside ``root``, or a manifest is malformed.
+    """
+    return scan(paths, root=root, known_ids=known_ids, exclude=exclude).references
+
+
+def discover_unresolved(paths: Sequence[str | Path], **options: object) -> list[ScanProblem]:
+    """The ``unresolved-reference`` problems of :func:`scan`: loader calls whose model cannot be seen."""
+    return [p for p in scan(paths, **options).problems if p.code == "unresolved-reference"]  # type: ignore[arg-type]
 
 
 def _relative(path: str, base: str) -> str:

@@ -6,8 +6,23 @@ import ast
 import re
 import warnings
 
-from catalog.scan.base import IdCheck, Reference, looks_like_repo_id
+from catalog.scan import shell as discovery_shell
+from catalog.scan.base import IdCheck, Reference, hub_url_id, looks_like_repo_id
+from catalog.scan.python_loaders import (
+    DATASET_LOADERS,
+    OUTPUT_CALLS,
+    OUTPUT_KEYWORDS,
+    ST_LEGACY_NAMES,
+    Position,
+    callee,
+    is_other_repo_type,
+    keyword,
+    model_arguments,
+    positional,
+    returns_object,
+)
 from catalog.scan.python_scopes import BindingVisitor, Scope, literal, trigger_lines
+from catalog.scan.python_values import Resolver, Value
 
 # The names the rules look for. A file containing none of them is never parsed.
 _RULE_WORDS = (
@@ -17,24 +32,56 @@ _RULE_WORDS = (
     b"snapshot_download",
     b"SentenceTransformer",
     b"CrossEncoder",
+    b"SparseEncoder",
+    b"Transformer(",
     b"LLM",
+    b"EngineArgs",
     b"InferenceClient",
     b"model_name_or_path",
+    b"load_adapter",
+    b"load_lora_weights",
+    b"load_ip_adapter",
+    b"load_textual_inversion",
+    b"from_single_file",
+    b"Trainer(",
+    b"FlagModel",
+    b"FlagReranker",
+    b"HuggingFace",
+    b"TextEmbedding",
+    b"from_model_id",
+    b"model_info",
+    b"model_args",
+    b"huggingface.co",
+    b"hf.co/",
+    b"hf://",
+    b"hf-hub:",
+    b"hf_hub:",
+    b"--model",
+    b"--tokenizer",
+    b"--pretrained",
+    b"download",
+    b"vllm",
 )
 # os.environ is everywhere; it only makes a file worth parsing when the file also says "model".
 _ENV_WORDS = (b"getenv", b"environ")
 _MODEL_WORDS = (b"model", b"MODEL", b"Model")
 # A function or class body whose lines hold none of these is not walked: its calls cannot match
 # and its bindings are invisible outside it.
-_LINE_TRIGGERS = (*_RULE_WORDS, *_ENV_WORDS)
+_LINE_TRIGGERS = (*_RULE_WORDS, *_ENV_WORDS, b"add_argument", b"option(", b"Option(", b"field(")
 # An "org/name"-shaped quoted string: with a catalogue, the candidates for catalogue matches.
 _QUOTED_ID = re.compile(rb"""['"]([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*)['"]""")
-
-_ID_KEYWORDS = ("model_name_or_path", "pretrained_model_name_or_path")
-_HUB_DOWNLOADS = ("hf_hub_download", "snapshot_download")
-_CLIENTS = ("InferenceClient", "AsyncInferenceClient")
-_ENV_GETTERS = ("getenv", "get")
-_DATASET_LOADERS = ("load_dataset",)
+# Folders code commonly writes to or reads local checkpoints from: "<folder>/<name>" is a path.
+LOCAL_FOLDERS = frozenset(
+    {"models", "model", "output", "outputs", "out", "checkpoints", "checkpoint", "ckpt", "ckpts", "saved",
+     "saved_models", "save", "runs", "results", "tmp", "temp", "data", "weights", "exp", "experiments",
+     "logs", "cache", "local", "artifacts", "trained", "finetuned", "pretrained", "merged", "adapters",
+     "lora", "export", "exports", "build", "dist", "assets", "resources", "src", "test", "tests"}
+)
+# A name that says it holds a place the code writes or reads locally.
+_LOCAL_NAME = re.compile(r"(output|save|ckpt|checkpoint|^out_|_out$|_dir$|_folder$|^dir$|cache|local)", re.I)
+_COMMAND_WORDS = ("--model", "--tokenizer", "--pretrained", "download ", "serve ", "model_args")
+# lm-evaluation-harness: model_args="pretrained=org/name,dtype=float16".
+_MODEL_ARGS = re.compile(r"(?:^|,)\s*(pretrained|tokenizer|peft|delta)=([^,\s]+)")
 
 
 def _has_rule_word(data: bytes) -> bool:
@@ -56,47 +103,31 @@ def _mentions_known_id(data: bytes, check: IdCheck) -> bool:
     return False
 
 
+def wants(data: bytes, check: IdCheck) -> bool:
+    """Cheap test: could this Python source contain a reference?"""
+    return _has_rule_word(data) or (check.has_catalogue and _mentions_known_id(data, check))
+
+
 def scan_python(data: bytes, file: str, check: IdCheck) -> list[Reference]:
-    """Return the references in one Python file; a file that does not parse yields none.
+    """Return the references in one Python file.
 
     The file is parsed only if it contains a word some rule looks for or, with a catalogue,
     an id the catalogue knows; only the latter needs every function body walked.
+
+    Raises:
+        SyntaxError, ValueError, RecursionError, MemoryError: the source cannot be parsed or
+            walked (nested too deeply); the caller falls back to a line scan and says so.
     """
     everything = check.has_catalogue and _mentions_known_id(data, check)
     if not everything and not _has_rule_word(data):
         return []
-    try:
-        with warnings.catch_warnings():
-            # Invalid escapes etc. in scanned code are the scanned project's business.
-            warnings.simplefilter("ignore")
-            tree = ast.parse(data)
-    except (SyntaxError, ValueError, RecursionError):
-        return []
+    with warnings.catch_warnings():
+        # Invalid escapes etc. in scanned code are the scanned project's business.
+        warnings.simplefilter("ignore")
+        tree = ast.parse(data)
     scanner = _Scanner(data, file, check, None if everything else trigger_lines(data, _LINE_TRIGGERS))
     scanner.visit(tree)
     return scanner.finish()
-
-
-def _name_of(node: ast.AST) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return None
-
-
-def _keyword(call: ast.Call, *names: str) -> ast.expr | None:
-    for kw in call.keywords:
-        if kw.arg in names:
-            return kw.value
-    return None
-
-
-def _positional(call: ast.Call, index: int) -> ast.expr | None:
-    args = call.args[: index + 1]
-    if len(args) <= index or any(isinstance(a, ast.Starred) for a in args):
-        return None
-    return args[index]
 
 
 class _Scanner(BindingVisitor):
@@ -106,13 +137,18 @@ class _Scanner(BindingVisitor):
         self.file = file
         self.check = check
         self.refs: list[Reference] = []
-        # (use node, scope, context, strong, prefix bare names, revision, revision line)
-        self.pending: list[tuple[ast.Name, Scope, str, bool, bool, str | None, int | None]] = []
+        # (call, position, scope, revision node, revision scope) to resolve once every binding is known
+        self.pending: list[tuple[ast.Call, Position, Scope]] = []
         self.consumed: set[int] = set()  # literal nodes that are never catalogue matches
         self.reported: set[int] = set()  # literal nodes reported where they are assigned
+        self.written_names: set[str] = set()  # names and literals the code writes to (local folders)
+        self.written_texts: set[str] = set()
+        self.commands: list[tuple[ast.expr, Scope]] = []
         # Candidates for catalogue matches, collected only when the whole module is walked.
         self.strings: list[ast.Constant | ast.JoinedStr] | None = [] if trigger_lines is None else None
+        self.urls: list[ast.Constant] = []
         self._lines: list[bytes] | None = None
+        self.resolver = Resolver(self.attributes, returns_object)
 
     # -- positions -------------------------------------------------------------------------
 
@@ -128,19 +164,12 @@ class _Scanner(BindingVisitor):
             return node.col_offset + 1
         return len(line[: node.col_offset].decode("utf-8", "replace")) + 1
 
-    def add(
-        self,
-        repo_id: str,
-        node: ast.expr,
-        kind: str,
-        context: str,
-        revision: str | None,
-        related: tuple[int, ...],
-    ) -> None:
-        related = tuple(sorted({n for n in related if n != node.lineno}))
-        self.refs.append(
-            Reference(repo_id, self.file, node.lineno, self.column(node), kind, revision, context, related)
-        )
+    def add(self, repo_id: str, node: ast.expr, kind: str, context: str, revision: str | None,
+            related: tuple[int, ...], line: int | None = None, column: int | None = None) -> None:
+        line = line or node.lineno
+        related = tuple(sorted({n for n in related if n != line}))
+        self.refs.append(Reference(repo_id, self.file, line, column or self.column(node), kind, revision,
+                                   context, related))
 
     # -- strings ---------------------------------------------------------------------------
 
@@ -150,6 +179,9 @@ class _Scanner(BindingVisitor):
             self.visit(node.value)
 
     def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
+        text = "".join(v.value for v in node.values if isinstance(v, ast.Constant))
+        if any(word in text for word in _COMMAND_WORDS):
+            self.commands.append((node, self.scope))
         if literal(node) is not None:
             if self.strings is not None:
                 self.strings.append(node)
@@ -159,137 +191,224 @@ class _Scanner(BindingVisitor):
                 self.visit(value.value)
 
     def visit_Constant(self, node: ast.Constant) -> None:
-        if self.strings is not None and isinstance(node.value, str) and "/" in node.value:
+        value = node.value
+        if not isinstance(value, str):
+            return
+        if self.strings is not None and "/" in value:
             self.strings.append(node)
+        if ":" in value and ("hf" in value or "huggingface" in value):
+            self.urls.append(node)
+        if any(word in value for word in _COMMAND_WORDS):
+            self.commands.append((node, self.scope))
+
+    def _visit_sequence(self, node: ast.List | ast.Tuple) -> None:
+        # ["accelerate", "launch", "train.py", "--model_name_or_path", MODEL]: a command line.
+        if len(node.elts) > 1 and any(
+            isinstance(e, ast.Constant) and isinstance(e.value, str) and e.value.startswith("--")
+            for e in node.elts
+        ):
+            self.commands.append((node, self.scope))
+            for element in node.elts:
+                if not (isinstance(element, ast.Constant) and any(w in str(element.value) for w in _COMMAND_WORDS)):
+                    self.visit(element)
+            return
+        self.generic_visit(node)
+
+    visit_List = visit_Tuple = _visit_sequence
 
     # -- model positions -------------------------------------------------------------------
 
     def assigned(self, target: ast.expr, value: ast.expr) -> None:
         """``model_name_or_path: str = field(default="org/name")``, the HF example-script idiom."""
-        if not (isinstance(target, ast.Name) and target.id in _ID_KEYWORDS):
+        name = target.id if isinstance(target, ast.Name) else None
+        if name not in ("model_name_or_path", "pretrained_model_name_or_path"):
             return
-        if isinstance(value, ast.Call) and _name_of(value.func) == "field":
-            value = _keyword(value, "default")  # type: ignore[assignment]
+        if isinstance(value, ast.Call) and callee(value) in ("field", "Field"):
+            value = keyword(value, "default")  # type: ignore[assignment]
         repo_id = literal(value)
-        if repo_id is not None and self.check.accepts(repo_id, strong=True):
+        if repo_id is not None and self.check.accepts(repo_id, strong=True) and not self._local(repo_id):
             self.consumed.add(id(value))
             self.reported.add(id(value))
-            self.add(repo_id, value, "python-constant", f"{target.id} default", None, ())
+            self.add(repo_id, value, "python-constant", f"{name} default", None, ())
 
     def visit_Call(self, node: ast.Call) -> None:
-        for arg, context, strong, prefix in self._model_arguments(node):
-            self._report(node, arg, context, strong, prefix)
-        self.generic_visit(node)
+        name = callee(node)
+        if name == "partial" and node.args:
+            # functools.partial(AutoModel.from_pretrained, "org/name"): the call it prepares.
+            prepared = ast.Call(func=node.args[0], args=node.args[1:], keywords=node.keywords)
+            ast.copy_location(prepared, node)
+            self._call(prepared)
+        self._call(node)
+        super().visit_Call(node)
 
-    def _model_arguments(self, call: ast.Call) -> list[tuple[ast.expr, str, bool, bool]]:
-        """(argument, context, strong, sentence-transformers prefix) for each model position."""
-        name = _name_of(call.func)
-        if name in _DATASET_LOADERS or self._is_other_repo_type(call):
-            for arg in [*call.args, *(k.value for k in call.keywords)]:
+    def _call(self, node: ast.Call) -> None:
+        name = callee(node)
+        if name in DATASET_LOADERS or is_other_repo_type(node):
+            for arg in [*node.args, *(k.value for k in node.keywords)]:
                 self.consumed.add(id(arg))  # a dataset or Space id, never a model
-            return []
-        found: list[tuple[ast.expr | None, str, bool, bool]] = []
-        if name == "from_pretrained" and isinstance(call.func, ast.Attribute):
-            receiver = _name_of(call.func.value)
-            label = f"{receiver}.from_pretrained" if receiver else "from_pretrained"
-            if receiver and receiver.startswith("PeftModel"):
-                # PeftModel.from_pretrained(base_model, adapter_id): the adapter is the Hub repo.
-                found.append((_keyword(call, "model_id") or _positional(call, 1), label, True, False))
-            else:
-                model = _positional(call, 0) or _keyword(call, "pretrained_model_name_or_path", "repo_id")
-                found.append((model, label, True, False))
-        elif name == "pipeline":
-            model = _keyword(call, "model")
-            found.append(
-                (model, "pipeline(model=)", True, False)
-                if model
-                else (_positional(call, 1), "pipeline()", True, False)
-            )
-        elif name in _HUB_DOWNLOADS:
-            found.append((_keyword(call, "repo_id") or _positional(call, 0), name, True, False))
-        elif name == "SentenceTransformer":
-            found.append((_positional(call, 0) or _keyword(call, "model_name_or_path"), name, True, True))
-        elif name == "CrossEncoder":
-            model = _positional(call, 0) or _keyword(call, "model_name_or_path", "model_name")
-            found.append((model, name, True, False))
-        elif name == "LLM" or name in _CLIENTS:
-            found.append((_keyword(call, "model") or _positional(call, 0), f"{name}(model=)", True, False))
-        elif name in _ENV_GETTERS and self._is_environment(call.func):
-            key = literal(_positional(call, 0))
-            if key is not None and "model" in key.lower():
-                default = _keyword(call, "default") or _positional(call, 1)
-                found.append(
-                    (
-                        default,
-                        f'{"os.getenv" if name == "getenv" else "os.environ.get"}("{key}") default',
-                        False,
-                        False,
-                    )
-                )
-        for kw in call.keywords:
-            if kw.arg in _ID_KEYWORDS and all(kw.value is not arg for arg, *_ in found):
-                found.append((kw.value, f"{name or 'call'}({kw.arg}=)", True, False))
-        return [(arg, context, strong, prefix) for arg, context, strong, prefix in found if arg is not None]
+            return
+        if name in OUTPUT_CALLS:
+            self._written([*node.args[:1], *(k.value for k in node.keywords if k.arg in ("repo_id", "save_directory"))])
+        self._written([k.value for k in node.keywords if k.arg in OUTPUT_KEYWORDS])
+        positions = model_arguments(node)
+        for position in positions:
+            self.pending.append((node, position, self.scope))
+        if not positions:
+            for kw in node.keywords:
+                if kw.arg in ("model", "model_id", "model_name", "engine"):
+                    # Another provider's API (OpenAI, Ollama, watsonx): its model names are not Hub uses.
+                    self.consumed.add(id(kw.value))
+        args = keyword(node, "model_args")
+        if args is not None:
+            self._model_args(args)
 
-    @staticmethod
-    def _is_environment(func: ast.expr) -> bool:
-        if isinstance(func, ast.Name):
-            return func.id == "getenv"
-        return isinstance(func, ast.Attribute) and (
-            func.attr == "getenv" or _name_of(func.value) == "environ"
-        )
+    def _written(self, nodes: list[ast.expr]) -> None:
+        for node in nodes:
+            self.consumed.add(id(node))
+            if isinstance(node, ast.Name):
+                self.written_names.add(node.id)
+            elif isinstance(node, ast.Attribute):
+                self.written_names.add(node.attr)
+            text = literal(node)
+            if text is not None:
+                self.written_texts.add(text)
 
-    @staticmethod
-    def _is_other_repo_type(call: ast.Call) -> bool:
-        repo_type = _keyword(call, "repo_type")
-        return repo_type is not None and not (
-            isinstance(repo_type, ast.Constant) and repo_type.value in (None, "model")
-        )
+    def _model_args(self, node: ast.expr) -> None:
+        text = literal(node)
+        if text is None:
+            return
+        self.consumed.add(id(node))
+        for match in _MODEL_ARGS.finditer(text):
+            value = match.group(2)
+            if self.check.accepts(value, strong=True) and not self._local(value):
+                column = self.column(node) + 1 + match.start(2) if "\n" not in text else None
+                self.add(value, node, "python-call", f"model_args {match.group(1)}=", None, (), column=column)
 
-    def _revision(self, call: ast.Call) -> tuple[str | None, int | None]:
+    # -- resolution ------------------------------------------------------------------------
+
+    def _local(self, value: str, via: tuple[str, ...] = ()) -> bool:
+        """Whether a value is a folder the code writes or a relative path rather than a Hub id."""
+        if value in self.written_texts or any(n in self.written_names for n in via):
+            return True
+        if via and _LOCAL_NAME.search(via[-1]) and not via[-1].lower().startswith(("model", "tokenizer")):
+            return True
+        head, slash, _ = value.partition("/")
+        return bool(slash) and head.lower() in LOCAL_FOLDERS
+
+    def _accept(self, value: str, position: Position) -> str | None:
+        if position.st_prefix and "/" not in value and looks_like_repo_id(value):
+            # sentence-transformers requests a bare name from its own organisation, except its
+            # list of legacy transformers ids, which it requests as written.
+            return value if value.lower() in ST_LEGACY_NAMES else f"sentence-transformers/{value}"
+        found = hub_url_id(value)
+        if found is not None:
+            return found[0]
+        return value if self.check.accepts(value, strong=position.strong) else None
+
+    def _revision(self, call: ast.Call, scope: Scope) -> tuple[str | None, int | None]:
         """The call's ``revision=`` pin and the line that sets it."""
-        node = _keyword(call, "revision")
-        if isinstance(node, ast.Name):
-            bindings = self.scope.lookup(node.id) or [None]
-            node = bindings[0] if len(bindings) == 1 else None
-        value = literal(node)
-        return (value, node.lineno) if value is not None and node is not None else (None, None)
+        node = keyword(call, "revision")
+        if node is None:
+            return None, None
+        resolved = self.resolver.resolve(node, scope)
+        if len(resolved.values) != 1 or resolved.unresolved:
+            return None, None
+        value = resolved.values[0]
+        return value.text, value.node.lineno
 
-    def _report(self, call: ast.Call, arg: ast.expr, context: str, strong: bool, prefix: bool) -> None:
-        revision, revision_line = self._revision(call)
-        if isinstance(arg, ast.Name):
-            self.pending.append((arg, self.scope, context, strong, prefix, revision, revision_line))
+    def _resolve_position(self, call: ast.Call, position: Position, scope: Scope) -> None:
+        arg = position.node
+        direct = literal(arg)
+        if direct is not None:
+            self.consumed.add(id(arg))
+            repo_id = self._accept(direct, position)
+            if repo_id is not None and not self._local(direct):
+                self.reported.add(id(arg))  # a constant bound to it is reported here, not again at its uses
+                revision, revision_line = self._revision(call, scope)
+                self.add(repo_id, arg, "python-call", position.context, revision, (revision_line or arg.lineno,))
             return
-        value = literal(arg)
-        if value is None:
-            return
-        self.consumed.add(id(arg))
-        repo_id = self._accept(value, strong, prefix)
-        if repo_id is not None:
-            self.add(repo_id, arg, "python-call", context, revision, (revision_line or arg.lineno,))
+        resolution = self.resolver.resolve(arg, scope)
+        reported = False
+        for value in resolution.values:
+            if id(value.node) in self.reported:
+                reported = True
+                continue
+            self.consumed.add(id(value.node))
+            if self._local(value.text, value.via):
+                reported = True  # a folder the code writes: seen, and not a Hub use
+                continue
+            repo_id = self._accept(value.text, position)
+            if repo_id is None:
+                continue
+            reported = True
+            revision, revision_line = self._revision(call, scope)
+            self._add_value(repo_id, arg, value, position, revision, revision_line)
+        overridable = isinstance(arg, ast.Attribute) or _reads_attribute(arg)
+        if position.unresolved and resolution.unresolved and (not reported or overridable) and not (
+            self._written_expression(arg)
+        ):
+            expression = ast.unparse(arg) if len(self.data) < 10_000_000 else "..."
+            self.check.problem("unresolved-reference", self.file, call.lineno, self.column(call),
+                               f"{position.context}({expression})")
 
-    def _accept(self, value: str, strong: bool, prefix: bool) -> str | None:
-        if prefix and "/" not in value and looks_like_repo_id(value):
-            # sentence-transformers resolves a bare name to its own organisation on the Hub,
-            # except for the legacy transformers ids, which only a catalogue can tell apart.
-            prefixed = f"sentence-transformers/{value}"
-            if self.check.known(value) and not self.check.known(prefixed):
-                return value
-            return prefixed
-        return value if self.check.accepts(value, strong=strong) else None
+    def _written_expression(self, arg: ast.expr) -> bool:
+        names = {n.id for n in ast.walk(arg) if isinstance(n, ast.Name)} | {
+            n.attr for n in ast.walk(arg) if isinstance(n, ast.Attribute)}
+        last = arg.attr if isinstance(arg, ast.Attribute) else arg.id if isinstance(arg, ast.Name) else ""
+        return bool(names & self.written_names) or bool(last and _LOCAL_NAME.search(last)
+                                                         and not last.lower().startswith(("model", "tokenizer")))
+
+    def _add_value(self, repo_id: str, use: ast.expr, value: Value, position: Position, revision: str | None,
+                   revision_line: int | None) -> None:
+        via = " via " + ".".join(value.via[-1:]) if value.via else ""
+        related = (*value.lines, value.node.lineno, revision_line or use.lineno)
+        if value.node.lineno != use.lineno and isinstance(use, ast.IfExp | ast.BoolOp | ast.Subscript):
+            # The literal is written inside the call's own expression: report it where it is written.
+            self.add(repo_id, value.node, "python-call", position.context, revision, related)
+            return
+        kind = "python-constant" if value.via else "python-call"
+        self.add(repo_id, use, kind, f"{position.context}{via}", revision, related)
+
+    def _commands(self) -> None:
+        for node, scope in self.commands:
+            if isinstance(node, (ast.List, ast.Tuple)):
+                words: list[tuple[str, int, int]] = []
+                for element in node.elts:
+                    resolved = self.resolver.resolve(element, scope)
+                    text = resolved.values[0].text if len(resolved.values) == 1 else "\0"
+                    for word in text.split() or ["\0"]:
+                        words.append((word, element.lineno, self.column(element) + 1))
+                found = discovery_shell.scan_words(words, self.check)
+            else:
+                resolved = self.resolver.resolve(node, scope)
+                text = resolved.values[0].text if len(resolved.values) == 1 else literal(node)
+                if text is None:
+                    text = "".join(v.value if isinstance(v, ast.Constant) else "\0"
+                                   for v in node.values)  # type: ignore[attr-defined]
+                found = [
+                    (value, node.lineno + line - 1, (self.column(node) + column) if line == 1 else column,
+                     context, revision)
+                    for value, line, column, context, revision in discovery_shell.scan_text(text, self.check)
+                ]
+            for value, line, column, context, revision in found:
+                if self._local(value):
+                    continue
+                self.consumed.add(id(node))
+                self.add(value, node, "python-call", f"command line {context}", revision, (), line, column)
 
     def finish(self) -> list[Reference]:
-        """Resolve constants (they may be assigned after the function that uses them) and
-        add catalogue matches."""
-        for use, scope, context, strong, prefix, revision, revision_line in self.pending:
-            for value_node in scope.lookup(use.id) or ():
-                if value_node is None or id(value_node) in self.reported:
-                    continue
-                self.consumed.add(id(value_node))
-                repo_id = self._accept(literal(value_node) or "", strong, prefix)
-                if repo_id is not None:
-                    related = (value_node.lineno, revision_line or use.lineno)
-                    self.add(repo_id, use, "python-constant", f"{context} via {use.id}", revision, related)
+        """Resolve the model arguments (constants may be assigned after the function that uses
+        them), read command lines and Hub URLs in strings, and add catalogue matches."""
+        for call, position, scope in self.pending:
+            self._resolve_position(call, position, scope)
+        self._commands()
+        for node in self.urls:
+            found = hub_url_id(node.value)
+            if found is not None and id(node) not in self.consumed:
+                self.consumed.add(id(node))
+                repo_id, at = found
+                column = self.column(node) + 1 + at if "\n" not in node.value else None
+                self.add(repo_id, node, "python-constant", "Hub URL", None, (), column=column)
         if self.strings:
             for node in self.strings:
                 value = literal(node)
@@ -302,3 +421,11 @@ class _Scanner(BindingVisitor):
                 ):
                     self.add(value, node, "python-constant", "catalogue match", None, ())
         return self.refs
+
+
+def _reads_attribute(node: ast.expr) -> bool:
+    """``args.model or "x"``, ``cfg.model if ... else ...``: the value can come from parsed input."""
+    return isinstance(node, ast.BoolOp | ast.IfExp) and any(isinstance(n, ast.Attribute) for n in ast.walk(node))
+
+
+__all__ = ["scan_python", "wants", "positional"]

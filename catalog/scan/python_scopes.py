@@ -33,22 +33,26 @@ def trigger_lines(data: bytes, words: tuple[bytes, ...]) -> list[int]:
     return lines
 
 
+# One binding: the expression bound (None when unknowable, e.g. an import), the scope it is
+# evaluated in, and whether the name takes each element of it in turn (a ``for`` target).
+Binding = tuple["ast.expr | None", "Scope", bool]
+
+
 class Scope:
     """One Python scope (module, function or class body) and the bindings made in it."""
 
     __slots__ = ("bindings", "is_class", "parent")
 
     def __init__(self, parent: Scope | None, is_class: bool = False) -> None:
-        # name -> one entry per binding: the literal node, or None when bound to anything else
-        self.bindings: dict[str, list[ast.expr | None]] = {}
+        self.bindings: dict[str, list[Binding]] = {}
         self.parent = parent
         self.is_class = is_class
 
-    def bind(self, name: str, value: ast.expr | None) -> None:
-        """Record that ``name`` is bound to ``value`` (kept only when it is a string literal)."""
-        self.bindings.setdefault(name, []).append(value if literal(value) is not None else None)
+    def bind(self, name: str, value: ast.expr | None, scope: Scope | None = None, each: bool = False) -> None:
+        """Record that ``name`` is bound to ``value``, evaluated in ``scope`` (default: this one)."""
+        self.bindings.setdefault(name, []).append((value, scope or self, each))
 
-    def lookup(self, name: str) -> list[ast.expr | None] | None:
+    def lookup(self, name: str) -> list[Binding] | None:
         """The bindings ``name`` resolves to from here, None when bound nowhere in the module."""
         scope: Scope | None = self
         while scope is not None:
@@ -59,8 +63,28 @@ class Scope:
         return None
 
 
+_CLICK_PARAMS = ("option", "argument", "Option", "Argument")
+
+
+def option_dest(call: ast.Call) -> str | None:
+    """The attribute an ``add_argument("--model-name", ...)`` / ``click.option(...)`` sets."""
+    dest = next((kw.value for kw in call.keywords if kw.arg == "dest"), None)
+    if isinstance(dest, ast.Constant) and isinstance(dest.value, str):
+        return dest.value
+    names = [a.value for a in call.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+    longs = [n for n in names if n.startswith("--")]
+    plain = [n for n in names if not n.startswith("-")]
+    chosen = longs[0][2:] if longs else plain[0] if plain else names[0].lstrip("-") if names else None
+    return chosen.replace("-", "_") if chosen else None
+
+
 class BindingVisitor(ast.NodeVisitor):
     """Walks a module keeping :attr:`scope` current and recording every name binding in it.
+
+    Besides names it records :attr:`attributes`: what an attribute of that name can hold,
+    from class-level fields (dataclasses read by ``HfArgumentParser``), ``obj.attr = value``
+    assignments and ``add_argument("--attr", default=...)`` (argparse), so that
+    ``args.model_name`` can be followed to its default.
 
     ``trigger_lines`` (sorted line numbers, or None for everything) prunes the walk: a function
     or class body that spans none of them is skipped, since nothing in it can be of interest
@@ -70,15 +94,20 @@ class BindingVisitor(ast.NodeVisitor):
     def __init__(self, trigger_lines: list[int] | None) -> None:
         self.trigger_lines = trigger_lines
         self.scope = Scope(None)
+        self.attributes: dict[str, list[Binding]] = {}
 
     def assigned(self, target: ast.expr, value: ast.expr) -> None:
         """Called for each ``target = value`` (plain or annotated) before ``value`` is visited."""
 
-    def _bind_target(self, target: ast.expr, value: ast.expr | None) -> None:
+    def _bind_target(self, target: ast.expr, value: ast.expr | None, each: bool = False) -> None:
         if isinstance(target, ast.Name):
-            self.scope.bind(target.id, value)
+            self.scope.bind(target.id, value, each=each)
+            if self.scope.is_class:
+                self.attributes.setdefault(target.id, []).append((value, self.scope, each))
+        elif isinstance(target, ast.Attribute):
+            self.attributes.setdefault(target.attr, []).append((value, self.scope, each))
         elif isinstance(target, (ast.Tuple, ast.List)):
-            values = value.elts if isinstance(value, (ast.Tuple, ast.List)) else None
+            values = value.elts if isinstance(value, (ast.Tuple, ast.List)) and not each else None
             if values is not None and len(values) != len(target.elts):
                 values = None
             for i, element in enumerate(target.elts):
@@ -104,9 +133,16 @@ class BindingVisitor(ast.NodeVisitor):
         args = node.args
         for default in [*args.defaults, *(d for d in args.kw_defaults if d is not None)]:
             self.visit(default)
+        # click/typer decorators: @click.option("--model", default="org/name") feeds parameter "model".
+        decorated: dict[str, ast.expr] = {}
         if not isinstance(node, ast.Lambda):
             for decorator in node.decorator_list:
                 self.visit(decorator)
+                if isinstance(decorator, ast.Call) and _callee(decorator) in _CLICK_PARAMS:
+                    dest = option_dest(decorator)
+                    default = next((kw.value for kw in decorator.keywords if kw.arg == "default"), None)
+                    if dest and default is not None:
+                        decorated[dest] = default
             self.scope.bind(node.name, None)
             if not self._relevant(node):
                 return
@@ -116,7 +152,8 @@ class BindingVisitor(ast.NodeVisitor):
             args.defaults
         )
         for arg, default in [*zip(positional, defaults), *zip(args.kwonlyargs, args.kw_defaults)]:
-            scope.bind(arg.arg, default)
+            # A default is evaluated where the function is defined, not inside it.
+            scope.bind(arg.arg, decorated.get(arg.arg, default), self.scope)
         for extra in (args.vararg, args.kwarg):
             if extra is not None:
                 scope.bind(extra.arg, None)
@@ -131,6 +168,14 @@ class BindingVisitor(ast.NodeVisitor):
         if self._relevant(node):
             self._enter(Scope(self.scope, is_class=True), node.body)
 
+    def visit_Call(self, node: ast.Call) -> None:
+        if _callee(node) == "add_argument":
+            dest = option_dest(node)
+            default = next((kw.value for kw in node.keywords if kw.arg == "default"), None)
+            if dest:
+                self.attributes.setdefault(dest, []).append((default, self.scope, False))
+        self.generic_visit(node)
+
     def visit_Assign(self, node: ast.Assign) -> None:
         for target in node.targets:
             self._bind_target(target, node.value)
@@ -142,6 +187,9 @@ class BindingVisitor(ast.NodeVisitor):
             self._bind_target(node.target, node.value)
             self.assigned(node.target, node.value)
             self.visit(node.value)
+        elif self.scope.is_class and isinstance(node.target, ast.Name):
+            # A dataclass field without a default: the value comes from outside.
+            self.attributes.setdefault(node.target.id, []).append((None, self.scope, False))
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
         self._bind_target(node.target, None)
@@ -152,10 +200,16 @@ class BindingVisitor(ast.NodeVisitor):
         self.visit(node.value)
 
     def _bind_loop(self, node: ast.For | ast.AsyncFor) -> None:
-        self._bind_target(node.target, None)
+        self._bind_target(node.target, node.iter, each=True)
         self.generic_visit(node)
 
     visit_For = visit_AsyncFor = _bind_loop
+
+    def visit_comprehension(self, node: ast.comprehension) -> None:
+        # Comprehension variables live in their own scope in Python 3; binding them here is
+        # close enough for following ``[load(m) for m in MODELS]``.
+        self._bind_target(node.target, node.iter, each=True)
+        self.generic_visit(node)
 
     def visit_withitem(self, node: ast.withitem) -> None:
         if node.optional_vars is not None:
@@ -172,3 +226,8 @@ class BindingVisitor(ast.NodeVisitor):
             self.scope.bind((alias.asname or alias.name).partition(".")[0], None)
 
     visit_Import = visit_ImportFrom = _bind_imports
+
+
+def _callee(call: ast.Call) -> str | None:
+    func = call.func
+    return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
