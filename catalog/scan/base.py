@@ -182,6 +182,9 @@ def line_and_column(text: str, offset: int) -> tuple[int, int]:
     return text.count("\n", 0, offset) + 1, offset - line_start + 1
 
 
+# lm-evaluation-harness's model_args string: "pretrained=org/name,dtype=float16" (values may be quoted).
+MODEL_ARGS = re.compile(r"""(?:^|,)\s*(pretrained|tokenizer|peft|delta)=["']?([^,\s"']+)""")
+
 # Hub URLs and prefixed ids that name a model: https://huggingface.co/org/name[/resolve/...],
 # hf://org/name/..., timm/open_clip's hf-hub:org/name. Datasets, Spaces and site pages are not models.
 _HUB_URL = re.compile(

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from catalog.scan.base import MODEL_ARGS as _MODEL_ARGS
 from catalog.scan.base import IdCheck, Reference, hub_url_id, line_and_column
 
 MODEL_KEYS = frozenset(
@@ -123,7 +124,6 @@ def _is_candidate(check: IdCheck, key: str, value: object) -> bool:
         for v, _ in model_values(key, value))
 
 
-_MODEL_ARGS = re.compile(r"(?:^|,)\s*(pretrained|tokenizer|peft|delta)=([^,\s]+)")
 # "models/my-base-7b", "outputs/x": relative folders, not organisations.
 LOCAL_HEADS = frozenset({"models", "model", "output", "outputs", "checkpoints", "ckpt", "ckpts", "saved_models",
                          "runs", "results", "data", "weights", "exp", "experiments", "cache", "local"})

@@ -125,10 +125,16 @@ def _split_cell(lines: list[str]) -> tuple[list[str], list[str]]:
     shell: list[str] = []
     shell_cell = bool(lines) and lines[0].lstrip().startswith(_SHELL_CELLS)
     cell_magic = bool(lines) and lines[0].lstrip().startswith("%%")
+    continued = False  # the previous line was a shell escape ending in a backslash
     for index, raw in enumerate(lines):
         text = raw.rstrip("\r\n")
         stripped = text.lstrip()
         indent = text[: len(text) - len(stripped)]
+        if continued:
+            python.append("")
+            shell.append(text)
+            continued = text.rstrip().endswith("\\")
+            continue
         if shell_cell:
             python.append("")
             shell.append("" if index == 0 else text)
@@ -138,6 +144,7 @@ def _split_cell(lines: list[str]) -> tuple[list[str], list[str]]:
         elif stripped.startswith("!"):
             python.append(f"{indent}pass")
             shell.append(stripped[1:])
+            continued = stripped.rstrip().endswith("\\")
         elif stripped.startswith("%"):
             python.append(f"{indent}pass")
             # %pip / %sh / %system run commands too.

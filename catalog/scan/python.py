@@ -7,9 +7,12 @@ import re
 import warnings
 
 from catalog.scan import shell as discovery_shell
+from catalog.scan.base import MODEL_ARGS as _MODEL_ARGS
 from catalog.scan.base import IdCheck, Reference, hub_url_id, looks_like_repo_id
 from catalog.scan.python_loaders import (
     DATASET_LOADERS,
+    LOCAL_OUTPUT_CALLS,
+    LOCAL_OUTPUT_KEYWORDS,
     OUTPUT_CALLS,
     OUTPUT_KEYWORDS,
     ST_LEGACY_NAMES,
@@ -81,7 +84,6 @@ LOCAL_FOLDERS = frozenset(
 _LOCAL_NAME = re.compile(r"(output|save|ckpt|checkpoint|^out_|_out$|_dir$|_folder$|^dir$|cache|local)", re.I)
 _COMMAND_WORDS = ("--model", "--tokenizer", "--pretrained", "download ", "serve ", "model_args")
 # lm-evaluation-harness: model_args="pretrained=org/name,dtype=float16".
-_MODEL_ARGS = re.compile(r"(?:^|,)\s*(pretrained|tokenizer|peft|delta)=([^,\s]+)")
 
 
 def _has_rule_word(data: bytes) -> bool:
@@ -144,6 +146,7 @@ class _Scanner(BindingVisitor):
         self.written_names: set[str] = set()  # names and literals the code writes to (local folders)
         self.written_texts: set[str] = set()
         self.commands: list[tuple[ast.expr, Scope]] = []
+        self.model_args: list[tuple[ast.Call, ast.expr, Scope]] = []
         # Candidates for catalogue matches, collected only when the whole module is walked.
         self.strings: list[ast.Constant | ast.JoinedStr] | None = [] if trigger_lines is None else None
         self.urls: list[ast.Constant] = []
@@ -242,14 +245,22 @@ class _Scanner(BindingVisitor):
         super().visit_Call(node)
 
     def _call(self, node: ast.Call) -> None:
+        if isinstance(node.func, ast.Name) and node.func.id in self.aliases:
+            # `from transformers import pipeline as hf_pipeline`: the call is the library's.
+            original = ast.Call(func=ast.Name(id=self.aliases[node.func.id], ctx=ast.Load()), args=node.args,
+                                keywords=node.keywords)
+            node = ast.copy_location(original, node)
         name = callee(node)
         if name in DATASET_LOADERS or is_other_repo_type(node):
             for arg in [*node.args, *(k.value for k in node.keywords)]:
                 self.consumed.add(id(arg))  # a dataset or Space id, never a model
             return
         if name in OUTPUT_CALLS:
-            self._written([*node.args[:1], *(k.value for k in node.keywords if k.arg in ("repo_id", "save_directory"))])
-        self._written([k.value for k in node.keywords if k.arg in OUTPUT_KEYWORDS])
+            self.consumed.update(id(n) for n in [*node.args[:1], *(k.value for k in node.keywords)])
+        if name in LOCAL_OUTPUT_CALLS:
+            self._written([*node.args[:1], *(k.value for k in node.keywords if k.arg == "save_directory")])
+        self.consumed.update(id(k.value) for k in node.keywords if k.arg in OUTPUT_KEYWORDS)
+        self._written([k.value for k in node.keywords if k.arg in LOCAL_OUTPUT_KEYWORDS])
         positions = model_arguments(node)
         for position in positions:
             self.pending.append((node, position, self.scope))
@@ -260,7 +271,7 @@ class _Scanner(BindingVisitor):
                     self.consumed.add(id(kw.value))
         args = keyword(node, "model_args")
         if args is not None:
-            self._model_args(args)
+            self.model_args.append((node, args, self.scope))
 
     def _written(self, nodes: list[ast.expr]) -> None:
         for node in nodes:
@@ -273,16 +284,54 @@ class _Scanner(BindingVisitor):
             if text is not None:
                 self.written_texts.add(text)
 
-    def _model_args(self, node: ast.expr) -> None:
-        text = literal(node)
-        if text is None:
-            return
+    def _model_args(self, call: ast.Call, node: ast.expr, scope: Scope) -> None:
+        """lm-evaluation-harness ``model_args="pretrained=org/name,dtype=..."``, also built as an f-string."""
         self.consumed.add(id(node))
-        for match in _MODEL_ARGS.finditer(text):
-            value = match.group(2)
-            if self.check.accepts(value, strong=True) and not self._local(value):
-                column = self.column(node) + 1 + match.start(2) if "\n" not in text else None
-                self.add(value, node, "python-call", f"model_args {match.group(1)}=", None, (), column=column)
+        unresolved = False
+        for text, lines, overridable in self._texts(node, scope):
+            unresolved = unresolved or overridable or "\0" in text.partition("pretrained=")[2].split(",")[0]
+            for match in _MODEL_ARGS.finditer(text):
+                value = match.group(2).strip("\"'")
+                if "\0" in value or not self.check.accepts(value, strong=True) or self._local(value):
+                    continue
+                if lines:
+                    self.add(value, node, "python-constant", f"model_args {match.group(1)}=", None, lines)
+                else:
+                    column = self.column(node) + 1 + match.start(2) if "\n" not in text else None
+                    self.add(value, node, "python-call", f"model_args {match.group(1)}=", None, (), column=column)
+        if unresolved:
+            self.check.problem("unresolved-reference", self.file, call.lineno, self.column(call),
+                               f"model_args={_unparse(node)}")
+
+    def _texts(self, node: ast.expr, scope: Scope) -> list[tuple[str, tuple[int, ...], bool]]:
+        """The strings an f-string or concatenation can be, placeholder by placeholder: a part
+        that cannot be resolved becomes ``\\0`` rather than losing the whole string.
+
+        Each comes with the lines of the literals it was built from and whether a part was read
+        through an attribute (a default the command line can replace).
+        """
+        text = literal(node)
+        if text is not None:
+            return [(text, (), False)]
+        if isinstance(node, ast.JoinedStr):
+            parts: list[ast.expr] = [v.value if isinstance(v, ast.FormattedValue) else v for v in node.values]
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            parts = [node.left, node.right]
+        else:
+            parts = [node]
+        results: list[tuple[str, tuple[int, ...], bool]] = [("", (), False)]
+        for part in parts:
+            piece = literal(part)
+            if piece is not None:
+                options = [(piece, (), False)]
+            elif isinstance(part, (ast.JoinedStr, ast.BinOp)) and part is not node:
+                options = self._texts(part, scope)
+            else:
+                resolution = self.resolver.resolve(part, scope)
+                options = [(v.text, (*v.lines, v.node.lineno), resolution.overridable)
+                           for v in resolution.values[:8]] or [("\0", (), resolution.overridable)]
+            results = [(t + o, (*lines, *more), a or b) for t, lines, a in results for o, more, b in options][:32]
+        return results
 
     # -- resolution ------------------------------------------------------------------------
 
@@ -343,13 +392,12 @@ class _Scanner(BindingVisitor):
             reported = True
             revision, revision_line = self._revision(call, scope)
             self._add_value(repo_id, arg, value, position, revision, revision_line)
-        overridable = isinstance(arg, ast.Attribute) or _reads_attribute(arg)
+        overridable = resolution.overridable or _reads_attribute(arg)
         if position.unresolved and resolution.unresolved and (not reported or overridable) and not (
             self._written_expression(arg)
         ):
-            expression = ast.unparse(arg) if len(self.data) < 10_000_000 else "..."
             self.check.problem("unresolved-reference", self.file, call.lineno, self.column(call),
-                               f"{position.context}({expression})")
+                               f"{position.context}({_unparse(arg)})")
 
     def _written_expression(self, arg: ast.expr) -> bool:
         names = {n.id for n in ast.walk(arg) if isinstance(n, ast.Name)} | {
@@ -380,27 +428,31 @@ class _Scanner(BindingVisitor):
                         words.append((word, element.lineno, self.column(element) + 1))
                 found = discovery_shell.scan_words(words, self.check)
             else:
-                resolved = self.resolver.resolve(node, scope)
-                text = resolved.values[0].text if len(resolved.values) == 1 else literal(node)
-                if text is None:
-                    text = "".join(v.value if isinstance(v, ast.Constant) else "\0"
-                                   for v in node.values)  # type: ignore[attr-defined]
-                found = [
-                    (value, node.lineno + line - 1, (self.column(node) + column) if line == 1 else column,
-                     context, revision)
-                    for value, line, column, context, revision in discovery_shell.scan_text(text, self.check)
-                ]
-            for value, line, column, context, revision in found:
+                found = []
+                for text, lines, _ in self._texts(node, scope):
+                    direct = not lines
+                    found += [
+                        (value, node.lineno + line - 1 if direct else node.lineno,
+                         ((self.column(node) + column) if line == 1 else column) if direct else None,
+                         context, revision, lines)
+                        for value, line, column, context, revision in discovery_shell.scan_text(text, self.check)
+                    ]
+            for value, line, column, context, revision, *lines in found:
                 if self._local(value):
                     continue
                 self.consumed.add(id(node))
-                self.add(value, node, "python-call", f"command line {context}", revision, (), line, column)
+                related = lines[0] if lines else ()
+                kind = "python-constant" if related else "python-call"
+                self.add(value, node, kind, f"command line {context}", revision, related, line, column)
 
     def finish(self) -> list[Reference]:
         """Resolve the model arguments (constants may be assigned after the function that uses
         them), read command lines and Hub URLs in strings, and add catalogue matches."""
+        self.bind_call_arguments()
         for call, position, scope in self.pending:
             self._resolve_position(call, position, scope)
+        for call, args, scope in self.model_args:
+            self._model_args(call, args, scope)
         self._commands()
         for node in self.urls:
             found = hub_url_id(node.value)
@@ -421,6 +473,13 @@ class _Scanner(BindingVisitor):
                 ):
                     self.add(value, node, "python-constant", "catalogue match", None, ())
         return self.refs
+
+
+def _unparse(node: ast.expr) -> str:
+    try:
+        return ast.unparse(node)
+    except (RecursionError, ValueError):
+        return "<expression>"
 
 
 def _reads_attribute(node: ast.expr) -> bool:

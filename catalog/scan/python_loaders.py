@@ -36,11 +36,15 @@ ID_KEYWORDS = ("model_name_or_path", "pretrained_model_name_or_path")
 HUB_DOWNLOADS = ("hf_hub_download", "snapshot_download", "hf_hub_url", "model_info", "list_repo_files",
                  "try_to_load_from_cache")
 DATASET_LOADERS = ("load_dataset", "load_from_disk")
-# Calls whose arguments are where the code writes, never models it uses.
-OUTPUT_CALLS = ("push_to_hub", "save_pretrained", "save_model", "save", "makedirs", "mkdir", "save_to_disk",
-                "create_repo", "upload_folder", "upload_file", "to_json_file", "save_config")
-OUTPUT_KEYWORDS = ("output_dir", "hub_model_id", "save_dir", "save_directory", "output_path", "logging_dir",
-                   "run_name", "push_to_hub_model_id", "cache_dir", "local_dir")
+# Calls whose arguments are where the code writes, never models it uses. A local folder written
+# (LOCAL_OUTPUT_*) is also not a Hub id when the code later loads from it; a Hub repo pushed to
+# (push_to_hub, hub_model_id) is, when the code later downloads it.
+OUTPUT_CALLS = ("push_to_hub", "create_repo", "upload_folder", "upload_file")
+LOCAL_OUTPUT_CALLS = ("save_pretrained", "save_model", "save", "makedirs", "mkdir", "save_to_disk",
+                      "to_json_file", "save_config")
+OUTPUT_KEYWORDS = ("hub_model_id", "run_name", "push_to_hub_model_id")
+LOCAL_OUTPUT_KEYWORDS = ("output_dir", "save_dir", "save_directory", "output_path", "logging_dir", "cache_dir",
+                         "local_dir")
 # (positional index, keywords) of the model for loaders called by name, and whether a bare
 # name counts without the catalogue (strong) and whether a value it cannot see is reported.
 _NAMED = {

@@ -95,6 +95,11 @@ class BindingVisitor(ast.NodeVisitor):
         self.trigger_lines = trigger_lines
         self.scope = Scope(None)
         self.attributes: dict[str, list[Binding]] = {}
+        # Functions defined in the module (name -> (definition, its scope)) and calls by plain
+        # name, so that a call's arguments can be bound to the parameters they feed.
+        self.functions: dict[str, tuple[ast.FunctionDef | ast.AsyncFunctionDef, Scope]] = {}
+        self.calls: list[tuple[ast.Call, Scope]] = []
+        self.aliases: dict[str, str] = {}  # `from x import name as alias`: alias -> name
 
     def assigned(self, target: ast.expr, value: ast.expr) -> None:
         """Called for each ``target = value`` (plain or annotated) before ``value`` is visited."""
@@ -157,7 +162,27 @@ class BindingVisitor(ast.NodeVisitor):
         for extra in (args.vararg, args.kwarg):
             if extra is not None:
                 scope.bind(extra.arg, None)
+        if not isinstance(node, ast.Lambda):
+            self.functions[node.name] = (node, scope)
         self._enter(scope, node.body)
+
+    def bind_call_arguments(self) -> None:
+        """Bind each module function's parameters to what its calls in the module pass
+        (``train(base_model=args.base_model)`` feeds ``def train(base_model)``); call once, after the walk."""
+        for call, caller in self.calls:
+            target = self.functions.get(call.func.id) if isinstance(call.func, ast.Name) else None
+            if target is None:
+                continue
+            definition, scope = target
+            params = [*definition.args.posonlyargs, *definition.args.args]
+            if any(isinstance(a, ast.Starred) for a in call.args):
+                continue
+            for param, value in zip(params, call.args):
+                scope.bind(param.arg, value, caller)
+            names = {p.arg for p in [*params, *definition.args.kwonlyargs]}
+            for kw in call.keywords:
+                if kw.arg in names:
+                    scope.bind(kw.arg, kw.value, caller)
 
     visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _function
 
@@ -169,6 +194,8 @@ class BindingVisitor(ast.NodeVisitor):
             self._enter(Scope(self.scope, is_class=True), node.body)
 
     def visit_Call(self, node: ast.Call) -> None:
+        if isinstance(node.func, ast.Name):
+            self.calls.append((node, self.scope))
         if _callee(node) == "add_argument":
             dest = option_dest(node)
             default = next((kw.value for kw in node.keywords if kw.arg == "default"), None)
@@ -224,6 +251,8 @@ class BindingVisitor(ast.NodeVisitor):
     def _bind_imports(self, node: ast.Import | ast.ImportFrom) -> None:
         for alias in node.names:
             self.scope.bind((alias.asname or alias.name).partition(".")[0], None)
+            if alias.asname and isinstance(node, ast.ImportFrom):
+                self.aliases[alias.asname] = alias.name
 
     visit_Import = visit_ImportFrom = _bind_imports
 

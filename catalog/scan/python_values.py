@@ -22,6 +22,8 @@ _DEFAULT_HOLDERS = ("Option", "Argument", "field", "Field", "Query", "Param")
 _PATH_BUILDERS = ("join", "Path", "abspath", "expanduser", "realpath", "dirname", "joinpath", "resolve",
                   "mkdtemp", "TemporaryDirectory", "cwd", "home")
 _STR_METHODS = ("strip", "lower", "rstrip", "lstrip")
+# Calls that hand back (the elements of) their first argument: `for m in tqdm(MODELS)`.
+_WRAPPERS = ("tqdm", "list", "tuple", "sorted", "reversed", "set", "iter", "frozenset")
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,9 @@ class Resolution:
 
     values: list[Value]
     unresolved: bool = False
+    # Read through an attribute (parsed arguments, a config object): a default was found, but
+    # the command line or the caller can replace it.
+    overridable: bool = False
 
 
 class Resolver:
@@ -92,6 +97,7 @@ class Resolver:
             return
         if isinstance(node, ast.Attribute):
             self._bindings(self.attributes.get(node.attr), out, step, seen, (*via, node.attr), node)
+            out.unresolved = out.overridable = True
             return
         if isinstance(node, ast.Subscript):
             self._subscript(node, scope, out, step, seen, via)
@@ -128,34 +134,50 @@ class Resolver:
     def _elements(self, container: ast.expr, scope: Scope, out: Resolution, depth: int,
                   seen: frozenset[int], via: tuple[str, ...]) -> None:
         """Each element of a literal container (``for m in MODELS``), following names to it."""
-        literal = self._literal_container(container, scope, depth)
-        if literal is None:
+        found = self._containers(container, scope, depth, set())
+        if not found:
             out.unresolved = True
             return
-        node, where = literal
-        items = node.values if isinstance(node, ast.Dict) else node.elts
-        if isinstance(node, ast.Dict):
-            items = [k for k in node.keys if k is not None]  # iterating a dict yields its keys
-        for item in items:
-            self._resolve(item, where, out, depth + 1, seen, via)
+        for node, where in found:
+            items = [k for k in node.keys if k is not None] if isinstance(node, ast.Dict) else node.elts
+            for item in items:  # iterating a dict yields its keys
+                self._resolve(item, where, out, depth + 1, seen, via)
+
+    def _containers(self, node: ast.expr, scope: Scope, depth: int, seen: set[int]) -> list[tuple[ast.expr, Scope]]:
+        """The list/tuple/set/dict literals ``node`` can be, through names, attributes and wrappers."""
+        if depth > _MAX_DEPTH or id(node) in seen:
+            return []
+        seen.add(id(node))
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
+            return [(node, scope)]
+        if isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+            if isinstance(node.func, ast.Attribute) and name in ("values", "keys", "items", "copy"):
+                return self._containers(node.func.value, scope, depth + 1, seen)
+            if name in _WRAPPERS and node.args:
+                return self._containers(node.args[0], scope, depth + 1, seen)
+            return []
+        if isinstance(node, ast.IfExp):
+            return [*self._containers(node.body, scope, depth + 1, seen),
+                    *self._containers(node.orelse, scope, depth + 1, seen)]
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):  # LIST_A + LIST_B
+            return [*self._containers(node.left, scope, depth + 1, seen),
+                    *self._containers(node.right, scope, depth + 1, seen)]
+        if isinstance(node, ast.Name):
+            bindings = scope.lookup(node.id) or []
+        elif isinstance(node, ast.Attribute):
+            bindings = self.attributes.get(node.attr) or []
+        else:
+            return []
+        found = []
+        for value, where, each in bindings:
+            if value is not None and not each:
+                found += self._containers(value, where, depth + 1, seen)
+        return found
 
     def _literal_container(self, node: ast.expr, scope: Scope, depth: int) -> tuple[ast.expr, Scope] | None:
-        for _ in range(_MAX_DEPTH - depth):
-            if isinstance(node, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
-                return node, scope
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in (
-                "values", "keys", "items"
-            ):
-                node = node.func.value
-                continue
-            if not isinstance(node, ast.Name):
-                return None
-            bindings = scope.lookup(node.id) or []
-            literal = [(v, s) for v, s, each in bindings if v is not None and not each]
-            if len(literal) != 1:
-                return None
-            node, scope = literal[0]
-        return None
+        found = self._containers(node, scope, depth, set())
+        return found[0] if len(found) == 1 else None
 
     def _subscript(self, node: ast.Subscript, scope: Scope, out: Resolution, depth: int,
                    seen: frozenset[int], via: tuple[str, ...]) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from catalog.scan.base import MODEL_ARGS as _MODEL_ARGS
 from catalog.scan.base import IdCheck, Reference, hub_url_id, line_and_column
 
 _Token = tuple[str, int, int]  # (text, line, column)
@@ -58,9 +59,10 @@ _MODEL_FLAGS = {
     "--speculative-model": True,
     "--pretrained": True,
 }
+# Any other --<something>_model_name_or_path flag names a model (--controlnet_model_name_or_path).
+_FLAG_SUFFIXES = ("_model_name_or_path", "_tokenizer_name_or_path")
 # lm-evaluation-harness: --model_args pretrained=org/name,dtype=float16
 _MODEL_ARGS_FLAGS = ("--model_args", "--model-args")
-_MODEL_ARGS = re.compile(r"(?:^|,)(pretrained|tokenizer|peft|delta)=([^,\s]+)")
 _DECLARERS = frozenset({"export", "local", "readonly", "declare", "ENV", "ARG"})
 _SEPARATORS = frozenset({";", "&&", "||", "|", "&"})
 _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)")
@@ -71,6 +73,10 @@ _MAKE_ASSIGNMENT = re.compile(
 _INLINE_PYTHON = re.compile(
     r"""(?:snapshot_download|hf_hub_download|from_pretrained)\(\s*(?:repo_id\s*=\s*)?['"]([^'"\s]+)['"]"""
 )
+# Bash arrays: MODELS=("org/a" "org/b"), one element per line or several on one.
+_ARRAY = re.compile(r"^[ \t]*(?:(?:export|local|declare[ \t]+-a|readonly)[ \t]+)?([A-Za-z_]\w*)=\(([^)]*)\)",
+                    re.MULTILINE)
+_ARRAY_ELEMENT = re.compile(r"""(?<![^\s(,])(?:"([^"\s]+)"|'([^'\s]+)'|([^\s"',#()]+))""")
 TRIGGERS = (b"model", b"download", b"serve", b"from_pretrained", b"huggingface.co", b"hf://", b"pretrained")
 
 
@@ -165,6 +171,14 @@ def _scan_command(tokens: list[_Token], dockerfile: bool) -> Iterator[tuple[_Tok
                 flagged.add((value[1], value[2]))
                 yield value, flag, strong, True
                 break
+        if text.startswith("--") and text not in _MODEL_FLAGS:
+            flag = text.partition("=")[0]
+            normal = flag.lstrip("-").replace("-", "_")
+            if normal.endswith(_FLAG_SUFFIXES) and flag not in _MODEL_FLAGS:
+                value = _option_value(tokens, index, flag)
+                if value:
+                    flagged.add((value[1], value[2]))
+                    yield value, flag, True, True
         for flag in _MODEL_ARGS_FLAGS:
             value = _option_value(tokens, index, flag)
             if value:
@@ -234,6 +248,14 @@ def scan_commands(
         if check.accepts(match.group(1), strong=True):
             line, column = line_and_column(text, match.start(1))
             refs.append(Reference(match.group(1), file, line, column, kind, None, "python -c"))
+    for match in _ARRAY.finditer(text):
+        if "model" not in match.group(1).lower():
+            continue
+        for element in _ARRAY_ELEMENT.finditer(match.group(2)):
+            value = element.group(1) or element.group(2) or element.group(3)
+            if check.accepts(value, strong=False):
+                line, column = line_and_column(text, match.start(2) + element.start())
+                refs.append(Reference(value, file, line, column + 1, kind, None, f"{match.group(1)}=( )"))
     if makefile:
         for match in _MAKE_ASSIGNMENT.finditer(text):
             name, value = match.groups()
