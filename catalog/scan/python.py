@@ -81,7 +81,7 @@ LOCAL_FOLDERS = frozenset(
      "lora", "export", "exports", "build", "dist", "assets", "resources", "src", "test", "tests"}
 )
 # A name that says it holds a place the code writes or reads locally.
-_LOCAL_NAME = re.compile(r"(output|save|ckpt|checkpoint|^out_|_out$|_dir$|_folder$|^dir$|cache|local)", re.I)
+_LOCAL_NAME = re.compile(r"(output|save|^out_|_out$|_dir$|_folder$|^dir$|cache|local)", re.I)
 _COMMAND_WORDS = ("--model", "--tokenizer", "--pretrained", "download ", "serve ", "model_args")
 # lm-evaluation-harness: model_args="pretrained=org/name,dtype=float16".
 
@@ -377,14 +377,18 @@ class _Scanner(BindingVisitor):
                 self.add(repo_id, arg, "python-call", position.context, revision, (revision_line or arg.lineno,))
             return
         resolution = self.resolver.resolve(arg, scope)
-        reported = False
+        reported = built_from_output = False
+        composite = isinstance(arg, ast.JoinedStr | ast.BinOp)
         for value in resolution.values:
             if id(value.node) in self.reported:
                 reported = True
                 continue
             self.consumed.add(id(value.node))
             if self._local(value.text, value.via):
-                reported = True  # a folder the code writes: seen, and not a Hub use
+                # A folder the code writes: seen, and not a Hub use. An id built from it
+                # (f"{user}/{output_dir}") is the code's own upload, which only runtime can name.
+                built_from_output = built_from_output or composite
+                reported = reported or not composite
                 continue
             repo_id = self._accept(value.text, position)
             if repo_id is None:
@@ -393,18 +397,16 @@ class _Scanner(BindingVisitor):
             revision, revision_line = self._revision(call, scope)
             self._add_value(repo_id, arg, value, position, revision, revision_line)
         overridable = resolution.overridable or _reads_attribute(arg)
-        if position.unresolved and resolution.unresolved and (not reported or overridable) and not (
-            self._written_expression(arg)
-        ):
+        if position.unresolved and (resolution.unresolved or built_from_output) and (
+            not reported or overridable) and not self._written_expression(arg):
             self.check.problem("unresolved-reference", self.file, call.lineno, self.column(call),
                                f"{position.context}({_unparse(arg)})")
 
     def _written_expression(self, arg: ast.expr) -> bool:
-        names = {n.id for n in ast.walk(arg) if isinstance(n, ast.Name)} | {
-            n.attr for n in ast.walk(arg) if isinstance(n, ast.Attribute)}
+        """``from_pretrained(output_dir)``: loading back what the code saved, not an unseen Hub id."""
         last = arg.attr if isinstance(arg, ast.Attribute) else arg.id if isinstance(arg, ast.Name) else ""
-        return bool(names & self.written_names) or bool(last and _LOCAL_NAME.search(last)
-                                                         and not last.lower().startswith(("model", "tokenizer")))
+        return bool(last) and (last in self.written_names or bool(
+            _LOCAL_NAME.search(last) and not last.lower().startswith(("model", "tokenizer"))))
 
     def _add_value(self, repo_id: str, use: ast.expr, value: Value, position: Position, revision: str | None,
                    revision_line: int | None) -> None:

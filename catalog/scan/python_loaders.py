@@ -141,7 +141,9 @@ def model_arguments(call: ast.Call) -> list[Position]:
             # PeftModel.from_pretrained(base_model, adapter_id): the adapter is the Hub repo.
             node = keyword(call, "model_id") or positional(call, 1)
         else:
-            node = positional(call, 0) or keyword(call, "pretrained_model_name_or_path", "repo_id", "model_id")
+            # model_name=: unsloth's FastLanguageModel.from_pretrained
+            node = positional(call, 0) or keyword(call, "pretrained_model_name_or_path", "repo_id", "model_id",
+                                                  "model_name")
         found.append(_position(node, label))
     elif name == "pipeline":
         model = keyword(call, "model")

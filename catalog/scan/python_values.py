@@ -76,6 +76,8 @@ class Resolver:
         if isinstance(node, ast.Constant):
             if isinstance(node.value, str):
                 out.values.append(Value(node.value, node, via, (node.lineno,)))
+            elif node.value is None:
+                out.unresolved = True  # `def load(name=None)`: the caller supplies it
             return
         if isinstance(node, (ast.JoinedStr, ast.BinOp)):
             self._concatenation(node, scope, out, step, seen, via)
@@ -134,7 +136,10 @@ class Resolver:
     def _elements(self, container: ast.expr, scope: Scope, out: Resolution, depth: int,
                   seen: frozenset[int], via: tuple[str, ...]) -> None:
         """Each element of a literal container (``for m in MODELS``), following names to it."""
-        found = self._containers(container, scope, depth, set())
+        trail: list[str] = []
+        found = self._containers(container, scope, depth, set(), trail)
+        if trail:  # through parsed arguments: the command line can replace the default list
+            out.unresolved = out.overridable = True
         if not found:
             out.unresolved = True
             return
@@ -143,7 +148,8 @@ class Resolver:
             for item in items:  # iterating a dict yields its keys
                 self._resolve(item, where, out, depth + 1, seen, via)
 
-    def _containers(self, node: ast.expr, scope: Scope, depth: int, seen: set[int]) -> list[tuple[ast.expr, Scope]]:
+    def _containers(self, node: ast.expr, scope: Scope, depth: int, seen: set[int],
+                    trail: list[str] | None = None) -> list[tuple[ast.expr, Scope]]:
         """The list/tuple/set/dict literals ``node`` can be, through names, attributes and wrappers."""
         if depth > _MAX_DEPTH or id(node) in seen:
             return []
@@ -153,26 +159,28 @@ class Resolver:
         if isinstance(node, ast.Call):
             name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
             if isinstance(node.func, ast.Attribute) and name in ("values", "keys", "items", "copy"):
-                return self._containers(node.func.value, scope, depth + 1, seen)
+                return self._containers(node.func.value, scope, depth + 1, seen, trail)
             if name in _WRAPPERS and node.args:
-                return self._containers(node.args[0], scope, depth + 1, seen)
+                return self._containers(node.args[0], scope, depth + 1, seen, trail)
             return []
         if isinstance(node, ast.IfExp):
-            return [*self._containers(node.body, scope, depth + 1, seen),
-                    *self._containers(node.orelse, scope, depth + 1, seen)]
+            return [*self._containers(node.body, scope, depth + 1, seen, trail),
+                    *self._containers(node.orelse, scope, depth + 1, seen, trail)]
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):  # LIST_A + LIST_B
-            return [*self._containers(node.left, scope, depth + 1, seen),
-                    *self._containers(node.right, scope, depth + 1, seen)]
+            return [*self._containers(node.left, scope, depth + 1, seen, trail),
+                    *self._containers(node.right, scope, depth + 1, seen, trail)]
         if isinstance(node, ast.Name):
             bindings = scope.lookup(node.id) or []
         elif isinstance(node, ast.Attribute):
             bindings = self.attributes.get(node.attr) or []
+            if trail is not None:
+                trail.append(node.attr)
         else:
             return []
         found = []
         for value, where, each in bindings:
             if value is not None and not each:
-                found += self._containers(value, where, depth + 1, seen)
+                found += self._containers(value, where, depth + 1, seen, trail)
         return found
 
     def _literal_container(self, node: ast.expr, scope: Scope, depth: int) -> tuple[ast.expr, Scope] | None:
