@@ -23,6 +23,9 @@ from catalog.licenses import CATEGORIES, CONTEXTS, KnowledgeBase, License, knowl
 
 _TOP_KEYS = ("context", "allow", "review", "deny", "findings", "unknown", "not_in_catalogue", "exceptions")
 _FINDING_LISTS = ("fail", "warn", "ignore")
+# What `catalog check` could not see, listed in `findings` like audit finding codes (default warn):
+# a loader given a value discovery cannot resolve, a file it could not read in full.
+SCAN_CODES = ("unresolved-reference", "scan-incomplete")
 _EXCEPTION_KEYS = ("model", "revision", "reason", "approved_by", "expires")
 # Missing and unknown licenses carry these categories; the `unknown` key governs them, not the lists.
 _UNLISTABLE_CATEGORIES = ("unknown", "unlicensed")
@@ -72,6 +75,12 @@ class Policy:
     exceptions: tuple[PolicyException, ...]
     source: str
     not_in_catalogue: str = "fail"
+
+    def scan_outcome(self, code: str) -> str:
+        """How a scan problem (:data:`SCAN_CODES`) counts: ``fail``, ``ignore`` or (by default) ``warn``."""
+        if code in self.findings_fail:
+            return "fail"
+        return "ignore" if code in self.findings_ignore else "warn"
 
 
 # Used when no policy file exists. It has no context (the caller supplies one), lists no licenses
@@ -274,8 +283,8 @@ def _finding_lists(value: Any, loc: _Locator) -> dict[str, tuple[str, ...]]:
         codes = []
         for index, code in enumerate(_list(value.get(name), ("findings", name), loc, "finding codes")):
             path = ("findings", name, index)
-            if code not in FINDING_CODES:
-                hint = _did_you_mean(str(code), FINDING_CODES)
+            if code not in FINDING_CODES and code not in SCAN_CODES:
+                hint = _did_you_mean(str(code), (*FINDING_CODES, *SCAN_CODES))
                 raise loc.error(path, f"unknown finding code {code!r}{hint}")
             if placed.get(code, name) != name:
                 raise loc.error(path, f"finding code {code!r} is already listed under {placed[code]!r}")
