@@ -15,25 +15,65 @@ from typing import BinaryIO
 
 from catalog.scan.base import IdCheck, Reference, hub_url_id, line_and_column
 
+# Quotes may be escaped (\\"): a notebook's source lines are JSON strings.
 _CALL = re.compile(
     r"""\b(from_pretrained|pipeline|hf_hub_download|snapshot_download|SentenceTransformer|CrossEncoder"""
     r"""|SparseEncoder|load_adapter|load_lora_weights|load_ip_adapter|from_single_file|LLM)\s*\(\s*"""
-    r"""(?:[\w.]+\s*,\s*|['"][\w-]+['"]\s*,\s*)?(?:\w+\s*=\s*)?['"]([^'"\s]+)['"]"""
+    r"""(?:[\w.]+\s*,\s*|\\?['"][\w-]+\\?['"]\s*,\s*)?(?:\w+\s*=\s*)?\\?['"]([^'"\s\\]+)\\?['"]"""
 )
 _KEY = re.compile(
     r"""\b(model_name_or_path|pretrained_model_name_or_path|repo_id|model_id|model|base_model|model_name"""
-    r"""|tokenizer_name)["']?\s*[=:]\s*["']?([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*)(?=["'\s,)}]|$)""",
+    r"""|tokenizer_name)\\?["']?\s*[=:]\s*\\?["']?([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*)(?=\\?["'\s,)}]|$)""",
     re.MULTILINE,
 )
 _URL = re.compile(r"(?:https?://(?:www\.)?(?:huggingface\.co|hf\.co)/|hf://|hf[-_]hub:)[\w./-]+")
-_QUOTED = re.compile(r"""['"]([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*)['"]""")
+_QUOTED = re.compile(r"""\\?['"]([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*)\\?['"]""")
 CHUNK = 1024 * 1024
 # Past this a file is not read at all (reported as such): reading it would stall the check.
 MAX_STREAMED = 256 * 1024 * 1024
 
 
+# A line holding none of these cannot match a pattern (case-sensitive: "model" also finds the
+# keys, "Model" class names hold "from_pretrained" anyway).
+_TRIGGERS = ("from_pretrained", "pipeline", "download", "Encoder", "SentenceTransformer", "load_adapter",
+             "load_lora", "load_ip_adapter", "from_single_file", "LLM", "model", "repo_id", "tokenizer",
+             "huggingface.co", "hf.co/", "hf://", "hf-hub:", "hf_hub:")
+
+
 def scan_lines(text: str, file: str, kind: str, check: IdCheck, first_line: int = 1) -> list[Reference]:
-    """References in ``text`` by the literal patterns; line numbers start at ``first_line``."""
+    """References in ``text`` by the literal patterns; line numbers start at ``first_line``.
+
+    Only the lines holding a trigger word are matched against the patterns, so that a large
+    file of other text costs about one ``str.find`` pass per word.
+    """
+    refs: list[Reference] = []
+    for start, end in _candidate_lines(text):
+        line = first_line + text.count("\n", 0, start)
+        refs += _scan_text(text[start:end], file, kind, check, line)
+    return refs
+
+
+def _candidate_lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of the lines that hold a trigger word, merged when adjacent."""
+    spans = set()
+    for word in _TRIGGERS:
+        at = text.find(word)
+        while at >= 0:
+            start = text.rfind("\n", 0, at) + 1
+            end = text.find("\n", at)
+            end = len(text) if end < 0 else end
+            spans.add((start, end))
+            at = text.find(word, end)
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _scan_text(text: str, file: str, kind: str, check: IdCheck, first_line: int) -> list[Reference]:
     found: dict[tuple[str, int], Reference] = {}
 
     def add(repo_id: str, offset: int, context: str) -> None:
