@@ -423,12 +423,17 @@ class _Scanner(BindingVisitor):
         for node, scope in self.commands:
             if isinstance(node, (ast.List, ast.Tuple)):
                 words: list[tuple[str, int, int]] = []
+                sources: dict[tuple[int, int], tuple[int, ...]] = {}  # word place -> lines of its literal
                 for element in node.elts:
                     resolved = self.resolver.resolve(element, scope)
                     text = resolved.values[0].text if len(resolved.values) == 1 else "\0"
+                    place = (element.lineno, self.column(element) + 1)
+                    if literal(element) is None and len(resolved.values) == 1:
+                        sources[place] = resolved.values[0].lines
                     for word in text.split() or ["\0"]:
-                        words.append((word, element.lineno, self.column(element) + 1))
-                found = discovery_shell.scan_words(words, self.check)
+                        words.append((word, *place))
+                found = [(value, line, column, context, revision, sources.get((line, column), ()))
+                         for value, line, column, context, revision in discovery_shell.scan_words(words, self.check)]
             else:
                 found = []
                 for text, lines, _ in self._texts(node, scope):
