@@ -1,104 +1,29 @@
 """Find the Hugging Face models a codebase uses: the discovery half of ``catalog check``.
 
-What counts as a reference
-==========================
+The rules, with an example each, are in the README ("What counts as a model reference");
+each file kind has its module:
 
-A string is reported only from a *model position* listed below, and only if it looks like a
-Hub repo id (:func:`looks_like_repo_id`): ``org/name`` or a legacy bare name such as ``gpt2``,
-never a path (``./ckpt``, ``/models/x``, ``~/x``, ``a/b/c``), a URL or a file name
-(``org/config.json``). A bare name is ambiguous with local folders and other vendors' models
-(``gpt-4o``), so it counts in the positions marked *(bare ok)* and elsewhere only when the
-catalogue lookup (``known_ids``) knows it. The catalogue never removes a reference: an
-``org/name`` it lacks is still reported, so the check can flag it.
+* Python (:mod:`catalog.scan.python`): loader calls (:mod:`catalog.scan.python_loaders`) whose
+  model argument is followed through the module's data flow (:mod:`catalog.scan.python_values`
+  over the bindings of :mod:`catalog.scan.python_scopes`), command lines held in strings and
+  lists, Hub URLs, lm-eval ``model_args``;
+* notebooks (:mod:`catalog.scan.notebook`), cell by cell with IPython lines neutralised;
+* configuration files (:mod:`catalog.scan.config_files`) by model key, at any depth;
+* commands (:mod:`catalog.scan.shell`): shell scripts, Dockerfiles, Makefiles, workflows,
+  compose and ``.env`` files;
+* manifests (:mod:`catalog.scan.manifest`) and ``# catalog: org/name`` comments.
 
-Python (``*.py``, parsed with ``ast``; comments, docstrings and bare string statements are not values)
-    * ``<Anything>.from_pretrained(X)``, ``pretrained_model_name_or_path=X`` or ``repo_id=X``
-      (llama-cpp) (bare ok): ``AutoModel``, ``AutoTokenizer``, ``AutoConfig``, ``DiffusionPipeline``, ...
-      For ``PeftModel*.from_pretrained(base, X)`` the adapter: second argument or ``model_id=X``.
-    * ``pipeline(task, X)``, ``pipeline(..., model=X)`` (bare ok).
-    * ``hf_hub_download(X)`` / ``snapshot_download(X)`` or ``repo_id=X`` (bare ok).
-    * ``SentenceTransformer(X)`` (bare ok; reported as ``sentence-transformers/X``, the repo the
-      library downloads, unless the catalogue knows only the bare name), ``CrossEncoder(X)``,
-      vLLM ``LLM(X)`` / ``LLM(model=X)``, ``InferenceClient(X)`` / ``InferenceClient(model=X)``
-      (bare ok).
-    * ``model_name_or_path=X`` / ``pretrained_model_name_or_path=X`` passed to any call, and a
-      variable or dataclass field of either name assigned ``X`` or ``field(default=X)`` (bare ok).
-    * The default ``X`` of ``os.getenv(KEY, X)`` / ``os.environ.get(KEY, X)`` when ``KEY``
-      contains "model" (any case).
+A string is reported only from a model position and only if it looks like a Hub repo id
+(:func:`looks_like_repo_id`); a bare legacy name (``gpt2``) needs a loader position or the
+catalogue (``known_ids``). The catalogue never removes a reference: an ``org/name`` it lacks
+is still reported, so the check can flag it.
 
-    ``X`` is a string literal, an f-string without placeholders, or a name bound to one in the
-    same module: a module-level or function-level assignment or a parameter default. Through a
-    name the reference has kind ``python-constant``, points at the *use* and names the constant
-    in its context (``AutoModel.from_pretrained via MODEL_ID``); a name assigned several
-    literals gives one reference per literal. A ``revision=`` keyword of the same call (literal
-    or constant) is the pin. Arguments of ``load_dataset(...)`` and of any call with a
-    ``repo_type=`` other than ``"model"`` are never models.
-
-    With ``known_ids``, any other ``"org/name"`` string literal the catalogue knows is reported
-    too (kind ``python-constant``, context ``catalogue match``).
-
-Notebooks (``*.ipynb``)
-    The code cells, joined in order, are read as one Python module by the rules above (so a
-    constant set in one cell counts where another uses it); ``!`` shell escapes and
-    ``%%bash``/``%%sh``/``%%script`` cells by the command rules below; other ``%`` magics are
-    ignored. A reference points at the line of the ``.ipynb`` file holding the source line
-    and names its cell in the context (``cell 3``).
-
-Configuration (``*.yaml``, ``*.yml``, ``*.json``, ``*.toml``, ``*.cfg``, ``*.ini``)
-    The string value of a key named ``model``, ``model_id``, ``model_name``,
-    ``model_name_or_path``, ``pretrained_model_name_or_path``, ``base_model``, ``repo_id``,
-    ``tokenizer_name``, ``teacher_model`` or ``reward_model`` at any depth (case-insensitive,
-    ``-`` read as ``_``); bare ok for ``model_name_or_path``, ``pretrained_model_name_or_path``
-    and ``tokenizer_name``. A sibling ``revision`` or ``model_revision`` key in the same mapping
-    is the pin (not for ``.cfg``/``.ini``, which are read as ``key = value`` lines). A file that
-    does not parse (Helm or Jinja templates, JSON with comments) gets a ``key: value`` line scan.
-    Skipped: ``package.json``, ``package-lock.json``, ``npm-shrinkwrap.json``, ``tsconfig*.json``,
-    ``jsconfig.json``, ``composer.json``, ``*-lock.*``, ``pnpm-lock.yaml``,
-    ``.pre-commit-config.yaml``, ``.pre-commit-hooks.yaml``, ``tokenizer.json``, ``vocab.json``.
-
-Commands: shell scripts (``*.sh``, ``*.bash``, ``*.zsh``), Dockerfiles (``Dockerfile``,
-``Dockerfile.*``, ``*.dockerfile``, ``Containerfile``), Makefiles (``Makefile``,
-``GNUmakefile``, ``*.mk``), and every line of GitHub workflows (``.github/workflows/*.yml``)
-and compose files (``docker-compose*.yml``, ``compose*.yml``), which are also read as
-configuration. Kind ``dockerfile`` for Dockerfiles, ``shell`` otherwise.
-    * ``huggingface-cli download X`` / ``hf download X`` (bare ok; ignored with
-      ``--repo-type dataset`` or ``space``) and ``vllm serve X`` (bare ok).
-    * ``--model X`` and ``--tokenizer X`` in any command; ``--model-id``, ``--model_id``,
-      ``--model_name_or_path``, ``--model-name-or-path``, ``--pretrained_model_name_or_path``
-      and ``--tokenizer_name`` (bare ok). ``--flag=X`` works too.
-    * ``--revision REV`` in the same command is the pin.
-    * A variable whose name contains "model" (any case): ``MODEL=X``, ``export MODEL_ID=X``,
-      Dockerfile ``ENV``/``ARG``, Makefile ``MODEL ?= X`` / ``:=`` / ``=``.
-    * ``snapshot_download('X')``, ``hf_hub_download('X')``, ``from_pretrained('X')`` inside an
-      inline ``python -c "..."`` (bare ok).
-
-    Lines are joined at a trailing ``\\``, commands split at ``;``, ``&&``, ``||``, ``|`` and ``&``,
-    ``#`` starts a comment, and quotes, brackets and commas around a word are ignored, so the
-    exec form ``CMD ["--model-id", "org/name"]`` reads like the shell form.
-
-Manifests (kind ``manifest``; every entry counts, bare names included)
-    * ``models.txt``: one ``org/name`` or ``org/name@revision`` per line; ``#`` comments.
-    * ``catalog.toml``: ``models = ["org/name@rev", ...]`` or ``[[models]]`` tables with
-      ``id = "org/name"`` and an optional ``revision = "..."``.
-
-    A malformed manifest raises :class:`DiscoveryError` naming the file and line.
-
-Which files are read
-    Directories are walked honouring every ``.gitignore`` from the top of the enclosing git
-    work tree down (nested ones included, ``!`` re-includes too), without following symlinked
-    folders, and always skipping ``.git``, ``.hg``, ``.svn``, ``.venv``, ``venv``,
-    ``node_modules``, ``__pycache__``, ``site-packages``, ``.tox``, ``.nox``, ``.mypy_cache``,
-    ``.pytest_cache``, ``.ruff_cache`` and ``.ipynb_checkpoints``, and whatever the caller's
-    ``exclude`` patterns match (``catalog check --exclude``). A file named on the command line
-    is always read.
-    Files over 5 MiB, and configuration files over 1 MiB, are skipped; a file is parsed only if
-    its bytes contain one of the words its rules look for.
-
-Known limits
-    A one-level relative path in a model position (``from_pretrained("outputs/final")``) is
-    indistinguishable from ``org/name`` and is reported; write ``./outputs/final``. Names
-    imported from another module, attributes (``args.model``) and computed strings are not
-    followed.
+What discovery cannot see is said, as :class:`ScanProblem` entries of :func:`scan`:
+``unresolved-reference`` (a loader given a value it cannot resolve, at the call's line, with
+the expression) and ``scan-incomplete`` (a file over :data:`MAX_BYTES`, a configuration file
+over :data:`MAX_CONFIG_BYTES`, a file that does not parse or decode or nests too deeply, a
+scanner failure). Such files are still read line by line (:mod:`catalog.scan.lines`), so a
+model named in them is found; no file is skipped, and no parser can recurse without bound.
 """
 
 from __future__ import annotations
