@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-KINDS = ("python-call", "python-constant", "config", "shell", "dockerfile", "manifest", "annotation")
+KINDS = ("python-call", "python-constant", "config", "shell", "dockerfile", "manifest", "annotation", "javascript")
 # What discovery reports besides references: a loader fed a value it cannot resolve, and a file it
 # could not read in full. The policy's ``findings`` lists decide how each counts (default warn).
 PROBLEM_CODES = ("unresolved-reference", "scan-incomplete")
@@ -189,7 +189,8 @@ MODEL_ARGS = re.compile(r"""(?:^|,)\s*(pretrained|tokenizer|peft|delta)=["']?([^
 # hf://org/name/..., timm/open_clip's hf-hub:org/name. Datasets, Spaces and site pages are not models.
 _HUB_URL = re.compile(
     r"(?:https?://(?:www\.)?(?:huggingface\.co|hf\.co)/|hf://|hf[-_]hub:)"
-    r"([A-Za-z0-9][\w.-]*)(?:/([A-Za-z0-9][\w.-]*))?"
+    r"([A-Za-z0-9][\w.-]*)(?:/([A-Za-z0-9][\w.-]*))?",
+    re.IGNORECASE,
 )
 _NOT_MODEL_PATHS = frozenset(
     {

@@ -48,6 +48,8 @@ MODEL_KEYS = frozenset(
         "lora_model",
         "peft_model",
         "model_args",
+        "model_url",
+        "model_repo",
     }
 )
 # Any other key ending like this names a model too (critic_model_name_or_path, vision_model_id, ...).
@@ -97,7 +99,11 @@ def wants(data: bytes) -> bool:
 
 
 def _normal(key: object) -> str:
-    return str(key).lower().replace("-", "_")
+    # camelCase keys (modelURL, baseModel) read as snake_case.
+    return _CAMEL.sub("_", str(key)).lower().replace("-", "_")
+
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
 def is_model_key(key: object) -> bool:

@@ -31,7 +31,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from catalog.scan import config_files as discovery_config
@@ -51,10 +51,13 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_CONFIG_BYTES = 1024 * 1024
 _SHELL_SUFFIXES = (".sh", ".bash", ".zsh")
 _MAKEFILES = ("makefile", "gnumakefile")
+# transformers.js code: read by the line rules (pipeline("task", "org/name"), from_pretrained("org/name")).
+_SCRIPT_SUFFIXES = (".js", ".mjs", ".ts", ".jsx", ".tsx")
+_SCRIPT_WORDS = (b"pipeline(", b"from_pretrained(", b"huggingface.co/")
 # `# catalog: org/name` names the model of a line discovery cannot resolve (this line or the next).
 _ANNOTATION = re.compile(rb"#\s*catalog:\s*([^\s#]+)")
 _KIND = {"python": "python-call", "notebook": "python-call", "dockerfile": "dockerfile", "shell": "shell",
-         "makefile": "shell", "env": "config"}
+         "makefile": "shell", "env": "config", "javascript": "javascript"}
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,8 @@ def _file_type(name: str, path: str) -> str | None:
         return lowered
     if lowered.endswith(_SHELL_SUFFIXES):
         return "shell"
+    if lowered.endswith(_SCRIPT_SUFFIXES) and not lowered.endswith((".min.js", ".d.ts")):
+        return "javascript"
     if lowered == ".env" or lowered.startswith(".env.") or lowered.endswith(".env"):
         return "env"
     if (
@@ -106,6 +111,10 @@ def _scan(data: bytes, file: str, file_type: str, check: IdCheck) -> list[Refere
             return discovery_lines.scan_lines(data.decode("utf-8", "replace"), file, "python-call", check)
     if file_type == "notebook":
         return discovery_notebook.scan_notebook(data, file, check)
+    if file_type == "javascript":
+        if not any(word in data for word in _SCRIPT_WORDS):
+            return []
+        return discovery_lines.scan_lines(data.decode("utf-8", "replace"), file, "javascript", check)
     if file_type == "models.txt":
         return scan_models_txt(data.decode("utf-8", "replace"), file)
     if file_type == "catalog.toml":
@@ -243,7 +252,10 @@ def _distinct(refs: set[Reference]) -> list[Reference]:
     """One reference per (id, file, line, revision): two rules seeing the same place count once."""
     chosen: dict[tuple[str, str, int, str | None], Reference] = {}
     for ref in sorted(refs):
-        chosen.setdefault((ref.repo_id, ref.file, ref.line, ref.revision), ref)
+        key = (ref.repo_id, ref.file, ref.line, ref.revision)
+        kept = chosen.setdefault(key, ref)
+        if kept is not ref and not set(ref.related_lines) <= set(kept.related_lines):
+            chosen[key] = replace(kept, related_lines=tuple(sorted({*kept.related_lines, *ref.related_lines})))
     return sorted(chosen.values())
 
 

@@ -40,6 +40,9 @@ _TRIGGERS = ("from_pretrained", "pipeline", "download", "Encoder", "SentenceTran
              "huggingface.co", "hf.co/", "hf://", "hf-hub:", "hf_hub:")
 
 
+_CONTEXT_LINES = 3
+
+
 def scan_lines(text: str, file: str, kind: str, check: IdCheck, first_line: int = 1) -> list[Reference]:
     """References in ``text`` by the literal patterns; line numbers start at ``first_line``.
 
@@ -60,8 +63,12 @@ def _candidate_lines(text: str) -> list[tuple[int, int]]:
         at = text.find(word)
         while at >= 0:
             start = text.rfind("\n", 0, at) + 1
-            end = text.find("\n", at)
-            end = len(text) if end < 0 else end
+            end = at
+            for _ in range(_CONTEXT_LINES + 1):  # a call's arguments may follow on the next lines
+                end = text.find("\n", end + 1)
+                if end < 0:
+                    end = len(text)
+                    break
             spans.add((start, end))
             at = text.find(word, end)
     merged: list[tuple[int, int]] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 import warnings
+from dataclasses import replace
 
 from catalog.scan import shell as discovery_shell
 from catalog.scan.base import MODEL_ARGS as _MODEL_ARGS
@@ -64,6 +65,14 @@ _RULE_WORDS = (
     b"--pretrained",
     b"download",
     b"vllm",
+    b"vLLM",
+    b"mlx_",
+    b"InferenceClientModel",
+    b"from_model2vec",
+    b"create_inference_endpoint",
+    b"MODEL",
+    b"model_repo",
+    b"HF://",
 )
 # os.environ is everywhere; it only makes a file worth parsing when the file also says "model".
 _ENV_WORDS = (b"getenv", b"environ")
@@ -81,8 +90,10 @@ LOCAL_FOLDERS = frozenset(
      "lora", "export", "exports", "build", "dist", "assets", "resources", "src", "test", "tests"}
 )
 # A name that says it holds a place the code writes or reads locally.
-_LOCAL_NAME = re.compile(r"(output|save|^out_|_out$|_dir$|_folder$|^dir$|cache|local)", re.I)
+_LOCAL_NAME = re.compile(r"(output|save|^out_|_out$|dir$|_folder$|cache|local|tmp|temp)", re.I)
 _COMMAND_WORDS = ("--model", "--tokenizer", "--pretrained", "download ", "serve ", "model_args")
+# Environment variables that only ever hold a Hugging Face model id.
+_HF_ENV_KEYS = frozenset({"HF_MODEL_ID", "MODEL_ID", "HF_MODEL", "MODEL_NAME_OR_PATH"})
 # lm-evaluation-harness: model_args="pretrained=org/name,dtype=float16".
 
 
@@ -127,9 +138,29 @@ def scan_python(data: bytes, file: str, check: IdCheck) -> list[Reference]:
         # Invalid escapes etc. in scanned code are the scanned project's business.
         warnings.simplefilter("ignore")
         tree = ast.parse(data)
-    scanner = _Scanner(data, file, check, None if everything else trigger_lines(data, _LINE_TRIGGERS))
+    lines = None if everything else trigger_lines(data, _LINE_TRIGGERS)
+    if lines is not None:
+        lines = _with_call_sites(tree, data, lines)
+    scanner = _Scanner(data, file, check, lines)
     scanner.visit(tree)
     return scanner.finish()
+
+
+def _with_call_sites(tree: ast.Module, data: bytes, lines: list[int]) -> list[int]:
+    """Add the lines that call a module function holding a trigger line: its arguments may be
+    what reaches the loader inside it (``load_model(path, MODEL_ID)``)."""
+    import bisect
+
+    names = []
+    for node in tree.body:
+        for item in node.body if isinstance(node, ast.ClassDef) else [node]:
+            if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
+                first = bisect.bisect_left(lines, item.lineno)
+                if first < len(lines) and lines[first] <= (item.end_lineno or item.lineno):
+                    names.append(item.name.encode() + b"(")
+    if not names:
+        return lines
+    return sorted({*lines, *trigger_lines(data, tuple(names))})
 
 
 class _Scanner(BindingVisitor):
@@ -151,7 +182,8 @@ class _Scanner(BindingVisitor):
         self.strings: list[ast.Constant | ast.JoinedStr] | None = [] if trigger_lines is None else None
         self.urls: list[ast.Constant] = []
         self._lines: list[bytes] | None = None
-        self.resolver = Resolver(self.attributes, returns_object)
+        self._seen: dict[Reference, Reference] = {}
+        self.resolver = Resolver(self.attributes, returns_object, self.parsed_attributes)
 
     # -- positions -------------------------------------------------------------------------
 
@@ -173,6 +205,17 @@ class _Scanner(BindingVisitor):
         related = tuple(sorted({n for n in related if n != line}))
         self.refs.append(Reference(repo_id, self.file, line, column or self.column(node), kind, revision,
                                    context, related))
+        # The same use reached by two paths (a default and a call-site value): one reference
+        # that keeps the lines of both.
+        key = self.refs[-1]
+        if key in self._seen:
+            merged = self._seen[key]
+            self.refs.pop()
+            index = self.refs.index(merged)
+            self.refs[index] = self._seen[key] = replace(
+                merged, related_lines=tuple(sorted({*merged.related_lines, *related})))
+        else:
+            self._seen[key] = key
 
     # -- strings ---------------------------------------------------------------------------
 
@@ -199,7 +242,7 @@ class _Scanner(BindingVisitor):
             return
         if self.strings is not None and "/" in value:
             self.strings.append(node)
-        if ":" in value and ("hf" in value or "huggingface" in value):
+        if ":" in value and ("hf" in value.lower() or "huggingface" in value):
             self.urls.append(node)
         if any(word in value for word in _COMMAND_WORDS):
             self.commands.append((node, self.scope))
@@ -218,6 +261,15 @@ class _Scanner(BindingVisitor):
         self.generic_visit(node)
 
     visit_List = visit_Tuple = _visit_sequence
+
+    def visit_Dict(self, node: ast.Dict) -> None:
+        # Environment for a container or endpoint: {"HF_MODEL_ID": "org/name"} (SageMaker, TGI, vLLM).
+        for key, value in zip(node.keys, node.values):
+            name = literal(key) if key is not None else None
+            if name and name.isupper() and "MODEL" in name and value is not None:
+                position = Position(value, f'"{name}":', strong=name in _HF_ENV_KEYS, unresolved=False)
+                self.pending.append((node, position, self.scope))  # type: ignore[arg-type]
+        self.generic_visit(node)
 
     # -- model positions -------------------------------------------------------------------
 
@@ -261,7 +313,7 @@ class _Scanner(BindingVisitor):
             self._written([*node.args[:1], *(k.value for k in node.keywords if k.arg == "save_directory")])
         self.consumed.update(id(k.value) for k in node.keywords if k.arg in OUTPUT_KEYWORDS)
         self._written([k.value for k in node.keywords if k.arg in LOCAL_OUTPUT_KEYWORDS])
-        positions = model_arguments(node)
+        positions = model_arguments(node, self.imported_from)
         for position in positions:
             self.pending.append((node, position, self.scope))
         if not positions:
@@ -339,7 +391,7 @@ class _Scanner(BindingVisitor):
         """Whether a value is a folder the code writes or a relative path rather than a Hub id."""
         if value in self.written_texts or any(n in self.written_names for n in via):
             return True
-        if via and _LOCAL_NAME.search(via[-1]) and not via[-1].lower().startswith(("model", "tokenizer")):
+        if via and _LOCAL_NAME.search(via[-1]):
             return True
         head, slash, _ = value.partition("/")
         return bool(slash) and head.lower() in LOCAL_FOLDERS
@@ -356,7 +408,7 @@ class _Scanner(BindingVisitor):
 
     def _revision(self, call: ast.Call, scope: Scope) -> tuple[str | None, int | None]:
         """The call's ``revision=`` pin and the line that sets it."""
-        node = keyword(call, "revision")
+        node = keyword(call, "revision") if isinstance(call, ast.Call) else None
         if node is None:
             return None, None
         resolved = self.resolver.resolve(node, scope)
@@ -398,15 +450,15 @@ class _Scanner(BindingVisitor):
             self._add_value(repo_id, arg, value, position, revision, revision_line)
         overridable = resolution.overridable or _reads_attribute(arg)
         if position.unresolved and (resolution.unresolved or built_from_output) and (
-            not reported or overridable) and not self._written_expression(arg):
+            not reported or overridable) and not self._written_expression(arg) and (
+                overridable or not position.parsed_only or isinstance(arg, ast.Attribute)):
             self.check.problem("unresolved-reference", self.file, call.lineno, self.column(call),
                                f"{position.context}({_unparse(arg)})")
 
     def _written_expression(self, arg: ast.expr) -> bool:
         """``from_pretrained(output_dir)``: loading back what the code saved, not an unseen Hub id."""
         last = arg.attr if isinstance(arg, ast.Attribute) else arg.id if isinstance(arg, ast.Name) else ""
-        return bool(last) and (last in self.written_names or bool(
-            _LOCAL_NAME.search(last) and not last.lower().startswith(("model", "tokenizer"))))
+        return bool(last) and (last in self.written_names or bool(_LOCAL_NAME.search(last)))
 
     def _add_value(self, repo_id: str, use: ast.expr, value: Value, position: Position, revision: str | None,
                    revision_line: int | None) -> None:

@@ -32,7 +32,8 @@ ST_LEGACY_NAMES = frozenset(
     xlm-roberta-large xlnet-base-cased xlnet-large-cased""".split()
 )
 
-ID_KEYWORDS = ("model_name_or_path", "pretrained_model_name_or_path")
+ID_KEYWORDS = ("model_name_or_path", "pretrained_model_name_or_path", "base_model_name_or_path",
+               "tokenizer_name_or_path", "model_repo", "model_repo_id")
 HUB_DOWNLOADS = ("hf_hub_download", "snapshot_download", "hf_hub_url", "model_info", "list_repo_files",
                  "try_to_load_from_cache")
 DATASET_LOADERS = ("load_dataset", "load_from_disk")
@@ -75,7 +76,24 @@ _NAMED = {
     "HuggingFaceHub": (None, ("repo_id",)),
     "HuggingFaceLLM": (None, ("model_name", "tokenizer_name")),
     "TextEmbedding": (0, ("model_name",)),
+    "HuggingFaceInferenceAPI": (None, ("model_name",)),
+    "InferenceClientModel": (0, ("model_id",)),
+    "HfApiModel": (0, ("model_id",)),
+    "TransformersModel": (0, ("model_id",)),
+    "VLLMModel": (0, ("model_id",)),
+    "MLXModel": (0, ("model_id",)),
+    "create_inference_endpoint": (None, ("repository",)),
+    "from_model2vec": (0, ("model_id_or_path",)),
+    "from_distillation": (0, ("model_name",)),
 }
+# Loaders naming a model and its tokenizer (distilabel, llama-index).
+_MODEL_AND_TOKENIZER = {
+    "vLLM": ("model", "tokenizer"),
+    "TransformersLLM": ("model", "tokenizer"),
+    "InferenceEndpointsLLM": ("model_id", "tokenizer_id"),
+}
+# Functions that load a model by id when imported from these packages: mlx_lm.load("org/name").
+_MODULE_LOADERS = {("mlx_lm", "load"), ("mlx_vlm", "load"), ("mlx_lm", "convert")}
 # Trainers take the model as an object or an id string; these keywords name models.
 _TRAINER_KEYWORDS = ("model", "ref_model", "reward_model", "teacher_model", "value_model", "draft_model")
 
@@ -89,6 +107,7 @@ class Position:
     strong: bool = True
     st_prefix: bool = False  # sentence-transformers' "bare name means sentence-transformers/<name>"
     unresolved: bool = True  # a value discovery cannot see is reported (False where objects are usual)
+    parsed_only: bool = False  # ...only when it comes from parsed arguments (trainers also take objects)
 
 
 def callee(call: ast.Call) -> str | None:
@@ -128,10 +147,18 @@ def returns_object(call: ast.Call) -> bool:
                                                         "from_config", "load_model", "prepare_model"))
 
 
-def model_arguments(call: ast.Call) -> list[Position]:
-    """The arguments of ``call`` that name a model, each with how to read it."""
+def model_arguments(call: ast.Call, imported_from: dict[str, str] | None = None) -> list[Position]:
+    """The arguments of ``call`` that name a model, each with how to read it.
+
+    ``imported_from`` maps names imported into the module to their package, for loaders
+    whose name alone is too common (``load``).
+    """
     name = callee(call)
     found: list[Position | None] = []
+    package = (imported_from or {}).get(name or "") if isinstance(call.func, ast.Name) else (
+        _owner(call.func) if isinstance(call.func, ast.Attribute) else None)
+    if (package, name) in _MODULE_LOADERS:
+        found.append(_position(positional(call, 0) or keyword(call, "path_or_hf_repo"), f"{package}.{name}"))
     if name == "from_pretrained" and isinstance(call.func, ast.Attribute):
         receiver = call.func.value
         receiver_name = receiver.id if isinstance(receiver, ast.Name) else receiver.attr if isinstance(
@@ -157,6 +184,9 @@ def model_arguments(call: ast.Call) -> list[Position]:
         found.append(_position(keyword(call, "model_id") or positional(call, 0), name))
     elif name == "Transformer" and isinstance(call.func, ast.Attribute) and _owner(call.func) == "models":
         found.append(_position(positional(call, 0) or keyword(call, "model_name_or_path"), "models.Transformer"))
+    elif name in _MODEL_AND_TOKENIZER:
+        for word in _MODEL_AND_TOKENIZER[name]:
+            found.append(_position(keyword(call, word), f"{name}({word}=)"))
     elif name in _NAMED:
         index, keywords = _NAMED[name]
         node = keyword(call, *keywords) or positional(call, index)
@@ -170,7 +200,7 @@ def model_arguments(call: ast.Call) -> list[Position]:
             found.append(_position(default, f'{getter}("{key.value}") default', strong=False, unresolved=False))
     elif name and name.endswith("Trainer"):
         for word in _TRAINER_KEYWORDS:
-            found.append(_position(keyword(call, word), f"{name}({word}=)"))
+            found.append(_position(keyword(call, word), f"{name}({word}=)", parsed_only=True))
     for kw in call.keywords:
         if kw.arg in ID_KEYWORDS and all(p is None or kw.value is not p.node for p in found):
             found.append(_position(kw.value, f"{name or 'call'}({kw.arg}=)", unresolved=False))

@@ -100,6 +100,10 @@ class BindingVisitor(ast.NodeVisitor):
         self.functions: dict[str, tuple[ast.FunctionDef | ast.AsyncFunctionDef, Scope]] = {}
         self.calls: list[tuple[ast.Call, Scope]] = []
         self.aliases: dict[str, str] = {}  # `from x import name as alias`: alias -> name
+        self.imported_from: dict[str, str] = {}  # `from pkg.mod import name`: name -> pkg
+        # Attributes filled from the command line: argparse options and dataclass fields.
+        self.parsed_attributes: set[str] = set()
+        self._in_dataclass = False
 
     def assigned(self, target: ast.expr, value: ast.expr) -> None:
         """Called for each ``target = value`` (plain or annotated) before ``value`` is visited."""
@@ -109,6 +113,8 @@ class BindingVisitor(ast.NodeVisitor):
             self.scope.bind(target.id, value, each=each)
             if self.scope.is_class:
                 self.attributes.setdefault(target.id, []).append((value, self.scope, each))
+                if self._in_dataclass:
+                    self.parsed_attributes.add(target.id)
         elif isinstance(target, ast.Attribute):
             self.attributes.setdefault(target.attr, []).append((value, self.scope, each))
         elif isinstance(target, (ast.Tuple, ast.List)):
@@ -191,7 +197,10 @@ class BindingVisitor(ast.NodeVisitor):
             self.visit(expr)
         self.scope.bind(node.name, None)
         if self._relevant(node):
+            outer, self._in_dataclass = self._in_dataclass, any(
+                "dataclass" in ast.unparse(d) for d in node.decorator_list)
             self._enter(Scope(self.scope, is_class=True), node.body)
+            self._in_dataclass = outer
 
     def visit_Call(self, node: ast.Call) -> None:
         if isinstance(node.func, ast.Name):
@@ -201,6 +210,7 @@ class BindingVisitor(ast.NodeVisitor):
             default = next((kw.value for kw in node.keywords if kw.arg == "default"), None)
             if dest:
                 self.attributes.setdefault(dest, []).append((default, self.scope, False))
+                self.parsed_attributes.add(dest)
         self.generic_visit(node)
 
     def visit_Assign(self, node: ast.Assign) -> None:
@@ -217,6 +227,8 @@ class BindingVisitor(ast.NodeVisitor):
         elif self.scope.is_class and isinstance(node.target, ast.Name):
             # A dataclass field without a default: the value comes from outside.
             self.attributes.setdefault(node.target.id, []).append((None, self.scope, False))
+            if self._in_dataclass:
+                self.parsed_attributes.add(node.target.id)
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
         self._bind_target(node.target, None)
@@ -253,6 +265,8 @@ class BindingVisitor(ast.NodeVisitor):
             self.scope.bind((alias.asname or alias.name).partition(".")[0], None)
             if alias.asname and isinstance(node, ast.ImportFrom):
                 self.aliases[alias.asname] = alias.name
+            if isinstance(node, ast.ImportFrom) and node.module:
+                self.imported_from[alias.asname or alias.name] = node.module.partition(".")[0]
 
     visit_Import = visit_ImportFrom = _bind_imports
 

@@ -54,9 +54,10 @@ class Resolver:
     object, not an id to report or to call unresolved).
     """
 
-    def __init__(self, attributes: dict[str, list[Binding]], loaders) -> None:  # noqa: ANN001
+    def __init__(self, attributes: dict[str, list[Binding]], loaders, parsed: set[str]) -> None:  # noqa: ANN001
         self.attributes = attributes
         self.loaders = loaders
+        self.parsed = parsed  # attribute names the command line fills (argparse, dataclass fields)
 
     def resolve(self, node: ast.expr | None, scope: Scope) -> Resolution:
         """Every string ``node`` can evaluate to in ``scope``."""
@@ -99,7 +100,8 @@ class Resolver:
             return
         if isinstance(node, ast.Attribute):
             self._bindings(self.attributes.get(node.attr), out, step, seen, (*via, node.attr), node)
-            out.unresolved = out.overridable = True
+            if node.attr in self.parsed:
+                out.unresolved = out.overridable = True
             return
         if isinstance(node, ast.Subscript):
             self._subscript(node, scope, out, step, seen, via)
@@ -173,7 +175,7 @@ class Resolver:
             bindings = scope.lookup(node.id) or []
         elif isinstance(node, ast.Attribute):
             bindings = self.attributes.get(node.attr) or []
-            if trail is not None:
+            if trail is not None and node.attr in self.parsed:
                 trail.append(node.attr)
         else:
             return []

@@ -161,6 +161,13 @@ def _scan_command(tokens: list[_Token], dockerfile: bool) -> Iterator[tuple[_Tok
             target = _first_positional(tokens, index + 2)
             if target and (repo_type is None or repo_type[0] == "model"):
                 yield target, f"{_basename(text)} download", True, True
+        elif _basename(text) == "eland_import_hub_model":
+            # Elastic's importer: here --hub-model-id is the model to download, not an upload target.
+            for i in range(index + 1, len(tokens)):
+                value = _option_value(tokens, i, "--hub-model-id")
+                if value:
+                    flagged.add((value[1], value[2]))
+                    yield value, "eland_import_hub_model --hub-model-id", True, False
         elif _basename(text) == "vllm" and following == "serve":
             target = _first_positional(tokens, index + 2)
             if target:
