@@ -77,6 +77,10 @@ _RULE_WORDS = (
 # os.environ is everywhere; it only makes a file worth parsing when the file also says "model".
 _ENV_WORDS = (b"getenv", b"environ")
 _MODEL_WORDS = (b"model", b"MODEL", b"Model")
+# One search per file instead of one per word.
+_RULE_PATTERN = re.compile(b"|".join(re.escape(word) for word in _RULE_WORDS))
+_ENV_PATTERN = re.compile(b"|".join(_ENV_WORDS))
+_MODEL_PATTERN = re.compile(b"|".join(_MODEL_WORDS))
 # A function or class body whose lines hold none of these is not walked: its calls cannot match
 # and its bindings are invisible outside it.
 _LINE_TRIGGERS = (*_RULE_WORDS, *_ENV_WORDS, b"add_argument", b"option(", b"Option(", b"field(")
@@ -98,27 +102,30 @@ _HF_ENV_KEYS = frozenset({"HF_MODEL_ID", "MODEL_ID", "HF_MODEL", "MODEL_NAME_OR_
 
 
 def _has_rule_word(data: bytes) -> bool:
-    if any(word in data for word in _RULE_WORDS):
+    if _RULE_PATTERN.search(data):
         return True
-    return any(word in data for word in _ENV_WORDS) and any(word in data for word in _MODEL_WORDS)
+    return _ENV_PATTERN.search(data) is not None and _MODEL_PATTERN.search(data) is not None
 
 
-def _mentions_known_id(data: bytes, check: IdCheck) -> bool:
-    """Whether some quoted "org/name" in the file is an id the catalogue knows.
+def _known_id_offsets(data: bytes, check: IdCheck) -> list[int]:
+    """Where a quoted "org/name" the catalogue knows stands in the file (empty without a catalogue).
 
     Asking the (cached) catalogue about each distinct string is far cheaper than parsing and
     walking every file that has a MIME type or a path in it.
     """
-    for raw in set(_QUOTED_ID.findall(data)):
-        value = raw.decode("ascii")
+    if not check.has_catalogue:
+        return []
+    offsets = []
+    for match in _QUOTED_ID.finditer(data):
+        value = match.group(1).decode("ascii")
         if looks_like_repo_id(value) and check.known(value):
-            return True
-    return False
+            offsets.append(match.start())
+    return offsets
 
 
 def wants(data: bytes, check: IdCheck) -> bool:
     """Cheap test: could this Python source contain a reference?"""
-    return _has_rule_word(data) or (check.has_catalogue and _mentions_known_id(data, check))
+    return _has_rule_word(data) or bool(_known_id_offsets(data, check))
 
 
 def scan_python(data: bytes, file: str, check: IdCheck) -> list[Reference]:
@@ -131,17 +138,19 @@ def scan_python(data: bytes, file: str, check: IdCheck) -> list[Reference]:
         SyntaxError, ValueError, RecursionError, MemoryError: the source cannot be parsed or
             walked (nested too deeply); the caller falls back to a line scan and says so.
     """
-    everything = check.has_catalogue and _mentions_known_id(data, check)
-    if not everything and not _has_rule_word(data):
+    known = _known_id_offsets(data, check)
+    if not known and not _has_rule_word(data):
         return []
     with warnings.catch_warnings():
         # Invalid escapes etc. in scanned code are the scanned project's business.
         warnings.simplefilter("ignore")
         tree = ast.parse(data)
-    lines = None if everything else trigger_lines(data, _LINE_TRIGGERS)
-    if lines is not None:
-        lines = _with_call_sites(tree, data, lines)
-    scanner = _Scanner(data, file, check, lines)
+    # Only the bodies holding a rule word or a known id are walked (see BindingVisitor).
+    lines = trigger_lines(data, _LINE_TRIGGERS)
+    if known:
+        lines = sorted({*lines, *(data.count(b"\n", 0, at) + 1 for at in known)})
+    lines = _with_call_sites(tree, data, lines)
+    scanner = _Scanner(data, file, check, lines, catalogue_matches=bool(known))
     scanner.visit(tree)
     return scanner.finish()
 
@@ -164,7 +173,8 @@ def _with_call_sites(tree: ast.Module, data: bytes, lines: list[int]) -> list[in
 
 
 class _Scanner(BindingVisitor):
-    def __init__(self, data: bytes, file: str, check: IdCheck, trigger_lines: list[int] | None) -> None:
+    def __init__(self, data: bytes, file: str, check: IdCheck, trigger_lines: list[int] | None,
+                 catalogue_matches: bool = False) -> None:
         super().__init__(trigger_lines)
         self.data = data
         self.file = file
@@ -179,7 +189,7 @@ class _Scanner(BindingVisitor):
         self.commands: list[tuple[ast.expr, Scope]] = []
         self.model_args: list[tuple[ast.Call, ast.expr, Scope]] = []
         # Candidates for catalogue matches, collected only when the whole module is walked.
-        self.strings: list[ast.Constant | ast.JoinedStr] | None = [] if trigger_lines is None else None
+        self.strings: list[ast.Constant | ast.JoinedStr] | None = [] if catalogue_matches else None
         self.urls: list[ast.Constant] = []
         self._lines: list[bytes] | None = None
         self._seen: dict[Reference, Reference] = {}
