@@ -182,6 +182,21 @@ def line_and_column(text: str, offset: int) -> tuple[int, int]:
     return text.count("\n", 0, offset) + 1, offset - line_start + 1
 
 
+# Folders code commonly writes to or reads local checkpoints from: "<folder>/<name>" is a path.
+LOCAL_FOLDERS = frozenset(
+    {"models", "model", "output", "outputs", "out", "checkpoints", "checkpoint", "ckpt", "ckpts", "saved",
+     "saved_models", "save", "runs", "results", "tmp", "temp", "data", "weights", "exp", "experiments",
+     "logs", "cache", "local", "artifacts", "trained", "finetuned", "pretrained", "merged", "adapters",
+     "lora", "export", "exports", "build", "dist", "assets", "resources", "src", "test", "tests"}
+)
+
+
+def is_local_folder(value: str) -> bool:
+    """``models/my-base-7b``, ``outputs/final``: a relative folder, not an organisation's repo."""
+    head, slash, _ = value.partition("/")
+    return bool(slash) and head.lower() in LOCAL_FOLDERS
+
+
 # lm-evaluation-harness's model_args string: "pretrained=org/name,dtype=float16" (values may be quoted).
 MODEL_ARGS = re.compile(r"""(?:^|,)\s*(pretrained|tokenizer|peft|delta)=["']?([^,\s"']+)""")
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from catalog.scan.base import MODEL_ARGS as _MODEL_ARGS
-from catalog.scan.base import IdCheck, Reference, hub_url_id, line_and_column
+from catalog.scan.base import IdCheck, Reference, hub_url_id, is_local_folder, line_and_column
 
 MODEL_KEYS = frozenset(
     {
@@ -124,17 +124,17 @@ def model_values(key: str, value: str) -> list[tuple[str, int]]:
 def _is_candidate(check: IdCheck, key: str, value: object) -> bool:
     if not isinstance(value, str) or not is_model_key(key):
         return False
-    head = value.partition("/")[0].lower()
-    return head not in LOCAL_HEADS and any(
+    return not is_local_folder(value) and any(
         check.accepts(v, strong=_normal(key) in STRONG_KEYS or hub_url_id(value) is not None)
         for v, _ in model_values(key, value))
 
 
-# "models/my-base-7b", "outputs/x": relative folders, not organisations.
-LOCAL_HEADS = frozenset({"models", "model", "output", "outputs", "checkpoints", "ckpt", "ckpts", "saved_models",
-                         "runs", "results", "data", "weights", "exp", "experiments", "cache", "local"})
 
 
+# A mapping that says its source is the Hub (`type: huggingface`) names its repo in these keys.
+_SOURCE_KEYS = frozenset({"type", "source", "provider", "hub", "registry"})
+_HUB_SOURCES = frozenset({"huggingface", "hugging_face", "hf", "huggingface_hub", "hugging-face"})
+_HUB_REPO_KEYS = frozenset({"repository", "repo", "repo_id", "name", "id", "path"})
 MAX_DEPTH = 200  # deeper documents are not parsed (recursion), but scanned line by line
 
 
@@ -206,8 +206,12 @@ def _walk(node: Any, check: IdCheck, depth: int) -> Iterator[_Hit]:
         revision = next(
             (v for k, v in node.items() if _normal(k) in REVISION_KEYS and isinstance(v, str)), None
         )
+        from_hub = any(_normal(k) in _SOURCE_KEYS and str(v).lower() in _HUB_SOURCES for k, v in node.items())
         for key, value in node.items():
-            if _is_candidate(check, key, value):
+            if _is_candidate(check, key, value) or (
+                from_hub and _normal(key) in _HUB_REPO_KEYS and isinstance(value, str)
+                and check.accepts(value, strong=True)
+            ):
                 yield str(key), value, revision
             else:
                 yield from _walk(value, check, depth + 1)
@@ -308,12 +312,16 @@ def _walk_yaml(node: Any, file: str, check: IdCheck, refs: list[Reference], seen
                 and isinstance(value, yaml.ScalarNode)
             ):
                 revision, revision_line = value.value, value.start_mark.line + 1
+        from_hub = any(
+            isinstance(k, yaml.ScalarNode) and isinstance(v, yaml.ScalarNode) and _normal(k.value) in _SOURCE_KEYS
+            and str(v.value).lower() in _HUB_SOURCES for k, v in node.value)
         for key, value in node.value:
             if (
                 isinstance(key, yaml.ScalarNode)
                 and isinstance(value, yaml.ScalarNode)
                 and value.tag == "tag:yaml.org,2002:str"
-                and _is_candidate(check, key.value, value.value)
+                and (_is_candidate(check, key.value, value.value)
+                     or from_hub and _normal(key.value) in _HUB_REPO_KEYS and check.accepts(value.value, strong=True))
             ):
                 mark = value.start_mark
                 refs += _reference(file, mark.line + 1 + (1 if value.style in ("|", ">") else 0),

@@ -70,7 +70,7 @@ def _candidate_lines(text: str) -> list[tuple[int, int]]:
                     end = len(text)
                     break
             spans.add((start, end))
-            at = text.find(word, end)
+            at = text.find(word, text.find("\n", at) + 1) if text.find("\n", at) >= 0 else -1
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         if merged and start <= merged[-1][1] + 1:

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from catalog.scan import shell as discovery_shell
 from catalog.scan.base import MODEL_ARGS as _MODEL_ARGS
-from catalog.scan.base import IdCheck, Reference, hub_url_id, looks_like_repo_id
+from catalog.scan.base import LOCAL_FOLDERS, IdCheck, Reference, hub_url_id, looks_like_repo_id
 from catalog.scan.python_loaders import (
     DATASET_LOADERS,
     LOCAL_OUTPUT_CALLS,
@@ -86,13 +86,6 @@ _MODEL_PATTERN = re.compile(b"|".join(_MODEL_WORDS))
 _LINE_TRIGGERS = (*_RULE_WORDS, *_ENV_WORDS, b"add_argument", b"option(", b"Option(", b"field(")
 # An "org/name"-shaped quoted string: with a catalogue, the candidates for catalogue matches.
 _QUOTED_ID = re.compile(rb"""['"]([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*)['"]""")
-# Folders code commonly writes to or reads local checkpoints from: "<folder>/<name>" is a path.
-LOCAL_FOLDERS = frozenset(
-    {"models", "model", "output", "outputs", "out", "checkpoints", "checkpoint", "ckpt", "ckpts", "saved",
-     "saved_models", "save", "runs", "results", "tmp", "temp", "data", "weights", "exp", "experiments",
-     "logs", "cache", "local", "artifacts", "trained", "finetuned", "pretrained", "merged", "adapters",
-     "lora", "export", "exports", "build", "dist", "assets", "resources", "src", "test", "tests"}
-)
 # A name that says it holds a place the code writes or reads locally.
 _LOCAL_NAME = re.compile(r"(output|save|^out_|_out$|dir$|_folder$|cache|local|tmp|temp)", re.I)
 _COMMAND_WORDS = ("--model", "--tokenizer", "--pretrained", "download ", "serve ", "model_args")

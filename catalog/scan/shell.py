@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 
 from catalog.scan.base import MODEL_ARGS as _MODEL_ARGS
-from catalog.scan.base import IdCheck, Reference, hub_url_id, line_and_column
+from catalog.scan.base import IdCheck, Reference, hub_url_id, is_local_folder, line_and_column
 
 _Token = tuple[str, int, int]  # (text, line, column)
 _Found = tuple[str, int, int, str, "_Token | None"]  # (id, line, column, context, revision token)
@@ -58,6 +58,8 @@ _MODEL_FLAGS = {
     "--speculative_model": True,
     "--speculative-model": True,
     "--pretrained": True,
+    "--model_path": False,
+    "--model-path": False,
 }
 # Any other --<something>_model_name_or_path flag names a model (--controlnet_model_name_or_path).
 _FLAG_SUFFIXES = ("_model_name_or_path", "_tokenizer_name_or_path")
@@ -222,7 +224,7 @@ def _references(commands: Iterator[list[_Token]], check: IdCheck, dockerfile: bo
             url = hub_url_id(value)
             if url is not None:
                 value, column = url[0], column + url[1]
-            if check.accepts(value, strong=strong):
+            if check.accepts(value, strong=strong) and not is_local_folder(value):
                 pin = revision if pinnable else None
                 found.append((value, line, column, context, pin))
     return found
