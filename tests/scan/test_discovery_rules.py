@@ -70,6 +70,16 @@ data = "https://huggingface.co/datasets/org/data/resolve/main/x.csv"
     "import alias of a loader": ({"t.py": '''from transformers import pipeline as hf_pipeline
 p = hf_pipeline("text-generation", model="org/aliased")
 '''}, {("org/aliased", "t.py", 2)}, set()),
+    "agent, synthetic-data and mlx loaders": ({"t.py": '''from mlx_lm import load
+from distilabel.models import vLLM
+model, tokenizer = load("mlx-community/Qwen-4bit")
+llm = vLLM(model="Qwen/Qwen2.5-72B-Instruct", tokenizer="Qwen/Qwen2.5-72B-Instruct")
+agent_model = InferenceClientModel("meta-llama/Llama-3.1-70B-Instruct")
+'''}, {("mlx-community/Qwen-4bit", "t.py", 3), ("Qwen/Qwen2.5-72B-Instruct", "t.py", 4),
+       ("meta-llama/Llama-3.1-70B-Instruct", "t.py", 5)}, set()),
+    "container environment dict": ({"t.py": '''hub = {"HF_MODEL_ID": "distilbert-base-uncased-distilled-squad", "HF_TASK": "question-answering"}
+model = HuggingFaceModel(env=hub, role=role)
+'''}, {("distilbert-base-uncased-distilled-squad", "t.py", 1)}, set()),
     # -- data flow ----------------------------------------------------------------------------------
     "conditional default": ({"t.py": '''import sys
 name = sys.argv[1] if len(sys.argv) > 1 else "org/default"
@@ -147,6 +157,21 @@ hub_model_id: me/out
 '''}, {("org/tok", "c.yaml", 2), ("org/rm", "c.yaml", 3), ("org/ref", "c.yaml", 4),
        ("org/teacher", "c.yaml", 5), ("org/draft", "c.yaml", 6), ("BAAI/bge-m3", "c.yaml", 8),
        ("BAAI/bge-reranker-v2-m3", "c.yaml", 9)}, set()),
+    "camelCase keys and Hub-sourced mappings": ({"values.yaml": '''servingEngineSpec:
+  modelSpec:
+    - name: llama
+      modelURL: "meta-llama/Llama-3.1-8B-Instruct"
+      adapterSource:
+        type: huggingface
+        repository: nvidia/nemoguard-topic-control
+'''}, {("meta-llama/Llama-3.1-8B-Instruct", "values.yaml", 4), ("nvidia/nemoguard-topic-control", "values.yaml", 7)},
+        set()),
+    "transformers.js": ({"app.js": '''import { pipeline } from "@huggingface/transformers";
+const generator = await pipeline(
+  "text-generation",
+  "HuggingFaceTB/SmolLM2-135M-Instruct",
+);
+'''}, {("HuggingFaceTB/SmolLM2-135M-Instruct", "app.js", 4)}, set()),
     ".env files": ({".env": "MODEL_ID=org/env-model\nOTHER=x\n", "docker.env": "EMBEDDING_MODEL=org/emb\n",
                     ".env.example": "LLM_MODEL=org/example\n"},
                    {("org/env-model", ".env", 1), ("org/emb", "docker.env", 1), ("org/example", ".env.example", 1)},
@@ -157,8 +182,10 @@ hub_model_id: me/out
 )
 accelerate launch train.py --controlnet_model_name_or_path=org/controlnet
 lm_eval --model hf --model_args pretrained="google/gemma-7b" --tasks x
+eland_import_hub_model --url $ES --hub-model-id cross-encoder/ms-marco-MiniLM-L-6-v2 --task-type text_similarity
+python train.py --hub_model_id me/output-repo --model_path outputs/final
 '''}, {("org/one", "run.sh", 2), ("org/two", "run.sh", 3), ("org/controlnet", "run.sh", 5),
-       ("google/gemma-7b", "run.sh", 6)}, set()),
+       ("google/gemma-7b", "run.sh", 6), ("cross-encoder/ms-marco-MiniLM-L-6-v2", "run.sh", 7)}, set()),
 }
 
 
