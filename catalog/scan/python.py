@@ -89,6 +89,9 @@ _QUOTED_ID = re.compile(rb"""['"]([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*)['"]""")
 # A name that says it holds a place the code writes or reads locally.
 _LOCAL_NAME = re.compile(r"(output|save|^out_|_out$|dir$|_folder$|cache|local|tmp|temp)", re.I)
 _COMMAND_WORDS = ("--model", "--tokenizer", "--pretrained", "download ", "serve ", "model_args")
+_PROSE_KEYWORDS = ("help", "description", "epilog", "usage", "doc", "msg", "message")
+_PROSE_CALLS = ("print", "info", "debug", "warning", "warn", "error", "exception", "log", "echo", "secho",
+                "write", "ValueError", "RuntimeError", "TypeError", "Exception")
 # Environment variables that only ever hold a Hugging Face model id.
 _HF_ENV_KEYS = frozenset({"HF_MODEL_ID", "MODEL_ID", "HF_MODEL", "MODEL_NAME_OR_PATH"})
 # lm-evaluation-harness: model_args="pretrained=org/name,dtype=float16".
@@ -181,6 +184,7 @@ class _Scanner(BindingVisitor):
         self.written_texts: set[str] = set()
         self.commands: list[tuple[ast.expr, Scope]] = []
         self.model_args: list[tuple[ast.Call, ast.expr, Scope]] = []
+        self.prose: set[int] = set()  # help texts and messages: never command lines
         # Candidates for catalogue matches, collected only when the whole module is walked.
         self.strings: list[ast.Constant | ast.JoinedStr] | None = [] if catalogue_matches else None
         self.urls: list[ast.Constant] = []
@@ -229,7 +233,7 @@ class _Scanner(BindingVisitor):
 
     def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
         text = "".join(v.value for v in node.values if isinstance(v, ast.Constant))
-        if any(word in text for word in _COMMAND_WORDS):
+        if any(word in text for word in _COMMAND_WORDS) and id(node) not in self.prose:
             self.commands.append((node, self.scope))
         if literal(node) is not None:
             if self.strings is not None:
@@ -247,7 +251,7 @@ class _Scanner(BindingVisitor):
             self.strings.append(node)
         if ":" in value and ("hf" in value.lower() or "huggingface" in value):
             self.urls.append(node)
-        if any(word in value for word in _COMMAND_WORDS):
+        if any(word in value for word in _COMMAND_WORDS) and id(node) not in self.prose:
             self.commands.append((node, self.scope))
 
     def _visit_sequence(self, node: ast.List | ast.Tuple) -> None:
@@ -306,6 +310,10 @@ class _Scanner(BindingVisitor):
                                 keywords=node.keywords)
             node = ast.copy_location(original, node)
         name = callee(node)
+        # Help texts and log messages describe commands; they do not run them.
+        self.prose.update(id(k.value) for k in node.keywords if k.arg in _PROSE_KEYWORDS)
+        if name in _PROSE_CALLS:
+            self.prose.update(id(a) for a in node.args)
         if name in DATASET_LOADERS or is_other_repo_type(node):
             for arg in [*node.args, *(k.value for k in node.keywords)]:
                 self.consumed.add(id(arg))  # a dataset or Space id, never a model

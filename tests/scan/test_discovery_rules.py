@@ -31,6 +31,8 @@ def test_train(tmpdir):
 '''}, {("hf-internal-testing/tiny-sd", "t.py", 3)}, set()),
     "command string with a literal": ({"t.py": '''import os
 os.system("huggingface-cli download org/weights --local-dir w")
+parser.add_argument("--model", help="e.g. --model org/in-help")
+logger.info(f"run with --model_name_or_path org/in-log")
 '''}, {("org/weights", "t.py", 2)}, set()),
     # -- loaders --------------------------------------------------------------------------------
     "sentence-transformers loaders": ({"t.py": '''from sentence_transformers import CrossEncoder, SparseEncoder, SentenceTransformer, models
