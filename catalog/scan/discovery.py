@@ -49,6 +49,8 @@ __all__ = ["Discovery", "DiscoveryError", "Reference", "ScanProblem", "discover"
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_CONFIG_BYTES = 1024 * 1024
+# Notebooks carry their outputs (images as base64), so their code is a small part of a large file.
+MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024
 _SHELL_SUFFIXES = (".sh", ".bash", ".zsh")
 _MAKEFILES = ("makefile", "gnumakefile")
 # transformers.js code: read by the line rules (pipeline("task", "org/name"), from_pretrained("org/name")).
@@ -146,14 +148,15 @@ def _scan_file(path: str, file: str, file_type: str, check: IdCheck) -> list[Ref
     """Read and scan one file; whatever goes wrong is a ``scan-incomplete`` problem, never a crash."""
     try:
         size = os.path.getsize(path)
+        limit = MAX_NOTEBOOK_BYTES if file_type == "notebook" else MAX_BYTES
         with open(path, "rb") as handle:
-            if size > MAX_BYTES:
+            if size > limit:
                 if file_type in ("models.txt", "catalog.toml"):
                     raise DiscoveryError(f"{file}: manifest larger than {MAX_BYTES // 1024 // 1024} MiB")
-                limit = discovery_lines.MAX_STREAMED
+                streamed = discovery_lines.MAX_STREAMED
                 check.problem("scan-incomplete", file, 1, 1,
-                              f"larger than {MAX_BYTES // 1024 // 1024} MiB ({size:,} bytes): scanned line by line"
-                              + (f", only its first {limit // 1024 // 1024} MiB" if size > limit else ""))
+                              f"larger than {limit // 1024 // 1024} MiB ({size:,} bytes): scanned line by line"
+                              + (f", only its first {streamed // 1024 // 1024} MiB" if size > streamed else ""))
                 return discovery_lines.scan_stream(handle, file, _KIND.get(file_type, "config"), check)
             data = handle.read()
     except OSError as exc:

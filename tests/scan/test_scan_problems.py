@@ -154,3 +154,17 @@ def test_a_scanner_failure_on_one_file_is_a_scan_problem(tmp_path, monkeypatch):
     assert {r.repo_id for r in found.references} == {"org/still-found", "org/other"}
     assert [(p.file, p.detail.split(":")[0]) for p in found.problems] == [
         ("c.yaml", "internal error while scanning (IndexError")]
+
+
+def test_diff_keeps_only_the_scan_problems_the_change_added(empty_catalogue, db_url, tmp_path):
+    from tests.scan.test_check import _git
+
+    train = tmp_path / "train.py"
+    train.write_text("def main(args):\n    return AutoModel.from_pretrained(args.model)\n")
+    _git(tmp_path, "init", "-q", "-b", "main")
+    _git(tmp_path, "add", "train.py")
+    _git(tmp_path, "commit", "-q", "-m", "base")
+    with train.open("a") as handle:
+        handle.write("\ndef other(cfg):\n    return AutoTokenizer.from_pretrained(cfg.tokenizer)\n")
+    report = json.loads(check(tmp_path, db_url, "--diff", "HEAD", "--format", "json").stdout)
+    assert [(p["code"], p["line"]) for p in report["problems"]] == [("unresolved-reference", 5)]
