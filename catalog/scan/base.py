@@ -212,6 +212,7 @@ _NOT_MODEL_PATHS = frozenset(
         "datasets", "spaces", "docs", "blog", "papers", "join", "login", "settings", "pricing", "learn",
         "tasks", "api", "new", "organizations", "models", "collections", "posts", "chat", "course",
         "huggingface_hub", "transformers", "enterprise", "support", "terms-of-service", "privacy",
+        "buckets", "cli", "static-proxy", "front", "avatars", "oauth", "changelog", "storage", "kernels",
     }
 )
 
