@@ -226,7 +226,6 @@ def hub_url_id(value: str) -> tuple[str, int] | None:
     if match is None or match.group(2) is None or match.group(1).lower() in _NOT_MODEL_PATHS:
         return None
     name = match.group(2)
-    if name.endswith(".git"):
-        name = name[:-4]
+    name = name.removesuffix(".git")
     repo_id = f"{match.group(1)}/{name}"
     return (repo_id, match.start(1)) if looks_like_repo_id(repo_id) else None

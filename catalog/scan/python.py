@@ -8,8 +8,8 @@ import warnings
 from dataclasses import replace
 
 from catalog.scan import shell as discovery_shell
-from catalog.scan.base import MODEL_ARGS as _MODEL_ARGS
 from catalog.scan.base import LOCAL_FOLDERS, IdCheck, Reference, hub_url_id, looks_like_repo_id
+from catalog.scan.base import MODEL_ARGS as _MODEL_ARGS
 from catalog.scan.python_loaders import (
     DATASET_LOADERS,
     LOCAL_OUTPUT_CALLS,
@@ -87,7 +87,7 @@ _LINE_TRIGGERS = (*_RULE_WORDS, *_ENV_WORDS, b"add_argument", b"option(", b"Opti
 # An "org/name"-shaped quoted string: with a catalogue, the candidates for catalogue matches.
 _QUOTED_ID = re.compile(rb"""['"]([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*)['"]""")
 # A name that says it holds a place the code writes or reads locally.
-_LOCAL_NAME = re.compile(r"(output|save|^out_|_out$|dir$|_folder$|cache|local|tmp|temp)", re.I)
+_LOCAL_NAME = re.compile(r"(output|save|^out_|_out$|dir$|_folder$|cache|local|tmp|temp)", re.IGNORECASE)
 _COMMAND_WORDS = ("--model", "--tokenizer", "--pretrained", "download ", "serve ", "model_args")
 _PROSE_KEYWORDS = ("help", "description", "epilog", "usage", "doc", "msg", "message")
 _PROSE_CALLS = ("print", "info", "debug", "warning", "warn", "error", "exception", "log", "echo", "secho",
@@ -557,4 +557,4 @@ def _reads_attribute(node: ast.expr) -> bool:
     return isinstance(node, ast.BoolOp | ast.IfExp) and any(isinstance(n, ast.Attribute) for n in ast.walk(node))
 
 
-__all__ = ["scan_python", "wants", "positional"]
+__all__ = ["positional", "scan_python", "wants"]

@@ -54,7 +54,7 @@ class Resolver:
     object, not an id to report or to call unresolved).
     """
 
-    def __init__(self, attributes: dict[str, list[Binding]], loaders, parsed: set[str]) -> None:  # noqa: ANN001
+    def __init__(self, attributes: dict[str, list[Binding]], loaders, parsed: set[str]) -> None:
         self.attributes = attributes
         self.loaders = loaders
         self.parsed = parsed  # attribute names the command line fills (argparse, dataclass fields)
