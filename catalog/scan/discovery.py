@@ -252,10 +252,12 @@ def scan(
 
 
 def _distinct(refs: set[Reference]) -> list[Reference]:
-    """One reference per (id, file, line, revision): two rules seeing the same place count once."""
-    chosen: dict[tuple[str, str, int, str | None], Reference] = {}
+    """One reference per (id, file, line, revision, and for Python constants their context): two
+    rules seeing the same place count once."""
+    chosen: dict[tuple[str, str, int, str | None, str | None], Reference] = {}
     for ref in sorted(refs):
-        key = (ref.repo_id, ref.file, ref.line, ref.revision)
+        # Python uses fed by different constants stay apart: each names its constant's line.
+        key = (ref.repo_id, ref.file, ref.line, ref.revision, ref.context if ref.kind == "python-constant" else None)
         kept = chosen.setdefault(key, ref)
         if kept is not ref and not set(ref.related_lines) <= set(kept.related_lines):
             chosen[key] = replace(kept, related_lines=tuple(sorted({*kept.related_lines, *ref.related_lines})))

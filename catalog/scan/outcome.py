@@ -74,6 +74,11 @@ def location(ref: Reference | ScanProblem) -> str:
     return f"{display_path(ref.file)}:{ref.line}"
 
 
+def places(checked: CheckedModel) -> list[Reference]:
+    """The references of a model, one per ``file:line`` (two constants may feed one line)."""
+    return list({(ref.file, ref.line): ref for ref in reversed(checked.references)}.values())[::-1]
+
+
 def display_path(path: str) -> str:
     """A file name safe to print and to put in JSON or XML: bytes that are not UTF-8 (kept by
     Python as lone surrogates) are shown as ``\\xNN`` and control characters escaped."""

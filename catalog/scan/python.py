@@ -212,17 +212,17 @@ class _Scanner(BindingVisitor):
         related = tuple(sorted({n for n in related if n != line}))
         self.refs.append(Reference(repo_id, self.file, line, column or self.column(node), kind, revision,
                                    context, related))
-        # The same use reached by two paths (a default and a call-site value): one reference
-        # that keeps the lines of both.
+        # The same use reached from two literals (a default and a call-site value) is two
+        # references: each names the line of its own literal.
         key = self.refs[-1]
-        if key in self._seen:
-            merged = self._seen[key]
-            self.refs.pop()
-            index = self.refs.index(merged)
-            self.refs[index] = self._seen[key] = replace(
-                merged, related_lines=tuple(sorted({*merged.related_lines, *related})))
-        else:
+        seen = self._seen.get(key)
+        if seen is None:
             self._seen[key] = key
+        elif set(related) <= set(seen.related_lines):
+            self.refs.pop()
+        else:
+            origin = min(set(related) - set(seen.related_lines))
+            self.refs[-1] = replace(key, context=f"{context} (value from line {origin})")
 
     # -- strings ---------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from catalog.scan.outcome import (
     former_ids,
     location,
     model_label,
+    places,
     summary_line,
 )
 
@@ -59,7 +60,7 @@ def render_text(report: CheckReport, *, color: bool = False) -> str:
             if reason.outcome in ACTIONABLE:
                 lines.append(f"      {paint(_MARK[reason.outcome], reason.outcome)} [{reason.code}] {reason.message}")
         if checked.references:
-            lines.append("      used at: " + ", ".join(location(ref) for ref in checked.references))
+            lines.append("      used at: " + ", ".join(location(ref) for ref in places(checked)))
         for former in former_ids(checked):
             lines.append(f"      referenced as {former}, the model's former id on the Hub (it redirects); "
                          f"use {verdict.repo_id}")
@@ -118,7 +119,7 @@ def render_junit(report: CheckReport) -> str:
     for checked in report.models:
         verdict = checked.verdict
         case = ET.SubElement(suite, "testcase", classname="catalog.check", name=model_label(verdict))
-        where = [f"  used at {location(ref)}" for ref in checked.references]
+        where = [f"  used at {location(ref)}" for ref in places(checked)]
         failing = [r for r in verdict.reasons if r.outcome == "fail"]
         warning = [r for r in verdict.reasons if r.outcome == "warn"]
         if failing:
@@ -149,7 +150,7 @@ def render_markdown(report: CheckReport) -> str:
         for checked in _worst_first(report.models):
             verdict = checked.verdict
             why = "<br>".join(f"**{r.code}**: {_md(r.message)}" for r in verdict.reasons if r.outcome in ACTIONABLE)
-            used = "<br>".join(f"`{_md(location(ref))}`" for ref in checked.references)
+            used = "<br>".join(f"`{_md(location(ref))}`" for ref in places(checked))
             lines.append(f"| {icon[verdict.verdict]} {verdict.verdict} | `{_md(model_label(verdict))}` | "
                          f"{_md(verdict.license_id or verdict.category)} | {why or '—'} | {used or '—'} |")
     if report.problems:

@@ -11,7 +11,7 @@ import hashlib
 import json
 from typing import Any
 
-from catalog.scan.outcome import ACTIONABLE, CheckReport, display_path, model_label
+from catalog.scan.outcome import ACTIONABLE, CheckReport, display_path, model_label, places
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/catalog/catalog"
@@ -78,7 +78,7 @@ def sarif_log(report: CheckReport) -> dict[str, Any]:
                 "properties": {"model": verdict.repo_id, "revision": verdict.revision,
                                "license": verdict.license_id, "verdict": verdict.verdict},
             }
-            for ref in checked.references or (None,):
+            for ref in places(checked) or (None,):
                 result = dict(base)
                 if ref is not None:
                     result["locations"] = [{"physicalLocation": {

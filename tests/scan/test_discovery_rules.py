@@ -258,3 +258,16 @@ def test_manifest_entry_settles_an_unresolved_line(tmp_path: Path) -> None:
     found = scan([tmp_path])
     assert found.problems == []
     assert [r.repo_id for r in found.references] == ["org/from-manifest"]
+
+
+def test_one_use_fed_by_two_literals_names_both_lines(tmp_path: Path) -> None:
+    (tmp_path / "t.py").write_text('''def load(name="org/same"):
+    return AutoModel.from_pretrained(name)
+
+for candidate in ["org/same"]:
+    load(candidate)
+''')
+    refs = [r for r in scan([tmp_path]).references if r.repo_id == "org/same"]
+    assert len(refs) == 2 and {r.line for r in refs} == {2}
+    assert [1 in r.related_lines for r in refs].count(True) >= 1
+    assert [4 in r.related_lines for r in refs].count(True) >= 1
