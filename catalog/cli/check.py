@@ -22,13 +22,13 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
     from catalog.compliance.policy import Policy
-    from catalog.scan.discovery import Reference
+    from catalog.scan.discovery import Reference, ScanProblem
 
 POLICY_FILE = ".catalog-policy.yaml"
 DEFAULT_CONTEXT = "internal"
 CONTEXTS = ("research", "internal", "saas", "redistribution")
 FORMATS = ("text", "json", "sarif", "junit", "markdown")
-EXIT_VIOLATIONS, EXIT_USAGE, EXIT_UNREACHABLE = 1, 2, 3
+EXIT_VIOLATIONS, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_INTERNAL = 1, 2, 3, 4
 
 
 class CheckUsageError(CatalogError):
@@ -54,7 +54,8 @@ Exit codes:
   0  every model passes (warnings allowed)
   1  at least one model violates the policy
   2  usage or configuration error (bad option, policy file, git ref or manifest)
-  3  the catalogue is unreachable (database, --server, or the Hub with --fetch-missing)""")
+  3  the catalogue is unreachable (database, --server, or the Hub with --fetch-missing)
+  4  internal error (a bug in catalog: please report it with the message)""")
 @_paths
 @_exclude
 @click.option("--diff", "base_ref", metavar="BASE_REF",
@@ -84,8 +85,24 @@ def check(settings: Settings, paths: tuple[str, ...], exclude: tuple[str, ...], 
     PATHs (default: the current folder) are searched for model references in Python, configuration,
     shell, Dockerfiles, Makefiles, CI workflows and models.txt/catalog.toml manifests. Each model is
     looked up in the catalogue (CATALOG_DATABASE_URL, or --server) and judged by the policy.
+    Loader calls whose model cannot be resolved and files that cannot be read in full are
+    reported too (unresolved-reference, scan-incomplete; the policy's findings lists decide).
     """
-    from catalog.scan.outcome import CheckedModel, CheckReport
+    try:
+        _check(settings, paths, exclude, base_ref, policy_path, context, team, fmt, output, server, token,
+               fetch_missing)
+    except (CatalogError, click.exceptions.Exit, click.ClickException, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # noqa: BLE001 - a bug must not look like a violation (1) or a usage error (2)
+        click.echo(f"internal error: {type(exc).__name__}: {exc} (this is a bug in catalog; please report it)",
+                   err=True)
+        sys.exit(EXIT_INTERNAL)
+
+
+def _check(settings: Settings, paths: tuple[str, ...], exclude: tuple[str, ...], base_ref: str | None,
+           policy_path: str | None, context: str | None, team: str | None, fmt: str, output: str | None,
+           server: str | None, token: str | None, fetch_missing: bool) -> None:
+    from catalog.scan.outcome import CheckedModel, CheckedProblem, CheckReport
     from catalog.scan.reports import render
 
     paths = paths or (".",)
@@ -95,7 +112,7 @@ def check(settings: Settings, paths: tuple[str, ...], exclude: tuple[str, ...], 
     if server is not None:
         if fetch_missing:
             raise click.UsageError("--fetch-missing works on the local database only; the server fetches itself")
-        refs = _discover(paths, root, base_ref, known=None, exclude=exclude)
+        refs, problems = _discover_all(paths, root, base_ref, known=None, exclude=exclude)
         keys = _model_keys(refs)
         from catalog.scan.check import check_remote
 
@@ -107,7 +124,7 @@ def check(settings: Settings, paths: tuple[str, ...], exclude: tuple[str, ...], 
         from catalog.scan.check import check_local, known_ids
 
         with factory() as session:
-            refs = _discover(paths, root, base_ref, known=known_ids(session), exclude=exclude)
+            refs, problems = _discover_all(paths, root, base_ref, known=known_ids(session), exclude=exclude)
         keys = _model_keys(refs)
         fetch = _fetcher(settings, factory) if fetch_missing else None
         verdicts = check_local(factory, keys, policy, context=context, team=team, fetch_missing=fetch)
@@ -118,6 +135,8 @@ def check(settings: Settings, paths: tuple[str, ...], exclude: tuple[str, ...], 
         models=tuple(CheckedModel(verdict, tuple(by_key[key])) for key, verdict in zip(keys, verdicts, strict=True)),
         context=context, policy=policy.source, scanned=paths,
         notes=(f"only references added since {base_ref}",) if base_ref else (),
+        problems=tuple(CheckedProblem(p, outcome) for p in problems
+                       if (outcome := policy.scan_outcome(p.code)) != "ignore"),
     )
     _emit(render(report, fmt, color=fmt == "text" and output is None and sys.stdout.isatty()), output)
     if output is not None or fmt != "text":
@@ -212,15 +231,22 @@ def _scan_root(paths: Sequence[str]) -> Path | None:
 
 def _discover(paths: Sequence[str], root: Path | None, base_ref: str | None, *, known: Any,
               exclude: Sequence[str] = ()) -> list[Reference]:
-    from catalog.scan.discovery import DiscoveryError, discover, references_added_since
+    return _discover_all(paths, root, base_ref, known=known, exclude=exclude)[0]
+
+
+def _discover_all(paths: Sequence[str], root: Path | None, base_ref: str | None, *, known: Any,
+                  exclude: Sequence[str] = ()) -> tuple[list[Reference], list[ScanProblem]]:
+    """References and scan problems, only those added since ``base_ref`` when given."""
+    from catalog.scan.discovery import DiscoveryError, scan
+    from catalog.scan.git import added_since
 
     try:
-        if base_ref is None:
-            return discover(paths, root=root, known_ids=known, exclude=exclude)
-        if root is None:
+        if base_ref is not None and root is None:
             raise CheckUsageError(f"--diff {base_ref} needs the paths to be inside a git work tree")
-        found = discover(paths, root=root, known_ids=known, exclude=exclude)
-        return references_added_since(base_ref, found, repo_dir=root)
+        found = scan(paths, root=root, known_ids=known, exclude=exclude)
+        if base_ref is None:
+            return found.references, found.problems
+        return added_since(base_ref, found.references, found.problems, repo_dir=root)  # type: ignore[arg-type]
     except DiscoveryError as exc:
         raise CheckUsageError(str(exc)) from None
 

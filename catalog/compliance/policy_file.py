@@ -29,6 +29,9 @@ _TOP_KEYS = ("context", "jurisdiction", "allow", "review", "deny", "findings", "
 EU_MEMBERS = frozenset("AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split())
 _JURISDICTION = re.compile(r"^[A-Z]{2}$")
 _FINDING_LISTS = ("fail", "warn", "ignore")
+# What `catalog check` could not see, listed in `findings` like audit finding codes (default warn):
+# a loader given a value discovery cannot resolve, a file it could not read in full.
+SCAN_CODES = ("unresolved-reference", "scan-incomplete")
 _EXCEPTION_KEYS = ("model", "revision", "reason", "approved_by", "expires")
 # Missing and unknown licenses carry these categories; the `unknown` key governs them, not the lists.
 _UNLISTABLE_CATEGORIES = ("unknown", "unlicensed")
@@ -89,6 +92,12 @@ class Policy:
         if self.jurisdiction is None or not isinstance(region, str):
             return False
         return region == self.jurisdiction or (region == "EU" and self.jurisdiction in EU_MEMBERS)
+
+    def scan_outcome(self, code: str) -> str:
+        """How a scan problem (:data:`SCAN_CODES`) counts: ``fail``, ``ignore`` or (by default) ``warn``."""
+        if code in self.findings_fail:
+            return "fail"
+        return "ignore" if code in self.findings_ignore else "warn"
 
 
 # Used when no policy file exists. It has no context (the caller supplies one), lists no licenses
@@ -341,8 +350,8 @@ def _finding_lists(value: Any, loc: _Locator) -> dict[str, tuple[str, ...]]:
         codes = []
         for index, code in enumerate(_list(value.get(name), ("findings", name), loc, "finding codes")):
             path = ("findings", name, index)
-            if code not in FINDING_CODES:
-                hint = _did_you_mean(str(code), FINDING_CODES)
+            if code not in FINDING_CODES and code not in SCAN_CODES:
+                hint = _did_you_mean(str(code), (*FINDING_CODES, *SCAN_CODES))
                 raise loc.error(path, f"unknown finding code {code!r}{hint}")
             if placed.get(code, name) != name:
                 raise loc.error(path, f"finding code {code!r} is already listed under {placed[code]!r}")

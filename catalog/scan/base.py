@@ -9,7 +9,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-KINDS = ("python-call", "python-constant", "config", "shell", "dockerfile", "manifest")
+KINDS = ("python-call", "python-constant", "config", "shell", "dockerfile", "manifest", "annotation", "javascript")
+# What discovery reports besides references: a loader fed a value it cannot resolve, and a file it
+# could not read in full. The policy's ``findings`` lists decide how each counts (default warn).
+PROBLEM_CODES = ("unresolved-reference", "scan-incomplete")
 
 
 class DiscoveryError(Exception):
@@ -33,6 +36,21 @@ class Reference:
     revision: str | None = None
     context: str = ""
     related_lines: tuple[int, ...] = field(default=(), compare=False, repr=False)
+
+
+@dataclass(frozen=True, order=True)
+class ScanProblem:
+    """Something discovery could not see, at a place a reviewer should look.
+
+    ``code`` is one of :data:`PROBLEM_CODES`; ``detail`` is the expression a loader received
+    (``unresolved-reference``) or why the file was not fully read (``scan-incomplete``).
+    """
+
+    code: str
+    file: str
+    line: int
+    column: int
+    detail: str
 
 
 # Each part: starts with an ASCII letter or digit, ends with a letter, digit or "_" (the Hub
@@ -132,6 +150,15 @@ class IdCheck:
         self.has_catalogue = known_ids is not None
         self._known_ids = known_ids
         self._cache: dict[str, bool] = {}
+        # What the scanners could not see; the scan of one tree shares one IdCheck.
+        self.problems: list[ScanProblem] = []
+
+    def problem(self, code: str, file: str, line: int, column: int, detail: str) -> None:
+        """Record a :class:`ScanProblem` (``detail`` is cut to 200 characters)."""
+        detail = " ".join(detail.split())
+        if len(detail) > 200:
+            detail = detail[:197] + "..."
+        self.problems.append(ScanProblem(code, file, line, column, detail))
 
     def known(self, repo_id: str) -> bool:
         """Whether the catalogue knows ``repo_id`` (False without a catalogue)."""
@@ -153,3 +180,52 @@ def line_and_column(text: str, offset: int) -> tuple[int, int]:
     """1-based line and column of a character offset in ``text``."""
     line_start = text.rfind("\n", 0, offset) + 1
     return text.count("\n", 0, offset) + 1, offset - line_start + 1
+
+
+# Folders code commonly writes to or reads local checkpoints from: "<folder>/<name>" is a path.
+LOCAL_FOLDERS = frozenset(
+    {"models", "model", "output", "outputs", "out", "checkpoints", "checkpoint", "ckpt", "ckpts", "saved",
+     "saved_models", "save", "runs", "results", "tmp", "temp", "data", "weights", "exp", "experiments",
+     "logs", "cache", "local", "artifacts", "trained", "finetuned", "pretrained", "merged", "adapters",
+     "lora", "export", "exports", "build", "dist", "assets", "resources", "src", "test", "tests"}
+)
+
+
+def is_local_folder(value: str) -> bool:
+    """``models/my-base-7b``, ``outputs/final``: a relative folder, not an organisation's repo."""
+    head, slash, _ = value.partition("/")
+    return bool(slash) and head.lower() in LOCAL_FOLDERS
+
+
+# lm-evaluation-harness's model_args string: "pretrained=org/name,dtype=float16" (values may be quoted).
+MODEL_ARGS = re.compile(r"""(?:^|,)\s*(pretrained|tokenizer|peft|delta)=["']?([^,\s"']+)""")
+
+# Hub URLs and prefixed ids that name a model: https://huggingface.co/org/name[/resolve/...],
+# hf://org/name/..., timm/open_clip's hf-hub:org/name. Datasets, Spaces and site pages are not models.
+_HUB_URL = re.compile(
+    r"(?:https?://(?:www\.)?(?:huggingface\.co|hf\.co)/|hf://|hf[-_]hub:)"
+    r"([A-Za-z0-9][\w.-]*)(?:/([A-Za-z0-9][\w.-]*))?",
+    re.IGNORECASE,
+)
+_NOT_MODEL_PATHS = frozenset(
+    {
+        "datasets", "spaces", "docs", "blog", "papers", "join", "login", "settings", "pricing", "learn",
+        "tasks", "api", "new", "organizations", "models", "collections", "posts", "chat", "course",
+        "huggingface_hub", "transformers", "enterprise", "support", "terms-of-service", "privacy",
+        "buckets", "cli", "static-proxy", "front", "avatars", "oauth", "changelog", "storage", "kernels",
+    }
+)
+
+
+def hub_url_id(value: str) -> tuple[str, int] | None:
+    """The model a Hub URL or ``hf-hub:`` id names, and where in ``value`` it starts, else None.
+
+    Only the org/name form counts: a bare ``https://huggingface.co/gpt2`` is as likely a page.
+    """
+    match = _HUB_URL.search(value)
+    if match is None or match.group(2) is None or match.group(1).lower() in _NOT_MODEL_PATHS:
+        return None
+    name = match.group(2)
+    name = name.removesuffix(".git")
+    repo_id = f"{match.group(1)}/{name}"
+    return (repo_id, match.start(1)) if looks_like_repo_id(repo_id) else None

@@ -7,12 +7,14 @@ same mapping pins it.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Iterator
 from typing import Any
 
-from catalog.scan.base import IdCheck, Reference, line_and_column
+from catalog.scan.base import MODEL_ARGS as _MODEL_ARGS
+from catalog.scan.base import IdCheck, Reference, hub_url_id, is_local_folder, line_and_column
 
 MODEL_KEYS = frozenset(
     {
@@ -22,15 +24,44 @@ MODEL_KEYS = frozenset(
         "model_name_or_path",
         "pretrained_model_name_or_path",
         "base_model",
+        "base_model_name_or_path",
         "repo_id",
+        "hf_repo",
+        "tokenizer",
         "tokenizer_name",
+        "tokenizer_name_or_path",
+        "tokenizer_config",
+        "tokenizer_id",
         "teacher_model",
         "reward_model",
+        "ref_model",
+        "draft_model",
+        "speculative_model",
+        "embedding_model",
+        "embed_model",
+        "embeddings_model",
+        "reranker",
+        "reranker_model",
+        "rerank_model",
+        "adapter",
+        "adapter_name_or_path",
+        "lora_model",
+        "peft_model",
+        "model_args",
+        "model_url",
+        "model_repo",
     }
 )
+# Any other key ending like this names a model too (critic_model_name_or_path, vision_model_id, ...).
+MODEL_KEY_SUFFIXES = ("_model", "_model_id", "_model_name", "_model_name_or_path", "_tokenizer",
+                      "_tokenizer_name")
+# Keys that name where a model is written or another provider's model, never a Hub use.
+OUTPUT_KEYS = frozenset({"hub_model_id", "output_model", "output_dir", "save_model", "push_to_hub_model_id",
+                         "run_name", "openai_model", "ollama_model", "chat_model", "llm_model", "api_model"})
 # Keys nobody uses for anything but a Hugging Face id: a bare legacy name ("gpt2") counts here
 # without asking the catalogue.
-STRONG_KEYS = frozenset({"model_name_or_path", "pretrained_model_name_or_path", "tokenizer_name"})
+STRONG_KEYS = frozenset({"model_name_or_path", "pretrained_model_name_or_path", "tokenizer_name",
+                         "base_model_name_or_path", "tokenizer_name_or_path"})
 REVISION_KEYS = ("revision", "model_revision")
 SUFFIXES = frozenset({".yaml", ".yml", ".json", ".toml", ".cfg", ".ini"})
 # Tooling files whose "model"-ish keys are never Hub ids (and lockfiles, which are large).
@@ -48,7 +79,7 @@ SKIPPED_NAMES = frozenset(
         "vocab.json",
     }
 )
-TRIGGERS = (b"model", b"repo_id", b"tokenizer_name")
+TRIGGERS = (b"model", b"repo_id", b"tokenizer", b"reranker", b"adapter", b"huggingface.co", b"hf://", b"hf_repo")
 
 _Hit = tuple[str, str, str | None]  # (key as written, value, revision)
 
@@ -68,11 +99,43 @@ def wants(data: bytes) -> bool:
 
 
 def _normal(key: object) -> str:
-    return str(key).lower().replace("-", "_")
+    # camelCase keys (modelURL, baseModel) read as snake_case.
+    return _CAMEL.sub("_", str(key)).lower().replace("-", "_")
+
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def is_model_key(key: object) -> bool:
+    """Whether a configuration key names a model (see :data:`MODEL_KEYS`)."""
+    normal = _normal(key)
+    return normal not in OUTPUT_KEYS and (normal in MODEL_KEYS or normal.endswith(MODEL_KEY_SUFFIXES))
+
+
+def model_values(key: str, value: str) -> list[tuple[str, int]]:
+    """The ids a model key's value names, with their offsets in it: the value itself, the model
+    of a Hub URL, or each ``pretrained=``/``tokenizer=`` of an lm-eval ``model_args`` string."""
+    if _normal(key) == "model_args":
+        return [(m.group(2), m.start(2)) for m in _MODEL_ARGS.finditer(value)]
+    url = hub_url_id(value)
+    return [url] if url is not None else [(value, 0)]
 
 
 def _is_candidate(check: IdCheck, key: str, value: object) -> bool:
-    return isinstance(value, str) and check.accepts(value, strong=_normal(key) in STRONG_KEYS)
+    if not isinstance(value, str) or not is_model_key(key):
+        return False
+    return not is_local_folder(value) and any(
+        check.accepts(v, strong=_normal(key) in STRONG_KEYS or hub_url_id(value) is not None)
+        for v, _ in model_values(key, value))
+
+
+
+
+# A mapping that says its source is the Hub (`type: huggingface`) names its repo in these keys.
+_SOURCE_KEYS = frozenset({"type", "source", "provider", "hub", "registry"})
+_HUB_SOURCES = frozenset({"huggingface", "hugging_face", "hf", "huggingface_hub", "hugging-face"})
+_HUB_REPO_KEYS = frozenset({"repository", "repo", "repo_id", "name", "id", "path"})
+MAX_DEPTH = 200  # deeper documents are not parsed (recursion), but scanned line by line
 
 
 def _reference(
@@ -83,19 +146,45 @@ def _reference(
     value: str,
     revision: str | None,
     related: tuple[int, ...] = (),
-) -> Reference:
+    check: IdCheck | None = None,
+) -> list[Reference]:
+    """One reference per id the value names (a URL or an lm-eval ``model_args`` string may differ from it)."""
     related = tuple(n for n in related if n != line)
-    return Reference(value, file, line, column, "config", revision, str(key), related)
+    strong = _normal(key) in STRONG_KEYS or hub_url_id(value) is not None
+    return [Reference(repo_id, file, line, column + (offset if "\n" not in value else 0), "config", revision,
+                      str(key), related)
+            for repo_id, offset in model_values(key, value)
+            if check is None or check.accepts(repo_id, strong=strong)]
+
+
+def nesting_depth(text: str) -> int:
+    """How deep brackets nest in ``text`` (strings not excluded: an upper bound), or indentation does."""
+    brackets = _NOT_BRACKET.sub("", text)
+    depth = max(itertools.accumulate(1 if c in "[{" else -1 for c in brackets), default=0)
+    indent = max((len(m.group()) for m in _INDENT.finditer(text)), default=0)
+    return max(depth, indent // 2)
+
+
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_INDENT = re.compile(r"^[ \t]+(?=\S)", re.MULTILINE)
 
 
 def scan_config(data: bytes, file: str, check: IdCheck) -> list[Reference]:
-    """Return the references in one configuration file (unparsable files get a line scan)."""
+    """Return the references in one configuration file (unparsable files get a line scan).
+
+    A document nested deeper than :data:`MAX_DEPTH` is scanned line by line and recorded as a
+    ``scan-incomplete`` problem, as is one that does not decode as UTF-8.
+    """
     text = data.decode("utf-8", "replace")
     suffix = file[file.rfind(".") :].lower()
-    if suffix in (".yaml", ".yml"):
-        return _scan_yaml(text, file, check)
     if suffix in (".cfg", ".ini"):
         return _scan_ini(text, file, check)
+    if nesting_depth(text) > MAX_DEPTH:
+        check.problem("scan-incomplete", file, 1, 1,
+                      f"nested more than {MAX_DEPTH} levels deep: read line by line, not parsed")
+        return _loose(text, file, ".yaml" if suffix in (".yaml", ".yml") else suffix, check)
+    if suffix in (".yaml", ".yml"):
+        return _scan_yaml(text, file, check)
     try:
         if suffix == ".json":
             document: Any = json.loads(text)
@@ -103,26 +192,32 @@ def scan_config(data: bytes, file: str, check: IdCheck) -> list[Reference]:
             import tomllib  # only TOML files pay for it
 
             document = tomllib.loads(text)
-    except ValueError:  # JSONDecodeError and TOMLDecodeError both are
+    except (ValueError, RecursionError):  # JSONDecodeError and TOMLDecodeError both are ValueErrors
         document = None
-    hits = list(_walk(document, check)) if document is not None else None
+    hits = list(_walk(document, check, 0)) if document is not None else None
     return _locate(text, file, suffix, hits, check)
 
 
-def _walk(node: Any, check: IdCheck) -> Iterator[_Hit]:
+def _walk(node: Any, check: IdCheck, depth: int) -> Iterator[_Hit]:
     """Model keys in a parsed JSON/TOML document, in document order."""
+    if depth > MAX_DEPTH:
+        return
     if isinstance(node, dict):
         revision = next(
             (v for k, v in node.items() if _normal(k) in REVISION_KEYS and isinstance(v, str)), None
         )
+        from_hub = any(_normal(k) in _SOURCE_KEYS and str(v).lower() in _HUB_SOURCES for k, v in node.items())
         for key, value in node.items():
-            if _normal(key) in MODEL_KEYS and _is_candidate(check, key, value):
+            if _is_candidate(check, key, value) or (
+                from_hub and _normal(key) in _HUB_REPO_KEYS and isinstance(value, str)
+                and check.accepts(value, strong=True)
+            ):
                 yield str(key), value, revision
             else:
-                yield from _walk(value, check)
+                yield from _walk(value, check, depth + 1)
     elif isinstance(node, list):
         for item in node:
-            yield from _walk(item, check)
+            yield from _walk(item, check, depth + 1)
 
 
 def _pattern(suffix: str, key: str, value: str) -> re.Pattern[str]:
@@ -135,19 +230,26 @@ def _pattern(suffix: str, key: str, value: str) -> re.Pattern[str]:
 _LOOSE = {
     ".json": re.compile(r'"([\w-]+)"\s*:\s*"([^"\\\n]*)"'),
     ".toml": re.compile(r"""(?:^|[\s{,.])["']?([\w-]+)["']?\s*=\s*["']([^"'\n]*)["']""", re.MULTILINE),
+    ".yaml": re.compile(r"^[ \t-]*[\"']?([\w.-]+)[\"']?[ \t]*:[ \t]+[\"']?([^\s\"'#,]+)", re.MULTILINE),
 }
+
+
+def _loose(text: str, file: str, suffix: str, check: IdCheck) -> list[Reference]:
+    """``key: value`` / ``"key": "value"`` lines, for documents that do not parse."""
+    refs = []
+    for match in _LOOSE[suffix].finditer(text):
+        key, value = match.groups()
+        if _is_candidate(check, key, value):
+            line, column = line_and_column(text, match.start(2))
+            refs += _reference(file, line, column - (suffix != ".yaml"), key, value, None, check=check)
+    return refs
 
 
 def _locate(text: str, file: str, suffix: str, hits: list[_Hit] | None, check: IdCheck) -> list[Reference]:
     """Turn parsed hits into positioned references; without a parse, scan the lines instead."""
-    refs = []
     if hits is None:
-        for match in _LOOSE[suffix].finditer(text):
-            key, value = match.groups()
-            if _normal(key) in MODEL_KEYS and _is_candidate(check, key, value):
-                line, column = line_and_column(text, match.start(2))
-                refs.append(_reference(file, line, column - 1, key, value, None))
-        return refs
+        return _loose(text, file, suffix, check)
+    refs = []
     # The n-th hit of a (key, value) pair is the n-th place that pair is written.
     positions: dict[tuple[str, str], Iterator[re.Match[str]]] = {}
     for key, value, revision in hits:
@@ -158,7 +260,7 @@ def _locate(text: str, file: str, suffix: str, hits: list[_Hit] | None, check: I
         if revision is not None:
             revision_at = text.find(f'"{revision}"', match.end() if match else 0)
             related = (line_and_column(text, revision_at)[0],) if revision_at >= 0 else ()
-        refs.append(_reference(file, line, column, key, value, revision, related))
+        refs += _reference(file, line, column, key, value, revision, related, check=check)
     return refs
 
 
@@ -171,13 +273,10 @@ def _scan_ini(text: str, file: str, check: IdCheck) -> list[Reference]:
     refs = []
     for match in _INI_LINE.finditer(text):
         key, value = match.groups()
-        if _normal(key) in MODEL_KEYS and _is_candidate(check, key, value):
+        if _is_candidate(check, key, value):
             line, column = line_and_column(text, match.start(2))
-            refs.append(_reference(file, line, column, key, value, None))
+            refs += _reference(file, line, column, key, value, None, check=check)
     return refs
-
-
-_YAML_LINE = re.compile(r"^[ \t-]*[\"']?([\w.-]+)[\"']?[ \t]*:[ \t]+[\"']?([^\s\"'#,]+)", re.MULTILINE)
 
 
 def _scan_yaml(text: str, file: str, check: IdCheck) -> list[Reference]:
@@ -186,27 +285,21 @@ def _scan_yaml(text: str, file: str, check: IdCheck) -> list[Reference]:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         documents = list(yaml.compose_all(text, Loader=loader))
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):
         # Templated YAML (Helm, Jinja) does not parse; its plain "key: value" lines still read well.
-        refs = []
-        for match in _YAML_LINE.finditer(text):
-            key, value = match.groups()
-            if _normal(key) in MODEL_KEYS and _is_candidate(check, key, value):
-                line, column = line_and_column(text, match.start(2))
-                refs.append(_reference(file, line, column, key, value, None))
-        return refs
-    refs = []
+        return _loose(text, file, ".yaml", check)
+    refs: list[Reference] = []
     seen: set[int] = set()
     for document in documents:
         if document is not None:
-            _walk_yaml(document, file, check, refs, seen)
+            _walk_yaml(document, file, check, refs, seen, 0)
     return refs
 
 
-def _walk_yaml(node: Any, file: str, check: IdCheck, refs: list[Reference], seen: set[int]) -> None:
+def _walk_yaml(node: Any, file: str, check: IdCheck, refs: list[Reference], seen: set[int], depth: int) -> None:
     import yaml
 
-    if id(node) in seen:  # anchors and aliases share nodes
+    if id(node) in seen or depth > MAX_DEPTH:  # anchors and aliases share nodes
         return
     seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
@@ -219,28 +312,24 @@ def _walk_yaml(node: Any, file: str, check: IdCheck, refs: list[Reference], seen
                 and isinstance(value, yaml.ScalarNode)
             ):
                 revision, revision_line = value.value, value.start_mark.line + 1
+        from_hub = any(
+            isinstance(k, yaml.ScalarNode) and isinstance(v, yaml.ScalarNode) and _normal(k.value) in _SOURCE_KEYS
+            and str(v.value).lower() in _HUB_SOURCES for k, v in node.value)
         for key, value in node.value:
             if (
                 isinstance(key, yaml.ScalarNode)
                 and isinstance(value, yaml.ScalarNode)
                 and value.tag == "tag:yaml.org,2002:str"
-                and _normal(key.value) in MODEL_KEYS
-                and _is_candidate(check, key.value, value.value)
+                and (_is_candidate(check, key.value, value.value)
+                     or from_hub and _normal(key.value) in _HUB_REPO_KEYS and check.accepts(value.value, strong=True))
             ):
                 mark = value.start_mark
-                refs.append(
-                    _reference(
-                        file,
-                        mark.line + 1,
-                        mark.column + 1,
-                        key.value,
-                        value.value,
-                        revision,
-                        (revision_line,) if revision_line else (),
-                    )
-                )
+                refs += _reference(file, mark.line + 1 + (1 if value.style in ("|", ">") else 0),
+                                   mark.column + 1,
+                                   key.value, value.value, revision,
+                                   (revision_line,) if revision_line else (), check=check)
             else:
-                _walk_yaml(value, file, check, refs, seen)
+                _walk_yaml(value, file, check, refs, seen, depth + 1)
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
-            _walk_yaml(item, file, check, refs, seen)
+            _walk_yaml(item, file, check, refs, seen, depth + 1)

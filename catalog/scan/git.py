@@ -7,7 +7,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from catalog.scan.base import DiscoveryError, Reference
+from catalog.scan.base import DiscoveryError, Reference, ScanProblem
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 
@@ -104,6 +104,19 @@ def references_added_since(base_ref: str, refs: list[Reference], *, repo_dir: Pa
     Raises:
         DiscoveryError: git cannot resolve ``base_ref`` or ``repo_dir`` is not a git work tree.
     """
+    return added_since(base_ref, refs, [], repo_dir=repo_dir)[0]
+
+
+def added_since(base_ref: str, refs: list[Reference], problems: list[ScanProblem], *,
+                repo_dir: Path) -> tuple[list[Reference], list[ScanProblem]]:
+    """:func:`references_added_since` for references and scan problems at once (one ``git diff``).
+
+    An ``unresolved-reference`` is kept when its line was added; a ``scan-incomplete`` file
+    when any line of it was (or it is untracked), since the part not read may be the new part.
+
+    Raises:
+        DiscoveryError: git cannot resolve ``base_ref`` or ``repo_dir`` is not a git work tree.
+    """
     added, untracked = added_lines(base_ref, Path(repo_dir))
     kept = []
     for ref in refs:
@@ -112,4 +125,9 @@ def references_added_since(base_ref: str, refs: list[Reference], *, repo_dir: Pa
             lines and (ref.line in lines or not lines.isdisjoint(ref.related_lines))
         ):
             kept.append(ref)
-    return kept
+    kept_problems = [
+        p for p in problems
+        if p.file in untracked or (p.line in added.get(p.file, ()) if p.code == "unresolved-reference"
+                                   else bool(added.get(p.file)))
+    ]
+    return kept, kept_problems

@@ -103,3 +103,29 @@ def _entry(entry: Any, file: str, line: int) -> tuple[str, str | None]:
         raise _fail(file, line, f"revision of {entry['id']!r} must be a non-empty string")
     repo_id, pinned = _split_pin(entry["id"], file, line)
     return repo_id, revision or pinned
+
+
+def covered_locations(path: str, file: str) -> set[tuple[str, int]]:
+    """The ``file:line`` places a ``catalog.toml`` says its models are used at (``used_at``).
+
+    ``[[models]]`` tables may name the lines that load them (``used_at = ["src/train.py:42"]``,
+    paths as reports show them): an ``unresolved-reference`` at such a place is settled by
+    the manifest entry and no longer reported. ``file`` (the manifest's own report path) is
+    only used to make the names relative to the manifest's folder.
+    """
+    import tomllib
+
+    try:
+        with open(path, "rb") as handle:
+            document = tomllib.load(handle)
+    except (OSError, ValueError, RecursionError):
+        return set()  # scan_catalog_toml has already reported a malformed manifest
+    folder = file.rpartition("/")[0]
+    places: set[tuple[str, int]] = set()
+    for entry in document.get("models") or ():
+        used = entry.get("used_at") if isinstance(entry, dict) else None
+        for place in [used] if isinstance(used, str) else used if isinstance(used, list) else ():
+            name, _, line = str(place).rpartition(":")
+            if name and line.isdigit():
+                places.add((f"{folder}/{name}" if folder else name, int(line)))
+    return places

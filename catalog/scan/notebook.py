@@ -1,68 +1,84 @@
 """Model references in Jupyter notebooks (``*.ipynb``).
 
-A notebook's code cells share one namespace, so they are joined into one Python module and
-read by the Python rules (a constant set in one cell and used in another is followed). Lines
-that IPython handles itself are not Python: ``%`` and ``%%`` magics are blanked, ``!`` shell
-escapes and ``%%bash``/``%%sh``/``%%script`` cells are read by the command rules instead.
+A notebook's code cells share one namespace, so the cells that parse are joined into one
+Python module and read by the Python rules (a constant set in one cell and used in another is
+followed). Lines that IPython handles itself are not Python: ``%`` and ``%%`` magics, ``!``
+shell escapes and ``?`` help lines become ``pass`` at their own indentation (so ``if COLAB:\\n
+!pip install x`` still parses), and escapes and ``%%bash``/``%%sh``/``%%script`` cells are read
+by the command rules instead. A cell that still does not parse is read line by line and
+recorded as a ``scan-incomplete`` problem naming it; so is a file that is not notebook JSON.
 
-References point at the line of the ``.ipynb`` file that holds the source line, which is
-exact for notebooks as Jupyter writes them (one source line per JSON line), so SARIF results
-and ``--diff`` land on the right place; the context names the cell (``cell 3``).
+References point at the line of the ``.ipynb`` file that holds the source line: exact for cells
+stored as a list of lines (as Jupyter writes them), and the line of the string for a cell
+stored as one JSON string (as Colab writes them). The context names the cell (``cell 3``).
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import re
+import warnings
 from dataclasses import replace
 from typing import Any
 
 from catalog.scan import python as discovery_python
 from catalog.scan import shell as discovery_shell
 from catalog.scan.base import IdCheck, Reference
+from catalog.scan.lines import scan_lines
 
-_SHELL_CELLS = ("%%bash", "%%sh", "%%script")
-_SOURCE_KEY = re.compile(r'"source"\s*:')
+_SHELL_CELLS = ("%%bash", "%%sh", "%%script", "%%shell")
+_SOURCE_KEY = re.compile(r'"source"\s*:\s*')
+_MAX_DEPTH = 200
 
 
 def scan_notebook(data: bytes, file: str, check: IdCheck) -> list[Reference]:
-    """Return the references in one notebook; a file that is not notebook JSON yields none."""
+    """Return the references in one notebook; what cannot be read is recorded on ``check``."""
+    text = data.decode("utf-8", "replace")
     try:
-        document = json.loads(data)
-    except (ValueError, RecursionError):
-        return []
+        if text.count("[") > _MAX_DEPTH * 50 and _too_deep(text):
+            raise RecursionError
+        document = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else f"not valid JSON ({exc})"
+        check.problem("scan-incomplete", file, 1, 1, f"notebook {reason}: read line by line")
+        return scan_lines(text, file, "python-call", check)
     cells = document.get("cells") if isinstance(document, dict) else None
     if not isinstance(cells, list):
-        return []
+        check.problem("scan-incomplete", file, 1, 1, "not a notebook (no list of cells): read line by line")
+        return scan_lines(text, file, "python-call", check)
+    code = [_code_lines(cell) for cell in cells]
+    file_lines = _file_lines(text, cells, code)
     python: list[str] = []
     shell: list[str] = []
     origin: list[tuple[int, int]] = []  # per joined line: (cell number, line within the cell)
-    code = [_code_lines(cell) for cell in cells]
+    refs: list[Reference] = []
     for number, lines in enumerate(code, 1):
-        shell_cell = bool(lines) and lines[0].lstrip().startswith(_SHELL_CELLS)
-        for index, line in enumerate(lines):
-            text = line.rstrip("\r\n")
-            stripped = text.lstrip()
-            if shell_cell:
-                python.append("")
-                shell.append("" if index == 0 else text)
-            elif stripped.startswith("!"):
-                python.append("")
-                shell.append(stripped[1:])
-            else:
-                python.append("" if stripped.startswith("%") else text)
-                shell.append("")
-            origin.append((number, index))
+        if lines is None:
+            if isinstance(cells[number - 1], dict) and cells[number - 1].get("cell_type") == "code":
+                check.problem("scan-incomplete", file, file_lines.get((number, 0), 1), 1,
+                              f"cell {number} has no readable source")
+            elif not isinstance(cells[number - 1], dict):
+                check.problem("scan-incomplete", file, 1, 1, f"cell {number} is not a cell object")
+            continue
+        cell_python, cell_shell = _split_cell(lines)
+        if not _parses("\n".join(cell_python)):
+            where = file_lines.get((number, 0), 1)
+            check.problem("scan-incomplete", file, where, 1,
+                          f"cell {number} does not parse as Python: read line by line")
+            for ref in scan_lines("\n".join(lines), file, "python-call", check):
+                refs.append(replace(ref, line=file_lines.get((number, ref.line - 1), where),
+                                    context=f"cell {number}, {ref.context}"))
+            cell_python = [""] * len(lines)
+        python += cell_python
+        shell += cell_shell
+        origin += [(number, index) for index in range(len(lines))]
         # A blank line between cells keeps an unfinished statement in one from swallowing the next.
         python.append("")
         shell.append("")
         origin.append((number, len(lines)))
     if not origin:
-        return []
-    file_lines = _file_lines(data.decode("utf-8", "replace"), code)
-    refs = discovery_python.scan_python("\n".join(python).encode(), file, check)
-    if discovery_shell.wants("\n".join(shell).encode()):
-        refs += discovery_shell.scan_commands("\n".join(shell), file, "shell", check)
+        return refs
 
     def cell_line(line: int) -> tuple[int, int]:
         return origin[min(line, len(origin)) - 1]
@@ -70,41 +86,133 @@ def scan_notebook(data: bytes, file: str, check: IdCheck) -> list[Reference]:
     def place(line: int) -> int:
         return file_lines.get(cell_line(line), 1)
 
-    return [
+    found: list[Reference] = []
+    problems_before = len(check.problems)
+    try:
+        found += discovery_python.scan_python("\n".join(python).encode(), file, check)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        check.problem("scan-incomplete", file, 1, 1, f"notebook code cannot be parsed ({type(exc).__name__}): "
+                                                     "read line by line")
+        found += scan_lines("\n".join(python), file, "python-call", check)
+    if discovery_shell.wants("\n".join(shell).encode()):
+        found += discovery_shell.scan_commands("\n".join(shell), file, "shell", check)
+    # Problems the Python rules recorded carry joined-module lines: move them to the file's.
+    check.problems[problems_before:] = [
+        replace(p, line=place(p.line), detail=f"cell {cell_line(p.line)[0]}: {p.detail}")
+        if p.file == file and p.code == "unresolved-reference" else p
+        for p in check.problems[problems_before:]
+    ]
+    refs += [
         replace(ref, line=place(ref.line), related_lines=tuple(place(n) for n in ref.related_lines),
                 context=", ".join(filter(None, (f"cell {cell_line(ref.line)[0]}", ref.context))))
-        for ref in refs
+        for ref in found
     ]
+    return refs
 
 
-def _code_lines(cell: Any) -> list[str]:
+def _too_deep(text: str) -> bool:
+    depth = 0
+    for char in re.sub(r"[^\[\]{}]+", "", text):
+        depth += 1 if char in "[{" else -1
+        if depth > _MAX_DEPTH:
+            return True
+    return False
+
+
+def _split_cell(lines: list[str]) -> tuple[list[str], list[str]]:
+    """A cell's lines for the Python rules and for the command rules, line for line."""
+    python: list[str] = []
+    shell: list[str] = []
+    shell_cell = bool(lines) and lines[0].lstrip().startswith(_SHELL_CELLS)
+    cell_magic = bool(lines) and lines[0].lstrip().startswith("%%")
+    continued = False  # the previous line was a shell escape ending in a backslash
+    for index, raw in enumerate(lines):
+        text = raw.rstrip("\r\n")
+        stripped = text.lstrip()
+        indent = text[: len(text) - len(stripped)]
+        if continued:
+            python.append("")
+            shell.append(text)
+            continued = text.rstrip().endswith("\\")
+            continue
+        if shell_cell:
+            python.append("")
+            shell.append("" if index == 0 else text)
+        elif index == 0 and cell_magic:
+            python.append("")
+            shell.append("")
+        elif stripped.startswith("!"):
+            python.append(f"{indent}pass")
+            shell.append(stripped[1:])
+            continued = stripped.rstrip().endswith("\\")
+        elif stripped.startswith("%"):
+            python.append(f"{indent}pass")
+            # %pip / %sh / %system run commands too.
+            shell.append(stripped.split(None, 1)[1] if stripped.startswith(("%sh", "%system")) and " " in stripped
+                         else "")
+        elif stripped.endswith("?") and not stripped.startswith("#") and re.fullmatch(r"[\w.?]+", stripped):
+            python.append(f"{indent}pass")  # `obj?` / `obj??`: IPython help
+            shell.append("")
+        else:
+            # `x = !ls` and `x = %env VAR`: the assignment keeps the name bound.
+            assigned = re.match(r"^(\s*[\w.]+\s*=\s*)[!%]", text)
+            python.append(f"{assigned.group(1)}None" if assigned else text)
+            shell.append(text[assigned.end():] if assigned and text[assigned.end() - 1] == "!" else "")
+    return python, shell
+
+
+def _parses(source: str) -> bool:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+def _code_lines(cell: Any) -> list[str] | None:
     if not isinstance(cell, dict) or cell.get("cell_type") != "code":
-        return []
+        return None
     source = cell.get("source")
     if isinstance(source, str):
-        return source.splitlines(keepends=True)
+        return source.splitlines()
     if isinstance(source, list) and all(isinstance(line, str) for line in source):
         # nbformat stores lines with their newlines; a list item may still hold several lines.
-        return "".join(source).splitlines(keepends=True)
-    return []
+        return "".join(source).splitlines()
+    return None
 
 
-def _file_lines(text: str, code: list[list[str]]) -> dict[tuple[int, int], int]:
+def _file_lines(text: str, cells: list[Any], code: list[list[str] | None]) -> dict[tuple[int, int], int]:
     """Where each code-cell source line stands in the file: (cell, line) -> 1-based file line.
 
     Each cell's ``"source"`` key is found in turn (a quote inside a JSON string is escaped, so
-    the key cannot be mistaken for output text), then each of its lines as a JSON string after
-    it. A line not found (a notebook written on one line, unusual escaping) takes the place of
-    the last one found before it.
+    the key cannot be mistaken for output text). A cell stored as one string is all on that
+    string's line. For a list of lines, each line is found as a JSON string after the key;
+    one not found (unusual escaping) takes the place of the last one found before it.
     """
     keys = [match.end() for match in _SOURCE_KEY.finditer(text)]
     where: dict[tuple[int, int], int] = {}
     offset, counted, line_number = 0, 0, 1
-    for number, lines in enumerate(code, 1):
-        if number - 1 < len(keys) and keys[number - 1] > offset:
-            offset = keys[number - 1]
-        for index, line in enumerate([*lines, ""]):
+    key_index = 0
+    for number, (cell, lines) in enumerate(zip(cells, code, strict=True), 1):
+        has_source = isinstance(cell, dict) and "source" in cell
+        if has_source and key_index < len(keys):
+            if keys[key_index] > offset:
+                line_number += text.count("\n", counted, keys[key_index])
+                counted = offset = keys[key_index]
+            key_index += 1
+        if lines is None:
+            continue
+        if isinstance(cell.get("source"), str):
+            for index in range(len(lines) + 1):
+                where[(number, index)] = line_number
+            continue
+        raw = "".join(cell["source"]).splitlines(keepends=True)
+        for index, line in enumerate([*raw, ""]):
             found = text.find(json.dumps(line, ensure_ascii=False), offset) if line else -1
+            if found < 0 and line:
+                found = text.find(json.dumps(line), offset)  # written with \uXXXX escapes
             if found >= 0:
                 line_number += text.count("\n", counted, found)
                 counted = offset = found

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from catalog.compliance.policy import ModelVerdict, overall
-from catalog.scan.base import Reference
+from catalog.scan.base import Reference, ScanProblem
 
 # What a user has to act on; "info" and "pass" reasons explain a verdict but ask nothing.
 ACTIONABLE = ("fail", "warn")
@@ -20,6 +20,26 @@ class CheckedModel:
 
 
 @dataclass(frozen=True)
+class CheckedProblem:
+    """A place discovery could not see (:class:`ScanProblem`) and how the policy counts it (fail | warn)."""
+
+    problem: ScanProblem
+    outcome: str
+
+    @property
+    def code(self) -> str:
+        """``unresolved-reference`` or ``scan-incomplete``."""
+        return self.problem.code
+
+    def message(self) -> str:
+        """One sentence a reviewer acts on."""
+        if self.code == "unresolved-reference":
+            return (f"a model loader gets a value discovery cannot resolve: {self.problem.detail} "
+                    "(name the model with `# catalog: org/name` or a catalog.toml entry)")
+        return f"not fully scanned: {self.problem.detail}"
+
+
+@dataclass(frozen=True)
 class CheckReport:
     """The result of one check: what ``catalog check`` prints in any format."""
 
@@ -28,11 +48,15 @@ class CheckReport:
     policy: str
     scanned: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    problems: tuple[CheckedProblem, ...] = ()
 
     @property
     def overall(self) -> str:
-        """fail if any model fails, else warn if any warns, else pass (also when nothing was found)."""
-        return overall(m.verdict for m in self.models)
+        """fail if any model or scan problem fails, else warn if any warns, else pass (also when
+        nothing was found)."""
+        models = overall(m.verdict for m in self.models)
+        outcomes = {models, *(p.outcome for p in self.problems)}
+        return "fail" if "fail" in outcomes else "warn" if "warn" in outcomes else "pass"
 
     def counts(self) -> dict[str, int]:
         """How many models got each verdict."""
@@ -45,21 +69,44 @@ def model_label(verdict: ModelVerdict) -> str:
     return verdict.repo_id + (f"@{verdict.revision[:7]}" if verdict.revision else "")
 
 
-def location(ref: Reference) -> str:
-    """``file:line`` of a reference, as editors and CI logs make clickable."""
-    return f"{ref.file}:{ref.line}"
+def location(ref: Reference | ScanProblem) -> str:
+    """``file:line`` of a reference or problem, as editors and CI logs make clickable."""
+    return f"{display_path(ref.file)}:{ref.line}"
+
+
+def places(checked: CheckedModel) -> list[Reference]:
+    """The references of a model, one per ``file:line`` (two constants may feed one line)."""
+    return list({(ref.file, ref.line): ref for ref in reversed(checked.references)}.values())[::-1]
+
+
+def display_path(path: str) -> str:
+    """A file name safe to print and to put in JSON or XML: bytes that are not UTF-8 (kept by
+    Python as lone surrogates) are shown as ``\\xNN`` and control characters escaped."""
+    if path.isprintable() and path.isascii():
+        return path
+    text = path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def summary_line(report: CheckReport) -> str:
     """One line a CI log ends with, e.g. ``FAIL: 3 models checked: 1 fail, 1 warn, 1 pass (context saas)``."""
     counts = report.counts()
     total = len(report.models)
+    unseen = _problem_counts(report)
     if not total:
-        return f"PASS: no Hugging Face model references found (context {report.context})"
+        return f"{report.overall.upper()}: no Hugging Face model references found{unseen} (context {report.context})"
     noun = "model" if total == 1 else "models"
     parts = ", ".join(f"{counts[o]} {o}" for o in ("fail", "warn", "pass") if counts[o])
-    return f"{report.overall.upper()}: {total} {noun} checked: {parts} (context {report.context}, " \
+    return f"{report.overall.upper()}: {total} {noun} checked: {parts}{unseen} (context {report.context}, " \
            f"policy {report.policy})"
+
+
+def _problem_counts(report: CheckReport) -> str:
+    found = Counter(p.code for p in report.problems)
+    words = {"unresolved-reference": ("unresolved reference", "unresolved references"),
+             "scan-incomplete": ("file not fully scanned", "files not fully scanned")}
+    parts = [f"{n} {words[code][n != 1]}" for code, n in sorted(found.items()) if code in words]
+    return f"; {', '.join(parts)}" if parts else ""
 
 
 def former_ids(checked: CheckedModel) -> list[str]:

@@ -5,9 +5,28 @@ from __future__ import annotations
 import ast
 import re
 import warnings
+from dataclasses import replace
 
-from catalog.scan.base import IdCheck, Reference, looks_like_repo_id
+from catalog.scan import shell as discovery_shell
+from catalog.scan.base import LOCAL_FOLDERS, IdCheck, Reference, hub_url_id, looks_like_repo_id
+from catalog.scan.base import MODEL_ARGS as _MODEL_ARGS
+from catalog.scan.python_loaders import (
+    DATASET_LOADERS,
+    LOCAL_OUTPUT_CALLS,
+    LOCAL_OUTPUT_KEYWORDS,
+    OUTPUT_CALLS,
+    OUTPUT_KEYWORDS,
+    ST_LEGACY_NAMES,
+    Position,
+    callee,
+    is_other_repo_type,
+    keyword,
+    model_arguments,
+    positional,
+    returns_object,
+)
 from catalog.scan.python_scopes import BindingVisitor, Scope, literal, trigger_lines
+from catalog.scan.python_values import Resolver, Value
 
 # The names the rules look for. A file containing none of them is never parsed.
 _RULE_WORDS = (
@@ -17,102 +36,161 @@ _RULE_WORDS = (
     b"snapshot_download",
     b"SentenceTransformer",
     b"CrossEncoder",
+    b"SparseEncoder",
+    b"Transformer(",
     b"LLM",
+    b"EngineArgs",
     b"InferenceClient",
     b"model_name_or_path",
+    b"load_adapter",
+    b"load_lora_weights",
+    b"load_ip_adapter",
+    b"load_textual_inversion",
+    b"from_single_file",
+    b"Trainer(",
+    b"FlagModel",
+    b"FlagReranker",
+    b"HuggingFace",
+    b"TextEmbedding",
+    b"from_model_id",
+    b"model_info",
+    b"model_args",
+    b"huggingface.co",
+    b"hf.co/",
+    b"hf://",
+    b"hf-hub:",
+    b"hf_hub:",
+    b"--model",
+    b"--tokenizer",
+    b"--pretrained",
+    b"download",
+    b"vllm",
+    b"vLLM",
+    b"mlx_",
+    b"InferenceClientModel",
+    b"from_model2vec",
+    b"create_inference_endpoint",
+    b"MODEL",
+    b"model_repo",
+    b"HF://",
 )
 # os.environ is everywhere; it only makes a file worth parsing when the file also says "model".
 _ENV_WORDS = (b"getenv", b"environ")
 _MODEL_WORDS = (b"model", b"MODEL", b"Model")
+# One search per file instead of one per word.
+_RULE_PATTERN = re.compile(b"|".join(re.escape(word) for word in _RULE_WORDS))
+_ENV_PATTERN = re.compile(b"|".join(_ENV_WORDS))
+_MODEL_PATTERN = re.compile(b"|".join(_MODEL_WORDS))
 # A function or class body whose lines hold none of these is not walked: its calls cannot match
 # and its bindings are invisible outside it.
-_LINE_TRIGGERS = (*_RULE_WORDS, *_ENV_WORDS)
+_LINE_TRIGGERS = (*_RULE_WORDS, *_ENV_WORDS, b"add_argument", b"option(", b"Option(", b"field(")
 # An "org/name"-shaped quoted string: with a catalogue, the candidates for catalogue matches.
 _QUOTED_ID = re.compile(rb"""['"]([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*)['"]""")
-
-_ID_KEYWORDS = ("model_name_or_path", "pretrained_model_name_or_path")
-_HUB_DOWNLOADS = ("hf_hub_download", "snapshot_download")
-_CLIENTS = ("InferenceClient", "AsyncInferenceClient")
-_ENV_GETTERS = ("getenv", "get")
-_DATASET_LOADERS = ("load_dataset",)
+# A name that says it holds a place the code writes or reads locally.
+_LOCAL_NAME = re.compile(r"(output|save|^out_|_out$|dir$|_folder$|cache|local|tmp|temp)", re.IGNORECASE)
+_COMMAND_WORDS = ("--model", "--tokenizer", "--pretrained", "download ", "serve ", "model_args")
+_PROSE_KEYWORDS = ("help", "description", "epilog", "usage", "doc", "msg", "message")
+_PROSE_CALLS = ("print", "info", "debug", "warning", "warn", "error", "exception", "log", "echo", "secho",
+                "write", "ValueError", "RuntimeError", "TypeError", "Exception")
+# Environment variables that only ever hold a Hugging Face model id.
+_HF_ENV_KEYS = frozenset({"HF_MODEL_ID", "MODEL_ID", "HF_MODEL", "MODEL_NAME_OR_PATH"})
+# lm-evaluation-harness: model_args="pretrained=org/name,dtype=float16".
 
 
 def _has_rule_word(data: bytes) -> bool:
-    if any(word in data for word in _RULE_WORDS):
+    if _RULE_PATTERN.search(data):
         return True
-    return any(word in data for word in _ENV_WORDS) and any(word in data for word in _MODEL_WORDS)
+    return _ENV_PATTERN.search(data) is not None and _MODEL_PATTERN.search(data) is not None
 
 
-def _mentions_known_id(data: bytes, check: IdCheck) -> bool:
-    """Whether some quoted "org/name" in the file is an id the catalogue knows.
+def _known_id_offsets(data: bytes, check: IdCheck) -> list[int]:
+    """Where a quoted "org/name" the catalogue knows stands in the file (empty without a catalogue).
 
     Asking the (cached) catalogue about each distinct string is far cheaper than parsing and
     walking every file that has a MIME type or a path in it.
     """
-    for raw in set(_QUOTED_ID.findall(data)):
-        value = raw.decode("ascii")
+    if not check.has_catalogue:
+        return []
+    offsets = []
+    for match in _QUOTED_ID.finditer(data):
+        value = match.group(1).decode("ascii")
         if looks_like_repo_id(value) and check.known(value):
-            return True
-    return False
+            offsets.append(match.start())
+    return offsets
+
+
+def wants(data: bytes, check: IdCheck) -> bool:
+    """Cheap test: could this Python source contain a reference?"""
+    return _has_rule_word(data) or bool(_known_id_offsets(data, check))
 
 
 def scan_python(data: bytes, file: str, check: IdCheck) -> list[Reference]:
-    """Return the references in one Python file; a file that does not parse yields none.
+    """Return the references in one Python file.
 
     The file is parsed only if it contains a word some rule looks for or, with a catalogue,
     an id the catalogue knows; only the latter needs every function body walked.
+
+    Raises:
+        SyntaxError, ValueError, RecursionError, MemoryError: the source cannot be parsed or
+            walked (nested too deeply); the caller falls back to a line scan and says so.
     """
-    everything = check.has_catalogue and _mentions_known_id(data, check)
-    if not everything and not _has_rule_word(data):
+    known = _known_id_offsets(data, check)
+    if not known and not _has_rule_word(data):
         return []
-    try:
-        with warnings.catch_warnings():
-            # Invalid escapes etc. in scanned code are the scanned project's business.
-            warnings.simplefilter("ignore")
-            tree = ast.parse(data)
-    except (SyntaxError, ValueError, RecursionError):
-        return []
-    scanner = _Scanner(data, file, check, None if everything else trigger_lines(data, _LINE_TRIGGERS))
+    with warnings.catch_warnings():
+        # Invalid escapes etc. in scanned code are the scanned project's business.
+        warnings.simplefilter("ignore")
+        tree = ast.parse(data)
+    # Only the bodies holding a rule word or a known id are walked (see BindingVisitor).
+    lines = trigger_lines(data, _LINE_TRIGGERS)
+    if known:
+        lines = sorted({*lines, *(data.count(b"\n", 0, at) + 1 for at in known)})
+    lines = _with_call_sites(tree, data, lines)
+    scanner = _Scanner(data, file, check, lines, catalogue_matches=bool(known))
     scanner.visit(tree)
     return scanner.finish()
 
 
-def _name_of(node: ast.AST) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return None
+def _with_call_sites(tree: ast.Module, data: bytes, lines: list[int]) -> list[int]:
+    """Add the lines that call a module function holding a trigger line: its arguments may be
+    what reaches the loader inside it (``load_model(path, MODEL_ID)``)."""
+    import bisect
 
-
-def _keyword(call: ast.Call, *names: str) -> ast.expr | None:
-    for kw in call.keywords:
-        if kw.arg in names:
-            return kw.value
-    return None
-
-
-def _positional(call: ast.Call, index: int) -> ast.expr | None:
-    args = call.args[: index + 1]
-    if len(args) <= index or any(isinstance(a, ast.Starred) for a in args):
-        return None
-    return args[index]
+    names = []
+    for node in tree.body:
+        for item in node.body if isinstance(node, ast.ClassDef) else [node]:
+            if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
+                first = bisect.bisect_left(lines, item.lineno)
+                if first < len(lines) and lines[first] <= (item.end_lineno or item.lineno):
+                    names.append(item.name.encode() + b"(")
+    if not names:
+        return lines
+    return sorted({*lines, *trigger_lines(data, tuple(names))})
 
 
 class _Scanner(BindingVisitor):
-    def __init__(self, data: bytes, file: str, check: IdCheck, trigger_lines: list[int] | None) -> None:
+    def __init__(self, data: bytes, file: str, check: IdCheck, trigger_lines: list[int] | None,
+                 catalogue_matches: bool = False) -> None:
         super().__init__(trigger_lines)
         self.data = data
         self.file = file
         self.check = check
         self.refs: list[Reference] = []
-        # (use node, scope, context, strong, prefix bare names, revision, revision line)
-        self.pending: list[tuple[ast.Name, Scope, str, bool, bool, str | None, int | None]] = []
+        # (call, position, scope, revision node, revision scope) to resolve once every binding is known
+        self.pending: list[tuple[ast.Call, Position, Scope]] = []
         self.consumed: set[int] = set()  # literal nodes that are never catalogue matches
         self.reported: set[int] = set()  # literal nodes reported where they are assigned
+        self.written_names: set[str] = set()  # names and literals the code writes to (local folders)
+        self.written_texts: set[str] = set()
+        self.commands: list[tuple[ast.expr, Scope]] = []
+        self.model_args: list[tuple[ast.Call, ast.expr, Scope]] = []
+        self.prose: set[int] = set()  # help texts and messages: never command lines
         # Candidates for catalogue matches, collected only when the whole module is walked.
-        self.strings: list[ast.Constant | ast.JoinedStr] | None = [] if trigger_lines is None else None
+        self.strings: list[ast.Constant | ast.JoinedStr] | None = [] if catalogue_matches else None
+        self.urls: list[ast.Constant] = []
         self._lines: list[bytes] | None = None
+        self._seen: dict[Reference, Reference] = {}
+        self.resolver = Resolver(self.attributes, returns_object, self.parsed_attributes)
 
     # -- positions -------------------------------------------------------------------------
 
@@ -128,19 +206,23 @@ class _Scanner(BindingVisitor):
             return node.col_offset + 1
         return len(line[: node.col_offset].decode("utf-8", "replace")) + 1
 
-    def add(
-        self,
-        repo_id: str,
-        node: ast.expr,
-        kind: str,
-        context: str,
-        revision: str | None,
-        related: tuple[int, ...],
-    ) -> None:
-        related = tuple(sorted({n for n in related if n != node.lineno}))
-        self.refs.append(
-            Reference(repo_id, self.file, node.lineno, self.column(node), kind, revision, context, related)
-        )
+    def add(self, repo_id: str, node: ast.expr, kind: str, context: str, revision: str | None,
+            related: tuple[int, ...], line: int | None = None, column: int | None = None) -> None:
+        line = line or node.lineno
+        related = tuple(sorted({n for n in related if n != line}))
+        self.refs.append(Reference(repo_id, self.file, line, column or self.column(node), kind, revision,
+                                   context, related))
+        # The same use reached from two literals (a default and a call-site value) is two
+        # references: each names the line of its own literal.
+        key = self.refs[-1]
+        seen = self._seen.get(key)
+        if seen is None:
+            self._seen[key] = key
+        elif set(related) <= set(seen.related_lines):
+            self.refs.pop()
+        else:
+            origin = min(set(related) - set(seen.related_lines))
+            self.refs[-1] = replace(key, context=f"{context} (value from line {origin})")
 
     # -- strings ---------------------------------------------------------------------------
 
@@ -150,6 +232,9 @@ class _Scanner(BindingVisitor):
             self.visit(node.value)
 
     def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
+        text = "".join(v.value for v in node.values if isinstance(v, ast.Constant))
+        if any(word in text for word in _COMMAND_WORDS) and id(node) not in self.prose:
+            self.commands.append((node, self.scope))
         if literal(node) is not None:
             if self.strings is not None:
                 self.strings.append(node)
@@ -159,137 +244,293 @@ class _Scanner(BindingVisitor):
                 self.visit(value.value)
 
     def visit_Constant(self, node: ast.Constant) -> None:
-        if self.strings is not None and isinstance(node.value, str) and "/" in node.value:
+        value = node.value
+        if not isinstance(value, str):
+            return
+        if self.strings is not None and "/" in value:
             self.strings.append(node)
+        if ":" in value and ("hf" in value.lower() or "huggingface" in value):
+            self.urls.append(node)
+        if any(word in value for word in _COMMAND_WORDS) and id(node) not in self.prose:
+            self.commands.append((node, self.scope))
+
+    def _visit_sequence(self, node: ast.List | ast.Tuple) -> None:
+        # ["accelerate", "launch", "train.py", "--model_name_or_path", MODEL]: a command line.
+        if len(node.elts) > 1 and any(
+            isinstance(e, ast.Constant) and isinstance(e.value, str) and e.value.startswith("--")
+            for e in node.elts
+        ):
+            self.commands.append((node, self.scope))
+            for element in node.elts:
+                if not (isinstance(element, ast.Constant) and any(w in str(element.value) for w in _COMMAND_WORDS)):
+                    self.visit(element)
+            return
+        self.generic_visit(node)
+
+    visit_List = visit_Tuple = _visit_sequence
+
+    def visit_Dict(self, node: ast.Dict) -> None:
+        # Environment for a container or endpoint: {"HF_MODEL_ID": "org/name"} (SageMaker, TGI, vLLM).
+        for key, value in zip(node.keys, node.values):
+            name = literal(key) if key is not None else None
+            if name and name.isupper() and "MODEL" in name and value is not None:
+                position = Position(value, f'"{name}":', strong=name in _HF_ENV_KEYS, unresolved=False)
+                self.pending.append((node, position, self.scope))  # type: ignore[arg-type]
+        self.generic_visit(node)
 
     # -- model positions -------------------------------------------------------------------
 
     def assigned(self, target: ast.expr, value: ast.expr) -> None:
         """``model_name_or_path: str = field(default="org/name")``, the HF example-script idiom."""
-        if not (isinstance(target, ast.Name) and target.id in _ID_KEYWORDS):
+        name = target.id if isinstance(target, ast.Name) else None
+        if name not in ("model_name_or_path", "pretrained_model_name_or_path"):
             return
-        if isinstance(value, ast.Call) and _name_of(value.func) == "field":
-            value = _keyword(value, "default")  # type: ignore[assignment]
+        if isinstance(value, ast.Call) and callee(value) in ("field", "Field"):
+            value = keyword(value, "default")  # type: ignore[assignment]
         repo_id = literal(value)
-        if repo_id is not None and self.check.accepts(repo_id, strong=True):
+        if repo_id is not None and self.check.accepts(repo_id, strong=True) and not self._local(repo_id):
             self.consumed.add(id(value))
             self.reported.add(id(value))
-            self.add(repo_id, value, "python-constant", f"{target.id} default", None, ())
+            self.add(repo_id, value, "python-constant", f"{name} default", None, ())
 
     def visit_Call(self, node: ast.Call) -> None:
-        for arg, context, strong, prefix in self._model_arguments(node):
-            self._report(node, arg, context, strong, prefix)
-        self.generic_visit(node)
+        name = callee(node)
+        if name == "partial" and node.args:
+            # functools.partial(AutoModel.from_pretrained, "org/name"): the call it prepares.
+            prepared = ast.Call(func=node.args[0], args=node.args[1:], keywords=node.keywords)
+            ast.copy_location(prepared, node)
+            self._call(prepared)
+        self._call(node)
+        super().visit_Call(node)
 
-    def _model_arguments(self, call: ast.Call) -> list[tuple[ast.expr, str, bool, bool]]:
-        """(argument, context, strong, sentence-transformers prefix) for each model position."""
-        name = _name_of(call.func)
-        if name in _DATASET_LOADERS or self._is_other_repo_type(call):
-            for arg in [*call.args, *(k.value for k in call.keywords)]:
+    def _call(self, node: ast.Call) -> None:
+        if isinstance(node.func, ast.Name) and node.func.id in self.aliases:
+            # `from transformers import pipeline as hf_pipeline`: the call is the library's.
+            original = ast.Call(func=ast.Name(id=self.aliases[node.func.id], ctx=ast.Load()), args=node.args,
+                                keywords=node.keywords)
+            node = ast.copy_location(original, node)
+        name = callee(node)
+        # Help texts and log messages describe commands; they do not run them.
+        self.prose.update(id(k.value) for k in node.keywords if k.arg in _PROSE_KEYWORDS)
+        if name in _PROSE_CALLS:
+            self.prose.update(id(a) for a in node.args)
+        if name in DATASET_LOADERS or is_other_repo_type(node):
+            for arg in [*node.args, *(k.value for k in node.keywords)]:
                 self.consumed.add(id(arg))  # a dataset or Space id, never a model
-            return []
-        found: list[tuple[ast.expr | None, str, bool, bool]] = []
-        if name == "from_pretrained" and isinstance(call.func, ast.Attribute):
-            receiver = _name_of(call.func.value)
-            label = f"{receiver}.from_pretrained" if receiver else "from_pretrained"
-            if receiver and receiver.startswith("PeftModel"):
-                # PeftModel.from_pretrained(base_model, adapter_id): the adapter is the Hub repo.
-                found.append((_keyword(call, "model_id") or _positional(call, 1), label, True, False))
+            return
+        if name in OUTPUT_CALLS:
+            self.consumed.update(id(n) for n in [*node.args[:1], *(k.value for k in node.keywords)])
+        if name in LOCAL_OUTPUT_CALLS:
+            self._written([*node.args[:1], *(k.value for k in node.keywords if k.arg == "save_directory")])
+        self.consumed.update(id(k.value) for k in node.keywords if k.arg in OUTPUT_KEYWORDS)
+        self._written([k.value for k in node.keywords if k.arg in LOCAL_OUTPUT_KEYWORDS])
+        positions = model_arguments(node, self.imported_from)
+        for position in positions:
+            self.pending.append((node, position, self.scope))
+        if not positions:
+            for kw in node.keywords:
+                if kw.arg in ("model", "model_id", "model_name", "engine"):
+                    # Another provider's API (OpenAI, Ollama, watsonx): its model names are not Hub uses.
+                    self.consumed.add(id(kw.value))
+        args = keyword(node, "model_args")
+        if args is not None:
+            self.model_args.append((node, args, self.scope))
+
+    def _written(self, nodes: list[ast.expr]) -> None:
+        for node in nodes:
+            self.consumed.add(id(node))
+            if isinstance(node, ast.Name):
+                self.written_names.add(node.id)
+            elif isinstance(node, ast.Attribute):
+                self.written_names.add(node.attr)
+            text = literal(node)
+            if text is not None:
+                self.written_texts.add(text)
+
+    def _model_args(self, call: ast.Call, node: ast.expr, scope: Scope) -> None:
+        """lm-evaluation-harness ``model_args="pretrained=org/name,dtype=..."``, also built as an f-string."""
+        self.consumed.add(id(node))
+        unresolved = False
+        for text, lines, overridable in self._texts(node, scope):
+            unresolved = unresolved or overridable or "\0" in text.partition("pretrained=")[2].split(",")[0]
+            for match in _MODEL_ARGS.finditer(text):
+                value = match.group(2).strip("\"'")
+                if "\0" in value or not self.check.accepts(value, strong=True) or self._local(value):
+                    continue
+                if lines:
+                    self.add(value, node, "python-constant", f"model_args {match.group(1)}=", None, lines)
+                else:
+                    column = self.column(node) + 1 + match.start(2) if "\n" not in text else None
+                    self.add(value, node, "python-call", f"model_args {match.group(1)}=", None, (), column=column)
+        if unresolved:
+            self.check.problem("unresolved-reference", self.file, call.lineno, self.column(call),
+                               f"model_args={_unparse(node)}")
+
+    def _texts(self, node: ast.expr, scope: Scope) -> list[tuple[str, tuple[int, ...], bool]]:
+        """The strings an f-string or concatenation can be, placeholder by placeholder: a part
+        that cannot be resolved becomes ``\\0`` rather than losing the whole string.
+
+        Each comes with the lines of the literals it was built from and whether a part was read
+        through an attribute (a default the command line can replace).
+        """
+        text = literal(node)
+        if text is not None:
+            return [(text, (), False)]
+        if isinstance(node, ast.JoinedStr):
+            parts: list[ast.expr] = [v.value if isinstance(v, ast.FormattedValue) else v for v in node.values]
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            parts = [node.left, node.right]
+        else:
+            parts = [node]
+        results: list[tuple[str, tuple[int, ...], bool]] = [("", (), False)]
+        for part in parts:
+            piece = literal(part)
+            if piece is not None:
+                options = [(piece, (), False)]
+            elif isinstance(part, (ast.JoinedStr, ast.BinOp)) and part is not node:
+                options = self._texts(part, scope)
             else:
-                model = _positional(call, 0) or _keyword(call, "pretrained_model_name_or_path", "repo_id")
-                found.append((model, label, True, False))
-        elif name == "pipeline":
-            model = _keyword(call, "model")
-            found.append(
-                (model, "pipeline(model=)", True, False)
-                if model
-                else (_positional(call, 1), "pipeline()", True, False)
-            )
-        elif name in _HUB_DOWNLOADS:
-            found.append((_keyword(call, "repo_id") or _positional(call, 0), name, True, False))
-        elif name == "SentenceTransformer":
-            found.append((_positional(call, 0) or _keyword(call, "model_name_or_path"), name, True, True))
-        elif name == "CrossEncoder":
-            model = _positional(call, 0) or _keyword(call, "model_name_or_path", "model_name")
-            found.append((model, name, True, False))
-        elif name == "LLM" or name in _CLIENTS:
-            found.append((_keyword(call, "model") or _positional(call, 0), f"{name}(model=)", True, False))
-        elif name in _ENV_GETTERS and self._is_environment(call.func):
-            key = literal(_positional(call, 0))
-            if key is not None and "model" in key.lower():
-                default = _keyword(call, "default") or _positional(call, 1)
-                found.append(
-                    (
-                        default,
-                        f'{"os.getenv" if name == "getenv" else "os.environ.get"}("{key}") default',
-                        False,
-                        False,
-                    )
-                )
-        for kw in call.keywords:
-            if kw.arg in _ID_KEYWORDS and all(kw.value is not arg for arg, *_ in found):
-                found.append((kw.value, f"{name or 'call'}({kw.arg}=)", True, False))
-        return [(arg, context, strong, prefix) for arg, context, strong, prefix in found if arg is not None]
+                resolution = self.resolver.resolve(part, scope)
+                options = [(v.text, (*v.lines, v.node.lineno), resolution.overridable)
+                           for v in resolution.values[:8]] or [("\0", (), resolution.overridable)]
+            results = [(t + o, (*lines, *more), a or b) for t, lines, a in results for o, more, b in options][:32]
+        return results
 
-    @staticmethod
-    def _is_environment(func: ast.expr) -> bool:
-        if isinstance(func, ast.Name):
-            return func.id == "getenv"
-        return isinstance(func, ast.Attribute) and (
-            func.attr == "getenv" or _name_of(func.value) == "environ"
-        )
+    # -- resolution ------------------------------------------------------------------------
 
-    @staticmethod
-    def _is_other_repo_type(call: ast.Call) -> bool:
-        repo_type = _keyword(call, "repo_type")
-        return repo_type is not None and not (
-            isinstance(repo_type, ast.Constant) and repo_type.value in (None, "model")
-        )
+    def _local(self, value: str, via: tuple[str, ...] = ()) -> bool:
+        """Whether a value is a folder the code writes or a relative path rather than a Hub id."""
+        if value in self.written_texts or any(n in self.written_names for n in via):
+            return True
+        if via and _LOCAL_NAME.search(via[-1]):
+            return True
+        head, slash, _ = value.partition("/")
+        return bool(slash) and head.lower() in LOCAL_FOLDERS
 
-    def _revision(self, call: ast.Call) -> tuple[str | None, int | None]:
+    def _accept(self, value: str, position: Position) -> str | None:
+        if position.st_prefix and "/" not in value and looks_like_repo_id(value):
+            # sentence-transformers requests a bare name from its own organisation, except its
+            # list of legacy transformers ids, which it requests as written.
+            return value if value.lower() in ST_LEGACY_NAMES else f"sentence-transformers/{value}"
+        found = hub_url_id(value)
+        if found is not None:
+            return found[0]
+        return value if self.check.accepts(value, strong=position.strong) else None
+
+    def _revision(self, call: ast.Call, scope: Scope) -> tuple[str | None, int | None]:
         """The call's ``revision=`` pin and the line that sets it."""
-        node = _keyword(call, "revision")
-        if isinstance(node, ast.Name):
-            bindings = self.scope.lookup(node.id) or [None]
-            node = bindings[0] if len(bindings) == 1 else None
-        value = literal(node)
-        return (value, node.lineno) if value is not None and node is not None else (None, None)
+        node = keyword(call, "revision") if isinstance(call, ast.Call) else None
+        if node is None:
+            return None, None
+        resolved = self.resolver.resolve(node, scope)
+        if len(resolved.values) != 1 or resolved.unresolved:
+            return None, None
+        value = resolved.values[0]
+        return value.text, value.node.lineno
 
-    def _report(self, call: ast.Call, arg: ast.expr, context: str, strong: bool, prefix: bool) -> None:
-        revision, revision_line = self._revision(call)
-        if isinstance(arg, ast.Name):
-            self.pending.append((arg, self.scope, context, strong, prefix, revision, revision_line))
+    def _resolve_position(self, call: ast.Call, position: Position, scope: Scope) -> None:
+        arg = position.node
+        direct = literal(arg)
+        if direct is not None:
+            self.consumed.add(id(arg))
+            repo_id = self._accept(direct, position)
+            if repo_id is not None and not self._local(direct):
+                self.reported.add(id(arg))  # a constant bound to it is reported here, not again at its uses
+                revision, revision_line = self._revision(call, scope)
+                self.add(repo_id, arg, "python-call", position.context, revision, (revision_line or arg.lineno,))
             return
-        value = literal(arg)
-        if value is None:
-            return
-        self.consumed.add(id(arg))
-        repo_id = self._accept(value, strong, prefix)
-        if repo_id is not None:
-            self.add(repo_id, arg, "python-call", context, revision, (revision_line or arg.lineno,))
+        resolution = self.resolver.resolve(arg, scope)
+        reported = built_from_output = False
+        composite = isinstance(arg, ast.JoinedStr | ast.BinOp)
+        for value in resolution.values:
+            if id(value.node) in self.reported:
+                reported = True
+                continue
+            self.consumed.add(id(value.node))
+            if self._local(value.text, value.via):
+                # A folder the code writes: seen, and not a Hub use. An id built from it
+                # (f"{user}/{output_dir}") is the code's own upload, which only runtime can name.
+                built_from_output = built_from_output or composite
+                reported = reported or not composite
+                continue
+            repo_id = self._accept(value.text, position)
+            if repo_id is None:
+                continue
+            reported = True
+            revision, revision_line = self._revision(call, scope)
+            self._add_value(repo_id, arg, value, position, revision, revision_line)
+        overridable = resolution.overridable or _reads_attribute(arg)
+        if position.unresolved and (resolution.unresolved or built_from_output) and (
+            not reported or overridable) and not self._written_expression(arg) and (
+                overridable or not position.parsed_only or isinstance(arg, ast.Attribute)):
+            self.check.problem("unresolved-reference", self.file, call.lineno, self.column(call),
+                               f"{position.context}({_unparse(arg)})")
 
-    def _accept(self, value: str, strong: bool, prefix: bool) -> str | None:
-        if prefix and "/" not in value and looks_like_repo_id(value):
-            # sentence-transformers resolves a bare name to its own organisation on the Hub,
-            # except for the legacy transformers ids, which only a catalogue can tell apart.
-            prefixed = f"sentence-transformers/{value}"
-            if self.check.known(value) and not self.check.known(prefixed):
-                return value
-            return prefixed
-        return value if self.check.accepts(value, strong=strong) else None
+    def _written_expression(self, arg: ast.expr) -> bool:
+        """``from_pretrained(output_dir)``: loading back what the code saved, not an unseen Hub id."""
+        last = arg.attr if isinstance(arg, ast.Attribute) else arg.id if isinstance(arg, ast.Name) else ""
+        return bool(last) and (last in self.written_names or bool(_LOCAL_NAME.search(last)))
+
+    def _add_value(self, repo_id: str, use: ast.expr, value: Value, position: Position, revision: str | None,
+                   revision_line: int | None) -> None:
+        via = " via " + ".".join(value.via[-1:]) if value.via else ""
+        related = (*value.lines, value.node.lineno, revision_line or use.lineno)
+        if value.node.lineno != use.lineno and isinstance(use, ast.IfExp | ast.BoolOp | ast.Subscript):
+            # The literal is written inside the call's own expression: report it where it is written.
+            self.add(repo_id, value.node, "python-call", position.context, revision, related)
+            return
+        kind = "python-constant" if value.via else "python-call"
+        self.add(repo_id, use, kind, f"{position.context}{via}", revision, related)
+
+    def _commands(self) -> None:
+        for node, scope in self.commands:
+            if isinstance(node, (ast.List, ast.Tuple)):
+                words: list[tuple[str, int, int]] = []
+                sources: dict[tuple[int, int], tuple[int, ...]] = {}  # word place -> lines of its literal
+                for element in node.elts:
+                    resolved = self.resolver.resolve(element, scope)
+                    text = resolved.values[0].text if len(resolved.values) == 1 else "\0"
+                    place = (element.lineno, self.column(element) + 1)
+                    if literal(element) is None and len(resolved.values) == 1:
+                        sources[place] = resolved.values[0].lines
+                    for word in text.split() or ["\0"]:
+                        words.append((word, *place))
+                found = [(value, line, column, context, revision, sources.get((line, column), ()))
+                         for value, line, column, context, revision in discovery_shell.scan_words(words, self.check)]
+            else:
+                found = []
+                for text, lines, _ in self._texts(node, scope):
+                    direct = not lines
+                    found += [
+                        (value, node.lineno + line - 1 if direct else node.lineno,
+                         ((self.column(node) + column) if line == 1 else column) if direct else None,
+                         context, revision, lines)
+                        for value, line, column, context, revision in discovery_shell.scan_text(text, self.check)
+                    ]
+            for value, line, column, context, revision, *lines in found:
+                if self._local(value):
+                    continue
+                self.consumed.add(id(node))
+                related = lines[0] if lines else ()
+                kind = "python-constant" if related else "python-call"
+                self.add(value, node, kind, f"command line {context}", revision, related, line, column)
 
     def finish(self) -> list[Reference]:
-        """Resolve constants (they may be assigned after the function that uses them) and
-        add catalogue matches."""
-        for use, scope, context, strong, prefix, revision, revision_line in self.pending:
-            for value_node in scope.lookup(use.id) or ():
-                if value_node is None or id(value_node) in self.reported:
-                    continue
-                self.consumed.add(id(value_node))
-                repo_id = self._accept(literal(value_node) or "", strong, prefix)
-                if repo_id is not None:
-                    related = (value_node.lineno, revision_line or use.lineno)
-                    self.add(repo_id, use, "python-constant", f"{context} via {use.id}", revision, related)
+        """Resolve the model arguments (constants may be assigned after the function that uses
+        them), read command lines and Hub URLs in strings, and add catalogue matches."""
+        self.bind_call_arguments()
+        for call, position, scope in self.pending:
+            self._resolve_position(call, position, scope)
+        for call, args, scope in self.model_args:
+            self._model_args(call, args, scope)
+        self._commands()
+        for node in self.urls:
+            found = hub_url_id(node.value)
+            if found is not None and id(node) not in self.consumed:
+                self.consumed.add(id(node))
+                repo_id, at = found
+                column = self.column(node) + 1 + at if "\n" not in node.value else None
+                self.add(repo_id, node, "python-constant", "Hub URL", None, (), column=column)
         if self.strings:
             for node in self.strings:
                 value = literal(node)
@@ -302,3 +543,18 @@ class _Scanner(BindingVisitor):
                 ):
                     self.add(value, node, "python-constant", "catalogue match", None, ())
         return self.refs
+
+
+def _unparse(node: ast.expr) -> str:
+    try:
+        return ast.unparse(node)
+    except (RecursionError, ValueError):
+        return "<expression>"
+
+
+def _reads_attribute(node: ast.expr) -> bool:
+    """``args.model or "x"``, ``cfg.model if ... else ...``: the value can come from parsed input."""
+    return isinstance(node, ast.BoolOp | ast.IfExp) and any(isinstance(n, ast.Attribute) for n in ast.walk(node))
+
+
+__all__ = ["positional", "scan_python", "wants"]

@@ -33,22 +33,26 @@ def trigger_lines(data: bytes, words: tuple[bytes, ...]) -> list[int]:
     return lines
 
 
+# One binding: the expression bound (None when unknowable, e.g. an import), the scope it is
+# evaluated in, and whether the name takes each element of it in turn (a ``for`` target).
+Binding = tuple["ast.expr | None", "Scope", bool]
+
+
 class Scope:
     """One Python scope (module, function or class body) and the bindings made in it."""
 
     __slots__ = ("bindings", "is_class", "parent")
 
     def __init__(self, parent: Scope | None, is_class: bool = False) -> None:
-        # name -> one entry per binding: the literal node, or None when bound to anything else
-        self.bindings: dict[str, list[ast.expr | None]] = {}
+        self.bindings: dict[str, list[Binding]] = {}
         self.parent = parent
         self.is_class = is_class
 
-    def bind(self, name: str, value: ast.expr | None) -> None:
-        """Record that ``name`` is bound to ``value`` (kept only when it is a string literal)."""
-        self.bindings.setdefault(name, []).append(value if literal(value) is not None else None)
+    def bind(self, name: str, value: ast.expr | None, scope: Scope | None = None, each: bool = False) -> None:
+        """Record that ``name`` is bound to ``value``, evaluated in ``scope`` (default: this one)."""
+        self.bindings.setdefault(name, []).append((value, scope or self, each))
 
-    def lookup(self, name: str) -> list[ast.expr | None] | None:
+    def lookup(self, name: str) -> list[Binding] | None:
         """The bindings ``name`` resolves to from here, None when bound nowhere in the module."""
         scope: Scope | None = self
         while scope is not None:
@@ -59,8 +63,28 @@ class Scope:
         return None
 
 
+_CLICK_PARAMS = ("option", "argument", "Option", "Argument")
+
+
+def option_dest(call: ast.Call) -> str | None:
+    """The attribute an ``add_argument("--model-name", ...)`` / ``click.option(...)`` sets."""
+    dest = next((kw.value for kw in call.keywords if kw.arg == "dest"), None)
+    if isinstance(dest, ast.Constant) and isinstance(dest.value, str):
+        return dest.value
+    names = [a.value for a in call.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+    longs = [n for n in names if n.startswith("--")]
+    plain = [n for n in names if not n.startswith("-")]
+    chosen = longs[0][2:] if longs else plain[0] if plain else names[0].lstrip("-") if names else None
+    return chosen.replace("-", "_") if chosen else None
+
+
 class BindingVisitor(ast.NodeVisitor):
     """Walks a module keeping :attr:`scope` current and recording every name binding in it.
+
+    Besides names it records :attr:`attributes`: what an attribute of that name can hold,
+    from class-level fields (dataclasses read by ``HfArgumentParser``), ``obj.attr = value``
+    assignments and ``add_argument("--attr", default=...)`` (argparse), so that
+    ``args.model_name`` can be followed to its default.
 
     ``trigger_lines`` (sorted line numbers, or None for everything) prunes the walk: a function
     or class body that spans none of them is skipped, since nothing in it can be of interest
@@ -70,15 +94,31 @@ class BindingVisitor(ast.NodeVisitor):
     def __init__(self, trigger_lines: list[int] | None) -> None:
         self.trigger_lines = trigger_lines
         self.scope = Scope(None)
+        self.attributes: dict[str, list[Binding]] = {}
+        # Functions defined in the module (name -> (definition, its scope)) and calls by plain
+        # name, so that a call's arguments can be bound to the parameters they feed.
+        self.functions: dict[str, tuple[ast.FunctionDef | ast.AsyncFunctionDef, Scope]] = {}
+        self.calls: list[tuple[ast.Call, Scope]] = []
+        self.aliases: dict[str, str] = {}  # `from x import name as alias`: alias -> name
+        self.imported_from: dict[str, str] = {}  # `from pkg.mod import name`: name -> pkg
+        # Attributes filled from the command line: argparse options and dataclass fields.
+        self.parsed_attributes: set[str] = set()
+        self._in_dataclass = False
 
     def assigned(self, target: ast.expr, value: ast.expr) -> None:
         """Called for each ``target = value`` (plain or annotated) before ``value`` is visited."""
 
-    def _bind_target(self, target: ast.expr, value: ast.expr | None) -> None:
+    def _bind_target(self, target: ast.expr, value: ast.expr | None, each: bool = False) -> None:
         if isinstance(target, ast.Name):
-            self.scope.bind(target.id, value)
+            self.scope.bind(target.id, value, each=each)
+            if self.scope.is_class:
+                self.attributes.setdefault(target.id, []).append((value, self.scope, each))
+                if self._in_dataclass:
+                    self.parsed_attributes.add(target.id)
+        elif isinstance(target, ast.Attribute):
+            self.attributes.setdefault(target.attr, []).append((value, self.scope, each))
         elif isinstance(target, (ast.Tuple, ast.List)):
-            values = value.elts if isinstance(value, (ast.Tuple, ast.List)) else None
+            values = value.elts if isinstance(value, (ast.Tuple, ast.List)) and not each else None
             if values is not None and len(values) != len(target.elts):
                 values = None
             for i, element in enumerate(target.elts):
@@ -104,9 +144,16 @@ class BindingVisitor(ast.NodeVisitor):
         args = node.args
         for default in [*args.defaults, *(d for d in args.kw_defaults if d is not None)]:
             self.visit(default)
+        # click/typer decorators: @click.option("--model", default="org/name") feeds parameter "model".
+        decorated: dict[str, ast.expr] = {}
         if not isinstance(node, ast.Lambda):
             for decorator in node.decorator_list:
                 self.visit(decorator)
+                if isinstance(decorator, ast.Call) and _callee(decorator) in _CLICK_PARAMS:
+                    dest = option_dest(decorator)
+                    default = next((kw.value for kw in decorator.keywords if kw.arg == "default"), None)
+                    if dest and default is not None:
+                        decorated[dest] = default
             self.scope.bind(node.name, None)
             if not self._relevant(node):
                 return
@@ -116,11 +163,32 @@ class BindingVisitor(ast.NodeVisitor):
             args.defaults
         )
         for arg, default in [*zip(positional, defaults), *zip(args.kwonlyargs, args.kw_defaults)]:
-            scope.bind(arg.arg, default)
+            # A default is evaluated where the function is defined, not inside it.
+            scope.bind(arg.arg, decorated.get(arg.arg, default), self.scope)
         for extra in (args.vararg, args.kwarg):
             if extra is not None:
                 scope.bind(extra.arg, None)
+        if not isinstance(node, ast.Lambda):
+            self.functions[node.name] = (node, scope)
         self._enter(scope, node.body)
+
+    def bind_call_arguments(self) -> None:
+        """Bind each module function's parameters to what its calls in the module pass
+        (``train(base_model=args.base_model)`` feeds ``def train(base_model)``); call once, after the walk."""
+        for call, caller in self.calls:
+            target = self.functions.get(call.func.id) if isinstance(call.func, ast.Name) else None
+            if target is None:
+                continue
+            definition, scope = target
+            params = [*definition.args.posonlyargs, *definition.args.args]
+            if any(isinstance(a, ast.Starred) for a in call.args):
+                continue
+            for param, value in zip(params, call.args):
+                scope.bind(param.arg, value, caller)
+            names = {p.arg for p in [*params, *definition.args.kwonlyargs]}
+            for kw in call.keywords:
+                if kw.arg in names:
+                    scope.bind(kw.arg, kw.value, caller)
 
     visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _function
 
@@ -129,7 +197,21 @@ class BindingVisitor(ast.NodeVisitor):
             self.visit(expr)
         self.scope.bind(node.name, None)
         if self._relevant(node):
+            outer, self._in_dataclass = self._in_dataclass, any(
+                "dataclass" in ast.unparse(d) for d in node.decorator_list)
             self._enter(Scope(self.scope, is_class=True), node.body)
+            self._in_dataclass = outer
+
+    def visit_Call(self, node: ast.Call) -> None:
+        if isinstance(node.func, ast.Name):
+            self.calls.append((node, self.scope))
+        if _callee(node) == "add_argument":
+            dest = option_dest(node)
+            default = next((kw.value for kw in node.keywords if kw.arg == "default"), None)
+            if dest:
+                self.attributes.setdefault(dest, []).append((default, self.scope, False))
+                self.parsed_attributes.add(dest)
+        self.generic_visit(node)
 
     def visit_Assign(self, node: ast.Assign) -> None:
         for target in node.targets:
@@ -142,6 +224,11 @@ class BindingVisitor(ast.NodeVisitor):
             self._bind_target(node.target, node.value)
             self.assigned(node.target, node.value)
             self.visit(node.value)
+        elif self.scope.is_class and isinstance(node.target, ast.Name):
+            # A dataclass field without a default: the value comes from outside.
+            self.attributes.setdefault(node.target.id, []).append((None, self.scope, False))
+            if self._in_dataclass:
+                self.parsed_attributes.add(node.target.id)
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
         self._bind_target(node.target, None)
@@ -152,10 +239,16 @@ class BindingVisitor(ast.NodeVisitor):
         self.visit(node.value)
 
     def _bind_loop(self, node: ast.For | ast.AsyncFor) -> None:
-        self._bind_target(node.target, None)
+        self._bind_target(node.target, node.iter, each=True)
         self.generic_visit(node)
 
     visit_For = visit_AsyncFor = _bind_loop
+
+    def visit_comprehension(self, node: ast.comprehension) -> None:
+        # Comprehension variables live in their own scope in Python 3; binding them here is
+        # close enough for following ``[load(m) for m in MODELS]``.
+        self._bind_target(node.target, node.iter, each=True)
+        self.generic_visit(node)
 
     def visit_withitem(self, node: ast.withitem) -> None:
         if node.optional_vars is not None:
@@ -170,5 +263,14 @@ class BindingVisitor(ast.NodeVisitor):
     def _bind_imports(self, node: ast.Import | ast.ImportFrom) -> None:
         for alias in node.names:
             self.scope.bind((alias.asname or alias.name).partition(".")[0], None)
+            if alias.asname and isinstance(node, ast.ImportFrom):
+                self.aliases[alias.asname] = alias.name
+            if isinstance(node, ast.ImportFrom) and node.module:
+                self.imported_from[alias.asname or alias.name] = node.module.partition(".")[0]
 
     visit_Import = visit_ImportFrom = _bind_imports
+
+
+def _callee(call: ast.Call) -> str | None:
+    func = call.func
+    return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None

@@ -14,10 +14,13 @@ from catalog.compliance.policy import Reason
 from catalog.scan.outcome import (
     ACTIONABLE,
     CheckedModel,
+    CheckedProblem,
     CheckReport,
+    display_path,
     former_ids,
     location,
     model_label,
+    places,
     summary_line,
 )
 
@@ -57,10 +60,14 @@ def render_text(report: CheckReport, *, color: bool = False) -> str:
             if reason.outcome in ACTIONABLE:
                 lines.append(f"      {paint(_MARK[reason.outcome], reason.outcome)} [{reason.code}] {reason.message}")
         if checked.references:
-            lines.append("      used at: " + ", ".join(location(ref) for ref in checked.references))
+            lines.append("      used at: " + ", ".join(location(ref) for ref in places(checked)))
         for former in former_ids(checked):
             lines.append(f"      referenced as {former}, the model's former id on the Hub (it redirects); "
                          f"use {verdict.repo_id}")
+    for problem in report.problems:
+        lines.append(f"{paint(problem.outcome.upper().ljust(4), problem.outcome, bold=True)}  "
+                     f"[{problem.code}] {location(problem.problem)}")
+        lines.append(f"      {problem.message()}")
     for note in report.notes:
         lines.append(f"note: {note}")
     if lines:
@@ -78,13 +85,20 @@ def report_dict(report: CheckReport) -> dict[str, Any]:
         "counts": report.counts(),
         "models": [
             {**checked.verdict.to_dict(),
-             "references": [{"file": r.file, "line": r.line, "column": r.column, "kind": r.kind,
+             "references": [{"file": display_path(r.file), "line": r.line, "column": r.column, "kind": r.kind,
                              "revision": r.revision, "context": r.context, "as": r.repo_id}
                             for r in checked.references]}
             for checked in report.models
         ],
+        "problems": [_problem_dict(p) for p in report.problems],
         "notes": list(report.notes),
     }
+
+
+def _problem_dict(checked: CheckedProblem) -> dict[str, Any]:
+    problem = checked.problem
+    return {"code": problem.code, "outcome": checked.outcome, "file": display_path(problem.file),
+            "line": problem.line, "column": problem.column, "detail": problem.detail, "message": checked.message()}
 
 
 def render_json(report: CheckReport) -> str:
@@ -97,14 +111,15 @@ def render_junit(report: CheckReport) -> str:
     from xml.etree import ElementTree as ET
 
     counts = report.counts()
-    suites = ET.Element("testsuites", name="catalog check", tests=str(len(report.models)),
-                        failures=str(counts["fail"]), errors="0")
+    tests = str(len(report.models) + len(report.problems))
+    failures = str(counts["fail"] + sum(p.outcome == "fail" for p in report.problems))
+    suites = ET.Element("testsuites", name="catalog check", tests=tests, failures=failures, errors="0")
     suite = ET.SubElement(suites, "testsuite", name=f"catalog check ({report.context})",
-                          tests=str(len(report.models)), failures=str(counts["fail"]), errors="0", skipped="0")
+                          tests=tests, failures=failures, errors="0", skipped="0")
     for checked in report.models:
         verdict = checked.verdict
         case = ET.SubElement(suite, "testcase", classname="catalog.check", name=model_label(verdict))
-        where = [f"  used at {location(ref)}" for ref in checked.references]
+        where = [f"  used at {location(ref)}" for ref in places(checked)]
         failing = [r for r in verdict.reasons if r.outcome == "fail"]
         warning = [r for r in verdict.reasons if r.outcome == "warn"]
         if failing:
@@ -113,6 +128,15 @@ def render_junit(report: CheckReport) -> str:
         if warning:
             out = ET.SubElement(case, "system-out")
             out.text = "\n".join([_reason_line(r) for r in warning] + ([] if failing else where))
+    for problem in report.problems:
+        case = ET.SubElement(suite, "testcase", classname="catalog.scan",
+                             name=f"{problem.code} {location(problem.problem)}")
+        if problem.outcome == "fail":
+            failure = ET.SubElement(case, "failure", type=problem.code, message=problem.message())
+            failure.text = f"[{problem.code}] {location(problem.problem)}: {problem.message()}"
+        else:
+            ET.SubElement(case, "system-out").text = f"[{problem.code}] {location(problem.problem)}: " \
+                                                     f"{problem.message()}"
     ET.indent(suites)
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
 
@@ -126,9 +150,14 @@ def render_markdown(report: CheckReport) -> str:
         for checked in _worst_first(report.models):
             verdict = checked.verdict
             why = "<br>".join(f"**{r.code}**: {_md(r.message)}" for r in verdict.reasons if r.outcome in ACTIONABLE)
-            used = "<br>".join(f"`{_md(location(ref))}`" for ref in checked.references)
+            used = "<br>".join(f"`{_md(location(ref))}`" for ref in places(checked))
             lines.append(f"| {icon[verdict.verdict]} {verdict.verdict} | `{_md(model_label(verdict))}` | "
                          f"{_md(verdict.license_id or verdict.category)} | {why or '—'} | {used or '—'} |")
+    if report.problems:
+        lines += ["", "| Outcome | What | Where | Detail |", "|---|---|---|---|"]
+        for problem in report.problems:
+            lines.append(f"| {icon[problem.outcome]} {problem.outcome} | **{problem.code}** | "
+                         f"`{_md(location(problem.problem))}` | {_md(problem.message())} |")
     for note in report.notes:
         lines += ["", f"> {_md(note)}"]
     return "\n".join(lines) + "\n"

@@ -11,7 +11,7 @@ import hashlib
 import json
 from typing import Any
 
-from catalog.scan.outcome import ACTIONABLE, CheckReport, model_label
+from catalog.scan.outcome import ACTIONABLE, CheckReport, display_path, model_label, places
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/catalog/catalog"
@@ -46,6 +46,10 @@ RULE_DESCRIPTIONS = {
     "base-license-conflict": "The model's license drops obligations of its base model's license.",
     "license-changed": "The model changed its license; earlier approvals may no longer hold.",
     "pickle-weights": "The model ships its weights only as pickle files, which can run code when loaded.",
+    "unresolved-reference": "A model loader is called with a value discovery cannot resolve, so the model it "
+                            "loads is unchecked.",
+    "scan-incomplete": "A file could not be read in full (too large, undecodable, too deep, unparseable), so "
+                       "models in it may be unchecked.",
     "territory-restrictions": "The model's license limits where it may be used.",
 }
 
@@ -74,7 +78,7 @@ def sarif_log(report: CheckReport) -> dict[str, Any]:
                 "properties": {"model": verdict.repo_id, "revision": verdict.revision,
                                "license": verdict.license_id, "verdict": verdict.verdict},
             }
-            for ref in checked.references or (None,):
+            for ref in places(checked) or (None,):
                 result = dict(base)
                 if ref is not None:
                     result["locations"] = [{"physicalLocation": {
@@ -82,9 +86,25 @@ def sarif_log(report: CheckReport) -> dict[str, Any]:
                         "region": {"startLine": ref.line, "startColumn": max(ref.column, 1)},
                     }}]
                 # Stable across edits that move the line, so GitHub keeps one alert per model, rule and file.
-                key = "\0".join((verdict.repo_id.lower(), reason.code, ref.file if ref else ""))
+                key = "\0".join((verdict.repo_id.lower(), reason.code, display_path(ref.file) if ref else ""))
                 result["partialFingerprints"] = {"catalogModel/v1": hashlib.sha256(key.encode()).hexdigest()[:32]}
                 results.append(result)
+    for problem in report.problems:
+        code = problem.code
+        if code not in rule_index:
+            rule_index[code] = len(rules)
+            rules.append(_rule(code))
+        where = problem.problem
+        key = "\0".join((code, display_path(where.file), where.detail))
+        results.append({
+            "ruleId": code, "ruleIndex": rule_index[code], "level": _LEVEL[problem.outcome],
+            "message": {"text": problem.message()},
+            "locations": [{"physicalLocation": {
+                "artifactLocation": {"uri": _uri(where.file)},
+                "region": {"startLine": max(where.line, 1), "startColumn": max(where.column, 1)},
+            }}],
+            "partialFingerprints": {"catalogScan/v1": hashlib.sha256(key.encode()).hexdigest()[:32]},
+        })
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -98,10 +118,15 @@ def sarif_log(report: CheckReport) -> dict[str, Any]:
 
 
 def _uri(path: str) -> str:
-    # Relative to the repository top, which is how GitHub resolves them; spaces etc. percent-encoded.
+    """A relative URI reference (SARIF 3.10.2, RFC 3986): the path's bytes, percent-encoded.
+
+    Relative to the repository top, which is how GitHub resolves them. A name that is not UTF-8
+    (Python keeps its bytes as lone surrogates) is encoded byte for byte, as the spec requires.
+    """
+    import os
     from urllib.parse import quote
 
-    return quote(path, safe="/")
+    return quote(os.fsencode(path), safe="/")
 
 
 def _rule(code: str) -> dict[str, Any]:

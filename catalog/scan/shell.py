@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from catalog.scan.base import IdCheck, Reference, line_and_column
+from catalog.scan.base import MODEL_ARGS as _MODEL_ARGS
+from catalog.scan.base import IdCheck, Reference, hub_url_id, is_local_folder, line_and_column
 
 _Token = tuple[str, int, int]  # (text, line, column)
+_Found = tuple[str, int, int, str, "_Token | None"]  # (id, line, column, context, revision token)
 
 _DOWNLOADERS = ("huggingface-cli", "hf")
 # Options of `hf download` / `vllm serve` that take a value, so the value is not the repo id.
@@ -42,7 +44,27 @@ _MODEL_FLAGS = {
     "--model-name-or-path": True,
     "--pretrained_model_name_or_path": True,
     "--tokenizer_name": True,
+    "--tokenizer_name_or_path": True,
+    "--tokenizer-name": True,
+    "--base_model": True,
+    "--base-model": True,
+    "--model_name": False,
+    "--model-name": False,
+    "--teacher_model_name_or_path": True,
+    "--reward_model_name_or_path": True,
+    "--ref_model_name_or_path": True,
+    "--draft_model": True,
+    "--draft-model": True,
+    "--speculative_model": True,
+    "--speculative-model": True,
+    "--pretrained": True,
+    "--model_path": False,
+    "--model-path": False,
 }
+# Any other --<something>_model_name_or_path flag names a model (--controlnet_model_name_or_path).
+_FLAG_SUFFIXES = ("_model_name_or_path", "_tokenizer_name_or_path")
+# lm-evaluation-harness: --model_args pretrained=org/name,dtype=float16
+_MODEL_ARGS_FLAGS = ("--model_args", "--model-args")
 _DECLARERS = frozenset({"export", "local", "readonly", "declare", "ENV", "ARG"})
 _SEPARATORS = frozenset({";", "&&", "||", "|", "&"})
 _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)")
@@ -53,7 +75,11 @@ _MAKE_ASSIGNMENT = re.compile(
 _INLINE_PYTHON = re.compile(
     r"""(?:snapshot_download|hf_hub_download|from_pretrained)\(\s*(?:repo_id\s*=\s*)?['"]([^'"\s]+)['"]"""
 )
-TRIGGERS = (b"model", b"download", b"serve", b"from_pretrained")
+# Bash arrays: MODELS=("org/a" "org/b"), one element per line or several on one.
+_ARRAY = re.compile(r"^[ \t]*(?:(?:export|local|declare[ \t]+-a|readonly)[ \t]+)?([A-Za-z_]\w*)=\(([^)]*)\)",
+                    re.MULTILINE)
+_ARRAY_ELEMENT = re.compile(r"""(?<![^\s(,])(?:"([^"\s]+)"|'([^'\s]+)'|([^\s"',#()]+))""")
+TRIGGERS = (b"model", b"download", b"serve", b"from_pretrained", b"huggingface.co", b"hf://", b"pretrained")
 
 
 def wants(data: bytes) -> bool:
@@ -123,7 +149,12 @@ def _basename(token: str) -> str:
 def _scan_command(tokens: list[_Token], dockerfile: bool) -> Iterator[tuple[_Token, str, bool, bool]]:
     """(token, context, strong, pinnable) for each model named by one command."""
     texts = [t[0] for t in tokens]
+    flagged: set[int] = set()  # token lines/columns already yielded as a flag's value
     for index, text in enumerate(texts):
+        if ("huggingface.co/" in text or "hf.co/" in text or text.startswith(("hf://", "hf-hub:"))) and (
+            (tokens[index][1], tokens[index][2]) not in flagged
+        ):
+            yield tokens[index], "Hub URL", True, False
         following = texts[index + 1] if index + 1 < len(texts) else None
         if _basename(text) in _DOWNLOADERS and following == "download":
             repo_type = next(
@@ -132,6 +163,13 @@ def _scan_command(tokens: list[_Token], dockerfile: bool) -> Iterator[tuple[_Tok
             target = _first_positional(tokens, index + 2)
             if target and (repo_type is None or repo_type[0] == "model"):
                 yield target, f"{_basename(text)} download", True, True
+        elif _basename(text) == "eland_import_hub_model":
+            # Elastic's importer: here --hub-model-id is the model to download, not an upload target.
+            for i in range(index + 1, len(tokens)):
+                value = _option_value(tokens, i, "--hub-model-id")
+                if value:
+                    flagged.add((value[1], value[2]))
+                    yield value, "eland_import_hub_model --hub-model-id", True, False
         elif _basename(text) == "vllm" and following == "serve":
             target = _first_positional(tokens, index + 2)
             if target:
@@ -139,8 +177,22 @@ def _scan_command(tokens: list[_Token], dockerfile: bool) -> Iterator[tuple[_Tok
         for flag, strong in _MODEL_FLAGS.items():
             value = _option_value(tokens, index, flag)
             if value:
+                flagged.add((value[1], value[2]))
                 yield value, flag, strong, True
                 break
+        if text.startswith("--") and text not in _MODEL_FLAGS:
+            flag = text.partition("=")[0]
+            normal = flag.lstrip("-").replace("-", "_")
+            if normal.endswith(_FLAG_SUFFIXES) and flag not in _MODEL_FLAGS:
+                value = _option_value(tokens, index, flag)
+                if value:
+                    flagged.add((value[1], value[2]))
+                    yield value, flag, True, True
+        for flag in _MODEL_ARGS_FLAGS:
+            value = _option_value(tokens, index, flag)
+            if value:
+                for match in _MODEL_ARGS.finditer(value[0]):
+                    yield (match.group(2), value[1], value[2] + match.start(2)), f"{flag} {match.group(1)}=", True, False
         match = _ASSIGNMENT.fullmatch(text)
         if (
             match
@@ -162,26 +214,57 @@ def _scan_command(tokens: list[_Token], dockerfile: bool) -> Iterator[tuple[_Tok
         yield tokens[2], f"{texts[1]}=", False, False
 
 
+def _references(commands: Iterator[list[_Token]], check: IdCheck, dockerfile: bool) -> list[_Found]:
+    found: list[_Found] = []
+    for tokens in commands:
+        revision = next(
+            (v for i in range(len(tokens)) if (v := _option_value(tokens, i, "--revision"))), None
+        )
+        for (value, line, column), context, strong, pinnable in _scan_command(tokens, dockerfile):
+            url = hub_url_id(value)
+            if url is not None:
+                value, column = url[0], column + url[1]
+            if check.accepts(value, strong=strong) and not is_local_folder(value):
+                pin = revision if pinnable else None
+                found.append((value, line, column, context, pin))
+    return found
+
+
+def scan_words(words: list[_Token], check: IdCheck) -> list[tuple[str, int, int, str, str | None]]:
+    """Models named by one command given as words (a Python list such as ``["hf", "download", X]``).
+
+    Returns (id, line, column, context, revision) with the words' own lines and columns.
+    """
+    return [(v, line, column, context, pin[0] if pin else None)
+            for v, line, column, context, pin in _references(iter([words]), check, False)]
+
+
+def scan_text(text: str, check: IdCheck) -> list[tuple[str, int, int, str, str | None]]:
+    """Models named by the command lines in ``text`` (e.g. a Python string), lines from 1."""
+    return [(v, line, column, context, pin[0] if pin else None)
+            for v, line, column, context, pin in _references(_commands(text), check, False)]
+
+
 def scan_commands(
     text: str, file: str, kind: str, check: IdCheck, *, makefile: bool = False
 ) -> list[Reference]:
     """Return the references in a file of commands; ``kind`` is ``"shell"`` or ``"dockerfile"``."""
     refs: list[Reference] = []
-    for tokens in _commands(text):
-        revision = next(
-            (v for i in range(len(tokens)) if (v := _option_value(tokens, i, "--revision"))), None
-        )
-        for (value, line, column), context, strong, pinnable in _scan_command(tokens, kind == "dockerfile"):
-            if check.accepts(value, strong=strong):
-                pin = revision if pinnable else None
-                related = (pin[1],) if pin and pin[1] != line else ()
-                refs.append(
-                    Reference(value, file, line, column, kind, pin[0] if pin else None, context, related)
-                )
+    for value, line, column, context, pin in _references(_commands(text), check, kind == "dockerfile"):
+        related = (pin[1],) if pin and pin[1] != line else ()
+        refs.append(Reference(value, file, line, column, kind, pin[0] if pin else None, context, related))
     for match in _INLINE_PYTHON.finditer(text):
         if check.accepts(match.group(1), strong=True):
             line, column = line_and_column(text, match.start(1))
             refs.append(Reference(match.group(1), file, line, column, kind, None, "python -c"))
+    for match in _ARRAY.finditer(text):
+        if "model" not in match.group(1).lower():
+            continue
+        for element in _ARRAY_ELEMENT.finditer(match.group(2)):
+            value = element.group(1) or element.group(2) or element.group(3)
+            if check.accepts(value, strong=False):
+                line, column = line_and_column(text, match.start(2) + element.start())
+                refs.append(Reference(value, file, line, column + 1, kind, None, f"{match.group(1)}=( )"))
     if makefile:
         for match in _MAKE_ASSIGNMENT.finditer(text):
             name, value = match.groups()

@@ -15,6 +15,7 @@ from catalog.scan.discovery import (
     discover,
     looks_like_repo_id,
     references_added_since,
+    scan,
 )
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "discovery"
@@ -79,6 +80,7 @@ EXPECTED = {
     (WHISPER, "scripts/fetch_models.sh", 11, "shell", WHISPER_REV),
     (QWEN, "scripts/fetch_models.sh", 12, "shell", None),
     ("deepseek-ai/DeepSeek-R1-Distill-Qwen-7B", "scripts/fetch_models.sh", 13, "shell", None),
+    ("gpt2", "scripts/fetch_models.sh", 14, "shell", None),  # lm_eval --model_args pretrained=gpt2
     ("tiiuae/falcon-7b-instruct", "Makefile", 1, "shell", None),
     ("google-t5/t5-small", "Makefile", 9, "shell", None),
     # manifests
@@ -232,11 +234,15 @@ def test_missing_path_or_path_outside_root_is_an_error(tree: Path, tmp_path: Pat
         discover([tmp_path], root=tree)
 
 
-def test_unparsable_and_warning_raising_python_is_tolerated(tmp_path: Path) -> None:
+def test_unparsable_python_is_read_line_by_line_and_reported(tmp_path: Path) -> None:
     (tmp_path / "broken.py").write_text('AutoModel.from_pretrained("org/broken"\n')
     # "\m" is an invalid escape: compiling it warns, and this suite turns warnings into errors.
     (tmp_path / "windows.py").write_text('DIR = "C:\\models"\nAutoModel.from_pretrained("org/fine")\n')
-    assert summary(discover([tmp_path])) == {("org/fine", "windows.py", 2, "python-call", None)}
+    found = scan([tmp_path])
+    assert summary(found.references) == {("org/fine", "windows.py", 2, "python-call", None),
+                                         ("org/broken", "broken.py", 1, "python-call", None)}
+    assert [(p.code, p.file) for p in found.problems] == [("scan-incomplete", "broken.py")]
+    assert "does not parse as Python" in found.problems[0].detail
 
 
 def test_scanning_a_subfolder_obeys_the_repository_gitignore(tmp_path: Path) -> None:
@@ -384,10 +390,16 @@ def test_notebooks_are_read_cell_by_cell_and_point_at_their_file_lines(tmp_path:
     }
 
 
-def test_a_broken_notebook_yields_nothing(tmp_path: Path) -> None:
+def test_a_broken_notebook_is_read_line_by_line_and_reported(tmp_path: Path) -> None:
     (tmp_path / "half.ipynb").write_text('{"cells": [{"cell_type": "code", "source": ["AutoModel.from_pretrained(')
     (tmp_path / "odd.ipynb").write_text('{"cells": [{"cell_type": "code", "source": 7}, "x"]}')
-    assert discover([tmp_path]) == []
+    found = scan([tmp_path])
+    assert found.references == []
+    assert {(p.code, p.file, p.detail.split(":")[0]) for p in found.problems} == {
+        ("scan-incomplete", "half.ipynb", "notebook not valid JSON (Unterminated string starting at"),
+        ("scan-incomplete", "odd.ipynb", "cell 1 has no readable source"),
+        ("scan-incomplete", "odd.ipynb", "cell 2 is not a cell object"),
+    }
 
 
 def test_exclude_patterns_skip_files_and_folders_as_gitignore_would(tmp_path: Path) -> None:

@@ -1,0 +1,225 @@
+"""Which calls load a Hugging Face model, and which of their arguments names it.
+
+The Python scanner asks :func:`model_arguments` about every call; the rules are listed in
+:mod:`catalog.scan.discovery` and the README ("What counts as a model reference").
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+# sentence-transformers requests these legacy transformers names as written; any other name
+# without an organisation becomes "sentence-transformers/<name>" (SentenceTransformer.py).
+ST_LEGACY_NAMES = frozenset(
+    {
+        "albert-base-v1", "albert-base-v2", "albert-large-v1", "albert-large-v2", "albert-xlarge-v1",
+        "albert-xlarge-v2", "albert-xxlarge-v1", "albert-xxlarge-v2", "bert-base-cased-finetuned-mrpc",
+        "bert-base-cased", "bert-base-chinese", "bert-base-german-cased", "bert-base-german-dbmdz-cased",
+        "bert-base-german-dbmdz-uncased", "bert-base-multilingual-cased", "bert-base-multilingual-uncased",
+        "bert-base-uncased", "bert-large-cased-whole-word-masking-finetuned-squad",
+        "bert-large-cased-whole-word-masking", "bert-large-cased",
+        "bert-large-uncased-whole-word-masking-finetuned-squad", "bert-large-uncased-whole-word-masking",
+        "bert-large-uncased", "camembert-base", "ctrl", "distilbert-base-cased-distilled-squad",
+        "distilbert-base-cased", "distilbert-base-german-cased", "distilbert-base-multilingual-cased",
+        "distilbert-base-uncased-distilled-squad", "distilbert-base-uncased-finetuned-sst-2-english",
+        "distilbert-base-uncased", "distilgpt2", "distilroberta-base", "gpt2-large", "gpt2-medium", "gpt2-xl",
+        "gpt2", "openai-gpt", "roberta-base-openai-detector", "roberta-base", "roberta-large-mnli",
+        "roberta-large-openai-detector", "roberta-large", "t5-11b", "t5-3b", "t5-base", "t5-large",
+        "t5-small", "transfo-xl-wt103", "xlm-clm-ende-1024", "xlm-clm-enfr-1024", "xlm-mlm-100-1280",
+        "xlm-mlm-17-1280", "xlm-mlm-en-2048", "xlm-mlm-ende-1024", "xlm-mlm-enfr-1024", "xlm-mlm-enro-1024",
+        "xlm-mlm-tlm-xnli15-1024", "xlm-mlm-xnli15-1024", "xlm-roberta-base",
+        "xlm-roberta-large-finetuned-conll02-dutch", "xlm-roberta-large-finetuned-conll02-spanish",
+        "xlm-roberta-large-finetuned-conll03-english", "xlm-roberta-large-finetuned-conll03-german",
+        "xlm-roberta-large", "xlnet-base-cased", "xlnet-large-cased",
+    }
+)
+
+ID_KEYWORDS = ("model_name_or_path", "pretrained_model_name_or_path", "base_model_name_or_path",
+               "tokenizer_name_or_path", "model_repo", "model_repo_id")
+HUB_DOWNLOADS = ("hf_hub_download", "snapshot_download", "hf_hub_url", "model_info", "list_repo_files",
+                 "try_to_load_from_cache")
+DATASET_LOADERS = ("load_dataset", "load_from_disk")
+# Calls whose arguments are where the code writes, never models it uses. A local folder written
+# (LOCAL_OUTPUT_*) is also not a Hub id when the code later loads from it; a Hub repo pushed to
+# (push_to_hub, hub_model_id) is, when the code later downloads it.
+OUTPUT_CALLS = ("push_to_hub", "create_repo", "upload_folder", "upload_file")
+LOCAL_OUTPUT_CALLS = ("save_pretrained", "save_model", "save", "makedirs", "mkdir", "save_to_disk",
+                      "to_json_file", "save_config")
+OUTPUT_KEYWORDS = ("hub_model_id", "run_name", "push_to_hub_model_id")
+LOCAL_OUTPUT_KEYWORDS = ("output_dir", "save_dir", "save_directory", "output_path", "logging_dir", "cache_dir",
+                         "local_dir")
+# (positional index, keywords) of the model for loaders called by name, and whether a bare
+# name counts without the catalogue (strong) and whether a value it cannot see is reported.
+_NAMED = {
+    "SentenceTransformer": (0, ("model_name_or_path",)),
+    "SparseEncoder": (0, ("model_name_or_path",)),
+    "CrossEncoder": (0, ("model_name_or_path", "model_name")),
+    "MLMTransformer": (0, ("model_name_or_path",)),
+    "load_adapter": (0, ("peft_model_id", "pretrained_model_name_or_path")),
+    "load_lora_weights": (0, ("pretrained_model_name_or_path_or_dict", "pretrained_model_name_or_path")),
+    "load_ip_adapter": (0, ("pretrained_model_name_or_path_or_dict", "pretrained_model_name_or_path")),
+    "load_textual_inversion": (0, ("pretrained_model_name_or_path",)),
+    "from_single_file": (0, ("pretrained_model_link_or_path", "pretrained_model_name_or_path")),
+    "FlagModel": (0, ("model_name_or_path",)),
+    "BGEM3FlagModel": (0, ("model_name_or_path",)),
+    "FlagReranker": (0, ("model_name_or_path",)),
+    "FlagLLMReranker": (0, ("model_name_or_path",)),
+    "FlagAutoModel": (0, ("model_name_or_path",)),
+    "LLM": (0, ("model",)),
+    "EngineArgs": (0, ("model",)),
+    "AsyncEngineArgs": (0, ("model",)),
+    "InferenceClient": (0, ("model",)),
+    "AsyncInferenceClient": (0, ("model",)),
+    "HuggingFaceEmbeddings": (None, ("model_name", "model")),
+    "HuggingFaceBgeEmbeddings": (None, ("model_name",)),
+    "HuggingFaceInstructEmbeddings": (None, ("model_name",)),
+    "HuggingFaceEmbedding": (None, ("model_name",)),
+    "HuggingFaceEndpoint": (None, ("repo_id",)),
+    "HuggingFaceHub": (None, ("repo_id",)),
+    "HuggingFaceLLM": (None, ("model_name", "tokenizer_name")),
+    "TextEmbedding": (0, ("model_name",)),
+    "HuggingFaceInferenceAPI": (None, ("model_name",)),
+    "InferenceClientModel": (0, ("model_id",)),
+    "HfApiModel": (0, ("model_id",)),
+    "TransformersModel": (0, ("model_id",)),
+    "VLLMModel": (0, ("model_id",)),
+    "MLXModel": (0, ("model_id",)),
+    "create_inference_endpoint": (None, ("repository",)),
+    "from_model2vec": (0, ("model_id_or_path",)),
+    "from_distillation": (0, ("model_name",)),
+}
+# Loaders naming a model and its tokenizer (distilabel, llama-index).
+_MODEL_AND_TOKENIZER = {
+    "vLLM": ("model", "tokenizer"),
+    "TransformersLLM": ("model", "tokenizer"),
+    "InferenceEndpointsLLM": ("model_id", "tokenizer_id"),
+}
+# Functions that load a model by id when imported from these packages: mlx_lm.load("org/name").
+_MODULE_LOADERS = {("mlx_lm", "load"), ("mlx_vlm", "load"), ("mlx_lm", "convert")}
+# Trainers take the model as an object or an id string; these keywords name models.
+_TRAINER_KEYWORDS = ("model", "ref_model", "reward_model", "teacher_model", "value_model", "draft_model")
+
+
+@dataclass(frozen=True)
+class Position:
+    """One argument that names a model: what it is, how strict the id test is."""
+
+    node: ast.expr
+    context: str
+    strong: bool = True
+    st_prefix: bool = False  # sentence-transformers' "bare name means sentence-transformers/<name>"
+    unresolved: bool = True  # a value discovery cannot see is reported (False where objects are usual)
+    parsed_only: bool = False  # ...only when it comes from parsed arguments (trainers also take objects)
+
+
+def callee(call: ast.Call) -> str | None:
+    """The name a call is made by: ``f`` for ``f()``, ``m`` for ``x.y.m()``."""
+    func = call.func
+    return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+
+
+def keyword(call: ast.Call, *names: str) -> ast.expr | None:
+    """The value of the first of ``names`` passed as a keyword."""
+    for kw in call.keywords:
+        if kw.arg in names:
+            return kw.value
+    return None
+
+
+def positional(call: ast.Call, index: int | None) -> ast.expr | None:
+    """The ``index``-th positional argument, unless a ``*args`` comes before it."""
+    if index is None:
+        return None
+    args = call.args[: index + 1]
+    if len(args) <= index or any(isinstance(a, ast.Starred) for a in args):
+        return None
+    return args[index]
+
+
+def is_other_repo_type(call: ast.Call) -> bool:
+    """``repo_type="dataset"`` / ``"space"``: the call's ids are not models."""
+    repo_type = keyword(call, "repo_type")
+    return repo_type is not None and not (isinstance(repo_type, ast.Constant) and repo_type.value in (None, "model"))
+
+
+def returns_object(call: ast.Call) -> bool:
+    """Whether a call returns a loaded model or another object rather than an id string."""
+    name = callee(call) or ""
+    return bool(name) and (name[0].isupper() or name in ("from_pretrained", "pipeline", "get_peft_model",
+                                                        "from_config", "load_model", "prepare_model"))
+
+
+def model_arguments(call: ast.Call, imported_from: dict[str, str] | None = None) -> list[Position]:
+    """The arguments of ``call`` that name a model, each with how to read it.
+
+    ``imported_from`` maps names imported into the module to their package, for loaders
+    whose name alone is too common (``load``).
+    """
+    name = callee(call)
+    found: list[Position | None] = []
+    package = (imported_from or {}).get(name or "") if isinstance(call.func, ast.Name) else (
+        _owner(call.func) if isinstance(call.func, ast.Attribute) else None)
+    if (package, name) in _MODULE_LOADERS:
+        found.append(_position(positional(call, 0) or keyword(call, "path_or_hf_repo"), f"{package}.{name}"))
+    if name == "from_pretrained" and isinstance(call.func, ast.Attribute):
+        receiver = call.func.value
+        receiver_name = receiver.id if isinstance(receiver, ast.Name) else receiver.attr if isinstance(
+            receiver, ast.Attribute) else None
+        label = f"{receiver_name}.from_pretrained" if receiver_name else "from_pretrained"
+        if receiver_name and receiver_name.startswith("PeftModel"):
+            # PeftModel.from_pretrained(base_model, adapter_id): the adapter is the Hub repo.
+            node = keyword(call, "model_id") or positional(call, 1)
+        else:
+            # model_name=: unsloth's FastLanguageModel.from_pretrained
+            node = positional(call, 0) or keyword(call, "pretrained_model_name_or_path", "repo_id", "model_id",
+                                                  "model_name")
+        found.append(_position(node, label))
+    elif name == "pipeline":
+        model = keyword(call, "model")
+        found.append(_position(model or positional(call, 1), "pipeline(model=)" if model else "pipeline()",
+                               unresolved=False))
+        for extra in ("tokenizer", "feature_extractor", "image_processor"):
+            found.append(_position(keyword(call, extra), f"pipeline({extra}=)", unresolved=False))
+    elif name in HUB_DOWNLOADS:
+        found.append(_position(keyword(call, "repo_id") or positional(call, 0), name))
+    elif name == "from_model_id":  # LangChain's HuggingFacePipeline.from_model_id(model_id=...)
+        found.append(_position(keyword(call, "model_id") or positional(call, 0), name))
+    elif name == "Transformer" and isinstance(call.func, ast.Attribute) and _owner(call.func) == "models":
+        found.append(_position(positional(call, 0) or keyword(call, "model_name_or_path"), "models.Transformer"))
+    elif name in _MODEL_AND_TOKENIZER:
+        for word in _MODEL_AND_TOKENIZER[name]:
+            found.append(_position(keyword(call, word), f"{name}({word}=)"))
+    elif name in _NAMED:
+        index, keywords = _NAMED[name]
+        node = keyword(call, *keywords) or positional(call, index)
+        found.append(_position(node, name, st_prefix=name == "SentenceTransformer",
+                               unresolved=name not in ("InferenceClient", "AsyncInferenceClient")))
+    elif name in ("getenv", "get") and _is_environment(call.func):
+        key = positional(call, 0)
+        if isinstance(key, ast.Constant) and isinstance(key.value, str) and "model" in key.value.lower():
+            default = keyword(call, "default") or positional(call, 1)
+            getter = "os.getenv" if name == "getenv" else "os.environ.get"
+            found.append(_position(default, f'{getter}("{key.value}") default', strong=False, unresolved=False))
+    elif name and name.endswith("Trainer"):
+        for word in _TRAINER_KEYWORDS:
+            found.append(_position(keyword(call, word), f"{name}({word}=)", parsed_only=True))
+    for kw in call.keywords:
+        if kw.arg in ID_KEYWORDS and all(p is None or kw.value is not p.node for p in found):
+            found.append(_position(kw.value, f"{name or 'call'}({kw.arg}=)", unresolved=False))
+    return [p for p in found if p is not None]
+
+
+def _position(node: ast.expr | None, context: str, **options: bool) -> Position | None:
+    return Position(node, context, **options) if node is not None else None
+
+
+def _owner(func: ast.Attribute) -> str | None:
+    value = func.value
+    return value.id if isinstance(value, ast.Name) else value.attr if isinstance(value, ast.Attribute) else None
+
+
+def _is_environment(func: ast.expr) -> bool:
+    if isinstance(func, ast.Name):
+        return func.id == "getenv"
+    return isinstance(func, ast.Attribute) and (func.attr == "getenv" or _owner(func) == "environ")

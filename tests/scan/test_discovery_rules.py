@@ -1,0 +1,273 @@
+"""One small fixture per discovery rule, in the shapes real code has (see README "What counts as a
+model reference"). Each case is (files, expected references as (id, file, line), expected
+unresolved-reference lines as (file, line))."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from catalog.scan.discovery import scan
+
+Case = tuple[dict[str, str], set[tuple[str, str, int]], set[tuple[str, int]]]
+
+CASES: dict[str, Case] = {
+    # -- command lines inside Python -----------------------------------------------------------
+    "subprocess list": ({"t.py": '''import subprocess
+MODEL = "org/base"
+subprocess.run(["accelerate", "launch", "train.py",
+                "--model_name_or_path", MODEL, "--output_dir", "out"])
+'''}, {("org/base", "t.py", 2)}, set()),
+    "f-string of CLI arguments": ({"t.py": '''MODEL = "hf-internal-testing/tiny-sd"
+def test_train(tmpdir):
+    args = f"""
+        train.py
+        --pretrained_model_name_or_path={MODEL}
+        --output_dir={tmpdir}
+        """.split()
+    run_command(args)
+'''}, {("hf-internal-testing/tiny-sd", "t.py", 3)}, set()),
+    "command string with a literal": ({"t.py": '''import os
+os.system("huggingface-cli download org/weights --local-dir w")
+parser.add_argument("--model", help="e.g. --model org/in-help")
+logger.info(f"run with --model_name_or_path org/in-log")
+'''}, {("org/weights", "t.py", 2)}, set()),
+    # -- loaders --------------------------------------------------------------------------------
+    "sentence-transformers loaders": ({"t.py": '''from sentence_transformers import CrossEncoder, SparseEncoder, SentenceTransformer, models
+a = SparseEncoder("naver/splade-v3")
+b = CrossEncoder("cross-encoder/ms-marco-MiniLM-L6-v2")
+c = models.Transformer("FacebookAI/roberta-base")
+d = SentenceTransformer("all-MiniLM-L6-v2")
+e = SentenceTransformer("distilroberta-base")
+'''}, {("naver/splade-v3", "t.py", 2), ("cross-encoder/ms-marco-MiniLM-L6-v2", "t.py", 3),
+       ("FacebookAI/roberta-base", "t.py", 4), ("sentence-transformers/all-MiniLM-L6-v2", "t.py", 5),
+       ("distilroberta-base", "t.py", 6)}, set()),
+    "peft adapters": ({"t.py": '''from peft import PeftModel
+model = PeftModel.from_pretrained(base, "org/adapter")
+model.load_adapter("org/second-adapter", adapter_name="b")
+'''}, {("org/adapter", "t.py", 2), ("org/second-adapter", "t.py", 3)}, set()),
+    "diffusers adapters and single files": ({"t.py": '''pipe.load_lora_weights("org/lora")
+pipe.load_ip_adapter("h94/IP-Adapter", subfolder="models", weight_name="ip.bin")
+p = Pipe.from_single_file("https://huggingface.co/org/sd/blob/main/sd.safetensors")
+'''}, {("org/lora", "t.py", 1), ("h94/IP-Adapter", "t.py", 2), ("org/sd", "t.py", 3)}, set()),
+    "trainer given an id string": ({"t.py": '''from trl import SFTTrainer, GRPOTrainer
+trainer = SFTTrainer(model="Qwen/Qwen2.5-0.5B", train_dataset=ds)
+model_obj = AutoModelForCausalLM.from_pretrained("org/obj")
+g = GRPOTrainer(model=model_obj, reward_funcs=f)
+'''}, {("Qwen/Qwen2.5-0.5B", "t.py", 2), ("org/obj", "t.py", 3)}, set()),
+    "tokenizers and processors": ({"t.py": '''tok = AutoTokenizer.from_pretrained("bert-base-uncased")
+proc = AutoProcessor.from_pretrained("openai/whisper-tiny")
+'''}, {("bert-base-uncased", "t.py", 1), ("openai/whisper-tiny", "t.py", 2)}, set()),
+    "lm-eval model_args": ({"t.py": '''results = simple_evaluate(model="hf", model_args="pretrained=EleutherAI/pythia-70m,dtype=float16")
+'''}, {("EleutherAI/pythia-70m", "t.py", 1)}, set()),
+    "vllm and llama-cpp": ({"t.py": '''llm = LLM(model="meta-llama/Llama-3.2-1B")
+gguf = Llama.from_pretrained(repo_id="bartowski/Qwen-GGUF", filename="*Q4_K_M.gguf")
+'''}, {("meta-llama/Llama-3.2-1B", "t.py", 1), ("bartowski/Qwen-GGUF", "t.py", 2)}, set()),
+    "hub urls": ({"t.py": '''URL = "https://huggingface.co/org/model/resolve/main/config.json"
+fs_path = "hf://org/other/weights.safetensors"
+data = "https://huggingface.co/datasets/org/data/resolve/main/x.csv"
+'''}, {("org/model", "t.py", 1), ("org/other", "t.py", 2)}, set()),
+    "import alias of a loader": ({"t.py": '''from transformers import pipeline as hf_pipeline
+p = hf_pipeline("text-generation", model="org/aliased")
+'''}, {("org/aliased", "t.py", 2)}, set()),
+    "agent, synthetic-data and mlx loaders": ({"t.py": '''from mlx_lm import load
+from distilabel.models import vLLM
+model, tokenizer = load("mlx-community/Qwen-4bit")
+llm = vLLM(model="Qwen/Qwen2.5-72B-Instruct", tokenizer="Qwen/Qwen2.5-72B-Instruct")
+agent_model = InferenceClientModel("meta-llama/Llama-3.1-70B-Instruct")
+'''}, {("mlx-community/Qwen-4bit", "t.py", 3), ("Qwen/Qwen2.5-72B-Instruct", "t.py", 4),
+       ("meta-llama/Llama-3.1-70B-Instruct", "t.py", 5)}, set()),
+    "container environment dict": ({"t.py": '''hub = {"HF_MODEL_ID": "distilbert-base-uncased-distilled-squad", "HF_TASK": "question-answering"}
+model = HuggingFaceModel(env=hub, role=role)
+'''}, {("distilbert-base-uncased-distilled-squad", "t.py", 1)}, set()),
+    # -- data flow ----------------------------------------------------------------------------------
+    "conditional default": ({"t.py": '''import sys
+name = sys.argv[1] if len(sys.argv) > 1 else "org/default"
+model = AutoModel.from_pretrained(name)
+'''}, {("org/default", "t.py", 2)}, set()),
+    "argparse default": ({"t.py": '''parser.add_argument("--model-name", default="org/arg-default")
+args = parser.parse_args()
+model = AutoModel.from_pretrained(args.model_name)
+'''}, {("org/arg-default", "t.py", 1)}, {("t.py", 3)}),
+    "click option default": ({"t.py": '''@click.option("--model", default="org/click-default")
+def main(model):
+    return AutoModel.from_pretrained(model)
+'''}, {("org/click-default", "t.py", 1)}, set()),
+    "typer option default": ({"t.py": '''def main(model: str = typer.Option("org/typer-default")):
+    return AutoModel.from_pretrained(model)
+'''}, {("org/typer-default", "t.py", 1)}, set()),
+    "HfArgumentParser dataclass field": ({"t.py": '''@dataclass
+class ModelArguments:
+    base_model: str = field(default="org/field-default")
+margs, = HfArgumentParser(ModelArguments).parse_args_into_dataclasses()
+model = AutoModel.from_pretrained(margs.base_model)
+'''}, {("org/field-default", "t.py", 3)}, {("t.py", 5)}),
+    "dict and list literals indexed later": ({"t.py": '''MODELS = {"small": "org/a", "large": "org/b"}
+SIZES = ["org/c", "org/d"]
+m = AutoModel.from_pretrained(MODELS[size])
+for name in SIZES:
+    tok = AutoTokenizer.from_pretrained(name)
+'''}, {("org/a", "t.py", 1), ("org/b", "t.py", 1), ("org/c", "t.py", 2), ("org/d", "t.py", 2)}, set()),
+    "os.getenv default": ({"t.py": '''import os
+name = os.getenv("EMBEDDER", "BAAI/bge-small-en-v1.5")
+emb = SentenceTransformer(name)
+'''}, {("BAAI/bge-small-en-v1.5", "t.py", 2)}, set()),
+    "functools.partial": ({"t.py": '''from functools import partial
+load = partial(AutoModel.from_pretrained, "org/partial")
+'''}, {("org/partial", "t.py", 2)}, set()),
+    "function default and call-site argument": ({"t.py": '''def load(name="org/param-default"):
+    return AutoModel.from_pretrained(name)
+def build(base):
+    return AutoModel.from_pretrained(base)
+build("org/call-site")
+'''}, {("org/param-default", "t.py", 1), ("org/call-site", "t.py", 5)}, set()),
+    # -- false positives to avoid -------------------------------------------------------------------
+    "outputs are not uses": ({"t.py": '''model = AutoModel.from_pretrained("org/base")
+model.push_to_hub("me/finetuned")
+args = TrainingArguments(output_dir="out/run", hub_model_id="me/other")
+output_dir = "my-adapter"
+model.save_pretrained(output_dir)
+again = AutoModel.from_pretrained(output_dir)
+local = AutoModel.from_pretrained("models/my-base-7b")
+'''}, {("org/base", "t.py", 1)}, set()),
+    "datasets and other providers": ({"t.py": '''ds = load_dataset("org/dataset")
+f = hf_hub_download("org/data", "x.csv", repo_type="dataset")
+client.chat.completions.create(model="meta-llama/Llama-3-8b-instruct", messages=m)
+ollama = ChatOllama(model="llama3")
+'''}, set(), set()),
+    # -- unresolved ----------------------------------------------------------------------------------
+    "unresolved values are reported at the call": ({"t.py": '''def load(cfg, name):
+    a = AutoModel.from_pretrained(
+        cfg.model_path)
+    b = AutoTokenizer.from_pretrained(f"{name}-tok")
+    c = AutoModel.from_pretrained(name)  # catalog: org/declared
+'''}, {("org/declared", "t.py", 5)}, {("t.py", 2), ("t.py", 4)}),
+    # -- configuration and environment files ---------------------------------------------------------
+    "yaml keys under any parent": ({"c.yaml": '''trainer:
+  tokenizer_config: org/tok
+  reward_model: org/rm
+  ref_model: org/ref
+  teacher_model: org/teacher
+  draft_model: org/draft
+rag:
+  embedding_model: BAAI/bge-m3
+  reranker: BAAI/bge-reranker-v2-m3
+output_dir: out/x
+hub_model_id: me/out
+'''}, {("org/tok", "c.yaml", 2), ("org/rm", "c.yaml", 3), ("org/ref", "c.yaml", 4),
+       ("org/teacher", "c.yaml", 5), ("org/draft", "c.yaml", 6), ("BAAI/bge-m3", "c.yaml", 8),
+       ("BAAI/bge-reranker-v2-m3", "c.yaml", 9)}, set()),
+    "camelCase keys and Hub-sourced mappings": ({"values.yaml": '''servingEngineSpec:
+  modelSpec:
+    - name: llama
+      modelURL: "meta-llama/Llama-3.1-8B-Instruct"
+      adapterSource:
+        type: huggingface
+        repository: nvidia/nemoguard-topic-control
+'''}, {("meta-llama/Llama-3.1-8B-Instruct", "values.yaml", 4), ("nvidia/nemoguard-topic-control", "values.yaml", 7)},
+        set()),
+    "transformers.js": ({"app.js": '''import { pipeline } from "@huggingface/transformers";
+const generator = await pipeline(
+  "text-generation",
+  "HuggingFaceTB/SmolLM2-135M-Instruct",
+);
+'''}, {("HuggingFaceTB/SmolLM2-135M-Instruct", "app.js", 4)}, set()),
+    ".env files": ({".env": "MODEL_ID=org/env-model\nOTHER=x\n", "docker.env": "EMBEDDING_MODEL=org/emb\n",
+                    ".env.example": "LLM_MODEL=org/example\n"},
+                   {("org/env-model", ".env", 1), ("org/emb", "docker.env", 1), ("org/example", ".env.example", 1)},
+                   set()),
+    "shell arrays and generic model flags": ({"run.sh": '''MODELS=(
+  "org/one"
+  "org/two"
+)
+accelerate launch train.py --controlnet_model_name_or_path=org/controlnet
+lm_eval --model hf --model_args pretrained="google/gemma-7b" --tasks x
+eland_import_hub_model --url $ES --hub-model-id cross-encoder/ms-marco-MiniLM-L-6-v2 --task-type text_similarity
+python train.py --hub_model_id me/output-repo --model_path outputs/final
+'''}, {("org/one", "run.sh", 2), ("org/two", "run.sh", 3), ("org/controlnet", "run.sh", 5),
+       ("google/gemma-7b", "run.sh", 6), ("cross-encoder/ms-marco-MiniLM-L-6-v2", "run.sh", 7)}, set()),
+}
+
+
+def run_case(tmp_path: Path, files: dict[str, str]):
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    return scan([tmp_path])
+
+
+def matches(ref, line: int) -> bool:
+    return ref.line == line or line in ref.related_lines
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_rule(tmp_path: Path, name: str) -> None:
+    files, expected, unresolved = CASES[name]
+    found = run_case(tmp_path, files)
+    got = {(r.repo_id, r.file) for r in found.references}
+    assert got == {(repo_id, file) for repo_id, file, _ in expected}
+    for repo_id, file, line in expected:
+        assert any(r.repo_id == repo_id and r.file == file and matches(r, line) for r in found.references), \
+            (repo_id, line, found.references)
+    assert {(p.file, p.line) for p in found.problems if p.code == "unresolved-reference"} == unresolved
+
+
+def _notebook(cells: list[object]) -> str:
+    return json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1)
+
+
+def test_notebook_indented_escapes_and_one_string_cells(tmp_path: Path) -> None:
+    text = _notebook([
+        # Colab: a cell stored as one JSON string, with an indented shell escape and magic.
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+         "source": "if COLAB:\n    !pip install peft\n    %cd /content\nBASE = \"org/colab-base\"\n"},
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+         "source": ["m = AutoModel.from_pretrained(BASE)\n", "!lm_eval --model hf \\\n",
+                    "    --model_args pretrained=org/evaluated\n"]},
+    ])
+    (tmp_path / "nb.ipynb").write_text(text)
+    found = scan([tmp_path])
+    lines = text.splitlines()
+    string_line = next(i for i, line in enumerate(lines, 1) if "org/colab-base" in line)
+    use_line = next(i for i, line in enumerate(lines, 1) if "from_pretrained(BASE)" in line)
+    evaluated = next(i for i, line in enumerate(lines, 1) if "pretrained=org/evaluated" in line)
+    refs = {(r.repo_id, r.line) for r in found.references}
+    assert ("org/evaluated", evaluated) in refs
+    base = [r for r in found.references if r.repo_id == "org/colab-base"]
+    assert base and all(r.line == use_line and string_line in r.related_lines for r in base)
+    assert found.problems == []
+
+
+def test_notebook_cell_that_does_not_parse_is_reported_not_dropped(tmp_path: Path) -> None:
+    (tmp_path / "nb.ipynb").write_text(_notebook([
+        {"cell_type": "code", "metadata": {}, "outputs": [], "source": ["def broken(:\n",
+                                                                        "    AutoModel.from_pretrained('org/x')\n"]},
+        {"cell_type": "code", "metadata": {}, "outputs": [], "source": ["AutoModel.from_pretrained('org/y')\n"]},
+    ]))
+    found = scan([tmp_path])
+    assert {r.repo_id for r in found.references} == {"org/x", "org/y"}
+    assert [(p.code, p.detail) for p in found.problems] == [
+        ("scan-incomplete", "cell 1 does not parse as Python: read line by line")]
+
+
+def test_manifest_entry_settles_an_unresolved_line(tmp_path: Path) -> None:
+    (tmp_path / "train.py").write_text("def main(args):\n    return AutoModel.from_pretrained(args.model)\n")
+    assert [p.line for p in scan([tmp_path]).problems] == [2]
+    (tmp_path / "catalog.toml").write_text('[[models]]\nid = "org/from-manifest"\nused_at = ["train.py:2"]\n')
+    found = scan([tmp_path])
+    assert found.problems == []
+    assert [r.repo_id for r in found.references] == ["org/from-manifest"]
+
+
+def test_one_use_fed_by_two_literals_names_both_lines(tmp_path: Path) -> None:
+    (tmp_path / "t.py").write_text('''def load(name="org/same"):
+    return AutoModel.from_pretrained(name)
+
+for candidate in ["org/same"]:
+    load(candidate)
+''')
+    refs = [r for r in scan([tmp_path]).references if r.repo_id == "org/same"]
+    assert len(refs) == 2 and {r.line for r in refs} == {2}
+    assert [1 in r.related_lines for r in refs].count(True) >= 1
+    assert [4 in r.related_lines for r in refs].count(True) >= 1
