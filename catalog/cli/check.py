@@ -95,9 +95,16 @@ def check(settings: Settings, paths: tuple[str, ...], exclude: tuple[str, ...], 
     if server is not None:
         if fetch_missing:
             raise click.UsageError("--fetch-missing works on the local database only; the server fetches itself")
-        refs = _discover(paths, root, base_ref, known=None, exclude=exclude)
+        from catalog.scan.check import check_remote, remote_known
+
+        # Discovery asks the catalogue about ids found outside an unambiguous model position (a bare
+        # `teacher_model: gpt2`); the server answers them, so both checks report the same references.
+        asked: set[str] = set()
+        refs = _discover(paths, root, base_ref, known=lambda repo_id: asked.add(repo_id) or False, exclude=exclude)
+        known = remote_known(server, sorted(asked), token=token) if asked else set()
+        if known:
+            refs = _discover(paths, root, base_ref, known=known.__contains__, exclude=exclude)
         keys = _model_keys(refs)
-        from catalog.scan.check import check_remote
 
         # The server validates the policy again; sending the text keeps its own line numbers in errors.
         source = None if policy.source == "<default>" else Path(policy.source).read_text(encoding="utf-8")

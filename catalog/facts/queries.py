@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from datetime import datetime
 from typing import Any
 
@@ -16,51 +15,12 @@ from catalog.db.tables import (
     Flag,
     HubModel,
     HubModelSearch,
-    ModelAlias,
     ModelEvent,
     SyncRun,
 )
-from catalog.errors import ModelNotFound
 from catalog.facts.derive import FactsLoader, resolve_declared
+from catalog.facts.resolve import find_model
 from catalog.licenses import knowledge_base
-
-
-def find_model(session: Session, repo_id: str) -> HubModel:
-    """The model with this id, or with this former id (the Hub redirected it when a sync asked);
-    a name without an org also matches a unique ``org/name``.
-
-    Raises:
-        ModelNotFound: no such model, with close ids as suggestions.
-    """
-    model = session.scalar(
-        select(HubModel).where(HubModel.repo_id == repo_id).options(selectinload(HubModel.bases))
-    )
-    if model is None:
-        model = session.scalar(
-            select(HubModel).join(ModelAlias, ModelAlias.model_id == HubModel.id).where(ModelAlias.alias == repo_id)
-            .options(selectinload(HubModel.bases))
-        )
-    if model is None and "/" not in repo_id:
-        matches = session.scalars(
-            select(HubModel).where(HubModel.repo_id.like("%/" + _escape_like(repo_id), escape="\\")).limit(2)
-        ).all()
-        if len(matches) == 1:
-            model = matches[0]
-    if model is None:
-        raise ModelNotFound(repo_id, suggest_ids(session, repo_id))
-    return model
-
-
-def suggest_ids(session: Session, repo_id: str, *, limit: int = 3) -> list[str]:
-    """Ids close to a mistyped one ("did you mean"), searched among models sharing a word with it."""
-    name = repo_id.rsplit("/", 1)[-1]
-    stem = name.split("-")[0][:20] or name[:20]
-    if not stem:
-        return []
-    candidates = session.scalars(
-        select(HubModel.repo_id).where(HubModel.repo_id.ilike("%" + _escape_like(stem) + "%", escape="\\")).limit(500)
-    ).all()
-    return difflib.get_close_matches(repo_id, candidates, n=limit, cutoff=0.6)
 
 
 def model_record(session: Session, repo_id: str, *, revision: str | None = None) -> dict[str, Any]:
@@ -250,7 +210,3 @@ def _license_at(session: Session, model: HubModel, revision: str, kb: Any) -> di
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value is not None else None
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from catalog.compliance.policy import TEAM_STATUSES
 from catalog.db.tables import Team
-from catalog.facts.queries import find_model
+from catalog.facts.resolve import find_model
 from catalog.teams.accounts import Actor, audit_entry_view, audit_log, authenticate, recent_failures, record
 from catalog.teams.flags import FlagError, add_flag, review_queue
 from catalog.web.auth import (

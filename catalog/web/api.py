@@ -88,7 +88,7 @@ def _fields(value: str | None) -> tuple[str, ...] | None:
 @router.get("/models/{repo_id:path}/history", response_model=s.HistoryPage, responses=s.errors(401, 404, 422))
 def model_history(repo_id: str, session: SessionDep, user: ReaderDep) -> Response:
     """Every recorded change of a model (license, sha, parameters, gating, removal), oldest first."""
-    from catalog.facts.queries import find_model
+    from catalog.facts.resolve import find_model
     from catalog.facts.queries import model_history as history
 
     model = find_model(session, repo_id)
@@ -98,7 +98,7 @@ def model_history(repo_id: str, session: SessionDep, user: ReaderDep) -> Respons
 @router.get("/models/{repo_id:path}/flags", response_model=s.FlagsPage, responses=s.errors(401, 404, 422))
 def model_flags(repo_id: str, session: SessionDep, user: ReaderDep) -> Response:
     """Each team's current decision on a model and the full decision history."""
-    from catalog.facts.queries import find_model
+    from catalog.facts.resolve import find_model
     from catalog.teams.flags import model_flags as flags
 
     model = find_model(session, repo_id)
@@ -110,7 +110,7 @@ def model_flags(repo_id: str, session: SessionDep, user: ReaderDep) -> Response:
 def add_flag(repo_id: str, body: s.FlagIn, request: Request, session: SessionDep,
              user: Annotated[User, Depends(require_token_role("reviewer"))]) -> Response:
     """Record your team's decision on a model (needs a reviewer's token); audit-logged."""
-    from catalog.facts.queries import find_model
+    from catalog.facts.resolve import find_model
     from catalog.teams.flags import FlagError, flag_view
     from catalog.teams.flags import add_flag as append
 
@@ -133,7 +133,8 @@ def get_model(repo_id: str, session: SessionDep, user: ReaderDep,
               revision: Annotated[str | None, Query(max_length=64, description="Show the license at "
                                                                               "this sha.")] = None) -> Response:
     """The full record of a model (``org/name`` or a bare name) with every team's decisions."""
-    from catalog.facts.queries import find_model, model_record
+    from catalog.facts.queries import model_record
+    from catalog.facts.resolve import find_model
     from catalog.teams.flags import model_flags as flags
 
     record = model_record(session, repo_id, revision=revision)

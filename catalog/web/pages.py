@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from catalog.compliance.policy import TEAM_STATUSES
 from catalog.db.tables import BaseModelLink, HubModel, HubModelSearch, User
-from catalog.facts.queries import catalogue_counts, find_model, live_counts, model_record, sync_runs
+from catalog.facts.queries import catalogue_counts, live_counts, model_record, sync_runs
+from catalog.facts.resolve import find_model
 from catalog.licenses import knowledge_base
 from catalog.search.export import csv_response
 from catalog.search.facets import query_url
