@@ -106,6 +106,7 @@ def run_sync(
     prefetch = ThreadPoolExecutor(max_workers=1, thread_name_prefix="catalog-prefetch")
     loader = FactsLoader()
     pending: tuple[str, Future[ListingPage]] | None = None
+    interrupted = False
     try:
         while position["query"] < len(queries) and (options.limit is None or summary.seen < options.limit):
             query = queries[position["query"]]
@@ -141,8 +142,15 @@ def run_sync(
             run = session.get_one(SyncRun, run.id)
             run.status, run.error, run.finished_at = "failed", str(exc), utcnow()
             _copy_counts(run, summary)
+    except BaseException as exc:
+        # Ctrl-C (or an unexpected error): the page being written was rolled back; the run ends
+        # here, resumable from the last committed page, instead of staying "running" for ever.
+        interrupted = True
+        _end_interrupted(factory, run.id, exc)
+        raise
     finally:
-        prefetch.shutdown(wait=True, cancel_futures=True)
+        # After Ctrl-C the user should not wait for a page fetch nobody will read.
+        prefetch.shutdown(wait=not interrupted, cancel_futures=True)
     summary.status = run.status
     summary.error = run.error
     summary.elapsed = time.monotonic() - started
@@ -184,6 +192,9 @@ def sync_models(factory: sessionmaker[Session], client: HubClient, repo_ids: Ite
         with transaction(factory) as session:
             run = session.get_one(SyncRun, run.id)
             run.status, run.error, run.finished_at = "failed", str(exc), utcnow()
+    except BaseException as exc:
+        _end_interrupted(factory, run.id, exc)
+        raise
     summary.status, summary.error = run.status, run.error
     summary.elapsed = time.monotonic() - started
     return summary
@@ -205,6 +216,17 @@ def ingest_items(factory: sessionmaker[Session], items: list[Any], *, scope_key:
         _copy_counts(run, summary)
     summary.elapsed = time.monotonic() - started
     return summary
+
+
+INTERRUPTED = "interrupted (Ctrl-C)"
+
+
+def _end_interrupted(factory: sessionmaker[Session], run_id: int, exc: BaseException) -> None:
+    """Mark a run stopped by Ctrl-C or an unexpected error as failed (resumable if it has a cursor)."""
+    error = INTERRUPTED if isinstance(exc, KeyboardInterrupt) else f"stopped by an unexpected error: {exc!r}"[:500]
+    with transaction(factory) as session:
+        run = session.get_one(SyncRun, run_id)
+        run.status, run.error, run.finished_at = "failed", error, utcnow()
 
 
 def _open_run(session: Session, options: SyncOptions) -> tuple[SyncRun, bool, datetime | None]:
@@ -259,7 +281,9 @@ def _record_access(session: Session, run: SyncRun, repo_id: str, status: str) ->
     """
     run.seen += 1
     run.failed += 1
-    add_problem(run, {"model": repo_id, "problem": f"Hub answered {status}"})
+    text = "not found on the Hub (HTTP 404: mistyped, deleted, or private)" if status == "missing" \
+        else f"Hub answered {status}"
+    add_problem(run, {"model": repo_id, "problem": text, "access": status})
     now = utcnow()
     model_id = session.scalar(select(HubModel.id).where(HubModel.repo_id == repo_id))
     if model_id is not None:

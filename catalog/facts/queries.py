@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from datetime import datetime
 from typing import Any
 
@@ -122,7 +123,28 @@ def sync_run_view(run: SyncRun) -> dict[str, Any]:
         "error": run.error,
         "problems": run.problems,
         "resumable": run.status in ("running", "failed") and run.cursor is not None,
+        "command": sync_command(run.scope),
     }
+
+
+def sync_command(scope: dict[str, Any]) -> str:
+    """The `catalog sync` command line of a run's scope: what runs it again (and resumes it)."""
+    if "import" in scope:
+        return "(imported items, not a sync)"
+    words = ["catalog", "sync"]
+    for repo_id in scope.get("models") or ():
+        words += ["--model", repo_id]
+    for author in scope.get("authors") or ():
+        words += ["--author", author]
+    if scope.get("search"):
+        words += ["--search", scope["search"]]
+    for tag in scope.get("filters") or ():
+        words += ["--filter", tag]
+    if scope.get("limit"):
+        words += ["--limit", str(scope["limit"])]
+    if scope.get("full"):
+        words.append("--full")
+    return shlex.join(words)
 
 
 def catalogue_counts(session: Session) -> dict[str, int]:
