@@ -40,7 +40,8 @@ def _team_id(user: User | None) -> int | None:
     **s.errors(400, 401, 422), 200: {"content": {"text/csv": {}}, "description": "A page of models, or CSV."}})
 def list_models(
     request: Request, session: SessionDep, user: ReaderDep,
-    q: Annotated[str | None, Query(max_length=200, description="Free text over ids and cards.")] = None,
+    # q and limit are checked by SearchParams (not FastAPI), so that a bad value is the documented 400.
+    q: Annotated[str | None, Query(description="Free text over ids and cards (at most 200 characters).")] = None,
     license: Multi = None, category: Multi = None, finding: Multi = None,
     flag: Annotated[list[str] | None, Query(max_length=50, description="Your team's flag status, or none.")] = None,
     task: Multi = None, library: Multi = None, author: Multi = None, size: Multi = None, gated: Multi = None,
@@ -49,9 +50,11 @@ def list_models(
     params_min: Annotated[str | None, Query(max_length=20, description="e.g. 7B, 350M")] = None,
     params_max: Annotated[str | None, Query(max_length=20)] = None,
     removed: Annotated[str | None, Query(pattern="^(false|true|any)$")] = None,
-    sort: Annotated[str | None, Query(max_length=20, description="downloads, likes, parameters, last_modified, "
-                                                                 "id; prefix - to reverse")] = None,
-    limit: Annotated[int | None, Query(ge=1, description="Page size, capped at 200.")] = None,
+    sort: Annotated[str | None, Query(max_length=20, description="downloads, likes, parameters, last_modified or "
+                                                                 "name, ascending; prefix - for descending "
+                                                                 "(default -downloads: most downloaded first)")] = None,
+    limit: Annotated[int | None, Query(description="Page size, 1 to 200 (default 50); a larger one is capped "
+                                                   "at 200 and the answer says so in limit_capped.")] = None,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     fields: Annotated[str | None, Query(max_length=300, description="Comma-separated fields to return.")] = None,
 ) -> Response:
