@@ -133,6 +133,16 @@ def tokens() -> None:
     """Create, list and revoke API tokens."""
 
 
+def _expiry_text(value: datetime | None) -> str:
+    """An expiry as the user gave it: a token valid through 2027-01-31 ends at 2027-02-01T00:00Z,
+    which reads as the wrong day; show the last valid day instead."""
+    if value is None:
+        return "never"
+    if (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0):
+        return f"end of {(value - timedelta(days=1)).date().isoformat()} UTC"
+    return _iso(value)
+
+
 def _expiry(value: str | None) -> datetime | None:
     if value is None:
         return None
@@ -162,7 +172,8 @@ def tokens_create(settings: Settings, user_name: str, name: str, expires: str | 
         token, secret = create_token(session, find_user(session, user_name), name=name, actor=_actor(),
                                      expires_at=expires_at)
         token_id = token.id
-    click.echo(f"token #{token_id} for {user_name} (expires {_iso(expires_at)}); store it now, it is not shown again:",
+    click.echo(f"token #{token_id} for {user_name} (expires {_expiry_text(expires_at)}); store it now, it is not shown "
+               "again:",
                err=True)
     click.echo(secret)
 
@@ -180,13 +191,14 @@ def tokens_list(settings: Settings, user_name: str | None, as_json: bool) -> Non
         user = find_user(session, user_name) if user_name else None
         rows = [{"id": t.id, "user": t.user.name, "name": t.name, "prefix": t.prefix, "status": token_status(t),
                  "created_at": _iso(t.created_at), "expires_at": _iso(t.expires_at),
+                 "expires": _expiry_text(t.expires_at),
                  "last_used_at": _iso(t.last_used_at)} for t in all_tokens(session, user)]
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
     for r in rows:
         click.echo(f"#{r['id']:<5} {r['prefix']}…  {r['user']:<20} {r['name']:<16} {r['status']:<8} "
-                   f"expires {r['expires_at']:<20} last used {r['last_used_at']}")
+                   f"expires {r['expires']:<22} last used {r['last_used_at']}")
 
 
 @tokens.command("revoke")

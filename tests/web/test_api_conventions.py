@@ -51,3 +51,10 @@ def test_limits_are_400s_or_capped_with_a_note(client: TestClient) -> None:
     assert "limit 500 is above the maximum of 200" in capped["limit_capped"]
     plain = client.get("/api/v1/models", params={"limit": 20}).json()
     assert plain["limit"] == 20 and "limit_capped" not in plain
+
+
+def test_broken_json_says_so(client: TestClient) -> None:
+    answer = client.post("/api/v1/check", content=b'{"models": ["org/a",}', headers={"Content-Type": "application/json"})
+    body = assert_error(answer, 422)
+    assert body["errors"][0]["field"] == "body"
+    assert "not valid JSON (at character 20" in body["message"]
