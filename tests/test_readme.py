@@ -14,6 +14,7 @@ The convention (also in the README's Development section):
    offline; a live ``catalog serve`` on loopback over that database (the literal
    ``http://127.0.0.1:8000`` in a block is rewritten to its address); ``CATALOG_TOKEN``, the
    admin's API token; ``PW``, a valid password; and on stdin the password twice (for prompts).
+   The server's ``CATALOG_POLICY_DIR`` holds a ``strict.yaml``.
    Placeholders such as ``<sha>`` are not filled in: write runnable shell instead.
 4. Directives are HTML comments (invisible on GitHub) on the lines directly above a fence:
    ``<!-- readme-test: skip REASON -->`` (not run; listed below with its reason),
@@ -163,13 +164,18 @@ def readme_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, s
         _, token = create_token(session, admin, name="readme", actor=actor)
     work = home / "work"
     work.mkdir()
+    (home / ".curlrc").write_text("silent\nshow-error\n")  # no progress meters in failure reports (CURL_HOME)
+    policies = home / "policies"  # the server's CATALOG_POLICY_DIR, for the named-policy example
+    policies.mkdir()
+    (policies / "strict.yaml").write_text("context: saas\nallow: [apache-2.0, mit]\nunknown: fail\n")
     with HubServer(HubStore.from_jsonl(SNAPSHOT_PATH)) as hub:
         port = _free_port()
         env = {**_clean_environ(), "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
                "CATALOG_DATABASE_URL": url, "HF_ENDPOINT": hub.url, "CATALOG_TOKEN": token, "PW": PASSWORD,
                "CATALOG_SYNC_BACKOFF_BASE": "0.05", "NO_COLOR": "1", "README_WORK": str(work),
-               "README_SERVER": f"http://127.0.0.1:{port}"}
-        server = subprocess.Popen([str(BIN / "catalog"), "serve", "--port", str(port)], cwd=work, env=env,
+               "README_SERVER": f"http://127.0.0.1:{port}", "CURL_HOME": str(home)}
+        server = subprocess.Popen([str(BIN / "catalog"), "serve", "--port", str(port)], cwd=work,
+                                  env={**env, "CATALOG_POLICY_DIR": str(policies)},
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         try:
             deadline = time.monotonic() + 60
@@ -198,6 +204,7 @@ def _run(block: Block, env: dict[str, str]) -> tuple[int, str]:
     return done.returncode, done.stdout + done.stderr
 
 
+@pytest.mark.slow
 def test_readme_examples_run_as_printed(readme_env: dict[str, str]) -> None:
     if shutil.which("curl") is None:
         pytest.skip("curl is not installed")
