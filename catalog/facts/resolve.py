@@ -56,14 +56,19 @@ class AmbiguousModel(ModelNotFound):
                      f"{'+' if len(candidates) >= MAX_CANDIDATES else ''} models ({shown}); write org/name",)
 
 
-def resolve_ids(session: Session, written: Iterable[str]) -> dict[str, Resolution]:
-    """Resolve many written ids at once (a few indexed queries per 500 ids), keyed by the id as written."""
+def resolve_ids(session: Session, written: Iterable[str], *, any_case: bool = True) -> dict[str, Resolution]:
+    """Resolve many written ids at once, keyed by the id as written.
+
+    ``any_case=False`` skips step 2, the one that scans the whole table (lower() cannot use the
+    unique index): discovery asks about every ``org/name``-looking literal of a code base, and
+    an id in another case is only worth that scan in a model position.
+    """
     wanted = list(dict.fromkeys(w for w in written if w))
     found: dict[str, Resolution] = {}
     for chunk in _chunks(wanted):
         for row_id, repo_id in session.execute(select(HubModel.id, HubModel.repo_id).where(HubModel.repo_id.in_(chunk))):
             found[repo_id] = Resolution(repo_id, row_id, repo_id, "exact")
-    missing = [w for w in wanted if w not in found]
+    missing = [w for w in wanted if w not in found] if any_case else []
     # Only ids that missed pay for lower(): it cannot use the unique index on a large table.
     for chunk in _chunks([m.lower() for m in missing]):
         rows = session.execute(select(HubModel.id, HubModel.repo_id).where(func.lower(HubModel.repo_id).in_(chunk)))
@@ -88,9 +93,17 @@ def resolve_ids(session: Session, written: Iterable[str]) -> dict[str, Resolutio
     return {w: found.get(w, Resolution(w)) for w in wanted}
 
 
-def resolve_id(session: Session, written: str) -> Resolution:
-    """Resolve one written id (see the module docstring for the order)."""
-    return resolve_ids(session, [written]).get(written, Resolution(written))
+def resolve_id(session: Session, written: str, *, any_case: bool = True) -> Resolution:
+    """Resolve one written id (see the module docstring for the order, and resolve_ids for ``any_case``)."""
+    return resolve_ids(session, [written], any_case=any_case).get(written, Resolution(written))
+
+
+def is_known(resolution: Resolution) -> bool:
+    """What discovery counts as a catalogued id outside a model position: resolved or ambiguous,
+    but not merely the same letters in another case (see ``resolve_ids(any_case=False)``)."""
+    if resolution.ambiguous:
+        return True
+    return resolution.model_id is not None and resolution.via != "case"
 
 
 def find_model(session: Session, written: str) -> HubModel:
@@ -112,9 +125,13 @@ def find_model(session: Session, written: str) -> HubModel:
 
 def _bare_name(session: Session, name: str) -> Resolution:
     """``org/<name>`` in any case; one match resolves, several make the name ambiguous."""
-    pattern = "%/" + _escape_like(name.lower())
+    pattern = "%/" + _escape_like(name)
+    # A full scan either way (the name is a suffix); SQLite's LIKE already ignores ASCII case and
+    # runs 2.5 times faster than LIKE over lower() (190 vs 510 ms on 1M ids).
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    match = HubModel.repo_id.like(pattern, escape="\\") if sqlite else HubModel.repo_id.ilike(pattern, escape="\\")
     rows = session.execute(
-        select(HubModel.id, HubModel.repo_id).where(func.lower(HubModel.repo_id).like(pattern, escape="\\"))
+        select(HubModel.id, HubModel.repo_id).where(match)
         .order_by(HubModel.downloads.desc(), HubModel.repo_id).limit(MAX_CANDIDATES)).all()
     if len(rows) == 1:
         return Resolution(name, rows[0][0], rows[0][1], "bare-name")
@@ -127,10 +144,13 @@ class _IdIndex:
     """Every stored id (lowercased, and its name part), most downloaded first, for fuzzy matching."""
 
     def __init__(self, key: tuple[int, int], ids: list[str]) -> None:
+        from rapidfuzz import utils
+
         self.key = key
         self.ids = ids
-        self.lowered = [i.lower() for i in ids]
-        self.names = [i.rsplit("/", 1)[-1] for i in self.lowered]
+        # Processed once here (lowercase, punctuation to spaces), not on every lookup.
+        self.full = [utils.default_process(i) for i in ids]
+        self.names = [utils.default_process(i.rsplit("/", 1)[-1]) for i in ids]
 
 
 _index_lock = threading.Lock()
@@ -161,20 +181,19 @@ def suggest_ids(session: Session, written: str, *, limit: int = 5) -> list[str]:
     """
     from rapidfuzz import fuzz, process, utils
 
-    text = written.strip().lower()
-    if not text:
+    query = utils.default_process(written)
+    if not query:
         return []
     index = _id_index(session)
-    choices = index.lowered if "/" in text else index.names
-    query = utils.default_process(text)
+    choices = index.full if "/" in written else index.names
     pool: set[int] = set()
     for scorer in (fuzz.ratio, fuzz.token_set_ratio):
-        for _, _, position in process.extract(query, choices, scorer=scorer, processor=utils.default_process,
-                                              limit=30, score_cutoff=70):
+        for _, _, position in process.extract(query, choices, scorer=scorer, processor=None, limit=30,
+                                              score_cutoff=70):
             pool.add(position)
     scored = []
     for position in pool:
-        candidate = utils.default_process(choices[position])
+        candidate = choices[position]
         score = (fuzz.ratio(query, candidate) + fuzz.token_set_ratio(query, candidate)) / 2
         if score >= 75:
             scored.append((-score, position))

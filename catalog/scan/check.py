@@ -21,7 +21,7 @@ from catalog.compliance.policy import ModelVerdict, Policy, Reason, Subject, Tea
 from catalog.db.tables import AuditFinding, HubModel, Team
 from catalog.errors import CatalogError
 from catalog.facts.derive import FactsLoader, is_stale
-from catalog.facts.resolve import resolve_id, resolve_ids
+from catalog.facts.resolve import is_known, resolve_id, resolve_ids
 from catalog.licenses import KnowledgeBase, knowledge_base
 from catalog.resources import resource_dir
 
@@ -104,8 +104,7 @@ def known_ids(session: Session) -> Callable[[str], bool]:
     """
 
     def known(repo_id: str) -> bool:
-        resolution = resolve_id(session, repo_id)
-        return resolution.model_id is not None or resolution.ambiguous
+        return is_known(resolve_id(session, repo_id, any_case=False))
 
     return known
 
@@ -213,8 +212,10 @@ def remote_known(server: str, repo_ids: Sequence[str], *, token: str | None, tim
                                 team=None, token=token, timeout=timeout)
         for repo_id, verdict in zip(chunk, verdicts, strict=True):
             missing = [r for r in verdict.reasons if r.code == "not-in-catalogue"]
-            if not missing or missing[0].evidence.get("candidates"):
-                known.add(repo_id)
+            if missing and missing[0].evidence.get("candidates"):
+                known.add(repo_id)  # ambiguous: reported, as locally
+            elif not missing and not (verdict.repo_id != repo_id and verdict.repo_id.lower() == repo_id.lower()):
+                known.add(repo_id)  # resolved, and not merely by case (the local rule, is_known)
     return known
 
 
