@@ -174,9 +174,9 @@ def _id_index(session: Session) -> _IdIndex:
 def suggest_ids(session: Session, written: str, *, limit: int = 5) -> list[str]:
     """Stored ids close to a mistyped one ("did you mean"), best first.
 
-    Two rapidfuzz passes over the whole index gather candidates (character edit distance, and
-    token overlap so that ``Mistral-7B-v0.2`` also finds ``Mistral-7B-Instruct-v0.2``); the
-    candidates are ranked by the mean of both scores, ties by downloads. A written id without
+    A rapidfuzz pass over the whole index gathers the 100 closest ids by edit distance; they are
+    ranked by the mean of that and token overlap (so that ``Mistral-7B-v0.2`` also finds
+    ``Mistral-7B-Instruct-v0.2``), ties by downloads. A written id without
     an org is compared with the name part of each id.
     """
     from rapidfuzz import fuzz, process, utils
@@ -186,11 +186,10 @@ def suggest_ids(session: Session, written: str, *, limit: int = 5) -> list[str]:
         return []
     index = _id_index(session)
     choices = index.full if "/" in written else index.names
-    pool: set[int] = set()
-    for scorer in (fuzz.ratio, fuzz.token_set_ratio):
-        for _, _, position in process.extract(query, choices, scorer=scorer, processor=None, limit=30,
-                                              score_cutoff=70):
-            pool.add(position)
+    # Candidates by edit distance alone (C speed: ~0.25 s over 1M ids; token_set_ratio over all of
+    # them would take 1.9 s), then ranked with token overlap too.
+    pool = [position for _, _, position in process.extract(query, choices, scorer=fuzz.ratio, processor=None,
+                                                           limit=100, score_cutoff=60)]
     scored = []
     for position in pool:
         candidate = choices[position]
