@@ -143,7 +143,7 @@ def _bare_name(session: Session, name: str) -> Resolution:
 class _IdIndex:
     """Every stored id (lowercased, and its name part), most downloaded first, for fuzzy matching."""
 
-    def __init__(self, key: tuple[int, int], ids: list[str]) -> None:
+    def __init__(self, key: tuple[object, ...], ids: list[str]) -> None:
         from rapidfuzz import utils
 
         self.key = key
@@ -158,11 +158,15 @@ _indexes: dict[str, _IdIndex] = {}
 
 
 def _id_index(session: Session) -> _IdIndex:
-    """The index for this session's database, rebuilt when its models changed (count or newest row)."""
+    """The index for this session's database, rebuilt when its models changed.
+
+    The key is the row count, the newest row id and the latest sync time of any row: a rename
+    keeps count and ids but is written by a sync, and so is a catalogue emptied and refilled.
+    """
     bind = session.get_bind()
     url = str(bind.url) if hasattr(bind, "url") else repr(bind)
-    key_row = session.execute(select(func.count(HubModel.id), func.max(HubModel.id))).one()
-    key = (int(key_row[0] or 0), int(key_row[1] or 0))
+    key = tuple(session.execute(
+        select(func.count(HubModel.id), func.max(HubModel.id), func.max(HubModel.last_synced_at))).one())
     with _index_lock:
         index = _indexes.get(url)
         if index is None or index.key != key:

@@ -119,3 +119,17 @@ def test_post_check_resolves_like_show(catalogue, db_url: str) -> None:
     [reason] = [r for r in verdicts[3]["reasons"] if r["code"] == "not-in-catalogue"]
     assert "ambiguous" in reason["message"]
     assert reason["evidence"]["candidates"] == ["meta-llama/Llama-3.1-8B", "unsloth/Llama-3.1-8B"]
+
+
+def test_the_suggestion_index_notices_a_rename_that_keeps_the_count(catalogue) -> None:
+    from sqlalchemy import update
+
+    with catalogue() as session:
+        assert suggest_ids(session, "acme/phi-two")[:1] != ["acme/phi-2"]
+    with transaction(catalogue) as session:  # as a rename does: same rows, new id, a new sync time
+        from catalog.db.engine import utcnow
+
+        session.execute(update(HubModel).where(HubModel.repo_id == "mistralai/Mixtral-8x7B-v0.1")
+                        .values(repo_id="acme/phi-2", last_synced_at=utcnow()))
+    with catalogue() as session:
+        assert suggest_ids(session, "acme/phi-2x")[0] == "acme/phi-2"
