@@ -68,7 +68,8 @@ def test_offline_hub_for_sync(tmp_path: Path) -> None:
     assert not (tmp_path / "c.db").exists()
 
 
-@pytest.mark.parametrize("command", [("show", "gpt2"), ("runs",)])
+@pytest.mark.parametrize("command", [("show", "gpt2"), ("runs",), ("users", "list"), ("tokens", "list"),
+                                     ("teams", "list"), ("tokens", "revoke", "1")])
 def test_read_only_commands_never_create_a_database(tmp_path: Path, command: tuple[str, ...]) -> None:
     result = catalog(*command, cwd=tmp_path)
     one_line_error(result, 3, "no catalogue at sqlite:///catalog.db", "catalog sync")
