@@ -133,3 +133,19 @@ def test_the_suggestion_index_notices_a_rename_that_keeps_the_count(catalogue) -
                         .values(repo_id="acme/phi-2", last_synced_at=utcnow()))
     with catalogue() as session:
         assert suggest_ids(session, "acme/phi-2x")[0] == "acme/phi-2"
+
+
+def test_bom_and_notices_resolve_like_check(catalogue) -> None:
+    import json
+
+    from catalog.scan.bom import build_bom
+    from catalog.scan.notices import build_notices
+
+    refs = [("gpt2", None), ("bert-base-uncased", None), ("META-LLAMA/llama-3.1-70b-instruct", None)]
+    with catalogue() as session:
+        bom = json.loads(build_bom(session, refs))
+        notices = build_notices(session, refs)
+    purls = " ".join(c.get("purl", "") for c in bom["components"])
+    for current in ("openai-community/gpt2", "google-bert/bert-base-uncased", "meta-llama/Llama-3.1-70B-Instruct"):
+        assert f"pkg:huggingface/{current}@" in purls, purls
+    assert "openai-community/gpt2" in notices and "google-bert/bert-base-uncased" in notices
