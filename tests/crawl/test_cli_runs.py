@@ -8,7 +8,6 @@ import json
 import os
 import signal
 import subprocess
-import time
 
 from sqlalchemy import select
 
@@ -16,7 +15,7 @@ from catalog.crawl.progress import SyncProgress
 from catalog.crawl.sync import SyncSummary
 from catalog.db.engine import transaction
 from catalog.db.tables import SyncRun
-from tests.crawl.test_cli_sync import CATALOG, env, hub, run_cli  # noqa: F401 - fixtures
+from tests.crawl.test_cli_sync import CATALOG, env, hub, run_cli, wait_for_pages  # noqa: F401 - fixtures
 
 __all__ = ["env", "hub"]
 
@@ -25,13 +24,7 @@ def test_ctrl_c_ends_the_run_resumable_and_runs_shows_the_command(env, hub, fact
     hub.faults.slow = 0.15
     proc = subprocess.Popen([*CATALOG, "sync", "--author", "acme"], env={**os.environ, **env},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        with transaction(factory) as session:
-            pages = session.scalar(select(SyncRun.pages))
-        if pages and pages >= 2:
-            break
-        time.sleep(0.05)
+    wait_for_pages(factory, 2)
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130

@@ -29,6 +29,17 @@ def run_cli(*args: str, env: dict[str, str], check: bool = False) -> subprocess.
                           timeout=120, check=check)
 
 
+def wait_for_pages(factory, pages: int, timeout: float = 60) -> None:
+    """Wait until the running sync has committed ``pages`` pages (to interrupt it halfway)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with transaction(factory) as session:
+            done = session.scalar(select(SyncRun.pages))
+        if done and done >= pages:
+            return
+        time.sleep(0.05)
+
+
 @pytest.fixture
 def hub():
     with HubServer(HubStore(recorded_models() + synthetic(60))) as server:
@@ -113,13 +124,7 @@ class TestKillAndResume:
         hub.faults.slow = 0.15
         proc = subprocess.Popen([*CATALOG, "sync"], env={**os.environ, **env},
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            with transaction(factory) as session:
-                pages = session.scalar(select(SyncRun.pages))
-            if pages and pages >= 3:
-                break
-            time.sleep(0.05)
+        wait_for_pages(factory, 3)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         with transaction(factory) as session:
