@@ -111,12 +111,11 @@ def sync(settings: Settings, authors, search, filters, limit, full, repo_ids) ->
 @click.pass_obj
 def show(settings: Settings, repo_id: str, as_json: bool, revision: str | None) -> None:
     """Show what the catalogue knows about one model (exits 1 if it does not know it)."""
-    from catalog.cli.render import render_model
-    from catalog.db.engine import transaction
-
     from sqlalchemy import select
 
     from catalog.cli.common import FILL_HINT
+    from catalog.cli.render import render_model
+    from catalog.db.engine import transaction
     from catalog.db.tables import HubModel
     from catalog.errors import ModelNotFound
     from catalog.facts.queries import model_record

@@ -52,8 +52,8 @@ class AmbiguousModel(ModelNotFound):
     def __init__(self, written: str, candidates: Sequence[str]) -> None:
         super().__init__(written, list(candidates))
         shown = ", ".join(candidates[:MAX_CANDIDATES])
-        self.args = (f"{written!r} is ambiguous: it names {len(candidates)}"
-                     f"{'+' if len(candidates) >= MAX_CANDIDATES else ''} models ({shown}); write org/name",)
+        count = f"{len(candidates)}{'+' if len(candidates) >= MAX_CANDIDATES else ''}"  # the list is capped
+        self.args = (f"{written!r} is ambiguous: it names {count} models ({shown}); write org/name",)
 
 
 def resolve_ids(session: Session, written: Iterable[str], *, any_case: bool = True) -> dict[str, Resolution]:

@@ -91,8 +91,8 @@ def _fields(value: str | None) -> tuple[str, ...] | None:
 @router.get("/models/{repo_id:path}/history", response_model=s.HistoryPage, responses=s.errors(401, 404, 422))
 def model_history(repo_id: str, session: SessionDep, user: ReaderDep) -> Response:
     """Every recorded change of a model (license, sha, parameters, gating, removal), oldest first."""
-    from catalog.facts.resolve import find_model
     from catalog.facts.queries import model_history as history
+    from catalog.facts.resolve import find_model
 
     model = find_model(session, repo_id)
     return JSONResponse({"ok": True, "id": model.repo_id, "data": history(session, model.id)})

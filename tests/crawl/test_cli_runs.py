@@ -15,7 +15,7 @@ from catalog.crawl.progress import SyncProgress
 from catalog.crawl.sync import SyncSummary
 from catalog.db.engine import transaction
 from catalog.db.tables import SyncRun
-from tests.crawl.test_cli_sync import CATALOG, env, hub, run_cli, wait_for_pages  # noqa: F401 - fixtures
+from tests.crawl.test_cli_sync import CATALOG, env, hub, run_cli, wait_for_pages
 
 __all__ = ["env", "hub"]
 
