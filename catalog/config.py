@@ -11,8 +11,13 @@ import ipaddress
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from catalog.errors import ConfigurationError
+
+# The engines catalog is built and tested for (PostgreSQL through psycopg 3).
+_BACKENDS = ("sqlite", "postgresql", "postgres")
 
 
 class Settings(BaseSettings):
@@ -80,3 +85,35 @@ class Settings(BaseSettings):
         except ValueError:
             return False
         return any(ip in network for network in self.proxy_networks)
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        """A URL of a supported engine; a bare path is the common mistake, so say what to write."""
+        scheme, separator, _rest = value.partition("://")
+        if not separator or not scheme:
+            raise ValueError(f"{value!r} is not a database URL; for a SQLite file write sqlite:///{value} "
+                             "(sqlite:////abs/path for an absolute path), or postgresql://user@host/db")
+        backend = scheme.split("+", 1)[0].lower()
+        if backend not in _BACKENDS:
+            raise ValueError(f"catalog works with SQLite and PostgreSQL, not {backend!r}: write sqlite:///catalog.db "
+                             "or postgresql://user@host/db")
+        return value
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings from the environment.
+
+    Raises:
+        ConfigurationError: one line naming each bad environment variable (``CATALOG_PORT``, not
+            the field ``port``), its value and what is wrong.
+    """
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = "CATALOG_" + "_".join(str(part) for part in error.get("loc", ())).upper()
+            message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+            problems.append(f"{name}={error.get('input')!r}: {message}" if "input" in error else f"{name}: {message}")
+        raise ConfigurationError("bad setting " + "; ".join(problems)) from None

@@ -7,6 +7,12 @@ class CatalogError(Exception):
     """Base of every error catalog reports to a user (never with a stack trace)."""
 
 
+class ConfigurationError(CatalogError):
+    """A setting the user must fix (a bad CATALOG_* value, an unsupported database URL); exit code 2."""
+
+    exit_code = 2
+
+
 class HubError(CatalogError):
     """The Hub refused a request in a way no retry can fix (bad cursor, 4xx)."""
 

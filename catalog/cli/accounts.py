@@ -29,11 +29,13 @@ def _actor():
     return Actor(name=f"cli:{who}"[:64])
 
 
-def _session(settings: Settings):
+def _session(settings: Settings, *, existing: bool = False):
+    """A transaction on the catalogue; ``existing``: commands that only read or change what is
+    already there (list, disable, revoke) never create a database."""
     from catalog.cli.common import open_db
     from catalog.db.engine import transaction
 
-    return transaction(open_db(settings))
+    return transaction(open_db(settings, read_only=existing))
 
 
 def _iso(value: datetime | None) -> str:
@@ -76,7 +78,7 @@ def users_list(settings: Settings, as_json: bool) -> None:
     """List users with their team, role and state."""
     from catalog.teams.accounts import users as all_users
 
-    with _session(settings) as session:
+    with _session(settings, existing=True) as session:
         rows = [{"name": u.name, "team": u.team.name if u.team else None, "role": u.role,
                  "disabled": u.disabled, "password": u.password_hash is not None,
                  "created_at": _iso(u.created_at)} for u in all_users(session)]
@@ -95,7 +97,7 @@ def users_disable(settings: Settings, name: str) -> None:
     """Disable user NAME: their sessions and tokens stop working at once."""
     from catalog.teams.accounts import disable_user
 
-    with _session(settings) as session:
+    with _session(settings, existing=True) as session:
         disable_user(session, name, _actor())
     click.echo(f"disabled user {name}")
 
@@ -140,7 +142,7 @@ def teams_list(settings: Settings) -> None:
     """List teams."""
     from catalog.teams.accounts import teams as all_teams
 
-    with _session(settings) as session:
+    with _session(settings, existing=True) as session:
         for team in all_teams(session):
             click.echo(team.name)
 
@@ -148,6 +150,16 @@ def teams_list(settings: Settings) -> None:
 @click.group()
 def tokens() -> None:
     """Create, list and revoke API tokens."""
+
+
+def _expiry_text(value: datetime | None) -> str:
+    """An expiry as the user gave it: a token valid through 2027-01-31 ends at 2027-02-01T00:00Z,
+    which reads as the wrong day; show the last valid day instead."""
+    if value is None:
+        return "never"
+    if (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0):
+        return f"end of {(value - timedelta(days=1)).date().isoformat()} UTC"
+    return _iso(value)
 
 
 def _expiry(value: str | None) -> datetime | None:
@@ -179,7 +191,8 @@ def tokens_create(settings: Settings, user_name: str, name: str, expires: str | 
         token, secret = create_token(session, find_user(session, user_name), name=name, actor=_actor(),
                                      expires_at=expires_at)
         token_id = token.id
-    click.echo(f"token #{token_id} for {user_name} (expires {_iso(expires_at)}); store it now, it is not shown again:",
+    click.echo(f"token #{token_id} for {user_name} (expires {_expiry_text(expires_at)}); store it now, it is not shown "
+               "again:",
                err=True)
     click.echo(secret)
 
@@ -193,17 +206,18 @@ def tokens_list(settings: Settings, user_name: str | None, as_json: bool) -> Non
     from catalog.teams.accounts import find_user, token_status
     from catalog.teams.accounts import tokens as all_tokens
 
-    with _session(settings) as session:
+    with _session(settings, existing=True) as session:
         user = find_user(session, user_name) if user_name else None
         rows = [{"id": t.id, "user": t.user.name, "name": t.name, "prefix": t.prefix, "status": token_status(t),
                  "created_at": _iso(t.created_at), "expires_at": _iso(t.expires_at),
+                 "expires": _expiry_text(t.expires_at),
                  "last_used_at": _iso(t.last_used_at)} for t in all_tokens(session, user)]
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
     for r in rows:
         click.echo(f"#{r['id']:<5} {r['prefix']}…  {r['user']:<20} {r['name']:<16} {r['status']:<8} "
-                   f"expires {r['expires_at']:<20} last used {r['last_used_at']}")
+                   f"expires {r['expires']:<22} last used {r['last_used_at']}")
 
 
 @tokens.command("revoke")
@@ -213,7 +227,7 @@ def tokens_revoke(settings: Settings, token_id: int) -> None:
     """Revoke token ID (see `catalog tokens list`)."""
     from catalog.teams.accounts import revoke_token
 
-    with _session(settings) as session:
+    with _session(settings, existing=True) as session:
         revoke_token(session, token_id, _actor())
     click.echo(f"revoked token #{token_id}")
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from catalog.scan.discovery import Reference, ScanProblem
 
 POLICY_FILE = ".catalog-policy.yaml"
+POLICY_NAMES = (POLICY_FILE, ".catalog-policy.yml")  # never scanned for references, wherever they are
 DEFAULT_CONTEXT = "internal"
 CONTEXTS = ("research", "internal", "saas", "redistribution")
 FORMATS = ("text", "json", "sarif", "junit", "markdown")
@@ -109,12 +110,22 @@ def _check(settings: Settings, paths: tuple[str, ...], exclude: tuple[str, ...],
     policy = _load_policy(policy_path, paths)
     context = context or policy.context or DEFAULT_CONTEXT
     root = _scan_root(paths)
+    own = (None if policy.source == "<default>" else policy.source, output)
     if server is not None:
         if fetch_missing:
             raise click.UsageError("--fetch-missing works on the local database only; the server fetches itself")
-        refs, problems = _discover_all(paths, root, base_ref, known=None, exclude=exclude)
+        from catalog.scan.check import check_remote, remote_known
+
+        # Discovery asks the catalogue about ids found outside an unambiguous model position (a bare
+        # `teacher_model: gpt2`); the server answers them, so both checks report the same references.
+        asked: set[str] = set()
+        refs, problems = _discover_all(paths, root, base_ref, known=lambda repo_id: asked.add(repo_id) or False,
+                                       exclude=exclude, own_files=own)
+        known = remote_known(server, sorted(asked), token=token) if asked else set()
+        if known:
+            refs, problems = _discover_all(paths, root, base_ref, known=known.__contains__, exclude=exclude,
+                                           own_files=own)
         keys = _model_keys(refs)
-        from catalog.scan.check import check_remote
 
         # The server validates the policy again; sending the text keeps its own line numbers in errors.
         source = None if policy.source == "<default>" else Path(policy.source).read_text(encoding="utf-8")
@@ -124,7 +135,8 @@ def _check(settings: Settings, paths: tuple[str, ...], exclude: tuple[str, ...],
         from catalog.scan.check import check_local, known_ids
 
         with factory() as session:
-            refs, problems = _discover_all(paths, root, base_ref, known=known_ids(session), exclude=exclude)
+            refs, problems = _discover_all(paths, root, base_ref, known=known_ids(session), exclude=exclude,
+                                           own_files=own)
         keys = _model_keys(refs)
         fetch = _fetcher(settings, factory) if fetch_missing else None
         verdicts = check_local(factory, keys, policy, context=context, team=team, fetch_missing=fetch)
@@ -171,7 +183,7 @@ def bom(settings: Settings, paths: tuple[str, ...], exclude: tuple[str, ...], fm
     paths = paths or (".",)
     root = _scan_root(paths)
     with factory() as session:
-        refs = _discover(paths, root, None, known=known_ids(session), exclude=exclude)
+        refs = _discover(paths, root, None, known=known_ids(session), exclude=exclude, own_files=(output,))
         project = (root or Path(paths[0]).resolve()).name or "code base"
         _emit(build_bom(session, _model_keys(refs), project=project), output)
 
@@ -195,7 +207,8 @@ def notices(settings: Settings, paths: tuple[str, ...], exclude: tuple[str, ...]
     from catalog.scan.check import known_ids
 
     with factory() as session:
-        refs = _discover(paths or (".",), _scan_root(paths or (".",)), None, known=known_ids(session), exclude=exclude)
+        refs = _discover(paths or (".",), _scan_root(paths or (".",)), None, known=known_ids(session), exclude=exclude,
+                         own_files=(output,))
         _emit(build_notices(session, _model_keys(refs)), output)
 
 
@@ -230,13 +243,15 @@ def _scan_root(paths: Sequence[str]) -> Path | None:
 
 
 def _discover(paths: Sequence[str], root: Path | None, base_ref: str | None, *, known: Any,
-              exclude: Sequence[str] = ()) -> list[Reference]:
-    return _discover_all(paths, root, base_ref, known=known, exclude=exclude)[0]
+              exclude: Sequence[str] = (), own_files: Sequence[str | None] = ()) -> list[Reference]:
+    return _discover_all(paths, root, base_ref, known=known, exclude=exclude, own_files=own_files)[0]
 
 
 def _discover_all(paths: Sequence[str], root: Path | None, base_ref: str | None, *, known: Any,
-                  exclude: Sequence[str] = ()) -> tuple[list[Reference], list[ScanProblem]]:
-    """References and scan problems, only those added since ``base_ref`` when given."""
+                  exclude: Sequence[str] = (), own_files: Sequence[str | None] = ()
+                  ) -> tuple[list[Reference], list[ScanProblem]]:
+    """References and scan problems, only those added since ``base_ref`` when given; catalog's own
+    inputs and outputs (policies, the report being written) are neither."""
     from catalog.scan.discovery import DiscoveryError, scan
     from catalog.scan.git import added_since
 
@@ -245,10 +260,34 @@ def _discover_all(paths: Sequence[str], root: Path | None, base_ref: str | None,
             raise CheckUsageError(f"--diff {base_ref} needs the paths to be inside a git work tree")
         found = scan(paths, root=root, known_ids=known, exclude=exclude)
         if base_ref is None:
-            return found.references, found.problems
-        return added_since(base_ref, found.references, found.problems, repo_dir=root)  # type: ignore[arg-type]
+            refs, problems = found.references, found.problems
+        else:
+            refs, problems = added_since(base_ref, found.references, found.problems,
+                                         repo_dir=root)  # type: ignore[arg-type]
     except DiscoveryError as exc:
         raise CheckUsageError(str(exc)) from None
+    skipped = _own_file_names(paths, root, own_files)
+
+    def own(file: str) -> bool:
+        return file in skipped or Path(file).name in POLICY_NAMES
+
+    return [ref for ref in refs if not own(ref.file)], [p for p in problems if not own(p.file)]
+
+
+def _own_file_names(paths: Sequence[str], root: Path | None, own_files: Sequence[str | None]) -> set[str]:
+    """The report paths (as discovery writes them) of catalog's own inputs and outputs in the scan.
+
+    A policy file names models in its exceptions and a report or BOM names every model checked:
+    they are what catalog reads or writes, not code that loads models, so they are never references.
+    """
+    names: set[str] = set()
+    for own in filter(None, own_files):
+        target = os.path.abspath(own)
+        for given in paths:
+            absolute = os.path.abspath(given)
+            base = str(root) if root is not None else absolute if os.path.isdir(absolute) else os.path.dirname(absolute)
+            names.add(os.path.relpath(target, base).replace(os.sep, "/"))
+    return names
 
 
 def _model_keys(refs: Sequence[Reference]) -> list[tuple[str, str | None]]:

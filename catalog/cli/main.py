@@ -4,6 +4,7 @@ commands (`catalog check` in CI above all) do not pay for the web stack or the H
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,9 +13,12 @@ import click
 
 from catalog.cli.common import open_db
 from catalog.config import Settings
-from catalog.errors import CatalogError
+from catalog.errors import CatalogError, ConfigurationError, DatabaseUnavailable
 
 EXIT_USAGE = 2
+# The Hub's shape of a model id: an optional org and a name (checked before asking the Hub, so an
+# empty or mangled --model is a usage error, not a listing call).
+_REPO_ID = re.compile(r"(?:[A-Za-z0-9][A-Za-z0-9._-]{0,95}/)?[A-Za-z0-9][A-Za-z0-9._-]{0,95}")
 
 
 class CatalogGroup(click.Group):
@@ -37,12 +41,9 @@ def main(ctx: click.Context) -> None:
     Configuration comes from CATALOG_* environment variables (CATALOG_DATABASE_URL, default
     sqlite:///catalog.db) and from the Hub's own HF_ENDPOINT and HF_TOKEN.
     """
-    from pydantic import ValidationError
+    from catalog.config import load_settings
 
-    try:
-        ctx.obj = Settings()
-    except ValidationError as exc:  # its text names the bad variable and value
-        raise click.UsageError(f"bad CATALOG_* setting: {exc}") from None
+    ctx.obj = load_settings()  # a bad value is a ConfigurationError naming the variable: one line, exit 2
 
 
 @main.command()
@@ -60,18 +61,27 @@ def sync(settings: Settings, authors, search, filters, limit, full, repo_ids, li
     """Pull model metadata, parameter counts and licenses from the Hub.
 
     Incremental by default: the listing is walked newest change first and the walk stops at
-    the first model already held unchanged. A run killed halfway resumes where it stopped
-    when run again with the same options. Exits 1 if the Hub could not be read (the run can
-    be resumed), 3 if the database cannot be opened.
+    the first model already held unchanged. A run killed or interrupted (Ctrl-C) halfway
+    resumes where it stopped when run again with the same options (`catalog runs` shows each
+    run's command). Exits 1 if the Hub could not be read (the run can be resumed) or a --model
+    is not on the Hub, 2 on a bad option or setting (HF_HUB_OFFLINE=1 included), 3 if the
+    database cannot be opened, 130 on Ctrl-C.
 
     Then the license files (LICENSE, USE_POLICY.md, …) of the models whose card declares no
     usable license are read and identified, only where the model's revision changed since.
     """
-    from catalog.crawl.hub import HubClient, RetryPolicy
+    from catalog.crawl.hub import HubClient, RetryPolicy, hub_offline
     from catalog.crawl.license_files import fetch_license_files
     from catalog.crawl.progress import SyncProgress
     from catalog.crawl.sync import SyncOptions, run_sync, sync_models
 
+    if hub_offline():
+        raise ConfigurationError("HF_HUB_OFFLINE is set, so huggingface_hub will not reach the Hub: unset it to "
+                                 "sync (`catalog demo` works offline)")
+    for repo_id in repo_ids:
+        if not _REPO_ID.fullmatch(repo_id):
+            raise click.BadParameter(f"{repo_id!r} is not a Hub model id; write org/name (or a legacy name such "
+                                     "as gpt2)", param_hint="--model")
     factory = open_db(settings)
     progress = SyncProgress(limit=limit)
     retry = RetryPolicy(
@@ -82,13 +92,20 @@ def sync(settings: Settings, authors, search, filters, limit, full, repo_ids, li
         on_wait=progress.waiting,
     )
     client = HubClient(endpoint=settings.hub_endpoint, retry=retry)
-    with progress:
-        if repo_ids:
-            summary = sync_models(factory, client, repo_ids)
-        else:
-            options = SyncOptions(authors=authors, search=search, filters=filters, limit=limit, full=full,
-                                  page_size=settings.sync_page_size)
-            summary = run_sync(factory, client, options, progress=progress.update)
+    options = SyncOptions(authors=authors, search=search, filters=filters, limit=limit, full=full,
+                          page_size=settings.sync_page_size)
+    try:
+        with progress:
+            if repo_ids:
+                summary = sync_models(factory, client, repo_ids)
+            else:
+                summary = run_sync(factory, client, options, progress=progress.update)
+    except KeyboardInterrupt:
+        from catalog.facts.queries import sync_command
+
+        again = sync_command({"models": list(repo_ids)} if repo_ids else options.scope())
+        click.echo(f"sync interrupted; what was committed is kept. Resume with: {again}", err=True)
+        sys.exit(130)
     progress.report(summary)
     if summary.status != "completed":
         sys.exit(1)
@@ -101,6 +118,8 @@ def sync(settings: Settings, authors, search, filters, limit, full, repo_ids, li
         if texts.error:
             click.echo(f"error: license files: {texts.error} (run sync again to carry on)", err=True)
             sys.exit(1)
+    if any(p.get("access") == "missing" for p in summary.problems):
+        sys.exit(1)  # a named model the Hub does not have is an error the caller must see
 
 
 @main.command()
@@ -110,13 +129,22 @@ def sync(settings: Settings, authors, search, filters, limit, full, repo_ids, li
 @click.pass_obj
 def show(settings: Settings, repo_id: str, as_json: bool, revision: str | None) -> None:
     """Show what the catalogue knows about one model (exits 1 if it does not know it)."""
+    from sqlalchemy import select
+
+    from catalog.cli.common import FILL_HINT
     from catalog.cli.render import render_model
     from catalog.db.engine import transaction
+    from catalog.db.tables import HubModel
+    from catalog.errors import ModelNotFound
+    from catalog.facts.queries import model_record
 
-    with transaction(open_db(settings)) as session:
-        from catalog.facts.queries import model_record
-
-        record = model_record(session, repo_id, revision=revision)
+    with transaction(open_db(settings, read_only=True)) as session:
+        try:
+            record = model_record(session, repo_id, revision=revision)
+        except ModelNotFound:
+            if session.scalar(select(HubModel.id).limit(1)) is None:  # "no model" would mislead here
+                raise DatabaseUnavailable(f"the catalogue at {settings.database_url} is empty: {FILL_HINT}") from None
+            raise
     if as_json:
         click.echo(json.dumps(record, indent=2, ensure_ascii=False))
     else:
@@ -132,16 +160,20 @@ def runs(settings: Settings, limit: int, as_json: bool) -> None:
     from catalog.db.engine import transaction
     from catalog.facts.queries import sync_runs
 
-    with transaction(open_db(settings)) as session:
+    with transaction(open_db(settings, read_only=True)) as session:
         views = sync_runs(session, limit=limit)
     if as_json:
         click.echo(json.dumps(views, indent=2))
         return
+    if not views:
+        click.echo(f"no sync runs yet in {settings.database_url}: `catalog sync` fills the catalogue")
     for v in views:
         state = v["status"] + (" (resumable)" if v["resumable"] else "")
         click.echo(f"#{v['id']:<5} {v['started_at']}  {state:<22} seen {v['seen']:>8}  new {v['new']:>7}  "
                    f"updated {v['updated']:>6}  removed {v['removed']:>5}  failed {v['failed']:>5}"
                    + (f"  error: {v['error']}" if v["error"] else ""))
+        # The scope as a command: the one that runs it again, and resumes it when it is resumable.
+        click.echo(f"       {'resume' if v['resumable'] else 'scope'}: {v['command']}")
 
 
 @main.group()
@@ -153,11 +185,9 @@ def db() -> None:
 @click.pass_obj
 def db_upgrade(settings: Settings) -> None:
     """Apply pending migrations (also done automatically on first use)."""
-    from catalog.db.engine import current_revision, make_engine, upgrade
+    from catalog.db.engine import upgrade_database
 
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    click.echo(f"database at revision {current_revision(engine)}")
+    click.echo(f"database at revision {upgrade_database(settings.database_url)}")
 
 
 @main.command()
@@ -200,7 +230,7 @@ def licenses(license_id: str | None, as_json: bool) -> None:
         return
     entry = kb.get(license_id)
     if entry is None:
-        close = [e.id for e in kb.all() if license_id.lower() in e.id or e.id in license_id.lower()][:5]
+        close = kb.suggest(license_id)
         hint = f"; did you mean {', '.join(close)}?" if close else "; `catalog licenses` lists them"
         raise click.BadParameter(f"no license {license_id!r} in the knowledge base{hint}", param_hint="LICENSE_ID")
     click.echo(json.dumps(entry.to_dict(), indent=2) if as_json else render_license(entry))

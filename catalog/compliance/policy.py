@@ -83,6 +83,7 @@ class Subject:
     facts: ModelFacts | None
     findings: tuple[Finding, ...]
     decision: TeamDecision | None = None
+    candidates: tuple[str, ...] = ()  # the models an ambiguous bare name (no org) could mean
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,12 @@ def _evaluate_one(policy: Policy, subject: Subject, context: str, today: date,
                   kb: KnowledgeBase) -> ModelVerdict:
     facts = subject.facts
     revision = subject.revision or (facts.sha if facts else None)
-    if facts is None:
+    if facts is None and subject.candidates:
+        reasons = [Reason("not-in-catalogue", policy.not_in_catalogue,
+                          f"{subject.repo_id} is ambiguous: it names {len(subject.candidates)} models in the "
+                          f"catalogue ({', '.join(subject.candidates)}); write org/name.",
+                          {"repo_id": subject.repo_id, "candidates": list(subject.candidates)})]
+    elif facts is None:
         reasons = [Reason("not-in-catalogue", policy.not_in_catalogue,
                           f"{subject.repo_id} is not in the catalogue, so its license cannot be checked.",
                           {"repo_id": subject.repo_id})]

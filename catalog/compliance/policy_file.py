@@ -317,8 +317,8 @@ def _license_rules(value: Any, name: str, loc: _Locator, kb: KnowledgeBase) -> t
             continue
         license_ = _find_license(kb, item)
         if license_ is None:
-            guess = kb.lookup_name(item)  # the normaliser's loose match makes a good suggestion
-            hint = f"; did you mean {guess!r}?" if guess else _did_you_mean(item.lower(), (x.id for x in kb))
+            guesses = kb.suggest(item)  # the normaliser's loose match, then close spellings
+            hint = f"; did you mean {guesses[0]!r}?" if guesses else ""
             raise loc.error(path, f"unknown license id {item!r}{hint}")
         if license_.category in _UNLISTABLE_CATEGORIES:
             raise loc.error(path, f"{item!r} names no terms; the `unknown` key (fail | warn) governs it")

@@ -21,7 +21,12 @@ from urllib.parse import quote, urlencode, urlsplit
 
 import httpx2
 from huggingface_hub import constants
-from huggingface_hub.errors import GatedRepoError, HfHubHTTPError, RepositoryNotFoundError
+from huggingface_hub.errors import (
+    GatedRepoError,
+    HfHubHTTPError,
+    OfflineModeIsEnabled,
+    RepositoryNotFoundError,
+)
 from huggingface_hub.utils import build_hf_headers, get_session, get_token, parse_ratelimit_headers
 
 from catalog import __version__
@@ -258,17 +263,28 @@ class HubClient:
                             raise TokenRefused(f"the Hub refused the token (HF_TOKEN) on {what}: {refused}; "
                                                "check it, or unset HF_TOKEN for public models", status=401)
                         _raise_for_status(response, what)
+            except OfflineModeIsEnabled:
+                raise HubError("HF_HUB_OFFLINE is set, so huggingface_hub will not reach the Hub; unset it") from None
             except _NETWORK_ERRORS as exc:
                 last_problem = f"{type(exc).__name__}: {exc}"
             if attempt == self.retry.max_tries:
                 break
             wait = self.retry.delay(attempt, headers)
-            log.warning("%s: %s; retrying in %.1fs (try %d of %d)", what, last_problem, wait, attempt + 1,
-                        self.retry.max_tries)
+            # One line per retry, naming the endpoint (without the long expand[] query): through
+            # the caller's progress display when it has one, else the log.
+            problem = f"GET {url.split('?', 1)[0]} ({what}): {last_problem} (try {attempt} of {self.retry.max_tries})"
             if self.retry.on_wait is not None:
-                self.retry.on_wait(last_problem, wait)
+                self.retry.on_wait(problem, wait)
+            else:
+                log.warning("%s; retrying in %.1fs", problem, wait)
             self.retry.sleep(wait)
-        raise HubUnavailable(f"gave up on {what} after {self.retry.max_tries} tries; last problem: {last_problem}")
+        raise HubUnavailable(f"gave up on {what} (GET {url.split('?', 1)[0]}) after {self.retry.max_tries} tries; "
+                             f"last problem: {last_problem}")
+
+
+def hub_offline() -> bool:
+    """Whether huggingface_hub was told not to reach the Hub (``HF_HUB_OFFLINE=1``)."""
+    return bool(constants.HF_HUB_OFFLINE)
 
 
 def _refusal(exc: Exception, *, on_404: str) -> str:

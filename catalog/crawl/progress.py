@@ -37,7 +37,8 @@ class SyncProgress:
         """Called after each committed page with the running totals."""
         if self._bar is not None:
             self._bar.set_postfix(new=summary.new, updated=summary.updated, failed=summary.failed, refresh=False)
-            self._bar.update(items)
+            # The bar counts the whole run, like new= and the summary, also after a resume.
+            self._bar.update(summary.seen - self._bar.n)
         elif time.monotonic() - self._last_log >= _LOG_EVERY:
             self._last_log = time.monotonic()
             self._line(f"sync: {summary.seen} models seen ({summary.new} new, {summary.updated} updated, "
@@ -45,7 +46,7 @@ class SyncProgress:
 
     def waiting(self, problem: str, seconds: float) -> None:
         """Called before sleeping for a retry: say why the crawl is paused."""
-        self._line(f"sync: Hub answered {problem}; retrying in {seconds:.1f}s")
+        self._line(f"sync: {problem}; retrying in {seconds:.1f}s")
 
     def report(self, summary: Any) -> None:
         """Print the end-of-run summary (and, after a failure, how to resume)."""

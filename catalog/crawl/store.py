@@ -61,10 +61,10 @@ def store_page(session: Session, run: SyncRun, items: list[Any], *, incremental_
     resolutions: dict[str, Resolution] = {}
     stop = False
     for repo_id, model in parsed.items():
-        if model.problems:
-            add_problem(run, {"model": repo_id, "fields": [p["field"] for p in model.problems]})
         old = existing.get(repo_id)
         if old is not None and old.content_hash == model.content_hash and old.removed_at is None:
+            # Its malformed fields were reported when it was stored and stay in its `problems`:
+            # a sync where nothing changed has nothing new to say about them.
             run.unchanged += 1
             # The Hub's _id is left out of the change hash; rows stored before it was kept get it here.
             seen_rows.append({"id": old.id, "downloads": model.downloads, "likes": model.likes,
@@ -73,6 +73,8 @@ def store_page(session: Session, run: SyncRun, items: list[Any], *, incremental_
             if incremental_after is not None and model.last_modified is not None and model.last_modified <= incremental_after:
                 stop = True
             continue
+        if model.problems:
+            add_problem(run, {"model": repo_id, "fields": [p["field"] for p in model.problems]})
         resolution = resolutions[repo_id] = resolve_declared(
             model.license_raw, model.license_name_raw, model.license_link_raw, model.license_tags)
         row = row_for(model, now, run.id, resolution, kb)

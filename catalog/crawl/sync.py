@@ -111,6 +111,7 @@ def run_sync(
     prefetch = ThreadPoolExecutor(max_workers=1, thread_name_prefix="catalog-prefetch")
     loader = FactsLoader()
     pending: tuple[str, Future[ListingPage]] | None = None
+    interrupted = False
     try:
         while position["query"] < len(queries) and (options.limit is None or summary.seen < options.limit):
             query = queries[position["query"]]
@@ -148,10 +149,14 @@ def run_sync(
             run.status, run.error, run.finished_at = "failed", str(exc), utcnow()
             _copy_counts(run, summary)
     except BaseException as exc:
+        # Ctrl-C (or an unexpected error): the page being written was rolled back; the run ends
+        # here, resumable from the last committed page, instead of staying "running" for ever.
+        interrupted = True
         _fail_run(factory, run.id, exc)
         raise
     finally:
-        prefetch.shutdown(wait=True, cancel_futures=True)
+        # After Ctrl-C the user should not wait for a page fetch nobody will read.
+        prefetch.shutdown(wait=not interrupted, cancel_futures=True)
     summary.status = run.status
     summary.error = run.error
     summary.elapsed = time.monotonic() - started
@@ -293,13 +298,18 @@ def _store_named(factory: sessionmaker[Session], run_id: int, repo_id: str, data
                   followed=[(repo_id, current)] if renamed else ())
 
 
+INTERRUPTED = "interrupted (Ctrl-C)"
+
+
 def _fail_run(factory: sessionmaker[Session], run_id: int, exc: BaseException) -> None:
-    """Leave no run ``running`` after an unexpected stop (a bug, Ctrl-C, the database gone)."""
+    """Leave no run ``running`` after an unexpected stop (Ctrl-C, a bug, the database gone): it
+    ends failed, resumable from its last committed page."""
+    error = INTERRUPTED if isinstance(exc, KeyboardInterrupt) else f"stopped: {_reason(exc)}"
     try:
         with transaction(factory) as session:
             run = session.get_one(SyncRun, run_id)
             if run.status == "running":
-                run.status, run.error, run.finished_at = "failed", f"stopped: {_reason(exc)}", utcnow()
+                run.status, run.error, run.finished_at = "failed", error, utcnow()
     except Exception:  # the original error is what the caller must see
         log.exception("could not mark sync run %d failed", run_id)
 
@@ -356,7 +366,9 @@ def _record_access(session: Session, run: SyncRun, repo_id: str, status: str) ->
     """
     run.seen += 1
     run.failed += 1
-    add_problem(run, {"model": repo_id, "problem": f"Hub answered {status}"})
+    text = "not found on the Hub (HTTP 404: mistyped, deleted, or private)" if status == "missing" \
+        else f"Hub answered {status}"
+    add_problem(run, {"model": repo_id, "problem": text, "access": status})
     now = utcnow()
     model_id = session.scalar(select(HubModel.id).where(HubModel.repo_id == repo_id))
     if model_id is not None:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from catalog.db.jsontext import loads_stored
-from catalog.errors import DatabaseUnavailable
+from catalog.errors import ConfigurationError, DatabaseUnavailable
 from catalog.resources import resource_dir
 
 NAMING_CONVENTION = {
@@ -102,11 +102,20 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
     ``postgresql://`` URLs are routed to psycopg 3, the only PostgreSQL driver catalog installs.
     """
+    from sqlalchemy.exc import ArgumentError
+
     if url.startswith(("postgresql://", "postgres://")):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
-    # Reads decode through loads_stored so that a value an older version stored unclean (a lone
-    # surrogate, NaN in SQLite's JSON text) is served cleaned instead of failing the page.
-    engine = create_engine(url, json_serializer=dumps_json, json_deserializer=loads_stored, **kwargs)
+    try:
+        # Reads decode through loads_stored so that a value an older version stored unclean (a lone
+        # surrogate, NaN in SQLite's JSON text) is served cleaned instead of failing the page.
+        engine = create_engine(url, json_serializer=dumps_json, json_deserializer=loads_stored, **kwargs)
+    except ModuleNotFoundError as exc:  # the URL names a driver that is not installed
+        hint = " (pip install 'catalog[postgres]')" if "psycopg" in str(exc.name) else ""
+        raise ConfigurationError(f"the database URL needs the Python module {exc.name!r}, which is not "
+                                 f"installed{hint}") from None
+    except ArgumentError as exc:
+        raise ConfigurationError(f"bad CATALOG_DATABASE_URL: {exc}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", sqlite_pragmas)
     return engine
@@ -171,6 +180,33 @@ def head_revision() -> str:
     return head
 
 
+def upgrade_database(url: str) -> str:
+    """Apply pending migrations to the database at ``url``; returns the revision it is at.
+
+    Raises:
+        DatabaseUnavailable: the database cannot be reached, opened or written (one line naming
+            the URL, without its password).
+    """
+    engine = make_engine(url)
+    with _unavailable_as_error(url):
+        upgrade(engine)
+        revision = current_revision(engine)
+    return revision or "(none)"
+
+
+@contextmanager
+def _unavailable_as_error(url: str) -> Iterator[None]:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DatabaseError, OperationalError
+
+    try:
+        yield
+    except (OperationalError, DatabaseError) as exc:
+        safe = make_url(url).render_as_string(hide_password=True)
+        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise DatabaseUnavailable(f"cannot open the database {safe}: {detail}") from None
+
+
 def open_database(url: str) -> sessionmaker[Session]:
     """Open a catalogue database, applying pending migrations first.
 
@@ -178,15 +214,9 @@ def open_database(url: str) -> sessionmaker[Session]:
         DatabaseUnavailable: the database cannot be reached or opened (the URL is named,
             without its password).
     """
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import OperationalError
-
     engine = make_engine(url)
-    try:
+    with _unavailable_as_error(url):
         ensure_schema(engine)
-    except OperationalError as exc:
-        safe = make_url(url).render_as_string(hide_password=True)
-        raise DatabaseUnavailable(f"cannot open the database {safe}: {str(exc.orig).strip()}") from None
     return make_sessionmaker(engine)
 
 

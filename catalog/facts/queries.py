@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
+import shlex
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from catalog.compliance.audit import obligations_for
 from catalog.db.tables import (
@@ -16,52 +16,13 @@ from catalog.db.tables import (
     Flag,
     HubModel,
     HubModelSearch,
-    ModelAlias,
     ModelEvent,
     SyncRun,
 )
-from catalog.errors import ModelNotFound
 from catalog.facts.derive import FactsLoader, resolve_declared
 from catalog.facts.license_view import license_files_view
+from catalog.facts.resolve import find_model
 from catalog.licenses import knowledge_base
-
-
-def find_model(session: Session, repo_id: str) -> HubModel:
-    """The model with this id, or with this former id (the Hub redirected it when a sync asked);
-    a name without an org also matches a unique ``org/name``.
-
-    Raises:
-        ModelNotFound: no such model, with close ids as suggestions.
-    """
-    model = session.scalar(
-        select(HubModel).where(HubModel.repo_id == repo_id).options(selectinload(HubModel.bases))
-    )
-    if model is None:
-        model = session.scalar(
-            select(HubModel).join(ModelAlias, ModelAlias.model_id == HubModel.id).where(ModelAlias.alias == repo_id)
-            .options(selectinload(HubModel.bases))
-        )
-    if model is None and "/" not in repo_id:
-        matches = session.scalars(
-            select(HubModel).where(HubModel.repo_id.like("%/" + _escape_like(repo_id), escape="\\")).limit(2)
-        ).all()
-        if len(matches) == 1:
-            model = matches[0]
-    if model is None:
-        raise ModelNotFound(repo_id, suggest_ids(session, repo_id))
-    return model
-
-
-def suggest_ids(session: Session, repo_id: str, *, limit: int = 3) -> list[str]:
-    """Ids close to a mistyped one ("did you mean"), searched among models sharing a word with it."""
-    name = repo_id.rsplit("/", 1)[-1]
-    stem = name.split("-")[0][:20] or name[:20]
-    if not stem:
-        return []
-    candidates = session.scalars(
-        select(HubModel.repo_id).where(HubModel.repo_id.ilike("%" + _escape_like(stem) + "%", escape="\\")).limit(500)
-    ).all()
-    return difflib.get_close_matches(repo_id, candidates, n=limit, cutoff=0.6)
 
 
 def model_record(session: Session, repo_id: str, *, revision: str | None = None) -> dict[str, Any]:
@@ -164,7 +125,28 @@ def sync_run_view(run: SyncRun) -> dict[str, Any]:
         "error": run.error,
         "problems": run.problems,
         "resumable": run.status in ("running", "failed") and run.cursor is not None,
+        "command": sync_command(run.scope),
     }
+
+
+def sync_command(scope: dict[str, Any]) -> str:
+    """The `catalog sync` command line of a run's scope: what runs it again (and resumes it)."""
+    if "import" in scope:
+        return "(imported items, not a sync)"
+    words = ["catalog", "sync"]
+    for repo_id in scope.get("models") or ():
+        words += ["--model", repo_id]
+    for author in scope.get("authors") or ():
+        words += ["--author", author]
+    if scope.get("search"):
+        words += ["--search", scope["search"]]
+    for tag in scope.get("filters") or ():
+        words += ["--filter", tag]
+    if scope.get("limit"):
+        words += ["--limit", str(scope["limit"])]
+    if scope.get("full"):
+        words.append("--full")
+    return shlex.join(words)
 
 
 def catalogue_counts(session: Session) -> dict[str, int]:
@@ -252,7 +234,3 @@ def _license_at(session: Session, model: HubModel, revision: str, kb: Any) -> di
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value is not None else None
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -7,6 +7,10 @@ serves it with public read access.
 
 from __future__ import annotations
 
+import shlex
+import shutil
+import socket
+import sys
 from pathlib import Path
 
 import click
@@ -17,6 +21,7 @@ from catalog.crawl.license_files import fetch_license_files
 from catalog.crawl.progress import SyncProgress
 from catalog.crawl.sync import SyncOptions, run_sync
 from catalog.db.engine import open_database, transaction
+from catalog.errors import ConfigurationError
 from catalog.hubsim.demo_files import attach_license_texts
 
 DEMO_TOKEN = "hf_catalog_demo_token"
@@ -32,7 +37,8 @@ def run_demo(*, database: str, serve: bool, port: int, shared: Path | None = Non
     from catalog.hubsim.server import HubServer, HubStore
     from catalog.hubsim.snapshot import SNAPSHOT_PATH, describe_sources
 
-    click.echo("catalog demo: real Hub metadata bundled with catalog, from these sources:")
+    if serve:
+        _check_port_free(port)  # before the crawl, not after it
     click.echo(describe_sources() + "\n")
 
     path = Path(database)
@@ -65,7 +71,7 @@ def run_demo(*, database: str, serve: bool, port: int, shared: Path | None = Non
     click.echo("\nlicense categories: " + ", ".join(f"{k} {v}" for k, v in overview["categories"].items()))
     click.echo("top licenses:       " + ", ".join(f"{k} {v}" for k, v in overview["licenses"].items()))
     click.echo("top findings:       " + ", ".join(f"{k} {v}" for k, v in overview["findings"].items()))
-    click.echo(f"\ntry: CATALOG_DATABASE_URL=sqlite:///{path} catalog show meta-llama/Llama-3.1-8B-Instruct")
+    click.echo(f"\ntry: {try_command(path)}")
     if serve:
         import uvicorn
 
@@ -73,3 +79,25 @@ def run_demo(*, database: str, serve: bool, port: int, shared: Path | None = Non
 
         click.echo(f"serving the catalogue on http://127.0.0.1:{port}/models (Ctrl-C to stop)")
         uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+
+
+def try_command(path: Path) -> str:
+    """A `catalog show` command line that works pasted into any shell, from any folder: the
+    database by absolute path, and the console script by full path when it is not on PATH."""
+    catalog = "catalog"
+    if shutil.which("catalog") is None:
+        beside = Path(sys.executable).parent / "catalog"
+        catalog = shlex.quote(str(beside)) if beside.exists() else f"{shlex.quote(sys.executable)} -m catalog"
+    url = shlex.quote(f"sqlite:///{path.resolve()}")
+    return f"CATALOG_DATABASE_URL={url} {catalog} show meta-llama/Llama-3.1-8B-Instruct"
+
+
+def _check_port_free(port: int) -> None:
+    """Fail at once when the web catalogue could not listen, instead of after a crawl."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: TIME_WAIT is no obstacle
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as exc:
+            raise ConfigurationError(f"cannot serve the demo on 127.0.0.1:{port}: {exc.strerror}; "
+                                     "choose another port with --port, or use --no-serve") from None

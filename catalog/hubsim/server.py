@@ -400,7 +400,8 @@ def _parser() -> argparse.ArgumentParser:
         "Prints the endpoint URL as the first line of output, then serves until SIGTERM or SIGINT.",
     )
     parser.add_argument(
-        "data", nargs="*", help="model files, one API-shaped model per line (.jsonl or .jsonl.gz)"
+        "data", nargs="*", help="model files, one API-shaped model per line (.jsonl or .jsonl.gz); "
+                                "default: the bundled demo snapshot (12,912 real models)"
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 (the default) picks a free port")
@@ -423,7 +424,10 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> None:
     """Command line entry point: serve until SIGTERM/SIGINT, printing the URL first."""
     args = _parser().parse_args(argv)
-    store = HubStore(model for path in args.data for model in iter_jsonl(path))
+    from catalog.hubsim.snapshot import SNAPSHOT_PATH
+
+    # Without files it serves what `catalog demo` crawls, so `catalog sync` can be tried offline.
+    store = HubStore(model for path in (args.data or [SNAPSHOT_PATH]) for model in iter_jsonl(path))
     faults = Faults(
         rate_limit=args.rate_limit,
         retry_after=args.retry_after,

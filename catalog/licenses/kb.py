@@ -253,6 +253,20 @@ class KnowledgeBase:
             return None
         return self._unresearched.get(_lookup_key(text))
 
+    def suggest(self, text: str, *, limit: int = 3) -> list[str]:
+        """Ids a mistyped license id probably meant ("did you mean"), best first.
+
+        The normaliser's loose name match first (``apache2`` -> ``apache-2.0``, ``MIT License`` ->
+        ``mit``), then ids close in spelling. The policy loader and ``catalog licenses`` both use it.
+        """
+        import difflib
+
+        found = [guess] if isinstance(text, str) and (guess := self.lookup_name(text)) else []
+        for close in difflib.get_close_matches(str(text).strip().lower(), list(self._by_id), n=limit, cutoff=0.6):
+            if close not in found:
+                found.append(close)
+        return found[:limit]
+
     def lookup_link(self, url: str) -> str | None:
         """Return the id of the license whose known text URL matches ``url`` after :func:`link_key`."""
         return self._links.get(link_key(url))

@@ -18,12 +18,13 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog.compliance.audit import license_holders
 from catalog.db.tables import BaseModelLink, HubModel
 from catalog.facts.derive import FactsLoader, resolve_row
+from catalog.facts.resolve import resolve_ids
 from catalog.licenses import KnowledgeBase, License, knowledge_base
 from catalog.licenses.lineage import curated_bases
 
@@ -106,17 +107,15 @@ def build_bom(session: Session, models: Sequence[tuple[str, str | None]], *, pro
 
 
 def _rows(session: Session, repo_ids: list[str]) -> dict[str, Any]:
-    """Catalogue rows by lower-cased repo id: exact matches first, case-insensitive for the rest."""
-    found: dict[str, Any] = {}
-    wanted = list(dict.fromkeys(repo_ids))
-    for start in range(0, len(wanted), 500):
-        for row in session.execute(select(*_COLUMNS).where(HubModel.repo_id.in_(wanted[start:start + 500]))):
-            found[row.repo_id.lower()] = row
-    missing = [r.lower() for r in wanted if r.lower() not in found]
-    for start in range(0, len(missing), 500):
-        for row in session.execute(select(*_COLUMNS).where(func.lower(HubModel.repo_id).in_(missing[start:start + 500]))):
-            found.setdefault(row.repo_id.lower(), row)
-    return found
+    """Catalogue rows by lower-cased id as written, resolved like everywhere else
+    (:mod:`catalog.facts.resolve`: exact, any case, former id, a unique bare name)."""
+    resolutions = resolve_ids(session, repo_ids)
+    row_ids = sorted({r.model_id for r in resolutions.values() if r.model_id is not None})
+    by_id: dict[int, Any] = {}
+    for start in range(0, len(row_ids), 500):
+        for row in session.execute(select(*_COLUMNS).where(HubModel.id.in_(row_ids[start:start + 500]))):
+            by_id[row.id] = row
+    return {written.lower(): by_id[r.model_id] for written, r in resolutions.items() if r.model_id in by_id}
 
 
 def _bases(session: Session, model_ids: list[int]) -> dict[int, list[tuple[str, str]]]:

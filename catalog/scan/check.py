@@ -13,14 +13,15 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from catalog.compliance.audit import Finding, ModelFacts, audit
 from catalog.compliance.policy import ModelVerdict, Policy, Reason, Subject, TeamDecision, evaluate
-from catalog.db.tables import AuditFinding, HubModel, ModelAlias, Team
+from catalog.db.tables import AuditFinding, HubModel, Team
 from catalog.errors import CatalogError
 from catalog.facts.derive import FactsLoader, is_stale
+from catalog.facts.resolve import is_known, resolve_id, resolve_ids
 from catalog.licenses import KnowledgeBase, knowledge_base
 from catalog.resources import resource_dir
 
@@ -55,9 +56,10 @@ def subjects_from_db(
 ) -> list[Subject]:
     """Build one policy :class:`Subject` per ``(repo_id, revision)``, in the order given.
 
-    Repo ids match exactly first, then case-insensitively (the Hub treats ids that way), then as
-    former ids of renamed models, and the subject carries the catalogue's current id. A model
-    the catalogue lacks gets ``facts=None``, which the policy turns into ``not-in-catalogue``.
+    Ids resolve through :func:`catalog.facts.resolve.resolve_ids` (exact, case, former id, a
+    unique bare name), like everywhere else, and the subject carries the catalogue's current id.
+    A model the catalogue lacks gets ``facts=None``, which the policy turns into
+    ``not-in-catalogue``; an ambiguous bare name also carries the models it could mean.
     Findings are the stored ones, recomputed only for models derived with another knowledge base
     or derivation revision. With ``team``, the team's current decision (its newest unexpired
     flag, per :mod:`catalog.teams.flags`; stale once the model's licenses differ from those it was
@@ -68,24 +70,14 @@ def subjects_from_db(
     """
     kb = kb or knowledge_base()
     team_row = _team(session, team) if team is not None else None
-    wanted = list(dict.fromkeys(repo_id for repo_id, _ in refs_or_ids))
+    resolutions = resolve_ids(session, (repo_id for repo_id, _ in refs_or_ids))
     loader = FactsLoader(session)
-    facts: dict[str, tuple[int, ModelFacts]] = {}
-    for chunk in _chunks(wanted):
-        for row_id, fact in loader.load(HubModel.repo_id.in_(chunk)):
-            facts[fact.repo_id] = (row_id, fact)
-    missing = [repo_id for repo_id in wanted if repo_id not in facts]
-    if missing:
-        # Only ids that missed pay for lower(): it cannot use the unique index on a 1M-row table.
-        for chunk in _chunks([m.lower() for m in missing]):
-            for row_id, fact in loader.load(func.lower(HubModel.repo_id).in_(chunk)):
-                facts.setdefault(fact.repo_id, (row_id, fact))
-        lowered = {pair[1].repo_id.lower(): pair for pair in facts.values()}
-        for repo_id in missing:
-            if repo_id.lower() in lowered:
-                facts[repo_id] = lowered[repo_id.lower()]
-        for chunk in _chunks([m for m in missing if m not in facts]):  # former ids of renamed models
-            facts.update(loader.load_former_ids(chunk))
+    by_row: dict[int, tuple[int, ModelFacts]] = {}
+    for chunk in _chunks(sorted({r.model_id for r in resolutions.values() if r.model_id is not None})):
+        for row_id, fact in loader.load(HubModel.id.in_(chunk)):
+            by_row[row_id] = (row_id, fact)
+    facts = {written: by_row[r.model_id] for written, r in resolutions.items()
+             if r.model_id is not None and r.model_id in by_row}
     row_ids = sorted({row_id for row_id, _ in facts.values()})
     findings = _findings(session, row_ids, {row_id: fact for row_id, fact in facts.values()}, loader, kb)
     decisions = _decisions(session, team_row, {row_id: fact for row_id, fact in facts.values()}) \
@@ -94,7 +86,9 @@ def subjects_from_db(
     for repo_id, revision in refs_or_ids:
         found = facts.get(repo_id)
         if found is None:
-            subjects.append(Subject(repo_id=repo_id, revision=revision, facts=None, findings=()))
+            candidates = resolutions[repo_id].candidates if repo_id in resolutions else ()
+            subjects.append(Subject(repo_id=repo_id, revision=revision, facts=None, findings=(),
+                                    candidates=candidates))
             continue
         row_id, fact = found
         subjects.append(Subject(repo_id=fact.repo_id, revision=revision, facts=fact,
@@ -103,11 +97,14 @@ def subjects_from_db(
 
 
 def known_ids(session: Session) -> Callable[[str], bool]:
-    """A ``known_ids`` callback for :func:`catalog.scan.discovery.discover`: one indexed lookup per id."""
+    """A ``known_ids`` callback for :func:`catalog.scan.discovery.discover`, by the one resolver.
+
+    An ambiguous bare name counts as known: the check then reports it with its candidates
+    instead of dropping it.
+    """
 
     def known(repo_id: str) -> bool:
-        return (session.scalar(select(HubModel.id).where(HubModel.repo_id == repo_id)) is not None
-                or session.get(ModelAlias, repo_id) is not None)
+        return is_known(resolve_id(session, repo_id, any_case=False))
 
     return known
 
@@ -200,6 +197,26 @@ def check_remote(
         return [verdict_from_dict(item) for item in response.json()["verdicts"]]
     except (ValueError, KeyError, TypeError) as exc:
         raise RemoteCheckError(f"the catalog server at {server} sent an unreadable answer: {exc}") from None
+
+
+def remote_known(server: str, repo_ids: Sequence[str], *, token: str | None, timeout: float = 30.0) -> set[str]:
+    """The ids among ``repo_ids`` a catalog server resolves to a model (or finds ambiguous).
+
+    Asked through ``POST /api/v1/check`` (so by the server's one resolver), 1,000 ids a request.
+    Raises :class:`RemoteCheckError` like :func:`check_remote`.
+    """
+    known: set[str] = set()
+    for start in range(0, len(repo_ids), 1000):
+        chunk = list(repo_ids[start:start + 1000])
+        verdicts = check_remote(server, [(repo_id, None) for repo_id in chunk], policy=None, context="internal",
+                                team=None, token=token, timeout=timeout)
+        for repo_id, verdict in zip(chunk, verdicts, strict=True):
+            missing = [r for r in verdict.reasons if r.code == "not-in-catalogue"]
+            if missing and missing[0].evidence.get("candidates"):
+                known.add(repo_id)  # ambiguous: reported, as locally
+            elif not missing and not (verdict.repo_id != repo_id and verdict.repo_id.lower() == repo_id.lower()):
+                known.add(repo_id)  # resolved, and not merely by case (the local rule, is_known)
+    return known
 
 
 def verdict_from_dict(data: dict[str, Any]) -> ModelVerdict:

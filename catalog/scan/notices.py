@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import func
 from sqlalchemy.orm import Session
 
 from catalog.compliance.audit import obligations_for
 from catalog.db.tables import HubModel
 from catalog.facts.derive import FactsLoader
+from catalog.facts.resolve import resolve_ids
 from catalog.licenses import KnowledgeBase, knowledge_base
 
 # Obligation kinds, in the order a release manager works through them, with the section title.
@@ -52,8 +52,10 @@ def build_notices(session: Session, models: Sequence[tuple[str, str | None]], *,
     groups: dict[str, _Group] = {}
     undetermined: list[str] = []
     unknown: list[str] = []
+    resolutions = resolve_ids(session, [repo_id for repo_id, _ in models])  # the one resolver, as check uses
     for repo_id, revision in dict.fromkeys(models):
-        found = loader.load(HubModel.repo_id == repo_id) or loader.load(func.lower(HubModel.repo_id) == repo_id.lower())
+        resolution = resolutions.get(repo_id)
+        found = loader.load(HubModel.id == resolution.model_id) if resolution and resolution.model_id else []
         if not found:
             unknown.append(_label(repo_id, revision))
             continue

@@ -62,8 +62,10 @@ def render_text(report: CheckReport, *, color: bool = False) -> str:
         if checked.references:
             lines.append("      used at: " + ", ".join(location(ref) for ref in places(checked)))
         for former in former_ids(checked):
-            lines.append(f"      referenced as {former}, the model's former id on the Hub (it redirects); "
-                         f"use {verdict.repo_id}")
+            # A former id (the Hub redirects it) or a bare name the resolver completed: either way
+            # the code should name the current id.
+            lines.append(f"      referenced as {former}, which the catalogue resolves to {verdict.repo_id} "
+                         f"(a former id, or the name without its org); use {verdict.repo_id}")
     for problem in report.problems:
         lines.append(f"{paint(problem.outcome.upper().ljust(4), problem.outcome, bold=True)}  "
                      f"[{problem.code}] {location(problem.problem)}")

@@ -14,7 +14,6 @@ from typing import Any
 from catalog.scan.outcome import ACTIONABLE, CheckReport, display_path, model_label, places
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-INFORMATION_URI = "https://github.com/catalog/catalog"
 _LEVEL = {"fail": "error", "warn": "warning"}
 
 # One sentence per rule, shown by GitHub beside every alert of the rule. Codes without an entry
@@ -109,7 +108,8 @@ def sarif_log(report: CheckReport) -> dict[str, Any]:
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": {"name": "catalog", "informationUri": INFORMATION_URI,
+            # The driver names no home page: the project has no public one to point to (SARIF makes it optional).
+            "tool": {"driver": {"name": "catalog",
                                 "version": _version(), "rules": rules}},
             "results": results,
             "properties": {"overall": report.overall, "context": report.context, "policy": report.policy},

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -27,9 +26,6 @@ ALWAYS_SKIPPED = frozenset(
     }
 )
 
-_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
-
-
 def _load(directory: str) -> Any | None:
     """The compiled ``.gitignore`` of ``directory``, or None when it has none."""
     try:
@@ -42,33 +38,13 @@ def _load(directory: str) -> Any | None:
     spec = pathspec.GitIgnoreSpec.from_lines(lines)
     if all(pattern.include is None for pattern in spec.patterns):  # only comments and blanks
         return None
-    return spec, _any_pattern(spec)
-
-
-def _any_pattern(spec: Any) -> re.Pattern[str] | None:
-    """One regex that matches wherever some pattern of ``spec`` does.
-
-    Most paths match no pattern at all; one combined search answers that for them instead of
-    trying each pattern in Python. None when the patterns cannot be combined safely.
-    """
-    sources = []
-    for pattern in spec.patterns:
-        if pattern.include is None or pattern.regex is None:
-            continue
-        source = pattern.regex.pattern
-        if "(?P=" in source or not isinstance(source, str):
-            return None
-        sources.append(_NAMED_GROUP.sub("(?:", source))
-    try:
-        return re.compile("|".join(f"(?:{s})" for s in sources))
-    except re.error:
-        return None
+    return spec
 
 
 class Ignores:
     """The ``.gitignore`` files in force in one directory, outermost first."""
 
-    def __init__(self, specs: tuple[tuple[str, tuple[Any, re.Pattern[str] | None]], ...] = ()) -> None:
+    def __init__(self, specs: tuple[tuple[str, Any], ...] = ()) -> None:
         self.specs = specs
 
     @classmethod
@@ -94,10 +70,9 @@ class Ignores:
     def ignored(self, path: str, is_dir: bool) -> bool:
         """Whether git would ignore ``path``; a deeper ``.gitignore`` overrides an outer one."""
         verdict = None
-        for base, (spec, any_pattern) in self.specs:
+        for base, spec in self.specs:
             relative = path[len(base) + 1 :] + ("/" if is_dir else "")
-            if any_pattern is not None and any_pattern.match(relative) is None:
-                continue
+            # pathspec's public API only: its compiled patterns are an implementation detail.
             include = spec.check_file(relative).include
             if include is not None:
                 verdict = include

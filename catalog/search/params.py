@@ -25,6 +25,8 @@ from catalog.errors import InvalidQuery
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+# `sort=<key>` is ascending and `sort=-<key>` descending (the common REST convention); most downloaded first by default.
+DEFAULT_SORT = "-downloads"
 NONE = "none"  # the filter value meaning "no value" (no license id, no task, no flag...)
 
 SORT_KEYS = ("downloads", "likes", "parameters", "last_modified", "name")
@@ -73,8 +75,9 @@ class SearchParams:
     removed: str = "false"
     base_model: str | None = None
     relation: str | None = None
-    sort: str = "downloads"
+    sort: str = DEFAULT_SORT
     limit: int = DEFAULT_LIMIT
+    limit_asked: int | None = None  # the limit asked for when it was above MAX_LIMIT (the page is capped)
     cursor: str | None = None
     # Raw texts of params_min/params_max as typed, so links keep "7B" rather than 7000000000.
     _raw: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
@@ -115,9 +118,11 @@ class SearchParams:
             raise InvalidQuery("q", f"at most {_MAX_Q} characters")
         removed = single.get("removed", "false").lower()
         _check_choices("removed", [removed], REMOVED_VALUES)
-        sort = single.get("sort", "downloads")
-        if sort.lstrip("-") not in SORT_KEYS:
-            raise InvalidQuery("sort", f"must be one of {', '.join(SORT_KEYS)} (prefix '-' to reverse)")
+        # A cursor carries its sort, so `?cursor=<next_cursor>` alone continues in the same order.
+        sort = single.get("sort") or _sort_of(single.get("cursor")) or DEFAULT_SORT
+        if sort.lstrip("-") not in SORT_KEYS or sort.startswith("--"):
+            raise InvalidQuery("sort", f"must be one of {', '.join(SORT_KEYS)}: ascending, or with a '-' prefix "
+                                       "descending (e.g. -downloads: most downloaded first)")
         params_min = parse_size(single["params_min"], "params_min") if "params_min" in single else None
         params_max = parse_size(single["params_max"], "params_max") if "params_max" in single else None
         if params_min is not None and params_max is not None and params_min > params_max:
@@ -130,9 +135,11 @@ class SearchParams:
                 raise InvalidQuery("relation", "needs base_model")
         if len(single.get("base_model", "")) > 200:
             raise InvalidQuery("base_model", "value too long")
+        asked = int(single["limit"]) if limit == MAX_LIMIT and "limit" in single else None
         params = cls(
             q=q, **{name: tuple(values) for name, values in multi.items()},
             params_min=params_min, params_max=params_max, removed=removed, sort=sort, limit=limit,
+            limit_asked=asked if asked is not None and asked > MAX_LIMIT else None,
             base_model=single.get("base_model"), relation=relation,
             cursor=single.get("cursor"),
             _raw={k: single[k] for k in ("params_min", "params_max") if k in single},
@@ -158,7 +165,7 @@ class SearchParams:
             pairs.append(("base_model", self.base_model))
         if self.relation:
             pairs.append(("relation", self.relation))
-        if self.sort != "downloads":
+        if self.sort != DEFAULT_SORT:
             pairs.append(("sort", self.sort))
         if self.limit != DEFAULT_LIMIT:
             pairs.append(("limit", str(self.limit)))
@@ -207,6 +214,17 @@ def encode_cursor(sort: str, value: Any, last_id: int) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+def _sort_of(cursor: str | None) -> str | None:
+    """The sort a cursor was issued for, or None (decode_cursor reports unusable cursors)."""
+    if not cursor:
+        return None
+    try:
+        sort = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))[0]
+    except (binascii.Error, ValueError, TypeError, IndexError, KeyError):
+        return None
+    return sort if isinstance(sort, str) else None
+
+
 def decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
     """The (sort value, id) a cursor points after; InvalidQuery("cursor") if unusable."""
     try:
@@ -215,7 +233,8 @@ def decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
     except (binascii.Error, ValueError, TypeError):
         raise InvalidQuery("cursor", "not a cursor this catalogue issued") from None
     if cursor_sort != sort or not isinstance(last_id, int):
-        raise InvalidQuery("cursor", "belongs to another sort order; start from the first page")
+        raise InvalidQuery("cursor", "belongs to another sort order; send the cursor with the query it came from "
+                                     "(same sort and filters), or start from the first page")
     key = sort.lstrip("-")
     if value is not None:
         if key == "last_modified":

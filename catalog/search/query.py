@@ -5,8 +5,8 @@ same names work on the HTML pages and in the REST API. Paging is keyset-based (a
 cursor holds the sort value and id of the last row shown), so page 10,000 costs what page 1
 costs. Facet counting lives in :mod:`catalog.search.facets`.
 
-Sort: ``sort=<key>`` orders in the key's natural direction (most downloads / likes /
-parameters and newest first; names A to Z); ``sort=-<key>`` reverses it. Models without a
+Sort: ``sort=<key>`` is ascending and ``sort=-<key>`` descending, the common REST convention
+(``-downloads``, the default, is most downloaded first; ``name`` is A to Z). Models without a
 value for the key (no parameter count, no date) always come last.
 """
 
@@ -61,12 +61,16 @@ class SearchResult:
     facets_stale: bool = False
     # ``count`` is a lower bound: counting stopped at facets.COUNT_CAP matches.
     count_approximate: bool = False
+    limit: int = DEFAULT_LIMIT
+    limit_asked: int | None = None  # set when the asked page size was above MAX_LIMIT and was capped
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON body shared by `/models.json` and `/api/v1/models`."""
         return {"ok": True, "count": self.count, "count_approximate": self.count_approximate, "data": self.data, "facets": self.facets,
                 "facets_approximate": self.facets_approximate, "facets_stale": self.facets_stale,
-                "next_cursor": self.next_cursor}
+                "next_cursor": self.next_cursor, "limit": self.limit,
+                **({"limit_capped": f"limit {self.limit_asked} is above the maximum of {MAX_LIMIT}; pages hold "
+                                    f"{MAX_LIMIT} models"} if self.limit_asked else {})}
 
 
 def search(session: Session, params: SearchParams, *, team_id: int | None = None,
@@ -98,7 +102,7 @@ def search(session: Session, params: SearchParams, *, team_id: int | None = None
                                            stale=stale)
     return SearchResult(data=data, count=count, facets=facets, next_cursor=next_cursor,
                         facets_approximate=approximate or bool(capped), facets_stale=bool(stale),
-                        count_approximate=bool(capped))
+                        count_approximate=bool(capped), limit=params.limit, limit_asked=params.limit_asked)
 
 
 def iter_search(session: Session, params: SearchParams, *, team_id: int | None = None,
@@ -170,9 +174,9 @@ def _page(session: Session, params: SearchParams,
     use the index in the reverse direction on either database.
     """
     key = params.sort.lstrip("-")
-    name, natural_desc = SORTS[key]
+    name, _ = SORTS[key]
     column = getattr(S, name)
-    descending = natural_desc != params.sort.startswith("-")
+    descending = params.sort.startswith("-")
     value, last_id = decode_cursor(params.cursor, params.sort) if params.cursor else (None, None)
     wanted = params.limit + 1
     where, collect = plan

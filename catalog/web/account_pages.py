@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from catalog.compliance.policy import TEAM_STATUSES
 from catalog.db.tables import AuditFinding, HubModel, Team
-from catalog.facts.queries import find_model
+from catalog.facts.resolve import find_model
 from catalog.teams.accounts import (
     Actor,
     audit_entry_view,

@@ -42,7 +42,8 @@ def _team_id(user: User | None) -> int | None:
     **s.errors(400, 401, 422), 200: {"content": {"text/csv": {}}, "description": "A page of models, or CSV."}})
 def list_models(
     request: Request, session: SessionDep, user: ReaderDep,
-    q: Annotated[str | None, Query(max_length=200, description="Free text over ids and cards.")] = None,
+    # q and limit are checked by SearchParams (not FastAPI), so that a bad value is the documented 400.
+    q: Annotated[str | None, Query(description="Free text over ids and cards (at most 200 characters).")] = None,
     license: Multi = None, category: Multi = None, finding: Multi = None,
     flag: Annotated[list[s.FlagFilter] | None, Query(max_length=50, description="Your team's flag status, or "
                                                                                  "none.")] = None,
@@ -56,9 +57,11 @@ def list_models(
     base_model: Annotated[str | None, Query(max_length=200, description="Models declaring this base model.")] = None,
     relation: Annotated[str | None, Query(pattern="^(finetune|adapter|quantized|merge|unknown)$",
                                           description="With base_model: only this relation to it.")] = None,
-    sort: Annotated[str | None, Query(max_length=20, description="downloads, likes, parameters, last_modified, "
-                                                                 "id; prefix - to reverse")] = None,
-    limit: Annotated[int | None, Query(ge=1, description="Page size, capped at 200.")] = None,
+    sort: Annotated[str | None, Query(max_length=20, description="downloads, likes, parameters, last_modified or "
+                                                                 "name, ascending; prefix - for descending "
+                                                                 "(default -downloads: most downloaded first)")] = None,
+    limit: Annotated[int | None, Query(description="Page size, 1 to 200 (default 50); a larger one is capped "
+                                                   "at 200 and the answer says so in limit_capped.")] = None,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     fields: Annotated[str | None, Query(max_length=300, description="Comma-separated fields to return.")] = None,
 ) -> Response:
@@ -94,8 +97,8 @@ def _fields(value: str | None) -> tuple[str, ...] | None:
 @router.get("/models/{repo_id:path}/history", response_model=s.HistoryPage, responses=s.errors(401, 404, 422))
 def model_history(repo_id: str, session: SessionDep, user: ReaderDep) -> Response:
     """Every recorded change of a model (license, sha, parameters, gating, removal), oldest first."""
-    from catalog.facts.queries import find_model
     from catalog.facts.queries import model_history as history
+    from catalog.facts.resolve import find_model
 
     model = find_model(session, repo_id)
     return JSONResponse({"ok": True, "id": model.repo_id, "data": history(session, model.id)})
@@ -104,7 +107,7 @@ def model_history(repo_id: str, session: SessionDep, user: ReaderDep) -> Respons
 @router.get("/models/{repo_id:path}/flags", response_model=s.FlagsPage, responses=s.errors(401, 404, 422))
 def model_flags(repo_id: str, session: SessionDep, user: ReaderDep) -> Response:
     """Each team's current decision on a model and the full decision history."""
-    from catalog.facts.queries import find_model
+    from catalog.facts.resolve import find_model
     from catalog.teams.flags import model_flags as flags
 
     model = find_model(session, repo_id)
@@ -116,7 +119,7 @@ def model_flags(repo_id: str, session: SessionDep, user: ReaderDep) -> Response:
 def add_flag(repo_id: str, body: s.FlagIn, request: Request, session: SessionDep,
              user: Annotated[User, Depends(require_token_role("reviewer"))]) -> Response:
     """Record your team's decision on a model (needs a reviewer's token); audit-logged."""
-    from catalog.facts.queries import find_model
+    from catalog.facts.resolve import find_model
     from catalog.teams.flags import FlagError, flag_view
     from catalog.teams.flags import add_flag as append
 
@@ -139,7 +142,8 @@ def get_model(repo_id: str, session: SessionDep, user: ReaderDep,
               revision: Annotated[str | None, Query(max_length=64, description="Show the license at "
                                                                               "this sha.")] = None) -> Response:
     """The full record of a model (``org/name`` or a bare name) with every team's decisions."""
-    from catalog.facts.queries import find_model, model_record
+    from catalog.facts.queries import model_record
+    from catalog.facts.resolve import find_model
     from catalog.teams.flags import model_flags as flags
 
     record = model_record(session, repo_id, revision=revision)

@@ -100,6 +100,9 @@ class SearchPage(BaseModel):
     count_approximate: bool = False
     facets_stale: bool = False
     next_cursor: str | None = Field(description="Pass as cursor= for the next page; null on the last page.")
+    limit: int = Field(description="Models per page: the limit asked for, at most 200.")
+    limit_capped: str | None = Field(default=None, description="Present when the limit asked for was above 200: "
+                                                               "says that pages hold 200 models.")
 
 
 class FlagOut(BaseModel):

@@ -76,6 +76,12 @@ async def validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = []
     for error in exc.errors():
+        if error.get("type") == "json_invalid":  # its loc is ("body", character offset), not a field
+            offset = error.get("loc", ("body", None))[-1]
+            detail = (error.get("ctx") or {}).get("error")
+            errors.append({"field": "body", "message": f"not valid JSON (at character {offset}"
+                                                       f"{': ' + str(detail) if detail else ''}); send a JSON object"})
+            continue
         loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "header")]
         errors.append({"field": ".".join(loc) or "request", "message": str(error.get("msg", "invalid"))})
     message = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "invalid request"

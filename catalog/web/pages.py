@@ -17,12 +17,14 @@ from sqlalchemy.orm import Session
 from catalog.compliance.policy import TEAM_STATUSES
 from catalog.db.tables import HubModelSearch, User
 from catalog.facts.license_view import describe_text_changes
-from catalog.facts.queries import catalogue_counts, find_model, live_counts, model_record, sync_runs
+from catalog.facts.queries import catalogue_counts, live_counts, model_record, sync_runs
+from catalog.facts.resolve import find_model
 from catalog.licenses import knowledge_base
 from catalog.licenses.kb import CATEGORIES
 from catalog.resources import resource_dir
 from catalog.search.export import csv_response
 from catalog.search.facets import query_url
+from catalog.search.params import DEFAULT_SORT
 from catalog.search.query import SORT_LABELS, SORTS, SearchParams, search
 from catalog.teams.flags import model_flags
 from catalog.web.auth import ReaderDep, csrf_token, has_role, user_view
@@ -184,8 +186,12 @@ def _search_context(params: SearchParams, result: Any, user: User | None = None,
     base = [(k, v) for k, v in params.to_query() if k != "cursor" and (k, v) != fixed]
     sorts = []
     for key, label in SORT_LABELS.items():
-        for value, suffix in ((key, ""), ("-" + key, " (reversed)")):
-            pairs = [(k, v) for k, v in base if k != "sort"] + ([("sort", value)] if value != "downloads" else [])
+        # Each key in its usual direction first (most downloads, newest, A to Z), then the other.
+        directions = (("-" + key, " (descending)"), (key, " (ascending)"))
+        if not SORTS[key][1]:
+            directions = directions[::-1]
+        for value, suffix in directions:
+            pairs = [(k, v) for k, v in base if k != "sort"] + ([("sort", value)] if value != DEFAULT_SORT else [])
             sorts.append({"value": value, "label": label + suffix, "url": query_url(pairs),
                           "selected": params.sort == value})
     return {

@@ -78,13 +78,13 @@ def query_mix(factory: Any) -> list[list[tuple[str, str]]]:
     mix += facets
     for q, f in zip(("llama", "bert", "mistral", "qwen", "phi"), facets):
         mix.append([("q", q), *f])
-    for sort in ("downloads", "likes", "parameters", "-parameters", "last_modified", "name", "-downloads"):
+    for sort in ("-downloads", "-likes", "-parameters", "parameters", "-last_modified", "name", "downloads"):
         mix.append([("sort", sort)])
     mix.append([])  # the unfiltered first page
-    mix.append([("license", "apache-2.0"), ("sort", "likes")])
+    mix.append([("license", "apache-2.0"), ("sort", "-likes")])
     mix.append([("q", "llama"), ("sort", "name")])
     while len(mix) < 50:  # deep pages: cursors found by walking DEEP_PAGES pages first
-        base = [[], [("license", "apache-2.0")], [("sort", "name")], [("category", "permissive"), ("sort", "likes")],
+        base = [[], [("license", "apache-2.0")], [("sort", "name")], [("category", "permissive"), ("sort", "-likes")],
                 [("task", "text-generation")]][(len(mix) - 43) % 5]
         mix.append(deep_page(factory, base))
     return mix

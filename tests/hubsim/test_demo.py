@@ -24,9 +24,38 @@ def test_demo_crawls_the_bundled_snapshot_into_a_fresh_database(tmp_path: Path):
     assert "fboulnois/llm-leaderboard-csv (MPL-2.0)" in out, "the demo says where its data comes from"
     assert "sync completed: 9630 new" in out
     assert "top licenses:       apache-2.0" in out
+    assert out.count("huggingface/hub-docs (Apache-2.0)") == 1, "the sources are listed once"
+    # The hint runs as printed, from another folder, with no venv on PATH.
+    [hint] = [line.removeprefix("try: ") for line in done.stdout.splitlines() if line.startswith("try: ")]
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shown = subprocess.run(["/bin/sh", "-c", hint], cwd=elsewhere, capture_output=True, text=True, timeout=120,
+                           env={**env, "PATH": "/usr/bin:/bin"}, check=False)
+    assert shown.returncode == 0 and "llama3.1" in shown.stdout, shown.stderr
     factory = make_sessionmaker(make_engine(f"sqlite:///{database}"))
     with transaction(factory) as session:
         assert session.scalar(select(func.count()).select_from(HubModel)) >= 9_500
         assert session.scalar(select(SyncRun.status)) == "completed"
         llama = session.scalar(select(HubModel).where(HubModel.repo_id == "meta-llama/Llama-3.1-8B-Instruct"))
         assert (llama.license_id, llama.parameters_source) == ("llama3.1", "safetensors")
+
+
+def test_demo_on_a_busy_port_fails_before_crawling(tmp_path: Path):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("CATALOG_", "HF_"))}
+        done = subprocess.run([sys.executable, "-m", "catalog", "demo", "--port", str(port), "--database",
+                               str(tmp_path / "demo.db")], cwd=tmp_path, env=env, capture_output=True, text=True,
+                              timeout=60, check=False)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"cannot serve the demo on 127.0.0.1:{port}" in done.stderr and "--port" in done.stderr
+    assert "crawling" not in done.stdout and not (tmp_path / "demo.db").exists()
+
+
+def test_the_demo_database_is_ignored_by_git():
+    lines = (Path(__file__).parents[2] / ".gitignore").read_text().splitlines()
+    assert "catalog-demo.db" in lines

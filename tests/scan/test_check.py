@@ -182,7 +182,7 @@ def test_a_renamed_models_old_id_in_code_resolves_after_fetch_missing(catalogue,
     assert "renamed on the Hub to legacy-org/tinybert" in fetched.stderr
     again = run("app.py", db_url=db_url, cwd=tmp_path)  # no Hub needed any more
     assert again.returncode == 0 and "PASS  legacy-org/tinybert" in again.stdout
-    assert "referenced as tinybert, the model's former id on the Hub" in again.stdout
+    assert "referenced as tinybert, which the catalogue resolves to legacy-org/tinybert" in again.stdout
     as_json = json.loads(run("app.py", "--format", "json", db_url=db_url, cwd=tmp_path).stdout)
     assert [(m["repo_id"], [r["as"] for r in m["references"]]) for m in as_json["models"]] == [
         ("legacy-org/tinybert", ["tinybert"])]

@@ -156,11 +156,12 @@ def test_team_flag_filter_uses_newest_flag(catalogue):
 
 
 @pytest.mark.parametrize(("sort", "expected"), [
-    ("likes", ["meta/llama-70b", "acme/bert-small", "meta/llama-7b"]),
-    ("parameters", ["meta/llama-70b", "meta/llama-7b", "acme/bert-small"]),
-    ("-parameters", ["acme/bert-small", "meta/llama-7b", "meta/llama-70b"]),
+    # `key` is ascending, `-key` descending (issue 12: the common REST convention).
+    ("-likes", ["meta/llama-70b", "acme/bert-small", "meta/llama-7b"]),
+    ("-parameters", ["meta/llama-70b", "meta/llama-7b", "acme/bert-small"]),
+    ("parameters", ["acme/bert-small", "meta/llama-7b", "meta/llama-70b"]),
     ("name", ["acme/bert-small", "acme/whisper-gguf", "meta/llama-70b"]),
-    ("-downloads", ["solo/nolicense", "solo/noncommercial", "acme/bert-small"]),
+    ("downloads", ["solo/nolicense", "solo/noncommercial", "acme/bert-small"]),
 ])
 def test_sorts(catalogue, sort, expected):
     assert ids(run(catalogue, sort=sort))[:3] == expected
@@ -172,7 +173,7 @@ def test_models_without_a_value_sort_last_both_ways(catalogue):
         assert set(order[-3:]) == {"acme/whisper-gguf", "solo/nolicense", "solo/noncommercial"}
 
 
-@pytest.mark.parametrize("sort", ["downloads", "-likes", "parameters", "-parameters", "last_modified", "name"])
+@pytest.mark.parametrize("sort", ["downloads", "-downloads", "-likes", "parameters", "-parameters", "-last_modified", "name"])
 def test_cursor_pagination_returns_every_row_once(factory, sort):
     # Ties on purpose: equal downloads/likes and missing parameter counts must not lose rows.
     load(factory, *[hub_item(f"org/m{i:02d}", downloads=i % 3, likes=i % 2,
@@ -288,7 +289,7 @@ def test_resync_updates_counters_and_changed_fields(catalogue):
     # Counters only: the "unchanged" path of a sync, which rewrites downloads and likes alone.
     load(catalogue, hub_item("solo/nolicense", license=None, downloads=5000, likes=70, extra_tags=["zebra-stripes"]))
     assert ids(run(catalogue))[0] == "solo/nolicense"
-    assert ids(run(catalogue, sort="likes"))[0] == "solo/nolicense"
+    assert ids(run(catalogue, sort="-likes"))[0] == "solo/nolicense"
     # A changed card: new license, task and size.
     load(catalogue, hub_item("acme/bert-small", license="cc-by-nc-4.0", downloads=50, pipeline_tag="text-generation",
                              safetensors={"total": 2_000_000_000}, sha="b" * 40))
