@@ -23,6 +23,8 @@ def _requirements(group: str | None = None) -> dict[str, Requirement]:
 def _imports(folder: Path) -> set[str]:
     names: set[str] = set()
     for path in folder.rglob("*.py"):
+        if "vendor" in path.parts:  # third-party code kept as benchmark data, never imported
+            continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 names.update(alias.name.split(".")[0] for alias in node.names)

@@ -87,9 +87,6 @@ async def validation_error(request: Request, exc: Exception) -> Response:
     message = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "invalid request"
     # A body that is not JSON at all cannot be validated: it is a bad request, like a bad parameter.
     unparseable = any(error.get("type") == "json_invalid" for error in exc.errors())
-    if unparseable:
-        errors = [{"field": "body", "message": "not valid JSON"}]
-        message = "the request body is not valid JSON"
     return error_response(request, 400 if unparseable else 422, message, errors=errors)
 
 

@@ -55,6 +55,6 @@ def test_limits_are_400s_or_capped_with_a_note(client: TestClient) -> None:
 
 def test_broken_json_says_so(client: TestClient) -> None:
     answer = client.post("/api/v1/check", content=b'{"models": ["org/a",}', headers={"Content-Type": "application/json"})
-    body = assert_error(answer, 422)
+    body = assert_error(answer, 400)  # not JSON at all: a bad request, like a bad parameter (issue 11)
     assert body["errors"][0]["field"] == "body"
     assert "not valid JSON (at character 20" in body["message"]
