@@ -213,19 +213,18 @@ def _search_context(params: SearchParams, result: Any, user: User | None = None,
 def _sort_headers(params: SearchParams, base: list[tuple[str, str]]) -> dict[str, dict[str, Any]]:
     """Per sortable column: the URL a click on its header goes to, and ``aria-sort`` when it is the sort.
 
-    The URL uses the ``sort`` parameter of the API: a first click sorts in the key's natural order
-    (most first, names A to Z), a second click reverses it (``-key``).
+    The URL uses the ``sort`` parameter of the API (``key`` ascending, ``-key`` descending): a first
+    click sorts in the key's natural order (most first, names A to Z), a second click reverses it.
     """
     rest = [(k, v) for k, v in base if k != "sort"]
     headers = {}
     for key, (_, natural_desc) in SORTS.items():
+        natural = "-" + key if natural_desc else key
         active = params.sort.lstrip("-") == key
-        reversed_ = params.sort.startswith("-")
-        value = ("-" + key) if active and not reversed_ else key
-        descending = natural_desc != reversed_
+        value = (key if natural_desc else "-" + key) if params.sort == natural else natural
         headers[key] = {
-            "url": query_url(rest + ([("sort", value)] if value != "downloads" else [])),
-            "aria_sort": ("descending" if descending else "ascending") if active else None,
+            "url": query_url(rest + ([("sort", value)] if value != DEFAULT_SORT else [])),
+            "aria_sort": ("descending" if params.sort.startswith("-") else "ascending") if active else None,
         }
     return headers
 

@@ -131,6 +131,13 @@ def test_search_chips_sort_headers_and_no_team_column_for_anonymous(client, cata
     # The Model header is the current sort (A to Z); a click reverses it, with the API's parameter.
     header = re.search(r'<th scope="col" aria-sort="ascending">\s*<a href="([^"]+)"', html)
     assert header and header.group(1) == "/models?q=acme&amp;license=mit&amp;sort=-name"
+    # Downloads is not the sort here: a click sorts most downloaded first, the default (-downloads).
+    downloads = re.search(r'<th scope="col"[^>]*>\s*<a href="([^"]+)" class="sort">Downloads', html)
+    assert downloads and downloads.group(1) == "/models?q=acme&amp;license=mit"
+    # Sorted by the default (most downloaded first): its header says descending; a click reverses it.
+    default = client.get("/models", params={"license": "mit"}).text
+    header = re.search(r'<th scope="col"[^>]*aria-sort="descending">\s*<a href="([^"]+)" class="sort">Downloads', default)
+    assert header and header.group(1) == "/models?license=mit&amp;sort=downloads"
     assert "Team decision" not in html
     # Missing licenses are badged as errors.
     assert 'class="badge cat-unlicensed"' in client.get("/models", params={"license": "none"}).text
