@@ -51,7 +51,9 @@ def test_hook_blocks_a_commit_that_adds_a_denied_model(factory, db_url, tmp_path
     _git(project, "add", "train.py")
     env = {**os.environ, "CATALOG_DATABASE_URL": db_url, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
            "NO_COLOR": "1"}
-    pre_commit = [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), "catalog-check", "--all-files"]
+    # A PostgreSQL catalogue needs the driver, an extra: its hook id installs it with the hook.
+    hook = "catalog-check-postgres" if db_url.startswith("postgresql") else "catalog-check"
+    pre_commit = [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), hook, "--all-files"]
 
     passing = subprocess.run(pre_commit, cwd=project, env=env, capture_output=True, text=True, timeout=600,
                              check=False)
