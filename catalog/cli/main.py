@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from catalog.cli.common import open_db
-from catalog.config import Settings
+from catalog.config import Settings, SettingsError
 from catalog.errors import CatalogError
 
 EXIT_USAGE = 2
@@ -36,11 +36,9 @@ def main(ctx: click.Context) -> None:
     Configuration comes from CATALOG_* environment variables (CATALOG_DATABASE_URL, default
     sqlite:///catalog.db) and from the Hub's own HF_ENDPOINT and HF_TOKEN.
     """
-    from pydantic import ValidationError
-
     try:
         ctx.obj = Settings()
-    except ValidationError as exc:  # its text names the bad variable and value
+    except SettingsError as exc:  # its text names the bad variable and value
         raise click.UsageError(f"bad CATALOG_* setting: {exc}") from None
 
 
