@@ -56,7 +56,8 @@ def sync(settings: Settings, authors, search, filters, limit, full, repo_ids) ->
     Incremental by default: the listing is walked newest change first and the walk stops at
     the first model already held unchanged. A run killed halfway resumes where it stopped
     when run again with the same options. Exits 1 if the Hub could not be read (the run can
-    be resumed), 3 if the database cannot be opened.
+    be resumed), 3 if the database cannot be opened, 4 if another sync of the same scope is
+    still running (the second one changes nothing).
     """
     from catalog.crawl.hub import HubClient, RetryPolicy
     from catalog.crawl.progress import SyncProgress
