@@ -57,7 +57,7 @@ class _Field:
     gt: float | None = None
 
 
-def Field(default: Any = None, *, description: str = "", ge: float | None = None,  # noqa: N802 (pydantic's name)
+def Field(default: Any = None, *, description: str = "", ge: float | None = None,
           le: float | None = None, gt: float | None = None) -> Any:
     """Declare a setting: its default, its bounds and the description the documentation shows."""
     return _Field(default, description, ge, le, gt)

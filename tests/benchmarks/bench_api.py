@@ -125,7 +125,7 @@ def report(name: str, latencies: list[float], errors: int, cpu_ms: float, second
            floor: float | None = None) -> float:
     """Print one line of figures; returns the server's CPU time per request (ms)."""
     ordered = sorted(latencies)
-    p = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000  # noqa: E731
+    p = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
     rate = len(ordered) / seconds
     ratio = f" ({cpu_ms / max(floor, 0.01):4.1f}x floor)" if floor is not None else ""
     print(f"{name:<34} server CPU {cpu_ms:5.1f} ms/request{ratio}  {rate:7.1f} req/s   p50 {p(0.50):7.1f} ms   p95 {p(0.95):7.1f} ms   "

@@ -82,7 +82,7 @@ class TestSyncCommand:
 
     def test_a_bad_setting_is_named(self, env):
         result = run_cli("sync", env={**env, "CATALOG_SYNC_PAGE_SIZE": "lots"})
-        assert result.returncode == 2 and "sync_page_size" in result.stderr
+        assert result.returncode == 2 and "CATALOG_SYNC_PAGE_SIZE: 'lots' is not an integer" in result.stderr
 
 
 class TestAuditCommand:

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from catalog.db.engine import make_engine, transaction
 from catalog.db.tables import Team
+from catalog.facts.queries import find_model
 from catalog.teams.accounts import Actor
 from catalog.teams.flags import add_flag
-from catalog.facts.queries import find_model
 from tests.factories import hub_item, load
 from tests.web.test_api import make_app
 
@@ -28,7 +28,7 @@ def counted(engine: Engine) -> Iterator[list[str]]:
     """The SQL statements ``engine`` runs inside the block (BEGIN/COMMIT are not statements)."""
     seen: list[str] = []
 
-    def before(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ARG001
+    def before(conn, cursor, statement, parameters, context, executemany) -> None:
         seen.append(statement)
 
     event.listen(engine, "before_cursor_execute", before)
