@@ -32,6 +32,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from catalog.db.tables import AppSetting, AuditFinding, Flag, HubModel, SyncRun
+from catalog.search.params import NONE
 
 CACHE_TTL = 60.0  # seconds
 _STORE_PREFIX = "counts:"  # app_settings keys of the stored counts
@@ -46,6 +47,26 @@ class _Entry:
     at: float  # time.monotonic() when its computation started
     state: tuple[Any, ...]
     value: Any
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A facet's counts ready to show: values with models, most first (then by value), and by value.
+
+    Defined here, beside the cache that keeps and stores them; :mod:`catalog.search.facets` uses it.
+
+    Ranked once when counted: the cached author facet of a million models has ~100k values,
+    and sorting them on every request cost more than the rest of the search.
+    """
+
+    values: list[tuple[str, int]]
+    by_value: dict[str, int]
+
+    @classmethod
+    def of(cls, counts: list[tuple[str | None, int]]) -> Ranked:
+        values = [(NONE if value is None else str(value), n) for value, n in counts if n > 0]
+        values.sort(key=lambda vn: (-vn[1], vn[0]))
+        return cls(values, dict(values))
 
 
 _cache: dict[tuple[str, str], _Entry] = {}
@@ -166,8 +187,6 @@ def _encode(value: Any) -> dict[str, Any] | None:
 def _decode(document: dict[str, Any]) -> Any:
     if "count" in document:
         return int(document["count"])
-    from catalog.search.facets import Ranked  # facets imports this module
-
     values = [(str(v), int(n)) for v, n in document["ranked"]]
     return Ranked(values, dict(values))
 
