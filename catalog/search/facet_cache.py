@@ -19,7 +19,6 @@ Tests that need the fresh value call :func:`wait_for_refresh`, or set
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -28,6 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
@@ -197,7 +197,7 @@ def _stored(session: Session, key: str) -> _Entry | None:
         raw = session.scalar(select(AppSetting.value).where(AppSetting.key == _STORE_PREFIX + key))
         if raw is None:
             return None
-        document = json.loads(raw)
+        document = orjson.loads(raw)
         return _Entry(0.0, tuple(document["state"]), _decode(document["value"]))
     except Exception:  # an unreadable row is recounted, never an error page
         log.warning("ignoring the stored counts of %s", key, exc_info=True)
@@ -209,7 +209,7 @@ def _store(bind: Any, key: str, state: tuple[Any, ...], value: Any) -> None:
     encoded = _encode(value)
     if encoded is None or not _has_own_connections(bind):
         return
-    raw = json.dumps({"state": list(state), "value": encoded}, separators=(",", ":"))
+    raw = orjson.dumps({"state": list(state), "value": encoded}).decode()
     try:
         with Session(bind=bind) as own, own.begin():
             row = own.get(AppSetting, _STORE_PREFIX + key)
@@ -241,7 +241,19 @@ def _state(session: Session) -> tuple[Any, ...]:
     """Cheap fingerprint of the data facets depend on: each MAX() is one index lookup.
 
     The first item identifies the catalogue itself (its oldest sync run), see :func:`cached`.
+    Read once per transaction: a search asks for it once per facet.
     """
+    transaction = session.get_transaction()
+    remembered = session.info.get("catalog_facet_state")
+    if transaction is not None and remembered is not None and remembered[0] is transaction:
+        return remembered[1]
+    state = _read_state(session)
+    if transaction is not None:
+        session.info["catalog_facet_state"] = (transaction, state)
+    return state
+
+
+def _read_state(session: Session) -> tuple[Any, ...]:
     return tuple(_plain(v) for v in session.execute(select(
         select(SyncRun.started_at).order_by(SyncRun.id).limit(1).scalar_subquery(),
         select(func.max(SyncRun.id)).scalar_subquery(),
