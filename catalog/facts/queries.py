@@ -78,9 +78,9 @@ def model_record(session: Session, repo_id: str, *, revision: str | None = None)
 def record_of(session: Session, model: HubModel, *, revision: str | None = None) -> dict[str, Any]:
     """:func:`model_record` of a model already found (by :func:`find_model`, ``with_findings``).
 
-    Three statements beyond the model's own: its history, its derivatives, and one per
-    generation of catalogued ancestors (for the obligations they pass down). The previous
-    license the audit needs is read from the history rather than queried again.
+    Two statements beyond the model's own (its history, its derivatives), plus three per
+    generation of catalogued ancestors (their facts, for the obligations they pass down). The
+    previous license the audit needs is read from the history rather than queried again.
     """
     kb = knowledge_base()
     events = session.scalars(select(ModelEvent).where(ModelEvent.model_id == model.id).order_by(ModelEvent.id)).all()
