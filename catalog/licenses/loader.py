@@ -68,19 +68,23 @@ def knowledge_base(path: Path | None = None) -> KnowledgeBase:
 
 @functools.cache
 def _default_knowledge_base() -> KnowledgeBase:
-    return load_knowledge_base(data_path("licenses", "licenses.yaml"))
+    return load_knowledge_base(data_path("licenses", "licenses.yaml"), keep_parsed=True)
 
 
-def load_knowledge_base(path: Path) -> KnowledgeBase:
-    """Read ``path`` without caching; see :func:`knowledge_base` for arguments, result and errors."""
+def load_knowledge_base(path: Path, *, keep_parsed: bool = False) -> KnowledgeBase:
+    """Read ``path`` without caching; see :func:`knowledge_base` for arguments, result and errors.
+
+    ``keep_parsed`` (the bundled file only) reuses the parsed YAML from the user's cache folder.
+    """
     raw = path.read_bytes()
-    document = _cached_document(raw)
+    document = _cached_document(raw) if keep_parsed else None
     if document is None:
         try:
             document = yaml.load(raw, Loader=_StrictLoader)
         except yaml.YAMLError as error:
             raise ValueError(f"{path.name}: not valid YAML: {error}") from error
-        _cache_document(raw, document)
+        if keep_parsed:
+            _cache_document(raw, document)
     where = path.name
     if not isinstance(document, dict):
         raise ValueError(f"{where}: the top level must be a mapping")  # noqa: TRY004 - one error type for a bad file
