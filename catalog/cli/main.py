@@ -65,7 +65,8 @@ def sync(settings: Settings, authors, search, filters, limit, full, repo_ids, li
     resumes where it stopped when run again with the same options (`catalog runs` shows each
     run's command). Exits 1 if the Hub could not be read (the run can be resumed) or a --model
     is not on the Hub, 2 on a bad option or setting (HF_HUB_OFFLINE=1 included), 3 if the
-    database cannot be opened, 130 on Ctrl-C.
+    database cannot be opened, 4 if another sync of the same scope is still running (the second
+    one changes nothing), 130 on Ctrl-C.
 
     Then the license files (LICENSE, USE_POLICY.md, …) of the models whose card declares no
     usable license are read and identified, only where the model's revision changed since.

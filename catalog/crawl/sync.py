@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from catalog.crawl.hub import HubClient, ListingPage, ListingScope
 from catalog.crawl.ingest import ParsedModel, usable_repo_id
+from catalog.crawl.lock import sync_lock
 from catalog.crawl.renames import follow_rename
 from catalog.crawl.store import add_problem, row_for, store_page
 from catalog.db.engine import refresh_statistics, transaction, utcnow
@@ -98,7 +99,21 @@ def run_sync(
 
     Never raises for Hub trouble: a run the Hub would not let finish ends ``failed`` with
     its error and a resumable position; the next run with the same scope continues it.
+
+    Raises:
+        SyncAlreadyRunning: another process is syncing the same scope (nothing was changed).
     """
+    scope = options.listing
+    parts = ([f"authors {', '.join(scope.authors)}"] if scope.authors else []) + \
+        ([f"search {scope.search!r}"] if scope.search else []) + \
+        ([f"filters {', '.join(scope.filters)}"] if scope.filters else [])
+    with sync_lock(factory.kw["bind"], options.scope_key(), "; ".join(parts) or "the whole Hub"):
+        return _run_sync(factory, client, options, progress=progress)
+
+
+def _run_sync(
+    factory: sessionmaker[Session], client: HubClient, options: SyncOptions, *, progress: ProgressFn | None = None
+) -> SyncSummary:
     started = time.monotonic()
     with transaction(factory) as session:
         run, resumed, high_water = _open_run(session, options)

@@ -199,6 +199,15 @@ class FactsLoader:
         self.prefetch_bases([base for _, f in result for base, _ in f.base_models])
         return result
 
+    def adopt(self, model: Any, bases: list[tuple[str, str]],
+              previous: tuple[Resolution, str | None] | None) -> ModelFacts:
+        """The facts of a model row already loaded with its bases and previous license (a record
+        read them anyway), cached like :meth:`load`'s, with its lineage prefetched."""
+        facts = facts_of(model, resolve_row(model), bases, previous)
+        self._facts[model.repo_id] = facts
+        self.prefetch_bases([base for base, _ in facts.base_models])
+        return facts
+
     def prefetch_bases(self, repo_ids: list[str]) -> None:
         """Load the lineage of a batch in one query per generation instead of one per base."""
         wanted = [r for r in dict.fromkeys(repo_ids) if r not in self._facts]

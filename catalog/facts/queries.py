@@ -32,11 +32,21 @@ def model_record(session: Session, repo_id: str, *, revision: str | None = None)
         revision: a sha; the record then shows the license declared at that revision (from
             the history) instead of the current one.
     """
-    model = find_model(session, repo_id)
+    return record_of(session, find_model(session, repo_id, with_findings=True), revision=revision)
+
+
+def record_of(session: Session, model: HubModel, *, revision: str | None = None) -> dict[str, Any]:
+    """:func:`model_record` of a model already found (by :func:`find_model`, ``with_findings``).
+
+    Two statements beyond the model's own (its history, its derivatives), plus three per
+    generation of catalogued ancestors (their facts, for the obligations they pass down). The
+    previous license the audit needs is read from the history rather than queried again.
+    """
     kb = knowledge_base()
+    events = session.scalars(select(ModelEvent).where(ModelEvent.model_id == model.id).order_by(ModelEvent.id)).all()
+    history = [_event_view(e) for e in events]
     loader = FactsLoader(session)
-    [(_, facts)] = loader.load(HubModel.id == model.id)
-    history = model_history(session, model.id)
+    facts = loader.adopt(model, [(b.base_repo_id, b.relation) for b in model.bases], _previous_license(events))
     license_view = _license_view(model, kb)
     if revision is not None and revision != model.sha:
         license_view = {**license_view, **_license_at(session, model, revision, kb)}
@@ -44,9 +54,9 @@ def model_record(session: Session, repo_id: str, *, revision: str | None = None)
         select(HubModel.repo_id).join(BaseModelLink, BaseModelLink.model_id == HubModel.id)
         .where(BaseModelLink.base_repo_id == model.repo_id).order_by(HubModel.downloads.desc()).limit(50)
     ).all()
-    known_bases = set(session.scalars(
-        select(HubModel.repo_id).where(HubModel.repo_id.in_([b.base_repo_id for b in model.bases]))
-    ))
+    # A base is in the catalogue when the lineage (loaded for the obligations) found it under its own id.
+    known_bases = {b.base_repo_id for b in model.bases
+                   if (found := loader.lineage(b.base_repo_id)) is not None and found.repo_id == b.base_repo_id}
     return {
         "id": model.repo_id,
         "author": model.author,
@@ -94,10 +104,27 @@ def model_record(session: Session, repo_id: str, *, revision: str | None = None)
 
 def model_history(session: Session, model_id: int) -> list[dict[str, Any]]:
     """Every recorded change of a model, oldest first."""
-    return [
-        {"kind": e.kind, "old": e.old, "new": e.new, "sha": e.sha, "at": _iso(e.at), "sync_run": e.sync_run_id}
-        for e in session.scalars(select(ModelEvent).where(ModelEvent.model_id == model_id).order_by(ModelEvent.id))
-    ]
+    return [_event_view(e) for e in
+            session.scalars(select(ModelEvent).where(ModelEvent.model_id == model_id).order_by(ModelEvent.id))]
+
+
+def _event_view(e: ModelEvent) -> dict[str, Any]:
+    return {"kind": e.kind, "old": e.old, "new": e.new, "sha": e.sha, "at": _iso(e.at), "sync_run": e.sync_run_id}
+
+
+def _previous_license(events: list[ModelEvent]) -> tuple[Any, str | None] | None:
+    """What :meth:`FactsLoader.previous_licenses` reads, from a model's history (oldest first)."""
+    changes = [e for e in events if e.kind == "license"]
+    if not changes:
+        return None
+    latest = changes[-1]
+    old = latest.old if isinstance(latest.old, dict) else {}
+    resolution = resolve_declared(old.get("license"), old.get("license_name"), old.get("license_link"),
+                                  old.get("tags"))
+    # The sync that changed the license records the sha it replaced at the same instant.
+    shas = [e for e in events if e.kind == "sha" and e.at <= latest.at]
+    previous_sha = max(shas, key=lambda e: (e.at, e.id)).old if shas else None
+    return resolution, previous_sha if isinstance(previous_sha, str) else None
 
 
 def sync_runs(session: Session, *, limit: int = 50) -> list[dict[str, Any]]:

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from catalog.db.tables import HubModel, ModelAlias
 from catalog.errors import ModelNotFound
@@ -106,21 +106,27 @@ def is_known(resolution: Resolution) -> bool:
     return resolution.model_id is not None and resolution.via != "case"
 
 
-def find_model(session: Session, written: str) -> HubModel:
+def find_model(session: Session, written: str, *, with_findings: bool = False) -> HubModel:
     """The stored model a written id names.
+
+    The model comes with its base links (and, ``with_findings``, its findings) loaded by the same
+    statement as the exact-id lookup, the common case: a record needs them, and each round trip
+    is a request's cost. Other spellings go through :func:`resolve_id` first.
 
     Raises:
         AmbiguousModel: a bare name that names several models (they are listed).
         ModelNotFound: no such model, with close ids as suggestions.
     """
+    options = [joinedload(HubModel.bases)] + ([joinedload(HubModel.findings)] if with_findings else [])
+    model = session.scalars(select(HubModel).where(HubModel.repo_id == written).options(*options)).unique().first()
+    if model is not None:
+        return model
     resolution = resolve_id(session, written)
     if resolution.ambiguous:
         raise AmbiguousModel(written, resolution.candidates)
     if resolution.model_id is None:
         raise ModelNotFound(written, suggest_ids(session, written))
-    model = session.get(HubModel, resolution.model_id)
-    assert model is not None
-    return model
+    return session.scalars(select(HubModel).where(HubModel.id == resolution.model_id).options(*options)).unique().one()
 
 
 def _bare_name(session: Session, name: str) -> Resolution:

@@ -47,7 +47,7 @@ from sqlalchemy.orm import Session
 from catalog.db.tables import HubModelSearch
 from catalog.licenses import knowledge_base
 from catalog.search.estimates import RELATED_FACETS as _RELATED_FACETS
-from catalog.search.facet_cache import CACHE_TTL, cached, clear_cache, current, wait_for_refresh
+from catalog.search.facet_cache import CACHE_TTL, Ranked, cached, clear_cache, current, wait_for_refresh
 from catalog.search.params import MULTI, NONE, SearchParams
 from catalog.search.plan import SORT_WALK_THRESHOLD, Conditions, _in_or_null, current_flags
 
@@ -99,24 +99,6 @@ _COLUMN_FACETS: dict[str, ColumnElement[Any]] = {
     "size": S.size_bucket,
     "removed": case((S.removed == false(), "false"), else_="true"),
 }
-
-@dataclass(frozen=True)
-class Ranked:
-    """A facet's counts ready to show: values with models, most first (then by value), and by value.
-
-    Ranked once when counted: the cached author facet of a million models has ~100k values,
-    and sorting them on every request cost more than the rest of the search.
-    """
-
-    values: list[tuple[str, int]]
-    by_value: dict[str, int]
-
-    @classmethod
-    def of(cls, counts: list[tuple[str | None, int]]) -> Ranked:
-        values = [(NONE if value is None else str(value), n) for value, n in counts if n > 0]
-        values.sort(key=lambda vn: (-vn[1], vn[0]))
-        return cls(values, dict(values))
-
 
 def facet_counts(session: Session, params: SearchParams, conds: Conditions, *, team_id: int | None, count: int,
                  stale: set[str] | None = None) -> tuple[dict[str, dict[str, Any]], bool]:

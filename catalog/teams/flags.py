@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from catalog.compliance.policy import TEAM_STATUSES
 from catalog.db.engine import utcnow
@@ -134,10 +134,21 @@ def flag_view(flag: Flag, model: HubModel) -> dict[str, Any]:
 
 
 def model_flags(session: Session, model: HubModel) -> dict[str, Any]:
-    """A model's current decision per team and its full decision history."""
+    """A model's current decision per team and its full decision history.
+
+    One statement: the current decision of a team is its newest flag, as :func:`current_flags` says,
+    so it is read off the history rather than queried again.
+    """
+    history = list(session.scalars(
+        select(Flag).where(Flag.model_id == model.id).order_by(Flag.id.desc())
+        .options(joinedload(Flag.team), joinedload(Flag.author))
+    ))
+    newest: dict[int, Flag] = {}
+    for flag in history:
+        newest.setdefault(flag.team_id, flag)
     return {
-        "current": [flag_view(f, model) for f in current_flags(session, model_ids=[model.id])],
-        "history": [flag_view(f, model) for f in flag_history(session, model.id)],
+        "current": [flag_view(f, model) for f in sorted(newest.values(), key=lambda f: f.id)],
+        "history": [flag_view(f, model) for f in history],
     }
 
 

@@ -69,14 +69,16 @@ def reset_postgres(url: str) -> None:
     engine.dispose()
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--models", type=int, default=100_000)
     parser.add_argument("--postgres", help="PostgreSQL URL of a scratch database (its schema is dropped!)")
-    args = parser.parse_args()
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "catalog-bench",
+                        help="folder for the corpus and the SQLite database")
+    args = parser.parse_args(argv)
 
-    work = Path(tempfile.gettempdir()) / "catalog-bench"
-    work.mkdir(exist_ok=True)
+    work = args.work
+    work.mkdir(parents=True, exist_ok=True)
     corpus = work / f"corpus-{args.models}.jsonl.gz"
     write_corpus(args.models, corpus)
     hub, url = start_hub(corpus)

@@ -396,3 +396,31 @@ def test_count_of_a_large_intersection_stops_at_the_cap_and_says_so(catalogue, m
     assert capped.to_dict()["count_approximate"] is True
     assert ids(capped) == ids(exact), "the page still shows the first matches in order"
     assert run(catalogue, removed="any").count_approximate is False, "cheap counts stay exact"
+
+
+def test_a_new_process_serves_the_stored_counts_without_recounting(catalogue, monkeypatch):
+    """Counts are kept in the database: a restarted or additional server process answers its first
+    unfiltered search from them (fresh when nothing changed, else stale while it recounts)."""
+    import catalog.search.facets as facets_module
+
+    counted = run(catalogue)
+    assert counted.count == 6
+    wait_for_refresh()
+    facet_cache._cache.clear()  # a new process: nothing in memory
+
+    def no_recount(*args, **kwargs):
+        raise AssertionError("recounted instead of serving the stored counts")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(facets_module, "_counts", no_recount)
+        patched.setattr(facets_module, "_count", no_recount, raising=False)
+        restarted = run(catalogue)
+    assert restarted.facets_stale is False and restarted.count == 6
+    assert facet(restarted, "license") == facet(counted, "license")
+
+    load(catalogue, hub_item("late/arrival", license="mit"))
+    facet_cache._cache.clear()
+    stale = run(catalogue)  # the stored counts, marked stale, while a recount runs
+    assert stale.facets_stale is True and stale.count == 6
+    wait_for_refresh()
+    assert run(catalogue).count == 7 and facet(run(catalogue), "license")["mit"] == 2

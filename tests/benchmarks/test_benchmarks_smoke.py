@@ -1,0 +1,35 @@
+"""CI-sized runs of every benchmark, so none of them rots between the on-demand runs the README
+quotes. They assert that a benchmark runs to the end and prints its figures, never its speed."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.benchmarks import bench_api, bench_check, bench_search, bench_sync
+
+
+def test_bench_check_runs(tmp_path, capsys) -> None:
+    assert bench_check.main(["--models", "200", "--files", "20", "--refs", "3", "--runs", "1",
+                             "--cache", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "start-up (floor)" in out and "imports" in out and "the work" in out and "x the floor" in out
+
+
+def test_bench_api_runs(tmp_path, capsys) -> None:
+    assert bench_api.main(["--models", "200", "--clients", "2", "--seconds", "0.5", "--check-size", "5",
+                           "--cache", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "floor (fixed 6 kB JSON" in out and "GET /api/v1/models/{id}" in out and "x floor)" in out
+
+
+def test_bench_search_runs(tmp_path, capsys) -> None:
+    assert bench_search.main(["--models", "300", "--rounds", "1", "--db", f"sqlite:///{tmp_path / 's.db'}"]) == 0
+    out = capsys.readouterr().out
+    assert "floor: 50 rows" in out and "x floor)" in out and "GET /models.json" in out
+
+
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+def test_bench_sync_runs(tmp_path, capsys) -> None:
+    bench_sync.main(["--models", "300", "--work", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert "fetch-only" in out and "ratio to fetch-only" in out and "incremental no-change sync" in out
