@@ -22,13 +22,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from catalog.db.tables import AppSetting, AuditFinding, Flag, HubModel, SyncRun
@@ -211,7 +212,7 @@ def _store(bind: Any, key: str, state: tuple[Any, ...], value: Any) -> None:
         return
     raw = orjson.dumps({"state": list(state), "value": encoded}).decode()
     try:
-        with Session(bind=bind) as own, own.begin():
+        with Session(bind=bind) as own, own.begin(), _without_waiting(own):
             row = own.get(AppSetting, _STORE_PREFIX + key)
             if row is None:
                 own.add(AppSetting(key=_STORE_PREFIX + key, value=raw))
@@ -219,6 +220,27 @@ def _store(bind: Any, key: str, state: tuple[Any, ...], value: Any) -> None:
                 row.value = raw
     except Exception:  # another process stored at the same moment, or the database is busy: theirs will do
         log.debug("could not store the counts of %s", key, exc_info=True)
+
+
+@contextmanager
+def _without_waiting(session: Session) -> Iterator[None]:
+    """Never wait for another writer while storing: the request that computed the counts may
+    itself hold the write lock (a sign-in, a generated key), and waiting out SQLite's busy
+    timeout once per facet would stall the page for minutes. Busy means skip."""
+    if session.get_bind().dialect.name != "sqlite":
+        session.execute(text("SET LOCAL lock_timeout = '100ms'"))  # ends with the transaction
+        yield
+        return
+    # On the DBAPI connection itself: it must be restored even when the session failed.
+    raw = session.connection().connection.dbapi_connection
+    assert raw is not None
+    before = raw.execute("PRAGMA busy_timeout").fetchone()[0]
+    raw.execute("PRAGMA busy_timeout = 0")
+    try:
+        yield
+        session.flush()  # the write happens here, under the zero timeout
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {int(before)}")
 
 
 def _has_own_connections(bind: Any) -> bool:
