@@ -42,7 +42,7 @@ def model_record(session: Session, repo_id: str, *, revision: str | None = None)
         license_view = {**license_view, **_license_at(session, model, revision, kb)}
     derivatives = session.scalars(
         select(HubModel.repo_id).join(BaseModelLink, BaseModelLink.model_id == HubModel.id)
-        .where(BaseModelLink.base_repo_id == model.repo_id).order_by(HubModel.downloads.desc()).limit(50)
+        .where(BaseModelLink.base_repo_id == model.repo_id).order_by(HubModel.downloads.desc().nulls_last()).limit(50)
     ).all()
     known_bases = set(session.scalars(
         select(HubModel.repo_id).where(HubModel.repo_id.in_([b.base_repo_id for b in model.bases]))
