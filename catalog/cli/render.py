@@ -30,7 +30,7 @@ def render_model(record: dict[str, Any], *, color: bool = False) -> str:
     lines = [style(record["id"], bold=True) + ("  [REMOVED]" if record["removed"] else "")]
     lines.append(f"  revision      {record['sha'] or 'unknown'} (modified {record['last_modified'] or 'unknown'})")
     lines.append(f"  task          {record['pipeline_tag'] or '-'}   library {record['library_name'] or '-'}")
-    lines.append(f"  downloads     {record['downloads']:,}   likes {record['likes']:,}   gated {record['gated']}")
+    lines.append(f"  downloads     {_count(record['downloads'])}   likes {_count(record['likes'])}   gated {record['gated']}")
     source = f" (from {params['source']})" if params["source"] else ""
     lines.append(f"  parameters    {human_count(params['total'])}{source}")
     declared = lic["raw"] if lic["raw"] is not None else "(none declared)"
@@ -94,3 +94,8 @@ def render_license(entry: Any) -> str:
 def _short(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _count(value: int | None) -> str:
+    """A downloads/likes count with thousands separators; one no source recorded says so."""
+    return "not recorded" if value is None else f"{value:,}"

@@ -51,8 +51,8 @@ class ParsedModel:
     sha: str | None = None
     hub_created_at: datetime | None = None
     last_modified: datetime | None = None
-    downloads: int = 0
-    likes: int = 0
+    downloads: int | None = None  # None: the item carries no (usable) count
+    likes: int | None = None
     pipeline_tag: str | None = None
     library_name: str | None = None
     tags: list[str] = field(default_factory=list)

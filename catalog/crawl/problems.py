@@ -42,17 +42,19 @@ class Problems:
         self.add(key, "not an ISO 8601 timestamp within years 1 to 9999", value)
         return None
 
-    def count(self, item: dict[str, Any], key: str, maximum: int) -> int:
+    def count(self, item: dict[str, Any], key: str, maximum: int) -> int | None:
+        """A counter (downloads, likes); None when absent or unreadable: an unknown count is
+        not 0 (the Hub leaves out counts it has none of)."""
         value = item.get(key)
         if value is None:
-            return 0
+            return None
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
             if value <= maximum:
                 return value
             self.add(key, f"over {maximum:,}, the most the column holds: clamped", value)
             return maximum
         self.add(key, "not a non-negative integer", value)
-        return 0
+        return None
 
     def flag(self, item: dict[str, Any], key: str) -> bool:
         value = item.get(key, False)

@@ -31,8 +31,9 @@ class HubModel(Base):
     sha: Mapped[str | None] = mapped_column(String(64))
     hub_created_at: Mapped[datetime | None]
     last_modified: Mapped[datetime | None]
-    downloads: Mapped[int] = mapped_column(BigInteger, default=0)
-    likes: Mapped[int] = mapped_column(Integer, default=0)
+    # NULL: no source recorded the count (the Hub leaves it out); never stored as 0.
+    downloads: Mapped[int | None] = mapped_column(BigInteger)
+    likes: Mapped[int | None] = mapped_column(Integer)
     pipeline_tag: Mapped[str | None] = mapped_column(String(100))
     library_name: Mapped[str | None] = mapped_column(String(100))
     tags: Mapped[list[Any]] = mapped_column(default=list)
@@ -356,6 +357,6 @@ class HubModelSearch(Base):
     gated: Mapped[str] = mapped_column(String(10))
     size_bucket: Mapped[str] = mapped_column(String(8), comment="catalog.search.params.SIZE_VALUES of parameters_total")
     parameters_total: Mapped[int | None] = mapped_column(BigInteger)
-    downloads: Mapped[int] = mapped_column(BigInteger)
-    likes: Mapped[int] = mapped_column(Integer)
+    downloads: Mapped[int | None] = mapped_column(BigInteger)
+    likes: Mapped[int | None] = mapped_column(Integer)
     last_modified: Mapped[datetime | None]

@@ -52,7 +52,7 @@ def record_of(session: Session, model: HubModel, *, revision: str | None = None)
         license_view = {**license_view, **_license_at(session, model, revision, kb)}
     derivatives = session.scalars(
         select(HubModel.repo_id).join(BaseModelLink, BaseModelLink.model_id == HubModel.id)
-        .where(BaseModelLink.base_repo_id == model.repo_id).order_by(HubModel.downloads.desc()).limit(50)
+        .where(BaseModelLink.base_repo_id == model.repo_id).order_by(HubModel.downloads.desc().nulls_last()).limit(50)
     ).all()
     # A base is in the catalogue when the lineage (loaded for the obligations) found it under its own id.
     known_bases = {b.base_repo_id for b in model.bases

@@ -138,7 +138,7 @@ def _bare_name(session: Session, name: str) -> Resolution:
     match = HubModel.repo_id.like(pattern, escape="\\") if sqlite else HubModel.repo_id.ilike(pattern, escape="\\")
     rows = session.execute(
         select(HubModel.id, HubModel.repo_id).where(match)
-        .order_by(HubModel.downloads.desc(), HubModel.repo_id).limit(MAX_CANDIDATES)).all()
+        .order_by(HubModel.downloads.desc().nulls_last(), HubModel.repo_id).limit(MAX_CANDIDATES)).all()
     if len(rows) == 1:
         return Resolution(name, rows[0][0], rows[0][1], "bare-name")
     return Resolution(name, candidates=tuple(repo_id for _, repo_id in rows))
@@ -176,7 +176,7 @@ def _id_index(session: Session) -> _IdIndex:
     with _index_lock:
         index = _indexes.get(url)
         if index is None or index.key != key:
-            ids = list(session.scalars(select(HubModel.repo_id).order_by(HubModel.downloads.desc(), HubModel.id)))
+            ids = list(session.scalars(select(HubModel.repo_id).order_by(HubModel.downloads.desc().nulls_last(), HubModel.id)))
             index = _indexes[url] = _IdIndex(key, ids)
     return index
 

@@ -7,7 +7,8 @@ costs. Facet counting lives in :mod:`catalog.search.facets`.
 
 Sort: ``sort=<key>`` is ascending and ``sort=-<key>`` descending, the common REST convention
 (``-downloads``, the default, is most downloaded first; ``name`` is A to Z). Models without a
-value for the key (no parameter count, no date) always come last.
+value for the key (no parameter count, no date, downloads or likes no source recorded) always
+come last, in either direction.
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ S = HubModelSearch  # the narrow projection every filter, count and sort reads
 
 SORT_LABELS = {"downloads": "Downloads", "likes": "Likes", "parameters": "Parameters",
                "last_modified": "Recently modified", "name": "Name"}
-_NULLABLE_SORTS = {"parameters", "last_modified"}
+# Keys whose value can be unknown (no parameter count, no date, a count no source recorded).
+_NULLABLE_SORTS = {"parameters", "last_modified", "downloads", "likes"}
 
 
 @dataclass

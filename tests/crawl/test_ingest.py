@@ -79,7 +79,7 @@ def test_garbage_fields_are_recorded_not_fatal():
     fields = {p["field"] for p in model.problems}
     assert fields == {"cardData", "tags", "downloads", "likes", "lastModified", "gated", "private",
                       "safetensors", "siblings", "sha"}
-    assert (model.downloads, model.likes, model.gated, model.tags, model.card_data) == (0, 0, "false", [], None)
+    assert (model.downloads, model.likes, model.gated, model.tags, model.card_data) == (None, None, "false", [], None)
     assert next(p for p in model.problems if p["field"] == "cardData")["value"] == "license: mit"
 
 

@@ -50,3 +50,48 @@ def test_the_models_and_the_migrations_agree(empty_engine: Engine):
     config = alembic_config(empty_engine)
     command.upgrade(config, "head")
     command.check(config)  # raises if autogenerate would emit any operation
+
+
+def test_unknown_counts_migration_keeps_counts_and_the_projection_follows(empty_engine: Engine):
+    """e5a0c9d41b27: downloads/likes become nullable in hub_models and hub_model_search (on
+    SQLite by editing the schema in place: no trigger may be lost), recorded values are kept."""
+    from sqlalchemy import select, update
+    from sqlalchemy.exc import IntegrityError
+
+    from catalog.db.engine import make_sessionmaker
+    from catalog.db.tables import HubModel, HubModelSearch
+
+    config = alembic_config(empty_engine)
+    factory = make_sessionmaker(empty_engine)
+
+    def counts() -> dict[str, tuple]:
+        with factory() as session:
+            rows = session.execute(select(HubModel.repo_id, HubModel.downloads, HubModel.likes,
+                                          HubModelSearch.downloads, HubModelSearch.likes)
+                                   .join(HubModelSearch, HubModelSearch.model_id == HubModel.id))
+            return {r[0]: tuple(r[1:]) for r in rows}
+
+    def add(repo_id: str, downloads: int | None, likes: int | None) -> None:
+        with factory.begin() as session:
+            session.add(HubModel(repo_id=repo_id, downloads=downloads, likes=likes))
+
+    command.upgrade(config, "7d3f1a2b9c55")
+    add("a/counted", 5, 2)
+    command.upgrade(config, "e5a0c9d41b27")
+    assert counts() == {"a/counted": (5, 2, 5, 2)}
+    add("a/unknown", None, None)
+    with factory.begin() as session:  # the counters trigger still fires, with NULL too
+        session.execute(update(HubModel).where(HubModel.repo_id == "a/counted").values(likes=None))
+    assert counts() == {"a/counted": (5, None, 5, None), "a/unknown": (None, None, None, None)}
+    with factory.begin() as session:  # and the full-text triggers are still there
+        session.execute(update(HubModel).where(HubModel.repo_id == "a/unknown").values(author="zyx"))
+    if empty_engine.dialect.name == "sqlite":
+        with empty_engine.connect() as conn:
+            assert conn.scalar(text("SELECT count(*) FROM hub_models_fts WHERE hub_models_fts MATCH 'zyx'")) == 1
+
+    command.downgrade(config, "7d3f1a2b9c55")  # the old schema cannot say "unknown": 0
+    assert counts() == {"a/counted": (5, 0, 5, 0), "a/unknown": (0, 0, 0, 0)}
+    with pytest.raises(IntegrityError):
+        add("a/refused", None, 1)
+    command.upgrade(config, "head")
+    command.check(config)
