@@ -240,31 +240,15 @@ def test_approval_under_another_license_is_stale(catalogue, db_url, tree):
 
 
 def test_remote_mode_against_a_live_server(catalogue, db_url, tree):
-    import threading
-    import time
+    # test_api serves the real app with real API tokens; this test is about the CLI talking to that API.
+    from tests.web.test_api import live_server
 
-    import uvicorn
-
-    # test_api builds the real app and real API tokens; this test is about the CLI talking to that API.
-    from tests.web import test_api as api_tests
-
-    token = api_tests.make_user(catalogue, "ci", "viewer")
-    server = uvicorn.Server(uvicorn.Config(api_tests.make_app(db_url), host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    url = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
     unused = f"sqlite:///{tree / 'unused.db'}"
-    try:
+    with live_server(catalogue, db_url) as (url, token):
         done = run("--server", url, db_url=unused, cwd=tree, CATALOG_TOKEN=token)
         refused = run("--server", url, db_url=unused, cwd=tree, CATALOG_TOKEN="wrong")
         bad_policy = run("--server", url, "--policy", "policies/broken.yaml", db_url=unused, cwd=tree,
                          CATALOG_TOKEN=token)
-    finally:
-        server.should_exit = True
-        thread.join(10)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "FAIL  acme/nc-model" in done.stdout and "app/serve.py:5" in done.stdout
     assert "PASS  acme/good-model" in done.stdout and "(context saas" in done.stdout

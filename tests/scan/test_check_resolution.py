@@ -4,8 +4,6 @@ resolve ids with the one resolver: bare names, case, former ids and ambiguous ba
 from __future__ import annotations
 
 import json
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,20 +32,10 @@ def catalogue(factory):
 
 @pytest.fixture
 def server_url(catalogue, db_url: str) -> Iterator[tuple[str, str]]:
-    import uvicorn
+    from tests.web.test_api import live_server
 
-    from tests.web import test_api as api_tests
-
-    token = api_tests.make_user(catalogue, "ci", "viewer")
-    server = uvicorn.Server(uvicorn.Config(api_tests.make_app(db_url), host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}", token
-    server.should_exit = True
-    thread.join(10)
+    with live_server(catalogue, db_url) as served:
+        yield served
 
 
 def _tree(root: Path) -> Path:

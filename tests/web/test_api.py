@@ -6,7 +6,10 @@ schema tests.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -40,6 +43,25 @@ def make_user(factory: sessionmaker[Session], name: str, role: str, team: str | 
         user = add_user(session, name, role=role, team=team, password=PASSWORD, actor=ADMIN)
         _, secret = create_token(session, user, name="test", actor=ADMIN)
     return secret
+
+
+@contextmanager
+def live_server(factory: sessionmaker[Session], db_url: str) -> Iterator[tuple[str, str]]:
+    """The real app under uvicorn on a free loopback port: yields its URL and a viewer's API token."""
+    import uvicorn
+
+    token = make_user(factory, "ci", "viewer")
+    server = uvicorn.Server(uvicorn.Config(make_app(db_url), host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}", token
+    finally:
+        server.should_exit = True
+        thread.join(10)
 
 
 def bearer(token: str) -> dict[str, str]:
