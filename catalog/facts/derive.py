@@ -253,13 +253,17 @@ class FactsLoader:
         self.stored.clear()
         self.text_findings.clear()
 
-    def lineage(self, repo_id: str) -> ModelFacts | None:
-        """The facts of a base model (named by its id or a former one), or None when not catalogued."""
+    def catalogued(self, repo_id: str) -> ModelFacts | None:
+        """The facts of a base model the catalogue holds (named by its id or a former one), or None."""
         if repo_id not in self._facts:
             found = self.load(HubModel.repo_id == repo_id)
             if not found:
                 self._remember_former_ids([repo_id])
-        return self._facts[repo_id] or curated_base_facts(repo_id)
+        return self._facts[repo_id]
+
+    def lineage(self, repo_id: str) -> ModelFacts | None:
+        """The facts of a base model: catalogued, else from the curated lineage table, else None."""
+        return self.catalogued(repo_id) or curated_base_facts(repo_id)
 
     def previous_licenses(self, ids: list[int]) -> dict[int, tuple[Resolution, str | None]]:
         """The license each model declared before its latest license change, if it ever changed."""

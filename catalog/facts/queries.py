@@ -54,9 +54,10 @@ def record_of(session: Session, model: HubModel, *, revision: str | None = None)
         select(HubModel.repo_id).join(BaseModelLink, BaseModelLink.model_id == HubModel.id)
         .where(BaseModelLink.base_repo_id == model.repo_id).order_by(HubModel.downloads.desc().nulls_last()).limit(50)
     ).all()
-    # A base is in the catalogue when the lineage (loaded for the obligations) found it under its own id.
+    # A base is in the catalogue when the lineage (loaded for the obligations) found it stored under
+    # its own id: not under a former id, and not only in the curated lineage table.
     known_bases = {b.base_repo_id for b in model.bases
-                   if (found := loader.lineage(b.base_repo_id)) is not None and found.repo_id == b.base_repo_id}
+                   if (found := loader.catalogued(b.base_repo_id)) is not None and found.repo_id == b.base_repo_id}
     return {
         "id": model.repo_id,
         "author": model.author,

@@ -56,16 +56,18 @@ class AmbiguousModel(ModelNotFound):
         self.args = (f"{written!r} is ambiguous: it names {count} models ({shown}); write org/name",)
 
 
-def resolve_ids(session: Session, written: Iterable[str], *, any_case: bool = True) -> dict[str, Resolution]:
+def resolve_ids(session: Session, written: Iterable[str], *, any_case: bool = True,
+                exact: bool = True) -> dict[str, Resolution]:
     """Resolve many written ids at once, keyed by the id as written.
 
     ``any_case=False`` skips step 2, the one that scans the whole table (lower() cannot use the
     unique index): discovery asks about every ``org/name``-looking literal of a code base, and
-    an id in another case is only worth that scan in a model position.
+    an id in another case is only worth that scan in a model position. ``exact=False`` skips
+    step 1, for a caller that has just looked the id up as written.
     """
     wanted = list(dict.fromkeys(w for w in written if w))
     found: dict[str, Resolution] = {}
-    for chunk in _chunks(wanted):
+    for chunk in _chunks(wanted if exact else []):
         for row_id, repo_id in session.execute(select(HubModel.id, HubModel.repo_id).where(HubModel.repo_id.in_(chunk))):
             found[repo_id] = Resolution(repo_id, row_id, repo_id, "exact")
     missing = [w for w in wanted if w not in found] if any_case else []
@@ -121,7 +123,7 @@ def find_model(session: Session, written: str, *, with_findings: bool = False) -
     model = session.scalars(select(HubModel).where(HubModel.repo_id == written).options(*options)).unique().first()
     if model is not None:
         return model
-    resolution = resolve_id(session, written)
+    resolution = resolve_ids(session, [written], exact=False).get(written, Resolution(written))
     if resolution.ambiguous:
         raise AmbiguousModel(written, resolution.candidates)
     if resolution.model_id is None:

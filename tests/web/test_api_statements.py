@@ -14,13 +14,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from catalog.db.engine import make_engine, transaction
 from catalog.db.tables import Team
-from catalog.facts.queries import find_model
+from catalog.facts.resolve import find_model
 from catalog.teams.accounts import Actor
 from catalog.teams.flags import add_flag
 from tests.factories import hub_item, load
 from tests.web.test_api import make_app
 
-MAX_STATEMENTS = 4  # resolution, record, findings and obligations, flags
+# The model with its bases and findings, its history, its derivatives, the license files it ships
+# (issue 15), its flags. Issue 17 asks for 4: folding the license files into the model's statement
+# is open work.
+MAX_STATEMENTS = 5
 
 
 @contextmanager
@@ -57,11 +60,12 @@ def lineage(factory: sessionmaker[Session]) -> sessionmaker[Session]:
 
 @pytest.mark.parametrize(("repo_id", "most"), [
     ("meta/base-model", MAX_STATEMENTS), ("solo/no-license", MAX_STATEMENTS),
-    # Each generation of catalogued ancestors adds three (rows, base links, previous licenses):
-    # the obligations a base passes down come from its facts.
-    ("acme/finetune", MAX_STATEMENTS + 3),
-    # A bare name misses as an id first, then is looked up as a name (a scan: it cannot use the index).
-    ("finetune", MAX_STATEMENTS + 3 + 2),
+    # Each generation of catalogued ancestors adds four (rows, base links, previous licenses, the
+    # license files it ships): the obligations a base passes down come from its facts.
+    ("acme/finetune", MAX_STATEMENTS + 4),
+    # A bare name misses as an id first, then goes through the resolver's other steps (another case,
+    # a former id, the name without its org: a scan, it cannot use the index) and is loaded by row id.
+    ("finetune", MAX_STATEMENTS + 4 + 4),
 ])
 def test_model_record_statements_are_bounded(db_url: str, lineage, repo_id: str, most: int) -> None:
     engine = make_engine(db_url)
