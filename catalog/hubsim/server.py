@@ -401,7 +401,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "data", nargs="*", help="model files, one API-shaped model per line (.jsonl or .jsonl.gz); "
-                                "default: the bundled demo snapshot (12,912 real models)"
+                                "default: the bundled demo snapshot (9,630 real models)"
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 (the default) picks a free port")
