@@ -9,7 +9,7 @@ The convention (also in the README's Development section):
    fails the block), in README order, in one scratch folder (the cwd), with this checkout's venv
    ``bin/`` first on PATH. Blocks share state: a team added by one block exists in the next.
 3. Every block gets: ``CATALOG_DATABASE_URL``, a copy of the demo catalogue (``catalog demo
-   --no-serve``: 12,912 real models) holding an admin ``readme-admin`` of team ``readme-team``;
+   --no-serve``: 9,630 real models) holding an admin ``readme-admin`` of team ``readme-team``;
    ``HF_ENDPOINT``, the demo Hub server (``catalog.hubsim.server``), so ``catalog sync`` works
    offline; a live ``catalog serve`` on loopback over that database (the literal
    ``http://127.0.0.1:8000`` in a block is rewritten to its address); ``CATALOG_TOKEN``, the
