@@ -324,13 +324,11 @@ def _open_catalogue(settings: Settings, *, writable: bool) -> sessionmaker[Sessi
 
 def _fetcher(settings: Settings, factory: sessionmaker[Session]):  # -> Callable[[list[str]], None]
     def fetch(repo_ids: list[str]) -> None:
-        from catalog.crawl.hub import HubClient, RetryPolicy
+        from catalog.cli.common import hub_client
         from catalog.crawl.sync import sync_models
 
         click.echo(f"fetching {len(repo_ids)} model(s) missing from the catalogue from the Hub...", err=True)
-        retry = RetryPolicy(max_tries=settings.sync_max_tries, backoff_base=settings.sync_backoff_base,
-                            backoff_max=settings.sync_backoff_max, timeout=settings.sync_timeout)
-        summary = sync_models(factory, HubClient(endpoint=settings.hub_endpoint, retry=retry), repo_ids)
+        summary = sync_models(factory, hub_client(settings), repo_ids)
         if summary.status != "completed":
             raise CatalogueUnreachable(f"cannot fetch missing models from the Hub: {summary.error}")
         from catalog.crawl.progress import describe_problem

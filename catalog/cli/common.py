@@ -1,8 +1,9 @@
-"""What every command group shares: opening the configured database."""
+"""What every command group shares: opening the configured database, and the Hub client."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 from catalog.config import Settings
 from catalog.errors import DatabaseUnavailable
@@ -28,3 +29,12 @@ def open_db(settings: Settings, *, read_only: bool = False):  # -> sessionmaker
             and not os.path.exists(url.database):
         raise DatabaseUnavailable(f"there is no catalogue at {settings.database_url} (no such file): {FILL_HINT}")
     return open_database(settings.database_url)
+
+
+def hub_client(settings: Settings, *, on_wait: Callable[[str, float], None] | None = None):  # -> HubClient
+    """The Hub client with the CATALOG_SYNC_* retry settings (`sync` and `check --fetch-missing`)."""
+    from catalog.crawl.hub import HubClient, RetryPolicy
+
+    retry = RetryPolicy(max_tries=settings.sync_max_tries, backoff_base=settings.sync_backoff_base,
+                        backoff_max=settings.sync_backoff_max, timeout=settings.sync_timeout, on_wait=on_wait)
+    return HubClient(endpoint=settings.hub_endpoint, retry=retry)

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from catalog.cli.common import open_db
+from catalog.cli.common import hub_client, open_db
 from catalog.config import Settings
 from catalog.errors import CatalogError, ConfigurationError, DatabaseUnavailable
 
@@ -71,7 +71,7 @@ def sync(settings: Settings, authors, search, filters, limit, full, repo_ids, li
     Then the license files (LICENSE, USE_POLICY.md, …) of the models whose card declares no
     usable license are read and identified, only where the model's revision changed since.
     """
-    from catalog.crawl.hub import HubClient, RetryPolicy, hub_offline
+    from catalog.crawl.hub import hub_offline
     from catalog.crawl.license_files import fetch_license_files
     from catalog.crawl.progress import SyncProgress
     from catalog.crawl.sync import SyncOptions, run_sync, sync_models
@@ -85,14 +85,7 @@ def sync(settings: Settings, authors, search, filters, limit, full, repo_ids, li
                                      "as gpt2)", param_hint="--model")
     factory = open_db(settings)
     progress = SyncProgress(limit=limit)
-    retry = RetryPolicy(
-        max_tries=settings.sync_max_tries,
-        backoff_base=settings.sync_backoff_base,
-        backoff_max=settings.sync_backoff_max,
-        timeout=settings.sync_timeout,
-        on_wait=progress.waiting,
-    )
-    client = HubClient(endpoint=settings.hub_endpoint, retry=retry)
+    client = hub_client(settings, on_wait=progress.waiting)
     options = SyncOptions(authors=authors, search=search, filters=filters, limit=limit, full=full,
                           page_size=settings.sync_page_size)
     try:
