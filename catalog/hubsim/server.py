@@ -14,31 +14,25 @@ Run it on its own with ``python -m catalog.hubsim.server DATA.jsonl[.gz] --port 
 from __future__ import annotations
 
 import argparse
-import json
 import signal
-import socket
 import sys
 import threading
 import time
 import traceback
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Self
+from typing import Self
 from urllib.parse import parse_qs, parse_qsl, unquote, urlencode, urlsplit
 
 from catalog.hubsim.faults import Faults, garble
 from catalog.hubsim.files import LFS_PREFIX, lfs_download, resolve_file, split_resolve
+from catalog.hubsim.httpd import Handler, ThreadedServer
 from catalog.hubsim.listing import BadRequest, info_body, list_item, page, parse_expand, parse_listing_query
 from catalog.hubsim.store import HubStore, iter_jsonl
+from catalog.hubsim.wire import NOT_FOUND_PAGE, Answer, error, json_body, server_error
 
 __all__ = ["Faults", "HubServer", "HubStore", "RequestRecord", "main"]
 
 MAX_RECORDS = 10_000
-_NOT_FOUND_PAGE = "Sorry, we can't find the page you are looking for."
-# Status line plus body a proxy in front of the Hub sends when the app behind it fails.
-_GATEWAY_PAGES = {502: "Bad Gateway", 503: "Service Temporarily Unavailable", 504: "Gateway Time-out"}
-
-Answer = tuple[int, dict[str, str], bytes]
 
 
 @dataclass
@@ -51,109 +45,6 @@ class RequestRecord:
     query: dict[str, list[str]]
     headers: dict[str, str]
     status: int | None = None
-
-
-@dataclass(frozen=True)
-class RawJSON:
-    """A value the fake Hub sends as this JSON text, verbatim.
-
-    For what Python cannot build or encode but a Hub can send: cards nested 1,500 deep, numbers
-    of 5,000 digits. Put it anywhere in a model given to :class:`HubStore`.
-    """
-
-    text: str
-
-
-def _json(data: Any) -> bytes:
-    raws: list[str] = []
-
-    def placeholder(value: Any) -> str:
-        if not isinstance(value, RawJSON):
-            raise TypeError(f"{type(value).__name__} is not JSON")
-        raws.append(value.text)
-        return f"\x00raw{len(raws) - 1}\x00"
-
-    try:
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=placeholder)
-        text.encode()
-    except UnicodeEncodeError:  # a lone surrogate: the Hub sends it as a \ud800 escape
-        raws.clear()
-        text = json.dumps(data, ensure_ascii=True, separators=(",", ":"), default=placeholder)
-    for index, raw in enumerate(raws):
-        text = text.replace(json.dumps(f"\x00raw{index}\x00"), raw, 1)
-    return text.encode()
-
-
-def _error(status: int, message: str, code: str | None = None) -> Answer:
-    """An error the Hub's way: JSON body, and the message in ``X-Error-Message`` for the client."""
-    headers = {"X-Error-Message": message.encode("ascii", "backslashreplace").decode()}
-    if code is not None:
-        headers["X-Error-Code"] = code
-    return status, headers, _json({"error": message})
-
-
-def _server_error(status: int) -> Answer:
-    if status in _GATEWAY_PAGES:
-        title = f"{status} {_GATEWAY_PAGES[status]}"
-        html = (
-            f"<html><head><title>{title}</title></head><body><center><h1>{title}</h1></center></body></html>"
-        )
-        return status, {"Content-Type": "text/html"}, html.encode()
-    return _error(status, "Internal Error - We're working hard to fix this as soon as possible!")
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, as huggingface_hub's pooled session expects
-    server_version = "catalog-hubserver"
-    timeout = 60  # an idle keep-alive connection must not pin a thread forever
-
-    def setup(self) -> None:
-        super().setup()
-        # Headers and body go out in two writes; without this, Nagle's algorithm holds the body
-        # back until the client's delayed ACK (~40 ms on Linux) on every small keep-alive answer.
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def do_GET(self) -> None:
-        self.server.hub._serve(self)  # type: ignore[attr-defined]
-
-    def do_HEAD(self) -> None:
-        self.server.hub._serve(self)  # type: ignore[attr-defined]
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # requests are kept in HubServer.requests instead of spamming stderr
-
-
-class _HTTPServer(ThreadingHTTPServer):
-    def __init__(self, address: tuple[str, int], hub: HubServer) -> None:
-        self.hub = hub
-        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
-        self.open_connections: set[socket.socket] = set()
-        self.connections_lock = threading.Lock()
-        super().__init__(address, _Handler)
-
-    def process_request_thread(self, request: Any, client_address: Any) -> None:
-        with self.connections_lock:
-            self.open_connections.add(request)
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            with self.connections_lock:
-                self.open_connections.discard(request)
-
-    def close_open_connections(self) -> None:
-        """Wake every handler blocked on an idle keep-alive connection so that it ends."""
-        with self.connections_lock:
-            connections = list(self.open_connections)
-        for connection in connections:
-            try:
-                connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        if isinstance(sys.exc_info()[1], OSError):
-            return  # the client went away (or stop() cut it off): nothing to report
-        super().handle_error(request, client_address)
 
 
 class HubServer:
@@ -186,7 +77,7 @@ class HubServer:
         self.requests: list[RequestRecord] = []
         self._lock = threading.Lock()
         self._pages_served = 0
-        self._httpd: _HTTPServer | None = None
+        self._httpd: ThreadedServer | None = None
         self._thread: threading.Thread | None = None
 
     @property
@@ -207,7 +98,7 @@ class HubServer:
         """Bind and serve from a background thread; returns self."""
         if self._httpd is not None:
             raise RuntimeError("the HubServer is already started")
-        self._httpd = _HTTPServer((self.host, self.port), self)
+        self._httpd = ThreadedServer((self.host, self.port), self)
         self.port = self._httpd.server_address[1]  # so that a stop() and start() keep the same URL
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="hubserver", daemon=True
@@ -235,7 +126,7 @@ class HubServer:
 
     # --- request handling (runs on the server's threads) --------------------------------------
 
-    def _serve(self, handler: _Handler) -> None:
+    def _serve(self, handler: Handler) -> None:
         parts = urlsplit(handler.path)
         record = RequestRecord(
             method=handler.command,
@@ -259,7 +150,7 @@ class HubServer:
                 headers["Content-Length"], body = str(len(body)), b""
         except Exception as exc:  # noqa: BLE001 -- a bug here must reach the client as a 500, not a hang
             traceback.print_exc()
-            status, headers, body = _error(500, f"catalog.hubsim.server failed: {exc!r}")
+            status, headers, body = error(500, f"catalog.hubsim.server failed: {exc!r}")
         record.status = status
         handler.send_response(status)
         headers.setdefault("Content-Type", "application/json; charset=utf-8")
@@ -275,21 +166,21 @@ class HubServer:
         if faults.take("rate_limit"):
             return self._rate_limited()
         if faults.take("server_error"):
-            return _server_error(faults.server_error_status)
+            return server_error(faults.server_error_status)
         if faults.fail_after_pages is not None and self.pages_served >= faults.fail_after_pages:
-            return _server_error(500)
+            return server_error(500)
         authorization = headers.get("authorization")
         if self.token is not None and authorization is not None and authorization != f"Bearer {self.token}":
-            return _error(401, "Invalid credentials in Authorization header")
+            return error(401, "Invalid credentials in Authorization header")
         query = parse_qs(raw_query, keep_blank_values=True)
         if path.startswith(LFS_PREFIX):
-            return lfs_download(self.store, path, query, headers.get("if-none-match"), _error)
+            return lfs_download(self.store, path, query, headers.get("if-none-match"), error)
         resolved = split_resolve(path)
         if resolved is not None:
             return resolve_file(
                 self.store, *resolved, if_none_match=headers.get("if-none-match"),
                 authorized=self.token is not None and authorization == f"Bearer {self.token}",
-                base=f"http://{headers['host']}" if headers.get("host") else self.url, error=_error,
+                base=f"http://{headers['host']}" if headers.get("host") else self.url, error=error,
                 gated=lambda: self._gated(resolved[0], authorization),
                 not_found=lambda: self._repo_not_found(authorization))
         try:
@@ -298,12 +189,12 @@ class HubServer:
             if path.startswith("/api/models/"):
                 return self._model(path[len("/api/models/") :], query, raw_query, authorization)
         except BadRequest as exc:
-            return _error(400, str(exc))
-        return _error(404, _NOT_FOUND_PAGE)
+            return error(400, str(exc))
+        return error(404, NOT_FOUND_PAGE)
 
     def _rate_limited(self) -> Answer:
         faults = self.faults
-        status, headers, body = _error(
+        status, headers, body = error(
             429, f"You have reached your 'api' rate limit. Retry after {faults.retry_after} seconds."
         )
         headers.update(
@@ -320,7 +211,7 @@ class HubServer:
         models, next_cursor = page(self.store, q)
         bad = set(self.faults.bad_items)
         items = [list_item(model, q) for model in models]
-        body = _json([garble(item) if item["id"] in bad else item for item in items])
+        body = json_body([garble(item) if item["id"] in bad else item for item in items])
         if self.faults.take("malformed"):
             body = body[: len(body) // 2]  # cut mid-document, as a dropped proxy stream would
         headers = {}
@@ -342,7 +233,7 @@ class HubServer:
         elif segments[-1] == "auth-check":
             auth_check, segments, suffix = True, segments[:-1], "/auth-check"
         if not 1 <= len(segments) <= 2 or not all(segments):
-            return _error(404, _NOT_FOUND_PAGE)
+            return error(404, NOT_FOUND_PAGE)
         repo_id = "/".join(unquote(s) for s in segments)
         new_id = self.store.renamed_to(repo_id)
         if new_id is not None:
@@ -366,8 +257,8 @@ class HubServer:
         if revision is not None:
             sha = str(model.get("sha", ""))
             if revision not in ("main", sha) and not (len(revision) >= 7 and sha.startswith(revision)):
-                return _error(404, f"Invalid rev id: {revision}", "RevisionNotFound")
-        return 200, {}, _json(info_body(model, parse_expand(query)))
+                return error(404, f"Invalid rev id: {revision}", "RevisionNotFound")
+        return 200, {}, json_body(info_body(model, parse_expand(query)))
 
     @staticmethod
     def _repo_not_found(authorization: str | None) -> Answer:
@@ -375,8 +266,8 @@ class HubServer:
         # one) and a signed-in one 404. huggingface_hub recognises the anonymous 401 by URL only on
         # https endpoints, so the RepoNotFound code is sent on both to work over plain http.
         if authorization is None:
-            return _error(401, "Invalid username or password.", "RepoNotFound")
-        return _error(404, "Repository not found", "RepoNotFound")
+            return error(401, "Invalid username or password.", "RepoNotFound")
+        return error(404, "Repository not found", "RepoNotFound")
 
     @staticmethod
     def _gated(repo_id: str, authorization: str | None) -> Answer:
@@ -385,12 +276,12 @@ class HubServer:
                 f"Access to model {repo_id} is restricted. You must have access to it and be authenticated"
                 " to access it. Please log in."
             )
-            return _error(401, message, "GatedRepo")
+            return error(401, message, "GatedRepo")
         message = (
             f"Access to model {repo_id} is restricted and you are not in the authorized list."
             f" Visit https://huggingface.co/{repo_id} to ask for access."
         )
-        return _error(403, message, "GatedRepo")
+        return error(403, message, "GatedRepo")
 
 
 def _parser() -> argparse.ArgumentParser:

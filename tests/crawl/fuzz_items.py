@@ -24,7 +24,8 @@ from catalog.crawl.hub import HubClient, RetryPolicy
 from catalog.crawl.sync import SyncOptions, run_sync
 from catalog.db.engine import transaction
 from catalog.db.tables import HubModel, SyncRun
-from catalog.hubsim.server import HubServer, HubStore, RawJSON
+from catalog.hubsim.server import HubServer, HubStore
+from catalog.hubsim.wire import RawJSON
 
 DEEP = 1_500  # the nesting that raised RecursionError while decoding a page
 _NAME = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,30}", fullmatch=True).filter(

@@ -10,7 +10,8 @@ from sqlalchemy import select, text
 from catalog.crawl.sync import SyncOptions, run_sync, sync_models
 from catalog.db.engine import transaction
 from catalog.db.tables import HubModel, SyncRun
-from catalog.hubsim.server import HubServer, HubStore, RawJSON
+from catalog.hubsim.server import HubServer, HubStore
+from catalog.hubsim.wire import RawJSON
 from tests.crawl.test_sync import client_for, synthetic
 
 HOSTILE = "evil/model"
