@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from catalog.compliance.license_text import README_SECTION
@@ -38,8 +38,9 @@ from catalog.facts.derive import derivatives_of, derive_models, resolve_row
 from catalog.licenses.fingerprint import Fingerprints, load_fingerprints
 
 BATCH = 200
-# Only what deciding which files to read, and whether they changed, needs: not the card or the tags.
-_MODEL_COLUMNS = (HubModel.id, HubModel.repo_id, HubModel.sha, HubModel.files, HubModel.gated, HubModel.access,
+# Only what deciding whether a model's files are wanted needs: not the card, the tags or even the
+# file list, which is read only for the models that turn out to want their files.
+_MODEL_COLUMNS = (HubModel.id, HubModel.repo_id, HubModel.sha, HubModel.gated, HubModel.access,
                   HubModel.license_raw, HubModel.license_name_raw, HubModel.license_link_raw, HubModel.license_tags)
 WORKERS = 4
 MAX_FILE_BYTES = 1_000_000
@@ -48,6 +49,17 @@ _MAX_FIRST_LINES_CHARS = 600
 _MAX_SECTION_CHARS = 50_000
 _LICENSE_NAME = re.compile(r"^(licen[cs]e|copying|notice)([._-][\w.-]*)?$|^use_policy\.md$", re.IGNORECASE)
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+
+
+def needs_license_files(declared_status: str) -> bool:
+    """Whether the pass after a sync reads a model's license files: its card declares no usable license."""
+    return declared_status in ("missing", "unknown")
+
+
+def checked_when_written(declared_status: str, sha: str | None) -> str | None:
+    """``license_files_checked`` for a row a sync writes: a model whose files the pass would not
+    read is looked at already (so a first load's pass visits only the undeclared models)."""
+    return None if needs_license_files(declared_status) else (sha or "main")
 
 
 def license_paths(files: Iterable[Any]) -> list[str]:
@@ -110,6 +122,11 @@ def fetch_license_files(factory: sessionmaker[Session], client: HubClient, *, ev
     fingerprints = fingerprints or load_fingerprints()
     summary = LicenseFilesSummary()
     query = select(*_MODEL_COLUMNS).where(HubModel.removed_at.is_(None)).order_by(HubModel.id)
+    if not every_model:
+        # Models already looked at their current revision have nothing new to offer: skipped in
+        # SQL, so a sync that changed nothing costs one indexed scan here, not a walk in Python.
+        query = query.where(or_(HubModel.license_files_checked.is_(None),
+                                HubModel.license_files_checked != func.coalesce(HubModel.sha, "main")))
     if authors:
         query = query.where(HubModel.author.in_(list(authors)))
     if repo_ids is not None:
@@ -151,15 +168,21 @@ def _do_batch(session: Session, client: HubClient, pool: ThreadPoolExecutor, mod
         stored.setdefault(row.model_id, {})[row.path] = row
     jobs: list[_Job] = []
     touched: set[int] = set()
+    checked: dict[int, str] = {}  # model id -> the revision now looked at
     has_token = client.has_token()
+    undeclared = {m.id: needs_license_files(resolve_row(m).status) for m in models}
+    wanting = [m.id for m in models if m.access == "ok" and (every_model or undeclared[m.id])]
+    files = dict(session.execute(select(HubModel.id, HubModel.files).where(HubModel.id.in_(wanting))).all()) \
+        if wanting else {}
     for model in models:
         if model.access != "ok":
+            continue  # left unmarked: looked at again once the Hub lets the model be read
+        revision = model.sha or "main"
+        if not (every_model or undeclared[model.id]):
+            checked[model.id] = revision  # files read by an earlier --license-files pass are kept
             continue
-        undeclared = resolve_row(model).status in ("missing", "unknown")
-        if not (every_model or undeclared):
-            continue
-        wanted = license_paths(model.files or [])
-        if not wanted and undeclared and "README.md" in (model.files or []):
+        wanted = license_paths(files.get(model.id) or [])
+        if not wanted and undeclared[model.id] and "README.md" in (files.get(model.id) or []):
             wanted = [README_SECTION]
         held = stored.get(model.id, {})
         gone = [path for path in held if path not in wanted]
@@ -168,11 +191,12 @@ def _do_batch(session: Session, client: HubClient, pool: ThreadPoolExecutor, mod
                                                            ModelLicenseFile.path.in_(gone)))
             if any(_effect(held[path]) is not None for path in gone):
                 touched.add(model.id)
-        revision = model.sha or "main"
         todo = [p for p in wanted if p not in held or held[p].revision != revision]
         if todo:
             summary.models += 1
         readable = has_token or model.gated in ("false", None)
+        if readable or not todo:  # a gated model's files are looked at again once a token can read them
+            checked[model.id] = revision
         jobs += [_Job(model.id, model.repo_id, revision, path, held[path].etag if path in held else None, readable)
                  for path in todo]
     for job, answer in zip(jobs, pool.map(lambda j: _fetch(client, j), jobs), strict=True):
@@ -182,6 +206,9 @@ def _do_batch(session: Session, client: HubClient, pool: ThreadPoolExecutor, mod
         before = _effect(held) if held is not None else None
         if _store(session, job, answer, held, fingerprints, summary) != before:
             touched.add(job.model_id)
+    if checked:
+        session.execute(update(HubModel), [{"id": model_id, "license_files_checked": revision}
+                                           for model_id, revision in checked.items()])
     if touched:
         session.flush()
         repo_ids = [m.repo_id for m in models if m.id in touched]

@@ -15,6 +15,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from catalog.crawl.ingest import InvalidItem, ParsedModel, parse_item
+from catalog.crawl.license_files import checked_when_written
 from catalog.crawl.renames import follow_rename, record_alias
 from catalog.db.engine import utcnow
 from catalog.db.tables import BaseModelLink, HubModel, ModelEvent, ModelFormat, SyncRun
@@ -160,6 +161,7 @@ def row_for(model: ParsedModel, now: datetime, run_id: int, resolution: Resoluti
     row = model.columns()
     row.update(first_seen_at=now, last_synced_at=now, last_seen_run_id=run_id)
     row.update(derived_columns(resolution, kb))
+    row["license_files_checked"] = checked_when_written(resolution.status, model.sha)
     return row
 
 

@@ -66,6 +66,9 @@ class HubModel(Base):
     formats: Mapped[list[Any]] = mapped_column(default=list)
 
     access: Mapped[str] = mapped_column(String(10), default="ok", comment="ok | gated | private | missing")
+    # Lets the license-file pass after a sync skip, in SQL, every model it already saw at its revision.
+    license_files_checked: Mapped[str | None] = mapped_column(
+        String(64), comment="revision the license-file pass last looked at; NULL: never")
     problems: Mapped[list[Any]] = mapped_column(default=list, comment="fields the Hub sent malformed, kept raw")
     content_hash: Mapped[str | None] = mapped_column(String(64), comment="hash of the item minus counters")
     hub_object_id: Mapped[str | None] = mapped_column(

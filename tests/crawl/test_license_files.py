@@ -244,3 +244,35 @@ def test_a_changed_text_at_a_new_revision_makes_an_approval_stale(factory, hub, 
         assert [r["code"] for r in queued["reasons"]] == ["license-text-changed"]
         flag_row = session.get(type(flag), flag.id)
         assert text_changes(flag_row, model)
+
+
+def test_a_pass_the_hub_stopped_is_finished_by_the_next_sync_and_then_nothing_is_looked_at_again(
+        factory, hub, texts) -> None:
+    client = client_for(hub)
+    assert run_sync(factory, client, SyncOptions(full=True)).status == "completed"
+    hub.faults.server_error = 1_000  # every file request fails: the pass gives up, keeping finished batches
+    stopped = fetch_license_files(factory, client)
+    assert stopped.error is not None and "LICENSE" not in files_of(factory, "acme/bare-other")
+
+    # Nothing changed on the Hub, so the sync's walk writes nothing; the models the stopped pass
+    # did not reach are read all the same.
+    hub.faults.server_error = 0
+    assert run_sync(factory, client, SyncOptions(full=True)).status == "completed"
+    resumed = fetch_license_files(factory, client)
+    assert resumed.error is None and resumed.fetched >= 3
+    assert files_of(factory, "acme/bare-other")["LICENSE"].detected_license == "llama3"
+
+    # Every model is now looked at its revision: no request, and no model's files considered.
+    before = len(file_requests(hub))
+    idle = fetch_license_files(factory, client)
+    assert (idle.models, idle.requests, len(file_requests(hub))) == (0, 0, before)
+    with transaction(factory) as session:
+        unchecked = session.scalars(select(HubModel.repo_id).where(
+            HubModel.removed_at.is_(None), HubModel.license_files_checked.is_distinct_from(HubModel.sha))).all()
+    assert unchecked == []
+
+    # A new commit with a new text is looked at again, and only it.
+    new_revision(factory, hub, "acme/custom", "2" * 40, text=texts["mit"], path="LICENSE.md")
+    changed = fetch_license_files(factory, client)
+    assert (changed.models, changed.requests) == (1, 1)
+    assert files_of(factory, "acme/custom")["LICENSE.md"].detected_license == "mit"
