@@ -1,6 +1,6 @@
-"""What a license obliges a model's user to do: the audit (findings with stable codes and
-obligations; ``audit``), policies and their evaluation (``policy``) and policy files
-(``policy_file``).
+"""What a license obliges a model's user to do: the audit (findings and obligations; ``audit``,
+its vocabulary of stable codes and model facts in ``findings``), policies and their evaluation
+(``policy``) and policy files (``policy_file``).
 
 Pure knowledge: may import licenses only; no database.
 """

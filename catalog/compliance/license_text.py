@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from catalog.compliance.audit import Finding
+from catalog.compliance.findings import Finding
 from catalog.licenses import KnowledgeBase, Resolution
 from catalog.licenses.normalise import most_restrictive
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from catalog.compliance.audit import Finding, ModelFacts
+from catalog.compliance.findings import Finding, ModelFacts
 
 # Loading and validation live in policy_file; re-exported so callers keep importing from here.
 from catalog.compliance.policy_file import (

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from catalog.compliance.audit import FINDING_CODES
+from catalog.compliance.findings import FINDING_CODES
 from catalog.errors import CatalogError
 from catalog.licenses import CATEGORIES, CONTEXTS, KnowledgeBase, License, knowledge_base
 

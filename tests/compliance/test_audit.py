@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from catalog.compliance.audit import FINDING_CODES, SEVERITIES, Finding, ModelFacts, audit, obligations_for
+from catalog.compliance.audit import audit, obligations_for
+from catalog.compliance.findings import FINDING_CODES, SEVERITIES, Finding, ModelFacts
 from catalog.licenses import resolve
 
 SHA = "b" * 40

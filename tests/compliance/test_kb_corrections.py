@@ -6,7 +6,8 @@ the knowledge base say what it says now.
 
 from __future__ import annotations
 
-from catalog.compliance.audit import ModelFacts, audit, obligations_for
+from catalog.compliance.audit import audit, obligations_for
+from catalog.compliance.findings import ModelFacts
 from catalog.compliance.policy import DEFAULT_POLICY, Subject, evaluate, policy_from_dict
 from catalog.licenses import knowledge_base, resolve
 

@@ -7,7 +7,8 @@ from datetime import date
 
 import pytest
 
-from catalog.compliance.audit import FINDING_CODES, Finding, ModelFacts, audit
+from catalog.compliance.audit import audit
+from catalog.compliance.findings import FINDING_CODES, Finding, ModelFacts
 from catalog.compliance.policy import (
     DEFAULT_POLICY,
     REASON_CODES,
