@@ -150,7 +150,8 @@ def report(name: str, figures: dict[str, tuple[float, float, int]], runs: int) -
     for label, what in (("settings", "catalog.config + load_settings()"),
                         ("database", "SQLAlchemy, its ORM and the table declarations")):
         wall, cpu, _ = figures[label]
-        print(f"    of which {label:<10} median {wall - bare:.3f} s wall, {cpu - bare_cpu:.3f} s CPU  ({what} - floor)")
+        print(f"    of which {label:<10} median {wall - bare:.3f} s wall, {cpu - bare_cpu:.3f} s CPU  "
+              f"({what} - floor)")
     print(f"  the work              median {check - imported:.3f} s wall, {check_cpu - imported_cpu:.3f} s CPU  "
           "(discovery, lookups, policy, report)")
     print(f"catalog check --sarif   median {figures['sarif'][0]:.3f} s")
@@ -205,9 +206,9 @@ def main(argv: list[str]) -> int:
     tops = import_time(env)
     print(f"catalogue: {args.models:,} models; tree: {args.files} .py + {args.files // 10} .yaml, {args.refs} references")
     if args.baseline:
-        report(f"baseline ({args.baseline}): ", {label.removeprefix("baseline "): value
-                                                 for label, value in figures.items() if label.startswith("baseline ")},
-               args.runs)
+        before = {label.removeprefix("baseline "): value for label, value in figures.items()
+                  if label.startswith("baseline ")}
+        report(f"baseline ({args.baseline}): ", before, args.runs)
         print("this version:")
     report("", figures, args.runs)
     check, code = figures["check"][0], figures["check"][2]

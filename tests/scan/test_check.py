@@ -274,7 +274,8 @@ def test_check_imports_neither_the_web_stack_nor_the_hub_client(catalogue, db_ur
     last = done.stderr.strip().splitlines()[-1]
     assert last.startswith("EXIT 1 "), done.stderr  # the fixture tree has violations: the check ran to the end
     loaded = set(last.split()[2:])
-    forbidden = NOT_ON_THE_CHECK_PATH + (("sqlalchemy.dialects.postgresql",) if db_url.startswith("sqlite") else ())
+    on_sqlite = db_url.startswith("sqlite")
+    forbidden = NOT_ON_THE_CHECK_PATH + (("sqlalchemy.dialects.postgresql",) if on_sqlite else ())
     assert not {name for name in loaded for banned in forbidden
                 if name == banned or name.startswith(banned + ".")}
     assert "catalog.scan.check" in loaded  # the probe saw the real check path
