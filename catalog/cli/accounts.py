@@ -230,6 +230,3 @@ def tokens_revoke(settings: Settings, token_id: int) -> None:
     with _session(settings, existing=True) as session:
         revoke_token(session, token_id, _actor())
     click.echo(f"revoked token #{token_id}")
-
-
-COMMANDS = [users, teams, tokens]

@@ -212,9 +212,6 @@ def notices(settings: Settings, paths: tuple[str, ...], exclude: tuple[str, ...]
         _emit(build_notices(session, _model_keys(refs)), output)
 
 
-COMMANDS = [check, bom, notices]
-
-
 def _load_policy(policy_path: str | None, paths: Sequence[str]) -> Policy:
     from catalog.compliance.policy import DEFAULT_POLICY, PolicyError, load_policy_file
 

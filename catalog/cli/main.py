@@ -21,8 +21,29 @@ EXIT_USAGE = 2
 _REPO_ID = re.compile(r"(?:[A-Za-z0-9][A-Za-z0-9._-]{0,95}/)?[A-Za-z0-9][A-Za-z0-9._-]{0,95}")
 
 
+# Commands defined in their own modules, imported only when named (or listed by --help), so that
+# `catalog check` does not import the account and server commands' modules. Command name -> module;
+# each module defines the command as a function of the same name.
+_LAZY_COMMANDS = {
+    "users": "catalog.cli.accounts", "teams": "catalog.cli.accounts", "tokens": "catalog.cli.accounts",
+    "check": "catalog.cli.check", "bom": "catalog.cli.check", "notices": "catalog.cli.check",
+    "serve": "catalog.cli.serve",
+}
+
+
 class CatalogGroup(click.Group):
-    """Reports catalog's own errors as one line on stderr, never as a stack trace."""
+    """Reports catalog's own errors as one line on stderr, never as a stack trace, and loads the
+    commands of :data:`_LAZY_COMMANDS` on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *_LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in _LAZY_COMMANDS:
+            import importlib
+
+            self.add_command(getattr(importlib.import_module(_LAZY_COMMANDS[cmd_name]), cmd_name), cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -245,18 +266,3 @@ def demo(database: str, serve: bool, port: int, shared: Path | None) -> None:
     from catalog.hubsim.demo import run_demo
 
     run_demo(database=database, serve=serve, port=port, shared=shared)
-
-
-def _register_extensions() -> None:
-    # Command groups of other areas live in their own modules to keep this one small; those
-    # modules import their heavy dependencies inside the commands, so this stays cheap.
-    from catalog.cli import accounts as cli_accounts
-    from catalog.cli import check as cli_check
-    from catalog.cli import serve as cli_serve
-
-    for module in (cli_accounts, cli_check, cli_serve):
-        for command in module.COMMANDS:
-            main.add_command(command)
-
-
-_register_extensions()

@@ -41,6 +41,3 @@ def serve(settings: Settings | None, host: str | None, port: int | None, workers
     # Each worker process builds its application from the same CATALOG_* environment.
     uvicorn.run("catalog.web.app:create_app", factory=True, workers=workers, host=host, port=port,
                 log_level="info", **proxy)
-
-
-COMMANDS = [serve]

@@ -77,10 +77,6 @@ _RULE_WORDS = (
 # os.environ is everywhere; it only makes a file worth parsing when the file also says "model".
 _ENV_WORDS = (b"getenv", b"environ")
 _MODEL_WORDS = (b"model", b"MODEL", b"Model")
-# One search per file instead of one per word.
-_RULE_PATTERN = re.compile(b"|".join(re.escape(word) for word in _RULE_WORDS))
-_ENV_PATTERN = re.compile(b"|".join(_ENV_WORDS))
-_MODEL_PATTERN = re.compile(b"|".join(_MODEL_WORDS))
 # A function or class body whose lines hold none of these is not walked: its calls cannot match
 # and its bindings are invisible outside it.
 _LINE_TRIGGERS = (*_RULE_WORDS, *_ENV_WORDS, b"add_argument", b"option(", b"Option(", b"field(")
@@ -98,9 +94,11 @@ _HF_ENV_KEYS = frozenset({"HF_MODEL_ID", "MODEL_ID", "HF_MODEL", "MODEL_NAME_OR_
 
 
 def _has_rule_word(data: bytes) -> bool:
-    if _RULE_PATTERN.search(data):
+    # A substring test per word, not one regex alternation of them all: ``re`` tries every
+    # alternative at every position, and this runs on every file (1.7x faster on real code).
+    if any(word in data for word in _RULE_WORDS):
         return True
-    return _ENV_PATTERN.search(data) is not None and _MODEL_PATTERN.search(data) is not None
+    return any(word in data for word in _ENV_WORDS) and any(word in data for word in _MODEL_WORDS)
 
 
 def _known_id_offsets(data: bytes, check: IdCheck) -> list[int]:
@@ -109,7 +107,7 @@ def _known_id_offsets(data: bytes, check: IdCheck) -> list[int]:
     Asking the (cached) catalogue about each distinct string is far cheaper than parsing and
     walking every file that has a MIME type or a path in it.
     """
-    if not check.has_catalogue:
+    if not check.has_catalogue or b"/" not in data:  # every candidate holds a slash
         return []
     offsets = []
     for match in _QUOTED_ID.finditer(data):

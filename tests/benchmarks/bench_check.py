@@ -7,6 +7,10 @@ interpreter start-up (the floor: ``python -c pass``), importing what the command
 the work itself (discovery, lookups, policy, report), with the ratio of the whole to the floor.
 
     .venv/bin/python tests/benchmarks/bench_check.py --models 1000000 --files 2000 --refs 60
+
+With ``--baseline DIR`` (a copy of an older version of the project, e.g.
+``git archive <ref> | tar -x -C DIR``) the same commands also run on that code (``PYTHONPATH=DIR``),
+interleaved run by run with the current code, so that before and after share the machine's load.
 """
 
 from __future__ import annotations
@@ -95,21 +99,63 @@ def build_tree(root: Path, files: int, refs: int, known: list[str]) -> None:
     (root / ".catalog-policy.yaml").write_text("context: internal\n")
 
 
-def timed(command: list[str], env: dict[str, str], cwd: Path, runs: int) -> tuple[float, float, int]:
-    """Median wall seconds, median CPU seconds (user + system) and the last exit code of ``runs`` runs.
+def timed(jobs: dict[str, tuple[list[str], dict[str, str]]], cwd: Path, runs: int
+          ) -> dict[str, tuple[float, float, int]]:
+    """Per job: median wall seconds, median CPU seconds (user + system) and the last exit code.
 
-    On a shared machine the wall time measures the neighbours too; the CPU time does not.
+    The jobs take turns run by run, so that a burst of load on the shared machine hits all of
+    them alike; on such a machine the wall time measures the neighbours too, the CPU time does not.
     """
-    subprocess.run(command, cwd=cwd, env=env, capture_output=True, check=False)  # warm: page cache, .pyc files
-    durations, cpu, code = [], [], 0
+    for command, env in jobs.values():  # warm: page cache, .pyc files
+        subprocess.run(command, cwd=cwd, env=env, capture_output=True, check=False)
+    durations: dict[str, list[float]] = {label: [] for label in jobs}
+    cpu: dict[str, list[float]] = {label: [] for label in jobs}
+    codes: dict[str, int] = {}
     for _ in range(runs):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        started = time.perf_counter()
-        code = subprocess.run(command, cwd=cwd, env=env, capture_output=True, check=False).returncode
-        durations.append(time.perf_counter() - started)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-    return statistics.median(durations), statistics.median(cpu), code
+        for label, (command, env) in jobs.items():
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            started = time.perf_counter()
+            codes[label] = subprocess.run(command, cwd=cwd, env=env, capture_output=True, check=False).returncode
+            durations[label].append(time.perf_counter() - started)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu[label].append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return {label: (statistics.median(durations[label]), statistics.median(cpu[label]), codes[label])
+            for label in jobs}
+
+
+def commands(env: dict[str, str]) -> dict[str, tuple[list[str], dict[str, str]]]:
+    """What is timed: the floor, the settings alone, the database layer alone, the check's imports,
+    and the check itself (text, SARIF, --help)."""
+    python = sys.executable
+    return {
+        "floor": ([python, "-c", "pass"], env),
+        "settings": ([python, "-c", "from catalog.config import load_settings; load_settings()"], env),
+        "database": ([python, "-c", "import catalog.db.tables"], env),
+        "imports": ([python, "-c", f"import {', '.join(CHECK_MODULES)}"], env),
+        "check": ([python, "-m", "catalog", "check", "."], env),
+        "sarif": ([python, "-m", "catalog", "check", ".", "--format", "sarif"], env),
+        "help": ([python, "-m", "catalog", "check", "--help"], env),
+    }
+
+
+def report(name: str, figures: dict[str, tuple[float, float, int]], runs: int) -> None:
+    """Print one version's figures: the whole, then start-up, imports and work separately."""
+    (check, check_cpu, code), (bare, bare_cpu, _) = figures["check"], figures["floor"]
+    imported, imported_cpu, _ = figures["imports"]
+    print(f"{name}catalog check (text)    median {check:.3f} s wall, {check_cpu:.3f} s CPU over {runs} runs "
+          f"(exit {code}); {check / bare:.1f}x the floor (wall), {check_cpu / max(bare_cpu, 1e-3):.1f}x (CPU)")
+    print(f"  start-up (floor)      median {bare:.3f} s wall, {bare_cpu:.3f} s CPU  (python -c pass)")
+    print(f"  imports               median {imported - bare:.3f} s wall, {imported_cpu - bare_cpu:.3f} s CPU  "
+          "(python -c 'import <check's modules>' - floor)")
+    for label, what in (("settings", "catalog.config + load_settings()"),
+                        ("database", "SQLAlchemy, its ORM and the table declarations")):
+        wall, cpu, _ = figures[label]
+        print(f"    of which {label:<10} median {wall - bare:.3f} s wall, {cpu - bare_cpu:.3f} s CPU  "
+              f"({what} - floor)")
+    print(f"  the work              median {check - imported:.3f} s wall, {check_cpu - imported_cpu:.3f} s CPU  "
+          "(discovery, lookups, policy, report)")
+    print(f"catalog check --sarif   median {figures['sarif'][0]:.3f} s")
+    print(f"catalog check --help    median {figures['help'][0]:.3f} s  (start-up + CLI imports)")
 
 
 def import_time(env: dict[str, str]) -> list[tuple[str, float]]:
@@ -136,6 +182,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "catalog-bench")
     parser.add_argument("--db", type=Path, help="reuse this SQLite catalogue (e.g. bench_search's) instead of building one")
+    parser.add_argument("--baseline", type=Path, metavar="DIR",
+                        help="also time the project copy in DIR (an older version), interleaved with this one")
     args = parser.parse_args(argv)
     args.cache.mkdir(parents=True, exist_ok=True)
     if args.db:
@@ -147,26 +195,27 @@ def main(argv: list[str]) -> int:
     env = {**os.environ, "CATALOG_DATABASE_URL": f"sqlite:///{database}"}
     # Users' installs keep compiled bytecode; without it every run would measure the compiler.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
+    jobs = commands(env)
+    if args.baseline:
+        jobs |= {f"baseline {label}": job for label, job in
+                 commands({**env, "PYTHONPATH": str(args.baseline.resolve())}).items()}
     with tempfile.TemporaryDirectory() as tmp:
         tree = Path(tmp)
         build_tree(tree, args.files, args.refs, known)
-        bare, bare_cpu, _ = timed([sys.executable, "-c", "pass"], env, tree, args.runs)
-        imported, imported_cpu, _ = timed([sys.executable, "-c", f"import {', '.join(CHECK_MODULES)}"], env, tree,
-                                          args.runs)
-        check, check_cpu, code = timed([sys.executable, "-m", "catalog", "check", "."], env, tree, args.runs)
-        sarif, _, _ = timed([sys.executable, "-m", "catalog", "check", ".", "--format", "sarif"], env, tree, args.runs)
-        help_, _, _ = timed([sys.executable, "-m", "catalog", "check", "--help"], env, tree, args.runs)
+        figures = timed(jobs, tree, args.runs)
     tops = import_time(env)
     print(f"catalogue: {args.models:,} models; tree: {args.files} .py + {args.files // 10} .yaml, {args.refs} references")
-    print(f"catalog check (text)    median {check:.3f} s wall, {check_cpu:.3f} s CPU over {args.runs} runs "
-          f"(exit {code}); {check / bare:.1f}x the floor (wall), {check_cpu / max(bare_cpu, 1e-3):.1f}x (CPU)")
-    print(f"  start-up (floor)      median {bare:.3f} s wall, {bare_cpu:.3f} s CPU  (python -c pass)")
-    print(f"  imports               median {imported - bare:.3f} s wall, {imported_cpu - bare_cpu:.3f} s CPU  "
-          "(python -c 'import <check's modules>' - floor)")
-    print(f"  the work              median {check - imported:.3f} s wall, {check_cpu - imported_cpu:.3f} s CPU  "
-          "(discovery, lookups, policy, report)")
-    print(f"catalog check --sarif   median {sarif:.3f} s")
-    print(f"catalog check --help    median {help_:.3f} s  (start-up + CLI imports)")
+    if args.baseline:
+        before = {label.removeprefix("baseline "): value for label, value in figures.items()
+                  if label.startswith("baseline ")}
+        report(f"baseline ({args.baseline}): ", before, args.runs)
+        print("this version:")
+    report("", figures, args.runs)
+    check, code = figures["check"][0], figures["check"][2]
+    if args.baseline:
+        before_wall, before_cpu, _ = figures["baseline check"]
+        print(f"this version / baseline: {check / before_wall:.2f} (wall), "
+              f"{figures['check'][1] / before_cpu:.2f} (CPU)")
     print("heaviest imports (-X importtime, cumulative): "
           + ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in tops[:6]))
     print(f"target {TARGET_SECONDS:.1f} s: {'met' if check <= TARGET_SECONDS else 'MISSED'}")

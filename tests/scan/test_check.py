@@ -255,3 +255,27 @@ def test_remote_mode_against_a_live_server(catalogue, db_url, tree):
     assert not (tree / "unused.db").exists()  # remote mode never touches a local database
     assert refused.returncode == 3 and "401" in refused.stderr
     assert bad_policy.returncode == 2 and "line 4" in bad_policy.stderr
+
+
+# What `catalog check` (local database) must not import: it runs on every push and pays for every
+# import. The web stack, Alembic (the schema check reads alembic_version itself), the Hub client,
+# the account and server commands, and on SQLite the PostgreSQL dialect.
+NOT_ON_THE_CHECK_PATH = ("fastapi", "starlette", "jinja2", "uvicorn", "alembic", "huggingface_hub", "httpx",
+                         "argon2", "catalog.web", "catalog.crawl", "catalog.hubsim", "catalog.teams",
+                         "catalog.cli.accounts", "catalog.cli.serve")
+
+
+def test_check_imports_neither_the_web_stack_nor_the_hub_client(catalogue, db_url, tree):
+    probe = ("import sys\nfrom catalog.cli.main import main\n"
+             "try:\n    main(['check', '.'])\nexcept SystemExit as exc:\n    code = exc.code\n"
+             "print('EXIT', code, ' '.join(sorted(sys.modules)), file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=tree, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "CATALOG_DATABASE_URL": db_url, "NO_COLOR": "1"}, check=False)
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("EXIT 1 "), done.stderr  # the fixture tree has violations: the check ran to the end
+    loaded = set(last.split()[2:])
+    on_sqlite = db_url.startswith("sqlite")
+    forbidden = NOT_ON_THE_CHECK_PATH + (("sqlalchemy.dialects.postgresql",) if on_sqlite else ())
+    assert not {name for name in loaded for banned in forbidden
+                if name == banned or name.startswith(banned + ".")}
+    assert "catalog.scan.check" in loaded  # the probe saw the real check path
