@@ -200,10 +200,11 @@ class FactsLoader:
         return result
 
     def adopt(self, model: Any, bases: list[tuple[str, str]],
-              previous: tuple[Resolution, str | None] | None) -> ModelFacts:
-        """The facts of a model row already loaded with its bases and previous license (a record
-        read them anyway), cached like :meth:`load`'s, with its lineage prefetched."""
-        facts = facts_of(model, resolve_row(model), bases, previous)
+              previous: tuple[Resolution, str | None] | None, texts: tuple[Any, ...]) -> ModelFacts:
+        """The facts of a model row already loaded with its bases, previous license and license
+        files (``texts``, as :func:`~catalog.facts.license_files.license_evidence` gives them; a
+        record read them anyway), cached like :meth:`load`'s, with its lineage prefetched."""
+        facts = facts_of(model, self.effective(model.id, resolve_row(model), texts), bases, previous)
         self._facts[model.repo_id] = facts
         self.prefetch_bases([base for base, _ in facts.base_models])
         return facts
