@@ -22,6 +22,7 @@ from catalog.compliance.audit import obligations_for
 from catalog.compliance.license_text import TextEvidence
 from catalog.db.prepared import Prepared, decode_rows, json_rows
 from catalog.db.tables import AuditFinding, BaseModelLink, HubModel, LicenseText, ModelEvent, ModelLicenseFile
+from catalog.facts.ancestors import load_ancestors
 from catalog.facts.derive import FactsLoader, resolve_declared, resolve_row
 from catalog.facts.license_view import license_files_block
 from catalog.facts.resolve import resolved_row_id
@@ -169,6 +170,8 @@ def read_record(session: Session, repo_id: str, *, revision: str | None = None) 
     model = read_model(session, repo_id)
     kb = knowledge_base()
     loader = FactsLoader(session, kb=kb)
+    if model.bases:
+        load_ancestors(session, loader, model.id)
     texts = tuple(TextEvidence(path=f.path, status=f.status, revision=f.revision, sha256=f.sha256,
                                detected=f.detected_license, score=f.score, also=tuple(f.also or ()),
                                first_line=f.first_lines.splitlines()[0] if f.first_lines else None)

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from pydantic import StringConstraints
 
 from catalog.db.tables import Team, User
@@ -21,6 +21,7 @@ from catalog.errors import InvalidQuery
 from catalog.web import api_schemas as s
 from catalog.web.auth import ReaderDep, actor_for, require_token_role
 from catalog.web.deps import SessionDep, SettingsDep
+from catalog.web.responses import JSONResponse
 
 router = APIRouter(tags=["catalog API v1"])
 
