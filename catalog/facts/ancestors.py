@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, bindparam, literal, or_, select
+from sqlalchemy import Select, bindparam, literal, select
 from sqlalchemy.orm import Session
 
 from catalog.compliance.audit import ModelFacts
@@ -83,10 +83,17 @@ def _by_ids(dialect: str) -> Select[Any]:
 
 
 def _names(model: Any, repo_id: Any) -> Any:
-    """``model`` is the one stored under ``repo_id``, or the one ``repo_id`` is a former id of."""
+    """``model`` is the one stored under ``repo_id``, else the one ``repo_id`` is a former id of.
+
+    An equality with a scalar subquery of two indexed lookups, not an OR of them: an OR in a
+    join condition keeps PostgreSQL from using either index.
+    """
     aliases = ModelAlias.__table__
-    return or_(model.c.repo_id == repo_id,
-               model.c.id.in_(select(aliases.c.model_id).where(aliases.c.alias == repo_id).scalar_subquery()))
+    stored = HubModel.__table__.alias("stored")
+    own = select(stored.c.id).where(stored.c.repo_id == repo_id)
+    former = select(aliases.c.model_id).where(aliases.c.alias == repo_id)
+    # The model's own id first: UNION ALL returns its branches in order.
+    return model.c.id == own.union_all(former).limit(1).scalar_subquery()
 
 
 _ANCESTORS = Prepared(_statement)  # one model's (a record's): compiled once, run as plain SQL
@@ -122,12 +129,8 @@ def facts_of_models(session: Session, loader: FactsLoader, model_ids: list[int])
 def _learn(loader: FactsLoader, rows: list[Any]) -> list[tuple[int, ModelFacts]]:
     """Tell ``loader`` the facts of each row (by the id it was named by); returns them."""
     learnt = []
-    found: dict[str, Any] = {}
     for row in rows:
-        # An id stored as itself wins over a model that merely had it as a former id.
-        if row.written not in found or row.repo_id == row.written:
-            found[row.written] = row
-    for written, row in found.items():
+        written = row.written
         if row.id is None:
             loader.learn(written, None)
             continue
