@@ -32,7 +32,7 @@ DERIVATION_REVISION = 3
 # Facts kept for lineage lookups; popular bases stay cached, memory stays bounded on big runs.
 _MAX_CACHED_FACTS = 20_000
 
-_FACT_COLUMNS = (
+FACT_COLUMNS = (
     HubModel.id,
     HubModel.repo_id,
     HubModel.sha,
@@ -177,7 +177,7 @@ class FactsLoader:
 
     def load(self, where: Any) -> list[tuple[int, ModelFacts]]:
         """Load (row id, facts) of the models matching a SQL condition on ``hub_models``."""
-        rows = self.session.execute(select(*_FACT_COLUMNS).where(where)).all()
+        rows = self.session.execute(select(*FACT_COLUMNS).where(where)).all()
         if not rows:
             return []
         ids = [r.id for r in rows]
@@ -200,10 +200,11 @@ class FactsLoader:
         return result
 
     def adopt(self, model: Any, bases: list[tuple[str, str]],
-              previous: tuple[Resolution, str | None] | None) -> ModelFacts:
-        """The facts of a model row already loaded with its bases and previous license (a record
-        read them anyway), cached like :meth:`load`'s, with its lineage prefetched."""
-        facts = facts_of(model, resolve_row(model), bases, previous)
+              previous: tuple[Resolution, str | None] | None, texts: tuple[Any, ...]) -> ModelFacts:
+        """The facts of a model row already loaded with its bases, previous license and license
+        files (``texts``, as :func:`~catalog.facts.license_files.license_evidence` gives them; a
+        record read them anyway), cached like :meth:`load`'s, with its lineage prefetched."""
+        facts = facts_of(model, self.effective(model.id, resolve_row(model), texts), bases, previous)
         self._facts[model.repo_id] = facts
         self.prefetch_bases([base for base, _ in facts.base_models])
         return facts
@@ -231,6 +232,11 @@ class FactsLoader:
         """Cache the facts of ids not catalogued under their own name: a renamed model's, or None."""
         found = self.load_former_ids(repo_ids)
         self._facts.update({r: found[r][1] if r in found else None for r in repo_ids})
+
+    def learn(self, repo_id: str, facts: ModelFacts | None) -> None:
+        """Take the facts of the model ``repo_id`` names (its own id or a former one), read
+        elsewhere; None: the catalogue holds no such model."""
+        self._facts[repo_id] = facts
 
     def remember(self, model_id: int, facts: ModelFacts, stored: dict[str, Any]) -> None:
         """Take the facts of a model just written (``stored``: its derived columns as written)."""

@@ -3,38 +3,34 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from catalog.db.tables import HubModel, LicenseText, ModelLicenseFile
-from catalog.facts.derive import resolve_row
+from catalog.db.tables import LicenseText
+from catalog.licenses import Resolution
 
 
-def license_files_view(session: Session, model: HubModel) -> dict[str, Any]:
+def license_files_block(declared: Resolution, files: Iterable[Any]) -> dict[str, Any]:
     """Declared and detected side by side, and the license files read: the record's ``license_text`` block.
 
     ``declared`` is what the card's fields resolve to on their own; ``detected`` the licenses the
-    files were identified as; the record's ``license.id`` / ``ids`` are the effective ones.
+    files were identified as (``files``: a model's license files, ordered by path, with the first
+    lines of their texts); the record's ``license.id`` / ``ids`` are the effective ones.
     """
-    declared = resolve_row(model)
-    files = session.execute(
-        select(ModelLicenseFile, LicenseText.first_lines, LicenseText.text.is_not(None))
-        .outerjoin(LicenseText, LicenseText.sha256 == ModelLicenseFile.sha256)
-        .where(ModelLicenseFile.model_id == model.id).order_by(ModelLicenseFile.path)
-    ).all()
     detected = list(dict.fromkeys(
-        i for f, _, _ in files if f.status == "ok" for i in (f.detected_license, *(f.also or ())) if i))
+        i for f in files if f.status == "ok" for i in (f.detected_license, *(f.also or ())) if i))
     return {
         "declared": {"id": declared.license_id, "ids": list(declared.license_ids), "status": declared.status,
                      "unresolved": list(declared.unresolved)},
         "detected": detected,
         "files": [{"path": f.path, "status": f.status, "revision": f.revision, "sha256": f.sha256,
                    "license": f.detected_license, "reference": f.detected_name, "score": f.score,
-                   "also": list(f.also or ()), "first_lines": first_lines, "text_stored": bool(stored),
+                   "also": list(f.also or ()), "first_lines": f.first_lines, "text_stored": f.text_stored,
                    "fetched_at": f.fetched_at.isoformat().replace("+00:00", "Z")}
-                  for f, first_lines, stored in files],
+                  for f in files],
     }
 
 

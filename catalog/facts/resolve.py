@@ -123,12 +123,24 @@ def find_model(session: Session, written: str, *, with_findings: bool = False) -
     model = session.scalars(select(HubModel).where(HubModel.repo_id == written).options(*options)).unique().first()
     if model is not None:
         return model
-    resolution = resolve_ids(session, [written], exact=False).get(written, Resolution(written))
+    row_id = resolved_row_id(session, written, exact=False)
+    return session.scalars(select(HubModel).where(HubModel.id == row_id).options(*options)).unique().one()
+
+
+def resolved_row_id(session: Session, written: str, *, exact: bool = True) -> int:
+    """The row id of the stored model a written id names (``exact=False``: the caller has just
+    looked it up as written and missed).
+
+    Raises:
+        AmbiguousModel: a bare name that names several models (they are listed).
+        ModelNotFound: no such model, with close ids as suggestions.
+    """
+    resolution = resolve_ids(session, [written], exact=exact).get(written, Resolution(written))
     if resolution.ambiguous:
         raise AmbiguousModel(written, resolution.candidates)
     if resolution.model_id is None:
         raise ModelNotFound(written, suggest_ids(session, written))
-    return session.scalars(select(HubModel).where(HubModel.id == resolution.model_id).options(*options)).unique().one()
+    return resolution.model_id
 
 
 def _bare_name(session: Session, name: str) -> Resolution:

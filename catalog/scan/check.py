@@ -20,6 +20,7 @@ from catalog.compliance.audit import Finding, ModelFacts, audit
 from catalog.compliance.policy import ModelVerdict, Policy, Reason, Subject, TeamDecision, evaluate
 from catalog.db.tables import AuditFinding, HubModel, Team
 from catalog.errors import CatalogError
+from catalog.facts.ancestors import facts_of_models
 from catalog.facts.derive import FactsLoader, is_stale
 from catalog.facts.resolve import is_known, resolve_id, resolve_ids
 from catalog.licenses import KnowledgeBase, knowledge_base
@@ -71,10 +72,10 @@ def subjects_from_db(
     kb = kb or knowledge_base()
     team_row = _team(session, team) if team is not None else None
     resolutions = resolve_ids(session, (repo_id for repo_id, _ in refs_or_ids))
-    loader = FactsLoader(session)
+    loader = FactsLoader(session, kb=kb)
     by_row: dict[int, tuple[int, ModelFacts]] = {}
     for chunk in _chunks(sorted({r.model_id for r in resolutions.values() if r.model_id is not None})):
-        for row_id, fact in loader.load(HubModel.id.in_(chunk)):
+        for row_id, fact in facts_of_models(session, loader, chunk):
             by_row[row_id] = (row_id, fact)
     facts = {written: by_row[r.model_id] for written, r in resolutions.items()
              if r.model_id is not None and r.model_id in by_row}

@@ -13,12 +13,13 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy.orm import Session, selectinload
 
 from catalog.compliance.policy import TEAM_STATUSES
 from catalog.db.engine import utcnow
-from catalog.db.tables import AuditFinding, AuditLogEntry, Flag, HubModel, Team
+from catalog.db.prepared import Prepared
+from catalog.db.tables import AuditFinding, AuditLogEntry, Flag, HubModel, Team, User
 from catalog.errors import CatalogError
 from catalog.teams.accounts import Actor, record
 
@@ -124,31 +125,48 @@ def is_expired(flag: Flag, now: datetime | None = None) -> bool:
 
 def flag_view(flag: Flag, model: HubModel) -> dict[str, Any]:
     """A decision as JSON, with whether it still holds."""
+    return decision_view(flag, flag.team.name, flag.author.name if flag.author else None, model)
+
+
+def decision_view(flag: Any, team: str, author: str | None, model: Any) -> dict[str, Any]:
+    """:func:`flag_view` of a flag row (a :class:`Flag` or a row naming its columns alike) and of a
+    model with ``license_ids`` and ``license_files`` (a :class:`HubModel` or a record's model)."""
     return {
-        "id": flag.id, "team": flag.team.name, "status": flag.status, "revision": flag.revision,
+        "id": flag.id, "team": team, "status": flag.status, "revision": flag.revision,
         "license_ids": flag.license_ids, "conditions": flag.conditions, "note": flag.note,
-        "expires_at": _iso(flag.expires_at), "created_by": flag.author.name if flag.author else None,
+        "expires_at": _iso(flag.expires_at), "created_by": author,
         "created_at": _iso(flag.created_at), "stale": is_stale(flag, model), "expired": is_expired(flag),
         "license_texts": flag.license_texts, "text_changes": text_changes(flag, model),
     }
 
 
-def model_flags(session: Session, model: HubModel) -> dict[str, Any]:
+def _flags_statement(dialect: str) -> Select[Any]:
+    flag = Flag.__table__.c
+    return (select(flag.id, flag.team_id, flag.status, flag.revision, flag.license_ids, flag.conditions, flag.note,
+                   flag.expires_at, flag.created_at, flag.license_texts, Team.__table__.c.name,
+                   User.__table__.c.name.label("author"))
+            .join_from(Flag.__table__, Team.__table__, Team.__table__.c.id == flag.team_id)
+            .outerjoin(User.__table__, User.__table__.c.id == flag.created_by)
+            .where(flag.model_id == bindparam("model_id")).order_by(flag.id.desc()))
+
+
+_MODEL_FLAGS = Prepared(_flags_statement)
+
+
+def model_flags(session: Session, model: Any) -> dict[str, Any]:
     """A model's current decision per team and its full decision history.
 
-    One statement: the current decision of a team is its newest flag, as :func:`current_flags` says,
-    so it is read off the history rather than queried again.
+    One statement (prepared: it is part of every API record): the current decision of a team is
+    its newest flag, as :func:`current_flags` says, so it is read off the history rather than
+    queried again. ``model``: a :class:`HubModel` or a record's model (see :func:`decision_view`).
     """
-    history = list(session.scalars(
-        select(Flag).where(Flag.model_id == model.id).order_by(Flag.id.desc())
-        .options(joinedload(Flag.team), joinedload(Flag.author))
-    ))
-    newest: dict[int, Flag] = {}
-    for flag in history:
-        newest.setdefault(flag.team_id, flag)
+    history = _MODEL_FLAGS.rows(session.connection(), model_id=model.id)
+    newest: dict[int, Any] = {}
+    for row in history:
+        newest.setdefault(row.team_id, row)
     return {
-        "current": [flag_view(f, model) for f in sorted(newest.values(), key=lambda f: f.id)],
-        "history": [flag_view(f, model) for f in history],
+        "current": [decision_view(row, row.name, row.author, model) for row in sorted(newest.values(), key=lambda r: r.id)],
+        "history": [decision_view(row, row.name, row.author, model) for row in history],
     }
 
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from pydantic import StringConstraints
 
 from catalog.db.tables import Team, User
@@ -21,6 +21,7 @@ from catalog.errors import InvalidQuery
 from catalog.web import api_schemas as s
 from catalog.web.auth import ReaderDep, actor_for, require_token_role
 from catalog.web.deps import SessionDep, SettingsDep
+from catalog.web.responses import JSONResponse
 
 router = APIRouter(tags=["catalog API v1"])
 
@@ -142,14 +143,11 @@ def get_model(repo_id: str, session: SessionDep, user: ReaderDep,
               revision: Annotated[str | None, Query(max_length=64, description="Show the license at "
                                                                               "this sha.")] = None) -> Response:
     """The full record of a model (``org/name`` or a bare name) with every team's decisions."""
-    from catalog.facts.queries import record_of
-    from catalog.facts.resolve import find_model
+    from catalog.facts.record import read_record
     from catalog.teams.flags import model_flags as flags
 
-    model = find_model(session, repo_id, with_findings=True)
-    record = record_of(session, model, revision=revision)
-    record["flags"] = flags(session, model)
-    return JSONResponse({"ok": True, **record})
+    record = read_record(session, repo_id, revision=revision)
+    return JSONResponse({"ok": True, **record.data, "flags": flags(session, record.model)})
 
 
 @router.get("/licenses", response_model=s.LicensePage, responses=s.errors(401))

@@ -60,9 +60,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     from catalog.web import account_pages, api, docs, pages
 
+    # The API first: routes are tried in order, and the API's requests are the many (no page
+    # route matches an /api/v1 path, so the order changes nothing else).
+    app.include_router(api.router, prefix="/api/v1")
     app.include_router(pages.router)
     app.include_router(account_pages.router)
-    app.include_router(api.router, prefix="/api/v1")
     docs.mount(app)
     app.mount("/static", StaticFiles(directory=resource_dir("templates") / "static"), name="static")
 

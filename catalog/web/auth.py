@@ -21,6 +21,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from catalog.config import Settings
 from catalog.db.tables import User
@@ -120,10 +121,24 @@ def _unauthorized(message: str) -> HTTPException:
     return HTTPException(status_code=401, detail=message, headers={"WWW-Authenticate": "Bearer"})
 
 
-def viewer(request: Request, session: SessionDep, settings: SettingsDep) -> User | None:
-    """The user making the request, or None. A bearer token that does not work is a 401, not anonymous."""
+async def viewer(request: Request, session: SessionDep, settings: SettingsDep) -> User | None:
+    """The user making the request, or None. A bearer token that does not work is a 401, not anonymous.
+
+    A request without any credential (a token, the trusted header, the session cookie) is
+    anonymous without a query, on the event loop; any other goes to the thread pool to be looked up.
+    """
     if hasattr(request.state, "viewer"):
         return request.state.viewer
+    headers = request.headers
+    if ("authorization" not in headers and SESSION_COOKIE not in request.cookies
+            and not (settings.trusted_user_header and headers.get(settings.trusted_user_header))):
+        request.state.via = None
+        request.state.viewer = None
+        return None
+    return await run_in_threadpool(_identify, request, session, settings)
+
+
+def _identify(request: Request, session: Session, settings: Settings) -> User | None:
     user: User | None = None
     request.state.via = None
     token = _bearer(request)
@@ -157,7 +172,7 @@ def viewer(request: Request, session: SessionDep, settings: SettingsDep) -> User
 ViewerDep = Annotated[User | None, Depends(viewer)]
 
 
-def require_viewer(user: ViewerDep, settings: SettingsDep) -> User | None:
+async def require_viewer(user: ViewerDep, settings: SettingsDep) -> User | None:
     """The user, or None when the catalogue is public; 401 when it is not and nobody signed in."""
     if user is None and not settings.public_read:
         raise _unauthorized("sign in or send an API token to read the catalogue")
@@ -175,7 +190,7 @@ def has_role(user: User | None, role: str) -> bool:
 def require_role(role: str) -> Callable[..., User]:
     """A dependency: the signed-in user (any way of signing in) if they hold ``role``; 401 or 403 otherwise."""
 
-    def dependency(user: ViewerDep) -> User:
+    async def dependency(user: ViewerDep) -> User:
         if user is None:
             raise _unauthorized("sign in first")
         if not has_role(user, role):
@@ -188,7 +203,7 @@ def require_role(role: str) -> Callable[..., User]:
 def require_token_role(role: str) -> Callable[..., User]:
     """A dependency for API writes: a bearer token whose user holds ``role``; 401 or 403 otherwise."""
 
-    def dependency(request: Request, user: ViewerDep) -> User:
+    async def dependency(request: Request, user: ViewerDep) -> User:
         if user is None or request.state.via != "token":
             raise _unauthorized("API writes need 'Authorization: Bearer <token>'")
         if not has_role(user, role):
