@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from catalog.db.tables import AuditFinding, BaseModelLink, Flag, HubModel, HubModelSearch, ModelFormat
+from catalog.db.tables import AuditFinding, BaseModelLink, Flag, HubModelSearch, ModelFormat
 from catalog.errors import InvalidQuery
 from catalog.search.estimates import estimates
 from catalog.search.facet_cache import peek
@@ -240,9 +240,9 @@ def _text_match(session: Session, q: str, model_id: Any) -> ColumnElement[bool]:
     if not words:
         return true() if not q.strip() else false()
     if session.get_bind().dialect.name == "postgresql":
+        # The projection row's own search document (GIN-indexed): no join to the wide table.
         tsquery = " & ".join(words[:-1] + [words[-1] + ":*"])
-        return model_id.in_(select(HubModel.id).where(
-            literal_column(PG_DOCUMENT).op("@@")(func.to_tsquery("simple", tsquery))))
+        return _PG_DOCUMENT.op("@@")(func.to_tsquery("simple", tsquery))
     return model_id.in_(text("SELECT rowid FROM hub_models_fts WHERE hub_models_fts MATCH :match")
                         .bindparams(match=_fts_match(q)).columns(rowid=Integer))
 
@@ -252,14 +252,10 @@ def _fts_match(q: str) -> str:
     return " ".join('"' + w.replace('"', '""') + '"' for w in fts_query(q)) + "*"
 
 
-# The text PostgreSQL searches; must stay identical to the expression of the GIN index
-# ix_fts_hub_models_document created by migration 20261122_1000 (or the index is not used).
-PG_DOCUMENT = (
-    "to_tsvector('simple'::regconfig, regexp_replace(lower("
-    "repo_id || ' ' || coalesce(author, '') || ' ' || coalesce(tags::text, '') || ' ' || "
-    "coalesce(card_data ->> 'model_name', '') || ' ' || coalesce(card_data ->> 'description', '') || ' ' || "
-    "coalesce(card_data ->> 'summary', '')), '[^[:alnum:]]+', ' ', 'g'))"
-)
+# PostgreSQL's search document of a model: a tsvector column of the projection, written by its
+# triggers (migration 20261129_0200, which also defines the words it holds). Not mapped on
+# HubModelSearch: SQLite has no such column (it searches its FTS5 index).
+_PG_DOCUMENT = literal_column(f"{S.__tablename__}.fts_document")
 
 
 def _in_or_null(column: Any, values: tuple[str, ...]) -> ColumnElement[bool]:

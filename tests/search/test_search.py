@@ -290,9 +290,13 @@ def test_resync_updates_counters_and_changed_fields(catalogue):
     load(catalogue, hub_item("solo/nolicense", license=None, downloads=5000, likes=70, extra_tags=["zebra-stripes"]))
     assert ids(run(catalogue))[0] == "solo/nolicense"
     assert ids(run(catalogue, sort="-likes"))[0] == "solo/nolicense"
-    # A changed card: new license, task and size.
+    assert ids(run(catalogue, q="zebra")) == ["solo/nolicense"]  # its words are kept
+    # A changed card: new license, task, size, tags and summary.
+    assert ids(run(catalogue, q="kangaroo")) == []
     load(catalogue, hub_item("acme/bert-small", license="cc-by-nc-4.0", downloads=50, pipeline_tag="text-generation",
-                             safetensors={"total": 2_000_000_000}, sha="b" * 40))
+                             safetensors={"total": 2_000_000_000}, sha="b" * 40, extra_tags=["kangaroo"],
+                             card={"model_name": "Tiny Encoder"}))
+    assert ids(run(catalogue, q="kangaroo")) == ids(run(catalogue, q="tiny encod")) == ["acme/bert-small"]
     assert ids(run(catalogue, category="non-commercial")) == ["acme/bert-small", "solo/noncommercial"]
     assert ids(run(catalogue, task="fill-mask")) == []
     assert ids(run(catalogue, size="1-3B")) == ["acme/bert-small"]
