@@ -1,10 +1,14 @@
 """Benchmark of the search page (run on demand; prints figures, asserts nothing).
 
     python tests/benchmarks/bench_search.py --models 100000 [--db sqlite:////tmp/bench-100k.db]
-    python tests/benchmarks/bench_search.py --models 1000000 --db postgresql://postgres@127.0.0.1:5432/bench_1m
+    python tests/benchmarks/bench_search.py --models 1000000 --db postgresql://postgres@127.0.0.1:5432/bench_1m \
+        --fill-from /tmp/bench-1m.db
 
 The database is filled once with the synthetic corpus (tests/benchmarks/corpus.py) through the
-real ingest path, and reused by later runs with the same --db. Then a fixed mix of 50 queries
+real ingest path, and reused by later runs with the same --db. ``--fill-from`` instead copies a
+SQLite catalogue filled that way into an empty PostgreSQL database with COPY (minutes instead
+of an hour at 1M; tests/benchmarks/copy_fill.py). PostgreSQL is then vacuumed and analysed, as
+after any bulk load: without statistics its planner guesses. Then a fixed mix of 50 queries
 (free text, facet combinations, sorts, deep pages) is timed twice:
 
 - server side: ``catalog.search.query`` with facets, as the page calls it;
@@ -34,6 +38,7 @@ from catalog.crawl.sync import ingest_items
 from catalog.db.engine import make_engine, make_sessionmaker, upgrade
 from catalog.db.tables import AuditFinding, HubModel, HubModelSearch
 from catalog.search.query import SearchParams, search
+from tests.benchmarks.copy_fill import copy_catalogue
 from tests.benchmarks.corpus import generate
 
 BATCH = 2000
@@ -138,12 +143,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--models", type=int, default=100_000)
     parser.add_argument("--db", help="database URL (default: sqlite:////tmp/catalog-bench-<N>.db)")
     parser.add_argument("--rounds", type=int, default=3, help="passes over the query mix")
+    parser.add_argument("--fill-from", metavar="SQLITE_FILE",
+                        help="fill an empty PostgreSQL --db by copying this filled SQLite catalogue (COPY)")
     args = parser.parse_args(argv)
     url = args.db or f"sqlite:////tmp/catalog-bench-{args.models}.db"
     engine = make_engine(url)
     upgrade(engine)
     factory = make_sessionmaker(engine)
+    if args.fill_from and engine.dialect.name == "postgresql":
+        with factory() as session:
+            empty = not session.scalar(select(func.count()).select_from(HubModel))
+        if empty:
+            started = time.perf_counter()
+            copied = copy_catalogue(args.fill_from, engine)
+            print(f"copied {copied:,} models in {time.perf_counter() - started:.0f}s")
     fill(factory, args.models)
+    if engine.dialect.name == "postgresql":
+        started = time.perf_counter()
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE")  # statistics, and a visibility map for index-only scans
+        print(f"VACUUM ANALYZE in {time.perf_counter() - started:.0f}s")
     mix = query_mix(factory)
     print(f"\n{engine.dialect.name}, {args.models:,} models, {len(mix)} queries x {args.rounds} rounds")
 
