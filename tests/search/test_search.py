@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from urllib.parse import parse_qsl
 
 import pytest
@@ -9,7 +10,7 @@ from sqlalchemy import delete, select, text, update
 
 from catalog.crawl.sync import SyncOptions, run_sync
 from catalog.db.engine import transaction, utcnow
-from catalog.db.tables import Flag, HubModel, HubModelSearch, Team
+from catalog.db.tables import AppSetting, Flag, HubModel, HubModelSearch, Team
 from catalog.errors import InvalidQuery
 from catalog.facts.derive import derive_models
 from catalog.hubsim.server import HubServer, HubStore
@@ -419,8 +420,21 @@ def test_a_new_process_serves_the_stored_counts_without_recounting(catalogue, mo
         patched.setattr(facets_module, "_counts", no_recount)
         patched.setattr(facets_module, "_count", no_recount, raising=False)
         restarted = run(catalogue)
+    selected = run(catalogue, license="mit")  # a selected value is looked up among all the stored ones
     assert restarted.facets_stale is False and restarted.count == 6
     assert facet(restarted, "license") == facet(counted, "license")
+    assert selected.count == 1 and facet(selected, "license")["mit"] == 1
+
+    # Counts stored by the previous version, as [value, models] pairs, are still served.
+    with catalogue() as session, session.begin():
+        row = session.get(AppSetting, "counts:facet:license")
+        document = json.loads(row.value)
+        document["value"] = {"ranked": [list(pair) for pair in zip(*document["value"].values(), strict=True)]}
+        row.value = json.dumps(document)
+    facet_cache._cache.clear()
+    with monkeypatch.context() as patched:
+        patched.setattr(facets_module, "_counts", no_recount)
+        assert facet(run(catalogue), "license") == facet(counted, "license")
 
     load(catalogue, hub_item("late/arrival", license="mit"))
     facet_cache._cache.clear()
