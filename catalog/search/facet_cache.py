@@ -78,6 +78,8 @@ class Ranked:
 
 
 _cache: dict[tuple[str, str], _Entry] = {}
+# Stored counts read at server start (:func:`preload`), judged fresh or stale on first use.
+_preloaded: dict[tuple[str, str], _Entry] = {}
 _refreshing: dict[tuple[str, str], threading.Thread] = {}
 _lock = threading.Lock()
 
@@ -95,7 +97,9 @@ def cached(session: Session, key: str, compute: Callable[[Session], Any], stale:
     with _lock:
         hit = _cache.get(cache_key)
     if hit is None and _has_own_connections(bind):
-        stored = _stored(session, key)
+        with _lock:
+            stored = _preloaded.pop(cache_key, None)
+        stored = stored or _stored(session, key)
         if stored is not None and stored.state[0] == state[0]:
             # Counted by another process, or by this one before a restart: fresh if nothing changed since.
             hit = _Entry(now if stored.state == state else now - CACHE_TTL, stored.state, stored.value)
@@ -115,6 +119,23 @@ def cached(session: Session, key: str, compute: Callable[[Session], Any], stale:
         _cache[cache_key] = _Entry(now, state, value)
     _store(bind, key, state, value)
     return value
+
+
+def preload(bind: Engine) -> None:
+    """Read every stored count into this process (server start), so that its first request does
+    not: the author facet of a million models is megabytes of JSON. Best effort."""
+    if not _has_own_connections(bind):
+        return
+    try:
+        with Session(bind=bind) as session:
+            database = _database(session)
+            for key in session.scalars(select(AppSetting.key).where(AppSetting.key.like(_STORE_PREFIX + "%"))):
+                stored = _stored(session, key.removeprefix(_STORE_PREFIX))
+                if stored is not None:
+                    with _lock:
+                        _preloaded[(database, key.removeprefix(_STORE_PREFIX))] = stored
+    except Exception:  # a database not migrated yet, or unreachable: the first request reads them
+        log.warning("could not preload the stored counts", exc_info=True)
 
 
 def current(session: Session, key: str) -> Any:
@@ -153,6 +174,7 @@ def clear_cache() -> None:
     wait_for_refresh()
     with _lock:
         _cache.clear()
+        _preloaded.clear()
 
 
 def _start_refresh(bind: Engine, cache_key: tuple[str, str], compute: Callable[[Session], Any]) -> None:

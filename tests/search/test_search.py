@@ -444,6 +444,23 @@ def test_a_new_process_serves_the_stored_counts_without_recounting(catalogue, mo
     assert run(catalogue).count == 7 and facet(run(catalogue), "license")["mit"] == 2
 
 
+def test_a_starting_server_reads_the_stored_counts_before_its_first_request(catalogue, app, monkeypatch):
+    from fastapi.testclient import TestClient
+
+    counted = run(catalogue)
+    wait_for_refresh()
+    facet_cache._cache.clear()  # a new process
+    with TestClient(app) as client:  # its start reads the stored counts
+
+        def unread(*args, **kwargs):
+            raise AssertionError("the first request read the stored counts itself")
+
+        monkeypatch.setattr(facet_cache, "_stored", unread)
+        first = client.get("/models.json").json()
+    assert first["facets_stale"] is False and first["count"] == counted.count
+    assert {v["value"]: v["count"] for v in first["facets"]["license"]["results"]} == facet(counted, "license")
+
+
 def test_storing_the_counts_never_waits_for_a_writer(catalogue):
     """A request whose own transaction holds the write lock (a sign-in, a generated key) still
     gets its counts at once; they are then just not stored. Before, storing each facet waited out
