@@ -12,13 +12,15 @@ target_metadata = Base.metadata
 
 # Full-text search tables are created with raw SQL in migrations; autogenerate cannot model
 # them, so `alembic check` must not report them (or SQLite's FTS5 shadow tables) as drift.
+# Nor PostgreSQL's search document (a tsvector column of hub_model_search, named fts_*).
 FTS_PREFIX = "hub_models_fts"
 
 
 def include_object(obj, name, type_, reflected, compare_to):
     hidden_table = type_ == "table" and name and name.startswith(FTS_PREFIX)
     hidden_index = type_ == "index" and name and name.startswith("ix_fts_")
-    return not (hidden_table or hidden_index)
+    hidden_column = type_ == "column" and name and name.startswith("fts_")
+    return not (hidden_table or hidden_index or hidden_column)
 
 
 def run_migrations() -> None:

@@ -18,7 +18,7 @@ Counting strategy, measured in tests/benchmarks/bench_search.py (1M models, SQLi
   ``license=apache-2.0`` thus costs one bounded scan, and the result then says
   ``facets_approximate``; filters narrower than ``SAMPLE`` rows are counted exactly.
 - The total of an intersection stops at ``COUNT_CAP`` (then ``count_approximate``, shown as
-  "5,000+"); on SQLite it reads the matching ids, which the page and the facets counted under
+  "5,000+"); it reads the matching ids, which the page and the facets counted under
   every filter then reuse instead of intersecting the filters again.
 - The team-flag facet is counted from the (small) flags table, so it is always exact.
 """
@@ -181,9 +181,9 @@ def total_count(session: Session, params: SearchParams, conds: Conditions, *, te
     # 86k models of category=permissive&size=3-10B cost 127 ms at 1M models. Up to
     # SORT_WALK_THRESHOLD, the ids read are handed on (``matched``).
     bounded = select(S.model_id).where(*conds.where(keys, limit=COUNT_CAP)).limit(COUNT_CAP + 1)
-    if matched is None or not conds.hidden:
+    if matched is None:
         n = session.scalar(select(func.count()).select_from(bounded.subquery())) or 0
-    else:  # SQLite: the ids themselves, reused by the page and the facets when few
+    else:  # the ids themselves, reused by the page and the facets when few
         ids = list(session.scalars(bounded))
         n = len(ids)
         matched.extend(ids if n <= SORT_WALK_THRESHOLD else ids[: SAMPLE + 1])

@@ -13,10 +13,14 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
     Integer,
+    String,
     and_,
+    any_,
     bindparam,
+    cast,
     false,
     func,
     literal_column,
@@ -28,7 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from catalog.db.tables import AuditFinding, BaseModelLink, Flag, HubModel, HubModelSearch, ModelFormat
+from catalog.db.tables import AuditFinding, BaseModelLink, Flag, HubModelSearch, ModelFormat
 from catalog.errors import InvalidQuery
 from catalog.search.estimates import estimates
 from catalog.search.facet_cache import peek
@@ -76,7 +80,7 @@ class Conditions:
     walk: dict[str, ColumnElement[bool]]  # for walking the sort index: all hidden but the sort column's
     text_matches: int | None = None  # models the free text matches (SQLite: one cheap FTS5 count)
     total: float | None = None  # live models in the catalogue, as last counted (SQLite)
-    # The ids of all matches as a JSON array, when counting them found few (SQLite): the page
+    # The ids of all matches as a JSON array, when counting them found few: the page
     # and the facets counted under every filter then read just these rows instead of
     # intersecting the filters again (each intersection re-reads e.g. all 80k FTS matches).
     # Capped counts hand on their first matches instead (``ids_complete`` False): enough
@@ -88,12 +92,13 @@ class Conditions:
     # streams its matches, so a LIMIT stops it early (a 2k sample of "qwen": 19 -> 5 ms),
     # where ``IN (SELECT rowid ...)`` first reads every match into a list.
     joined: ColumnElement[bool] | None = None
+    postgresql: bool = False
 
     @classmethod
     def of(cls, session: Session, params: SearchParams, *, team_id: int | None = None) -> Conditions:
         visible = filter_conditions(session, params, team_id=team_id)
         if session.get_bind().dialect.name != "sqlite":
-            return cls(visible, {}, {}, visible)
+            return cls(visible, {}, {}, visible, postgresql=True)
         sort_column = SORTS[params.sort.lstrip("-")][0]
         hidden = filter_conditions(session, params, team_id=team_id, hide=lambda name: True)
         walk = filter_conditions(session, params, team_id=team_id, hide=lambda name: name != sort_column)
@@ -125,6 +130,9 @@ class Conditions:
         chosen = [k for k in self.visible if keys is None or k in keys]
         if (self.ids is not None and chosen and len(chosen) == len(self.visible)
                 and (self.ids_complete or (limit is not None and limit < self.ids_count))):
+            if self.postgresql:  # one array parameter: '{1,2,3}' from '[1, 2, 3]'
+                array = bindparam("ids", "{" + self.ids[1:-1] + "}", type_=String)
+                return [S.model_id == any_(cast(array, ARRAY(Integer)))]
             return [S.model_id.in_(text("SELECT value FROM json_each(:ids)").bindparams(ids=self.ids)
                                    .columns(value=Integer))]
         if not self.hidden or not chosen or any(k not in self.estimates for k in chosen):
@@ -240,9 +248,9 @@ def _text_match(session: Session, q: str, model_id: Any) -> ColumnElement[bool]:
     if not words:
         return true() if not q.strip() else false()
     if session.get_bind().dialect.name == "postgresql":
+        # The projection row's own search document (GIN-indexed): no join to the wide table.
         tsquery = " & ".join(words[:-1] + [words[-1] + ":*"])
-        return model_id.in_(select(HubModel.id).where(
-            literal_column(PG_DOCUMENT).op("@@")(func.to_tsquery("simple", tsquery))))
+        return _PG_DOCUMENT.op("@@")(func.to_tsquery("simple", tsquery))
     return model_id.in_(text("SELECT rowid FROM hub_models_fts WHERE hub_models_fts MATCH :match")
                         .bindparams(match=_fts_match(q)).columns(rowid=Integer))
 
@@ -252,14 +260,10 @@ def _fts_match(q: str) -> str:
     return " ".join('"' + w.replace('"', '""') + '"' for w in fts_query(q)) + "*"
 
 
-# The text PostgreSQL searches; must stay identical to the expression of the GIN index
-# ix_fts_hub_models_document created by migration 20261122_1000 (or the index is not used).
-PG_DOCUMENT = (
-    "to_tsvector('simple'::regconfig, regexp_replace(lower("
-    "repo_id || ' ' || coalesce(author, '') || ' ' || coalesce(tags::text, '') || ' ' || "
-    "coalesce(card_data ->> 'model_name', '') || ' ' || coalesce(card_data ->> 'description', '') || ' ' || "
-    "coalesce(card_data ->> 'summary', '')), '[^[:alnum:]]+', ' ', 'g'))"
-)
+# PostgreSQL's search document of a model: a tsvector column of the projection, written by its
+# triggers (migration 20261129_0200, which also defines the words it holds). Not mapped on
+# HubModelSearch: SQLite has no such column (it searches its FTS5 index).
+_PG_DOCUMENT = literal_column(f"{S.__tablename__}.fts_document")
 
 
 def _in_or_null(column: Any, values: tuple[str, ...]) -> ColumnElement[bool]:

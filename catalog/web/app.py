@@ -20,7 +20,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from catalog.config import Settings
 from catalog.db.engine import make_engine, make_sessionmaker
 from catalog.errors import CatalogError
+from catalog.licenses import knowledge_base
 from catalog.resources import resource_dir
+from catalog.search import facet_cache
 from catalog.web import render
 from catalog.web.errors import catalog_error, error_response, http_error, internal_error, validation_error
 
@@ -47,6 +49,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Before the first request, not during it: the license labels and the stored facet
+        # counts (the author facet alone is megabytes of JSON at a million models).
+        knowledge_base()
+        facet_cache.preload(engine)
         yield
         if owns_engine:
             engine.dispose()

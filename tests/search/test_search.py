@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from urllib.parse import parse_qsl
 
 import pytest
@@ -9,7 +10,7 @@ from sqlalchemy import delete, select, text, update
 
 from catalog.crawl.sync import SyncOptions, run_sync
 from catalog.db.engine import transaction, utcnow
-from catalog.db.tables import Flag, HubModel, HubModelSearch, Team
+from catalog.db.tables import AppSetting, Flag, HubModel, HubModelSearch, Team
 from catalog.errors import InvalidQuery
 from catalog.facts.derive import derive_models
 from catalog.hubsim.server import HubServer, HubStore
@@ -290,9 +291,13 @@ def test_resync_updates_counters_and_changed_fields(catalogue):
     load(catalogue, hub_item("solo/nolicense", license=None, downloads=5000, likes=70, extra_tags=["zebra-stripes"]))
     assert ids(run(catalogue))[0] == "solo/nolicense"
     assert ids(run(catalogue, sort="-likes"))[0] == "solo/nolicense"
-    # A changed card: new license, task and size.
+    assert ids(run(catalogue, q="zebra")) == ["solo/nolicense"]  # its words are kept
+    # A changed card: new license, task, size, tags and summary.
+    assert ids(run(catalogue, q="kangaroo")) == []
     load(catalogue, hub_item("acme/bert-small", license="cc-by-nc-4.0", downloads=50, pipeline_tag="text-generation",
-                             safetensors={"total": 2_000_000_000}, sha="b" * 40))
+                             safetensors={"total": 2_000_000_000}, sha="b" * 40, extra_tags=["kangaroo"],
+                             card={"model_name": "Tiny Encoder"}))
+    assert ids(run(catalogue, q="kangaroo")) == ids(run(catalogue, q="tiny encod")) == ["acme/bert-small"]
     assert ids(run(catalogue, category="non-commercial")) == ["acme/bert-small", "solo/noncommercial"]
     assert ids(run(catalogue, task="fill-mask")) == []
     assert ids(run(catalogue, size="1-3B")) == ["acme/bert-small"]
@@ -415,8 +420,21 @@ def test_a_new_process_serves_the_stored_counts_without_recounting(catalogue, mo
         patched.setattr(facets_module, "_counts", no_recount)
         patched.setattr(facets_module, "_count", no_recount, raising=False)
         restarted = run(catalogue)
+    selected = run(catalogue, license="mit")  # a selected value is looked up among all the stored ones
     assert restarted.facets_stale is False and restarted.count == 6
     assert facet(restarted, "license") == facet(counted, "license")
+    assert selected.count == 1 and facet(selected, "license")["mit"] == 1
+
+    # Counts stored by the previous version, as [value, models] pairs, are still served.
+    with catalogue() as session, session.begin():
+        row = session.get(AppSetting, "counts:facet:license")
+        document = json.loads(row.value)
+        document["value"] = {"ranked": [list(pair) for pair in zip(*document["value"].values(), strict=True)]}
+        row.value = json.dumps(document)
+    facet_cache._cache.clear()
+    with monkeypatch.context() as patched:
+        patched.setattr(facets_module, "_counts", no_recount)
+        assert facet(run(catalogue), "license") == facet(counted, "license")
 
     load(catalogue, hub_item("late/arrival", license="mit"))
     facet_cache._cache.clear()
@@ -424,6 +442,23 @@ def test_a_new_process_serves_the_stored_counts_without_recounting(catalogue, mo
     assert stale.facets_stale is True and stale.count == 6
     wait_for_refresh()
     assert run(catalogue).count == 7 and facet(run(catalogue), "license")["mit"] == 2
+
+
+def test_a_starting_server_reads_the_stored_counts_before_its_first_request(catalogue, app, monkeypatch):
+    from fastapi.testclient import TestClient
+
+    counted = run(catalogue)
+    wait_for_refresh()
+    facet_cache._cache.clear()  # a new process
+    with TestClient(app) as client:  # its start reads the stored counts
+
+        def unread(*args, **kwargs):
+            raise AssertionError("the first request read the stored counts itself")
+
+        monkeypatch.setattr(facet_cache, "_stored", unread)
+        first = client.get("/models.json").json()
+    assert first["facets_stale"] is False and first["count"] == counted.count
+    assert {v["value"]: v["count"] for v in first["facets"]["license"]["results"]} == facet(counted, "license")
 
 
 def test_storing_the_counts_never_waits_for_a_writer(catalogue):
