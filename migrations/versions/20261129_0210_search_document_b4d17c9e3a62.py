@@ -32,7 +32,7 @@ The projected columns and the size buckets repeat revision 8747a2769311 (a migra
 import code that may change later).
 
 Revision ID: b4d17c9e3a62
-Revises: e5a0c9d41b27
+Revises: f3b8a61c0d29
 Create Date: 2026-11-29 02:00:00
 """
 
@@ -41,7 +41,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "b4d17c9e3a62"
-down_revision: str | None = "e5a0c9d41b27"
+down_revision: str | None = "f3b8a61c0d29"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
