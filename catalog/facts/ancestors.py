@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Select, bindparam, literal, select
 from sqlalchemy.orm import Session
 
-from catalog.compliance.audit import ModelFacts
+from catalog.compliance.findings import ModelFacts
 from catalog.compliance.license_text import TextEvidence
 from catalog.db.prepared import Prepared, decode_rows, json_rows
 from catalog.db.tables import BaseModelLink, HubModel, LicenseText, ModelAlias, ModelEvent, ModelLicenseFile

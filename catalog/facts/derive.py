@@ -16,7 +16,8 @@ from typing import Any, Protocol
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from catalog.compliance.audit import Finding, ModelFacts, audit
+from catalog.compliance.audit import audit
+from catalog.compliance.findings import Finding, ModelFacts
 from catalog.compliance.license_text import reconcile
 from catalog.db.tables import AuditFinding, BaseModelLink, HubModel, ModelAlias, ModelEvent
 from catalog.facts.license_files import license_evidence

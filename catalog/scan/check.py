@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from catalog.compliance.audit import Finding, ModelFacts, audit
+from catalog.compliance.audit import audit
+from catalog.compliance.findings import Finding, ModelFacts
 from catalog.compliance.policy import ModelVerdict, Policy, Reason, Subject, TeamDecision, evaluate
 from catalog.db.tables import AuditFinding, HubModel, Team
 from catalog.errors import CatalogError
