@@ -26,6 +26,7 @@ from catalog.crawl.ingest import ParsedModel, usable_repo_id
 from catalog.crawl.lock import sync_lock
 from catalog.crawl.renames import follow_rename
 from catalog.crawl.store import add_problem, row_for, store_page
+from catalog.db import search_maintenance
 from catalog.db.engine import refresh_statistics, transaction, utcnow
 from catalog.db.jsontext import clean_text
 from catalog.db.tables import HubModel, ModelEvent, SyncRun
@@ -49,6 +50,7 @@ class SyncOptions:
     limit: int | None = None
     full: bool = False
     page_size: int = 500
+    bulk_load: bool = True  # a first load suspends search upkeep and rebuilds it at the end
 
     @property
     def listing(self) -> ListingScope:
@@ -117,6 +119,7 @@ def _run_sync(
     started = time.monotonic()
     with transaction(factory) as session:
         run, resumed, high_water = _open_run(session, options)
+        bulk = _bulk_load(session, run, resumed, options)
     summary = SyncSummary(run_id=run.id, status="running", resumed=resumed)
     _copy_counts(run, summary)
     queries = options.listing.queries()
@@ -156,6 +159,8 @@ def _run_sync(
                 _mark_removed(session, run, options)
             run.status, run.cursor, run.finished_at = "completed", None, utcnow()
             _copy_counts(run, summary)
+            if bulk:
+                search_maintenance.restore(session)
             if run.new + run.updated >= _ANALYZE_AFTER:
                 refresh_statistics(session)
     except HubError as exc:
@@ -163,6 +168,8 @@ def _run_sync(
             run = session.get_one(SyncRun, run.id)
             run.status, run.error, run.finished_at = "failed", str(exc), utcnow()
             _copy_counts(run, summary)
+            if bulk:  # search serves what was loaded until the run is resumed (with triggers then)
+                search_maintenance.restore(session)
     except BaseException as exc:
         # Ctrl-C (or an unexpected error): the page being written was rolled back; the run ends
         # here, resumable from the last committed page, instead of staying "running" for ever.
@@ -186,6 +193,7 @@ def sync_models(factory: sessionmaker[Session], client: HubClient, repo_ids: Ite
     started = time.monotonic()
     repo_ids = list(dict.fromkeys(repo_ids))
     with transaction(factory) as session:
+        search_maintenance.restore(session)  # after a first load that was killed
         run = SyncRun(scope={"models": repo_ids}, scope_key="models", full=False)
         session.add(run)
         session.flush()
@@ -222,6 +230,7 @@ def ingest_items(factory: sessionmaker[Session], items: list[Any], *, scope_key:
     """
     started = time.monotonic()
     with transaction(factory) as session:
+        search_maintenance.restore(session)  # after a first load that was killed
         run = SyncRun(scope={"import": len(items)}, scope_key=scope_key)
         session.add(run)
         session.flush()
@@ -345,6 +354,25 @@ def _open_run(session: Session, options: SyncOptions) -> tuple[SyncRun, bool, da
     session.add(run)
     session.flush()
     return run, False, high_water
+
+
+def _bulk_load(session: Session, run: SyncRun, resumed: bool, options: SyncOptions) -> bool:
+    """Whether ``run`` fills the catalogue with search upkeep suspended (see catalog.db.search_maintenance).
+
+    A new run on an empty catalogue suspends it, in the transaction that opens the run; a
+    resumed one that had suspended it goes on so. Upkeep suspended by any other run (killed
+    during a first load) is restored first, so this run writes with the triggers in place.
+    """
+    holder = search_maintenance.suspended_by(session)
+    if holder is not None:
+        if resumed and holder == run.id:
+            return True
+        search_maintenance.restore(session)
+        return False
+    if not options.bulk_load or resumed or session.scalar(select(HubModel.id).limit(1)) is not None:
+        return False
+    search_maintenance.suspend(session, run.id)
+    return True
 
 
 def _mark_removed(session: Session, run: SyncRun, options: SyncOptions) -> None:
