@@ -18,6 +18,7 @@ that has access, else recorded as not readable.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -26,15 +27,16 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from catalog.compliance.license_text import README_SECTION
 from catalog.crawl.hub import FileFetch, HubClient
 from catalog.db.engine import transaction, utcnow
-from catalog.db.tables import HubModel, LicenseText, ModelLicenseFile
+from catalog.db.tables import AppSetting, HubModel, LicenseText, ModelLicenseFile, SyncRun
 from catalog.errors import HubError
 from catalog.facts.derive import derivatives_of, derive_models, resolve_row
+from catalog.licenses import knowledge_base
 from catalog.licenses.fingerprint import Fingerprints, load_fingerprints
 
 BATCH = 200
@@ -107,8 +109,16 @@ def fetch_license_files(factory: sessionmaker[Session], client: HubClient, *, ev
     its finished batches kept.
     """
     started = time.monotonic()
-    fingerprints = fingerprints or load_fingerprints()
     summary = LicenseFilesSummary()
+    done_key = None
+    if repo_ids is None:
+        with transaction(factory) as session:
+            done_key, state = _pass_state(session, every_model, authors, client.has_token())
+            done = session.get(AppSetting, done_key)
+            if done is not None and done.value == state:
+                summary.elapsed = time.monotonic() - started
+                return summary
+    fingerprints = fingerprints or load_fingerprints()
     query = select(*_MODEL_COLUMNS).where(HubModel.removed_at.is_(None)).order_by(HubModel.id)
     if authors:
         query = query.where(HubModel.author.in_(list(authors)))
@@ -130,8 +140,28 @@ def fetch_license_files(factory: sessionmaker[Session], client: HubClient, *, ev
         summary.error = str(exc)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+    if done_key is not None and summary.error is None:
+        with transaction(factory) as session:
+            session.merge(AppSetting(key=done_key, value=state))
     summary.elapsed = time.monotonic() - started
     return summary
+
+
+def _pass_state(session: Session, every_model: bool, authors: Iterable[str], has_token: bool) -> tuple[str, str]:
+    """The app_settings key of a pass over this scope, and what its outcome depends on.
+
+    Which models a pass reads, and at which revision, changes only when a sync writes models
+    (new, updated, removed, or refused by the Hub: every such write is counted on its run), or
+    with the knowledge base or the token. A pass that ended over the same state has nothing to
+    do: a sync where nothing changed then skips reading every model's file list.
+    """
+    scope = json.dumps([every_model, sorted(authors)])
+    key = "license_files:" + hashlib.sha256(scope.encode()).hexdigest()[:40]
+    written = session.execute(select(
+        func.coalesce(func.sum(SyncRun.new + SyncRun.updated + SyncRun.removed + SyncRun.failed), 0),
+        select(func.max(HubModel.id)).scalar_subquery(),
+    )).one()
+    return key, json.dumps([int(written[0]), written[1], knowledge_base().version, has_token])
 
 
 @dataclass(frozen=True)
