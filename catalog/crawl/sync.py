@@ -25,11 +25,12 @@ from catalog.crawl.hub import HubClient, ListingPage, ListingScope
 from catalog.crawl.ingest import ParsedModel, usable_repo_id
 from catalog.crawl.lock import sync_lock
 from catalog.crawl.renames import follow_rename
+from catalog.crawl.runs import bulk_load, mark_removed
 from catalog.crawl.store import add_problem, row_for, store_page
 from catalog.db import search_maintenance
 from catalog.db.engine import refresh_statistics, transaction, utcnow
 from catalog.db.jsontext import clean_text
-from catalog.db.tables import HubModel, ModelEvent, SyncRun
+from catalog.db.tables import HubModel, SyncRun
 from catalog.errors import HubError
 from catalog.facts.derive import FactsLoader, derive_models, resolve_declared
 from catalog.licenses import knowledge_base
@@ -119,7 +120,7 @@ def _run_sync(
     started = time.monotonic()
     with transaction(factory) as session:
         run, resumed, high_water = _open_run(session, options)
-        bulk = _bulk_load(session, run, resumed, options)
+        bulk = bulk_load(session, run, resumed, options.bulk_load)
     summary = SyncSummary(run_id=run.id, status="running", resumed=resumed)
     _copy_counts(run, summary)
     queries = options.listing.queries()
@@ -156,7 +157,7 @@ def _run_sync(
         with transaction(factory) as session:
             run = session.get_one(SyncRun, run.id)
             if options.full and options.limit is None:
-                _mark_removed(session, run, options)
+                mark_removed(session, run, options.listing)
             run.status, run.cursor, run.finished_at = "completed", None, utcnow()
             _copy_counts(run, summary)
             if bulk:
@@ -354,50 +355,6 @@ def _open_run(session: Session, options: SyncOptions) -> tuple[SyncRun, bool, da
     session.add(run)
     session.flush()
     return run, False, high_water
-
-
-def _bulk_load(session: Session, run: SyncRun, resumed: bool, options: SyncOptions) -> bool:
-    """Whether ``run`` fills the catalogue with search upkeep suspended (see catalog.db.search_maintenance).
-
-    A new run on an empty catalogue suspends it, in the transaction that opens the run; a
-    resumed one that had suspended it goes on so. Upkeep suspended by any other run (killed
-    during a first load) is restored first, so this run writes with the triggers in place.
-    """
-    holder = search_maintenance.suspended_by(session)
-    if holder is not None:
-        if resumed and holder == run.id:
-            return True
-        search_maintenance.restore(session)
-        return False
-    if not options.bulk_load or resumed or session.scalar(select(HubModel.id).limit(1)) is not None:
-        return False
-    search_maintenance.suspend(session, run.id)
-    return True
-
-
-def _mark_removed(session: Session, run: SyncRun, options: SyncOptions) -> None:
-    """Mark every model of the run's scope that the walk did not see as removed (never delete)."""
-    query = select(HubModel.id, HubModel.repo_id, HubModel.tags, HubModel.sha).where(
-        HubModel.removed_at.is_(None),
-        (HubModel.last_seen_run_id != run.id) | HubModel.last_seen_run_id.is_(None),
-    )
-    scope = options.listing
-    if scope.authors:
-        query = query.where(HubModel.author.in_(scope.authors))
-    now = utcnow()
-    gone = []
-    for row in session.execute(query):
-        if scope.search and scope.search.lower() not in row.repo_id.lower():
-            continue
-        if scope.filters and not set(scope.filters) <= set(row.tags or []):
-            continue
-        gone.append(row)
-    if not gone:
-        return
-    session.execute(update(HubModel), [{"id": r.id, "removed_at": now} for r in gone])
-    session.execute(insert(ModelEvent), [{"model_id": r.id, "kind": "removed", "old": None, "new": None,
-                                          "sha": r.sha, "at": now, "sync_run_id": run.id} for r in gone])
-    run.removed += len(gone)
 
 
 def _record_access(session: Session, run: SyncRun, repo_id: str, status: str) -> None:
