@@ -244,3 +244,17 @@ def test_a_changed_text_at_a_new_revision_makes_an_approval_stale(factory, hub, 
         assert [r["code"] for r in queued["reasons"]] == ["license-text-changed"]
         flag_row = session.get(type(flag), flag.id)
         assert text_changes(flag_row, model)
+
+
+def test_a_pass_the_hub_stopped_is_carried_on_by_the_next_one(factory, hub, texts) -> None:
+    """A pass after nothing changed is skipped only when the previous pass over the scope ended."""
+    assert run_sync(factory, client_for(hub), SyncOptions(full=True)).status == "completed"
+    hub.faults.server_error = 1_000
+    stopped = fetch_license_files(factory, client_for(hub), every_model=True)
+    assert stopped.error is not None
+    hub.faults.server_error = 0
+    carried_on = fetch_license_files(factory, client_for(hub), every_model=True)
+    assert carried_on.error is None and carried_on.fetched > 0
+    assert files_of(factory, "acme/apache")["LICENSE"].status == "ok"
+    again = fetch_license_files(factory, client_for(hub), every_model=True)
+    assert (again.models, again.requests) == (0, 0)
