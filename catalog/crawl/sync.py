@@ -162,7 +162,7 @@ def _run_sync(
             _copy_counts(run, summary)
             if bulk:
                 search_maintenance.restore(session)
-            if run.new + run.updated >= _ANALYZE_AFTER:
+            if bulk or run.new + run.updated >= _ANALYZE_AFTER:
                 refresh_statistics(session)
     except HubError as exc:
         with transaction(factory) as session:

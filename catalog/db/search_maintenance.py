@@ -86,7 +86,10 @@ def suspend(session: Session, run_id: int) -> None:
 
 def restore(session: Session) -> bool:
     """Rebuild the projection and full-text index from ``hub_models`` and recreate what
-    :func:`suspend` dropped, if search maintenance is suspended. Returns whether it was."""
+    :func:`suspend` dropped, if search maintenance is suspended. Returns whether it was.
+
+    PostgreSQL's planner statistics are the caller's to refresh (a sync does after a load).
+    """
     raw = session.execute(text("SELECT value FROM app_settings WHERE key = :k"), {"k": STATE_KEY}).scalar()
     if raw is None:
         return False
@@ -102,8 +105,6 @@ def restore(session: Session) -> bool:
         session.execute(text("INSERT INTO hub_models_fts (hub_models_fts) VALUES ('rebuild')"))
     for statement in state["restore"]:  # indexes after the fill: built once, not row by row
         session.execute(text(statement))
-    if postgresql:
-        session.execute(text(f"ANALYZE hub_models, {PROJECTION}"))
     return True
 
 
