@@ -108,7 +108,7 @@ def sync(settings: Settings, authors, search, filters, limit, full, repo_ids, li
     progress = SyncProgress(limit=limit)
     client = hub_client(settings, on_wait=progress.waiting)
     options = SyncOptions(authors=authors, search=search, filters=filters, limit=limit, full=full,
-                          page_size=settings.sync_page_size)
+                          page_size=settings.sync_page_size, bulk_load=settings.sync_bulk_load)
     try:
         with progress:
             if repo_ids:

@@ -119,7 +119,6 @@ def fetch_license_files(factory: sessionmaker[Session], client: HubClient, *, ev
     its finished batches kept.
     """
     started = time.monotonic()
-    fingerprints = fingerprints or load_fingerprints()
     summary = LicenseFilesSummary()
     query = select(*_MODEL_COLUMNS).where(HubModel.removed_at.is_(None)).order_by(HubModel.id)
     if not every_model:
@@ -140,6 +139,7 @@ def fetch_license_files(factory: sessionmaker[Session], client: HubClient, *, ev
                 if not models:
                     break
                 after = models[-1].id
+                fingerprints = fingerprints or load_fingerprints()  # not loaded when nothing is to be read
                 _do_batch(session, client, pool, models, every_model, fingerprints, summary)
             if progress is not None:
                 progress(summary)

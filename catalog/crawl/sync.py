@@ -25,10 +25,12 @@ from catalog.crawl.hub import HubClient, ListingPage, ListingScope
 from catalog.crawl.ingest import ParsedModel, usable_repo_id
 from catalog.crawl.lock import sync_lock
 from catalog.crawl.renames import follow_rename
+from catalog.crawl.runs import bulk_load, mark_removed
 from catalog.crawl.store import add_problem, row_for, store_page
+from catalog.db import search_maintenance
 from catalog.db.engine import refresh_statistics, transaction, utcnow
 from catalog.db.jsontext import clean_text
-from catalog.db.tables import HubModel, ModelEvent, SyncRun
+from catalog.db.tables import HubModel, SyncRun
 from catalog.errors import HubError
 from catalog.facts.derive import FactsLoader, derive_models, resolve_declared
 from catalog.licenses import knowledge_base
@@ -49,6 +51,7 @@ class SyncOptions:
     limit: int | None = None
     full: bool = False
     page_size: int = 500
+    bulk_load: bool = True  # a first load suspends search upkeep and rebuilds it at the end
 
     @property
     def listing(self) -> ListingScope:
@@ -117,6 +120,7 @@ def _run_sync(
     started = time.monotonic()
     with transaction(factory) as session:
         run, resumed, high_water = _open_run(session, options)
+        bulk = bulk_load(session, run, resumed, options.bulk_load)
     summary = SyncSummary(run_id=run.id, status="running", resumed=resumed)
     _copy_counts(run, summary)
     queries = options.listing.queries()
@@ -153,16 +157,20 @@ def _run_sync(
         with transaction(factory) as session:
             run = session.get_one(SyncRun, run.id)
             if options.full and options.limit is None:
-                _mark_removed(session, run, options)
+                mark_removed(session, run, options.listing)
             run.status, run.cursor, run.finished_at = "completed", None, utcnow()
             _copy_counts(run, summary)
-            if run.new + run.updated >= _ANALYZE_AFTER:
+            if bulk:
+                search_maintenance.restore(session)
+            if bulk or run.new + run.updated >= _ANALYZE_AFTER:
                 refresh_statistics(session)
     except HubError as exc:
         with transaction(factory) as session:
             run = session.get_one(SyncRun, run.id)
             run.status, run.error, run.finished_at = "failed", str(exc), utcnow()
             _copy_counts(run, summary)
+            if bulk:  # search serves what was loaded until the run is resumed (with triggers then)
+                search_maintenance.restore(session)
     except BaseException as exc:
         # Ctrl-C (or an unexpected error): the page being written was rolled back; the run ends
         # here, resumable from the last committed page, instead of staying "running" for ever.
@@ -186,6 +194,7 @@ def sync_models(factory: sessionmaker[Session], client: HubClient, repo_ids: Ite
     started = time.monotonic()
     repo_ids = list(dict.fromkeys(repo_ids))
     with transaction(factory) as session:
+        search_maintenance.restore(session)  # after a first load that was killed
         run = SyncRun(scope={"models": repo_ids}, scope_key="models", full=False)
         session.add(run)
         session.flush()
@@ -222,6 +231,7 @@ def ingest_items(factory: sessionmaker[Session], items: list[Any], *, scope_key:
     """
     started = time.monotonic()
     with transaction(factory) as session:
+        search_maintenance.restore(session)  # after a first load that was killed
         run = SyncRun(scope={"import": len(items)}, scope_key=scope_key)
         session.add(run)
         session.flush()
@@ -345,31 +355,6 @@ def _open_run(session: Session, options: SyncOptions) -> tuple[SyncRun, bool, da
     session.add(run)
     session.flush()
     return run, False, high_water
-
-
-def _mark_removed(session: Session, run: SyncRun, options: SyncOptions) -> None:
-    """Mark every model of the run's scope that the walk did not see as removed (never delete)."""
-    query = select(HubModel.id, HubModel.repo_id, HubModel.tags, HubModel.sha).where(
-        HubModel.removed_at.is_(None),
-        (HubModel.last_seen_run_id != run.id) | HubModel.last_seen_run_id.is_(None),
-    )
-    scope = options.listing
-    if scope.authors:
-        query = query.where(HubModel.author.in_(scope.authors))
-    now = utcnow()
-    gone = []
-    for row in session.execute(query):
-        if scope.search and scope.search.lower() not in row.repo_id.lower():
-            continue
-        if scope.filters and not set(scope.filters) <= set(row.tags or []):
-            continue
-        gone.append(row)
-    if not gone:
-        return
-    session.execute(update(HubModel), [{"id": r.id, "removed_at": now} for r in gone])
-    session.execute(insert(ModelEvent), [{"model_id": r.id, "kind": "removed", "old": None, "new": None,
-                                          "sha": r.sha, "at": now, "sync_run_id": run.id} for r in gone])
-    run.removed += len(gone)
 
 
 def _record_access(session: Session, run: SyncRun, repo_id: str, status: str) -> None:

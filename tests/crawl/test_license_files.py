@@ -276,3 +276,17 @@ def test_a_pass_the_hub_stopped_is_finished_by_the_next_sync_and_then_nothing_is
     changed = fetch_license_files(factory, client)
     assert (changed.models, changed.requests) == (1, 1)
     assert files_of(factory, "acme/custom")["LICENSE.md"].detected_license == "mit"
+
+
+def test_a_pass_the_hub_stopped_is_carried_on_by_the_next_one(factory, hub, texts) -> None:
+    """With --license-files too, a stopped pass is finished by the next one, and then nothing is read again."""
+    assert run_sync(factory, client_for(hub), SyncOptions(full=True)).status == "completed"
+    hub.faults.server_error = 1_000
+    stopped = fetch_license_files(factory, client_for(hub), every_model=True)
+    assert stopped.error is not None
+    hub.faults.server_error = 0
+    carried_on = fetch_license_files(factory, client_for(hub), every_model=True)
+    assert carried_on.error is None and carried_on.fetched > 0
+    assert files_of(factory, "acme/apache")["LICENSE"].status == "ok"
+    again = fetch_license_files(factory, client_for(hub), every_model=True)
+    assert (again.models, again.requests) == (0, 0)

@@ -1,0 +1,137 @@
+"""Search maintenance: suspend the search indexes' upkeep for a first load, rebuild them after.
+
+The full-text index and the search projection (``hub_model_search``) follow ``hub_models``
+through triggers (migrations 067fe918344c and 8747a2769311). Row by row those triggers cost a
+first load of a catalogue more than everything else it does together (README, Benchmarks >
+Sync). A first load therefore suspends them, and this module then rebuilds both with one
+set-based statement each and creates the projection's indexes after the fill.
+
+Crash safety: the suspension is recorded in ``app_settings`` (key :data:`STATE_KEY`) in the
+same transaction that drops the triggers and indexes, together with the statements that
+recreate them exactly as the database had them. Whoever finds the record afterwards (the
+resumed run at its end; any other sync before it writes) calls :func:`restore`, which rebuilds
+and recreates in one transaction. Restoring while the suspending run is still loading is safe
+too: the rows it committed are rebuilt, the triggers cover the rest.
+
+The projection's columns below repeat the migration's trigger expressions (a migration must
+not be imported by application code); tests/crawl/test_bulk_load.py compares a bulk-loaded
+catalogue with a trigger-maintained one, table by table, on both engines.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+STATE_KEY = "search_maintenance"
+PROJECTION = "hub_model_search"
+
+# projection column -> SQL over a hub_models row (as in migration 8747a2769311).
+_PROJECTION = {
+    "model_id": "id",
+    "removed": "removed_at IS NOT NULL",
+    "name": "repo_id",
+    "author": "author",
+    "license_id": "license_id",
+    "license_category": "license_category",
+    "pipeline_tag": "pipeline_tag",
+    "library_name": "library_name",
+    "gated": "gated",
+    "size_bucket": (
+        "CASE WHEN parameters_total IS NULL THEN 'unknown'"
+        " WHEN parameters_total < 1000000000 THEN '<1B'"
+        " WHEN parameters_total < 3000000000 THEN '1-3B'"
+        " WHEN parameters_total < 10000000000 THEN '3-10B'"
+        " WHEN parameters_total < 30000000000 THEN '10-30B'"
+        " WHEN parameters_total < 100000000000 THEN '30-100B'"
+        " ELSE '>100B' END"
+    ),
+    "parameters_total": "parameters_total",
+    "downloads": "downloads",
+    "likes": "likes",
+    "last_modified": "last_modified",
+}
+# The triggers that maintain search (SQLite: full text and projection; PostgreSQL: projection).
+_TRIGGER_PREFIXES = ("hub_models_fts_", "hub_model_search_")
+# PostgreSQL's full-text index is an expression index on hub_models, maintained per row too.
+_PG_FTS_INDEX = "ix_fts_hub_models_document"
+
+
+def suspended_by(session: Session) -> int | None:
+    """The sync run that suspended search maintenance, or None when it is running normally."""
+    raw = session.execute(text("SELECT value FROM app_settings WHERE key = :k"), {"k": STATE_KEY}).scalar()
+    return json.loads(raw)["run"] if raw else None
+
+
+def suspend(session: Session, run_id: int) -> None:
+    """Drop the search triggers and the projection's indexes for a first load by ``run_id``.
+
+    Call in the transaction that opens the load, on an empty catalogue (the projection and the
+    full-text index are then empty and stay so until :func:`restore`).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        drops, restores = _postgresql_objects(session)
+    else:
+        drops, restores = _sqlite_objects(session)
+    # The record first: on SQLite a DML statement is what opens the transaction (the driver
+    # would run DDL issued before it in autocommit mode, outside the record's transaction).
+    session.execute(text("INSERT INTO app_settings (key, value) VALUES (:k, :v)"),
+                    {"k": STATE_KEY, "v": json.dumps({"run": run_id, "restore": restores})})
+    for statement in drops:
+        session.execute(text(statement))
+
+
+def restore(session: Session) -> bool:
+    """Rebuild the projection and full-text index from ``hub_models`` and recreate what
+    :func:`suspend` dropped, if search maintenance is suspended. Returns whether it was.
+
+    PostgreSQL's planner statistics are the caller's to refresh (a sync does after a load).
+    """
+    raw = session.execute(text("SELECT value FROM app_settings WHERE key = :k"), {"k": STATE_KEY}).scalar()
+    if raw is None:
+        return False
+    state: dict[str, Any] = json.loads(raw)
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    # DML first for the same reason as in suspend().
+    session.execute(text("DELETE FROM app_settings WHERE key = :k"), {"k": STATE_KEY})
+    session.execute(text(f"DELETE FROM {PROJECTION}"))
+    session.execute(text(f"INSERT INTO {PROJECTION} ({', '.join(_PROJECTION)}) "
+                         f"SELECT {', '.join(_PROJECTION.values())} FROM hub_models"))
+    if not postgresql:
+        # External-content FTS5 re-reads every row of its content view.
+        session.execute(text("INSERT INTO hub_models_fts (hub_models_fts) VALUES ('rebuild')"))
+    for statement in state["restore"]:  # indexes after the fill: built once, not row by row
+        session.execute(text(statement))
+    return True
+
+
+def _sqlite_objects(session: Session) -> tuple[list[str], list[str]]:
+    """(drop statements, statements recreating exactly what they drop) on SQLite."""
+    rows = session.execute(text(
+        "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND "
+        "((type = 'trigger' AND tbl_name = 'hub_models') OR (type = 'index' AND tbl_name = :projection))"
+    ), {"projection": PROJECTION}).all()
+    objects = [r for r in rows if r.type == "index" or r.name.startswith(_TRIGGER_PREFIXES)]
+    return ([f'DROP {r.type.upper()} "{r.name}"' for r in objects],
+            [r.sql for r in sorted(objects, key=lambda r: r.type)])  # indexes, then triggers
+
+
+def _postgresql_objects(session: Session) -> tuple[list[str], list[str]]:
+    """(drop statements, statements recreating exactly what they drop) on PostgreSQL."""
+    indexes = session.execute(text(
+        "SELECT i.relname AS name, pg_get_indexdef(i.oid) AS definition FROM pg_index x "
+        "JOIN pg_class i ON i.oid = x.indexrelid WHERE NOT x.indisprimary AND "
+        "(x.indrelid = CAST(:projection AS regclass) OR i.relname = :fts)"
+    ), {"projection": PROJECTION, "fts": _PG_FTS_INDEX}).all()
+    triggers = session.scalars(text(
+        "SELECT tgname FROM pg_trigger WHERE tgrelid = CAST('hub_models' AS regclass) "
+        "AND NOT tgisinternal AND tgenabled <> 'D'"
+    )).all()
+    triggers = [t for t in triggers if t.startswith(_TRIGGER_PREFIXES)]
+    drops = [f'DROP INDEX "{i.name}"' for i in indexes] + \
+        [f'ALTER TABLE hub_models DISABLE TRIGGER "{t}"' for t in triggers]
+    restores = [i.definition for i in indexes] + [f'ALTER TABLE hub_models ENABLE TRIGGER "{t}"' for t in triggers]
+    return drops, restores
