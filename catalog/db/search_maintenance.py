@@ -54,10 +54,11 @@ _PROJECTION = {
     "likes": "likes",
     "last_modified": "last_modified",
 }
+# PostgreSQL keeps the searched words on the projection row too (migration b4d17c9e3a62), through
+# the one function that defines them; its GIN index is one of the projection's indexes.
+_PG_DOCUMENT = {"fts_document": "hub_model_search_document(repo_id, author, tags, card_data)"}
 # The triggers that maintain search (SQLite: full text and projection; PostgreSQL: projection).
 _TRIGGER_PREFIXES = ("hub_models_fts_", "hub_model_search_")
-# PostgreSQL's full-text index is an expression index on hub_models, maintained per row too.
-_PG_FTS_INDEX = "ix_fts_hub_models_document"
 
 
 def suspended_by(session: Session) -> int | None:
@@ -67,7 +68,8 @@ def suspended_by(session: Session) -> int | None:
 
 
 def suspend(session: Session, run_id: int) -> None:
-    """Drop the search triggers and the projection's indexes for a first load by ``run_id``.
+    """Drop the search triggers and the projection's indexes (the full-text ones included) for a
+    first load by ``run_id``.
 
     Call in the transaction that opens the load, on an empty catalogue (the projection and the
     full-text index are then empty and stay so until :func:`restore`).
@@ -98,8 +100,9 @@ def restore(session: Session) -> bool:
     # DML first for the same reason as in suspend().
     session.execute(text("DELETE FROM app_settings WHERE key = :k"), {"k": STATE_KEY})
     session.execute(text(f"DELETE FROM {PROJECTION}"))
-    session.execute(text(f"INSERT INTO {PROJECTION} ({', '.join(_PROJECTION)}) "
-                         f"SELECT {', '.join(_PROJECTION.values())} FROM hub_models"))
+    columns = {**_PROJECTION, **_PG_DOCUMENT} if postgresql else _PROJECTION
+    session.execute(text(f"INSERT INTO {PROJECTION} ({', '.join(columns)}) "
+                         f"SELECT {', '.join(columns.values())} FROM hub_models"))
     if not postgresql:
         # External-content FTS5 re-reads every row of its content view.
         session.execute(text("INSERT INTO hub_models_fts (hub_models_fts) VALUES ('rebuild')"))
@@ -124,8 +127,8 @@ def _postgresql_objects(session: Session) -> tuple[list[str], list[str]]:
     indexes = session.execute(text(
         "SELECT i.relname AS name, pg_get_indexdef(i.oid) AS definition FROM pg_index x "
         "JOIN pg_class i ON i.oid = x.indexrelid WHERE NOT x.indisprimary AND "
-        "(x.indrelid = CAST(:projection AS regclass) OR i.relname = :fts)"
-    ), {"projection": PROJECTION, "fts": _PG_FTS_INDEX}).all()
+        "x.indrelid = CAST(:projection AS regclass)"
+    ), {"projection": PROJECTION}).all()
     triggers = session.scalars(text(
         "SELECT tgname FROM pg_trigger WHERE tgrelid = CAST('hub_models' AS regclass) "
         "AND NOT tgisinternal AND tgenabled <> 'D'"
