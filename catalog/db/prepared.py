@@ -21,7 +21,6 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Connection, Select, cast, func, literal_column, select
-from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.types import JSON, Text
 
 from catalog.db.engine import UTCDateTime
@@ -82,6 +81,10 @@ def json_rows(dialect: str, outer: Any, columns: Sequence[ColumnElement[Any]], w
     values = [_portable(dialect, c) for c in columns]
     source = columns[0].table
     if dialect == "postgresql" and limit is None:
+        # Imported here: the PostgreSQL dialect is a fifth of SQLAlchemy's import time, which
+        # `catalog check` on SQLite must not pay.
+        from sqlalchemy.dialects.postgresql import aggregate_order_by
+
         inner = select(func.json_agg(aggregate_order_by(func.json_build_array(*values), *order_by)))
         query = inner.select_from(source)
         for target, on in joins:
@@ -106,7 +109,8 @@ def json_rows(dialect: str, outer: Any, columns: Sequence[ColumnElement[Any]], w
 
 def _portable(dialect: str, column: ColumnElement[Any]) -> ColumnElement[Any]:
     type_ = column.type
-    if isinstance(type_, JSON):
+    # JSONType decorates JSON (JSONB on PostgreSQL): the decorator is what the column carries.
+    if isinstance(type_, JSON) or isinstance(getattr(type_, "impl", None), JSON):
         return cast(column, Text) if dialect == "postgresql" else column
     if isinstance(type_, UTCDateTime) and dialect == "postgresql":
         return func.to_char(func.timezone(literal_column("'UTC'"), column), literal_column("'YYYY-MM-DD HH24:MI:SS.US'"))
