@@ -8,7 +8,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 
 from catalog.db.engine import alembic_config, current_revision, head_revision, make_engine
-from tests.conftest import BACKENDS, POSTGRES_URL
+from tests.conftest import BACKENDS, POSTGRES_PREFIX, POSTGRES_URL
 
 
 @pytest.fixture(params=BACKENDS)
@@ -18,7 +18,9 @@ def empty_engine(request: pytest.FixtureRequest, tmp_path, worker_id: str) -> En
         engine = make_engine(f"sqlite:///{tmp_path / 'migrations.db'}")
     else:
         assert POSTGRES_URL is not None
-        name = f"catalog_migrations_{worker_id}"
+        # Under the checkout's prefix, like the other test databases: two checkouts running the
+        # suite on one server must not drop each other's scratch database.
+        name = f"{POSTGRES_PREFIX}_migrations_{worker_id}"
         admin = make_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
