@@ -297,8 +297,7 @@ def _open_catalogue(settings: Settings, *, writable: bool) -> sessionmaker[Sessi
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
 
-    from catalog.db.engine import make_engine, make_sessionmaker
-    from catalog.scan.check import schema_is_current
+    from catalog.db.engine import ensure_schema, make_engine, make_sessionmaker
 
     url = make_url(settings.database_url)
     safe = url.render_as_string(hide_password=True)
@@ -309,10 +308,7 @@ def _open_catalogue(settings: Settings, *, writable: bool) -> sessionmaker[Sessi
                                    "run `catalog sync`, or use --server)")
     engine = make_engine(settings.database_url)
     try:
-        if not schema_is_current(engine):
-            from catalog.db.engine import ensure_schema
-
-            ensure_schema(engine)
+        ensure_schema(engine)
     except SQLAlchemyError as exc:
         detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         raise CatalogueUnreachable(f"cannot open the database {safe}: {detail}") from None

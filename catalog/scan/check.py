@@ -8,12 +8,11 @@ Hub client, because ``catalog check`` runs on every push and pays for every impo
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from catalog.compliance.audit import audit
@@ -25,10 +24,8 @@ from catalog.facts.ancestors import facts_of_models
 from catalog.facts.derive import FactsLoader, is_stale
 from catalog.facts.resolve import is_known, resolve_id, resolve_ids
 from catalog.licenses import KnowledgeBase, knowledge_base
-from catalog.resources import resource_dir
 
 _CHUNK = 500
-_REVISION_LINE = re.compile(r"^(down_)?revision\s*(?::[^=]*)?=\s*(.+)$", re.MULTILINE)
 
 
 class UnknownTeam(CatalogError):
@@ -140,26 +137,6 @@ def check_local(
             with factory() as session:
                 subjects = subjects_from_db(session, refs_or_ids, team=team, kb=kb)
     return evaluate(policy, subjects, context=context, today=today, kb=kb)
-
-
-def schema_is_current(engine: Engine) -> bool:
-    """Whether the database is at the newest migration, without importing Alembic (~150 ms).
-
-    Reads ``alembic_version`` and the ``revision``/``down_revision`` lines of the shipped
-    migration files. False for an empty or older database; the caller then migrates.
-    """
-    with engine.connect() as connection:
-        try:
-            current = connection.scalar(text("SELECT version_num FROM alembic_version"))
-        except Exception:  # noqa: BLE001 - no such table: not migrated yet
-            return False
-    revisions, parents = set(), set()
-    for script in (resource_dir("migrations") / "versions").glob("*.py"):
-        for down, value in _REVISION_LINE.findall(script.read_text(encoding="utf-8")):
-            names = set(re.findall(r"['\"]([0-9A-Za-z_]+)['\"]", value))
-            (parents if down else revisions).update(names)
-    heads = revisions - parents
-    return len(heads) == 1 and current in heads
 
 
 def check_remote(

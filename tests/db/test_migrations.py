@@ -7,7 +7,7 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 
-from catalog.db.engine import alembic_config, current_revision, head_revision, make_engine
+from catalog.db.engine import alembic_config, current_revision, make_engine, schema_is_current
 from tests.conftest import BACKENDS, POSTGRES_PREFIX, POSTGRES_URL
 
 
@@ -31,6 +31,12 @@ def empty_engine(request: pytest.FixtureRequest, tmp_path, worker_id: str) -> En
     engine.dispose()
 
 
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config(None)).get_current_head()
+    assert head is not None
+    return head
+
+
 def test_there_is_a_single_head():
     heads = ScriptDirectory.from_config(alembic_config(None)).get_heads()
     assert heads == [head_revision()]
@@ -38,8 +44,13 @@ def test_there_is_a_single_head():
 
 def test_upgrade_downgrade_upgrade_round_trips(empty_engine: Engine):
     config = alembic_config(empty_engine)
+    assert not schema_is_current(empty_engine)  # what makes `catalog` migrate a new database
     command.upgrade(config, "head")
     assert current_revision(empty_engine) == head_revision()
+    assert schema_is_current(empty_engine)  # read without Alembic, from the shipped scripts
+    command.downgrade(config, "-1")
+    assert not schema_is_current(empty_engine)
+    command.upgrade(config, "head")
     assert "hub_models" in inspect(empty_engine).get_table_names()
     command.downgrade(config, "base")
     assert current_revision(empty_engine) is None
