@@ -10,6 +10,7 @@ from dataclasses import replace
 from catalog.scan import shell as discovery_shell
 from catalog.scan.base import LOCAL_FOLDERS, IdCheck, Reference, hub_url_id, looks_like_repo_id
 from catalog.scan.base import MODEL_ARGS as _MODEL_ARGS
+from catalog.scan.python_gate import has_rule_word, known_id_offsets, walked_lines
 from catalog.scan.python_loaders import (
     DATASET_LOADERS,
     LOCAL_OUTPUT_CALLS,
@@ -25,63 +26,9 @@ from catalog.scan.python_loaders import (
     positional,
     returns_object,
 )
-from catalog.scan.python_scopes import BindingVisitor, Scope, literal, trigger_lines
+from catalog.scan.python_scopes import BindingVisitor, Scope, literal
 from catalog.scan.python_values import Resolver, Value
 
-# The names the rules look for. A file containing none of them is never parsed.
-_RULE_WORDS = (
-    b"from_pretrained",
-    b"pipeline",
-    b"hf_hub_download",
-    b"snapshot_download",
-    b"SentenceTransformer",
-    b"CrossEncoder",
-    b"SparseEncoder",
-    b"Transformer(",
-    b"LLM",
-    b"EngineArgs",
-    b"InferenceClient",
-    b"model_name_or_path",
-    b"load_adapter",
-    b"load_lora_weights",
-    b"load_ip_adapter",
-    b"load_textual_inversion",
-    b"from_single_file",
-    b"Trainer(",
-    b"FlagModel",
-    b"FlagReranker",
-    b"HuggingFace",
-    b"TextEmbedding",
-    b"from_model_id",
-    b"model_info",
-    b"model_args",
-    b"huggingface.co",
-    b"hf.co/",
-    b"hf://",
-    b"hf-hub:",
-    b"hf_hub:",
-    b"--model",
-    b"--tokenizer",
-    b"--pretrained",
-    b"download",
-    b"vllm",
-    b"vLLM",
-    b"mlx_",
-    b"InferenceClientModel",
-    b"from_model2vec",
-    b"create_inference_endpoint",
-    b"MODEL",
-    b"model_repo",
-    b"HF://",
-)
-# os.environ is everywhere; it only makes a file worth parsing when the file also says "model".
-_ENV_WORDS = (b"getenv", b"environ")
-_MODEL_WORDS = (b"model", b"MODEL", b"Model")
-# A function or class body whose lines hold none of these is not walked: its calls cannot match
-# and its bindings are invisible outside it.
-_LINE_TRIGGERS = (*_RULE_WORDS, *_ENV_WORDS, b"add_argument", b"option(", b"Option(", b"field(")
-# An "org/name"-shaped quoted string: with a catalogue, the candidates for catalogue matches.
-_QUOTED_ID = re.compile(rb"""['"]([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*)['"]""")
 # A name that says it holds a place the code writes or reads locally.
 _LOCAL_NAME = re.compile(r"(output|save|^out_|_out$|dir$|_folder$|cache|local|tmp|temp)", re.IGNORECASE)
 _COMMAND_WORDS = ("--model", "--tokenizer", "--pretrained", "download ", "serve ", "model_args")
@@ -91,35 +38,6 @@ _PROSE_CALLS = ("print", "info", "debug", "warning", "warn", "error", "exception
 # Environment variables that only ever hold a Hugging Face model id.
 _HF_ENV_KEYS = frozenset({"HF_MODEL_ID", "MODEL_ID", "HF_MODEL", "MODEL_NAME_OR_PATH"})
 # lm-evaluation-harness: model_args="pretrained=org/name,dtype=float16".
-
-
-def _has_rule_word(data: bytes) -> bool:
-    # A substring test per word, not one regex alternation of them all: ``re`` tries every
-    # alternative at every position, and this runs on every file (1.7x faster on real code).
-    if any(word in data for word in _RULE_WORDS):
-        return True
-    return any(word in data for word in _ENV_WORDS) and any(word in data for word in _MODEL_WORDS)
-
-
-def _known_id_offsets(data: bytes, check: IdCheck) -> list[int]:
-    """Where a quoted "org/name" the catalogue knows stands in the file (empty without a catalogue).
-
-    Asking the (cached) catalogue about each distinct string is far cheaper than parsing and
-    walking every file that has a MIME type or a path in it.
-    """
-    if not check.has_catalogue or b"/" not in data:  # every candidate holds a slash
-        return []
-    offsets = []
-    for match in _QUOTED_ID.finditer(data):
-        value = match.group(1).decode("ascii")
-        if looks_like_repo_id(value) and check.known(value):
-            offsets.append(match.start())
-    return offsets
-
-
-def wants(data: bytes, check: IdCheck) -> bool:
-    """Cheap test: could this Python source contain a reference?"""
-    return _has_rule_word(data) or bool(_known_id_offsets(data, check))
 
 
 def scan_python(data: bytes, file: str, check: IdCheck) -> list[Reference]:
@@ -132,38 +50,16 @@ def scan_python(data: bytes, file: str, check: IdCheck) -> list[Reference]:
         SyntaxError, ValueError, RecursionError, MemoryError: the source cannot be parsed or
             walked (nested too deeply); the caller falls back to a line scan and says so.
     """
-    known = _known_id_offsets(data, check)
-    if not known and not _has_rule_word(data):
+    known = known_id_offsets(data, check)
+    if not known and not has_rule_word(data):
         return []
     with warnings.catch_warnings():
         # Invalid escapes etc. in scanned code are the scanned project's business.
         warnings.simplefilter("ignore")
         tree = ast.parse(data)
-    # Only the bodies holding a rule word or a known id are walked (see BindingVisitor).
-    lines = trigger_lines(data, _LINE_TRIGGERS)
-    if known:
-        lines = sorted({*lines, *(data.count(b"\n", 0, at) + 1 for at in known)})
-    lines = _with_call_sites(tree, data, lines)
-    scanner = _Scanner(data, file, check, lines, catalogue_matches=bool(known))
+    scanner = _Scanner(data, file, check, walked_lines(tree, data, known), catalogue_matches=bool(known))
     scanner.visit(tree)
     return scanner.finish()
-
-
-def _with_call_sites(tree: ast.Module, data: bytes, lines: list[int]) -> list[int]:
-    """Add the lines that call a module function holding a trigger line: its arguments may be
-    what reaches the loader inside it (``load_model(path, MODEL_ID)``)."""
-    import bisect
-
-    names = []
-    for node in tree.body:
-        for item in node.body if isinstance(node, ast.ClassDef) else [node]:
-            if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
-                first = bisect.bisect_left(lines, item.lineno)
-                if first < len(lines) and lines[first] <= (item.end_lineno or item.lineno):
-                    names.append(item.name.encode() + b"(")
-    if not names:
-        return lines
-    return sorted({*lines, *trigger_lines(data, tuple(names))})
 
 
 class _Scanner(BindingVisitor):
@@ -555,4 +451,4 @@ def _reads_attribute(node: ast.expr) -> bool:
     return isinstance(node, ast.BoolOp | ast.IfExp) and any(isinstance(n, ast.Attribute) for n in ast.walk(node))
 
 
-__all__ = ["positional", "scan_python", "wants"]
+__all__ = ["positional", "scan_python"]

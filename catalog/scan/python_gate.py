@@ -1,0 +1,120 @@
+"""Which Python files are worth parsing, and which of their function bodies worth walking.
+
+Discovery reads thousands of files; most hold no model reference. A file is parsed only when it
+holds a word some rule looks for or, with a catalogue, a quoted id the catalogue knows, and the
+parsed tree is walked only into the bodies whose lines hold one (plus the calls of such module
+functions). :mod:`catalog.scan.python` applies the rules to what is walked.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import re
+
+from catalog.scan.base import IdCheck, looks_like_repo_id
+from catalog.scan.python_scopes import trigger_lines
+
+# The names the rules look for. A file containing none of them is never parsed.
+_RULE_WORDS = (
+    b"from_pretrained",
+    b"pipeline",
+    b"hf_hub_download",
+    b"snapshot_download",
+    b"SentenceTransformer",
+    b"CrossEncoder",
+    b"SparseEncoder",
+    b"Transformer(",
+    b"LLM",
+    b"EngineArgs",
+    b"InferenceClient",
+    b"model_name_or_path",
+    b"load_adapter",
+    b"load_lora_weights",
+    b"load_ip_adapter",
+    b"load_textual_inversion",
+    b"from_single_file",
+    b"Trainer(",
+    b"FlagModel",
+    b"FlagReranker",
+    b"HuggingFace",
+    b"TextEmbedding",
+    b"from_model_id",
+    b"model_info",
+    b"model_args",
+    b"huggingface.co",
+    b"hf.co/",
+    b"hf://",
+    b"hf-hub:",
+    b"hf_hub:",
+    b"--model",
+    b"--tokenizer",
+    b"--pretrained",
+    b"download",
+    b"vllm",
+    b"vLLM",
+    b"mlx_",
+    b"InferenceClientModel",
+    b"from_model2vec",
+    b"create_inference_endpoint",
+    b"MODEL",
+    b"model_repo",
+    b"HF://",
+)
+# os.environ is everywhere; it only makes a file worth parsing when the file also says "model".
+_ENV_WORDS = (b"getenv", b"environ")
+_MODEL_WORDS = (b"model", b"MODEL", b"Model")
+# A function or class body whose lines hold none of these is not walked: its calls cannot match
+# and its bindings are invisible outside it.
+_LINE_TRIGGERS = (*_RULE_WORDS, *_ENV_WORDS, b"add_argument", b"option(", b"Option(", b"field(")
+# An "org/name"-shaped quoted string: with a catalogue, the candidates for catalogue matches.
+_QUOTED_ID = re.compile(rb"""['"]([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*)['"]""")
+
+
+def has_rule_word(data: bytes) -> bool:
+    """Whether the source holds a word some rule looks for (environment reads count only beside "model")."""
+    # A substring test per word, not one regex alternation of them all: ``re`` tries every
+    # alternative at every position, and this runs on every file (1.7x faster on real code).
+    if any(word in data for word in _RULE_WORDS):
+        return True
+    return any(word in data for word in _ENV_WORDS) and any(word in data for word in _MODEL_WORDS)
+
+
+def known_id_offsets(data: bytes, check: IdCheck) -> list[int]:
+    """Where a quoted "org/name" the catalogue knows stands in the file (empty without a catalogue).
+
+    Asking the (cached) catalogue about each distinct string is far cheaper than parsing and
+    walking every file that has a MIME type or a path in it.
+    """
+    if not check.has_catalogue or b"/" not in data:  # every candidate holds a slash
+        return []
+    offsets = []
+    for match in _QUOTED_ID.finditer(data):
+        value = match.group(1).decode("ascii")
+        if looks_like_repo_id(value) and check.known(value):
+            offsets.append(match.start())
+    return offsets
+
+
+def walked_lines(tree: ast.Module, data: bytes, known: list[int]) -> list[int]:
+    """The lines whose enclosing bodies the rules walk: those holding a rule word, those holding a
+    known id (byte offsets ``known``), and the calls of module functions holding either."""
+    lines = trigger_lines(data, _LINE_TRIGGERS)
+    if known:
+        lines = sorted({*lines, *(data.count(b"\n", 0, at) + 1 for at in known)})
+    return _with_call_sites(tree, data, lines)
+
+
+def _with_call_sites(tree: ast.Module, data: bytes, lines: list[int]) -> list[int]:
+    """Add the lines that call a module function holding a trigger line: its arguments may be
+    what reaches the loader inside it (``load_model(path, MODEL_ID)``)."""
+    names = []
+    for node in tree.body:
+        for item in node.body if isinstance(node, ast.ClassDef) else [node]:
+            if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
+                first = bisect.bisect_left(lines, item.lineno)
+                if first < len(lines) and lines[first] <= (item.end_lineno or item.lineno):
+                    names.append(item.name.encode() + b"(")
+    if not names:
+        return lines
+    return sorted({*lines, *trigger_lines(data, tuple(names))})
