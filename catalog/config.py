@@ -42,8 +42,8 @@ class Settings(BaseSettings):
     sync_timeout: float = Field(default=30.0, gt=0, description="Timeout of one Hub request, in seconds.")
     sync_bulk_load: bool = Field(
         default=True,
-        description="Fill an empty catalogue with search upkeep suspended and rebuild it at the end (much faster); "
-                    "false keeps search current page by page during a first load.",
+        description="Fill an empty catalogue with search upkeep suspended and rebuild it at the end (less work than "
+                    "row by row); false keeps search current page by page during a first load.",
     )
     public_read: bool = Field(default=False, description="Allow reading the catalogue without signing in.")
     secret_key: SecretStr | None = Field(
