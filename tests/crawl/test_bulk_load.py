@@ -3,10 +3,6 @@ the catalogue that the per-row triggers build, and a load killed halfway leaves 
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-
 from sqlalchemy import select, text
 
 from catalog.crawl.sync import SyncOptions, run_sync
@@ -16,7 +12,7 @@ from catalog.db.tables import SyncRun
 from catalog.search.params import SearchParams
 from catalog.search.query import iter_search
 from tests.conftest import _empty, recorded_models
-from tests.crawl.test_cli_sync import CATALOG, run_cli, wait_for_pages
+from tests.crawl.test_cli_sync import kill_sync_after, run_cli
 from tests.crawl.test_sync import client_for, synthetic
 
 # Free-text queries over names, authors, tags and card summaries, with and without filters.
@@ -110,11 +106,7 @@ class TestKilledFirstLoad:
             with transaction(factory) as session:
                 fresh_schema = schema_objects(session)
             hub.faults.slow = 0.15
-            proc = subprocess.Popen([*CATALOG, "sync"], env={**os.environ, **env},
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            wait_for_pages(factory, 3)
-            proc.send_signal(signal.SIGKILL)
-            proc.wait()
+            kill_sync_after(3, env, factory)
             with transaction(factory) as session:
                 run_id = session.scalar(select(SyncRun.id))
                 assert search_maintenance.suspended_by(session) == run_id, "killed during the bulk load"

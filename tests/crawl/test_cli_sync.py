@@ -40,6 +40,15 @@ def wait_for_pages(factory, pages: int, timeout: float = 60) -> None:
         time.sleep(0.05)
 
 
+def kill_sync_after(pages: int, env: dict[str, str], factory) -> None:
+    """Start ``catalog sync``, let it commit ``pages`` pages, then kill it with SIGKILL."""
+    proc = subprocess.Popen([*CATALOG, "sync"], env={**os.environ, **env},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for_pages(factory, pages)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+
 @pytest.fixture
 def hub():
     with HubServer(HubStore(recorded_models() + synthetic(60))) as server:
@@ -122,11 +131,7 @@ class TestKillAndResume:
 
     def test_kill_9_midway_then_resume_equals_an_uninterrupted_run(self, env, hub, factory, tmp_path: Path):
         hub.faults.slow = 0.15
-        proc = subprocess.Popen([*CATALOG, "sync"], env={**os.environ, **env},
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for_pages(factory, 3)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+        kill_sync_after(3, env, factory)
         with transaction(factory) as session:
             run = session.scalars(select(SyncRun)).one()
             assert run.status == "running" and run.cursor is not None
