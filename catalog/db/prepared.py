@@ -48,6 +48,9 @@ class Prepared:
         found = self._compiled.get(dialect.name)
         if found is None:
             with self._lock:
+                found = self._compiled.get(dialect.name)  # another thread may have compiled it meanwhile
+                if found is not None:
+                    return found
                 compiled = self._build(dialect.name).compile(dialect=dialect)
                 processors = [type_._cached_result_processor(dialect, None)
                               for _, _, _, type_ in compiled._result_columns]
