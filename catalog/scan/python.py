@@ -7,9 +7,7 @@ import re
 import warnings
 from dataclasses import replace
 
-from catalog.scan import shell as discovery_shell
 from catalog.scan.base import LOCAL_FOLDERS, IdCheck, Reference, hub_url_id, looks_like_repo_id
-from catalog.scan.base import MODEL_ARGS as _MODEL_ARGS
 from catalog.scan.python_gate import has_rule_word, known_id_offsets, walked_lines
 from catalog.scan.python_loaders import (
     DATASET_LOADERS,
@@ -23,10 +21,10 @@ from catalog.scan.python_loaders import (
     is_other_repo_type,
     keyword,
     model_arguments,
-    positional,
     returns_object,
 )
 from catalog.scan.python_scopes import BindingVisitor, Scope, literal
+from catalog.scan.python_strings import StringReader, unparse
 from catalog.scan.python_values import Resolver, Value
 
 # A name that says it holds a place the code writes or reads locally.
@@ -37,7 +35,6 @@ _PROSE_CALLS = ("print", "info", "debug", "warning", "warn", "error", "exception
                 "write", "ValueError", "RuntimeError", "TypeError", "Exception")
 # Environment variables that only ever hold a Hugging Face model id.
 _HF_ENV_KEYS = frozenset({"HF_MODEL_ID", "MODEL_ID", "HF_MODEL", "MODEL_NAME_OR_PATH"})
-# lm-evaluation-harness: model_args="pretrained=org/name,dtype=float16".
 
 
 def scan_python(data: bytes, file: str, check: IdCheck) -> list[Reference]:
@@ -62,7 +59,7 @@ def scan_python(data: bytes, file: str, check: IdCheck) -> list[Reference]:
     return scanner.finish()
 
 
-class _Scanner(BindingVisitor):
+class _Scanner(StringReader, BindingVisitor):
     def __init__(self, data: bytes, file: str, check: IdCheck, trigger_lines: list[int] | None,
                  catalogue_matches: bool = False) -> None:
         super().__init__(trigger_lines)
@@ -241,55 +238,6 @@ class _Scanner(BindingVisitor):
             if text is not None:
                 self.written_texts.add(text)
 
-    def _model_args(self, call: ast.Call, node: ast.expr, scope: Scope) -> None:
-        """lm-evaluation-harness ``model_args="pretrained=org/name,dtype=..."``, also built as an f-string."""
-        self.consumed.add(id(node))
-        unresolved = False
-        for text, lines, overridable in self._texts(node, scope):
-            unresolved = unresolved or overridable or "\0" in text.partition("pretrained=")[2].split(",")[0]
-            for match in _MODEL_ARGS.finditer(text):
-                value = match.group(2).strip("\"'")
-                if "\0" in value or not self.check.accepts(value, strong=True) or self._local(value):
-                    continue
-                if lines:
-                    self.add(value, node, "python-constant", f"model_args {match.group(1)}=", None, lines)
-                else:
-                    column = self.column(node) + 1 + match.start(2) if "\n" not in text else None
-                    self.add(value, node, "python-call", f"model_args {match.group(1)}=", None, (), column=column)
-        if unresolved:
-            self.check.problem("unresolved-reference", self.file, call.lineno, self.column(call),
-                               f"model_args={_unparse(node)}")
-
-    def _texts(self, node: ast.expr, scope: Scope) -> list[tuple[str, tuple[int, ...], bool]]:
-        """The strings an f-string or concatenation can be, placeholder by placeholder: a part
-        that cannot be resolved becomes ``\\0`` rather than losing the whole string.
-
-        Each comes with the lines of the literals it was built from and whether a part was read
-        through an attribute (a default the command line can replace).
-        """
-        text = literal(node)
-        if text is not None:
-            return [(text, (), False)]
-        if isinstance(node, ast.JoinedStr):
-            parts: list[ast.expr] = [v.value if isinstance(v, ast.FormattedValue) else v for v in node.values]
-        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-            parts = [node.left, node.right]
-        else:
-            parts = [node]
-        results: list[tuple[str, tuple[int, ...], bool]] = [("", (), False)]
-        for part in parts:
-            piece = literal(part)
-            if piece is not None:
-                options = [(piece, (), False)]
-            elif isinstance(part, (ast.JoinedStr, ast.BinOp)) and part is not node:
-                options = self._texts(part, scope)
-            else:
-                resolution = self.resolver.resolve(part, scope)
-                options = [(v.text, (*v.lines, v.node.lineno), resolution.overridable)
-                           for v in resolution.values[:8]] or [("\0", (), resolution.overridable)]
-            results = [(t + o, (*lines, *more), a or b) for t, lines, a in results for o, more, b in options][:32]
-        return results
-
     # -- resolution ------------------------------------------------------------------------
 
     def _local(self, value: str, via: tuple[str, ...] = ()) -> bool:
@@ -358,7 +306,7 @@ class _Scanner(BindingVisitor):
             not reported or overridable) and not self._written_expression(arg) and (
                 overridable or not position.parsed_only or isinstance(arg, ast.Attribute)):
             self.check.problem("unresolved-reference", self.file, call.lineno, self.column(call),
-                               f"{position.context}({_unparse(arg)})")
+                               f"{position.context}({unparse(arg)})")
 
     def _written_expression(self, arg: ast.expr) -> bool:
         """``from_pretrained(output_dir)``: loading back what the code saved, not an unseen Hub id."""
@@ -375,39 +323,6 @@ class _Scanner(BindingVisitor):
             return
         kind = "python-constant" if value.via else "python-call"
         self.add(repo_id, use, kind, f"{position.context}{via}", revision, related)
-
-    def _commands(self) -> None:
-        for node, scope in self.commands:
-            if isinstance(node, (ast.List, ast.Tuple)):
-                words: list[tuple[str, int, int]] = []
-                sources: dict[tuple[int, int], tuple[int, ...]] = {}  # word place -> lines of its literal
-                for element in node.elts:
-                    resolved = self.resolver.resolve(element, scope)
-                    text = resolved.values[0].text if len(resolved.values) == 1 else "\0"
-                    place = (element.lineno, self.column(element) + 1)
-                    if literal(element) is None and len(resolved.values) == 1:
-                        sources[place] = resolved.values[0].lines
-                    for word in text.split() or ["\0"]:
-                        words.append((word, *place))
-                found = [(value, line, column, context, revision, sources.get((line, column), ()))
-                         for value, line, column, context, revision in discovery_shell.scan_words(words, self.check)]
-            else:
-                found = []
-                for text, lines, _ in self._texts(node, scope):
-                    direct = not lines
-                    found += [
-                        (value, node.lineno + line - 1 if direct else node.lineno,
-                         ((self.column(node) + column) if line == 1 else column) if direct else None,
-                         context, revision, lines)
-                        for value, line, column, context, revision in discovery_shell.scan_text(text, self.check)
-                    ]
-            for value, line, column, context, revision, *lines in found:
-                if self._local(value):
-                    continue
-                self.consumed.add(id(node))
-                related = lines[0] if lines else ()
-                kind = "python-constant" if related else "python-call"
-                self.add(value, node, kind, f"command line {context}", revision, related, line, column)
 
     def finish(self) -> list[Reference]:
         """Resolve the model arguments (constants may be assigned after the function that uses
@@ -439,16 +354,9 @@ class _Scanner(BindingVisitor):
         return self.refs
 
 
-def _unparse(node: ast.expr) -> str:
-    try:
-        return ast.unparse(node)
-    except (RecursionError, ValueError):
-        return "<expression>"
-
-
 def _reads_attribute(node: ast.expr) -> bool:
     """``args.model or "x"``, ``cfg.model if ... else ...``: the value can come from parsed input."""
     return isinstance(node, ast.BoolOp | ast.IfExp) and any(isinstance(n, ast.Attribute) for n in ast.walk(node))
 
 
-__all__ = ["positional", "scan_python"]
+__all__ = ["scan_python"]
