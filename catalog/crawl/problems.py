@@ -12,6 +12,18 @@ from catalog.db.jsontext import clean_text
 _MAX_PROBLEM_VALUE = 500
 
 
+def parse_timestamp(value: Any) -> datetime | None:
+    """An ISO 8601 timestamp from the Hub as an aware UTC datetime; None for anything else."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+        # Year 1 at +05:00 is before the first instant Python can hold in UTC.
+        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):
+        return None
+
+
 class Problems:
     """Collects malformed fields; each getter returns a safe default for a bad value."""
 
@@ -32,15 +44,10 @@ class Problems:
         value = item.get(key)
         if value is None:
             return None
-        if isinstance(value, str):
-            try:
-                parsed = datetime.fromisoformat(value)
-                # Year 1 at +05:00 is before the first instant Python can hold in UTC.
-                return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-            except (ValueError, OverflowError):
-                pass
-        self.add(key, "not an ISO 8601 timestamp within years 1 to 9999", value)
-        return None
+        parsed = parse_timestamp(value)
+        if parsed is None:
+            self.add(key, "not an ISO 8601 timestamp within years 1 to 9999", value)
+        return parsed
 
     def count(self, item: dict[str, Any], key: str, maximum: int) -> int | None:
         """A counter (downloads, likes); None when absent or unreadable: an unknown count is

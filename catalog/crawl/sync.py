@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from catalog.crawl.hub import HubClient, ListingPage, ListingScope
 from catalog.crawl.ingest import ParsedModel, usable_repo_id
 from catalog.crawl.lock import sync_lock
+from catalog.crawl.problems import parse_timestamp
 from catalog.crawl.renames import follow_rename
 from catalog.crawl.runs import bulk_load, mark_removed
 from catalog.crawl.store import add_problem, row_for, store_page
@@ -138,7 +139,11 @@ def _run_sync(
             if pending is None or pending[0] != path:
                 pending = (path, prefetch.submit(client.list_page, path))
             page = pending[1].result()
-            pending = (page.next_path, prefetch.submit(client.list_page, page.next_path)) if page.next_path else None
+            incremental_after = None if options.full else high_water
+            # Fetch ahead only a page the walk will certainly ask for: a sync where nothing
+            # changed then makes one request, not two (the Hub's rate limit counts both).
+            ahead = page.next_path and not may_stop_on(page.items, incremental_after)
+            pending = (page.next_path, prefetch.submit(client.list_page, page.next_path)) if ahead else None
             items = page.items
             if options.limit is not None:
                 items = items[: options.limit - summary.seen]
@@ -150,8 +155,7 @@ def _run_sync(
                 run.pages += 1
                 _copy_counts(run, summary)
 
-            store_guarded(factory, run.id, items, advance, loader=loader,
-                          incremental_after=None if options.full else high_water)
+            store_guarded(factory, run.id, items, advance, loader=loader, incremental_after=incremental_after)
             if progress is not None:
                 progress(summary, len(items))
         with transaction(factory) as session:
@@ -293,6 +297,21 @@ def store_guarded(factory: sessionmaker[Session], run_id: int, items: list[Any],
 
 # The database itself is gone or busy: no item is to blame, the run stops resumably.
 _UNREACHABLE = (OperationalError, InterfaceError)
+
+
+def may_stop_on(items: list[Any], incremental_after: datetime | None) -> bool:
+    """Whether an incremental walk may stop on this page of the listing (newest change first).
+
+    It stops at a model held unchanged that was last modified at or before the previous run's
+    high-water mark (see ``store_page``), so a page none of whose models is that old cannot end it.
+    """
+    if incremental_after is None:
+        return False
+    for item in items:
+        modified = parse_timestamp(item.get("lastModified")) if isinstance(item, dict) else None
+        if modified is not None and modified <= incremental_after:
+            return True
+    return False
 
 
 def _reason(exc: BaseException) -> str:

@@ -133,8 +133,20 @@ class TestIncremental:
         assert summary.status == "completed"
         assert summary.new == summary.updated == 0
         assert summary.pages == 1, "the walk stops at the first page of unchanged models"
-        # At most the one page fetched ahead while the first was ingested.
-        assert len([r for r in hub.requests if r.path == "/api/models"]) <= 2
+        # The page after it is not fetched ahead: the walk could (and did) stop on the first.
+        assert len([r for r in hub.requests if r.path == "/api/models"]) == 1
+
+    def test_pages_of_new_changes_are_fetched_ahead_and_the_walk_stops_after_them(self, factory, hub, store):
+        run_sync(factory, client_for(hub), SyncOptions(page_size=10))
+        for i in range(12):  # more changes than a page holds, all newer than the last run
+            changed = copy.deepcopy(store.get(f"acme/model-{i:04d}-{1 + i % 7}b"))
+            changed.update(sha="e" * 40, lastModified=f"2025-07-01T00:{i:02d}:00.000Z")
+            store.put(changed)
+        hub.requests.clear()
+        summary = run_sync(factory, client_for(hub), SyncOptions(page_size=10))
+        assert summary.status == "completed" and summary.updated == 12
+        assert summary.pages == 2, "the second page holds the last two changes, then models held unchanged"
+        assert len([r for r in hub.requests if r.path == "/api/models"]) == 2, "no request for a third page"
 
     def test_license_and_revision_changes_become_history(self, factory, hub, store):
         run_sync(factory, client_for(hub), SyncOptions(page_size=10))
