@@ -1,4 +1,4 @@
-"""Policy files: parsing and validating a policy written in YAML (errors cite the line) or sent as JSON
+"""Policy files: validating a policy written in YAML (errors cite the line; read by ``policy_source``) or sent as JSON
 (errors cite the key path), into the ``Policy`` that ``catalog.compliance.policy.evaluate`` applies.
 
 The dataclasses a policy is made of live here rather than in ``catalog.compliance.policy`` so the dependency
@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from catalog.compliance.findings import FINDING_CODES
-from catalog.errors import CatalogError
+from catalog.compliance.policy_source import MAX_POLICY_BYTES, Locator, PolicyError, read_yaml
 from catalog.licenses import CATEGORIES, CONTEXTS, KnowledgeBase, License, knowledge_base
 
 _TOP_KEYS = ("context", "jurisdiction", "allow", "review", "deny", "findings", "unknown", "not_in_catalogue",
@@ -35,26 +33,6 @@ SCAN_CODES = ("unresolved-reference", "scan-incomplete")
 _EXCEPTION_KEYS = ("model", "revision", "reason", "approved_by", "expires")
 # Missing and unknown licenses carry these categories; the `unknown` key governs them, not the lists.
 _UNLISTABLE_CATEGORIES = ("unknown", "unlicensed")
-
-
-class PolicyError(CatalogError, ValueError):
-    """A policy that cannot be used, with where the problem is.
-
-    ``str(e)`` reads ``policy.yaml line 4: unknown license id 'apache2'; did you mean 'apache-2.0'?``
-    for files, and ``<json> exceptions[0].expires: ...`` for policies sent as JSON.
-    """
-
-    def __init__(self, message: str, *, source: str = "<inline>", line: int | None = None,
-                 column: int | None = None, key: str | None = None, unparseable: bool = False) -> None:
-        self.message = message
-        # Not a policy at all (bad YAML, a bound exceeded): the API answers 400, not 422.
-        self.unparseable = unparseable
-        self.source = source
-        self.line = line
-        self.column = column
-        self.key = key
-        where = f" line {line}" if line is not None else f" {key}" if key else ""
-        super().__init__(f"{source}{where}: {message}")
 
 
 @dataclass(frozen=True)
@@ -114,48 +92,6 @@ DEFAULT_POLICY = Policy(
 
 # --- loading ------------------------------------------------------------------------------------
 
-# Bounds that keep a hostile policy cheap to refuse: a real policy is a few KB, a few levels deep,
-# and has no use for aliases (a few hundred bytes of nested aliases expand to gigabytes).
-MAX_POLICY_BYTES = 256 * 1024
-MAX_POLICY_DEPTH = 16
-
-
-class _BoundedLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, composing no alias and nothing nested deeper than MAX_POLICY_DEPTH."""
-
-    _depth = 0
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed in a policy",
-                                              event.start_mark)
-        if self._depth >= MAX_POLICY_DEPTH:
-            raise yaml.composer.ComposerError(None, None, f"nested deeper than {MAX_POLICY_DEPTH} levels",
-                                              self.peek_event().start_mark)
-        self._depth += 1
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-
-class _Locator:
-    """Turns a key path into an error location: a line for YAML, a dotted key for JSON."""
-
-    def __init__(self, source: str, marks: Mapping[tuple, yaml.Mark] | None = None) -> None:
-        self.source = source
-        self.marks = marks
-
-    def error(self, path: tuple, message: str) -> PolicyError:
-        if self.marks is not None:
-            mark = self.marks.get(path) or self.marks.get(path[:-1])
-            if mark is not None:
-                return PolicyError(message, source=self.source, line=mark.line + 1, column=mark.column + 1)
-        key = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path).lstrip(".")
-        return PolicyError(message, source=self.source, key=key or None)
-
-
 def load_policy(text: str, *, source: str = "<inline>", kb: KnowledgeBase | None = None) -> Policy:
     """Parse and validate a policy written in YAML.
 
@@ -171,31 +107,8 @@ def load_policy(text: str, *, source: str = "<inline>", kb: KnowledgeBase | None
         PolicyError: The YAML is malformed, or a key, license id, category, finding code, context or
             date is unknown or invalid; the error carries the line.
     """
-    if len(text) > MAX_POLICY_BYTES:
-        raise PolicyError(f"{len(text):,} characters; a policy may have {MAX_POLICY_BYTES:,}", source=source,
-                          unparseable=True)
-    loader = None
-    try:
-        # The reader refuses NUL and other control characters as soon as it is built.
-        loader = _BoundedLoader(text)
-        node = loader.get_single_node()
-        marks: dict[tuple, yaml.Mark] = {(): node.start_mark} if node is not None else {}
-        data = _node_data(loader, node, (), marks, source) if node is not None else None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "malformed YAML"
-        raise PolicyError(problem, source=source, line=mark.line + 1 if mark else None,
-                          column=mark.column + 1 if mark else None, unparseable=True) from None
-    except yaml.reader.ReaderError as exc:
-        line = text.count("\n", 0, exc.position) + 1
-        raise PolicyError(f"character U+{exc.character:04X} is not allowed in YAML", source=source, line=line,
-                          unparseable=True) from None
-    except yaml.YAMLError as exc:
-        raise PolicyError(f"malformed YAML: {exc}", source=source, unparseable=True) from None
-    finally:
-        if loader is not None:
-            loader.dispose()
-    return _build(data, _Locator(source, marks), source, kb if kb is not None else knowledge_base())
+    data, marks = read_yaml(text, source)
+    return _build(data, Locator(source, marks), source, kb if kb is not None else knowledge_base())
 
 
 def load_policy_file(path: str | Path) -> Policy:
@@ -231,37 +144,10 @@ def policy_from_dict(data: Any, *, source: str = "<json>", kb: KnowledgeBase | N
     Raises:
         PolicyError: The data is not a valid policy; ``key`` holds e.g. ``deny[2]``.
     """
-    return _build(data, _Locator(source), source, kb if kb is not None else knowledge_base())
+    return _build(data, Locator(source), source, kb if kb is not None else knowledge_base())
 
 
-def _node_data(loader: yaml.SafeLoader, node: yaml.Node, path: tuple, marks: dict, source: str) -> Any:
-    if isinstance(node, yaml.MappingNode):
-        out: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-            if not isinstance(key, str):
-                raise _Locator(source, {(): key_node.start_mark}).error((), "keys must be plain names")
-            marks[path + (key,)] = key_node.start_mark
-            if key in out:
-                # PyYAML keeps the last duplicate silently, which would drop half of a policy.
-                raise _Locator(source, marks).error(path + (key,), f"duplicate key {key!r}")
-            out[key] = _node_data(loader, value_node, path + (key,), marks, source)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        items = []
-        for index, item in enumerate(node.value):
-            marks[path + (index,)] = item.start_mark
-            items.append(_node_data(loader, item, path + (index,), marks, source))
-        return items
-    if path and path[-1] == "revision" and node.tag != "tag:yaml.org,2002:null":
-        return node.value  # a sha of digits would otherwise become an int and lose leading zeros
-    try:
-        return loader.construct_object(node)
-    except ValueError:
-        return node.value  # e.g. 2027-13-01 matches YAML's date pattern but is no date
-
-
-def _build(data: Any, loc: _Locator, source: str, kb: KnowledgeBase) -> Policy:
+def _build(data: Any, loc: Locator, source: str, kb: KnowledgeBase) -> Policy:
     if data is None:
         raise loc.error((), "the policy is empty")
     if not isinstance(data, dict):
@@ -283,7 +169,7 @@ def _build(data: Any, loc: _Locator, source: str, kb: KnowledgeBase) -> Policy:
     )
 
 
-def _jurisdiction(data: dict, loc: _Locator) -> str | None:
+def _jurisdiction(data: dict, loc: Locator) -> str | None:
     value = data.get("jurisdiction")
     if value is None:
         return None
@@ -292,7 +178,7 @@ def _jurisdiction(data: dict, loc: _Locator) -> str | None:
     return value.strip().upper()
 
 
-def _list(value: Any, path: tuple, loc: _Locator, what: str) -> list[Any]:
+def _list(value: Any, path: tuple, loc: Locator, what: str) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):
@@ -300,7 +186,7 @@ def _list(value: Any, path: tuple, loc: _Locator, what: str) -> list[Any]:
     return value
 
 
-def _license_rules(value: Any, name: str, loc: _Locator, kb: KnowledgeBase) -> tuple[str, ...]:
+def _license_rules(value: Any, name: str, loc: Locator, kb: KnowledgeBase) -> tuple[str, ...]:
     rules = []
     for index, item in enumerate(_list(value, (name,), loc, "license ids or category:<name>")):
         path = (name, index)
@@ -336,7 +222,7 @@ def _find_license(kb: KnowledgeBase, name: str) -> License | None:
     return found
 
 
-def _finding_lists(value: Any, loc: _Locator) -> dict[str, tuple[str, ...]]:
+def _finding_lists(value: Any, loc: Locator) -> dict[str, tuple[str, ...]]:
     if value is None:
         return {name: () for name in _FINDING_LISTS}
     if not isinstance(value, dict):
@@ -361,14 +247,14 @@ def _finding_lists(value: Any, loc: _Locator) -> dict[str, tuple[str, ...]]:
     return lists
 
 
-def _choice(data: dict, key: str, loc: _Locator) -> str:
+def _choice(data: dict, key: str, loc: Locator) -> str:
     value = data.get(key, "fail")
     if value not in ("fail", "warn"):
         raise loc.error((key,), f"{key} must be fail or warn, not {value!r}")
     return value
 
 
-def _exceptions(value: Any, loc: _Locator) -> Iterable[PolicyException]:
+def _exceptions(value: Any, loc: Locator) -> Iterable[PolicyException]:
     for index, item in enumerate(_list(value, ("exceptions",), loc, "exceptions")):
         path = ("exceptions", index)
         if not isinstance(item, dict):
@@ -394,7 +280,7 @@ def _exceptions(value: Any, loc: _Locator) -> Iterable[PolicyException]:
         )
 
 
-def _date(value: Any, path: tuple, loc: _Locator) -> date | None:
+def _date(value: Any, path: tuple, loc: Locator) -> date | None:
     if value is None or isinstance(value, date):
         return value.date() if isinstance(value, datetime) else value
     try:

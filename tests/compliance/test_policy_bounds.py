@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from catalog.compliance.policy import PolicyError, load_policy, load_policy_file
-from catalog.compliance.policy_file import MAX_POLICY_BYTES, MAX_POLICY_DEPTH
+from catalog.compliance.policy_source import MAX_POLICY_BYTES, MAX_POLICY_DEPTH
 
 # 340 bytes that expand to 9**8 strings when aliases are followed (seen running for minutes).
 LAUGHS = ('context: saas\nlol: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
