@@ -6,6 +6,12 @@ import click
 
 from catalog.config import Settings
 
+# uvicorn's supervisor SIGKILLs a worker whose health-check thread has not answered within this
+# many seconds, resetting every connection the worker holds. Its default, 5 s, is reached by a
+# worker busy with CPU-bound requests on saturated cores (the thread waits for the GIL), which is
+# busy, not hung: seen as a connection reset in the API benchmark's check phase.
+HEALTHCHECK_TIMEOUT = 60
+
 
 @click.command()
 @click.option("--host", default=None, help="Address to listen on (default: CATALOG_HOST, 127.0.0.1).")
@@ -40,4 +46,4 @@ def serve(settings: Settings | None, host: str | None, port: int | None, workers
     factory.kw["bind"].dispose()  # the workers open their own connections; none is inherited
     # Each worker process builds its application from the same CATALOG_* environment.
     uvicorn.run("catalog.web.app:create_app", factory=True, workers=workers, host=host, port=port,
-                log_level="info", **proxy)
+                log_level="info", timeout_worker_healthcheck=HEALTHCHECK_TIMEOUT, **proxy)

@@ -41,13 +41,13 @@ def _statement(dialect: str, *, many: bool = False) -> Select[Any]:
             .where(lineage.c.depth < MAX_GENERATIONS))
     lineage = lineage.union(step)
     named = select(lineage.c.repo_id).distinct().subquery("named")
-    return (select(named.c.repo_id.label("written"), *_facts_columns(dialect))
+    return (select(named.c.repo_id.label("written"), *facts_columns(dialect))
             .select_from(named.outerjoin(model, _names(model, named.c.repo_id))))
 
 
-def _facts_columns(dialect: str) -> list[Any]:
-    """What :func:`_learn` builds a model's facts from: its row, base links, license files and
-    the license before its latest change."""
+def facts_columns(dialect: str) -> list[Any]:
+    """The columns :func:`learn_rows` builds a model's facts from (to select with the model's
+    table): its row, base links, license files and the license before its latest change."""
     model = HubModel.__table__
     links = BaseModelLink.__table__
     files, texts = ModelLicenseFile.__table__.c, LicenseText.__table__.c
@@ -78,7 +78,7 @@ def _facts_columns(dialect: str) -> list[Any]:
 
 def _by_ids(dialect: str) -> Select[Any]:
     model = HubModel.__table__
-    return select(model.c.repo_id.label("written"), *_facts_columns(dialect)).where(
+    return select(model.c.repo_id.label("written"), *facts_columns(dialect)).where(
         model.c.id.in_(bindparam("model_ids", expanding=True)))
 
 
@@ -103,7 +103,7 @@ _MANY: dict[tuple[str, str], Select[Any]] = {}  # statements over many models (a
 def load_ancestors(session: Session, loader: FactsLoader, model_id: int) -> None:
     """Tell ``loader`` the facts of every catalogued ancestor of a model (and which of its
     ancestors' ids the catalogue lacks), in one statement."""
-    _learn(loader, _ANCESTORS.rows(session.connection(), model_id=model_id))
+    learn_rows(loader, _ANCESTORS.rows(session.connection(), model_id=model_id))
 
 
 def facts_of_models(session: Session, loader: FactsLoader, model_ids: list[int]) -> list[tuple[int, ModelFacts]]:
@@ -117,17 +117,18 @@ def facts_of_models(session: Session, loader: FactsLoader, model_ids: list[int])
     if by_ids is None or ancestors is None:
         by_ids = _MANY[(dialect, "ids")] = _by_ids(dialect)
         ancestors = _MANY[(dialect, "ancestors")] = _statement(dialect, many=True)
-    found = _learn(loader, session.execute(by_ids, {"model_ids": model_ids}).all())
+    found = learn_rows(loader, session.execute(by_ids, {"model_ids": model_ids}).all())
     with_bases = [row_id for row_id, facts in found if facts.base_models]
     if with_bases:
-        _learn(loader, session.execute(ancestors, {"model_ids": with_bases}).all())
+        learn_rows(loader, session.execute(ancestors, {"model_ids": with_bases}).all())
     # What the statement could not follow (bases named only by the curated lineage table).
     loader.prefetch_bases([base for _, facts in found for base, _ in facts.base_models])
     return found
 
 
-def _learn(loader: FactsLoader, rows: list[Any]) -> list[tuple[int, ModelFacts]]:
-    """Tell ``loader`` the facts of each row (by the id it was named by); returns them."""
+def learn_rows(loader: FactsLoader, rows: list[Any]) -> list[tuple[int, ModelFacts]]:
+    """Tell ``loader`` the facts of each row of :func:`facts_columns` (by the id it was named by,
+    its ``written`` column); returns (row id, facts) of the rows that name a stored model."""
     learnt = []
     for row in rows:
         written = row.written

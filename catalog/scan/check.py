@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from catalog.compliance.audit import audit
 from catalog.compliance.findings import Finding, ModelFacts
 from catalog.compliance.policy import ModelVerdict, Policy, Reason, Subject, TeamDecision, evaluate
-from catalog.db.tables import AuditFinding, HubModel, Team
+from catalog.db.tables import Team
 from catalog.errors import CatalogError
 from catalog.facts.ancestors import facts_of_models
-from catalog.facts.derive import FactsLoader, is_stale
+from catalog.facts.checked import Checked, read_checked
+from catalog.facts.derive import FactsLoader
 from catalog.facts.resolve import is_known, resolve_id, resolve_ids
 from catalog.licenses import KnowledgeBase, knowledge_base
 
@@ -69,29 +70,36 @@ def subjects_from_db(
     """
     kb = kb or knowledge_base()
     team_row = _team(session, team) if team is not None else None
-    resolutions = resolve_ids(session, (repo_id for repo_id, _ in refs_or_ids))
     loader = FactsLoader(session, kb=kb)
-    by_row: dict[int, tuple[int, ModelFacts]] = {}
-    for chunk in _chunks(sorted({r.model_id for r in resolutions.values() if r.model_id is not None})):
-        for row_id, fact in facts_of_models(session, loader, chunk):
-            by_row[row_id] = (row_id, fact)
-    facts = {written: by_row[r.model_id] for written, r in resolutions.items()
+    wanted = list(dict.fromkeys(repo_id for repo_id, _ in refs_or_ids if repo_id))
+    # Ids written as stored, the common case, are read in one statement with the facts; only the
+    # others go through the resolver's steps (case, former id, bare name) first.
+    exact: dict[str, Checked] = {}
+    for chunk in _chunks(wanted):
+        exact.update((c.facts.repo_id, c) for c in read_checked(session, loader, repo_ids=chunk).values())
+    resolutions = resolve_ids(session, [w for w in wanted if w not in exact], exact=False)
+    by_row = {c.row_id: c for c in exact.values()}
+    for chunk in _chunks(sorted({r.model_id for r in resolutions.values()
+                                 if r.model_id is not None and r.model_id not in by_row})):
+        by_row.update(read_checked(session, loader, row_ids=chunk))
+    found = {written: by_row[r.model_id] for written, r in resolutions.items()
              if r.model_id is not None and r.model_id in by_row}
-    row_ids = sorted({row_id for row_id, _ in facts.values()})
-    findings = _findings(session, row_ids, {row_id: fact for row_id, fact in facts.values()}, loader, kb)
-    decisions = _decisions(session, team_row, {row_id: fact for row_id, fact in facts.values()}) \
+    found.update(exact)
+    findings = {row_id: c.findings for row_id, c in by_row.items()}
+    findings.update(_recomputed(session, sorted(row_id for row_id, c in by_row.items() if c.stale), loader, kb))
+    decisions = _decisions(session, team_row, {row_id: c.facts for row_id, c in by_row.items()}) \
         if team_row is not None else {}
     subjects = []
     for repo_id, revision in refs_or_ids:
-        found = facts.get(repo_id)
-        if found is None:
+        checked = found.get(repo_id)
+        if checked is None:
             candidates = resolutions[repo_id].candidates if repo_id in resolutions else ()
             subjects.append(Subject(repo_id=repo_id, revision=revision, facts=None, findings=(),
                                     candidates=candidates))
             continue
-        row_id, fact = found
+        row_id, fact = checked.row_id, checked.facts
         subjects.append(Subject(repo_id=fact.repo_id, revision=revision, facts=fact,
-                                findings=tuple(findings.get(row_id, ())), decision=decisions.get(row_id)))
+                                findings=tuple(findings[row_id]), decision=decisions.get(row_id)))
     return subjects
 
 
@@ -223,20 +231,14 @@ def _team(session: Session, name: str) -> Team:
     return found
 
 
-def _findings(session: Session, row_ids: list[int], facts: dict[int, ModelFacts], loader: FactsLoader,
-              kb: KnowledgeBase) -> dict[int, list[Finding]]:
+def _recomputed(session: Session, stale: list[int], loader: FactsLoader,
+                kb: KnowledgeBase) -> dict[int, list[Finding]]:
+    """Findings of models derived under another knowledge base or derivation (their stored ones
+    may be out of date), recomputed from their facts and their ancestors'."""
     result: dict[int, list[Finding]] = {}
-    stale: list[int] = []
-    for chunk in _chunks(row_ids):
-        stale += session.scalars(select(HubModel.id).where(HubModel.id.in_(chunk), is_stale(kb)))
-        for row in session.execute(
-            select(AuditFinding.model_id, AuditFinding.code, AuditFinding.severity, AuditFinding.message,
-                   AuditFinding.evidence).where(AuditFinding.model_id.in_(chunk)).order_by(AuditFinding.id)
-        ):
-            result.setdefault(row.model_id, []).append(Finding(row.code, row.severity, row.message, row.evidence or {}))
-    for row_id in stale:
-        # Derived under another knowledge base or derivation: the stored findings may be out of date.
-        result[row_id] = audit(facts[row_id], lineage=loader.lineage, kb=kb)
+    for chunk in _chunks(stale):
+        for row_id, facts in facts_of_models(session, loader, chunk):
+            result[row_id] = audit(facts, lineage=loader.lineage, kb=kb)
     return result
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from catalog.cli.serve import HEALTHCHECK_TIMEOUT
 from tests.benchmarks.bench_check import build_database
 
 
@@ -59,7 +60,9 @@ def start_server(database: Path, port: int, workers: int, *, floor: bool = False
     app = ["tests.benchmarks.bench_api:floor_app"] if floor else ["--factory", "catalog.web.app:create_app"]
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", *app, "--host", "127.0.0.1",
-         "--port", str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log"],
+         "--port", str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log",
+         # As `catalog serve` does: uvicorn's default (5 s) kills a worker starved of CPU by the load.
+         "--timeout-worker-healthcheck", str(HEALTHCHECK_TIMEOUT)],
         env=env)
     import httpx
 
