@@ -319,6 +319,13 @@ def derive_models(session: Session, model_ids: Collection[int], *, kb: Knowledge
     return done
 
 
+def model_findings(model_id: int, facts: ModelFacts, loader: FactsLoader, kb: KnowledgeBase) -> list[Finding]:
+    """Every finding of a model: its audit (license, lineage through ``loader``, files), then what
+    its license files say (read when ``loader`` learnt its facts). What sync stores and what a
+    check recomputes for a stale model are both this."""
+    return [*audit(facts, lineage=loader.lineage, kb=kb), *loader.text_findings.get(model_id, ())]
+
+
 def write_derivations(session: Session, loaded: list[tuple[int, ModelFacts]], loader: FactsLoader, *,
                       kb: KnowledgeBase, had_findings: bool = True) -> None:
     """Audit ``loaded`` (row id, facts) and store the derived columns that differ and the findings.
@@ -334,7 +341,7 @@ def write_derivations(session: Session, loaded: list[tuple[int, ModelFacts]], lo
         # the search triggers a second time.
         if derived != loader.stored.get(model_id):
             updates.append({"id": model_id, **derived})
-        found = [*audit(f, lineage=loader.lineage, kb=kb), *loader.text_findings.get(model_id, ())]
+        found = model_findings(model_id, f, loader, kb)
         findings += [{"model_id": model_id, "code": x.code, "severity": x.severity, "message": x.message,
                       "evidence": x.evidence} for x in found]
     if updates:

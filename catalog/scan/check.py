@@ -15,14 +15,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from catalog.compliance.audit import audit
 from catalog.compliance.findings import Finding, ModelFacts
 from catalog.compliance.policy import ModelVerdict, Policy, Reason, Subject, TeamDecision, evaluate
 from catalog.db.tables import Team
 from catalog.errors import CatalogError
 from catalog.facts.ancestors import facts_of_models
 from catalog.facts.checked import Checked, read_checked
-from catalog.facts.derive import FactsLoader
+from catalog.facts.derive import FactsLoader, model_findings
 from catalog.facts.resolve import is_known, resolve_id, resolve_ids
 from catalog.licenses import KnowledgeBase, knowledge_base
 
@@ -238,7 +237,7 @@ def _recomputed(session: Session, stale: list[int], loader: FactsLoader,
     result: dict[int, list[Finding]] = {}
     for chunk in _chunks(stale):
         for row_id, facts in facts_of_models(session, loader, chunk):
-            result[row_id] = audit(facts, lineage=loader.lineage, kb=kb)
+            result[row_id] = model_findings(row_id, facts, loader, kb)
     return result
 
 
