@@ -43,7 +43,8 @@ from sqlalchemy.orm import Session
 from catalog.db.tables import HubModelSearch
 from catalog.licenses import knowledge_base
 from catalog.search.estimates import RELATED_FACETS as _RELATED_FACETS
-from catalog.search.facet_cache import CACHE_TTL, Ranked, cached, clear_cache, current, wait_for_refresh
+from catalog.search.estimates import estimates
+from catalog.search.facet_cache import CACHE_TTL, Ranked, cached, clear_cache, current, peek, wait_for_refresh
 from catalog.search.params import MULTI, NONE, SearchParams
 from catalog.search.plan import SORT_WALK_THRESHOLD, Conditions, current_flags
 from catalog.search.sampling import COLUMN_FACETS, Group, sampled_counts, shared_samples
@@ -120,7 +121,7 @@ def facet_counts(session: Session, params: SearchParams, conds: Conditions, *, t
             shared.setdefault(others, []).append(facet.name)
     groups = {keys: Group(names, {n: getattr(params, n) for n in names if n in MULTI}) for keys, names in shared.items()}
     approximate = False
-    read = _shared_read(conds, set(groups))
+    read = _shared_read(session, params, conds, set(groups))
     if read is not None:
         core, left_out, read_limit = read
         together = [replace(groups.pop(keys), passes=sorted(left_out & keys))
@@ -140,27 +141,35 @@ def facet_counts(session: Session, params: SearchParams, conds: Conditions, *, t
     return facets, approximate
 
 
-def _shared_read(conds: Conditions, groups: set[frozenset[str]]) -> tuple[set[str], set[str], int] | None:
+def _shared_read(session: Session, params: SearchParams, conds: Conditions,
+                 groups: set[frozenset[str]]) -> tuple[set[str], set[str], int] | None:
     """Whether the facets counted without their own filter should share one read, and how.
 
     Each such facet's sample is the matches of every other filter. When all of them are driven
-    by the same condition (SQLite's choice, e.g. the free text), one read of its matches can serve
-    them all, if that costs less than the separate reads: the read must go on until the rarest
-    group is expected to fill its sample, which the cached counts estimate (filters assumed
-    independent). Returns the filters common to all (the read's own), the left-out filters, and
-    how many rows to read; None to read separately.
+    by the same condition (SQLite's choice, e.g. the free text; on PostgreSQL the free text,
+    whose full-text index is read whole into a bitmap by every query using it), one read of its
+    matches can serve them all, if that costs less than the separate reads: the read must go on
+    until the rarest group is expected to fill its sample, which the cached counts estimate
+    (filters assumed independent). Returns the filters common to all (the read's own), the
+    left-out filters, and how many rows to read; None to read separately.
     """
     every = frozenset(conds.names())
     left_out = {name for keys in groups for name in every - keys if len(every - keys) == 1}
-    if len(left_out) < 2 or not conds.total:
+    if len(left_out) < 2:
         return None
     core = set(every - left_out)
-    driver = conds.driver(core, limit=SAMPLE)
-    if driver is None or any(conds.driver(every - {n}, limit=SAMPLE) != driver for n in left_out):
+    if conds.postgresql:
+        total, guesses = peek(session, "count"), estimates(session, params, sorted(left_out))
+        if "q" not in core:
+            return None
+    else:
+        total, guesses = conds.total, conds.estimates
+        driver = conds.driver(core, limit=SAMPLE)
+        if driver is None or any(conds.driver(every - {n}, limit=SAMPLE) != driver for n in left_out):
+            return None
+    if not total or any(guesses.get(n, 0) <= 0 for n in left_out):
         return None
-    share = {n: min(conds.estimates[n] / conds.total, 1.0) for n in left_out}
-    if min(share.values()) <= 0:
-        return None
+    share = {n: min(guesses[n] / total, 1.0) for n in left_out}
     # Rows of the driver's matches each group needs read to fill its sample, and the share of
     # them the shared read keeps (those passing all left-out filters but at most one).
     need = {n: (SAMPLE + 1) / math.prod(share[m] for m in left_out if m != n) for n in left_out}
