@@ -414,6 +414,19 @@ def test_facets_left_out_of_their_filters_share_one_read_and_count_the_same(cata
         assert facet(together, "license") == {"llama2": 2} and facet(together, "author") == {"meta": 2}
 
 
+def test_a_search_reads_the_database_state_once(catalogue, engine):
+    """The cached counts are checked against the database's state, read once per transaction:
+    also when that read is the session's first statement (a one-filter search checks it first)."""
+    from tests.web.test_api_statements import counted
+
+    run(catalogue)
+    wait_for_refresh()
+    with counted(engine) as seen:
+        result = run(catalogue, license=["llama2", "mit"])
+    assert result.count == 3
+    assert sum("max(sync_runs.id)" in statement for statement in seen) == 1
+
+
 def test_count_of_a_large_intersection_stops_at_the_cap_and_says_so(catalogue, monkeypatch):
     from catalog.search import facets
 
