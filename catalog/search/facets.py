@@ -16,7 +16,9 @@ Counting strategy, measured in tests/benchmarks/bench_search.py (1M models, SQLi
   is set) are counted by one query: at most ``SAMPLE`` matching rows are read once into a
   materialised CTE and every facet is grouped from it. A broad filter such as
   ``license=apache-2.0`` thus costs one bounded scan, and the result then says
-  ``facets_approximate``; filters narrower than ``SAMPLE`` rows are counted exactly.
+  ``facets_approximate``; filters narrower than ``SAMPLE`` rows are counted exactly. Facets
+  left out of their own filter whose queries the same condition drives share one read of its
+  matches (:func:`catalog.search.sampling.shared_samples`): the same samples, one read.
 - The total of an intersection stops at ``COUNT_CAP`` (then ``count_approximate``, shown as
   "5,000+"); it reads the matching ids, which the page and the facets counted under
   every filter then reuse instead of intersecting the filters again.
