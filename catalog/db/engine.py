@@ -106,6 +106,33 @@ def sqlite_pragmas(dbapi_connection: Any, _record: Any = None) -> None:
     cursor.close()
 
 
+# How much of a SQLite catalogue a serving process reads through a memory map (SQLite lowers it
+# to its compile-time maximum, 2 GiB unless built otherwise).
+SERVER_MMAP_BYTES = 1 << 40
+
+
+def map_for_reads(engine: Engine) -> None:
+    """Have a server's SQLite connections read the database file through a memory map.
+
+    A search at a million models reads tens of thousands of rows scattered over the projection
+    and its indexes; through SQLite's own 2 MB page cache every page missed is a read() system
+    call and a copy. Mapped, the pages are the operating system's cached file, shared by all
+    connections and worker processes: 20 - 45% less CPU for such reads at 250k models. Only the
+    server maps (a sync would count the mapped file in its resident memory). Applied when a
+    connection is checked out, so connections the pool already holds are mapped too.
+    """
+    if engine.dialect.name == "sqlite" and not event.contains(engine, "checkout", _map_on_checkout):
+        event.listen(engine, "checkout", _map_on_checkout)
+
+
+def _map_on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    if not record.info.get("mapped"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA mmap_size={SERVER_MMAP_BYTES}")
+        cursor.close()
+        record.info["mapped"] = True
+
+
 def dumps_json(value: Any) -> str:
     """The JSON text of a column value.
 

@@ -309,6 +309,8 @@ def _state(session: Session) -> tuple[Any, ...]:
     if transaction is not None and remembered is not None and remembered[0] is transaction:
         return remembered[1]
     state = _read_state(session)
+    # Read first thing in a session, the state is what began its transaction: remember it there.
+    transaction = session.get_transaction()
     if transaction is not None:
         session.info["catalog_facet_state"] = (transaction, state)
     return state

@@ -16,7 +16,9 @@ Counting strategy, measured in tests/benchmarks/bench_search.py (1M models, SQLi
   is set) are counted by one query: at most ``SAMPLE`` matching rows are read once into a
   materialised CTE and every facet is grouped from it. A broad filter such as
   ``license=apache-2.0`` thus costs one bounded scan, and the result then says
-  ``facets_approximate``; filters narrower than ``SAMPLE`` rows are counted exactly.
+  ``facets_approximate``; filters narrower than ``SAMPLE`` rows are counted exactly. Facets
+  left out of their own filter whose queries the same condition drives share one read of its
+  matches (:func:`catalog.search.sampling.shared_samples`): the same samples, one read.
 - The total of an intersection stops at ``COUNT_CAP`` (then ``count_approximate``, shown as
   "5,000+"); it reads the matching ids, which the page and the facets counted under
   every filter then reuse instead of intersecting the filters again.
@@ -25,31 +27,29 @@ Counting strategy, measured in tests/benchmarks/bench_search.py (1M models, SQLi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy import (
     ColumnElement,
-    String,
-    case,
-    cast,
+    and_,
     distinct,
-    false,
     func,
-    literal,
     select,
     true,
-    union_all,
 )
 from sqlalchemy.orm import Session
 
 from catalog.db.tables import HubModelSearch
 from catalog.licenses import knowledge_base
 from catalog.search.estimates import RELATED_FACETS as _RELATED_FACETS
-from catalog.search.facet_cache import CACHE_TTL, Ranked, cached, clear_cache, current, wait_for_refresh
+from catalog.search.estimates import estimates
+from catalog.search.facet_cache import CACHE_TTL, Ranked, cached, clear_cache, current, peek, wait_for_refresh
 from catalog.search.params import MULTI, NONE, SearchParams
-from catalog.search.plan import SORT_WALK_THRESHOLD, Conditions, _in_or_null, current_flags
+from catalog.search.plan import SORT_WALK_THRESHOLD, Conditions, current_flags
+from catalog.search.sampling import COLUMN_FACETS, Group, sampled_counts, shared_samples
 
 __all__ = ["CACHE_TTL", "COUNT_CAP", "FACETS", "SAMPLE", "Facet", "Ranked", "clear_cache", "facet_counts",
            "query_url", "toggle_url", "total_count", "wait_for_refresh"]
@@ -57,9 +57,9 @@ __all__ = ["CACHE_TTL", "COUNT_CAP", "FACETS", "SAMPLE", "Facet", "Ranked", "cle
 SAMPLE = 2_000
 COUNT_CAP = 5_000
 FACET_SIZE = 10
-# Values fetched beyond a facet's size, so that ties at its edge are still ranked by value here.
-_TIE_MARGIN = 10
-# Share of the catalogue assumed for a condition no cached count describes (free text...).
+# A shared read of the left-out filters' matches (sampling.shared_samples) reads this much more
+# than its rarest group is expected to need, and is used only when cheaper than separate reads.
+_READ_MARGIN = 1.25
 
 
 @dataclass(frozen=True)
@@ -84,21 +84,11 @@ FACETS: tuple[Facet, ...] = (
     Facet("format", "Weight format"),
     Facet("removed", "Removed from the Hub"),
 )
-_BY_NAME = {f.name: f for f in FACETS}
+_SIZES = {f.name: f.size for f in FACETS}
 _GATED_LABELS = {"false": "Not gated", "auto": "Gated (automatic approval)", "manual": "Gated (manual approval)",
                  "true": "Gated (any)"}
 _REMOVED_LABELS = {"false": "Live", "true": "Removed", "any": "Live and removed"}
 S = HubModelSearch
-_COLUMN_FACETS: dict[str, ColumnElement[Any]] = {
-    "license": S.license_id,
-    "category": S.license_category,
-    "task": S.pipeline_tag,
-    "library": S.library_name,
-    "author": S.author,
-    "gated": S.gated,
-    "size": S.size_bucket,
-    "removed": case((S.removed == false(), "false"), else_="true"),
-}
 
 def facet_counts(session: Session, params: SearchParams, conds: Conditions, *, team_id: int | None, count: int,
                  stale: set[str] | None = None) -> tuple[dict[str, dict[str, Any]], bool]:
@@ -131,16 +121,65 @@ def facet_counts(session: Session, params: SearchParams, conds: Conditions, *, t
                                         lambda s, f=facet.name, w=where: Ranked.of(_counts(s, f, w)), stale)
         else:
             shared.setdefault(others, []).append(facet.name)
+    groups = {keys: Group(names, {n: getattr(params, n) for n in names if n in MULTI}) for keys, names in shared.items()}
     approximate = False
-    for keys, names in shared.items():
-        selected = {n: getattr(params, n) for n in names if n in MULTI}
-        sampled, capped = _sampled_counts(session, names, conds.where(keys, limit=SAMPLE), selected)
+    read = _shared_read(session, params, conds, set(groups))
+    if read is not None:
+        core, left_out, read_limit = read
+        together = [replace(groups.pop(keys), passes=sorted(left_out & keys))
+                    for keys in list(groups) if len(left_out - keys) == 1]
+        sampled, approximate, unsettled = shared_samples(
+            session, together, conds.where(core, limit=SAMPLE), {n: and_(*conds.probing([n])) for n in sorted(left_out)},
+            sample=SAMPLE, read_limit=read_limit, sizes=_SIZES)
+        counts.update({name: Ranked.of(found) for name, found in sampled.items()})
+        groups.update({frozenset(conds.names()) - {n for n in left_out if n not in g.passes}: g for g in unsettled})
+    for keys, group in groups.items():
+        sampled, capped = sampled_counts(session, group, conds.where(keys, limit=SAMPLE), sample=SAMPLE, sizes=_SIZES)
         counts.update({name: Ranked.of(found) for name, found in sampled.items()})
         approximate = approximate or capped
     facets = {f.name: _shape(f, counts[f.name], params, getattr(params, f.name) if f.name != "removed"
                              else (params.removed,))
               for f in FACETS if f.name in counts}
     return facets, approximate
+
+
+def _shared_read(session: Session, params: SearchParams, conds: Conditions,
+                 groups: set[frozenset[str]]) -> tuple[set[str], set[str], int] | None:
+    """Whether the facets counted without their own filter should share one read, and how.
+
+    Each such facet's sample is the matches of every other filter. When all of them are driven
+    by the same condition (SQLite's choice, e.g. the free text; on PostgreSQL the free text,
+    whose full-text index is read whole into a bitmap by every query using it), one read of its
+    matches can serve them all, if that costs less than the separate reads: the read must go on
+    until the rarest group is expected to fill its sample, which the cached counts estimate
+    (filters assumed independent). Returns the filters common to all (the read's own), the
+    left-out filters, and how many rows to read; None to read separately.
+    """
+    every = frozenset(conds.names())
+    left_out = {name for keys in groups for name in every - keys if len(every - keys) == 1}
+    if len(left_out) < 2:
+        return None
+    core = set(every - left_out)
+    if conds.postgresql:
+        total, guesses = peek(session, "count"), estimates(session, params, sorted(left_out))
+        if "q" not in core:
+            return None
+    else:
+        total, guesses = conds.total, conds.estimates
+        driver = conds.driver(core, limit=SAMPLE)
+        if driver is None or any(conds.driver(every - {n}, limit=SAMPLE) != driver for n in left_out):
+            return None
+    if not total or any(guesses.get(n, 0) <= 0 for n in left_out):
+        return None
+    share = {n: min(guesses[n] / total, 1.0) for n in left_out}
+    # Rows of the driver's matches each group needs read to fill its sample, and the share of
+    # them the shared read keeps (those passing all left-out filters but at most one).
+    need = {n: (SAMPLE + 1) / math.prod(share[m] for m in left_out if m != n) for n in left_out}
+    kept = math.prod(share.values()) + sum(
+        (1 - share[n]) * math.prod(share[m] for m in left_out if m != n) for n in left_out)
+    if _READ_MARGIN * max(need.values()) >= sum(need.values()):
+        return None
+    return core, left_out, math.ceil(_READ_MARGIN * max(need.values()) * kept)
 
 
 def total_count(session: Session, params: SearchParams, conds: Conditions, *, team_id: int | None = None,
@@ -202,7 +241,7 @@ def _count_from_facet(session: Session, params: SearchParams, keys: list[str]) -
     a model can have several findings or formats, so those only for a single value.
     """
     (name, *more) = [k for k in keys if k != "removed"] or [""]
-    if more or params.removed != "false" or name not in _COLUMN_FACETS and name not in _RELATED_FACETS:
+    if more or params.removed != "false" or name not in COLUMN_FACETS and name not in _RELATED_FACETS:
         return None
     values = set(getattr(params, name))
     if name in _RELATED_FACETS and (len(values) != 1 or NONE in values):
@@ -253,46 +292,9 @@ def _counts(session: Session, name: str, where: list[ColumnElement[bool]]) -> li
         ids = select(S.model_id).where(*where)
         query = select(value, func.count(distinct(table.model_id))).where(table.model_id.in_(ids)).group_by(value)
     else:
-        expression = _COLUMN_FACETS[name]
+        expression = COLUMN_FACETS[name]
         query = select(expression.label("value"), func.count()).where(*where).group_by(expression)
     return [(v, n) for v, n in session.execute(query)]
-
-
-def _sampled_counts(session: Session, names: list[str], where: list[ColumnElement[bool]],
-                    selected: dict[str, tuple[str, ...]]) -> tuple[dict[str, list[tuple[str | None, int]]], bool]:
-    """Several facets over the same filters in one query, reading at most ``SAMPLE`` rows once.
-
-    Only each facet's most frequent values (and its selected ones) leave the database: the
-    author facet alone can have thousands of values in a sample. Returns the counts by facet
-    and whether the matching rows exceeded the sample.
-    """
-    columns = [n for n in names if n in _COLUMN_FACETS]
-    rows = (select(S.model_id, *(_COLUMN_FACETS[n].label(n) for n in columns)).where(*where)
-            .limit(SAMPLE + 1).cte("facet_sample").prefix_with("MATERIALIZED"))
-    # Each part yields (facet name, value, models); "" carries the sample's size.
-    parts: list[Any] = [select(literal("", String), cast(None, String), func.count()).select_from(rows)]
-    for name in columns:
-        value = rows.c[name]
-        top = (select(literal(name, String).label("facet"), cast(value, String).label("value"),
-                      func.count().label("n"))
-               .group_by(value).order_by(func.count().desc()).limit(_BY_NAME[name].size + _TIE_MARGIN).subquery())
-        parts.append(select(top))
-        if selected.get(name):
-            parts.append(select(literal(name, String), cast(value, String), func.count())
-                         .where(_in_or_null(value, selected[name])).group_by(value))
-    for name in names:
-        if name in _RELATED_FACETS:
-            table, related = _RELATED_FACETS[name]
-            parts.append(select(literal(name, String), cast(related, String), func.count(distinct(table.model_id)))
-                         .where(table.model_id.in_(select(rows.c.model_id))).group_by(related))
-    counts: dict[str, dict[str | None, int]] = {n: {} for n in names}
-    sampled = 0
-    for name, value, n in session.execute(union_all(*parts)):
-        if name:
-            counts[name][value] = n  # a selected value among the top ones comes twice
-        else:
-            sampled = n
-    return {name: list(by_value.items()) for name, by_value in counts.items()}, sampled > SAMPLE
 
 
 def _flag_counts(session: Session, params: SearchParams, conds: Conditions, keys: list[str],

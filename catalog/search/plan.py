@@ -137,16 +137,9 @@ class Conditions:
                                    .columns(value=Integer))]
         if not self.hidden or not chosen or any(k not in self.estimates for k in chosen):
             return [self.visible[k] for k in chosen]
-        candidates = chosen
-        if limit is not None and self.total:
-            matches = self.total
-            for k in chosen:
-                matches *= min(self.estimates[k] / self.total, 1.0)
-            walked = limit * self.total / max(matches, 1.0)  # rows read walking the catalogue
-            candidates = [k for k in chosen if k not in _LISTED or self.estimates[k] < 4 * walked]
-            if not candidates:
-                return self.probing(chosen)
-        driver = min(candidates, key=lambda k: self.estimates[k])
+        driver = self.driver(chosen, limit=limit)
+        if driver is None:
+            return self.probing(chosen)
         # removed stays visible behind a column driver: it is the second column of its index.
         # Behind any other driver (free text, finding, format...) it is checked on the row read
         # by primary key: its own index would cost a second lookup per row (125 -> 77 ms).
@@ -154,6 +147,24 @@ class Conditions:
         if driver == "q" and self.joined is not None:
             return [self.joined if k == "q" else self.visible[k] if k in keep else self.hidden[k] for k in chosen]
         return [self.visible[k] if k in keep else self.hidden[k] for k in chosen]
+
+    def driver(self, keys: Collection[str], *, limit: int | None = None) -> str | None:
+        """The condition SQLite is shown to drive a query over ``keys`` from (see :meth:`where`).
+
+        None when there is no choice to make (PostgreSQL plans itself, or a condition has no
+        estimate) or when every index is better hidden (a dense match found by walking).
+        """
+        chosen = [k for k in self.visible if k in keys]
+        if not self.hidden or not chosen or any(k not in self.estimates for k in chosen):
+            return None
+        candidates = chosen
+        if limit is not None and self.total:
+            matches = self.total
+            for k in chosen:
+                matches *= min(self.estimates[k] / self.total, 1.0)
+            walked = limit * self.total / max(matches, 1.0)  # rows read walking the catalogue
+            candidates = [k for k in chosen if k not in _LISTED or self.estimates[k] < 4 * walked]
+        return min(candidates, key=lambda k: self.estimates[k]) if candidates else None
 
     def matching(self, ids: list[int], *, complete: bool = True) -> Conditions:
         """These conditions, knowing that all of them together match exactly ``ids`` (or, not

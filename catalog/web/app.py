@@ -18,7 +18,7 @@ from starlette.routing import Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from catalog.config import Settings
-from catalog.db.engine import make_engine, make_sessionmaker
+from catalog.db.engine import make_engine, make_sessionmaker, map_for_reads
 from catalog.errors import CatalogError
 from catalog.licenses import knowledge_base
 from catalog.resources import resource_dir
@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     settings = settings or Settings()
     owns_engine = engine is None
     engine = engine if engine is not None else make_engine(settings.database_url)
+    map_for_reads(engine)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from sqlalchemy import func, select, text
 
 from catalog.crawl.sync import ingest_items
+from catalog.db import engine as engine_module
 from catalog.db.engine import make_engine, make_sessionmaker, upgrade
 from catalog.db.tables import AuditFinding, HubModel, HubModelSearch
 from catalog.search.query import SearchParams, search
@@ -163,6 +164,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="passes over the query mix")
     parser.add_argument("--fill-from", metavar="SQLITE_FILE",
                         help="fill an empty PostgreSQL --db by copying this filled SQLite catalogue (COPY)")
+    parser.add_argument("--only", action="append", metavar="TEXT",
+                        help="time only the queries whose printed name contains TEXT (repeatable)")
+    parser.add_argument("--slowest", type=int, default=8, metavar="N", help="print the N slowest queries")
+    parser.add_argument("--no-http", action="store_true", help="skip the HTTP part")
+    parser.add_argument("--dump", metavar="FILE",
+                        help="write each query's rows, counts and facets as JSON (to compare two versions' answers)")
     args = parser.parse_args(argv)
     url = args.db or f"sqlite:////tmp/catalog-bench-{args.models}.db"
     engine = make_engine(url)
@@ -182,6 +189,10 @@ def main(argv: list[str] | None = None) -> int:
             conn.exec_driver_sql("VACUUM ANALYZE")  # statistics, and a visibility map for index-only scans
         print(f"VACUUM ANALYZE in {time.perf_counter() - started:.0f}s")
     mix = query_mix(factory)
+    if hasattr(engine_module, "map_for_reads"):  # as the web app runs its engine (absent in older versions)
+        engine_module.map_for_reads(engine)
+    if args.only:
+        mix = [pairs for pairs in mix if any(part in query_name(pairs) for part in args.only)]
     print(f"\n{engine.dialect.name}, {args.models:,} models, {len(mix)} queries x {args.rounds} rounds")
 
     from sqlalchemy import delete
@@ -217,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
                 select(HubModelSearch.model_id).order_by(HubModelSearch.model_id).limit(50)).all()))
     floor = report("floor: 50 rows, no filter", floor_times)
     server_side: list[float] = []
-    per_query: dict[str, list[float]] = {}
+    per_query: dict[str, list[tuple[float, float]]] = {}  # query -> (wall, CPU) ms per round
     cpu = [0.0, 0.0]  # this process, the database server's backend (local PostgreSQL)
     for _ in range(args.rounds):
         for pairs in mix:
@@ -226,14 +237,21 @@ def main(argv: list[str] | None = None) -> int:
                 clocks = cpu_clocks(session)
                 before = [clock() for clock in clocks]
                 ms = timed(lambda p=params, s=session: search(s, p))
-                for i, clock in enumerate(clocks):
-                    cpu[i] += clock() - before[i]
+                spent = [clock() - before[i] for i, clock in enumerate(clocks)]
+                cpu = [c + d for c, d in zip(cpu, spent)]
             server_side.append(ms)
-            per_query.setdefault("&".join(f"{k}={v[:12]}" for k, v in pairs) or "(unfiltered)", []).append(ms)
+            per_query.setdefault(query_name(pairs), []).append((ms, 1000 * sum(spent)))
     report("search() with facets", server_side, floor)
+    report("  its CPU (this + db server)", [c for times in per_query.values() for _, c in times])
     n = len(server_side)
     print(f"{'  CPU per search':<28} {1000 * sum(cpu) / n:7.1f} ms  (this process {1000 * cpu[0] / n:.1f} ms"
           f" + database server {1000 * cpu[1] / n:.1f} ms; wall time above includes waiting for a busy CPU)")
+
+    if args.dump:
+        dump(factory, mix, args.dump)
+    print_slowest(per_query, args.slowest)
+    if args.no_http:
+        return 0
 
     import httpx
 
@@ -250,10 +268,41 @@ def main(argv: list[str] | None = None) -> int:
     http_floor = report("floor: GET a static file", static)
     report("GET /models.json (HTTP)", http_times, http_floor)
     report("GET /models HTML (HTTP)", html, http_floor)
-    print("\nslowest queries (server side, median of rounds):")
-    for name, times in sorted(per_query.items(), key=lambda kv: -statistics.median(kv[1]))[:8]:
-        print(f"  {statistics.median(times):7.1f} ms  {name}")
     return 0
+
+
+def query_name(pairs: list[tuple[str, str]]) -> str:
+    """A query as printed (values cut at 12 characters: cursors are long)."""
+    return "&".join(f"{k}={v[:12]}" for k, v in pairs) or "(unfiltered)"
+
+
+def print_slowest(per_query: dict[str, list[tuple[float, float]]], n: int) -> None:
+    """The N queries of highest median wall time, with their median CPU time (less load-sensitive)."""
+    print("\nslowest queries (server side, median of rounds: wall, CPU):")
+    medians = {name: (statistics.median(t[0] for t in times), statistics.median(t[1] for t in times))
+               for name, times in per_query.items()}
+    for name, (wall, cpu) in sorted(medians.items(), key=lambda kv: -kv[1][0])[:n]:
+        print(f"  {wall:7.1f} ms  {cpu:6.1f} ms CPU  {name}")
+
+
+def dump(factory: Any, mix: list[list[tuple[str, str]]], path: str) -> None:
+    """Each query's answer as JSON lines: the ids shown, the count and the facets, with their flags.
+
+    Two versions of the search on the same database should write the same exact counts and
+    rows; counts flagged approximate may differ (another sample).
+    """
+    import json
+
+    with open(path, "w") as out:
+        for pairs in mix:
+            with factory() as session:
+                result = search(session, SearchParams.from_query(pairs))
+            facets = {name: [(r["value"], r["count"]) for r in facet["results"]] for name, facet in result.facets.items()}
+            out.write(json.dumps({"query": query_name(pairs), "rows": [row["id"] for row in result.data],
+                                  "count": result.count, "count_approximate": result.count_approximate,
+                                  "facets_approximate": result.facets_approximate, "facets": facets,
+                                  "next_cursor": result.next_cursor}) + "\n")
+    print(f"answers written to {path}")
 
 
 if __name__ == "__main__":

@@ -387,6 +387,46 @@ def test_facets_of_a_large_match_are_sampled_and_say_so(catalogue, monkeypatch):
     assert sum(facet(result, "author").values()) < 4
 
 
+@pytest.mark.parametrize(("sample", "margin"), [(2000, 1.25), (1, 1.25), (2, 0.01)])
+def test_facets_left_out_of_their_filters_share_one_read_and_count_the_same(catalogue, monkeypatch, sample, margin):
+    """Free text and two filters: the license and author facets, each counted without its own
+    filter, come from one read of the text's matches. Their counts and exactness are those of
+    one read per facet: exact within the sample, sampled beyond it (1), and recounted alone when
+    the shared read stopped before a facet's sample was settled (2, a tiny margin)."""
+    from catalog.search import facets
+
+    query = {"q": "llama", "license": "llama2", "author": "meta"}
+    run(catalogue)  # the cached counts: the estimates that choose the driving condition
+    monkeypatch.setattr(facets, "SAMPLE", sample)
+    monkeypatch.setattr(facets, "_READ_MARGIN", margin)
+    shared_reads = []
+    real = facets.shared_samples
+    monkeypatch.setattr(facets, "shared_samples", lambda *a, **k: shared_reads.append(1) or real(*a, **k))
+    together = run(catalogue, **query)
+    monkeypatch.setattr(facets, "_shared_read", lambda *a: None)
+    apart = run(catalogue, **query)
+
+    assert len(shared_reads) == 1
+    assert together.facets == apart.facets
+    assert together.facets_approximate is apart.facets_approximate is (sample == 1)
+    assert ids(together) == ["meta/llama-7b", "meta/llama-70b"] and together.count == 2
+    if sample != 1:
+        assert facet(together, "license") == {"llama2": 2} and facet(together, "author") == {"meta": 2}
+
+
+def test_a_search_reads_the_database_state_once(catalogue, engine):
+    """The cached counts are checked against the database's state, read once per transaction:
+    also when that read is the session's first statement (a one-filter search checks it first)."""
+    from tests.web.test_api_statements import counted
+
+    run(catalogue)
+    wait_for_refresh()
+    with counted(engine) as seen:
+        result = run(catalogue, license=["llama2", "mit"])
+    assert result.count == 3
+    assert sum("max(sync_runs.id)" in statement for statement in seen) == 1
+
+
 def test_count_of_a_large_intersection_stops_at_the_cap_and_says_so(catalogue, monkeypatch):
     from catalog.search import facets
 

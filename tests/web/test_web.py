@@ -149,6 +149,22 @@ def test_private_catalogue_needs_sign_in(engine):
         assert anonymous.get("/healthz").status_code == 200
 
 
+def test_the_server_reads_a_sqlite_catalogue_through_a_memory_map(tmp_path):
+    """Searches at a million models read pages all over the file: the server maps it (its
+    connections, also those pooled before the app was built); other commands, a sync among them,
+    do not (the mapped file would count in their resident memory)."""
+    from catalog.db.engine import make_engine, upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'c.db'}")
+    upgrade(engine)
+    with engine.connect() as before:
+        assert before.exec_driver_sql("PRAGMA mmap_size").scalar() == 0
+    create_app(Settings(public_read=True, secret_key="k"), engine=engine)
+    with engine.connect() as pooled:
+        assert pooled.exec_driver_sql("PRAGMA mmap_size").scalar() > 0
+    engine.dispose()
+
+
 def test_model_page_says_not_recorded_rather_than_inventing(client, factory):
     # A model whose sources record no sha, date or file list (as in the demo snapshot).
     item = hub_item("demo/unrecorded", license="mit")
