@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import subprocess
+import time
 
 from sqlalchemy import select
 
@@ -21,13 +22,18 @@ __all__ = ["env", "hub"]
 
 
 def test_ctrl_c_ends_the_run_resumable_and_runs_shows_the_command(env, hub, factory):
-    hub.faults.slow = 0.15
+    hub.faults.slow = 0.5  # the 7 pages after the second take 3.5 s: time enough to see it going
     proc = subprocess.Popen([*CATALOG, "sync", "--author", "acme"], env={**os.environ, **env},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     wait_for_pages(factory, 2)
+    # From here every page takes 8 s, so the run is certainly still going when Ctrl-C arrives
+    # (however loaded the machine), and a page fetch is in flight that nobody will read.
+    hub.faults.slow = 8
+    interrupted = time.monotonic()
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=60)
-    assert proc.returncode == 130
+    assert proc.returncode == 130, stderr
+    assert time.monotonic() - interrupted < 6, "Ctrl-C does not wait for the page being fetched"
     assert "Traceback" not in stderr and "Aborted!" not in stderr
     assert "Resume with: catalog sync --author acme" in stderr
     with transaction(factory) as session:
