@@ -6,6 +6,8 @@ statement for each row (``construct_params``) before the type processors run: fo
 per process, dialect and set of columns, each row becomes the driver's parameters in one pass
 applying the very bind processors (and Python-side column defaults) SQLAlchemy would apply, and
 the batch runs as one ``executemany`` through ``exec_driver_sql`` (engine events still see it).
+On PostgreSQL an INSERT is a ``COPY ... FROM STDIN`` instead: the rows stream to the server in one
+go, where an ``executemany`` (even pipelined) has the server parse and plan an INSERT per row.
 The rows written are the same as with ``session.execute``; only the per-row bookkeeping goes.
 """
 
@@ -27,6 +29,7 @@ class _Plan(NamedTuple):
     # default), the default to call when the key is None, and the bind processor if any.
     sources: tuple[tuple[str | None, Callable[[], Any] | None, Callable[[Any], Any] | None], ...]
     names: tuple[str, ...] | None  # parameter names for a driver with named parameters
+    copy: str | None  # the COPY statement of an INSERT on PostgreSQL
 
 
 _plans: dict[tuple[str, str, str, tuple[str, ...]], _Plan | None] = {}
@@ -55,15 +58,24 @@ def _write(session: Session, kind: str, table: Table, rows: Sequence[dict[str, A
     if plan is None:  # a statement this fast path does not reproduce: SQLAlchemy binds it
         session.execute(insert(table) if kind == "insert" else _update(table, keys), rows)
         return
-    connection.exec_driver_sql(plan.sql, [_bind(plan, row) for row in rows])
+    if plan.copy is not None:
+        # The processed values are what the INSERT would bind (JSON already wrapped for psycopg).
+        with connection.connection.driver_connection.cursor() as cursor, cursor.copy(plan.copy) as copy:
+            for row in rows:
+                copy.write_row(_values(plan, row))
+        return
+    if plan.names is None:
+        connection.exec_driver_sql(plan.sql, [tuple(_values(plan, row)) for row in rows])
+    else:
+        connection.exec_driver_sql(plan.sql, [dict(zip(plan.names, _values(plan, row), strict=True)) for row in rows])
 
 
-def _bind(plan: _Plan, row: dict[str, Any]) -> Any:
+def _values(plan: _Plan, row: dict[str, Any]) -> list[Any]:
     values = []
     for key, default, process in plan.sources:
         value = row[key] if key is not None else default()  # type: ignore[misc]
         values.append(process(value) if process is not None else value)
-    return tuple(values) if plan.names is None else dict(zip(plan.names, values, strict=True))
+    return values
 
 
 def _update(table: Table, keys: tuple[str, ...]) -> Any:
@@ -111,4 +123,8 @@ def _compile(dialect: Any, kind: str, table: Table, keys: tuple[str, ...]) -> _P
             sources.append((None, defaults[name], processors.get(name)))
         else:
             return None  # a bound value neither the rows nor a default supplies
-    return _Plan(compiled.string, tuple(sources), None if compiled.positional else names)
+    copy = None
+    if kind == "insert" and dialect.name == "postgresql":
+        quote = dialect.identifier_preparer.quote
+        copy = f"COPY {quote(table.name)} ({', '.join(quote(table.c[name].name) for name in names)}) FROM STDIN"
+    return _Plan(compiled.string, tuple(sources), None if compiled.positional else names, copy)
