@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from sqlalchemy import Table, bindparam, insert, update
@@ -25,9 +26,11 @@ _ID = "id"
 
 class _Plan(NamedTuple):
     sql: str
-    # For each bound parameter, in the driver's order: the row key it takes (None: a column
-    # default), the default to call when the key is None, and the bind processor if any.
-    sources: tuple[tuple[str | None, Callable[[], Any] | None, Callable[[Any], Any] | None], ...]
+    # The bound values of a row, in the driver's order: those its keys give, read at once; then
+    # the column defaults inserted at their places; then the bind processors applied in place.
+    get: Callable[[dict[str, Any]], Any]
+    defaults: tuple[tuple[int, Callable[[], Any]], ...]
+    processors: tuple[tuple[int, Callable[[Any], Any]], ...]
     names: tuple[str, ...] | None  # parameter names for a driver with named parameters
     copy: str | None  # the COPY statement of an INSERT on PostgreSQL
 
@@ -71,10 +74,11 @@ def _write(session: Session, kind: str, table: Table, rows: Sequence[dict[str, A
 
 
 def _values(plan: _Plan, row: dict[str, Any]) -> list[Any]:
-    values = []
-    for key, default, process in plan.sources:
-        value = row[key] if key is not None else default()  # type: ignore[misc]
-        values.append(process(value) if process is not None else value)
+    values = list(plan.get(row))
+    for index, default in plan.defaults:
+        values.insert(index, default())
+    for index, process in plan.processors:
+        values[index] = process(values[index])
     return values
 
 
@@ -114,17 +118,15 @@ def _compile(dialect: Any, kind: str, table: Table, keys: tuple[str, ...]) -> _P
         defaults[column.key] = (lambda value=default.arg: value) if default.is_scalar \
             else (lambda call=default.arg: call(None))
     names = tuple(compiled.positiontup) if compiled.positional else tuple(compiled.bind_names.values())
-    processors = compiled._bind_processors
-    sources = []
-    for name in names:
-        if name in key_of:
-            sources.append((key_of[name], None, processors.get(name)))
-        elif name in defaults:
-            sources.append((None, defaults[name], processors.get(name)))
-        else:
-            return None  # a bound value neither the rows nor a default supplies
+    if any(name not in key_of and name not in defaults for name in names):
+        return None  # a bound value neither the rows nor a default supplies
+    read = [key_of[name] for name in names if name in key_of]
+    get = itemgetter(*read) if len(read) > 1 else (lambda row, key=read[0]: (row[key],))
+    processors = [(index, compiled._bind_processors[name]) for index, name in enumerate(names)
+                  if name in compiled._bind_processors]
     copy = None
     if kind == "insert" and dialect.name == "postgresql":
         quote = dialect.identifier_preparer.quote
         copy = f"COPY {quote(table.name)} ({', '.join(quote(table.c[name].name) for name in names)}) FROM STDIN"
-    return _Plan(compiled.string, tuple(sources), None if compiled.positional else names, copy)
+    return _Plan(compiled.string, get, tuple((i, defaults[n]) for i, n in enumerate(names) if n not in key_of),
+                 tuple(processors), None if compiled.positional else names, copy)
