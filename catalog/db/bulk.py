@@ -59,7 +59,10 @@ def _write(session: Session, kind: str, table: Table, rows: Sequence[dict[str, A
     keys = tuple(rows[0])
     plan = _plan(connection.dialect, kind, table, keys)
     if plan is None:  # a statement this fast path does not reproduce: SQLAlchemy binds it
-        session.execute(insert(table) if kind == "insert" else _update(table, keys), rows)
+        if kind == "insert":
+            session.execute(insert(table), rows)
+        else:
+            session.execute(_update(table, keys), [{f"b_{k}": v for k, v in row.items()} for row in rows])
         return
     if plan.copy is not None:
         # The processed values are what the INSERT would bind (JSON already wrapped for psycopg).
