@@ -17,7 +17,6 @@ from catalog.db import search_maintenance
 from catalog.db.engine import utcnow
 from catalog.db.tables import HubModel, ModelEvent, SyncRun
 
-
 # Allocations between two young-generation collections while a run walks its pages (Python's default: 700).
 _YOUNG_THRESHOLD = 10_000
 
