@@ -192,13 +192,18 @@ def _stable_encoding(item: dict[str, Any]) -> str | None:
     """The canonical JSON of everything in the item that is not a counter; None if it has no JSON form."""
     stable = {k: v for k, v in item.items() if k not in _VOLATILE}
     try:
-        return json.dumps(stable, sort_keys=True, separators=(",", ":"), default=_refuse, allow_nan=False)
+        return _ENCODE(stable)
     except (ValueError, TypeError, RecursionError):
         return None
 
 
 def _refuse(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+# What json.dumps(item, sort_keys=True, separators=(",", ":"), default=_refuse, allow_nan=False)
+# does, without building the encoder again for every item. The content hash is of this text: never change it.
+_ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=_refuse, allow_nan=False).encode
 
 
 def _depth(encoded: str) -> int:

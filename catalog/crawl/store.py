@@ -11,12 +11,13 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from catalog.crawl.ingest import InvalidItem, ParsedModel, parse_item
 from catalog.crawl.license_files import checked_when_written
 from catalog.crawl.renames import follow_rename, record_alias
+from catalog.db.bulk import insert_rows, update_rows
 from catalog.db.engine import utcnow
 from catalog.db.tables import BaseModelLink, HubModel, ModelEvent, ModelFormat, SyncRun
 from catalog.facts.derive import FactsLoader, derive_page, derived_columns, resolve_declared
@@ -90,28 +91,28 @@ def store_page(session: Session, run: SyncRun, items: list[Any], *, incremental_
     if new_rows:
         run.new += len(new_rows)
         # A plain executemany and one SELECT for the ids: RETURNING over an ORM bulk insert
-        # costs more than the rest of the page's ingestion together.
-        session.execute(insert(HubModel.__table__), new_rows)
+        # costs more than the rest of the page's ingestion together (catalog.db.bulk binds the rows).
+        insert_rows(session, HubModel.__table__, new_rows)
         ids = dict(session.execute(
             select(HubModel.repo_id, HubModel.id).where(HubModel.repo_id.in_([r["repo_id"] for r in new_rows]))
         ).all())
     if changed_rows:
-        session.execute(update(HubModel), changed_rows)
+        update_rows(session, HubModel.__table__, changed_rows)
         changed_ids = [r["id"] for r in changed_rows]
         session.execute(delete(BaseModelLink).where(BaseModelLink.model_id.in_(changed_ids)))
         session.execute(delete(ModelFormat).where(ModelFormat.model_id.in_(changed_ids)))
         ids.update({r["repo_id"]: r["id"] for r in changed_rows})
     if seen_rows:
-        session.execute(update(HubModel), seen_rows)
+        update_rows(session, HubModel.__table__, seen_rows)
     links = [{"model_id": ids[rid], "base_repo_id": b, "relation": rel, "source": src}
              for rid in ids for b, rel, src in parsed[rid].bases]
     formats = [{"model_id": ids[rid], "format": f} for rid in ids for f in parsed[rid].formats]
     if links:
-        session.execute(insert(BaseModelLink.__table__), links)
+        insert_rows(session, BaseModelLink.__table__, links)
     if formats:
-        session.execute(insert(ModelFormat.__table__), formats)
+        insert_rows(session, ModelFormat.__table__, formats)
     if events:
-        session.execute(insert(ModelEvent.__table__), events)
+        insert_rows(session, ModelEvent.__table__, events)
     _advance_high_water(run, parsed.values())
     for old_id, new_id in followed:  # before deriving: lineage reaches renamed bases through them
         record_alias(session, old_id, new_id)

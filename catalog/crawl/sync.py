@@ -26,7 +26,7 @@ from catalog.crawl.ingest import ParsedModel, usable_repo_id
 from catalog.crawl.lock import sync_lock
 from catalog.crawl.problems import parse_timestamp
 from catalog.crawl.renames import follow_rename
-from catalog.crawl.runs import bulk_load, mark_removed
+from catalog.crawl.runs import bulk_load, fewer_collections, mark_removed
 from catalog.crawl.store import add_problem, row_for, store_page
 from catalog.db import search_maintenance
 from catalog.db.engine import refresh_statistics, transaction, utcnow
@@ -111,7 +111,7 @@ def run_sync(
     parts = ([f"authors {', '.join(scope.authors)}"] if scope.authors else []) + \
         ([f"search {scope.search!r}"] if scope.search else []) + \
         ([f"filters {', '.join(scope.filters)}"] if scope.filters else [])
-    with sync_lock(factory.kw["bind"], options.scope_key(), "; ".join(parts) or "the whole Hub"):
+    with sync_lock(factory.kw["bind"], options.scope_key(), "; ".join(parts) or "the whole Hub"), fewer_collections():
         return _run_sync(factory, client, options, progress=progress)
 
 

@@ -71,6 +71,24 @@ class UTCDateTime(TypeDecorator[datetime]):
             return value.astimezone(UTC).replace(tzinfo=None)
         return value
 
+    def bind_processor(self, dialect: Any) -> Any:
+        """On SQLite, :meth:`process_bind_param` fused with the driver's formatting, at a third of the cost.
+
+        SQLite's DATETIME processor formats the value's fields; those of an aware value's UTC time
+        are those of the naive value ``process_bind_param`` makes, so the ``replace`` (the costly
+        step, for every timestamp a sync writes) is skipped and the text stored is the same.
+        """
+        impl_processor = self.impl_instance.bind_processor(dialect) if dialect.name == "sqlite" else None
+        if impl_processor is None:
+            return super().bind_processor(dialect)
+
+        def process(value: datetime | None) -> Any:
+            if value is not None and value.tzinfo is not None and value.tzinfo is not UTC:
+                value = value.astimezone(UTC)
+            return impl_processor(value)
+
+        return process
+
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)

@@ -13,12 +13,13 @@ from collections.abc import Collection, Iterable, Iterator
 from functools import lru_cache
 from typing import Any, Protocol
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from catalog.compliance.audit import audit
 from catalog.compliance.findings import Finding, ModelFacts
 from catalog.compliance.license_text import reconcile
+from catalog.db.bulk import insert_rows, update_rows
 from catalog.db.tables import AuditFinding, BaseModelLink, HubModel, ModelAlias, ModelEvent
 from catalog.facts.license_files import license_evidence
 from catalog.licenses import KnowledgeBase, Resolution, knowledge_base, resolve
@@ -345,11 +346,11 @@ def write_derivations(session: Session, loaded: list[tuple[int, ModelFacts]], lo
         findings += [{"model_id": model_id, "code": x.code, "severity": x.severity, "message": x.message,
                       "evidence": x.evidence} for x in found]
     if updates:
-        session.execute(update(HubModel), updates)
+        update_rows(session, HubModel.__table__, updates)
     if had_findings and loaded:
         session.execute(delete(AuditFinding).where(AuditFinding.model_id.in_([model_id for model_id, _ in loaded])))
     if findings:
-        session.execute(insert(AuditFinding.__table__), findings)
+        insert_rows(session, AuditFinding.__table__, findings)
 
 
 def derive_page(session: Session, loader: FactsLoader, written: dict[int, tuple[ParsedItem, Resolution]], *,

@@ -14,6 +14,12 @@ its own process (so client and server do not share a GIL). It measures, per data
 The license-file pass that `catalog sync` runs after the listing is left out: it is a crawl of
 its own, one request per model declaring no usable license, bounded by the Hub's rate limit.
 On a shared machine wall times vary with the load; the CPU seconds compare two versions better.
+
+    python tests/benchmarks/bench_sync.py --models 20000 --baseline DIR [--rounds 2]
+
+compares with another checkout of catalog (``git worktree add DIR <commit>``): each round runs
+the baseline's syncs then this checkout's, against the same warm server, so that both meet
+the same load. ``python -m catalog`` imports the checkout it runs in.
 """
 
 from __future__ import annotations
@@ -52,15 +58,15 @@ def start_hub(corpus: Path) -> tuple[subprocess.Popen[str], str]:
     return proc, proc.stdout.readline().strip()
 
 
-def timed_cli(args: list[str], env: dict[str, str]) -> tuple[float, float, int]:
-    """Wall seconds, CPU seconds and peak RSS (MB) of one `catalog` subprocess.
+def timed_cli(args: list[str], env: dict[str, str], cwd: Path | None = None) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds and peak RSS (MB) of one `catalog` subprocess (run in ``cwd``).
 
     The peak is that of the largest child so far: run the biggest command first.
     """
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "catalog", *args], env={**os.environ, **env}, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
@@ -79,13 +85,34 @@ def reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+def run_target(name: str, db_url: str, hub_url: str, work: Path,
+               cwd: Path | None) -> tuple[float, float, int, float, float]:
+    """A full then an incremental sync into an emptied database: (wall, CPU, peak RSS, wall, CPU)."""
+    if name == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(work / "bench.db") + suffix).unlink(missing_ok=True)
+    else:
+        reset_postgres(db_url)
+    env = {"HF_ENDPOINT": hub_url, "CATALOG_DATABASE_URL": db_url, "CATALOG_SYNC_PAGE_SIZE": str(PAGE_SIZE)}
+    subprocess.run([sys.executable, "-m", "catalog", "db", "upgrade"], env={**os.environ, **env},
+                   check=True, stdout=subprocess.DEVNULL, cwd=cwd)
+    full, full_cpu, rss = timed_cli(["sync", "--full", "--skip-license-files"], env, cwd)
+    incremental, incremental_cpu, _ = timed_cli(["sync", "--skip-license-files"], env, cwd)
+    return full, full_cpu, rss, incremental, incremental_cpu
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--models", type=int, default=100_000)
     parser.add_argument("--postgres", help="PostgreSQL URL of a scratch database (its schema is dropped!)")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "catalog-bench",
                         help="folder for the corpus and the SQLite database")
+    parser.add_argument("--baseline", type=Path, help="another checkout of catalog to time first in each round")
+    parser.add_argument("--rounds", type=int, default=1, help="rounds of (baseline, this checkout)")
     args = parser.parse_args(argv)
+    checkouts: list[tuple[str, Path | None]] = [("this checkout", None)]
+    if args.baseline:
+        checkouts.insert(0, (f"baseline {args.baseline}", args.baseline.resolve()))
 
     work = args.work
     work.mkdir(parents=True, exist_ok=True)
@@ -115,21 +142,15 @@ def main(argv: list[str] | None = None) -> None:
         targets = {"sqlite": f"sqlite:///{work / 'bench.db'}"}
         if args.postgres:
             targets["postgresql"] = args.postgres
-        for name, db_url in targets.items():
-            if name == "sqlite":
-                for suffix in ("", "-wal", "-shm"):
-                    Path(str(work / "bench.db") + suffix).unlink(missing_ok=True)
-            else:
-                reset_postgres(db_url)
-            env = {"HF_ENDPOINT": url, "CATALOG_DATABASE_URL": db_url, "CATALOG_SYNC_PAGE_SIZE": str(PAGE_SIZE)}
-            subprocess.run([sys.executable, "-m", "catalog", "db", "upgrade"], env={**os.environ, **env},
-                           check=True, stdout=subprocess.DEVNULL)
-            full, full_cpu, rss = timed_cli(["sync", "--full", "--skip-license-files"], env)
-            incremental, incremental_cpu, _ = timed_cli(["sync", "--skip-license-files"], env)
-            print(f"{name}: full sync {args.models} models in {full:.1f}s ({args.models / full:.0f} models/s, "
-                  f"{full_cpu:.1f}s CPU in catalog), ratio to fetch-only {full / fetch_wall:.2f}, peak RSS {rss} MB; "
-                  f"incremental no-change sync {incremental:.2f}s ({incremental_cpu:.2f}s CPU), "
-                  f"{incremental / incremental_floor:.2f}x its floor", flush=True)
+        for _ in range(args.rounds):
+            for name, db_url in targets.items():
+                for label, cwd in checkouts:
+                    full, full_cpu, rss, incremental, incremental_cpu = run_target(name, db_url, url, work, cwd)
+                    print(f"{name}{f' ({label})' if args.baseline else ''}: full sync {args.models} models in "
+                          f"{full:.1f}s ({args.models / full:.0f} models/s, {full_cpu:.1f}s CPU in catalog), ratio to "
+                          f"fetch-only {full / fetch_wall:.2f}, peak RSS {rss} MB; incremental no-change sync "
+                          f"{incremental:.2f}s ({incremental_cpu:.2f}s CPU), {incremental / incremental_floor:.2f}x its floor",
+                          flush=True)
     finally:
         hub.terminate()
         hub.wait()
