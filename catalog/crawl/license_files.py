@@ -34,7 +34,8 @@ from catalog.crawl.hub import FileFetch, HubClient
 from catalog.db.engine import transaction, utcnow
 from catalog.db.tables import HubModel, LicenseText, ModelLicenseFile
 from catalog.errors import HubError
-from catalog.facts.derive import derivatives_of, derive_models, resolve_row
+from catalog.facts.derive import derivatives_of, derive_models
+from catalog.facts.loader import resolve_row
 from catalog.licenses.fingerprint import Fingerprints, load_fingerprints
 
 BATCH = 200

@@ -20,7 +20,8 @@ from catalog.crawl.renames import follow_rename, record_alias
 from catalog.db.bulk import insert_rows, update_rows
 from catalog.db.engine import utcnow
 from catalog.db.tables import BaseModelLink, HubModel, ModelEvent, ModelFormat, SyncRun
-from catalog.facts.derive import FactsLoader, derive_page, derived_columns, resolve_declared
+from catalog.facts.derive import derive_page, derived_columns
+from catalog.facts.loader import FactsLoader, resolve_declared
 from catalog.licenses import KnowledgeBase, Resolution, knowledge_base
 
 # Run problems are for a person to read; a run over a broken Hub must not grow without bound.

@@ -33,7 +33,8 @@ from catalog.db.engine import refresh_statistics, transaction, utcnow
 from catalog.db.jsontext import clean_text
 from catalog.db.tables import HubModel, SyncRun
 from catalog.errors import HubError
-from catalog.facts.derive import FactsLoader, derive_models, resolve_declared
+from catalog.facts.derive import derive_models
+from catalog.facts.loader import FactsLoader, resolve_declared
 from catalog.licenses import knowledge_base
 
 log = logging.getLogger(__name__)

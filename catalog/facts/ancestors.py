@@ -1,7 +1,7 @@
 """The catalogued ancestors of one model, every generation in one statement (for its record).
 
 A record's obligations include those its bases pass down, so it needs the facts of every
-catalogued ancestor. :class:`~catalog.facts.derive.FactsLoader` reads them a generation at a
+catalogued ancestor. :class:`~catalog.facts.loader.FactsLoader` reads them a generation at a
 time (four statements each); here one recursive statement follows the declared base links up
 the chain (under a model's own id or a former one, as the loader does) and returns each
 ancestor's facts with its base links, license files and previous license. The loader is then
@@ -20,7 +20,7 @@ from catalog.compliance.findings import ModelFacts
 from catalog.compliance.license_text import TextEvidence
 from catalog.db.prepared import Prepared, decode_rows, json_rows
 from catalog.db.tables import BaseModelLink, HubModel, LicenseText, ModelAlias, ModelEvent, ModelLicenseFile
-from catalog.facts.derive import FACT_COLUMNS, FactsLoader, facts_of, resolve_declared, resolve_row
+from catalog.facts.loader import FACT_COLUMNS, FactsLoader, facts_of, resolve_declared, resolve_row
 
 MAX_GENERATIONS = 64
 

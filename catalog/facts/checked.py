@@ -18,7 +18,8 @@ from catalog.compliance.findings import Finding, ModelFacts
 from catalog.db.prepared import decode_rows, json_rows
 from catalog.db.tables import AuditFinding, HubModel
 from catalog.facts.ancestors import facts_columns, learn_rows
-from catalog.facts.derive import FactsLoader, derivation_version
+from catalog.facts.derive import derivation_version
+from catalog.facts.loader import FactsLoader
 
 
 class Checked(NamedTuple):

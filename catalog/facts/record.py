@@ -6,7 +6,7 @@ The record is the busiest read of a team's server, so it is read lean: one prepa
 files, history and derivatives aggregated into JSON columns. That statement also resolves the
 id when it is written exactly as stored, the common case; any other spelling goes through the
 one resolver (:mod:`catalog.facts.resolve`) first. The lineage the obligations need is loaded
-by :class:`~catalog.facts.derive.FactsLoader` like everywhere else.
+by :class:`~catalog.facts.loader.FactsLoader` like everywhere else.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from catalog.compliance.license_text import TextEvidence
 from catalog.db.prepared import Prepared, decode_rows, json_rows
 from catalog.db.tables import AuditFinding, BaseModelLink, HubModel, LicenseText, ModelEvent, ModelLicenseFile
 from catalog.facts.ancestors import load_ancestors
-from catalog.facts.derive import FactsLoader, resolve_declared, resolve_row
 from catalog.facts.license_view import license_files_block
+from catalog.facts.loader import FactsLoader, resolve_declared, resolve_row
 from catalog.facts.resolve import resolved_row_id
 from catalog.licenses import knowledge_base
 

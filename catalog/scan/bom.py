@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from catalog.compliance.audit import license_holders
 from catalog.db.tables import BaseModelLink, HubModel
-from catalog.facts.derive import FactsLoader, resolve_row
+from catalog.facts.loader import FactsLoader, resolve_row
 from catalog.facts.resolve import resolve_ids
 from catalog.licenses import KnowledgeBase, License, knowledge_base
 from catalog.licenses.lineage import curated_bases

@@ -21,7 +21,8 @@ from catalog.db.tables import Team
 from catalog.errors import CatalogError
 from catalog.facts.ancestors import facts_of_models
 from catalog.facts.checked import Checked, read_checked
-from catalog.facts.derive import FactsLoader, model_findings
+from catalog.facts.derive import model_findings
+from catalog.facts.loader import FactsLoader
 from catalog.facts.resolve import is_known, resolve_id, resolve_ids
 from catalog.licenses import KnowledgeBase, knowledge_base
 

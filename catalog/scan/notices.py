@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from catalog.compliance.audit import obligations_for
 from catalog.db.tables import HubModel
-from catalog.facts.derive import FactsLoader
+from catalog.facts.loader import FactsLoader
 from catalog.facts.resolve import resolve_ids
 from catalog.licenses import KnowledgeBase, knowledge_base
 

@@ -175,7 +175,7 @@ def test_falcon_180b_hosting_needs_permission():
 
 
 def test_r1_distill_inherits_llama_through_the_curated_table():
-    from catalog.facts.derive import facts_of, resolve_declared
+    from catalog.facts.loader import facts_of, resolve_declared
 
     class Row:
         repo_id, sha, license_raw, license_name_raw, license_link_raw = (
@@ -184,7 +184,7 @@ def test_r1_distill_inherits_llama_through_the_curated_table():
 
     model = facts_of(Row, resolve_declared("mit", None, None, ()), [], None)
     assert model.base_models == (("meta-llama/Llama-3.1-8B", "finetune"),)
-    from catalog.facts.derive import curated_base_facts
+    from catalog.facts.loader import curated_base_facts
     findings = audit(model, lineage=curated_base_facts)
     conflict = next(f for f in findings if f.code == "base-license-conflict")
     assert conflict.evidence["base_license"] == "llama3.1"
@@ -195,7 +195,7 @@ def test_r1_distill_inherits_llama_through_the_curated_table():
 
 
 def test_a_card_that_names_its_base_is_not_overridden():
-    from catalog.facts.derive import facts_of, resolve_declared
+    from catalog.facts.loader import facts_of, resolve_declared
 
     class Row:
         repo_id, sha, license_raw, license_name_raw, license_link_raw = (
