@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -149,6 +149,18 @@ def _map_on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         cursor.execute(f"PRAGMA mmap_size={SERVER_MMAP_BYTES}")
         cursor.close()
         record.info["mapped"] = True
+
+
+# Values bound in one ``IN (...)`` list: few enough for any driver's limit on bound parameters
+# (SQLite's is 32,766, PostgreSQL's 65,535), many enough that a batch of ids costs few round trips.
+IN_LIST_SIZE = 500
+
+
+def in_batches(values: Iterable[Any], size: int = IN_LIST_SIZE) -> Iterator[list[Any]]:
+    """``values`` in lists of at most ``size``, each to be bound as one ``IN (...)`` list."""
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
 
 
 def dumps_json(value: Any) -> str:

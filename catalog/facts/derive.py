@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 from catalog.compliance.audit import audit
 from catalog.compliance.findings import Finding, ModelFacts
 from catalog.db.bulk import insert_rows, update_rows
+from catalog.db.engine import in_batches
 from catalog.db.tables import AuditFinding, BaseModelLink, HubModel
 from catalog.facts.license_files import license_evidence
-from catalog.facts.loader import BATCH, Declared, FactsLoader, chunks, facts_of
+from catalog.facts.loader import Declared, FactsLoader, facts_of
 from catalog.licenses import KnowledgeBase, Resolution, knowledge_base
 from catalog.licenses.lineage import lineage_version
 
@@ -65,7 +66,7 @@ def derive_models(session: Session, model_ids: Collection[int], *, kb: Knowledge
     kb = kb or knowledge_base()
     loader = loader or FactsLoader(session, kb=kb)
     done = 0
-    for chunk in chunks(list(model_ids), BATCH):
+    for chunk in in_batches(model_ids):
         loader.trim()
         loaded = loader.load(HubModel.id.in_(chunk))
         write_derivations(session, loaded, loader, kb=kb)
@@ -142,7 +143,7 @@ def derive_page(session: Session, loader: FactsLoader, written: dict[int, tuple[
 def derivatives_of(session: Session, repo_ids: Iterable[str]) -> list[int]:
     """Ids of the models that name any of ``repo_ids`` as a base (their findings depend on it)."""
     result: set[int] = set()
-    for chunk in chunks(list(repo_ids), BATCH):
+    for chunk in in_batches(repo_ids):
         result.update(session.scalars(select(BaseModelLink.model_id).where(BaseModelLink.base_repo_id.in_(chunk))))
     return sorted(result)
 

@@ -9,20 +9,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog.compliance.license_text import TextEvidence
+from catalog.db.engine import in_batches
 from catalog.db.tables import LicenseText, ModelLicenseFile
-
-_BATCH = 500
 
 
 def license_evidence(session: Session, model_ids: Collection[int]) -> dict[int, tuple[TextEvidence, ...]]:
     """Each model's license files (only models that have some), ordered by path."""
     found: dict[int, list[TextEvidence]] = defaultdict(list)
-    ids = list(model_ids)
-    for start in range(0, len(ids), _BATCH):
+    for chunk in in_batches(model_ids):
         rows = session.execute(
             select(ModelLicenseFile, LicenseText.first_lines)
             .outerjoin(LicenseText, LicenseText.sha256 == ModelLicenseFile.sha256)
-            .where(ModelLicenseFile.model_id.in_(ids[start:start + _BATCH]))
+            .where(ModelLicenseFile.model_id.in_(chunk))
             .order_by(ModelLicenseFile.model_id, ModelLicenseFile.path)
         )
         for file, first_lines in rows:

@@ -9,7 +9,7 @@ Split from :mod:`catalog.facts.derive`, which computes and writes what is derive
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any, Protocol
 
 from sqlalchemy import func, select
@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session
 
 from catalog.compliance.findings import Finding, ModelFacts
 from catalog.compliance.license_text import reconcile
+from catalog.db.engine import in_batches
 from catalog.db.tables import BaseModelLink, HubModel, ModelAlias, ModelEvent
 from catalog.facts.license_files import license_evidence
 from catalog.licenses import KnowledgeBase, Resolution, knowledge_base, resolve
 from catalog.licenses.lineage import curated_base, curated_bases
 
-BATCH = 500
 # Facts kept for lineage lookups; popular bases stay cached, memory stays bounded on big runs.
 _MAX_CACHED_FACTS = 20_000
 
@@ -184,7 +184,7 @@ class FactsLoader:
     def prefetch_bases(self, repo_ids: list[str]) -> None:
         """Load the lineage of a batch in one query per generation instead of one per base."""
         wanted = [r for r in dict.fromkeys(repo_ids) if r not in self._facts]
-        for chunk in chunks(wanted, BATCH):
+        for chunk in in_batches(wanted):
             found = {f.repo_id for _, f in self.load(HubModel.repo_id.in_(chunk))}
             self._remember_former_ids([r for r in chunk if r not in found])
 
@@ -267,8 +267,3 @@ class FactsLoader:
             )
             result[event.model_id] = (resolution, previous_sha if isinstance(previous_sha, str) else None)
         return result
-
-
-def chunks(values: list[Any], size: int) -> Iterator[list[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start:start + size]

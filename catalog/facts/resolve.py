@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
+from catalog.db.engine import in_batches
 from catalog.db.tables import HubModel, ModelAlias
 from catalog.errors import ModelNotFound
 
-_CHUNK = 500
 MAX_CANDIDATES = 10  # an ambiguous bare name lists at most this many models
 
 
@@ -67,12 +67,12 @@ def resolve_ids(session: Session, written: Iterable[str], *, any_case: bool = Tr
     """
     wanted = list(dict.fromkeys(w for w in written if w))
     found: dict[str, Resolution] = {}
-    for chunk in _chunks(wanted if exact else []):
+    for chunk in in_batches(wanted if exact else []):
         for row_id, repo_id in session.execute(select(HubModel.id, HubModel.repo_id).where(HubModel.repo_id.in_(chunk))):
             found[repo_id] = Resolution(repo_id, row_id, repo_id, "exact")
     missing = [w for w in wanted if w not in found] if any_case else []
     # Only ids that missed pay for lower(): it cannot use the unique index on a large table.
-    for chunk in _chunks([m.lower() for m in missing]):
+    for chunk in in_batches([m.lower() for m in missing]):
         rows = session.execute(select(HubModel.id, HubModel.repo_id).where(func.lower(HubModel.repo_id).in_(chunk)))
         by_lower = {repo_id.lower(): (row_id, repo_id) for row_id, repo_id in rows}
         for w in missing:
@@ -80,7 +80,7 @@ def resolve_ids(session: Session, written: Iterable[str], *, any_case: bool = Tr
             if hit is not None and w not in found:
                 found[w] = Resolution(w, hit[0], hit[1], "case")
     missing = [w for w in wanted if w not in found]
-    for chunk in _chunks(missing):
+    for chunk in in_batches(missing):
         rows = session.execute(
             select(ModelAlias.alias, HubModel.id, HubModel.repo_id).join(HubModel, HubModel.id == ModelAlias.model_id)
             .where(func.lower(ModelAlias.alias).in_([c.lower() for c in chunk])))
@@ -228,11 +228,6 @@ def suggest_ids(session: Session, written: str, *, limit: int = 5) -> list[str]:
         if len(result) == limit:
             break
     return result
-
-
-def _chunks(values: list[str]) -> Iterable[list[str]]:
-    for start in range(0, len(values), _CHUNK):
-        yield values[start:start + _CHUNK]
 
 
 def _escape_like(text: str) -> str:

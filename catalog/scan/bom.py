@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog.compliance.audit import license_holders
+from catalog.db.engine import in_batches
 from catalog.db.tables import BaseModelLink, HubModel
 from catalog.facts.loader import FactsLoader, resolve_row
 from catalog.facts.resolve import resolve_ids
@@ -112,8 +113,8 @@ def _rows(session: Session, repo_ids: list[str]) -> dict[str, Any]:
     resolutions = resolve_ids(session, repo_ids)
     row_ids = sorted({r.model_id for r in resolutions.values() if r.model_id is not None})
     by_id: dict[int, Any] = {}
-    for start in range(0, len(row_ids), 500):
-        for row in session.execute(select(*_COLUMNS).where(HubModel.id.in_(row_ids[start:start + 500]))):
+    for chunk in in_batches(row_ids):
+        for row in session.execute(select(*_COLUMNS).where(HubModel.id.in_(chunk))):
             by_id[row.id] = row
     return {written.lower(): by_id[r.model_id] for written, r in resolutions.items() if r.model_id in by_id}
 

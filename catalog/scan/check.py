@@ -8,7 +8,7 @@ Hub client, because ``catalog check`` runs on every push and pays for every impo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from catalog.compliance.findings import Finding, ModelFacts
 from catalog.compliance.policy import ModelVerdict, Policy, Reason, Subject, TeamDecision, evaluate
+from catalog.db.engine import in_batches
 from catalog.db.tables import Team
 from catalog.errors import CatalogError
 from catalog.facts.ancestors import facts_of_models
@@ -25,8 +26,6 @@ from catalog.facts.derive import model_findings
 from catalog.facts.loader import FactsLoader
 from catalog.facts.resolve import is_known, resolve_id, resolve_ids
 from catalog.licenses import KnowledgeBase, knowledge_base
-
-_CHUNK = 500
 
 
 class UnknownTeam(CatalogError):
@@ -75,11 +74,11 @@ def subjects_from_db(
     # Ids written as stored, the common case, are read in one statement with the facts; only the
     # others go through the resolver's steps (case, former id, bare name) first.
     exact: dict[str, Checked] = {}
-    for chunk in _chunks(wanted):
+    for chunk in in_batches(wanted):
         exact.update((c.facts.repo_id, c) for c in read_checked(session, loader, repo_ids=chunk).values())
     resolutions = resolve_ids(session, [w for w in wanted if w not in exact], exact=False)
     by_row = {c.row_id: c for c in exact.values()}
-    for chunk in _chunks(sorted({r.model_id for r in resolutions.values()
+    for chunk in in_batches(sorted({r.model_id for r in resolutions.values()
                                  if r.model_id is not None and r.model_id not in by_row})):
         by_row.update(read_checked(session, loader, row_ids=chunk))
     found = {written: by_row[r.model_id] for written, r in resolutions.items()
@@ -236,7 +235,7 @@ def _recomputed(session: Session, stale: list[int], loader: FactsLoader,
     """Findings of models derived under another knowledge base or derivation (their stored ones
     may be out of date), recomputed from their facts and their ancestors'."""
     result: dict[int, list[Finding]] = {}
-    for chunk in _chunks(stale):
+    for chunk in in_batches(stale):
         for row_id, facts in facts_of_models(session, loader, chunk):
             result[row_id] = model_findings(row_id, facts, loader, kb)
     return result
@@ -248,16 +247,10 @@ def _decisions(session: Session, team: Team, facts: dict[int, ModelFacts]) -> di
     from catalog.teams.flags import current_flags, is_expired, is_stale
 
     decisions = {}
-    for chunk in _chunks(facts):
+    for chunk in in_batches(facts):
         for flag in current_flags(session, team_id=team.id, model_ids=chunk):
             if not is_expired(flag):
                 decisions[flag.model_id] = TeamDecision(
                     status=flag.status, revision=flag.revision, stale=is_stale(flag, flag.model), team=team.name,
                     note=flag.note, conditions=flag.conditions)
     return decisions
-
-
-def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
-    values = list(values)
-    for start in range(0, len(values), _CHUNK):
-        yield values[start:start + _CHUNK]

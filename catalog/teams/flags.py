@@ -17,7 +17,7 @@ from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from catalog.compliance.policy import TEAM_STATUSES
-from catalog.db.engine import utcnow
+from catalog.db.engine import in_batches, utcnow
 from catalog.db.prepared import Prepared
 from catalog.db.tables import AuditFinding, AuditLogEntry, Flag, HubModel, Team, User
 from catalog.errors import CatalogError
@@ -227,10 +227,10 @@ def _findings_at_decision(session: Session, flags: list[Flag]) -> dict[int, set[
     wanted = {f.id for f in flags}
     targets = sorted({f.model.repo_id for f in flags})
     found = {}
-    for target in range(0, len(targets), 500):
+    for chunk in in_batches(targets):
         for detail in session.scalars(
             select(AuditLogEntry.detail)
-            .where(AuditLogEntry.action == "flag.add", AuditLogEntry.target.in_(targets[target:target + 500]))
+            .where(AuditLogEntry.action == "flag.add", AuditLogEntry.target.in_(chunk))
         ):
             if detail.get("flag_id") in wanted and isinstance(detail.get("findings"), list):
                 found[detail["flag_id"]] = set(detail["findings"])
