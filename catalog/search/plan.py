@@ -211,7 +211,7 @@ def filter_conditions(session: Session, params: SearchParams, *, team_id: int | 
                          ("library", "library_name"), ("author", "author")):
         values = getattr(params, name)
         if values:
-            conds[name] = _in_or_null(col(column), values)
+            conds[name] = in_or_null(col(column), values)
     if params.gated:
         gated = col("gated")
         conds["gated"] = or_(*((gated != "false") if v == "true" else (gated == v) for v in params.gated))
@@ -277,7 +277,8 @@ def _fts_match(q: str) -> str:
 _PG_DOCUMENT = literal_column(f"{S.__tablename__}.fts_document")
 
 
-def _in_or_null(column: Any, values: tuple[str, ...]) -> ColumnElement[bool]:
+def in_or_null(column: Any, values: tuple[str, ...]) -> ColumnElement[bool]:
+    """``column`` is one of ``values``, where the value ``NONE`` (a facet's "none") matches NULL."""
     named = [v for v in values if v != NONE]
     parts = []
     if named:

@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from catalog.db.tables import HubModelSearch
 from catalog.search.estimates import RELATED_FACETS
-from catalog.search.plan import _in_or_null
+from catalog.search.plan import in_or_null
 
 S = HubModelSearch
 # Facets read from a column of the search projection (the others come from a related table).
@@ -134,7 +134,7 @@ def _group_parts(rows: Any, group: Group, sizes: Mapping[str, int]) -> list[Any]
             parts.append(select(top))
             if group.selected.get(name):
                 parts.append(select(literal(name, String), cast(value, String), func.count())
-                             .where(_in_or_null(value, group.selected[name])).group_by(value))
+                             .where(in_or_null(value, group.selected[name])).group_by(value))
         elif name in RELATED_FACETS:
             table, related = RELATED_FACETS[name]
             parts.append(select(literal(name, String), cast(related, String), func.count(distinct(table.model_id)))
