@@ -135,7 +135,7 @@ class Conditions:
                 return [S.model_id == any_(cast(array, ARRAY(Integer)))]
             return [S.model_id.in_(text("SELECT value FROM json_each(:ids)").bindparams(ids=self.ids)
                                    .columns(value=Integer))]
-        if not self.hidden or not chosen or any(k not in self.estimates for k in chosen):
+        if not self._steered(chosen):
             return [self.visible[k] for k in chosen]
         driver = self.driver(chosen, limit=limit)
         if driver is None:
@@ -155,7 +155,7 @@ class Conditions:
         estimate) or when every index is better hidden (a dense match found by walking).
         """
         chosen = [k for k in self.visible if k in keys]
-        if not self.hidden or not chosen or any(k not in self.estimates for k in chosen):
+        if not self._steered(chosen):
             return None
         candidates = chosen
         if limit is not None and self.total:
@@ -165,6 +165,11 @@ class Conditions:
             walked = limit * self.total / max(matches, 1.0)  # rows read walking the catalogue
             candidates = [k for k in chosen if k not in _LISTED or self.estimates[k] < 4 * walked]
         return min(candidates, key=lambda k: self.estimates[k]) if candidates else None
+
+    def _steered(self, chosen: list[str]) -> bool:
+        """Whether SQLite is shown which of ``chosen`` drives the query (indexes hidden from the
+        others): there is something to choose between and every one has an estimate."""
+        return bool(self.hidden and chosen) and all(k in self.estimates for k in chosen)
 
     def matching(self, ids: list[int], *, complete: bool = True) -> Conditions:
         """These conditions, knowing that all of them together match exactly ``ids`` (or, not
