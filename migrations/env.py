@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from catalog.db import tables  # noqa: F401  (registers every table on Base.metadata)
 from catalog.config import Settings
+from catalog.db import tables  # noqa: F401  (registers every table on Base.metadata)
 from catalog.db.engine import Base, make_engine
 
 target_metadata = Base.metadata

@@ -151,7 +151,7 @@ def show(settings: Settings, repo_id: str, as_json: bool, revision: str | None) 
     from catalog.db.engine import transaction
     from catalog.db.tables import HubModel
     from catalog.errors import ModelNotFound
-    from catalog.facts.queries import model_record
+    from catalog.facts.record import model_record
 
     with transaction(open_db(settings, read_only=True)) as session:
         try:

@@ -24,7 +24,8 @@ _TOP_KEYS = ("context", "jurisdiction", "allow", "review", "deny", "findings", "
              "exceptions")
 # The EU and its member states (ISO 3166-1 alpha-2): a team domiciled in a member state is in the EU
 # for a license's EU restriction.
-EU_MEMBERS = frozenset("AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split())
+EU_MEMBERS = frozenset(["AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU",
+                        "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"])
 _JURISDICTION = re.compile(r"^[A-Z]{2}$")
 _FINDING_LISTS = ("fail", "warn", "ignore")
 # What `catalog check` could not see, listed in `findings` like audit finding codes (default warn):

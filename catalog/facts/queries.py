@@ -10,8 +10,6 @@ from sqlalchemy.orm import Session
 
 from catalog.db.tables import AuditFinding, Flag, HubModelSearch, ModelEvent, SyncRun
 from catalog.facts.record import event_view, iso
-from catalog.facts.record import model_record as model_record  # re-exported: the CLI and the pages read it here
-from catalog.facts.resolve import find_model as find_model
 
 
 def model_history(session: Session, model_id: int) -> list[dict[str, Any]]:

@@ -251,8 +251,8 @@ PUBLISHER_STATEMENTS: tuple[tuple[re.Pattern[str], dict[str, str], str], ...] = 
          "deepseek-ai/DeepSeek-R1 README.md section 7: code and weights under MIT [4.8]"),
         (r"deepseek-ai/DeepSeek-V3(?:-Base)?", {"license": "other", "license_name": "deepseek"},
          "deepseek-ai/DeepSeek-V3 README.md section 7: Base and Chat weights under the Model License [4.8]"),
-        (r"mistralai/(?:Mistral-7B|Mixtral-8x7B|Mixtral-8x22B|Mamba-Codestral-7B|Mathstral-7B|Mistral-Nemo"
-         r"|Pixtral-12B)[\w.-]*", {"license": "apache-2.0"},
+        ((r"mistralai/(?:Mistral-7B|Mixtral-8x7B|Mixtral-8x22B|Mamba-Codestral-7B|Mathstral-7B|Mistral-Nemo"
+          r"|Pixtral-12B)[\w.-]*"), {"license": "apache-2.0"},
          "mistralai/platform-docs-public weights.md: Apache-2.0 models [4.5]"),
         (r"mistralai/Codestral-22B-v0\.1", {"license": "other", "license_name": "mnpl"},
          "mistralai/platform-docs-public weights.md: Codestral 22B under the MNPL [4.5]"),

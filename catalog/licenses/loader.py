@@ -169,8 +169,8 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _c
 
 def _parse_unresearched(raw: object, where: str) -> dict[str, str]:
     """``unresearched``: names seen in real cards that stay unknown on purpose, each with the reason."""
-    if not isinstance(raw, list):
-        raise ValueError(f"{where}: field 'unresearched' must be a list")
+    if not isinstance(raw, list):  # a ValueError like every other mistake in the file: load() reports those
+        raise ValueError(f"{where}: field 'unresearched' must be a list")  # noqa: TRY004
     reasons: dict[str, str] = {}
     for number, item in enumerate(raw, 1):
         label = f"{where}: unresearched #{number}"

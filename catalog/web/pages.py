@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from catalog.compliance.policy import TEAM_STATUSES
 from catalog.db.tables import HubModelSearch, User
 from catalog.facts.license_view import describe_text_changes
-from catalog.facts.queries import catalogue_counts, live_counts, model_record, sync_runs
+from catalog.facts.queries import catalogue_counts, live_counts, sync_runs
+from catalog.facts.record import model_record
 from catalog.facts.resolve import find_model
 from catalog.licenses import knowledge_base
 from catalog.licenses.kb import CATEGORIES

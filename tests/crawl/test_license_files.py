@@ -13,7 +13,7 @@ from catalog.crawl.sync import SyncOptions, run_sync
 from catalog.db.engine import transaction
 from catalog.db.tables import AuditFinding, HubModel, LicenseText, ModelLicenseFile, Team
 from catalog.facts.license_view import describe_text_changes
-from catalog.facts.queries import model_record
+from catalog.facts.record import model_record
 from catalog.hubsim.server import HubServer, HubStore
 from catalog.teams.accounts import Actor, add_team
 from catalog.teams.flags import add_flag, model_flags, review_queue, text_changes

@@ -13,7 +13,7 @@ from catalog.crawl.sync import SyncOptions, run_sync, sync_models
 from catalog.db.engine import transaction
 from catalog.db.tables import AuditFinding, HubModel, ModelEvent, SyncRun
 from catalog.facts.derive import derive_models
-from catalog.facts.queries import model_record
+from catalog.facts.record import model_record
 from catalog.hubsim.server import HubServer, HubStore
 from tests.conftest import recorded_models
 

@@ -11,8 +11,8 @@ import pytest
 
 from catalog.hubsim import snapshot as demo_data
 from catalog.hubsim.snapshot import NOTICE_PATH, SNAPSHOT_PATH, SOURCES, describe_sources, iter_snapshot
-
 from tests.conftest import SHARED
+
 _CORPUS = Path(__file__).resolve().parents[1] / "benchmarks" / "corpus.py"
 
 

@@ -201,7 +201,7 @@ def browser():
 def reviewed(catalogue: LiveServer) -> LiveServer:
     """The catalogue with a gated model, a team, an admin reviewer ("ada") and decisions in the queue."""
     from catalog.db.engine import transaction
-    from catalog.facts.queries import find_model
+    from catalog.facts.resolve import find_model
     from catalog.teams.accounts import Actor, add_team, add_user
     from catalog.teams.flags import add_flag
 
@@ -343,7 +343,7 @@ def test_a_reviewer_decides_from_the_queue_with_the_keyboard(browser, reviewed):
     assert not [u for u in visited if "/models/acme/bert-small" in u and not u.endswith("/flags")]
     context.close()
 
-    from catalog.facts.queries import find_model
+    from catalog.facts.resolve import find_model
     from catalog.teams.flags import model_flags
 
     with reviewed.factory() as session:

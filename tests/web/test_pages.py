@@ -9,7 +9,8 @@ import re
 import pytest
 
 from catalog.db.engine import transaction
-from catalog.facts.queries import find_model, model_record
+from catalog.facts.record import model_record
+from catalog.facts.resolve import find_model
 from catalog.teams.accounts import Actor, add_team, add_user
 from catalog.teams.flags import add_flag
 from catalog.web.model_view import gating_summary, memory_table, verdicts

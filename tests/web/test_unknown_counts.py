@@ -13,7 +13,7 @@ from catalog.cli.render import render_model
 from catalog.crawl.sync import SyncOptions, run_sync
 from catalog.db.engine import transaction
 from catalog.db.tables import HubModel, HubModelSearch
-from catalog.facts.queries import model_record
+from catalog.facts.record import model_record
 from catalog.hubsim.server import HubServer, HubStore
 from tests.crawl.test_sync import client_for, synthetic
 

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from catalog.config import Settings
-from catalog.facts.queries import model_record
+from catalog.facts.record import model_record
 from catalog.search.query import SearchParams, search
 from catalog.web.app import create_app
 from tests.factories import hub_item, load
