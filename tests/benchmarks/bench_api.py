@@ -2,10 +2,16 @@
 
 Builds (once, cached under /tmp, shared with bench_check.py) a SQLite catalogue of N synthetic
 models ingested through the real sync path, serves it with uvicorn in a subprocess on loopback,
-and drives it with C concurrent httpx clients from this (separate) process; prints throughput
-and latency percentiles. The floor, measured in the same run with the same server, workers and
+and drives it with C concurrent connections from a separate process; prints throughput and
+latency percentiles. The floor, measured in the same run with the same server, workers and
 load generator, is a bare ASGI app answering a fixed JSON body of the record's size: what this
 machine's HTTP stack and load generator can do at all, so ratios are comparable across runs.
+
+The load comes from ``wrk`` (Debian package ``wrk``) when it is installed, else from httpx
+clients in this process (``--generator`` chooses). On a two-core machine the generator shares
+the cores with the server: httpx spends about as much CPU per request as the bare floor server
+does, so it measured itself (121 req/s for the floor, whose server used 0.4 ms of CPU a
+request); wrk, in C, leaves the cores to the server.
 
     .venv/bin/python tests/benchmarks/bench_api.py --models 100000 --clients 32 --seconds 20 --workers 2
 """
@@ -14,14 +20,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -95,14 +104,50 @@ def server_cpu(pid: int) -> float:
     return total
 
 
-def measured(server: subprocess.Popen, base: str, clients: int, seconds: float, request) -> tuple[list[float], int, float]:
-    """One load phase: latencies, errors and the server's CPU milliseconds per request."""
+@dataclass
+class Phase:
+    """One load phase's figures (latencies in ms)."""
+
+    requests: int
+    errors: int
+    seconds: float
+    p50: float
+    p95: float
+    p99: float
+    mean: float
+    cpu_ms: float = 0.0  # the server's CPU time per request
+
+
+@dataclass
+class Load:
+    """What one phase sends: GET a random model's record, or POST a check of ``size`` random models."""
+
+    kind: str  # "get" or "check"
+    known: list[str]
+    size: int = 0
+
+    async def request(self, client, rng):
+        if self.kind == "get":
+            return await client.get(f"/api/v1/models/{rng.choice(self.known)}")
+        return await client.post("/api/v1/check", json={"models": rng.sample(self.known, self.size), "context": "saas"})
+
+
+def measured(server: subprocess.Popen, base: str, clients: int, seconds: float, load: Load, generator: str) -> Phase:
+    """One load phase, with the server's CPU milliseconds per request."""
     before = server_cpu(server.pid)
-    latencies, errors = asyncio.run(load(base, clients, seconds, request))
-    return latencies, errors, (server_cpu(server.pid) - before) * 1000 / max(1, len(latencies))
+    if generator == "wrk":
+        phase = wrk_phase(base, clients, seconds, load)
+    else:
+        latencies, errors = asyncio.run(httpx_load(base, clients, seconds, load))
+        ordered = sorted(latencies)
+        p = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+        phase = Phase(len(ordered), errors, seconds, p(0.50), p(0.95), p(0.99), statistics.mean(ordered) * 1000)
+    phase.cpu_ms = (server_cpu(server.pid) - before) * 1000 / max(1, phase.requests)
+    return phase
 
 
-async def load(base: str, clients: int, seconds: float, request) -> tuple[list[float], int]:
+async def httpx_load(base: str, clients: int, seconds: float, load: Load) -> tuple[list[float], int]:
+    """``clients`` httpx connections in this process, each sending one request after another."""
     import httpx
 
     latencies: list[float] = []
@@ -116,7 +161,7 @@ async def load(base: str, clients: int, seconds: float, request) -> tuple[list[f
             rng = random.Random(seed)
             while time.monotonic() < stop:
                 started = time.perf_counter()
-                response = await request(client, rng)
+                response = await load.request(client, rng)
                 latencies.append(time.perf_counter() - started)
                 errors += response.status_code != 200
 
@@ -124,17 +169,61 @@ async def load(base: str, clients: int, seconds: float, request) -> tuple[list[f
     return latencies, errors
 
 
-def report(name: str, latencies: list[float], errors: int, cpu_ms: float, seconds: float,
-           floor: float | None = None) -> float:
+# wrk's script: requests drawn from the ids, and one line of figures at the end (microseconds).
+_WRK_SCRIPT = """
+local ids = %(ids)s
+local kind, size = "%(kind)s", %(size)d
+math.randomseed(%(seed)d)
+local bodies = {}
+if kind == "check" then
+  for i = 1, 500 do
+    local picked, seen = {}, {}
+    while #picked < size do
+      local id = ids[math.random(#ids)]
+      if not seen[id] then seen[id] = true; picked[#picked + 1] = '"' .. id .. '"' end
+    end
+    bodies[i] = '{"models": [' .. table.concat(picked, ",") .. '], "context": "saas"}'
+  end
+end
+request = function()
+  if kind == "check" then
+    return wrk.format("POST", "/api/v1/check", {["Content-Type"] = "application/json"}, bodies[math.random(#bodies)])
+  end
+  return wrk.format("GET", "/api/v1/models/" .. ids[math.random(#ids)])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %%d %%d %%d %%d %%d %%d %%d\\n", summary.requests,
+    e.connect + e.read + e.write + e.status + e.timeout, summary.duration,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.mean))
+end
+"""
+
+
+def wrk_phase(base: str, clients: int, seconds: float, load: Load) -> Phase:
+    """One phase driven by wrk (one thread, ``clients`` connections; it takes whole seconds)."""
+    # Lua string literals of the ids: JSON's quoting is valid Lua for these ASCII repo ids.
+    ids = "{" + ", ".join(json.dumps(i) for i in load.known) + "}"
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(_WRK_SCRIPT % {"ids": ids, "kind": load.kind, "size": load.size, "seed": random.randrange(2**31)})
+    try:
+        done = subprocess.run(["wrk", "-t1", f"-c{clients}", f"-d{max(1, round(seconds))}s", "--timeout", "60s",
+                               "-s", script.name, base], capture_output=True, text=True, check=True)
+    finally:
+        os.unlink(script.name)
+    line = next(line for line in done.stdout.splitlines() if line.startswith("RESULT "))
+    requests, errors, duration, p50, p95, p99, mean = (int(float(x)) for x in line.split()[1:])
+    return Phase(requests, errors, duration / 1e6, p50 / 1000, p95 / 1000, p99 / 1000, mean / 1000)
+
+
+def report(name: str, phase: Phase, floor: float | None = None) -> float:
     """Print one line of figures; returns the server's CPU time per request (ms)."""
-    ordered = sorted(latencies)
-    p = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
-    rate = len(ordered) / seconds
-    ratio = f" ({cpu_ms / max(floor, 0.01):4.1f}x floor)" if floor is not None else ""
-    print(f"{name:<34} server CPU {cpu_ms:5.1f} ms/request{ratio}  {rate:7.1f} req/s   p50 {p(0.50):7.1f} ms   p95 {p(0.95):7.1f} ms   "
-          f"p99 {p(0.99):7.1f} ms   mean {statistics.mean(ordered) * 1000:7.1f} ms   "
-          f"{len(ordered)} requests, {errors} errors")
-    return cpu_ms
+    rate = phase.requests / phase.seconds
+    ratio = f" ({phase.cpu_ms / max(floor, 0.01):4.1f}x floor)" if floor is not None else ""
+    print(f"{name:<34} server CPU {phase.cpu_ms:6.2f} ms/request{ratio}  {rate:7.1f} req/s   p50 {phase.p50:7.1f} ms   "
+          f"p95 {phase.p95:7.1f} ms   p99 {phase.p99:7.1f} ms   mean {phase.mean:7.1f} ms   "
+          f"{phase.requests} requests, {phase.errors} errors")
+    return phase.cpu_ms
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -144,31 +233,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--check-size", type=int, default=50, help="models per POST /api/v1/check")
+    parser.add_argument("--generator", choices=("auto", "wrk", "httpx"), default="auto",
+                        help="the load generator (auto: wrk when installed, else httpx in this process)")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "catalog-bench",
                         help="where the catalogue is built once per size")
     args = parser.parse_args(argv)
+    generator = args.generator if args.generator != "auto" else "wrk" if shutil.which("wrk") else "httpx"
+    if generator == "wrk" and not shutil.which("wrk"):
+        parser.error("--generator wrk: wrk is not installed (apt-get install wrk)")
 
     args.cache.mkdir(parents=True, exist_ok=True)
     database = args.cache / f"check-{args.models}.db"
     known = build_database(database, args.models)
     warm = min(2.0, args.seconds)
+    get_model, check = Load("get", known), Load("check", known, min(args.check_size, len(known)))
 
-    async def get_model(client, rng):
-        return await client.get(f"/api/v1/models/{rng.choice(known)}")
-
-    async def check(client, rng):
-        return await client.post("/api/v1/check", json={"models": rng.sample(known, min(args.check_size, len(known))),
-                                                        "context": "saas"})
-
-    print(f"{args.models:,} models, {args.clients} concurrent clients, {args.workers} uvicorn worker(s), "
-          f"{args.seconds:.0f} s per endpoint, SQLite, {os.cpu_count()} CPUs")
+    print(f"{args.models:,} models, {args.clients} concurrent clients ({generator}), {args.workers} uvicorn "
+          f"worker(s), {args.seconds:.0f} s per endpoint, SQLite, {os.cpu_count()} CPUs")
     port = free_port()
     server = start_server(database, port, args.workers, floor=True)
     try:
         base = f"http://127.0.0.1:{port}"
-        asyncio.run(load(base, args.clients, warm, get_model))
-        floor = report("floor (fixed 6 kB JSON, no app)", *measured(server, base, args.clients, args.seconds, get_model),
-                       args.seconds)
+        measured(server, base, args.clients, warm, get_model, generator)  # warm-up: connections
+        floor = report("floor (fixed 6 kB JSON, no app)",
+                       measured(server, base, args.clients, args.seconds, get_model, generator))
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -177,12 +265,11 @@ def main(argv: list[str] | None = None) -> int:
     errors = 0
     try:
         base = f"http://127.0.0.1:{port}"
-        for name, request in (("GET /api/v1/models/{id}", get_model),
-                              (f"POST /api/v1/check ({args.check_size} models)", check)):
-            asyncio.run(load(base, args.clients, warm, request))  # warm-up: caches, connections
-            latencies, failed, cpu_ms = measured(server, base, args.clients, args.seconds, request)
-            report(name, latencies, failed, cpu_ms, args.seconds, floor)
-            errors += failed
+        for name, load in (("GET /api/v1/models/{id}", get_model), (f"POST /api/v1/check ({check.size} models)", check)):
+            measured(server, base, args.clients, warm, load, generator)  # warm-up: caches, connections
+            phase = measured(server, base, args.clients, args.seconds, load, generator)
+            report(name, phase, floor)
+            errors += phase.errors
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -3,6 +3,8 @@ quotes. They assert that a benchmark runs to the end and prints its figures, nev
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from tests.benchmarks import bench_api, bench_check, bench_search, bench_sync
@@ -15,11 +17,15 @@ def test_bench_check_runs(tmp_path, capsys) -> None:
     assert "start-up (floor)" in out and "imports" in out and "the work" in out and "x the floor" in out and "required libraries alone" in out
 
 
-def test_bench_api_runs(tmp_path, capsys) -> None:
+@pytest.mark.parametrize("generator", ["httpx", "wrk"])
+def test_bench_api_runs(tmp_path, capsys, generator) -> None:
+    if generator == "wrk" and not shutil.which("wrk"):
+        pytest.skip("wrk is not installed (.ci/run installs it)")
     assert bench_api.main(["--models", "200", "--clients", "2", "--seconds", "0.5", "--check-size", "5",
-                           "--cache", str(tmp_path)]) == 0
+                           "--generator", generator, "--cache", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "floor (fixed 6 kB JSON" in out and "GET /api/v1/models/{id}" in out and "x floor)" in out
+    assert f"({generator})" in out and "floor (fixed 6 kB JSON" in out and "x floor)" in out
+    assert "GET /api/v1/models/{id}" in out and "POST /api/v1/check (5 models)" in out and " 0 errors" in out
 
 
 def test_bench_search_runs(tmp_path, capsys) -> None:
