@@ -7,6 +7,8 @@ imports what its path needs: the local path never loads the web stack, the Hub c
 
 from __future__ import annotations
 
+import atexit
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -89,6 +91,7 @@ def check(settings: Settings, paths: tuple[str, ...], exclude: tuple[str, ...], 
     Loader calls whose model cannot be resolved and files that cannot be read in full are
     reported too (unresolved-reference, scan-incomplete; the policy's findings lists decide).
     """
+    _skip_the_last_collection()
     try:
         _check(settings, paths, exclude, base_ref, policy_path, context, team, fmt, output, server, token,
                fetch_missing)
@@ -134,12 +137,17 @@ def _check(settings: Settings, paths: tuple[str, ...], exclude: tuple[str, ...],
         factory = _open_catalogue(settings, writable=fetch_missing)
         from catalog.scan.check import check_local, known_ids
 
-        with factory() as session:
-            refs, problems = _discover_all(paths, root, base_ref, known=known_ids(session), exclude=exclude,
-                                           own_files=own)
-        keys = _model_keys(refs)
-        fetch = _fetcher(settings, factory) if fetch_missing else None
-        verdicts = check_local(factory, keys, policy, context=context, team=team, fetch_missing=fetch)
+        try:
+            with factory() as session:
+                refs, problems = _discover_all(paths, root, base_ref, known=known_ids(session), exclude=exclude,
+                                               own_files=own)
+            keys = _model_keys(refs)
+            fetch = _fetcher(settings, factory) if fetch_missing else None
+            verdicts = check_local(factory, keys, policy, context=context, team=team, fetch_missing=fetch)
+        finally:
+            # Closed here, not when the process ends (see _skip_the_last_collection): a SQLite
+            # connection left open would leave its -wal and -shm files beside the catalogue.
+            factory.kw["bind"].dispose()
     by_key: dict[tuple[str, str | None], list[Reference]] = {}
     for ref in refs:
         by_key.setdefault((ref.repo_id, ref.revision), []).append(ref)
@@ -210,6 +218,20 @@ def notices(settings: Settings, paths: tuple[str, ...], exclude: tuple[str, ...]
         refs = _discover(paths or (".",), _scan_root(paths or (".",)), None, known=known_ids(session), exclude=exclude,
                          own_files=(output,))
         _emit(build_notices(session, _model_keys(refs)), output)
+
+
+def _skip_the_last_collection() -> None:
+    """Have the process skip the interpreter's last garbage collection when it exits.
+
+    At exit every object the check imported (SQLAlchemy's, pydantic's, the knowledge base: some
+    80,000) is garbage, and collecting it one by one cost 0.1 - 0.2 s of CPU, about a tenth of a
+    check; the operating system takes the memory back at once. ``gc.freeze`` at exit hides
+    them from that collection. What must happen at exit still does: output is flushed and
+    files closed by Python, the database connection is closed by the command itself. Run at
+    exit only, so a process that runs the command and carries on (the tests) collects as usual.
+    """
+    atexit.unregister(gc.freeze)  # once per process, however many checks it runs
+    atexit.register(gc.freeze)
 
 
 def _load_policy(policy_path: str | None, paths: Sequence[str]) -> Policy:
