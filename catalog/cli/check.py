@@ -7,8 +7,6 @@ imports what its path needs: the local path never loads the web stack, the Hub c
 
 from __future__ import annotations
 
-import atexit
-import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -19,6 +17,7 @@ import click
 
 from catalog.config import Settings
 from catalog.errors import CatalogError
+from catalog.memory import fewer_collections, skip_the_last_collection
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -91,10 +90,11 @@ def check(settings: Settings, paths: tuple[str, ...], exclude: tuple[str, ...], 
     Loader calls whose model cannot be resolved and files that cannot be read in full are
     reported too (unresolved-reference, scan-incomplete; the policy's findings lists decide).
     """
-    _skip_the_last_collection()
+    skip_the_last_collection()  # the local path closes its connection itself (see _check)
     try:
-        _check(settings, paths, exclude, base_ref, policy_path, context, team, fmt, output, server, token,
-               fetch_missing)
+        with fewer_collections():  # the check imports most of SQLAlchemy, garbage-free
+            _check(settings, paths, exclude, base_ref, policy_path, context, team, fmt, output, server, token,
+                   fetch_missing)
     except (CatalogError, click.exceptions.Exit, click.ClickException, KeyboardInterrupt):
         raise
     except Exception as exc:  # noqa: BLE001 - a bug must not look like a violation (1) or a usage error (2)
@@ -145,8 +145,7 @@ def _check(settings: Settings, paths: tuple[str, ...], exclude: tuple[str, ...],
             fetch = _fetcher(settings, factory) if fetch_missing else None
             verdicts = check_local(factory, keys, policy, context=context, team=team, fetch_missing=fetch)
         finally:
-            # Closed here, not when the process ends (see _skip_the_last_collection): a SQLite
-            # connection left open would leave its -wal and -shm files beside the catalogue.
+            # Closed here, not by the last collection, which the process skips (skip_the_last_collection).
             factory.kw["bind"].dispose()
     by_key: dict[tuple[str, str | None], list[Reference]] = {}
     for ref in refs:
@@ -218,20 +217,6 @@ def notices(settings: Settings, paths: tuple[str, ...], exclude: tuple[str, ...]
         refs = _discover(paths or (".",), _scan_root(paths or (".",)), None, known=known_ids(session), exclude=exclude,
                          own_files=(output,))
         _emit(build_notices(session, _model_keys(refs)), output)
-
-
-def _skip_the_last_collection() -> None:
-    """Have the process skip the interpreter's last garbage collection when it exits.
-
-    At exit every object the check imported (SQLAlchemy's, pydantic's, the knowledge base: some
-    80,000) is garbage, and collecting it one by one cost 0.1 - 0.2 s of CPU, about a tenth of a
-    check; the operating system takes the memory back at once. ``gc.freeze`` at exit hides
-    them from that collection. What must happen at exit still does: output is flushed and
-    files closed by Python, the database connection is closed by the command itself. Run at
-    exit only, so a process that runs the command and carries on (the tests) collects as usual.
-    """
-    atexit.unregister(gc.freeze)  # once per process, however many checks it runs
-    atexit.register(gc.freeze)
 
 
 def _load_policy(policy_path: str | None, paths: Sequence[str]) -> Policy:
