@@ -23,8 +23,8 @@ def fewer_collections() -> Iterator[None]:
     A sync page allocates hundreds of thousands of short-lived objects (parsed items, rows, facts)
     that reference counting frees, and a check imports most of SQLAlchemy, which frees almost
     nothing; at the default threshold the cycle collector still runs over a thousand times in a
-    20k-model sync (a seventh of its CPU) and about 200 times in a check (~45 ms of 0.4 s), each
-    time walking the long-lived heap. What exists when the block starts is moved out of the
+    20k-model sync (a seventh of its CPU) and a few hundred times in a check (~60 ms; ~17 ms
+    inside this block), each time walking the long-lived heap. What exists when the block starts is moved out of the
     collector's sight (``gc.freeze``) and young collections run 14 times less often; both are
     undone when the block ends.
     """
