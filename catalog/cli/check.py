@@ -17,6 +17,7 @@ import click
 
 from catalog.config import Settings
 from catalog.errors import CatalogError
+from catalog.memory import fewer_collections, skip_the_last_collection
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -89,9 +90,11 @@ def check(settings: Settings, paths: tuple[str, ...], exclude: tuple[str, ...], 
     Loader calls whose model cannot be resolved and files that cannot be read in full are
     reported too (unresolved-reference, scan-incomplete; the policy's findings lists decide).
     """
+    skip_the_last_collection()  # the local path closes its connection itself (see _check)
     try:
-        _check(settings, paths, exclude, base_ref, policy_path, context, team, fmt, output, server, token,
-               fetch_missing)
+        with fewer_collections():  # the check imports most of SQLAlchemy, garbage-free
+            _check(settings, paths, exclude, base_ref, policy_path, context, team, fmt, output, server, token,
+                   fetch_missing)
     except (CatalogError, click.exceptions.Exit, click.ClickException, KeyboardInterrupt):
         raise
     except Exception as exc:  # noqa: BLE001 - a bug must not look like a violation (1) or a usage error (2)
@@ -134,12 +137,16 @@ def _check(settings: Settings, paths: tuple[str, ...], exclude: tuple[str, ...],
         factory = _open_catalogue(settings, writable=fetch_missing)
         from catalog.scan.check import check_local, known_ids
 
-        with factory() as session:
-            refs, problems = _discover_all(paths, root, base_ref, known=known_ids(session), exclude=exclude,
-                                           own_files=own)
-        keys = _model_keys(refs)
-        fetch = _fetcher(settings, factory) if fetch_missing else None
-        verdicts = check_local(factory, keys, policy, context=context, team=team, fetch_missing=fetch)
+        try:
+            with factory() as session:
+                refs, problems = _discover_all(paths, root, base_ref, known=known_ids(session), exclude=exclude,
+                                               own_files=own)
+            keys = _model_keys(refs)
+            fetch = _fetcher(settings, factory) if fetch_missing else None
+            verdicts = check_local(factory, keys, policy, context=context, team=team, fetch_missing=fetch)
+        finally:
+            # Closed here, not by the last collection, which the process skips (skip_the_last_collection).
+            factory.kw["bind"].dispose()
     by_key: dict[tuple[str, str | None], list[Reference]] = {}
     for ref in refs:
         by_key.setdefault((ref.repo_id, ref.revision), []).append(ref)

@@ -5,10 +5,6 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
@@ -16,30 +12,6 @@ from catalog.crawl.hub import ListingScope
 from catalog.db import search_maintenance
 from catalog.db.engine import utcnow
 from catalog.db.tables import HubModel, ModelEvent, SyncRun
-
-# Allocations between two young-generation collections while a run walks its pages (Python's default: 700).
-_YOUNG_THRESHOLD = 10_000
-
-
-@contextmanager
-def fewer_collections() -> Iterator[None]:
-    """Collect cyclic garbage less often while a run stores its pages.
-
-    A page allocates hundreds of thousands of short-lived objects (parsed items, rows, facts) that
-    reference counting frees; at the default threshold the cycle collector still runs over a
-    thousand times in a 20k-model sync and walks the long-lived heap (SQLAlchemy's, the knowledge
-    base's, the run's caches): a seventh of the run's CPU. What exists when the run starts is moved
-    out of the collector's sight (``gc.freeze``) and young collections run 14 times less often;
-    both are undone when the run ends.
-    """
-    thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(_YOUNG_THRESHOLD, *thresholds[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
 
 
 def bulk_load(session: Session, run: SyncRun, resumed: bool, allowed: bool) -> bool:

@@ -26,7 +26,7 @@ from catalog.crawl.ingest import ParsedModel, usable_repo_id
 from catalog.crawl.lock import sync_lock
 from catalog.crawl.problems import parse_timestamp
 from catalog.crawl.renames import follow_rename
-from catalog.crawl.runs import bulk_load, fewer_collections, mark_removed
+from catalog.crawl.runs import bulk_load, mark_removed
 from catalog.crawl.store import add_problem, row_for, store_page
 from catalog.db import search_maintenance
 from catalog.db.engine import refresh_statistics, transaction, utcnow
@@ -36,6 +36,7 @@ from catalog.errors import HubError
 from catalog.facts.derive import derive_models
 from catalog.facts.loader import FactsLoader, resolve_declared
 from catalog.licenses import knowledge_base
+from catalog.memory import fewer_collections
 
 log = logging.getLogger(__name__)
 

@@ -61,6 +61,16 @@ _RULE_WORDS = (
     b"model_repo",
     b"HF://",
 )
+# Most files hold no rule word, so every word is searched for in them, one search each: the bulk
+# of discovery's time on a large tree. A word holding one of these anchors (in lower case) is
+# searched for only in a file whose lower-cased text holds the anchor: one search for "model"
+# stands for ten words in the many files that never say it, and 43 searches become 18 and a
+# lower-casing (about half the time on generated and on library code, the same on model-loading
+# code). A file holding a word holds its anchor, so no file is missed.
+_ANCHORS = (b"model", b"llm", b"hf", b"download", b"huggingface", b"load_", b"from_", b"transformer",
+            b"encoder", b"inference", b"--")
+# What most files that load a model say: tried first, so such a file is decided by one search.
+_COMMON_WORDS = (b"from_pretrained",)
 # os.environ is everywhere; it only makes a file worth parsing when the file also says "model".
 _ENV_WORDS = (b"getenv", b"environ")
 _MODEL_WORDS = (b"model", b"MODEL", b"Model")
@@ -71,11 +81,31 @@ _LINE_TRIGGERS = (*_RULE_WORDS, *_ENV_WORDS, b"add_argument", b"option(", b"Opti
 _QUOTED_ID = re.compile(rb"""['"]([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*)['"]""")
 
 
+def _by_anchor(words: tuple[bytes, ...], anchors: tuple[bytes, ...]
+               ) -> tuple[tuple[bytes, ...], tuple[tuple[bytes, tuple[bytes, ...]], ...]]:
+    """The words that hold no anchor, and each anchor with the words that hold it (in lower case)."""
+    plain: list[bytes] = []
+    anchored: dict[bytes, list[bytes]] = {}
+    for word in words:
+        anchor = next((a for a in anchors if a in word.lower()), None)
+        if anchor is None:
+            plain.append(word)
+        else:
+            anchored.setdefault(anchor, []).append(word)
+    return tuple(plain), tuple((anchor, tuple(group)) for anchor, group in anchored.items())
+
+
+_PLAIN_WORDS, _ANCHORED_WORDS = _by_anchor(_RULE_WORDS, _ANCHORS)
+
+
 def has_rule_word(data: bytes) -> bool:
     """Whether the source holds a word some rule looks for (environment reads count only beside "model")."""
-    # A substring test per word, not one regex alternation of them all: ``re`` tries every
-    # alternative at every position, and this runs on every file (1.7x faster on real code).
-    if any(word in data for word in _RULE_WORDS):
+    # Substring tests, not one regex alternation of the words: ``re`` tries every alternative at
+    # every position, and this runs on every file (1.7x slower on real code).
+    if any(word in data for word in _COMMON_WORDS) or any(word in data for word in _PLAIN_WORDS):
+        return True
+    lowered = data.lower()
+    if any(anchor in lowered and any(word in data for word in words) for anchor, words in _ANCHORED_WORDS):
         return True
     return any(word in data for word in _ENV_WORDS) and any(word in data for word in _MODEL_WORDS)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from catalog.db.engine import transaction
+from catalog.db.engine import make_engine, make_sessionmaker, transaction, upgrade
 from catalog.db.tables import Flag, HubModel, Team
 from catalog.hubsim.server import HubServer
 from catalog.hubsim.store import HubStore
@@ -263,6 +263,20 @@ def test_remote_mode_against_a_live_server(catalogue, db_url, tree):
 NOT_ON_THE_CHECK_PATH = ("fastapi", "starlette", "jinja2", "uvicorn", "alembic", "huggingface_hub", "httpx",
                          "argon2", "catalog.web", "catalog.crawl", "catalog.hubsim", "catalog.teams",
                          "catalog.cli.accounts", "catalog.cli.serve")
+
+
+def test_check_leaves_no_wal_files_beside_a_sqlite_catalogue(tree, tmp_path):
+    # The check skips the interpreter's last collection; the connection must still be closed, or
+    # SQLite's -wal and -shm files stay beside the user's catalogue after every run.
+    path = tmp_path / "own.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    load(make_sessionmaker(engine), *CATALOGUE)
+    engine.dispose()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["own.db", "project"]
+    done = run(db_url=f"sqlite:///{path}", cwd=tree)
+    assert done.returncode == 1 and "acme/nc-model" in done.stdout, done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["own.db", "project"]
 
 
 def test_check_imports_neither_the_web_stack_nor_the_hub_client(catalogue, db_url, tree):
