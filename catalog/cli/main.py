@@ -14,6 +14,7 @@ import click
 from catalog.cli.common import hub_client, open_db
 from catalog.config import Settings
 from catalog.errors import CatalogError, ConfigurationError, DatabaseUnavailable
+from catalog.memory import skip_the_last_collection
 
 EXIT_USAGE = 2
 # The Hub's shape of a model id: an optional org and a name (checked before asking the Hub, so an
@@ -93,9 +94,6 @@ def sync(settings: Settings, authors, search, filters, limit, full, repo_ids, li
     usable license are read and identified, only where the model's revision changed since.
     """
     from catalog.crawl.hub import hub_offline
-    from catalog.crawl.license_files import fetch_license_files
-    from catalog.crawl.progress import SyncProgress
-    from catalog.crawl.sync import SyncOptions, run_sync, sync_models
 
     if hub_offline():
         raise ConfigurationError("HF_HUB_OFFLINE is set, so huggingface_hub will not reach the Hub: unset it to "
@@ -105,6 +103,21 @@ def sync(settings: Settings, authors, search, filters, limit, full, repo_ids, li
             raise click.BadParameter(f"{repo_id!r} is not a Hub model id; write org/name (or a legacy name such "
                                      "as gpt2)", param_hint="--model")
     factory = open_db(settings)
+    # A scheduled no-change sync is mostly start-up and exit: the process skips collecting what it
+    # imported when it ends, and closes its connections itself (below).
+    skip_the_last_collection()
+    try:
+        _sync(settings, factory, repo_ids, authors, search, filters, limit, full, license_files)
+    finally:
+        factory.kw["bind"].dispose()
+
+
+def _sync(settings: Settings, factory: Any, repo_ids: tuple[str, ...], authors: tuple[str, ...], search: str | None,
+          filters: tuple[str, ...], limit: int | None, full: bool, license_files: str) -> None:
+    from catalog.crawl.license_files import fetch_license_files
+    from catalog.crawl.progress import SyncProgress
+    from catalog.crawl.sync import SyncOptions, run_sync, sync_models
+
     progress = SyncProgress(limit=limit)
     client = hub_client(settings, on_wait=progress.waiting)
     options = SyncOptions(authors=authors, search=search, filters=filters, limit=limit, full=full,

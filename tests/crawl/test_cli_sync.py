@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -77,6 +78,15 @@ class TestSyncCommand:
             assert key in record
         listing = [r for r in hub.requests if r.path.startswith("/api/models")]
         assert listing and all(r.headers.get("authorization") == "Bearer hf_never_printed_token" for r in listing)
+
+    def test_sync_leaves_no_wal_files_beside_a_sqlite_catalogue(self, env, tmp_path: Path):
+        # The sync skips the interpreter's last collection; its connections must still be closed,
+        # or SQLite's -wal and -shm files stay beside the user's catalogue after every run.
+        path = tmp_path / "own.db"
+        run_cli("sync", env={**env, "CATALOG_DATABASE_URL": f"sqlite:///{path}"}, check=True)
+        assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(("-wal", "-shm"))]
+        runs = run_cli("runs", env={**env, "CATALOG_DATABASE_URL": f"sqlite:///{path}"}, check=True).stdout
+        assert "completed" in runs and re.search(r"new\s+68\b", runs), runs
 
     def test_unknown_model_exits_non_zero_with_a_suggestion(self, env):
         run_cli("sync", env=env, check=True)
