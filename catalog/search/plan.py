@@ -166,6 +166,22 @@ class Conditions:
             candidates = [k for k in chosen if k not in _LISTED or self.estimates[k] < 4 * walked]
         return min(candidates, key=lambda k: self.estimates[k]) if candidates else None
 
+    def one_in(self, keys: Collection[str], every: int) -> tuple[list[ColumnElement[bool]], float] | None:
+        """The conditions of ``keys`` kept to the models whose id is a multiple of ``every``, and
+        the number of models the driving condition alone matches (an estimated total's stratum).
+
+        The id is tested on the driving index's entries (a column index holds the row id; the
+        free text's FTS5 rowid), so only one row in ``every`` is read. None unless SQLite is shown
+        a column or the free text to drive from: a list driver (finding, format) or a hidden free
+        text would first read all its matches into a list, the cost the stratum is to avoid.
+        """
+        driver = self.driver(keys)
+        if driver is None or (driver not in _COLUMN_INDEXED and driver != "q") or ("q" in keys and driver != "q"):
+            return None
+        where = self.where(keys)
+        id_column = _FTS.c.rowid if driver == "q" and self.joined is not None else S.model_id
+        return [*where, id_column % every == 0], self.estimates[driver]
+
     def _steered(self, chosen: list[str]) -> bool:
         """Whether SQLite is shown which of ``chosen`` drives the query (indexes hidden from the
         others): there is something to choose between and every one has an estimate."""

@@ -443,6 +443,40 @@ def test_count_of_a_large_intersection_stops_at_the_cap_and_says_so(catalogue, m
     assert run(catalogue, removed="any").count_approximate is False, "cheap counts stay exact"
 
 
+@pytest.fixture
+def broad(factory):
+    """320 MIT text-generation models (ids first), then 80 Apache fill-mask ones."""
+    load(factory, *(hub_item(f"acme/gen-{i:03d}", license="mit", pipeline_tag="text-generation") for i in range(320)),
+         *(hub_item(f"other/mask-{i:02d}", license="apache-2.0", pipeline_tag="fill-mask") for i in range(80)))
+    return factory
+
+
+def test_a_large_intersection_is_estimated_and_says_so(broad, engine, monkeypatch):
+    """Past the cap, SQLite estimates the total from one model in N of the driving filter's
+    matches (flagged, two significant digits) instead of counting up to the cap."""
+    from catalog.search import facets
+
+    query = {"license": "mit", "task": "text-generation"}
+    run(broad)  # the cached counts that choose the driving filter
+    wait_for_refresh()
+    exact = run(broad, **query)
+    assert exact.count == 320 and not exact.count_approximate and not exact.count_estimated
+    monkeypatch.setattr(facets, "COUNT_CAP", 100)
+    monkeypatch.setattr(facets, "_STRATUM", 64)  # one model in 5 of the 320 read
+    result = run(broad, **query)
+    assert result.count_approximate is True and result.to_dict()["count_approximate"] is True
+    if engine.dialect.name == "sqlite":
+        assert result.count == 320 and result.count_estimated is True, "64 of 320 ids are multiples of 5"
+        assert result.to_dict()["count_estimated"] is True
+    else:  # PostgreSQL keeps the lower bound
+        assert result.count == 100 and result.count_estimated is False
+    assert ids(result) == ids(exact), "the page is read as before"
+    assert result.facets["license"] == exact.facets["license"], "facets sampled as before"
+    monkeypatch.setattr(facets, "COUNT_CAP", 315)
+    near = run(broad, **query)
+    assert (near.count, near.count_estimated) == (315, False), "an estimate not clearly above the cap is not used"
+
+
 def test_a_new_process_serves_the_stored_counts_without_recounting(catalogue, monkeypatch):
     """Counts are kept in the database: a restarted or additional server process answers its first
     unfiltered search from them (fresh when nothing changed, else stale while it recounts)."""
