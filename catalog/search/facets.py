@@ -21,7 +21,9 @@ Counting strategy, measured in tests/benchmarks/bench_search.py (1M models, SQLi
   matches (:func:`catalog.search.sampling.shared_samples`): the same samples, one read.
 - The total of an intersection stops at ``COUNT_CAP`` (then ``count_approximate``, shown as
   "5,000+"); it reads the matching ids, which the page and the facets counted under
-  every filter then reuse instead of intersecting the filters again.
+  every filter then reuse instead of intersecting the filters again. On SQLite, a total
+  confidently far past the cap is instead estimated from one model in N of the driving
+  index's matches (``count_estimated``, shown as "about 8,600"; :func:`_estimated_total`).
 - The team-flag facet is counted from the (small) flags table, so it is always exact.
 """
 

@@ -477,6 +477,22 @@ def test_a_large_intersection_is_estimated_and_says_so(broad, engine, monkeypatc
     assert (near.count, near.count_estimated) == (315, False), "an estimate not clearly above the cap is not used"
 
 
+def test_searches_in_one_session_each_match_their_own_text(catalogue):
+    """On SQLite a search reads its free text's matches once into a temporary table: the next
+    search in the same session (and after a commit) matches its own words, not the last ones."""
+    run(catalogue)  # the cached counts that choose the driving filter
+    wait_for_refresh()
+    with catalogue() as session:
+        llama = search(session, SearchParams.from_query({"q": "llama", "license": "llama2"}))
+        session.commit()
+        acme = search(session, SearchParams.from_query({"q": "acme"}))
+        plain = search(session, SearchParams.from_query({"license": "mit"}))
+    assert ids(llama) == ["meta/llama-7b", "meta/llama-70b"] and llama.count == 2
+    assert ids(acme) == ["acme/whisper-gguf", "acme/bert-small"] and acme.count == 2
+    assert facet(acme, "license") == {"apache-2.0": 1, "mit": 1}
+    assert ids(plain) == ["acme/bert-small"]
+
+
 def test_a_new_process_serves_the_stored_counts_without_recounting(catalogue, monkeypatch):
     """Counts are kept in the database: a restarted or additional server process answers its first
     unfiltered search from them (fresh when nothing changed, else stale while it recounts)."""
