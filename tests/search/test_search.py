@@ -493,6 +493,20 @@ def test_searches_in_one_session_each_match_their_own_text(catalogue):
     assert ids(plain) == ["acme/bert-small"]
 
 
+def test_a_session_writes_after_a_free_text_search_another_connection_wrote_during(catalogue):
+    """Reading the free text's matches into a temporary table leaves no transaction open: a write
+    later in the same session still succeeds after another connection committed in between."""
+    run(catalogue)
+    wait_for_refresh()
+    with catalogue() as session:
+        assert search(session, SearchParams.from_query({"q": "llama"})).count == 2
+        with catalogue() as other, other.begin():
+            other.execute(update(HubModel).where(HubModel.repo_id == "acme/bert-small").values(likes=10))
+        session.execute(update(HubModel).where(HubModel.repo_id == "solo/nolicense").values(likes=3))
+        session.commit()
+    assert {r["id"]: r["likes"] for r in run(catalogue, sort="-likes").data}["solo/nolicense"] == 3
+
+
 def test_a_new_process_serves_the_stored_counts_without_recounting(catalogue, monkeypatch):
     """Counts are kept in the database: a restarted or additional server process answers its first
     unfiltered search from them (fresh when nothing changed, else stale while it recounts)."""
