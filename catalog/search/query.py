@@ -61,14 +61,17 @@ class SearchResult:
     # The unfiltered count or facets are the last computed ones while newer ones are being
     # computed in the background (the data changed since, e.g. during a sync).
     facets_stale: bool = False
-    # ``count`` is a lower bound: counting stopped at facets.COUNT_CAP matches.
+    # ``count`` is not exact: a lower bound (counting stopped at facets.COUNT_CAP matches) or,
+    # with ``count_estimated``, an estimate scaled up from a stratum of the matches.
     count_approximate: bool = False
+    count_estimated: bool = False
     limit: int = DEFAULT_LIMIT
     limit_asked: int | None = None  # set when the asked page size was above MAX_LIMIT and was capped
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON body shared by `/models.json` and `/api/v1/models`."""
-        return {"ok": True, "count": self.count, "count_approximate": self.count_approximate, "data": self.data, "facets": self.facets,
+        return {"ok": True, "count": self.count, "count_approximate": self.count_approximate,
+                "count_estimated": self.count_estimated, "data": self.data, "facets": self.facets,
                 "facets_approximate": self.facets_approximate, "facets_stale": self.facets_stale,
                 "next_cursor": self.next_cursor, "limit": self.limit,
                 **({"limit_capped": f"limit {self.limit_asked} is above the maximum of {MAX_LIMIT}; pages hold "
@@ -104,7 +107,8 @@ def search(session: Session, params: SearchParams, *, team_id: int | None = None
                                            stale=stale)
     return SearchResult(data=data, count=count, facets=facets, next_cursor=next_cursor,
                         facets_approximate=approximate or bool(capped), facets_stale=bool(stale),
-                        count_approximate=bool(capped), limit=params.limit, limit_asked=params.limit_asked)
+                        count_approximate=bool(capped), count_estimated="estimate" in capped, limit=params.limit,
+                        limit_asked=params.limit_asked)
 
 
 def iter_search(session: Session, params: SearchParams, *, team_id: int | None = None,

@@ -137,7 +137,10 @@ def _group_parts(rows: Any, group: Group, sizes: Mapping[str, int]) -> list[Any]
                              .where(in_or_null(value, group.selected[name])).group_by(value))
         elif name in RELATED_FACETS:
             table, related = RELATED_FACETS[name]
-            parts.append(select(literal(name, String), cast(related, String), func.count(distinct(table.model_id)))
+            # A model has a format once ((model_id, format) is its key): rows are models, and
+            # counting them skips the DISTINCT's sort (2001 models: 5.3 -> 3.4 ms at 1M).
+            models = func.count() if name == "format" else func.count(distinct(table.model_id))
+            parts.append(select(literal(name, String), cast(related, String), models)
                          .where(table.model_id.in_(select(rows.c.model_id))).group_by(related))
     return parts
 

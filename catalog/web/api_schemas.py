@@ -97,7 +97,10 @@ class SearchPage(BaseModel):
     data: list[ModelRow]
     facets: dict[str, dict[str, Any]]
     facets_approximate: bool
-    count_approximate: bool = False
+    count_approximate: bool = Field(default=False, description="count is not exact: a lower bound (shown as "
+                                                               "5,000+), or an estimate when count_estimated")
+    count_estimated: bool = Field(default=False, description="count is an estimate (two significant digits) "
+                                                             "from a stratum of the matches")
     facets_stale: bool = False
     next_cursor: str | None = Field(description="Pass as cursor= for the next page; null on the last page.")
     limit: int = Field(description="Models per page: the limit asked for, at most 200.")

