@@ -212,8 +212,15 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
-def refresh_statistics(session: Session) -> None:
-    """Refresh PostgreSQL's planner statistics after a bulk load.
+# The columns a sync looks rows up by while it writes (see catalog.crawl.sync._FIRST_ANALYZE): only
+# theirs, as the wide JSON columns of hub_models cost most of a whole-table ANALYZE.
+LOOKUP_COLUMNS = ("hub_models (repo_id, hub_object_id)", "hub_model_bases (base_repo_id, model_id)")
+_SEARCHED_TABLES = ("hub_models", "hub_model_search", "hub_model_bases", "hub_model_formats", "audit_findings")
+
+
+def refresh_statistics(session: Session, tables: tuple[str, ...] = _SEARCHED_TABLES) -> None:
+    """Refresh PostgreSQL's planner statistics of ``tables`` (each a table, optionally with the
+    columns to analyse; by default every table search and derivation read) after a bulk load.
 
     Autovacuum gets to a freshly filled table only after a while; until then the planner
     guesses from an empty table's statistics and the next sync or search picks slow plans
@@ -221,7 +228,7 @@ def refresh_statistics(session: Session) -> None:
     SQLite is left alone: its search queries are written for its default planner.
     """
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("ANALYZE hub_models, hub_model_search, hub_model_bases, hub_model_formats, audit_findings"))
+        session.execute(text(f"ANALYZE {', '.join(tables)}"))
 
 
 def alembic_config(engine: Engine):  # -> alembic.config.Config, imported lazily: alembic is slow to import

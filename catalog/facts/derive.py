@@ -15,11 +15,11 @@ from typing import Any, Protocol
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from catalog.compliance.audit import audit
+from catalog.compliance.audit import MAX_LINEAGE_DEPTH, audit
 from catalog.compliance.findings import Finding, ModelFacts
 from catalog.db.bulk import insert_rows, update_rows
 from catalog.db.engine import in_batches
-from catalog.db.tables import AuditFinding, BaseModelLink, HubModel
+from catalog.db.tables import AuditFinding, BaseModelLink, HubModel, ModelAlias
 from catalog.facts.license_files import license_evidence
 from catalog.facts.loader import Declared, FactsLoader, facts_of
 from catalog.licenses import KnowledgeBase, Resolution, knowledge_base
@@ -136,16 +136,34 @@ def derive_page(session: Session, loader: FactsLoader, written: dict[int, tuple[
         fresh.append((model_id, facts))
     loader.prefetch_bases([base for _, facts in fresh for base, _ in facts.base_models])
     write_derivations(session, fresh, loader, kb=kb, had_findings=bool(changed_ids))
-    derivatives = derivatives_of(session, [*(model.repo_id for model, _ in written.values()), *former_ids])
-    derive_models(session, [i for i in derivatives if i not in written], kb=kb, loader=loader)
+    below = derivatives_of(session, [*(model.repo_id for model, _ in written.values()), *former_ids])
+    derive_models(session, [i for i in below if i not in written], kb=kb, loader=loader)
 
 
 def derivatives_of(session: Session, repo_ids: Iterable[str]) -> list[int]:
-    """Ids of the models that name any of ``repo_ids`` as a base (their findings depend on it)."""
-    result: set[int] = set()
-    for chunk in in_batches(repo_ids):
-        result.update(session.scalars(select(BaseModelLink.model_id).where(BaseModelLink.base_repo_id.in_(chunk))))
-    return sorted(result)
+    """Ids of the models whose lineage reaches any of ``repo_ids`` (their findings depend on it).
+
+    A card names its direct base, but the audit walks on up the chain (a quantisation of a
+    fine-tune inherits what the fine-tune's base requires), so a base that arrives or changes
+    reaches every model below it, generation by generation, as far as the audit walks; a
+    generation is also found by the former ids the Hub renamed its models from.
+    """
+    found: set[int] = set()
+    names = list(dict.fromkeys(repo_ids))
+    for _ in range(MAX_LINEAGE_DEPTH):
+        generation: set[int] = set()
+        for chunk in in_batches(names):
+            generation.update(session.scalars(
+                select(BaseModelLink.model_id).where(BaseModelLink.base_repo_id.in_(chunk))))
+        generation -= found
+        if not generation:
+            break
+        found |= generation
+        names = []
+        for chunk in in_batches(sorted(generation)):
+            names += session.scalars(select(HubModel.repo_id).where(HubModel.id.in_(chunk)))
+            names += session.scalars(select(ModelAlias.alias).where(ModelAlias.model_id.in_(chunk)))
+    return sorted(found)
 
 
 def is_stale(kb: KnowledgeBase | None = None) -> Any:

@@ -336,6 +336,30 @@ class TestLineageAcrossPages:
         assert "cc-by-nc-4.0" in str(conflict["evidence"]) and "mit" in str(conflict["evidence"])
         assert "non-commercial" in {f["code"] for f in record["findings"]}
 
+    @pytest.mark.parametrize("bulk_load", [True, False], ids=["first-load", "triggers"])
+    def test_a_base_arriving_last_reaches_the_derivatives_of_its_derivatives(self, factory, bulk_load):
+        """A quantisation of a fine-tune of a non-commercial base, listed newest first: the base
+        arrives last, and its restriction reaches the quantisation two links down."""
+        quantised = {"id": "quant/summarizer-GGUF", "lastModified": "2025-03-01T00:00:00.000Z",
+                     "tags": ["license:mit", "base_model:quantized:acme/summarizer"], "cardData": {"license": "mit"}}
+        derivative = {"id": "acme/summarizer", "lastModified": "2025-02-01T00:00:00.000Z",
+                      "tags": ["license:mit", "base_model:finetune:nc-lab/base"], "cardData": {"license": "mit"}}
+        base = {"id": "nc-lab/base", "lastModified": "2024-01-01T00:00:00.000Z",
+                "tags": ["license:cc-by-nc-4.0"], "cardData": {"license": "cc-by-nc-4.0"}}
+        with HubServer(HubStore([quantised, derivative, base])) as server:
+            summary = run_sync(factory, client_for(server), SyncOptions(page_size=1, bulk_load=bulk_load))
+        assert summary.pages == 3
+        with transaction(factory) as session:
+            record = model_record(session, "quant/summarizer-GGUF")
+        assert "non-commercial" in {f["code"] for f in record["findings"]}
+        assert "nc-lab/base" in str(record["findings"])
+        # And when the base's license later changes, the change reaches that far down too.
+        base.update(lastModified="2025-06-01T00:00:00.000Z", tags=["license:mit"], cardData={"license": "mit"})
+        with HubServer(HubStore([quantised, derivative, base])) as server:
+            assert run_sync(factory, client_for(server), SyncOptions(page_size=1)).updated == 1
+        with transaction(factory) as session:
+            assert "non-commercial" not in {f["code"] for f in model_record(session, "quant/summarizer-GGUF")["findings"]}
+
     def test_findings_written_page_by_page_equal_a_recompute_from_the_database(self, factory, store):
         """Sync derives from what it just parsed; `catalog audit --recompute` reads the rows back.
 
@@ -393,3 +417,15 @@ class TestAfterABulkLoad:
                 assert {"hub_models", "hub_model_search", "audit_findings"} <= set(analysed)
             else:
                 assert not conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")).first()
+
+    def test_postgresql_statistics_follow_a_growing_catalogue_during_the_run(self, factory, hub, engine, monkeypatch):
+        """Lookups by repo id stay index lookups while a first load grows the tables from nothing."""
+        monkeypatch.setattr("catalog.crawl.sync._FIRST_ANALYZE", 10)
+        monkeypatch.setattr("catalog.crawl.sync._ANALYZE_AFTER", 10**9)  # no refresh at the end
+        run_sync(factory, client_for(hub), SyncOptions(page_size=50, bulk_load=False))
+        if engine.dialect.name != "postgresql":
+            return
+        with engine.connect() as conn:
+            analysed = conn.execute(text(
+                "SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL")).scalars().all()
+        assert {"hub_models", "hub_model_bases"} <= set(analysed)
