@@ -109,7 +109,10 @@ def main(argv: list[str] | None = None) -> None:
                         help="folder for the corpus and the SQLite database")
     parser.add_argument("--baseline", type=Path, help="another checkout of catalog to time first in each round")
     parser.add_argument("--rounds", type=int, default=1, help="rounds of (baseline, this checkout)")
+    parser.add_argument("--no-sqlite", action="store_true", help="time PostgreSQL (--postgres) only")
     args = parser.parse_args(argv)
+    if args.no_sqlite and not args.postgres:
+        parser.error("--no-sqlite needs --postgres")
     checkouts: list[tuple[str, Path | None]] = [("this checkout", None)]
     if args.baseline:
         checkouts.insert(0, (f"baseline {args.baseline}", args.baseline.resolve()))
@@ -139,7 +142,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"incremental floor: {incremental_floor:.2f}s (start-up, the required libraries' imports, "
               "one listing page read bare)")
 
-        targets = {"sqlite": f"sqlite:///{work / 'bench.db'}"}
+        targets = {} if args.no_sqlite else {"sqlite": f"sqlite:///{work / 'bench.db'}"}
         if args.postgres:
             targets["postgresql"] = args.postgres
         for _ in range(args.rounds):

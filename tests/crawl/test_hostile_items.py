@@ -131,6 +131,23 @@ def test_an_item_the_database_refuses_is_a_failed_item_and_the_page_commits(fact
     assert any(p.get("model") == HOSTILE and "poisoned row" in p["problem"] for p in summary.problems)
 
 
+def test_an_item_parsing_fails_on_unforeseen_is_a_failed_item_and_the_page_commits(factory, monkeypatch):
+    """A bug in parsing one item costs that item only, with the reason, never the run or the other models."""
+    from catalog.crawl import store
+
+    def parse(item):
+        if item.get("id") == HOSTILE:
+            raise RuntimeError("parser bug")
+        return real_parse(item)
+
+    real_parse = store.parse_item
+    monkeypatch.setattr(store, "parse_item", parse)
+    summary, rows = sync_with(factory, {"cardData": {"license": "mit"}})
+    assert HOSTILE not in rows
+    assert summary.failed == 1 and summary.new == 30
+    assert any(p.get("model") == HOSTILE and "RuntimeError: parser bug" in p["problem"] for p in summary.problems)
+
+
 def test_a_named_model_the_database_refuses_is_a_failed_item(factory, poison):
     with HubServer(HubStore([{"id": HOSTILE}, *synthetic(2)])) as hub:
         summary = sync_models(factory, client_for(hub), [HOSTILE, "acme/model-0000-1b"])
