@@ -11,26 +11,25 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from catalog.crawl.guarded import failure_reason, store_guarded
 from catalog.crawl.hub import HubClient, ListingPage, ListingScope
 from catalog.crawl.ingest import ParsedModel, usable_repo_id
 from catalog.crawl.lock import sync_lock
 from catalog.crawl.problems import parse_timestamp
 from catalog.crawl.renames import follow_rename
 from catalog.crawl.runs import bulk_load, mark_removed
-from catalog.crawl.store import add_problem, row_for, store_page
+from catalog.crawl.store import add_problem, row_for
 from catalog.db import search_maintenance
 from catalog.db.engine import LOOKUP_COLUMNS, refresh_statistics, transaction, utcnow
-from catalog.db.jsontext import clean_text
 from catalog.db.tables import HubModel, SyncRun
 from catalog.errors import HubError
 from catalog.facts.derive import derive_models
@@ -264,54 +263,6 @@ def ingest_items(factory: sessionmaker[Session], items: list[Any], *, scope_key:
     return summary
 
 
-def store_guarded(factory: sessionmaker[Session], run_id: int, items: list[Any],
-                  finish: Callable[[SyncRun, bool], None], *, loader: FactsLoader | None = None,
-                  incremental_after: datetime | None, followed: Sequence[tuple[str, str]] = ()) -> None:
-    """Store a page in one transaction with ``finish`` (which moves the run's position on).
-
-    Ingest bounds every field, so a page normally commits whole. Should the database still
-    refuse it, the page is stored again item by item, each in a savepoint: an item the database
-    refuses is counted as failed with its id and the database's reason, and the others commit
-    with the run's position. One bad item never costs another model nor stops the run. A
-    database that cannot be reached at all (connection lost, locked) is not an item's fault: it
-    propagates and the run stays resumable from its last committed page.
-    """
-    try:
-        with transaction(factory) as session:
-            run = session.get_one(SyncRun, run_id)
-            finish(run, store_page(session, run, items, incremental_after=incremental_after, loader=loader,
-                                   followed=followed))
-            return
-    except _UNREACHABLE:
-        raise
-    except Exception as exc:  # noqa: BLE001 -- retried item by item below, each failure recorded
-        log.warning("a page failed to store (%s); storing its %d items one by one", _reason(exc), len(items))
-    if loader is not None:
-        loader.clear()  # it may hold facts read in the rolled-back transaction
-    with transaction(factory) as session:
-        run = session.get_one(SyncRun, run_id)
-        stop = False
-        for item in items:
-            try:
-                with session.begin_nested():
-                    stop = store_page(session, run, [item], incremental_after=incremental_after, loader=loader,
-                                      followed=followed) or stop
-            except _UNREACHABLE:
-                raise
-            except Exception as exc:  # noqa: BLE001 -- recorded as this item's failure; the page goes on
-                if loader is not None:
-                    loader.clear()
-                session.refresh(run)  # its counts as of the last savepoint that held
-                run.seen += 1
-                run.failed += 1
-                add_problem(run, {"model": _item_id(item), "problem": f"not stored: {_reason(exc)}"})
-        finish(run, stop)
-
-
-# The database itself is gone or busy: no item is to blame, the run stops resumably.
-_UNREACHABLE = (OperationalError, InterfaceError)
-
-
 def may_stop_on(items: list[Any], incremental_after: datetime | None) -> bool:
     """Whether an incremental walk may stop on this page of the listing (newest change first).
 
@@ -325,16 +276,6 @@ def may_stop_on(items: list[Any], incremental_after: datetime | None) -> bool:
         if modified is not None and modified <= incremental_after:
             return True
     return False
-
-
-def _reason(exc: BaseException) -> str:
-    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-    return clean_text(f"{type(exc).__name__}: {text[0] if text else ''}")[:300]
-
-
-def _item_id(item: Any) -> str | None:
-    repo_id = item.get("id") or item.get("modelId") if isinstance(item, dict) else None
-    return clean_text(repo_id)[:200] if isinstance(repo_id, str) else None
 
 
 def _store_named(factory: sessionmaker[Session], run_id: int, repo_id: str, data: dict[str, Any],
@@ -361,7 +302,7 @@ INTERRUPTED = "interrupted (Ctrl-C)"
 def _fail_run(factory: sessionmaker[Session], run_id: int, exc: BaseException) -> None:
     """Leave no run ``running`` after an unexpected stop (Ctrl-C, a bug, the database gone): it
     ends failed, resumable from its last committed page."""
-    error = INTERRUPTED if isinstance(exc, KeyboardInterrupt) else f"stopped: {_reason(exc)}"
+    error = INTERRUPTED if isinstance(exc, KeyboardInterrupt) else f"stopped: {failure_reason(exc)}"
     try:
         with transaction(factory) as session:
             run = session.get_one(SyncRun, run_id)
