@@ -253,9 +253,8 @@ def scan_one(path: str, file: str, file_type: str, check: IdCheck) -> FileScan:
     problems_before = len(check.problems)
     check.answers = {}
     refs = _scan_file(path, file, file_type, check)
-    covered = frozenset(covered_locations(path, file)) if file_type == "catalog.toml" else frozenset()
-    return FileScan(path, file, file_type, tuple(refs), tuple(check.problems[problems_before:]), covered,
-                    check.answers)
+    covered = covered_locations(path, file) if file_type == "catalog.toml" else ()
+    return FileScan(path, file, file_type, refs, check.problems[problems_before:], covered, check.answers)
 
 
 def discover(
