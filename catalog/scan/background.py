@@ -24,7 +24,8 @@ busy: :func:`idle_cpus`), or when threads are running (a fork copies their locks
 :func:`start` returns None and the caller scans as before. If the child fails for any reason
 but a :class:`~catalog.scan.base.DiscoveryError` (which is the user's to fix, and re-raised as
 is), the parent scans the tree itself. The child is killed and reaped whenever the parent leaves
-early (an error, Ctrl-C), so no process is left behind.
+early (an error, Ctrl-C), and on Linux it dies with a parent killed outright, so no process is
+left behind.
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ def start(paths: Sequence[str], *, root: Path | None, exclude: Sequence[str]) ->
     except OSError:  # out of file descriptors: the sequential scan will do
         return None
     stop = mmap.mmap(-1, 1)  # shared with the child: set when the parent takes over
+    parent = os.getpid()
     try:
         pid = os.fork()
     except OSError:  # out of processes or memory: likewise
@@ -77,6 +79,7 @@ def start(paths: Sequence[str], *, root: Path | None, exclude: Sequence[str]) ->
         code = 1
         try:
             os.close(read_end)
+            _die_with(parent)
             # The parent's imports are the check's critical path: should the machine get busy after
             # all, the child yields to them (and to the neighbours), and runs when the parent waits.
             os.nice(19)
@@ -159,6 +162,20 @@ class Scan:
                 return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
             except InterruptedError:  # pragma: no cover - retried by Python itself since 3.5
                 continue
+
+
+def _die_with(parent: int) -> None:
+    """End the child with its parent, however the parent ends (``kill -9`` included), on Linux;
+    elsewhere a parent killed outright leaves the child to finish its scan and exit alone."""
+    if sys.platform == "linux":
+        import ctypes
+
+        try:
+            ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # no C library to ask: the scan is bounded anyway
+            pass
+    if os.getppid() != parent:  # the parent ended before that took effect
+        os._exit(1)
 
 
 def _serve(write_end: int, paths: Sequence[str], root: Path | None, exclude: Sequence[str], stop: mmap.mmap) -> int:

@@ -5,8 +5,10 @@ and no process is left behind, whatever happens."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -34,19 +36,23 @@ def counted():
     pid = fork()
     if pid:
         forks.append(pid)
+        print(f"CHILD {pid}", file=sys.stderr, flush=True)
     return pid
 os.fork = counted
 if mode == "child-killed":  # as the kernel's OOM killer would
     background._guessed_scan = lambda *_: os.kill(os.getpid(), signal.SIGKILL)
-if mode == "slow-child":  # the parent is ready long before the child has read the tree
+if mode in ("slow-child", "parent-killed"):  # the parent is ready long before the child has read the tree
     import time
     import catalog.scan.discovery as discovery
     parent, scan_one = os.getpid(), discovery.scan_one
     def slow(*args):
         if os.getpid() != parent:
-            time.sleep(0.03)
+            time.sleep(0.03 if mode == "slow-child" else 1)
         return scan_one(*args)
     discovery.scan_one = slow
+if mode == "parent-killed":  # kill -9 while the catalogue opens
+    import catalog.cli.check as check
+    check._open_catalogue = lambda *_, **__: os.kill(os.getpid(), signal.SIGKILL)
 if mode == "interrupted":  # Ctrl-C while the catalogue opens
     import catalog.cli.check as check
     def interrupt(*_, **__):
@@ -73,7 +79,7 @@ def probe(mode: str, *args: str, db_url: str, cwd: Path) -> tuple[int, str, str,
     done = subprocess.run([sys.executable, "-c", PROBE, mode, "check", *args], cwd=cwd, capture_output=True,
                           text=True, timeout=120, check=False,
                           env={**os.environ, "CATALOG_DATABASE_URL": db_url, "NO_COLOR": "1"})
-    *stderr, line = done.stderr.splitlines(keepends=True)
+    *stderr, line = (line for line in done.stderr.splitlines(keepends=True) if not line.startswith("CHILD "))
     return done.returncode, done.stdout, "".join(stderr), line.strip()
 
 
@@ -161,3 +167,27 @@ def test_no_process_is_left_when_the_check_stops_early(tmp_path, mode):
         assert code == 1 and "Aborted!" in err
     else:
         assert code == 3 and err.startswith("error: cannot open the database") and err.count("\n") == 1
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the child ends with its parent where Linux can say so")
+def test_a_child_ends_with_a_parent_killed_outright(tmp_path):
+    project = tree(tmp_path / "project")
+    with (tmp_path / "stderr").open("w") as stderr:  # not a pipe: the child would hold it open
+        done = subprocess.run([sys.executable, "-c", PROBE, "parent-killed", "check"], cwd=project,
+                              stdout=subprocess.DEVNULL, stderr=stderr, timeout=120, check=False,
+                              env={**os.environ, "CATALOG_DATABASE_URL": f"sqlite:///{tmp_path / 'missing.db'}"})
+    assert done.returncode == -signal.SIGKILL
+    child = int((tmp_path / "stderr").read_text().split("CHILD ")[1].split()[0])
+    deadline = time.monotonic() + 5
+    while _running(child) and time.monotonic() < deadline:  # the slow child alone would take ~30 s
+        time.sleep(0.05)
+    assert not _running(child)
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is a live process (a zombie awaiting its reaper is not)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status
