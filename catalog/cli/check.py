@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
     from catalog.compliance.policy import Policy
+    from catalog.scan.background import Scan
     from catalog.scan.discovery import Reference, ScanProblem
 
 POLICY_FILE = ".catalog-policy.yaml"
@@ -106,13 +107,32 @@ def check(settings: Settings, paths: tuple[str, ...], exclude: tuple[str, ...], 
 def _check(settings: Settings, paths: tuple[str, ...], exclude: tuple[str, ...], base_ref: str | None,
            policy_path: str | None, context: str | None, team: str | None, fmt: str, output: str | None,
            server: str | None, token: str | None, fetch_missing: bool) -> None:
+    paths = paths or (".",)
+    root = _scan_root(paths)
+    background = None
+    if server is None:
+        # Read the tree in a child process (where that helps) while this one imports the database
+        # layer and opens the catalogue: first thing, before either has imported much.
+        from catalog.scan.background import start
+
+        background = start(paths, root=root, exclude=exclude)
+    try:
+        _check_paths(settings, paths, root, exclude, base_ref, policy_path, context, team, fmt, output, server,
+                     token, fetch_missing, background)
+    finally:
+        if background is not None:  # an error or Ctrl-C before the result was taken: leave no child behind
+            background.close()
+
+
+def _check_paths(settings: Settings, paths: tuple[str, ...], root: Path | None, exclude: tuple[str, ...],
+                 base_ref: str | None, policy_path: str | None, context: str | None, team: str | None, fmt: str,
+                 output: str | None, server: str | None, token: str | None, fetch_missing: bool,
+                 background: Scan | None) -> None:
     from catalog.scan.outcome import CheckedModel, CheckedProblem, CheckReport
     from catalog.scan.reports import render
 
-    paths = paths or (".",)
     policy = _load_policy(policy_path, paths)
     context = context or policy.context or DEFAULT_CONTEXT
-    root = _scan_root(paths)
     own = (None if policy.source == "<default>" else policy.source, output)
     if server is not None:
         if fetch_missing:
@@ -140,7 +160,7 @@ def _check(settings: Settings, paths: tuple[str, ...], exclude: tuple[str, ...],
         try:
             with factory() as session:
                 refs, problems = _discover_all(paths, root, base_ref, known=known_ids(session), exclude=exclude,
-                                               own_files=own)
+                                               own_files=own, background=background)
             keys = _model_keys(refs)
             fetch = _fetcher(settings, factory) if fetch_missing else None
             verdicts = check_local(factory, keys, policy, context=context, team=team, fetch_missing=fetch)
@@ -252,20 +272,27 @@ def _discover(paths: Sequence[str], root: Path | None, base_ref: str | None, *, 
 
 
 def _discover_all(paths: Sequence[str], root: Path | None, base_ref: str | None, *, known: Any,
-                  exclude: Sequence[str] = (), own_files: Sequence[str | None] = ()
+                  exclude: Sequence[str] = (), own_files: Sequence[str | None] = (), background: Scan | None = None
                   ) -> tuple[list[Reference], list[ScanProblem]]:
     """References and scan problems, only those added since ``base_ref`` when given; catalog's own
-    inputs and outputs (policies, the report being written) are neither."""
-    from catalog.scan.discovery import DiscoveryError, scan
-    from catalog.scan.git import added_since
+    inputs and outputs (policies, the report being written) are neither. With ``background``, the
+    scan of those same paths already under way in a child process is completed instead."""
+    from catalog.scan.base import DiscoveryError
 
     try:
         if base_ref is not None and root is None:
             raise CheckUsageError(f"--diff {base_ref} needs the paths to be inside a git work tree")
-        found = scan(paths, root=root, known_ids=known, exclude=exclude)
+        if background is not None:
+            found = background.result(known)
+        else:
+            from catalog.scan.discovery import scan
+
+            found = scan(paths, root=root, known_ids=known, exclude=exclude)
         if base_ref is None:
             refs, problems = found.references, found.problems
         else:
+            from catalog.scan.git import added_since
+
             refs, problems = added_since(base_ref, found.references, found.problems,
                                          repo_dir=root)  # type: ignore[arg-type]
     except DiscoveryError as exc:

@@ -6,8 +6,9 @@ Public names are re-exported from :mod:`catalog.scan.discovery`; import them fro
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 KINDS = ("python-call", "python-constant", "config", "shell", "dockerfile", "manifest", "annotation", "javascript")
 # What discovery reports besides references: a loader fed a value it cannot resolve, and a file it
@@ -152,6 +153,8 @@ class IdCheck:
         self._cache: dict[str, bool] = {}
         # What the scanners could not see; the scan of one tree shares one IdCheck.
         self.problems: list[ScanProblem] = []
+        # Every answer given while scanning the current file (see FileScan.answers).
+        self.answers: dict[str, bool] = {}
 
     def problem(self, code: str, file: str, line: int, column: int, detail: str) -> None:
         """Record a :class:`ScanProblem` (``detail`` is cut to 200 characters)."""
@@ -167,6 +170,7 @@ class IdCheck:
         hit = self._cache.get(repo_id)
         if hit is None:
             hit = self._cache[repo_id] = bool(self._known_ids(repo_id))
+        self.answers[repo_id] = hit
         return hit
 
     def accepts(self, value: str, *, strong: bool) -> bool:
@@ -174,6 +178,61 @@ class IdCheck:
         if not looks_like_repo_id(value):
             return False
         return "/" in value or strong or self.known(value)
+
+
+class FileScan(NamedTuple):
+    """What scanning one file found, and the catalogue's answers it depended on.
+
+    A file's scan depends only on its bytes and on ``answers`` (each id the scanners asked
+    ``known_ids`` about, with the answer given): a scan made with guessed answers is the one the
+    real catalogue would give whenever the guesses were right, which lets discovery run before
+    the catalogue is open (:mod:`catalog.scan.background`). A named tuple, not a dataclass: one
+    is made per file, and a frozen dataclass costs 4% of the scan of a large tree.
+    """
+
+    path: str  # as opened
+    file: str  # as reported
+    file_type: str
+    references: list[Reference]
+    problems: list[ScanProblem]
+    covered: Collection[tuple[str, int]]  # places a catalog.toml's used_at settles
+    answers: dict[str, bool]
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """What a scan found: the references, and what it could not see (:class:`ScanProblem`)."""
+
+    references: list[Reference]
+    problems: list[ScanProblem]
+
+
+def assemble(scans: Iterable[FileScan]) -> Discovery:
+    """The tree's :class:`Discovery` from its files' scans, in any order: references sorted and
+    de-duplicated, problems sorted, those settled by a manifest or an annotation dropped."""
+    refs: set[Reference] = set()
+    problems: list[ScanProblem] = []
+    covered: set[tuple[str, int]] = set()
+    for scan in scans:
+        refs.update(scan.references)
+        problems += scan.problems
+        covered.update(scan.covered)
+    annotated = {(r.file, r.line) for r in refs if r.kind == "annotation"}
+    covered |= annotated | {(file, line + 1) for file, line in annotated}
+    return Discovery(_distinct(refs), sorted({p for p in problems if (p.file, p.line) not in covered}))
+
+
+def _distinct(refs: set[Reference]) -> list[Reference]:
+    """One reference per (id, file, line, revision, and for Python constants their context): two
+    rules seeing the same place count once."""
+    chosen: dict[tuple[str, str, int, str | None, str | None], Reference] = {}
+    for ref in sorted(refs):
+        # Python uses fed by different constants stay apart: each names its constant's line.
+        key = (ref.repo_id, ref.file, ref.line, ref.revision, ref.context if ref.kind == "python-constant" else None)
+        kept = chosen.setdefault(key, ref)
+        if kept is not ref and not set(ref.related_lines) <= set(kept.related_lines):
+            chosen[key] = replace(kept, related_lines=tuple(sorted({*kept.related_lines, *ref.related_lines})))
+    return sorted(chosen.values())
 
 
 def line_and_column(text: str, offset: int) -> tuple[int, int]:

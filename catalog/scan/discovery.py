@@ -30,8 +30,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Container, Iterator, Sequence
 from pathlib import Path
 
 from catalog.scan import config_files as discovery_config
@@ -39,13 +38,22 @@ from catalog.scan import lines as discovery_lines
 from catalog.scan import notebook as discovery_notebook
 from catalog.scan import python as discovery_python
 from catalog.scan import shell as discovery_shell
-from catalog.scan.base import DiscoveryError, IdCheck, Reference, ScanProblem, looks_like_repo_id
+from catalog.scan.base import (
+    Discovery,
+    DiscoveryError,
+    FileScan,
+    IdCheck,
+    Reference,
+    ScanProblem,
+    assemble,
+    looks_like_repo_id,
+)
 from catalog.scan.git import references_added_since
 from catalog.scan.manifest import covered_locations, scan_catalog_toml, scan_models_txt
 from catalog.scan.walk import iter_files
 
-__all__ = ["Discovery", "DiscoveryError", "Reference", "ScanProblem", "discover", "discover_unresolved",
-           "looks_like_repo_id", "references_added_since", "scan"]
+__all__ = ["Discovery", "DiscoveryError", "FileScan", "Reference", "ScanProblem", "discover", "discover_unresolved",
+           "looks_like_repo_id", "references_added_since", "scan", "scan_files", "scan_one"]
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_CONFIG_BYTES = 1024 * 1024
@@ -60,14 +68,6 @@ _SCRIPT_WORDS = (b"pipeline(", b"from_pretrained(", b"huggingface.co/")
 _ANNOTATION = re.compile(rb"#\s*catalog:\s*([^\s#]+)")
 _KIND = {"python": "python-call", "notebook": "python-call", "dockerfile": "dockerfile", "shell": "shell",
          "makefile": "shell", "env": "config", "javascript": "javascript"}
-
-
-@dataclass(frozen=True)
-class Discovery:
-    """What a scan found: the references, and what it could not see (:class:`ScanProblem`)."""
-
-    references: list[Reference]
-    problems: list[ScanProblem]
 
 
 def _file_type(name: str, path: str) -> str | None:
@@ -215,12 +215,16 @@ def scan(
     Raises:
         DiscoveryError: a path does not exist or lies outside ``root``, or a manifest is malformed.
     """
-    check = IdCheck(known_ids)
+    return assemble(scan_files(paths, IdCheck(known_ids), root=root, exclude=exclude))
+
+
+def scan_files(paths: Sequence[str | Path], check: IdCheck, *, root: Path | None = None,
+               exclude: Sequence[str] = (), skip: Container[str] = ()) -> Iterator[FileScan]:
+    """Each file of :func:`scan` scanned on its own, in walk order (see there for the arguments),
+    but those whose path (as opened) is in ``skip``: another process has scanned them."""
     excluded = _excluder(exclude)
     root_dir = os.path.abspath(root) if root is not None else None
     seen: set[str] = set()
-    refs: set[Reference] = set()
-    covered: set[tuple[str, int]] = set()
     for given in paths:
         path = os.path.abspath(given)
         if os.path.isdir(path):
@@ -240,28 +244,17 @@ def scan(
             if file in seen or file_type is None:  # overlapping arguments name a file twice
                 continue
             seen.add(file)
-            relative = _relative(file, base)
-            found = _scan_file(file, relative, file_type, check)
-            refs.update(found)
-            if file_type == "catalog.toml":
-                covered |= covered_locations(file, relative)
-    annotated = {(r.file, r.line) for r in refs if r.kind == "annotation"}
-    covered |= annotated | {(file, line + 1) for file, line in annotated}
-    problems = sorted({p for p in check.problems if (p.file, p.line) not in covered})
-    return Discovery(_distinct(refs), problems)
+            if file not in skip:
+                yield scan_one(file, _relative(file, base), file_type, check)
 
 
-def _distinct(refs: set[Reference]) -> list[Reference]:
-    """One reference per (id, file, line, revision, and for Python constants their context): two
-    rules seeing the same place count once."""
-    chosen: dict[tuple[str, str, int, str | None, str | None], Reference] = {}
-    for ref in sorted(refs):
-        # Python uses fed by different constants stay apart: each names its constant's line.
-        key = (ref.repo_id, ref.file, ref.line, ref.revision, ref.context if ref.kind == "python-constant" else None)
-        kept = chosen.setdefault(key, ref)
-        if kept is not ref and not set(ref.related_lines) <= set(kept.related_lines):
-            chosen[key] = replace(kept, related_lines=tuple(sorted({*kept.related_lines, *ref.related_lines})))
-    return sorted(chosen.values())
+def scan_one(path: str, file: str, file_type: str, check: IdCheck) -> FileScan:
+    """Scan the file at ``path`` (reported as ``file``), recording the catalogue answers it used."""
+    problems_before = len(check.problems)
+    check.answers = {}
+    refs = _scan_file(path, file, file_type, check)
+    covered = covered_locations(path, file) if file_type == "catalog.toml" else ()
+    return FileScan(path, file, file_type, refs, check.problems[problems_before:], covered, check.answers)
 
 
 def discover(

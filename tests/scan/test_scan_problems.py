@@ -134,7 +134,7 @@ def test_an_internal_error_exits_4_with_one_line(empty_catalogue, db_url, tmp_pa
     def broken(*args, **kwargs):
         raise KeyError("boom")
 
-    monkeypatch.setattr(discovery, "scan", broken)
+    monkeypatch.setattr(discovery, "scan_files", broken)  # in the child process too, where there is one
     monkeypatch.setenv("CATALOG_DATABASE_URL", db_url)
     result = CliRunner().invoke(main, ["check", str(tmp_path)])
     assert result.exit_code == 4
