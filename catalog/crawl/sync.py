@@ -141,7 +141,10 @@ def _run_sync(
     interrupted = False
     next_analyze = _FIRST_ANALYZE
     try:
-        while position["query"] < len(queries) and (options.limit is None or summary.seen < options.limit):
+        def more() -> bool:
+            return position["query"] < len(queries) and (options.limit is None or summary.seen < options.limit)
+
+        while more():
             query = queries[position["query"]]
             path = position["path"] or client.first_page_path(query, page_size=options.page_size, sort="lastModified")
             if pending is None or pending[0] != path:
@@ -164,10 +167,12 @@ def _run_sync(
                 _copy_counts(run, summary)
 
             store_guarded(factory, run.id, items, advance, loader=loader, incremental_after=incremental_after)
-            if summary.new + summary.updated >= next_analyze:
+            written = summary.new + summary.updated
+            # Not after the last page when the run's end refreshes every table anyway (below).
+            if written >= next_analyze and (more() or not (bulk or written >= _ANALYZE_AFTER)):
                 with transaction(factory) as session:
                     refresh_statistics(session, LOOKUP_COLUMNS)
-                next_analyze = max(next_analyze * 10, summary.new + summary.updated)
+                next_analyze = max(next_analyze * 10, written)
             if progress is not None:
                 progress(summary, len(items))
         with transaction(factory) as session:
