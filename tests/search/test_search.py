@@ -111,9 +111,23 @@ def test_toggle_urls_add_and_remove_one_value(catalogue):
     ({"q": "ACME bert"}, ["acme/bert-small"]),
     ({"q": 'bert" OR "llama NEAR( *'}, []),  # FTS operators are words, never syntax
     ({"q": "<script>"}, []),
+    # Free text with filters (on PostgreSQL, one GIN scan of the text and the filters' values).
+    ({"q": "llama", "license": "llama2", "size": "3-10B"}, ["meta/llama-7b"]),
+    ({"q": "acme", "license": ["mit", "apache-2.0"], "task": "fill-mask"}, ["acme/bert-small"]),
+    ({"q": "acme", "license": ["none", "mit"]}, ["acme/bert-small"]),
+    ({"q": "solo", "author": "solo", "category": "non-commercial"}, ["solo/noncommercial"]),
+    ({"q": "whisper", "library": "gguf", "task": "automatic-speech-recognition"}, ["acme/whisper-gguf"]),
+    ({"q": "llama", "author": "o'neil\\x y", "library": "a|b & !c"}, []),  # tsquery syntax is text here
 ])
 def test_each_filter(catalogue, query, expected):
     assert ids(run(catalogue, **query)) == expected
+
+
+def test_free_text_with_filters_counts_each_facet_without_its_own_filter(catalogue):
+    result = run(catalogue, q="acme", license="mit")
+    assert ids(result) == ["acme/bert-small"] and result.count == 1
+    assert facet(result, "license") == {"apache-2.0": 1, "mit": 1}  # the text alone
+    assert facet(result, "category") == {"permissive": 1}  # the text and the license
 
 
 def test_findings_filter_and_facet(catalogue):
