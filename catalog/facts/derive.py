@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterable
 from functools import lru_cache
 from typing import Any, Protocol
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from catalog.compliance.audit import MAX_LINEAGE_DEPTH, audit
@@ -23,7 +23,7 @@ from catalog.db.tables import AuditFinding, BaseModelLink, HubModel, ModelAlias
 from catalog.facts.license_files import license_evidence
 from catalog.facts.loader import Declared, FactsLoader, facts_of
 from catalog.licenses import KnowledgeBase, Resolution, knowledge_base
-from catalog.licenses.lineage import lineage_version
+from catalog.licenses.lineage import curated_for_bases, lineage_version, literal_prefix
 
 # Bump when the derivation itself changes (not the knowledge base): what is stored then counts
 # as stale, and `catalog audit` and `catalog check` recompute it. 2: license:<id> tags resolve.
@@ -155,6 +155,7 @@ def derivatives_of(session: Session, repo_ids: Iterable[str]) -> list[int]:
         for chunk in in_batches(names):
             generation.update(session.scalars(
                 select(BaseModelLink.model_id).where(BaseModelLink.base_repo_id.in_(chunk))))
+        generation.update(_curated_derivatives(session, names))
         generation -= found
         if not generation:
             break
@@ -164,6 +165,18 @@ def derivatives_of(session: Session, repo_ids: Iterable[str]) -> list[int]:
             names += session.scalars(select(HubModel.repo_id).where(HubModel.id.in_(chunk)))
             names += session.scalars(select(ModelAlias.alias).where(ModelAlias.model_id.in_(chunk)))
     return sorted(found)
+
+
+def _curated_derivatives(session: Session, names: list[str]) -> set[int]:
+    """Ids of the models whose base, among ``names``, only the curated lineage table names (their
+    cards name none: :func:`catalog.facts.loader.facts_of`). Rare: a handful of bases."""
+    found: set[int] = set()
+    for entry in curated_for_bases(names):
+        like = literal_prefix(entry).lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = session.execute(select(HubModel.id, HubModel.repo_id)
+                               .where(func.lower(HubModel.repo_id).like(like, escape="\\")))
+        found.update(model_id for model_id, repo_id in rows if entry.pattern.fullmatch(repo_id))
+    return found
 
 
 def is_stale(kb: KnowledgeBase | None = None) -> Any:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +48,32 @@ def curated_bases(repo_id: str, path: Path | None = None) -> tuple[CuratedBase, 
 def curated_base(base_id: str, path: Path | None = None) -> CuratedBase | None:
     """The table entry that names ``base_id`` as a base, for its license when it is not catalogued."""
     return next((entry for entry in _table(path) if entry.base.casefold() == base_id.casefold()), None)
+
+
+def curated_for_bases(base_ids: Iterable[str], path: Path | None = None) -> tuple[CuratedBase, ...]:
+    """The entries naming any of ``base_ids`` (case-insensitively) as the base of the models their
+    patterns match: those models' findings depend on it."""
+    wanted = {base_id.casefold() for base_id in base_ids}
+    return tuple(entry for entry in _table(path) if entry.base.casefold() in wanted) if wanted else ()
+
+
+def literal_prefix(entry: CuratedBase) -> str:
+    """Text every repo id the entry's pattern matches begins with, case aside (to narrow a search
+    for them): the pattern up to its first regular-expression operator, "" if it has alternatives."""
+    pattern, prefix, index = entry.pattern.pattern, "", 0
+    if "|" in pattern.replace("\\|", ""):
+        return ""
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\" and index + 1 < len(pattern) and not pattern[index + 1].isalnum():
+            prefix, index = prefix + pattern[index + 1], index + 2
+            continue
+        if char in "*?{":  # the character before may be absent
+            return prefix[:-1]
+        if char in ".^$+[]()\\":
+            return prefix
+        prefix, index = prefix + char, index + 1
+    return prefix
 
 
 @functools.cache

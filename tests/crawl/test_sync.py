@@ -360,6 +360,32 @@ class TestLineageAcrossPages:
         with transaction(factory) as session:
             assert "non-commercial" not in {f["code"] for f in model_record(session, "quant/summarizer-GGUF")["findings"]}
 
+    def test_a_base_named_only_by_the_curated_table_reaches_its_models_when_it_arrives(self, factory):
+        """The DeepSeek-R1 distills' cards name no base; catalog's curated lineage table does. Listed
+        before that base, they were derived from the table's record of it; once the base itself is
+        stored, they and the models built on them follow what the catalogue holds of it."""
+        quantised = {"id": "quant/DeepSeek-R1-Distill-Llama-8B-GGUF", "lastModified": "2025-03-01T00:00:00.000Z",
+                     "tags": ["license:mit", "base_model:quantized:deepseek-ai/DeepSeek-R1-Distill-Llama-8B"],
+                     "cardData": {"license": "mit"}}
+        distill = {"id": "deepseek-ai/DeepSeek-R1-Distill-Llama-8B", "lastModified": "2025-02-01T00:00:00.000Z",
+                   "tags": ["license:mit"], "cardData": {"license": "mit"}}
+        # Not the base's real license: one the table does not record, so that the difference shows.
+        base = {"id": "meta-llama/Llama-3.1-8B", "lastModified": "2024-07-01T00:00:00.000Z",
+                "tags": ["license:cc-by-nc-4.0"], "cardData": {"license": "cc-by-nc-4.0"}}
+        with HubServer(HubStore([quantised, distill, base])) as server:
+            assert run_sync(factory, client_for(server), SyncOptions(page_size=1)).pages == 3
+
+        def findings() -> dict[str, set[str]]:
+            with transaction(factory) as session:
+                return {repo_id: {f["code"] for f in model_record(session, repo_id)["findings"]}
+                        for repo_id in (quantised["id"], distill["id"])}
+
+        by_sync = findings()
+        assert "non-commercial" in by_sync[distill["id"]] and "non-commercial" in by_sync[quantised["id"]]
+        with transaction(factory) as session:
+            derive_models(session, list(session.scalars(select(HubModel.id))))
+        assert findings() == by_sync
+
     def test_findings_written_page_by_page_equal_a_recompute_from_the_database(self, factory, store):
         """Sync derives from what it just parsed; `catalog audit --recompute` reads the rows back.
 
