@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from catalog.compliance.findings import Finding, ModelFacts, is_multimodal
+from catalog.compliance.lineage_gaps import uncatalogued_bases
 from catalog.licenses import RESTRICTIVENESS, KnowledgeBase, License, Obligation, Resolution, knowledge_base
 
 # Obligation kind -> (finding code, severity, what the license asks, filled from the evidence).
@@ -77,10 +78,12 @@ def audit(model: ModelFacts, *, lineage: Lineage = _no_lineage,
 
     Returns:
         Every finding, in a stable order: license status, license change, base-license conflicts,
-        one finding per obligation kind per applicable license (own, then inherited), gating, files.
+        one finding per obligation kind per applicable license (own, then inherited), bases the
+        catalogue does not hold, gating, files.
     """
     kb = kb if kb is not None else knowledge_base()
-    ancestors = _ancestors(model, lineage)
+    missing: list[tuple[str, ...]] = []
+    ancestors = _ancestors(model, lineage, missing)
     own = _licenses(model.resolution, kb)
     findings = _resolution_findings(model, kb)
     previous = model.previous_license
@@ -88,6 +91,7 @@ def audit(model: ModelFacts, *, lineage: Lineage = _no_lineage,
         findings.append(_license_changed(model, previous))
     findings += _conflicts(model, own, ancestors, kb)
     findings += _obligation_findings(model, _applied(own, ancestors, kb, model), ancestors)
+    findings += uncatalogued_bases(model.repo_id, missing)
     if model.gated in ("auto", "manual"):
         approval = " and wait for the authors' approval" if model.gated == "manual" else ""
         findings.append(Finding(
@@ -155,8 +159,11 @@ def license_holders(model: ModelFacts, *, lineage: Lineage = _no_lineage,
     return [(lic, holder) for lic, holder in holders if not (lic.id in seen or seen.add(lic.id))]
 
 
-def _ancestors(model: ModelFacts, lineage: Lineage) -> list[_Ancestor]:
-    """Every catalogued ancestor, nearest first; each visited once, so cycles and diamonds end."""
+def _ancestors(model: ModelFacts, lineage: Lineage, missing: list[tuple[str, ...]] | None = None) -> list[_Ancestor]:
+    """Every catalogued ancestor, nearest first; each visited once, so cycles and diamonds end.
+
+    ``missing`` receives the path to each base the catalogue does not hold.
+    """
     seen = {model.repo_id}
     queue = deque(((base,), relation) for base, relation in model.base_models)
     found = []
@@ -167,6 +174,8 @@ def _ancestors(model: ModelFacts, lineage: Lineage) -> list[_Ancestor]:
         seen.add(path[-1])
         facts = lineage(path[-1])
         if facts is None:
+            if missing is not None:
+                missing.append(path)
             continue
         found.append(_Ancestor(facts, path, relation))
         queue.extend((path + (base,), relation) for base, _ in facts.base_models)

@@ -18,7 +18,7 @@ FINDING_CODES = (
     "license-missing", "license-unknown", "license-multiple", "non-commercial", "use-restrictions",
     "attribution-required", "share-alike", "source-disclosure", "user-threshold", "revenue-threshold",
     "naming-requirement", "output-restrictions", "gated", "base-license-conflict", "license-changed",
-    "pickle-weights", "territory-restrictions",
+    "pickle-weights", "territory-restrictions", "base-not-catalogued",
     # From the license files a model ships (catalog.compliance.license_text).
     "license-detected", "license-text-mismatch", "license-text-unrecognised",
 )

@@ -86,7 +86,7 @@ class Policy:
 DEFAULT_POLICY = Policy(
     context=None, allow=(), review=(), deny=("category:non-commercial",),
     findings_fail=("base-license-conflict",),
-    findings_warn=("license-changed", "pickle-weights", "naming-requirement"),
+    findings_warn=("license-changed", "pickle-weights", "naming-requirement", "base-not-catalogued"),
     findings_ignore=(), unknown="fail", exceptions=(), source="<default>", not_in_catalogue="fail",
 )
 

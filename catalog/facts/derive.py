@@ -28,8 +28,8 @@ from catalog.licenses.lineage import curated_for_bases, lineage_version, literal
 # Bump when the derivation itself changes (not the knowledge base): what is stored then counts
 # as stale, and `catalog audit` and `catalog check` recompute it. 2: license:<id> tags resolve.
 # 3: the curated lineage table, the pipeline tag (multimodal-only territory restrictions), and the
-# license files a model ships reconciled with its card.
-DERIVATION_REVISION = 3
+# license files a model ships reconciled with its card. 4: bases the catalogue does not hold.
+DERIVATION_REVISION = 4
 class ParsedItem(Declared, Protocol):
     """A parsed Hub item: what it declares, and the bases its card names."""
 

@@ -215,9 +215,20 @@ def test_llama_3_2_territory_restriction_is_reported():
     assert territory.evidence["region"] == "EU" and "(EU)" in territory.message
 
 
-def test_unknown_bases_are_skipped():
+def test_a_base_the_catalogue_does_not_hold_is_a_warning_naming_it():
+    """What the audit cannot see it says: the base's license and obligations are unknown."""
     findings = audit(facts("org/tune", "mit", bases=[("ghost/base", "finetune")]))
-    assert [f.code for f in findings] == ["attribution-required"]
+    assert [f.code for f in findings] == ["attribution-required", "base-not-catalogued"]
+    gap = the(findings, "base-not-catalogued")
+    assert gap.severity == "warning" and "ghost/base" in gap.message and gap.evidence["path"] == ["ghost/base"]
+
+
+def test_a_missing_base_further_up_the_lineage_is_named_with_its_path():
+    tune = facts("org/quant", "mit", bases=[("org/tune", "quantized")])
+    middle = facts("org/tune", "mit", bases=[("ghost/base", "finetune")])
+    gap = the(audit(tune, lineage=catalogue(tune, middle)), "base-not-catalogued")
+    assert gap.evidence == {"base": "ghost/base", "path": ["org/tune", "ghost/base"]}
+    assert "through org/tune" in gap.message
 
 
 def test_lineage_cycles_end():
