@@ -144,6 +144,9 @@ def _run_sync(
         def more() -> bool:
             return position["query"] < len(queries) and (options.limit is None or summary.seen < options.limit)
 
+        def analysed_at_end(written: int) -> bool:  # the end of a completed run: every table
+            return bulk or written >= _ANALYZE_AFTER
+
         while more():
             query = queries[position["query"]]
             path = position["path"] or client.first_page_path(query, page_size=options.page_size, sort="lastModified")
@@ -169,7 +172,7 @@ def _run_sync(
             store_guarded(factory, run.id, items, advance, loader=loader, incremental_after=incremental_after)
             written = summary.new + summary.updated
             # Not after the last page when the run's end refreshes every table anyway (below).
-            if written >= next_analyze and (more() or not (bulk or written >= _ANALYZE_AFTER)):
+            if written >= next_analyze and (more() or not analysed_at_end(written)):
                 with transaction(factory) as session:
                     refresh_statistics(session, LOOKUP_COLUMNS)
                 next_analyze = max(next_analyze * 10, written)
@@ -183,7 +186,7 @@ def _run_sync(
             _copy_counts(run, summary)
             if bulk:
                 search_maintenance.restore(session)
-            if bulk or run.new + run.updated >= _ANALYZE_AFTER:
+            if analysed_at_end(run.new + run.updated):
                 refresh_statistics(session)
     except HubError as exc:
         with transaction(factory) as session:

@@ -47,7 +47,7 @@ def curated_bases(repo_id: str, path: Path | None = None) -> tuple[CuratedBase, 
 
 def curated_base(base_id: str, path: Path | None = None) -> CuratedBase | None:
     """The table entry that names ``base_id`` as a base, for its license when it is not catalogued."""
-    return next((entry for entry in _table(path) if entry.base.casefold() == base_id.casefold()), None)
+    return next(iter(curated_for_bases([base_id], path)), None)
 
 
 def curated_for_bases(base_ids: Iterable[str], path: Path | None = None) -> tuple[CuratedBase, ...]:
