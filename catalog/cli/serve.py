@@ -40,10 +40,10 @@ def serve(settings: Settings | None, host: str | None, port: int | None, workers
     if workers == 1:
         from catalog.web.app import create_app
 
-        app = create_app(settings, engine=factory.kw["bind"])
+        app = create_app(settings, engine=factory.kw["bind"], long_running=True)
         uvicorn.run(app, host=host, port=port, log_level="info", **proxy)
         return
     factory.kw["bind"].dispose()  # the workers open their own connections; none is inherited
     # Each worker process builds its application from the same CATALOG_* environment.
-    uvicorn.run("catalog.web.app:create_app", factory=True, workers=workers, host=host, port=port,
+    uvicorn.run("catalog.web.app:create_server_app", factory=True, workers=workers, host=host, port=port,
                 log_level="info", timeout_worker_healthcheck=HEALTHCHECK_TIMEOUT, **proxy)

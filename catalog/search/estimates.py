@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from catalog.db.tables import AuditFinding, ModelFormat
 from catalog.search.facet_cache import peek
-from catalog.search.params import NONE, SearchParams
+from catalog.search.params import GATED_KINDS, NONE, SearchParams
 
 # Share of the catalogue assumed for a condition whose count is not cached.
 UNKNOWN_SHARE = 0.05
@@ -36,6 +36,6 @@ def estimates(session: Session, params: SearchParams, keys: list[str]) -> dict[s
             continue
         by_value: dict[str, int] = last.by_value
         if key == "gated" and "true" in values:
-            by_value = {**by_value, "true": sum(n for v, n in by_value.items() if v != "false")}
+            by_value = {**by_value, "true": sum(n for v, n in by_value.items() if v in GATED_KINDS)}
         result[key] = sum(by_value.get(v, 0) for v in values)
     return result

@@ -48,7 +48,7 @@ from catalog.licenses import knowledge_base
 from catalog.search.estimates import RELATED_FACETS as _RELATED_FACETS
 from catalog.search.estimates import estimates
 from catalog.search.facet_cache import CACHE_TTL, Ranked, cached, clear_cache, current, peek, wait_for_refresh
-from catalog.search.params import MULTI, NONE, SearchParams
+from catalog.search.params import GATED_KINDS, MULTI, NONE, SearchParams
 from catalog.search.plan import SORT_WALK_THRESHOLD, Conditions, current_flags
 from catalog.search.sampling import COLUMN_FACETS, Group, sampled_counts, shared_samples
 from catalog.search.urls import Query, query_url, removed_toggle, toggle_url, toggled
@@ -340,7 +340,8 @@ def _shape(facet: Facet, ranked: Ranked, params: SearchParams, selected: tuple[s
     shown += sorted(((v, ranked.by_value[v]) for v in set(selected) - shown_values if v in ranked.by_value),
                     key=lambda vn: (-vn[1], vn[0]))
     # A selected value that matches nothing still appears, so that it can be unselected.
-    shown += [(v, 0) for v in selected if v not in ranked.by_value and v not in shown_values]
+    shown += [(v, _unstored_count(facet.name, v, ranked)) for v in selected
+              if v not in ranked.by_value and v not in shown_values]
     if facet.name == "removed":
         selected = ("false", "true") if params.removed == "any" else selected
     return {
@@ -353,6 +354,13 @@ def _shape(facet: Facet, ranked: Ranked, params: SearchParams, selected: tuple[s
         ],
         "truncated": len(values) > facet.size,
     }
+
+
+def _unstored_count(name: str, value: str, ranked: Ranked) -> int:
+    """Models of a selected value no row stores: gated=true counts every kind of gate; others none."""
+    if name == "gated" and value == "true":
+        return sum(n for v, n in ranked.values if v in GATED_KINDS)
+    return 0
 
 
 def _label(name: str, value: str) -> str:

@@ -42,6 +42,9 @@ SIZE_BUCKETS: tuple[tuple[str, int | None, int | None], ...] = (
 )
 SIZE_VALUES = tuple(b[0] for b in SIZE_BUCKETS) + ("unknown",)
 GATED_VALUES = ("true", "false", "manual", "auto")
+# What gated=true matches: every value a sync stores but "false" (crawl/problems.py maps the Hub's
+# `gated` to exactly these three). Named, the values seek the (gated, removed) index; "not false" did not.
+GATED_KINDS = ("auto", "manual")
 REMOVED_VALUES = ("false", "true", "any")
 RELATION_VALUES = ("finetune", "adapter", "quantized", "merge", "unknown")
 

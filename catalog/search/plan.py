@@ -36,7 +36,7 @@ from catalog.db.tables import AuditFinding, BaseModelLink, Flag, HubModelSearch,
 from catalog.errors import InvalidQuery
 from catalog.search.estimates import estimates
 from catalog.search.facet_cache import peek
-from catalog.search.params import NONE, SearchParams, fts_query
+from catalog.search.params import GATED_KINDS, NONE, SearchParams, fts_query
 
 S = HubModelSearch  # the narrow projection every filter, count and sort reads
 # The free text's matches of the search under way, read once from the FTS5 index into a table of
@@ -92,8 +92,7 @@ class Conditions:
     ids_complete: bool = True
     postgresql: bool = False
     # Conditions whose index, if it drives, is walked over most of the catalogue in id order:
-    # removed=false (nearly every model), gated=true ("not false" seeks no index; SQLite then
-    # walks the removed index).
+    # removed=false (nearly every model).
     broad: frozenset[str] = frozenset()
 
     @classmethod
@@ -109,8 +108,7 @@ class Conditions:
         if params.q and fts_query(params.q):
             text_matches = _read_text_matches(session, params.q)  # sizes the free text like a facet count
             guesses["q"] = text_matches
-        broad = frozenset({"removed"} if params.removed == "false" else set()) | (
-            {"gated"} if "true" in params.gated else set())
+        broad = frozenset({"removed"} if params.removed == "false" else set())
         return cls(visible, hidden, guesses, walk, text_matches, peek(session, "count"), broad=broad)
 
     def names(self) -> list[str]:
@@ -144,8 +142,8 @@ class Conditions:
         if driver in self.broad:
             # Its index would be walked in id order over most of the catalogue, with a lookup of
             # each row: scanning the table reads the same rows in the same order, without them
-            # (gated=true's facet sample read: 8.6 -> 5.1 ms at 1M; format=gguf's, driven by
-            # removed=false when the format list would be longer than a walk, likewise).
+            # (removed=false driving a facet sample, e.g. format=gguf's when the format list
+            # would be longer than a walk).
             keep = {driver} - {"removed"}
         return [self.visible[k] if k in keep else self.hidden[k] for k in chosen]
 
@@ -175,7 +173,7 @@ class Conditions:
         free text's matches are a table of ids), so only one row in ``every`` is read. None unless
         SQLite is shown a column or the free text to drive from: a list driver (finding, format)
         would first read all its matches into a list, the cost the stratum is to avoid, and a broad
-        one (gated=true) scans the table. Nor when the free text is there but does not drive: such
+        one (removed=false) walks most of the catalogue. Nor when the free text is there but does not drive: such
         searches are narrow (the text is rarely a large share of a driver), and the stratum would
         mostly add its cost to the exact count.
         """
@@ -241,7 +239,8 @@ def filter_conditions(session: Session, params: SearchParams, *, team_id: int | 
             conds[name] = in_or_null(col(column), values)
     if params.gated:
         gated = col("gated")
-        conds["gated"] = or_(*((gated != "false") if v == "true" else (gated == v) for v in params.gated))
+        wanted = {k for v in params.gated for k in (GATED_KINDS if v == "true" else (v,))}
+        conds["gated"] = gated.in_(sorted(wanted))
     if params.size:
         conds["size"] = col("size_bucket").in_(params.size)
     # Hidden, a related table is probed per candidate row (EXISTS) rather than read whole into

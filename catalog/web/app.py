@@ -21,6 +21,7 @@ from catalog.config import Settings
 from catalog.db.engine import make_engine, make_sessionmaker, map_for_reads
 from catalog.errors import CatalogError
 from catalog.licenses import knowledge_base
+from catalog.memory import settle_after_start
 from catalog.resources import resource_dir
 from catalog.search import facet_cache
 from catalog.web import render
@@ -38,8 +39,13 @@ SECURITY_HEADERS = [
     (b"referrer-policy", b"same-origin"),
 ]
 
-def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None,
+               long_running: bool = False) -> FastAPI:
     """Build the application. ``engine`` overrides ``settings.database_url`` (tests pass theirs).
+
+    ``long_running``: the application of a server process that runs until stopped (`catalog
+    serve`): once started, what it holds is hidden from the cycle collector
+    (:func:`catalog.memory.settle_after_start`).
 
     Migrations are not run here: `catalog serve` brings the schema up to date before starting.
     """
@@ -54,6 +60,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         # counts (the author facet alone is megabytes of JSON at a million models).
         knowledge_base()
         facet_cache.preload(engine)
+        if long_running:
+            settle_after_start()
         yield
         if owns_engine:
             engine.dispose()
@@ -83,6 +91,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.add_middleware(AllowOptions)
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def create_server_app() -> FastAPI:
+    """The application of one `catalog serve --workers N` process (uvicorn's factory)."""
+    return create_app(long_running=True)
 
 
 def templates() -> Jinja2Templates:

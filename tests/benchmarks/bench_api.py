@@ -66,7 +66,7 @@ def start_server(database: Path, port: int, workers: int, *, floor: bool = False
            "CATALOG_SECRET_KEY": "bench"}
     if floor:
         env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
-    app = ["tests.benchmarks.bench_api:floor_app"] if floor else ["--factory", "catalog.web.app:create_app"]
+    app = ["tests.benchmarks.bench_api:floor_app"] if floor else ["--factory", "catalog.web.app:create_server_app"]
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", *app, "--host", "127.0.0.1",
          "--port", str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log",

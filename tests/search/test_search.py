@@ -359,6 +359,17 @@ def test_deleted_models_leave_search(catalogue):
     projection_matches_models(catalogue)
 
 
+def test_gated_true_finds_every_kind_of_gate(factory):
+    """gated=true is every model behind a gate, whichever kind (the Hub's True is stored as manual)."""
+    load(factory, hub_item("org/auto", gated="auto"), hub_item("org/manual", gated="manual"),
+         hub_item("org/true", gated=True), hub_item("org/open"))
+    assert sorted(ids(run(factory, gated="true"))) == ["org/auto", "org/manual", "org/true"]
+    assert sorted(ids(run(factory, gated=["true", "false"]))) == ["org/auto", "org/manual", "org/open", "org/true"]
+    assert ids(run(factory, gated="false")) == ["org/open"]
+    # the gated facet, counted without its own filter: the selected "any gate" with its models
+    assert facet(run(factory, gated="true"), "gated") == {"false": 1, "manual": 2, "auto": 1, "true": 3}
+
+
 @pytest.mark.parametrize(("total", "bucket"), [(999_999_999, "<1B"), (10**9, "1-3B"), (3 * 10**9, "3-10B"),
                                                (10 * 10**9, "10-30B"), (30 * 10**9, "30-100B"),
                                                (100 * 10**9, ">100B")])
