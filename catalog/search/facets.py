@@ -37,6 +37,7 @@ from sqlalchemy import (
     ColumnElement,
     and_,
     distinct,
+    false,
     func,
     select,
     true,
@@ -273,6 +274,17 @@ def _estimated_total(session: Session, conds: Conditions, keys: list[str]) -> in
     return int(float(f"{hits * every:.2g}"))
 
 
+def live_counts_of(session: Session, name: str, stale: set[str] | None = None) -> dict[str, int]:
+    """Live models per value of one facet, as the unfiltered search page counts them (cached).
+
+    For pages that show catalogue-wide counts (the licenses index): they then agree with the
+    search page, and cost a cache read instead of a count over every model (350 ms at 1M).
+    ``stale`` as for :func:`facet_counts`; a value no live model has is absent.
+    """
+    where = [S.removed == false()]  # what an unfiltered search's facets are counted under
+    return cached(session, "facet:" + name, lambda s: Ranked.of(_counts(s, name, where)), stale).by_value
+
+
 def _count_from_facet(session: Session, params: SearchParams, keys: list[str]) -> int | None:
     """The count of a one-filter search read off the cached unfiltered facet, when that is current.
 
@@ -291,7 +303,7 @@ def _count_from_facet(session: Session, params: SearchParams, keys: list[str]) -
     if counts is None:
         return None
     if name == "gated" and "true" in values:
-        values = (values - {"true"}) | {v for v in counts.by_value if v != "false"}
+        values = (values - {"true"}) | set(GATED_KINDS)
     return sum(counts.by_value.get(v, 0) for v in values)
 
 

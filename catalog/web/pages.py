@@ -15,16 +15,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from catalog.compliance.policy import TEAM_STATUSES
-from catalog.db.tables import HubModelSearch, User
+from catalog.db.tables import User
 from catalog.facts.license_view import describe_text_changes
-from catalog.facts.queries import catalogue_counts, live_counts, sync_runs
+from catalog.facts.queries import catalogue_counts, sync_runs
 from catalog.facts.record import model_record
 from catalog.facts.resolve import find_model
 from catalog.licenses import knowledge_base
 from catalog.licenses.kb import CATEGORIES
 from catalog.resources import resource_dir
 from catalog.search.export import csv_response
-from catalog.search.facets import query_url
+from catalog.search.facets import live_counts_of, query_url
 from catalog.search.params import DEFAULT_SORT
 from catalog.search.query import SORT_LABELS, SORTS, SearchParams, search
 from catalog.teams.flags import model_flags
@@ -132,13 +132,15 @@ def licenses_page(request: Request, session: SessionDep, user: ReaderDep, catego
 
 
 def _licenses_data(session: Session, category: str | None) -> dict[str, Any]:
-    """The licenses index: every entry as ``License.to_dict()`` plus ``models`` (live count), and the categories."""
-    counts = live_counts(session, HubModelSearch.license_id)
+    """The licenses index: every entry as ``License.to_dict()`` plus ``models`` (live count), the
+    categories, and ``counts_stale`` (the counts are the last ones while new data is recounted)."""
+    stale: set[str] = set()
+    counts = live_counts_of(session, "license", stale)  # the search page's license facet
     entries = knowledge_base().all()
     categories = [{"category": c, "count": sum(1 for e in entries if e.category == c)}
                   for c in CATEGORIES if any(e.category == c for e in entries)]
     chosen = [e for e in entries if category in (None, "", e.category)]
-    return {"category": category or None, "categories": categories,
+    return {"category": category or None, "categories": categories, "counts_stale": bool(stale),
             "data": [{**e.to_dict(), "models": counts.get(e.id, 0)} for e in chosen]}
 
 

@@ -272,10 +272,13 @@ def main(argv: list[str] | None = None) -> int:
             for pairs in mix:
                 http_times.append(timed(lambda p=pairs: client.get("/models.json", params=p).raise_for_status()))
         html = [timed(lambda p=pairs: client.get("/models", params=p).raise_for_status()) for pairs in mix]
+        # The licenses index: a catalogue-wide count per license on every view.
+        licenses = [timed(lambda: client.get("/licenses").raise_for_status()) for _ in range(args.rounds * 5)]
     server.should_exit = True
     http_floor = report("floor: GET a static file", static)
     report("GET /models.json (HTTP)", http_times, http_floor)
     report("GET /models HTML (HTTP)", html, http_floor)
+    report("GET /licenses HTML (HTTP)", licenses, http_floor)
     return 0
 
 

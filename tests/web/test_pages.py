@@ -161,6 +161,28 @@ def test_licenses_index_filters_by_category_with_a_json_twin(client, catalogue):
     assert len(client.get("/licenses.json").json()["data"]) > len(data["data"])
 
 
+def test_licenses_index_counts_are_the_search_pages_and_follow_new_data(client, factory, catalogue):
+    """The index reads the search page's license facet (a cache, not a count over every model):
+    the two agree, and after new data the index says its counts are being refreshed until they are."""
+    from catalog.search.facet_cache import wait_for_refresh
+
+    def index() -> tuple[dict[str, int], bool]:
+        data = client.get("/licenses.json").json()
+        return {e["id"]: e["models"] for e in data["data"] if e["models"]}, data["counts_stale"]
+
+    searched = client.get("/models.json").json()["facets"]["license"]["results"]
+    counts, stale = index()
+    assert counts == {r["value"]: r["count"] for r in searched if r["value"] != "none"} and not stale
+    load(factory, hub_item("acme/another-mit", license="mit"))
+    # The first request after new data shows the last counts, flagged, while a thread recounts.
+    assert "Model counts are being refreshed" in client.get("/licenses").text
+    wait_for_refresh()
+    after, stale = index()
+    assert after == {**counts, "mit": counts.get("mit", 0) + 1} and not stale
+    load(factory, hub_item("acme/a-third-mit", license="mit"))
+    assert index() == (after, True)
+
+
 def test_license_page_links_sources_and_folds_aliases(client, catalogue):
     html = client.get("/licenses/llama2").text
     assert re.search(r'<a href="https://github\.com/meta-llama/llama-models/blob/[0-9a-f]+/models/llama2/LICENSE"', html)
