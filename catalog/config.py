@@ -60,6 +60,10 @@ class Settings(BaseSettings):
         description="Comma-separated addresses or networks of reverse proxies whose X-Forwarded-For is believed.",
     )
     max_request_body: int = Field(default=1_000_000, gt=0, description="Largest accepted request body, in bytes.")
+    query_timeout: float = Field(
+        default=30.0, ge=0,
+        description="Longest a database statement of a web request may run, in seconds (0: no limit).",
+    )
     policy_dir: Path | None = Field(
         default=None, description="Folder of named policy files (<name>.yaml) that POST /api/v1/check may use."
     )

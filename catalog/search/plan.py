@@ -343,12 +343,17 @@ def in_or_null(column: Any, values: tuple[str, ...]) -> ColumnElement[bool]:
 
 def _related(model_id: Any, related_id: Any, value: Any, values: tuple[str, ...], probe: bool) -> ColumnElement[bool]:
     """Models with a related row (finding, format) of one of ``values``; ``none``: with none at all."""
-    if not probe:
-        return _in_or_absent(model_id, select(related_id), value, values)
     named = [v for v in values if v != NONE]
     parts = []
-    if named:
+    # "none" is always NOT EXISTS, probed by the related table's model index (an anti-join on
+    # PostgreSQL), and so is a value ORed with it: NOT IN (SELECT model_id ...) first lists the
+    # whole related table (1.6M findings at 1M models), and PostgreSQL, which cannot join an IN
+    # under an OR, rescans that list for every model once it outgrows work_mem: finding=none ran
+    # for more than 14 minutes. A value alone stays IN: a semi-join, or the list SQLite drives from.
+    if named and (probe or NONE in values):
         parts.append(select(related_id).where(related_id == S.model_id, value.in_(named)).exists())
+    elif named:
+        parts.append(model_id.in_(select(related_id).where(value.in_(named))))
     if NONE in values:
         parts.append(~select(related_id).where(related_id == S.model_id).exists())
     return or_(*parts)

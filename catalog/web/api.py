@@ -40,7 +40,7 @@ def _team_id(user: User | None) -> int | None:
 
 
 @router.get("/models", response_model=s.SearchPage, responses={
-    **s.errors(400, 401, 422), 200: {"content": {"text/csv": {}}, "description": "A page of models, or CSV."}})
+    **s.errors(400, 401, 422, 503), 200: {"content": {"text/csv": {}}, "description": "A page of models, or CSV."}})
 def list_models(
     request: Request, session: SessionDep, user: ReaderDep,
     # q and limit are checked by SearchParams (not FastAPI), so that a bad value is the documented 400.
@@ -160,7 +160,7 @@ def list_licenses(user: ReaderDep) -> Response:
     return JSONResponse({"ok": True, "count": len(data), "version": kb.version, "data": data})
 
 
-@router.get("/licenses/{license_id}", response_model=s.LicenseDetail, responses=s.errors(401, 404))
+@router.get("/licenses/{license_id}", response_model=s.LicenseDetail, responses=s.errors(401, 404, 503))
 def get_license(license_id: str, user: ReaderDep) -> Response:
     """One license of the knowledge base, by id."""
     from catalog.licenses import knowledge_base
@@ -171,7 +171,7 @@ def get_license(license_id: str, user: ReaderDep) -> Response:
     return JSONResponse({"ok": True, **found.to_dict()})
 
 
-@router.post("/check", response_model=s.CheckOut, responses=s.errors(400, 401, 413, 422))
+@router.post("/check", response_model=s.CheckOut, responses=s.errors(400, 401, 413, 422, 503))
 def check(body: s.CheckIn, session: SessionDep, settings: SettingsDep, user: ReaderDep) -> Response:
     """Judge models against a policy: a verdict per model with every reason, and the overall verdict.
 

@@ -44,6 +44,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorBody, "description": "No such model or license."},
     413: {"model": ErrorBody, "description": "The request body is too large."},
     422: {"model": ErrorBody, "description": "The request body or a parameter is invalid."},
+    503: {"model": ErrorBody, "description": "A database query ran past the server's time limit "
+                                             "(CATALOG_QUERY_TIMEOUT) and was stopped (error query_timeout)."},
 }
 
 

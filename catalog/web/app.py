@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match, Mount
@@ -19,13 +20,21 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from catalog.config import Settings
 from catalog.db.engine import make_engine, make_sessionmaker, map_for_reads
+from catalog.db.limits import limit_statements
 from catalog.errors import CatalogError
 from catalog.licenses import knowledge_base
 from catalog.memory import settle_after_start
 from catalog.resources import resource_dir
 from catalog.search import facet_cache
 from catalog.web import render
-from catalog.web.errors import catalog_error, error_response, http_error, internal_error, validation_error
+from catalog.web.errors import (
+    catalog_error,
+    database_error,
+    error_response,
+    http_error,
+    internal_error,
+    validation_error,
+)
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +62,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     owns_engine = engine is None
     engine = engine if engine is not None else make_engine(settings.database_url)
     map_for_reads(engine)
+    limit_statements(engine, settings.query_timeout)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -84,6 +94,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.mount("/static", StaticFiles(directory=resource_dir("templates") / "static"), name="static")
 
     app.add_exception_handler(CatalogError, catalog_error)
+    app.add_exception_handler(OperationalError, database_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(Exception, internal_error)

@@ -13,12 +13,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from catalog.db.limits import is_timeout
 from catalog.errors import InvalidQuery, ModelNotFound
 
 log = logging.getLogger("catalog.web.app")
 
 _ERROR_CODES = {400: "invalid_query", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-                405: "method_not_allowed", 413: "too_large", 422: "invalid_request", 500: "internal_error"}
+                405: "method_not_allowed", 413: "too_large", 422: "invalid_request", 500: "internal_error",
+                503: "query_timeout"}
 
 
 def wants_json(request: Request) -> bool:
@@ -88,6 +90,18 @@ async def validation_error(request: Request, exc: Exception) -> Response:
     # A body that is not JSON at all cannot be validated: it is a bad request, like a bad parameter.
     unparseable = any(error.get("type") == "json_invalid" for error in exc.errors())
     return error_response(request, 400 if unparseable else 422, message, errors=errors)
+
+
+async def database_error(request: Request, exc: Exception) -> Response:
+    """Exception handler: a statement stopped by the query time limit is the request's own
+    failure, told in one line (503: the same request may pass on a less busy server); any
+    other database error is an internal one."""
+    if not is_timeout(exc):
+        return await internal_error(request, exc)
+    limit = request.app.state.settings.query_timeout
+    log.warning("%s %s stopped: a query ran past CATALOG_QUERY_TIMEOUT (%g s)", request.method, request.url.path, limit)
+    return error_response(request, 503, f"this request's database query ran longer than the {limit:g} s allowed "
+                                        "(CATALOG_QUERY_TIMEOUT) and was stopped; narrow the search and try again")
 
 
 async def internal_error(request: Request, exc: Exception) -> Response:

@@ -14,6 +14,7 @@ does, so it measured itself (121 req/s for the floor, whose server used 0.4 ms o
 request); wrk, in C, leaves the cores to the server.
 
     .venv/bin/python tests/benchmarks/bench_api.py --models 100000 --clients 32 --seconds 20 --workers 2
+    .venv/bin/python tests/benchmarks/bench_api.py ... --postgres postgresql://postgres@127.0.0.1:5432/<scratch>
 """
 
 from __future__ import annotations
@@ -61,8 +62,8 @@ async def floor_app(scope, receive, send) -> None:
     await send({"type": "http.response.body", "body": FLOOR_BODY})
 
 
-def start_server(database: Path, port: int, workers: int, *, floor: bool = False) -> subprocess.Popen:
-    env = {**os.environ, "CATALOG_DATABASE_URL": f"sqlite:///{database}", "CATALOG_PUBLIC_READ": "true",
+def start_server(db_url: str, port: int, workers: int, *, floor: bool = False) -> subprocess.Popen:
+    env = {**os.environ, "CATALOG_DATABASE_URL": db_url, "CATALOG_PUBLIC_READ": "true",
            "CATALOG_SECRET_KEY": "bench"}
     if floor:
         env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
@@ -226,6 +227,28 @@ def report(name: str, phase: Phase, floor: float | None = None) -> float:
     return phase.cpu_ms
 
 
+def to_postgres(database: Path, url: str) -> str:
+    """The catalogue of ``database`` in the PostgreSQL database at ``url`` (copied once); its URL."""
+    from sqlalchemy import func, select
+
+    from catalog.db.engine import make_engine, make_sessionmaker, upgrade
+    from catalog.db.tables import HubModel
+    from tests.benchmarks.copy_fill import copy_catalogue
+
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+        with make_sessionmaker(engine)() as session:
+            empty = not session.scalar(select(func.count()).select_from(HubModel))
+        if empty:
+            print(f"copied {copy_catalogue(str(database), engine):,} models into PostgreSQL")
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE")  # as after any bulk load: statistics, visibility map
+    finally:
+        engine.dispose()
+    return engine.url.render_as_string(hide_password=False)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--models", type=int, default=100_000)
@@ -237,6 +260,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="the load generator (auto: wrk when installed, else httpx in this process)")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "catalog-bench",
                         help="where the catalogue is built once per size")
+    parser.add_argument("--postgres", metavar="URL",
+                        help="serve from this PostgreSQL database (a scratch one: filled once from the SQLite "
+                             "catalogue with COPY, then vacuumed and analysed), as a team deployment does")
     args = parser.parse_args(argv)
     generator = args.generator if args.generator != "auto" else "wrk" if shutil.which("wrk") else "httpx"
     if generator == "wrk" and not shutil.which("wrk"):
@@ -245,13 +271,15 @@ def main(argv: list[str] | None = None) -> int:
     args.cache.mkdir(parents=True, exist_ok=True)
     database = args.cache / f"check-{args.models}.db"
     known = build_database(database, args.models)
+    db_url = f"sqlite:///{database}" if not args.postgres else to_postgres(database, args.postgres)
     warm = min(2.0, args.seconds)
     get_model, check = Load("get", known), Load("check", known, min(args.check_size, len(known)))
 
     print(f"{args.models:,} models, {args.clients} concurrent clients ({generator}), {args.workers} uvicorn "
-          f"worker(s), {args.seconds:.0f} s per endpoint, SQLite, {os.cpu_count()} CPUs")
+          f"worker(s), {args.seconds:.0f} s per endpoint, {'PostgreSQL' if args.postgres else 'SQLite'}, "
+          f"{os.cpu_count()} CPUs")
     port = free_port()
-    server = start_server(database, port, args.workers, floor=True)
+    server = start_server(db_url, port, args.workers, floor=True)
     try:
         base = f"http://127.0.0.1:{port}"
         measured(server, base, args.clients, warm, get_model, generator)  # warm-up: connections
@@ -261,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
         server.terminate()
         server.wait(timeout=30)
     port = free_port()
-    server = start_server(database, port, args.workers)
+    server = start_server(db_url, port, args.workers)
     errors = 0
     try:
         base = f"http://127.0.0.1:{port}"

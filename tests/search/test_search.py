@@ -359,6 +359,16 @@ def test_deleted_models_leave_search(catalogue):
     projection_matches_models(catalogue)
 
 
+@pytest.mark.parametrize(("name", "value"), [("finding", "license-missing"), ("format", "gguf")])
+def test_a_value_or_none_of_a_related_filter_is_both_sets(catalogue, name, value):
+    """finding=X&finding=none: the models with finding X and those with no finding at all (each
+    part probed per model, never a list of the whole related table: see plan._related)."""
+    load(catalogue, hub_item("solo/plain", license="cc0-1.0", siblings=[{"rfilename": "README.md"}]))
+    with_value, with_none = set(ids(run(catalogue, **{name: value}))), set(ids(run(catalogue, **{name: "none"})))
+    assert with_value and with_none == {"solo/plain"}
+    assert set(ids(run(catalogue, **{name: [value, "none"]}))) == with_value | with_none
+
+
 def test_gated_true_finds_every_kind_of_gate(factory):
     """gated=true is every model behind a gate, whichever kind (the Hub's True is stored as manual)."""
     load(factory, hub_item("org/auto", gated="auto"), hub_item("org/manual", gated="manual"),
@@ -382,7 +392,8 @@ def test_size_buckets_follow_their_bounds(factory, total, bucket):
 @pytest.mark.parametrize("query", [
     {}, {"license": "llama2"}, {"license": ["mit", "apache-2.0"], "author": "acme"}, {"category": "permissive"},
     {"finding": "license-missing"}, {"format": "safetensors", "author": "meta"}, {"q": "llama", "size": "30-100B"},
-    {"gated": "true"}, {"finding": "none"}, {"sort": "-parameters"}, {"sort": "name", "task": "text-generation"},
+    {"gated": "true"}, {"finding": "none"}, {"finding": ["license-missing", "none"]}, {"format": ["gguf", "none"]},
+    {"sort": "-parameters"}, {"sort": "name", "task": "text-generation"},
 ])
 def test_large_result_query_plans_return_the_same_models(catalogue, monkeypatch, query):
     """Big catalogues walk the sort index with the filters' indexes hidden and count facets over
