@@ -151,6 +151,32 @@ def _map_on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         record.info["mapped"] = True
 
 
+def plan_per_execution(engine: Engine) -> None:
+    """Have a server's PostgreSQL connections plan each statement for the values it runs with.
+
+    psycopg prepares a statement its connection runs often, and after five executions
+    PostgreSQL may keep one generic plan for it, made without the values. For the model
+    record's lineage query (a recursive walk with its depth and limits bound) that plan read
+    whole tables: under load some connections ran it in 300 - 900 ms instead of 2, and the
+    record's p95 at 32 clients swung between 83 ms and 3 s from run to run, by which plans the
+    connections happened to keep (``bench_api.py --postgres``). Custom plans cost a few tenths
+    of a millisecond of planning each; a sync, which runs the same statements thousands of
+    times with values the generic plan suits, keeps the default.
+    """
+    if engine.dialect.name == "postgresql" and not event.contains(engine, "checkout", _plan_on_checkout):
+        event.listen(engine, "checkout", _plan_on_checkout)
+
+
+def _plan_on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    if not record.info.get("custom_plans"):
+        # Outside any transaction (the pool rolled back on return): committed, the setting
+        # stays with the connection whatever its next transaction does.
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET plan_cache_mode = force_custom_plan")
+        dbapi_connection.commit()
+        record.info["custom_plans"] = True
+
+
 # Values bound in one ``IN (...)`` list: few enough for any driver's limit on bound parameters
 # (SQLite's is 32,766, PostgreSQL's 65,535), many enough that a batch of ids costs few round trips.
 IN_LIST_SIZE = 500

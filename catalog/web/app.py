@@ -19,7 +19,7 @@ from starlette.routing import Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from catalog.config import Settings
-from catalog.db.engine import make_engine, make_sessionmaker, map_for_reads
+from catalog.db.engine import make_engine, make_sessionmaker, map_for_reads, plan_per_execution
 from catalog.db.limits import limit_statements
 from catalog.errors import CatalogError
 from catalog.licenses import knowledge_base
@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     owns_engine = engine is None
     engine = engine if engine is not None else make_engine(settings.database_url)
     map_for_reads(engine)
+    plan_per_execution(engine)
     limit_statements(engine, settings.query_timeout)
 
     @asynccontextmanager

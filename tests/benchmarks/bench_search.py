@@ -192,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     mix = query_mix(factory)
     if hasattr(engine_module, "map_for_reads"):  # as the web app runs its engine (absent in older versions)
         engine_module.map_for_reads(engine)
+    if hasattr(engine_module, "plan_per_execution"):
+        engine_module.plan_per_execution(engine)
     if args.only:
         mix = [pairs for pairs in mix if any(part in query_name(pairs) for part in args.only)]
     print(f"\n{engine.dialect.name}, {args.models:,} models, {len(mix)} queries x {args.rounds} rounds")

@@ -334,8 +334,10 @@ def test_a_reviewer_decides_from_the_queue_with_the_keyboard(browser, reviewed):
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.name") == "note"
     page.keyboard.type("read the card: fine for internal use")
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/reviews")
+    # The queue posts to itself and comes back to /reviews: wait for that navigation itself (the
+    # URL matches before it starts; a screenshot taken mid-navigation failed now and then).
+    with page.expect_navigation(url="**/reviews"):
+        page.keyboard.press("Enter")
     page.wait_for_load_state()
     screenshot(page, "review-queue-after-deciding")
     assert page.locator("table.reviews tr[data-model='acme/bert-small']").count() == 0

@@ -1,6 +1,7 @@
-"""A web request's query that runs past CATALOG_QUERY_TIMEOUT is stopped and answered in one line
-(503, query_timeout), on both engines, and the server goes on answering. Each test builds its
-own engine: the limit must not reach the suite's shared ones."""
+"""How a server's connections run statements: one that runs past CATALOG_QUERY_TIMEOUT is stopped
+and answered in one line (503, query_timeout), on both engines, and the server goes on answering;
+on PostgreSQL each execution is planned for its values. Each test builds its own engine: these
+settings must not reach the suite's shared ones."""
 
 from __future__ import annotations
 
@@ -64,3 +65,14 @@ def test_a_limit_of_zero_is_no_limit(db_url, monkeypatch):
     app = create_app(Settings(database_url=db_url, public_read=True, secret_key="test", query_timeout=0))
     with TestClient(app) as client:
         assert client.get("/models.json").status_code == 200
+
+
+def test_a_servers_postgresql_connections_plan_each_execution_within_the_limit(db_url):
+    if not db_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's plan cache")
+    app = create_app(Settings(database_url=db_url, public_read=True, secret_key="test", query_timeout=12))
+    with TestClient(app) as client:
+        assert client.get("/models.json").status_code == 200
+        with app.state.engine.connect() as connection:
+            assert connection.scalar(text("SHOW plan_cache_mode")) == "force_custom_plan"
+            assert connection.scalar(text("SHOW statement_timeout")) == "12s"
