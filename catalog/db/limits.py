@@ -83,4 +83,3 @@ def _start_clock(conn: Any, _cursor: Any, _statement: str, _parameters: Any, _co
     if deadline is not None:
         seconds = info.get("statement_limit") or 0.0
         deadline[0] = time.monotonic() + seconds if seconds else float("inf")
-
