@@ -360,7 +360,9 @@ def _related(model_id: Any, related_id: Any, value: Any, values: tuple[str, ...]
 
 
 def _in_or_absent(model_id: Any, rows: Any, value: Any, values: tuple[str, ...]) -> ColumnElement[bool]:
-    """Models with a related row (finding, flag) of one of ``values``; ``none``: with no such row."""
+    """Models with a team flag (``rows``: the team's current flags) of one of ``values``; ``none``:
+    with none. IN lists suit a team's flags, a few thousand rows (see :func:`_related` for why the
+    findings are probed instead)."""
     named = [v for v in values if v != NONE]
     parts = []
     if named:
