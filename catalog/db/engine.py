@@ -169,12 +169,19 @@ def plan_per_execution(engine: Engine) -> None:
 
 def _plan_on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
     if not record.info.get("custom_plans"):
-        # Outside any transaction (the pool rolled back on return): committed, the setting
-        # stays with the connection whatever its next transaction does.
-        with dbapi_connection.cursor() as cursor:
-            cursor.execute("SET plan_cache_mode = force_custom_plan")
-        dbapi_connection.commit()
+        set_on_checkout(dbapi_connection, "SET plan_cache_mode = force_custom_plan")
         record.info["custom_plans"] = True
+
+
+def set_on_checkout(dbapi_connection: Any, statement: str) -> None:
+    """Run a PostgreSQL ``SET`` on a connection being checked out, for the rest of its life.
+
+    A checkout is outside any transaction (the pool rolled back on return), and the ``SET`` is
+    committed at once: whatever the connection's next transaction does, the setting stays.
+    """
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute(statement)
+    dbapi_connection.commit()
 
 
 # Values bound in one ``IN (...)`` list: few enough for any driver's limit on bound parameters

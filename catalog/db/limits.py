@@ -21,6 +21,8 @@ from typing import Any
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import OperationalError
 
+from catalog.db.engine import set_on_checkout
+
 # SQLite virtual-machine instructions between two looks at the clock: about a millisecond.
 _SQLITE_STEPS = 20_000
 # Each limited engine's limit in seconds (0: none), read by its listener on every checkout.
@@ -63,11 +65,7 @@ def _apply(dbapi_connection: Any, record: Any, seconds: float) -> None:
     if record.info.get("statement_limit") == seconds:
         return
     if type(dbapi_connection).__module__.startswith("psycopg"):
-        # Outside any transaction (the pool rolled back on return): committed, the setting
-        # stays with the connection whatever its next transaction does.
-        with dbapi_connection.cursor() as cursor:
-            cursor.execute(f"SET statement_timeout = {int(seconds * 1000)}")
-        dbapi_connection.commit()
+        set_on_checkout(dbapi_connection, f"SET statement_timeout = {int(seconds * 1000)}")
     else:
         deadline = record.info.setdefault("deadline", [float("inf")])
         deadline[0] = float("inf")

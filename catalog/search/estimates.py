@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from catalog.db.tables import AuditFinding, ModelFormat
 from catalog.search.facet_cache import peek
-from catalog.search.params import GATED_KINDS, NONE, SearchParams
+from catalog.search.params import NONE, SearchParams, gated_kinds
 
 # Share of the catalogue assumed for a condition whose count is not cached.
 UNKNOWN_SHARE = 0.05
@@ -35,7 +35,5 @@ def estimates(session: Session, params: SearchParams, keys: list[str]) -> dict[s
             result[key] = total * UNKNOWN_SHARE  # free text, parameter bounds, team flags
             continue
         by_value: dict[str, int] = last.by_value
-        if key == "gated" and "true" in values:
-            by_value = {**by_value, "true": sum(n for v, n in by_value.items() if v in GATED_KINDS)}
-        result[key] = sum(by_value.get(v, 0) for v in values)
+        result[key] = sum(by_value.get(v, 0) for v in (gated_kinds(values) if key == "gated" else values))
     return result

@@ -49,7 +49,7 @@ from catalog.licenses import knowledge_base
 from catalog.search.estimates import RELATED_FACETS as _RELATED_FACETS
 from catalog.search.estimates import estimates
 from catalog.search.facet_cache import CACHE_TTL, Ranked, cached, clear_cache, current, peek, wait_for_refresh
-from catalog.search.params import GATED_KINDS, MULTI, NONE, SearchParams
+from catalog.search.params import MULTI, NONE, SearchParams, gated_kinds
 from catalog.search.plan import SORT_WALK_THRESHOLD, Conditions, current_flags
 from catalog.search.sampling import COLUMN_FACETS, Group, sampled_counts, shared_samples
 from catalog.search.urls import Query, query_url, removed_toggle, toggle_url, toggled
@@ -281,7 +281,9 @@ def live_counts_of(session: Session, name: str, stale: set[str] | None = None) -
     search page, and cost a cache read instead of a count over every model (350 ms at 1M).
     ``stale`` as for :func:`facet_counts`; a value no live model has is absent.
     """
-    where = [S.removed == false()]  # what an unfiltered search's facets are counted under
+    # What the unfiltered search counts each facet under (the removed facet: every model), so
+    # that both fill the same cache entry with the same counts.
+    where = [] if name == "removed" else [S.removed == false()]
     return cached(session, "facet:" + name, lambda s: Ranked.of(_counts(s, name, where)), stale).by_value
 
 
@@ -302,8 +304,8 @@ def _count_from_facet(session: Session, params: SearchParams, keys: list[str]) -
     counts = current(session, "facet:" + name)
     if counts is None:
         return None
-    if name == "gated" and "true" in values:
-        values = (values - {"true"}) | set(GATED_KINDS)
+    if name == "gated":
+        values = gated_kinds(values)
     return sum(counts.by_value.get(v, 0) for v in values)
 
 
@@ -370,8 +372,8 @@ def _shape(facet: Facet, ranked: Ranked, params: SearchParams, selected: tuple[s
 
 def _unstored_count(name: str, value: str, ranked: Ranked) -> int:
     """Models of a selected value no row stores: gated=true counts every kind of gate; others none."""
-    if name == "gated" and value == "true":
-        return sum(n for v, n in ranked.values if v in GATED_KINDS)
+    if name == "gated":
+        return sum(ranked.by_value.get(kind, 0) for kind in gated_kinds((value,)))
     return 0
 
 

@@ -188,6 +188,11 @@ class SearchParams:
         return all(getattr(self, n) == getattr(default, n) for n in narrowing)
 
 
+def gated_kinds(values: Iterable[str]) -> set[str]:
+    """The stored gate values that gated filter values stand for ("true": every kind of gate)."""
+    return {kind for value in values for kind in (GATED_KINDS if value == "true" else (value,))}
+
+
 def parse_size(text_value: str, field_name: str = "params_min") -> int:
     """A parameter count as people write it: ``7B``, ``350M``, ``1.5e9``, ``1200000``.
 

@@ -36,7 +36,7 @@ from catalog.db.tables import AuditFinding, BaseModelLink, Flag, HubModelSearch,
 from catalog.errors import InvalidQuery
 from catalog.search.estimates import estimates
 from catalog.search.facet_cache import peek
-from catalog.search.params import GATED_KINDS, NONE, SearchParams, fts_query
+from catalog.search.params import NONE, SearchParams, fts_query, gated_kinds
 
 S = HubModelSearch  # the narrow projection every filter, count and sort reads
 # The free text's matches of the search under way, read once from the FTS5 index into a table of
@@ -239,8 +239,7 @@ def filter_conditions(session: Session, params: SearchParams, *, team_id: int | 
             conds[name] = in_or_null(col(column), values)
     if params.gated:
         gated = col("gated")
-        wanted = {k for v in params.gated for k in (GATED_KINDS if v == "true" else (v,))}
-        conds["gated"] = gated.in_(sorted(wanted))
+        conds["gated"] = gated.in_(sorted(gated_kinds(params.gated)))
     if params.size:
         conds["size"] = col("size_bucket").in_(params.size)
     # Hidden, a related table is probed per candidate row (EXISTS) rather than read whole into
