@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from catalog.crawl.ingest import InvalidItem, ParsedModel, parse_item
 from catalog.crawl.license_files import checked_when_written
 from catalog.crawl.renames import follow_rename, record_alias
+from catalog.db import marks
 from catalog.db.bulk import insert_rows, update_rows
 from catalog.db.engine import utcnow
 from catalog.db.tables import BaseModelLink, HubModel, ModelEvent, ModelFormat, SyncRun
@@ -41,6 +42,8 @@ def store_page(session: Session, run: SyncRun, items: list[Any], *, incremental_
     """
     now = utcnow()
     kb = knowledge_base()
+    # The page writes each model's masks once, after its formats and findings (catalog.db.marks).
+    marks.defer(session)
     if loader is None:
         loader = FactsLoader(session)
     loader.session = session
@@ -119,6 +122,8 @@ def store_page(session: Session, run: SyncRun, items: list[Any], *, incremental_
         record_alias(session, old_id, new_id)
     derive_page(session, loader, {ids[rid]: (parsed[rid], resolutions[rid]) for rid in ids},
                 changed_ids=[r["id"] for r in changed_rows], kb=kb, former_ids=[old for old, _ in renamed])
+    marks.touch(session, ids.values())  # their formats
+    marks.resume(session)
     return stop
 
 

@@ -1,7 +1,8 @@
 """Search maintenance: suspend the search indexes' upkeep for a first load, rebuild them after.
 
 The full-text index and the search projection (``hub_model_search``) follow ``hub_models``
-through triggers (migrations 067fe918344c and 8747a2769311). Row by row those triggers cost a
+through triggers (migrations 067fe918344c and 8747a2769311), and the projection's finding and
+format masks follow ``audit_findings`` and ``hub_model_formats`` (c6f2a9e41d73). Row by row those triggers cost a
 first load of a catalogue more than everything else it does together (README, Benchmarks >
 Sync). A first load therefore suspends them, and this module then rebuilds both with one
 set-based statement each and creates the projection's indexes after the fill.
@@ -25,6 +26,8 @@ from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
+
+from catalog.db.marks import SOURCES, aggregate
 
 STATE_KEY = "search_maintenance"
 PROJECTION = "hub_model_search"
@@ -57,8 +60,10 @@ _PROJECTION = {
 # PostgreSQL keeps the searched words on the projection row too (migration b4d17c9e3a62), through
 # the one function that defines them; its GIN index is one of the projection's indexes.
 _PG_DOCUMENT = {"fts_document": "hub_model_search_document(repo_id, author, tags, card_data)"}
-# The triggers that maintain search (SQLite: full text and projection; PostgreSQL: projection).
+# The triggers that maintain search (SQLite: full text and projection; PostgreSQL: projection),
+# on these tables (the masks' triggers are on their value tables, migration c6f2a9e41d73).
 _TRIGGER_PREFIXES = ("hub_models_fts_", "hub_model_search_")
+_TRIGGER_TABLES = ("hub_models", *(table for table, _, _ in SOURCES.values()))
 
 
 def suspended_by(session: Session) -> int | None:
@@ -101,8 +106,16 @@ def restore(session: Session) -> bool:
     session.execute(text("DELETE FROM app_settings WHERE key = :k"), {"k": STATE_KEY})
     session.execute(text(f"DELETE FROM {PROJECTION}"))
     columns = {**_PROJECTION, **_PG_DOCUMENT} if postgresql else _PROJECTION
+    # Each model's masks from its findings and formats, grouped once per table and joined.
+    masks, joins = {}, []
+    for mask, (table, column, bits) in SOURCES.items():
+        joins.append(f"LEFT JOIN (SELECT model_id AS {mask}_model, {aggregate(column, bits, postgresql=postgresql)} "
+                     f"AS {mask}_bits FROM {table} "
+                     f"GROUP BY model_id) AS {mask}_of ON {mask}_of.{mask}_model = hub_models.id")
+        masks[mask] = f"coalesce({mask}_of.{mask}_bits, 0)"
+    columns = {**columns, **masks}
     session.execute(text(f"INSERT INTO {PROJECTION} ({', '.join(columns)}) "
-                         f"SELECT {', '.join(columns.values())} FROM hub_models"))
+                         f"SELECT {', '.join(columns.values())} FROM hub_models {' '.join(joins)}"))
     if not postgresql:
         # External-content FTS5 re-reads every row of its content view.
         session.execute(text("INSERT INTO hub_models_fts (hub_models_fts) VALUES ('rebuild')"))
@@ -115,8 +128,9 @@ def _sqlite_objects(session: Session) -> tuple[list[str], list[str]]:
     """(drop statements, statements recreating exactly what they drop) on SQLite."""
     rows = session.execute(text(
         "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND "
-        "((type = 'trigger' AND tbl_name = 'hub_models') OR (type = 'index' AND tbl_name = :projection))"
-    ), {"projection": PROJECTION}).all()
+        "((type = 'trigger' AND tbl_name IN (SELECT value FROM json_each(:tables))) "
+        "OR (type = 'index' AND tbl_name = :projection))"
+    ), {"projection": PROJECTION, "tables": json.dumps(_TRIGGER_TABLES)}).all()
     objects = [r for r in rows if r.type == "index" or r.name.startswith(_TRIGGER_PREFIXES)]
     return ([f'DROP {r.type.upper()} "{r.name}"' for r in objects],
             [r.sql for r in sorted(objects, key=lambda r: r.type)])  # indexes, then triggers
@@ -129,12 +143,13 @@ def _postgresql_objects(session: Session) -> tuple[list[str], list[str]]:
         "JOIN pg_class i ON i.oid = x.indexrelid WHERE NOT x.indisprimary AND "
         "x.indrelid = CAST(:projection AS regclass)"
     ), {"projection": PROJECTION}).all()
-    triggers = session.scalars(text(
-        "SELECT tgname FROM pg_trigger WHERE tgrelid = CAST('hub_models' AS regclass) "
-        "AND NOT tgisinternal AND tgenabled <> 'D'"
-    )).all()
-    triggers = [t for t in triggers if t.startswith(_TRIGGER_PREFIXES)]
+    triggers = session.execute(text(
+        "SELECT c.relname AS table, t.tgname AS name FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+        "WHERE c.oid = ANY(CAST(:tables AS regclass[])) AND NOT t.tgisinternal AND t.tgenabled <> 'D'"
+    ), {"tables": "{" + ",".join(_TRIGGER_TABLES) + "}"}).all()
+    triggers = [t for t in triggers if t.name.startswith(_TRIGGER_PREFIXES)]
     drops = [f'DROP INDEX "{i.name}"' for i in indexes] + \
-        [f'ALTER TABLE hub_models DISABLE TRIGGER "{t}"' for t in triggers]
-    restores = [i.definition for i in indexes] + [f'ALTER TABLE hub_models ENABLE TRIGGER "{t}"' for t in triggers]
+        [f'ALTER TABLE "{t.table}" DISABLE TRIGGER "{t.name}"' for t in triggers]
+    restores = [i.definition for i in indexes] + \
+        [f'ALTER TABLE "{t.table}" ENABLE TRIGGER "{t.name}"' for t in triggers]
     return drops, restores

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.db.engine import Base, JSONType, utcnow
@@ -325,7 +325,8 @@ class HubModelSearch(Base):
     Search filters, counts facets and walks sort orders here: a ``hub_models`` row carries
     JSON file lists and card data and costs ~10x more to read per row, which dominated search
     time at a million models. Database triggers (migration 20261123_0900) keep this table in
-    step with every write to ``hub_models``, whichever code makes it; nothing writes it directly.
+    step with every write to ``hub_models``, and (migration 20261129_1500) with each model's
+    findings and formats, whichever code makes them; nothing writes it directly.
     """
 
     __tablename__ = "hub_model_search"
@@ -347,6 +348,11 @@ class HubModelSearch(Base):
         Index("ix_hub_model_search_gated", "gated", "removed"),
         Index("ix_hub_model_search_size", "size_bucket", "removed"),
         Index("ix_hub_model_search_removed", "removed"),
+        # finding=none: the few models with no finding at all, without reading the others. Keyed
+        # by the mask, so that SQLite's planner sees an equality it can seek, not a whole index.
+        # Partial on both engines (migration c6f2a9e41d73); the PostgreSQL predicate is not
+        # declared here, as that would import SQLAlchemy's PostgreSQL dialect into `catalog check`.
+        Index("ix_hub_model_search_no_findings", "finding_mask", "model_id", sqlite_where=text("finding_mask = 0")),
     )
 
     model_id: Mapped[int] = mapped_column(ForeignKey("hub_models.id", ondelete="CASCADE"), primary_key=True)
@@ -363,3 +369,8 @@ class HubModelSearch(Base):
     downloads: Mapped[int | None] = mapped_column(BigInteger)
     likes: Mapped[int | None] = mapped_column(Integer)
     last_modified: Mapped[datetime | None]
+    # Kept by triggers on audit_findings and hub_model_formats (migration c6f2a9e41d73).
+    finding_mask: Mapped[int] = mapped_column(BigInteger, server_default=text("0"),
+                                              comment="catalog.db.marks: a bit per finding code the model has")
+    format_mask: Mapped[int] = mapped_column(BigInteger, server_default=text("0"),
+                                             comment="catalog.db.marks: a bit per weight format the model has")

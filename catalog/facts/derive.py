@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from catalog.compliance.audit import MAX_LINEAGE_DEPTH, audit
 from catalog.compliance.findings import Finding, ModelFacts
+from catalog.db import marks
 from catalog.db.bulk import insert_rows, update_rows
 from catalog.db.engine import in_batches
 from catalog.db.tables import AuditFinding, BaseModelLink, HubModel, ModelAlias
@@ -105,6 +106,7 @@ def write_derivations(session: Session, loaded: list[tuple[int, ModelFacts]], lo
         session.execute(delete(AuditFinding).where(AuditFinding.model_id.in_([model_id for model_id, _ in loaded])))
     if findings:
         insert_rows(session, AuditFinding.__table__, findings)
+    marks.touch(session, [model_id for model_id, _ in loaded])  # a sync page writes their masks at its end
 
 
 def derive_page(session: Session, loader: FactsLoader, written: dict[int, tuple[ParsedItem, Resolution]], *,

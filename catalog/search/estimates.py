@@ -6,15 +6,18 @@ The planner (``plan``) uses these guesses to choose which index drives a query; 
 
 from __future__ import annotations
 
+from sqlalchemy import false, func, literal_column, select
 from sqlalchemy.orm import Session
 
-from catalog.db.tables import AuditFinding, ModelFormat
+from catalog.db.tables import AuditFinding, HubModelSearch, ModelFormat
 from catalog.search.facet_cache import peek
 from catalog.search.params import NONE, SearchParams, gated_kinds
 
+S = HubModelSearch
 # Share of the catalogue assumed for a condition whose count is not cached.
 UNKNOWN_SHARE = 0.05
-# Facets counted through a related table rather than a column of the search projection.
+# Facets whose values are rows of a related table (a model can have several), not a column of
+# the search projection (which holds them as masks: catalog.db.marks).
 RELATED_FACETS = {"finding": (AuditFinding, AuditFinding.code), "format": (ModelFormat, ModelFormat.format)}
 
 
@@ -22,7 +25,10 @@ def estimates(session: Session, params: SearchParams, keys: list[str]) -> dict[s
     """How many models each condition alone would match, from the last cached unfiltered counts.
 
     Stale figures are good enough to choose which index drives a query, so the cache's state
-    and age are not checked; nothing is computed. Empty until an unfiltered search ran.
+    and age are not checked; nothing is computed, but for ``finding=none``: the models without
+    any finding are counted from their own small index (a few hundred at 1M models; guessed at
+    5% of the catalogue, they lost the choice to ``license=mit`` and its 40k rows). Empty until
+    an unfiltered search ran.
     """
     total = peek(session, "count")
     if total is None:
@@ -31,6 +37,11 @@ def estimates(session: Session, params: SearchParams, keys: list[str]) -> dict[s
     for key in keys:
         last = peek(session, "facet:" + key)
         values = (params.removed,) if key == "removed" else getattr(params, key, ())
+        if key == "finding" and set(values) == {NONE}:
+            # The literal 0 is what lets both engines read the partial index (ix_..._no_findings).
+            result[key] = session.scalar(select(func.count()).select_from(S).where(S.finding_mask == literal_column("0"),
+                                                                                   S.removed == false())) or 0
+            continue
         if last is None or key == "flag" or (key in RELATED_FACETS and NONE in values):
             result[key] = total * UNKNOWN_SHARE  # free text, parameter bounds, team flags
             continue

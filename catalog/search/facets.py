@@ -36,7 +36,6 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     and_,
-    distinct,
     false,
     func,
     select,
@@ -44,6 +43,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from catalog.db.marks import expand
 from catalog.db.tables import HubModelSearch
 from catalog.licenses import knowledge_base
 from catalog.search.estimates import RELATED_FACETS as _RELATED_FACETS
@@ -51,7 +51,7 @@ from catalog.search.estimates import estimates
 from catalog.search.facet_cache import CACHE_TTL, Ranked, cached, clear_cache, current, peek, wait_for_refresh
 from catalog.search.params import MULTI, NONE, SearchParams, gated_kinds
 from catalog.search.plan import SORT_WALK_THRESHOLD, Conditions, current_flags
-from catalog.search.sampling import COLUMN_FACETS, Group, sampled_counts, shared_samples
+from catalog.search.sampling import COLUMN_FACETS, MASK_FACETS, Group, sampled_counts, shared_samples
 from catalog.search.urls import Query, query_url, removed_toggle, toggle_url, toggled
 
 __all__ = ["CACHE_TTL", "COUNT_CAP", "FACETS", "SAMPLE", "Facet", "Ranked", "clear_cache", "facet_counts",
@@ -320,13 +320,12 @@ def _is_unfiltered(params: SearchParams, keys: set[str], facet: str | None) -> b
 
 def _counts(session: Session, name: str, where: list[ColumnElement[bool]]) -> list[tuple[str | None, int]]:
     """(value, models) pairs of one facet over every row matching ``where`` (the cached path)."""
-    if name in _RELATED_FACETS:
-        table, value = _RELATED_FACETS[name]
-        ids = select(S.model_id).where(*where)
-        query = select(value, func.count(distinct(table.model_id))).where(table.model_id.in_(ids)).group_by(value)
-    else:
-        expression = COLUMN_FACETS[name]
-        query = select(expression.label("value"), func.count()).where(*where).group_by(expression)
+    if name in MASK_FACETS:  # one pass over the projection, grouped by the models' masks
+        mask, listed = MASK_FACETS[name]
+        return list(expand(session.execute(select(mask, func.count()).where(*where).group_by(mask)).all(),
+                           listed).items())
+    expression = COLUMN_FACETS[name]
+    query = select(expression.label("value"), func.count()).where(*where).group_by(expression)
     return [(v, n) for v, n in session.execute(query)]
 
 

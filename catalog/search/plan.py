@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import (
@@ -26,22 +26,20 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
-    sql,
     text,
     true,
 )
 from sqlalchemy.orm import Session
 
+from catalog.db.marks import FINDING_BITS, FORMAT_BITS, bits_of
 from catalog.db.tables import AuditFinding, BaseModelLink, Flag, HubModelSearch, ModelFormat
 from catalog.errors import InvalidQuery
 from catalog.search.estimates import estimates
 from catalog.search.facet_cache import peek
 from catalog.search.params import NONE, SearchParams, fts_query, gated_kinds
+from catalog.search.text import TEXT_MATCHES, read_text_matches, text_match
 
 S = HubModelSearch  # the narrow projection every filter, count and sort reads
-# The free text's matches of the search under way, read once from the FTS5 index into a table of
-# the connection's own temporary database (SQLite; see Conditions.of).
-_TEXT = sql.table("search_text", sql.column("id", Integer), schema="temp")
 
 SORTS: dict[str, tuple[str, bool]] = {  # key -> (projection column, natural order is descending)
     "downloads": ("downloads", True),
@@ -58,6 +56,9 @@ SORT_WALK_THRESHOLD = 5_000
 # Conditions whose driving reads a list of model ids first (a related table).
 _LISTED = frozenset({"finding", "format"})
 _COLUMN_INDEXED = frozenset({"license", "category", "task", "library", "author", "gated", "size", "removed"})
+# PostgreSQL drives from a finding or format's list of models when it is this many times rarer
+# than every other filter of the query (see Conditions._masked_or_visible).
+_RARER = 10
 
 
 @dataclass(frozen=True)
@@ -94,19 +95,27 @@ class Conditions:
     # Conditions whose index, if it drives, is walked over most of the catalogue in id order:
     # removed=false (nearly every model).
     broad: frozenset[str] = frozenset()
+    # PostgreSQL: the finding and format conditions tested on the row's masks, for the queries
+    # another condition drives (its semi-join read a format's whole list first: 65k safetensors
+    # models at 100k, 17 ms against 4); alone, they stay semi-joins its planner may drive from.
+    masked: dict[str, ColumnElement[bool]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, session: Session, params: SearchParams, *, team_id: int | None = None) -> Conditions:
         visible = filter_conditions(session, params, team_id=team_id)
         if session.get_bind().dialect.name != "sqlite":
-            return cls(visible, {}, {}, visible, postgresql=True)
+            masked = {k: c for k, c in filter_conditions(session, params, team_id=team_id, masked=True).items()
+                      if k in _LISTED}
+            walk = {**visible, **masked}  # walking the sort index: every row is tested in turn
+            guesses = estimates(session, params, list(visible)) if masked else {}
+            return cls(visible, {}, guesses, walk, postgresql=True, masked=masked)
         sort_column = SORTS[params.sort.lstrip("-")][0]
         hidden = filter_conditions(session, params, team_id=team_id, hide=lambda name: True)
         walk = filter_conditions(session, params, team_id=team_id, hide=lambda name: name != sort_column)
         guesses = estimates(session, params, list(visible))
         text_matches = None
         if params.q and fts_query(params.q):
-            text_matches = _read_text_matches(session, params.q)  # sizes the free text like a facet count
+            text_matches = read_text_matches(session, params.q)  # sizes the free text like a facet count
             guesses["q"] = text_matches
         broad = frozenset({"removed"} if params.removed == "false" else set())
         return cls(visible, hidden, guesses, walk, text_matches, peek(session, "count"), broad=broad)
@@ -131,7 +140,7 @@ class Conditions:
             return [S.model_id.in_(text("SELECT value FROM json_each(:ids)").bindparams(ids=self.ids)
                                    .columns(value=Integer))]
         if not self._steered(chosen):
-            return [self.visible[k] for k in chosen]
+            return [self._masked_or_visible(k, chosen) for k in chosen]
         driver = self.driver(chosen, limit=limit)
         if driver is None:
             return self.probing(chosen)
@@ -146,6 +155,23 @@ class Conditions:
             # would be longer than a walk).
             keep = {driver} - {"removed"}
         return [self.visible[k] if k in keep else self.hidden[k] for k in chosen]
+
+    def _masked_or_visible(self, key: str, chosen: list[str]) -> ColumnElement[bool]:
+        """PostgreSQL: a finding or format condition as a test of the row's mask, when another
+        of ``chosen`` can drive the query; as a semi-join its planner may drive from, when it
+        stands alone or is known to match far fewer models than the column filters beside it
+        (``format=onnx&license=mit`` at 1M: 410 ms testing all 44k mit models, 23 ms from the
+        onnx list). A semi-join reads its whole list first: ``finding=pickle-weights``'s 180k
+        models cost more than testing ``license=apache-2.0``'s rows until enough match."""
+        if key not in self.masked:
+            return self.visible[key]
+        others = [k for k in chosen if k not in _LISTED and k != "removed"]
+        if not others:
+            return self.visible[key]
+        mine = self.estimates.get(key)
+        if mine is not None and mine * _RARER < min(self.estimates.get(k, float("inf")) for k in others):
+            return self.visible[key]
+        return self.masked[key]
 
     def driver(self, keys: Collection[str], *, limit: int | None = None) -> str | None:
         """The condition SQLite is shown to drive a query over ``keys`` from (see :meth:`where`).
@@ -182,7 +208,7 @@ class Conditions:
                 or ("q" in keys and driver != "q")):
             return None
         if driver == "q":
-            stratum = S.model_id.in_(select(_TEXT.c.id).where(_TEXT.c.id % every == 0))
+            stratum = S.model_id.in_(select(TEXT_MATCHES.c.id).where(TEXT_MATCHES.c.id % every == 0))
             return [stratum if k == "q" else self.hidden[k] for k in self.visible if k in keys], self.estimates[driver]
         return [*self.where(keys), S.model_id % every == 0], self.estimates[driver]
 
@@ -198,8 +224,9 @@ class Conditions:
 
     def probing(self, keys: Collection[str]) -> list[ColumnElement[bool]]:
         """The conditions named by ``keys`` with every index hidden, for a query another
-        condition drives (e.g. the few removed models); PostgreSQL gets them as they are."""
-        source = self.hidden or self.visible
+        condition drives (e.g. the few removed models); PostgreSQL gets them as they are, but
+        for findings and formats tested on the row's masks."""
+        source = self.hidden or {**self.visible, **self.masked}
         return [source[k] for k in self.visible if k in keys]
 
     def for_page(self, count: int) -> tuple[list[ColumnElement[bool]], bool]:
@@ -215,11 +242,12 @@ class Conditions:
 
 
 def filter_conditions(session: Session, params: SearchParams, *, team_id: int | None = None,
-                      hide: Callable[[str], bool] | None = None) -> dict[str, ColumnElement[bool]]:
+                      hide: Callable[[str], bool] | None = None, masked: bool = False) -> dict[str, ColumnElement[bool]]:
     """The WHERE conditions of a search over ``hub_model_search``, keyed by parameter name.
 
     Args:
         hide: which projection columns to hide from SQLite's index choice (see :class:`Conditions`).
+        masked: test findings and formats on the row's masks, for a query another condition drives.
     """
 
     def col(name: str) -> Any:
@@ -231,7 +259,7 @@ def filter_conditions(session: Session, params: SearchParams, *, team_id: int | 
 
     conds: dict[str, ColumnElement[bool]] = {}
     if params.q:
-        conds["q"] = _text_match(session, params.q, col("model_id"))
+        conds["q"] = text_match(session, params.q, col("model_id"))
     for name, column in (("license", "license_id"), ("category", "license_category"), ("task", "pipeline_tag"),
                          ("library", "library_name"), ("author", "author")):
         values = getattr(params, name)
@@ -242,13 +270,15 @@ def filter_conditions(session: Session, params: SearchParams, *, team_id: int | 
         conds["gated"] = gated.in_(sorted(gated_kinds(params.gated)))
     if params.size:
         conds["size"] = col("size_bucket").in_(params.size)
-    # Hidden, a related table is probed per candidate row (EXISTS) rather than read whole into
-    # a temporary index first: a broad finding selects half the catalogue.
-    probe = hide is not None and hide("model_id")
+    # Hidden, a finding or format is tested on each candidate row's mask rather than read whole
+    # into a temporary index first: a broad finding selects half the catalogue.
+    probe = hide("model_id") if hide is not None else masked
     if params.finding:
-        conds["finding"] = _related(col("model_id"), AuditFinding.model_id, AuditFinding.code, params.finding, probe)
+        conds["finding"] = _related(col("model_id"), col("finding_mask"), FINDING_BITS, AuditFinding.model_id,
+                                    AuditFinding.code, params.finding, probe)
     if params.format:
-        conds["format"] = _related(col("model_id"), ModelFormat.model_id, ModelFormat.format, params.format, probe)
+        conds["format"] = _related(col("model_id"), col("format_mask"), FORMAT_BITS, ModelFormat.model_id,
+                                   ModelFormat.format, params.format, probe)
     if params.flag:
         if team_id is None:
             raise InvalidQuery("flag", "filtering by flag needs a signed-in member of a team")
@@ -279,56 +309,6 @@ def current_flags(team_id: int):  # -> Select of (model_id, status)
 
 
 
-def _text_match(session: Session, q: str, model_id: Any) -> ColumnElement[bool]:
-    words = fts_query(q)
-    if not words:
-        return true() if not q.strip() else false()
-    if session.get_bind().dialect.name == "postgresql":
-        # The projection row's own search document (GIN-indexed): no join to the wide table.
-        tsquery = " & ".join(words[:-1] + [words[-1] + ":*"])
-        return _PG_DOCUMENT.op("@@")(func.to_tsquery("simple", tsquery))
-    # Driving, the ids are read in order from the table (as FTS5 yields them); hidden, each row
-    # is looked up in it by id.
-    return model_id.in_(select(_TEXT.c.id))
-
-
-def _read_text_matches(session: Session, q: str) -> int:
-    """Read the FTS5 matches of ``q`` into ``temp.search_text`` for this search's queries; their number.
-
-    Every query of a search that tests the free text used ``IN (SELECT rowid FROM hub_models_fts
-    ...)``, for which SQLite reads all the matches into a list first, once per query: the page,
-    the count and a facet sample each rebuilt the same list (~25 ms for 70k matches at 1M models,
-    twice or more for a search such as ``q=bert&license=mit&task=...``). A table of the connection's
-    own temporary database is read once per search, costs what one list did, and is then probed by
-    id. The database file itself is not written or locked; the table keeps its rows until the
-    connection's next search with free text replaces them.
-
-    The driver opens a transaction before writing (the temporary table too). When none was open,
-    it is committed at once: holding it would keep the search's reads on one snapshot, and a write
-    later in the same session would then fail (SQLITE_BUSY) once another connection had committed.
-    """
-    driver_connection = session.connection().connection.dbapi_connection
-    idle = driver_connection is not None and not driver_connection.in_transaction
-    session.execute(text("CREATE TEMP TABLE IF NOT EXISTS search_text (id INTEGER PRIMARY KEY)"))
-    session.execute(text("DELETE FROM temp.search_text"))
-    inserted = session.execute(text("INSERT INTO temp.search_text (id) SELECT rowid FROM hub_models_fts "
-                                    "WHERE hub_models_fts MATCH :match"), {"match": _fts_match(q)})
-    if idle:  # only the temporary table was written in it
-        driver_connection.commit()
-    return inserted.rowcount  # type: ignore[attr-defined]
-
-
-def _fts_match(q: str) -> str:
-    """An FTS5 query: each word quoted as a string ("" escapes a quote); the last one matches as a prefix."""
-    return " ".join('"' + w.replace('"', '""') + '"' for w in fts_query(q)) + "*"
-
-
-# PostgreSQL's search document of a model: a tsvector column of the projection, written by its
-# triggers (migration 20261129_0200, which also defines the words it holds). Not mapped on
-# HubModelSearch: SQLite has no such column (it searches its FTS5 index).
-_PG_DOCUMENT = literal_column(f"{S.__tablename__}.fts_document")
-
-
 def in_or_null(column: Any, values: tuple[str, ...]) -> ColumnElement[bool]:
     """``column`` is one of ``values``, where the value ``NONE`` (a facet's "none") matches NULL."""
     named = [v for v in values if v != NONE]
@@ -340,28 +320,33 @@ def in_or_null(column: Any, values: tuple[str, ...]) -> ColumnElement[bool]:
     return or_(*parts)
 
 
-def _related(model_id: Any, related_id: Any, value: Any, values: tuple[str, ...], probe: bool) -> ColumnElement[bool]:
-    """Models with a related row (finding, format) of one of ``values``; ``none``: with none at all."""
+def _related(model_id: Any, mask: Any, bits: tuple[str, ...], related_id: Any, value: Any,
+             values: tuple[str, ...], probe: bool) -> ColumnElement[bool]:
+    """Models with a related row (finding, format) of one of ``values``; ``none``: with none at all.
+
+    ``mask`` is the projection's column with a bit per value the model has (catalog.db.marks):
+    a row is tested on itself instead of probing the related table. A value alone, not probed,
+    stays an IN over the related table: a semi-join, or the list SQLite drives from (a rare
+    finding's few models). "None" is a mask of 0, written as a literal so that the partial index
+    of models without findings (``ix_hub_model_search_no_findings``) can serve it; it replaced a
+    NOT IN that PostgreSQL, past work_mem, rescanned for every model (more than 14 minutes at 1M),
+    and then a NOT EXISTS that still read every live model (250 ms at 1M).
+    """
     named = [v for v in values if v != NONE]
     parts = []
-    # "none" is always NOT EXISTS, probed by the related table's model index (an anti-join on
-    # PostgreSQL), and so is a value ORed with it: NOT IN (SELECT model_id ...) first lists the
-    # whole related table (1.6M findings at 1M models), and PostgreSQL, which cannot join an IN
-    # under an OR, rescans that list for every model once it outgrows work_mem: finding=none ran
-    # for more than 14 minutes. A value alone stays IN: a semi-join, or the list SQLite drives from.
     if named and (probe or NONE in values):
-        parts.append(select(related_id).where(related_id == S.model_id, value.in_(named)).exists())
+        parts.append(mask.op("&")(bits_of(named, bits)) != 0)
     elif named:
         parts.append(model_id.in_(select(related_id).where(value.in_(named))))
     if NONE in values:
-        parts.append(~select(related_id).where(related_id == S.model_id).exists())
+        parts.append(mask == literal_column("0"))
     return or_(*parts)
 
 
 def _in_or_absent(model_id: Any, rows: Any, value: Any, values: tuple[str, ...]) -> ColumnElement[bool]:
     """Models with a team flag (``rows``: the team's current flags) of one of ``values``; ``none``:
-    with none. IN lists suit a team's flags, a few thousand rows (see :func:`_related` for why the
-    findings are probed instead)."""
+    with none. IN lists suit a team's flags, a few thousand rows (findings and formats are tested
+    on the row's masks instead, see :func:`_related`)."""
     named = [v for v in values if v != NONE]
     parts = []
     if named:

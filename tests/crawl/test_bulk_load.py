@@ -38,7 +38,8 @@ def catalogue(factory) -> dict[str, object]:
 
         projection = rows("SELECT s.name, s.removed, s.author, s.license_id, s.license_category, s.pipeline_tag, "
                           "s.library_name, s.gated, s.size_bucket, s.parameters_total, s.downloads, s.likes, "
-                          "s.last_modified, m.repo_id FROM hub_model_search s JOIN hub_models m ON m.id = s.model_id")
+                          "s.last_modified, s.finding_mask, s.format_mask, m.repo_id "
+                          "FROM hub_model_search s JOIN hub_models m ON m.id = s.model_id")
         findings = rows("SELECT m.repo_id, f.code, f.severity, f.message FROM audit_findings f "
                         "JOIN hub_models m ON m.id = f.model_id")
         lineage = rows("SELECT m.repo_id, b.base_repo_id, b.relation, b.source FROM hub_model_bases b "

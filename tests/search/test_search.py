@@ -369,6 +369,55 @@ def test_a_value_or_none_of_a_related_filter_is_both_sets(catalogue, name, value
     assert set(ids(run(catalogue, **{name: [value, "none"]}))) == with_value | with_none
 
 
+@pytest.mark.parametrize("query", [{}, {"license": "llama2"}, {"q": "llama"}, {"author": "acme"},
+                                   {"finding": "license-missing"}, {"format": "gguf", "q": "whisper"},
+                                   {"finding": ["none", "gated"]}])
+@pytest.mark.parametrize("sample", [2000, 3])
+def test_finding_and_format_facets_count_the_related_rows(catalogue, monkeypatch, query, sample):
+    """The facets read the projection's masks (catalog.db.marks), cached, sampled or shared: each
+    value counts the models with such a finding or format among those the other filters match."""
+    from catalog.search import facets
+    from catalog.search.query import iter_search
+
+    run(catalogue)  # the cached unfiltered counts
+    monkeypatch.setattr(facets, "SAMPLE", sample)
+    result = run(catalogue, **query)
+    for name, table, column in (("finding", "audit_findings", "code"), ("format", "hub_model_formats", "format")):
+        others = {k: v for k, v in query.items() if k != name}
+        with catalogue() as session:
+            matched = [row["id"] for row in iter_search(session, SearchParams.from_query(others))]
+            if result.facets_approximate:
+                matched = matched if len(matched) <= sample else None
+            if matched is None:
+                continue  # a sample of more matches: which ones is the index's business
+            if session.get_bind().dialect.name == "sqlite":
+                among, bound = "m.repo_id IN (SELECT value FROM json_each(:ids))", json.dumps(matched)
+            else:
+                among, bound = "m.repo_id = ANY(CAST(:ids AS text[]))", "{" + ",".join(f'"{m}"' for m in matched) + "}"
+            expected = dict(session.execute(text(
+                f"SELECT r.{column}, count(DISTINCT r.model_id) FROM {table} r JOIN hub_models m ON m.id = r.model_id "
+                f"WHERE {among} GROUP BY r.{column}"), {"ids": bound}).all())
+        shown = {v: n for v, n in facet(result, name).items() if n or v not in getattr(SearchParams.from_query(query), name)}
+        assert shown == expected, (name, query)
+
+
+@pytest.mark.parametrize("query", [{"format": "gguf", "author": "acme"}, {"finding": "license-missing", "q": "solo"},
+                                   {"finding": ["gated", "none"], "license": "apache-2.0"},
+                                   {"format": "safetensors", "license": ["llama2", "mit"], "sort": "name"}])
+def test_a_finding_or_format_beside_other_filters_finds_the_same_as_a_mask_or_a_list(catalogue, monkeypatch, query):
+    """PostgreSQL tests a finding or format on the row's mask when another filter drives, and
+    reads its list of models when it is far rarer (plan._RARER): both find the same models."""
+    from catalog.search import plan as search_plan
+
+    run(catalogue)  # the cached counts behind the choice
+    monkeypatch.setattr(search_plan, "_RARER", 0)  # always the list
+    listed = run(catalogue, **query)
+    monkeypatch.setattr(search_plan, "_RARER", 10**9)  # the mask (unless no model has the value)
+    masked = run(catalogue, **query)
+    assert ids(listed) and ids(masked) == ids(listed)
+    assert (masked.count, masked.facets) == (listed.count, listed.facets)
+
+
 def test_gated_true_finds_every_kind_of_gate(factory):
     """gated=true is every model behind a gate, whichever kind (the Hub's True is stored as manual)."""
     load(factory, hub_item("org/auto", gated="auto"), hub_item("org/manual", gated="manual"),
