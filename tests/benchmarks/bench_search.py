@@ -15,7 +15,8 @@ after any bulk load: without statistics its planner guesses. Then a fixed mix of
 - over HTTP: ``GET /models.json`` against uvicorn on 127.0.0.1, through httpx.
 
 The unfiltered page's first (cold) call fills the facet cache and is reported on its own;
-every figure after it is with that cache warm, as a running server sees it.
+every figure after it is with that cache warm, as a running server sees it. ``--query`` times
+given query strings instead of the mix (``--query 'finding=none&license=mit' --no-http``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import time
 from itertools import islice
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
@@ -167,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="fill an empty PostgreSQL --db by copying this filled SQLite catalogue (COPY)")
     parser.add_argument("--only", action="append", metavar="TEXT",
                         help="time only the queries whose printed name contains TEXT (repeatable)")
+    parser.add_argument("--query", action="append", metavar="QUERY",
+                        help="time this query string (e.g. 'finding=none&license=mit') instead of the mix (repeatable)")
     parser.add_argument("--slowest", type=int, default=8, metavar="N", help="print the N slowest queries")
     parser.add_argument("--no-http", action="store_true", help="skip the HTTP part")
     parser.add_argument("--dump", metavar="FILE",
@@ -194,6 +198,8 @@ def main(argv: list[str] | None = None) -> int:
         engine_module.map_for_reads(engine)
     if hasattr(engine_module, "plan_per_execution"):
         engine_module.plan_per_execution(engine)
+    if args.query:
+        mix = [parse_qsl(q, keep_blank_values=True) for q in args.query]
     if args.only:
         mix = [pairs for pairs in mix if any(part in query_name(pairs) for part in args.only)]
     print(f"\n{engine.dialect.name}, {args.models:,} models, {len(mix)} queries x {args.rounds} rounds")
