@@ -109,9 +109,9 @@ def _postgresql_objects(mask: str) -> list[str]:
     added = (f"UPDATE {TABLE} AS s SET {mask} = s.{mask} | m.mask FROM (SELECT model_id, "
              f"bit_or({_bit(column, values)}) AS mask FROM new_rows GROUP BY model_id) AS m "
              f"WHERE s.model_id = m.model_id AND s.{mask} | m.mask <> s.{mask}")
-    # EXECUTE: planned at each call. A plan PL/pgSQL caches is made once per connection, and a
-    # sync's connection made it while the projection was small: a scan of the whole projection
-    # for every page of a load (measured: 20k models, 48 - 58 ms a page and growing).
+    # EXECUTE: planned at each call. A plan PL/pgSQL caches is made once per connection; made
+    # while the projection was small, it scanned the whole projection at every later call (the
+    # plan auto_explain showed for a 20k-model load), a cost that grows with the catalogue.
     return [
         f"""CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
