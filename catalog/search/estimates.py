@@ -6,9 +6,13 @@ The planner (``plan``) uses these guesses to choose which index drives a query; 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from sqlalchemy import false, func, literal_column, select
 from sqlalchemy.orm import Session
 
+from catalog.db.marks import FINDING_BITS, FORMAT_BITS
 from catalog.db.tables import AuditFinding, HubModelSearch, ModelFormat
 from catalog.search.facet_cache import peek
 from catalog.search.params import NONE, SearchParams, gated_kinds
@@ -16,9 +20,25 @@ from catalog.search.params import NONE, SearchParams, gated_kinds
 S = HubModelSearch
 # Share of the catalogue assumed for a condition whose count is not cached.
 UNKNOWN_SHARE = 0.05
-# Facets whose values are rows of a related table (a model can have several), not a column of
-# the search projection (which holds them as masks: catalog.db.marks).
-RELATED_FACETS = {"finding": (AuditFinding, AuditFinding.code), "format": (ModelFormat, ModelFormat.format)}
+
+
+@dataclass(frozen=True)
+class Related:
+    """A facet whose values are rows of a related table (a model can have several): the table's
+    model and value columns, and the projection's mask column holding them a bit per value
+    (``bits``: catalog.db.marks)."""
+
+    model_id: Any
+    value: Any
+    mask: str
+    bits: tuple[str, ...]
+
+
+# The facets whose values are not a column of the search projection, by parameter name.
+RELATED_FACETS = {
+    "finding": Related(AuditFinding.model_id, AuditFinding.code, "finding_mask", FINDING_BITS),
+    "format": Related(ModelFormat.model_id, ModelFormat.format, "format_mask", FORMAT_BITS),
+}
 
 
 def estimates(session: Session, params: SearchParams, keys: list[str]) -> dict[str, float]:

@@ -31,10 +31,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from catalog.db.marks import FINDING_BITS, FORMAT_BITS, bits_of
-from catalog.db.tables import AuditFinding, BaseModelLink, Flag, HubModelSearch, ModelFormat
+from catalog.db.marks import bits_of
+from catalog.db.tables import BaseModelLink, Flag, HubModelSearch
 from catalog.errors import InvalidQuery
-from catalog.search.estimates import estimates
+from catalog.search.estimates import RELATED_FACETS, Related, estimates
 from catalog.search.facet_cache import peek
 from catalog.search.params import NONE, SearchParams, fts_query, gated_kinds
 from catalog.search.text import TEXT_MATCHES, read_text_matches, text_match
@@ -52,9 +52,9 @@ SORTS: dict[str, tuple[str, bool]] = {  # key -> (projection column, natural ord
 # it reads the matches through a filter's index and sorts them. Walking finds a page of 50
 # after ~50 * catalogue / matches rows, so the two costs meet near sqrt(50 * 1M) ~ 7k rows.
 SORT_WALK_THRESHOLD = 5_000
-# Conditions served by a (value, removed) index of hub_model_search.
 # Conditions whose driving reads a list of model ids first (a related table).
-_LISTED = frozenset({"finding", "format"})
+_LISTED = frozenset(RELATED_FACETS)
+# Conditions served by a (value, removed) index of hub_model_search.
 _COLUMN_INDEXED = frozenset({"license", "category", "task", "library", "author", "gated", "size", "removed"})
 # PostgreSQL drives from a finding or format's list of models when it is this many times rarer
 # than every other filter of the query (see Conditions._masked_or_visible).
@@ -104,10 +104,11 @@ class Conditions:
     def of(cls, session: Session, params: SearchParams, *, team_id: int | None = None) -> Conditions:
         visible = filter_conditions(session, params, team_id=team_id)
         if session.get_bind().dialect.name != "sqlite":
-            masked = {k: c for k, c in filter_conditions(session, params, team_id=team_id, masked=True).items()
-                      if k in _LISTED}
+            masked = _related_conditions(params, lambda name: getattr(S, name), probe=True)
             walk = {**visible, **masked}  # walking the sort index: every row is tested in turn
-            guesses = estimates(session, params, list(visible)) if masked else {}
+            # Only a choice between a mask and a list needs the estimates (_masked_or_visible).
+            choose = bool(masked) and bool(set(visible) - _LISTED - {"removed"})
+            guesses = estimates(session, params, list(visible)) if choose else {}
             return cls(visible, {}, guesses, walk, postgresql=True, masked=masked)
         sort_column = SORTS[params.sort.lstrip("-")][0]
         hidden = filter_conditions(session, params, team_id=team_id, hide=lambda name: True)
@@ -242,12 +243,11 @@ class Conditions:
 
 
 def filter_conditions(session: Session, params: SearchParams, *, team_id: int | None = None,
-                      hide: Callable[[str], bool] | None = None, masked: bool = False) -> dict[str, ColumnElement[bool]]:
+                      hide: Callable[[str], bool] | None = None) -> dict[str, ColumnElement[bool]]:
     """The WHERE conditions of a search over ``hub_model_search``, keyed by parameter name.
 
     Args:
         hide: which projection columns to hide from SQLite's index choice (see :class:`Conditions`).
-        masked: test findings and formats on the row's masks, for a query another condition drives.
     """
 
     def col(name: str) -> Any:
@@ -272,13 +272,7 @@ def filter_conditions(session: Session, params: SearchParams, *, team_id: int | 
         conds["size"] = col("size_bucket").in_(params.size)
     # Hidden, a finding or format is tested on each candidate row's mask rather than read whole
     # into a temporary index first: a broad finding selects half the catalogue.
-    probe = hide("model_id") if hide is not None else masked
-    if params.finding:
-        conds["finding"] = _related(col("model_id"), col("finding_mask"), FINDING_BITS, AuditFinding.model_id,
-                                    AuditFinding.code, params.finding, probe)
-    if params.format:
-        conds["format"] = _related(col("model_id"), col("format_mask"), FORMAT_BITS, ModelFormat.model_id,
-                                   ModelFormat.format, params.format, probe)
+    conds.update(_related_conditions(params, col, probe=hide is not None and hide("model_id")))
     if params.flag:
         if team_id is None:
             raise InvalidQuery("flag", "filtering by flag needs a signed-in member of a team")
@@ -320,8 +314,15 @@ def in_or_null(column: Any, values: tuple[str, ...]) -> ColumnElement[bool]:
     return or_(*parts)
 
 
-def _related(model_id: Any, mask: Any, bits: tuple[str, ...], related_id: Any, value: Any,
-             values: tuple[str, ...], probe: bool) -> ColumnElement[bool]:
+def _related_conditions(params: SearchParams, col: Callable[[str], Any], *,
+                        probe: bool) -> dict[str, ColumnElement[bool]]:
+    """The finding and format conditions of a search (see :func:`_related`); ``col`` gives a
+    projection column as the query shows it."""
+    return {name: _related(col("model_id"), col(related.mask), related, getattr(params, name), probe)
+            for name, related in RELATED_FACETS.items() if getattr(params, name)}
+
+
+def _related(model_id: Any, mask: Any, related: Related, values: tuple[str, ...], probe: bool) -> ColumnElement[bool]:
     """Models with a related row (finding, format) of one of ``values``; ``none``: with none at all.
 
     ``mask`` is the projection's column with a bit per value the model has (catalog.db.marks):
@@ -335,9 +336,9 @@ def _related(model_id: Any, mask: Any, bits: tuple[str, ...], related_id: Any, v
     named = [v for v in values if v != NONE]
     parts = []
     if named and (probe or NONE in values):
-        parts.append(mask.op("&")(bits_of(named, bits)) != 0)
+        parts.append(mask.op("&")(bits_of(named, related.bits)) != 0)
     elif named:
-        parts.append(model_id.in_(select(related_id).where(value.in_(named))))
+        parts.append(model_id.in_(select(related.model_id).where(related.value.in_(named))))
     if NONE in values:
         parts.append(mask == literal_column("0"))
     return or_(*parts)

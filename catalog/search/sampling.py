@@ -33,8 +33,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from catalog.db.marks import FINDING_BITS, FORMAT_BITS, expand
+from catalog.db.marks import expand
 from catalog.db.tables import HubModelSearch
+from catalog.search.estimates import RELATED_FACETS
 from catalog.search.plan import in_or_null
 
 S = HubModelSearch
@@ -52,8 +53,7 @@ COLUMN_FACETS: dict[str, ColumnElement[Any]] = {
 # Facets of values a model can have several of (findings, formats), read from a mask column of
 # the projection: a bit per value (catalog.db.marks). A sample groups by mask; Python expands.
 MASK_FACETS: dict[str, tuple[ColumnElement[Any], tuple[str, ...]]] = {
-    "finding": (S.finding_mask, FINDING_BITS),
-    "format": (S.format_mask, FORMAT_BITS),
+    name: (getattr(S, related.mask), related.bits) for name, related in RELATED_FACETS.items()
 }
 # What a sample reads of each row, by facet.
 _SAMPLED: dict[str, ColumnElement[Any]] = {**COLUMN_FACETS, **{n: m for n, (m, _) in MASK_FACETS.items()}}
