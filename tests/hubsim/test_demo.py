@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from catalog.db.engine import make_engine, make_sessionmaker, transaction
-from catalog.db.tables import HubModel, SyncRun
+from catalog.db.tables import AuditFinding, HubModel, SyncRun
 
 
 def test_demo_crawls_the_bundled_snapshot_into_a_fresh_database(tmp_path: Path):
@@ -38,6 +38,12 @@ def test_demo_crawls_the_bundled_snapshot_into_a_fresh_database(tmp_path: Path):
         assert session.scalar(select(SyncRun.status)) == "completed"
         llama = session.scalar(select(HubModel).where(HubModel.repo_id == "meta-llama/Llama-3.1-8B-Instruct"))
         assert (llama.license_id, llama.parameters_source) == ("llama3.1", "safetensors")
+        # The overview counts models, not finding rows (some models hold a code twice).
+        [findings] = [line for line in done.stdout.splitlines() if line.startswith("top findings:")]
+        printed = dict(part.rsplit(" ", 1) for part in findings.removeprefix("top findings:").strip().split(", "))
+        models = dict(session.execute(select(AuditFinding.code, func.count(AuditFinding.model_id.distinct()))
+                                      .group_by(AuditFinding.code)).all())
+        assert printed and {code: int(n) for code, n in printed.items()} == {code: models[code] for code in printed}
 
 
 def test_demo_on_a_busy_port_fails_before_crawling(tmp_path: Path):
