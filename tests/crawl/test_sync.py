@@ -445,7 +445,8 @@ class TestAfterABulkLoad:
                 assert not conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")).first()
 
     def test_postgresql_statistics_follow_a_growing_catalogue_during_the_run(self, factory, hub, engine, monkeypatch):
-        """Lookups by repo id stay index lookups while a first load grows the tables from nothing."""
+        """Lookups by repo id, and the deletes of re-derived models' findings, stay index lookups
+        while a first load grows the tables from nothing."""
         monkeypatch.setattr("catalog.crawl.sync._FIRST_ANALYZE", 10)
         monkeypatch.setattr("catalog.crawl.sync._ANALYZE_AFTER", 10**9)  # no refresh at the end
         run_sync(factory, client_for(hub), SyncOptions(page_size=50, bulk_load=False))
@@ -454,4 +455,4 @@ class TestAfterABulkLoad:
         with engine.connect() as conn:
             analysed = conn.execute(text(
                 "SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL")).scalars().all()
-        assert {"hub_models", "hub_model_bases"} <= set(analysed)
+        assert {"hub_models", "hub_model_bases", "audit_findings"} <= set(analysed)
