@@ -115,9 +115,14 @@ def ancestors(session: Session, repo_id: str) -> list[list[dict[str, Any]]]:
 
 
 def descendant_counts(session: Session, repo_id: str) -> list[dict[str, Any]]:
-    """How many catalogue models name this one as their base, per relation (fine-tunes, adapters...)."""
+    """How many catalogue models name this one as their base, per relation (fine-tunes, adapters...).
+
+    Models the Hub no longer lists are left out, as from the search each count links to.
+    """
     counts = dict(session.execute(
-        select(BaseModelLink.relation, func.count()).where(BaseModelLink.base_repo_id == repo_id)
+        select(BaseModelLink.relation, func.count())
+        .join(HubModel, HubModel.id == BaseModelLink.model_id)
+        .where(BaseModelLink.base_repo_id == repo_id, HubModel.removed_at.is_(None))
         .group_by(BaseModelLink.relation)
     ).all())
     known = {r for r, _, _ in RELATIONS}

@@ -8,7 +8,10 @@ import re
 
 import pytest
 
-from catalog.db.engine import transaction
+from sqlalchemy import update
+
+from catalog.db.engine import transaction, utcnow
+from catalog.db.tables import HubModel
 from catalog.facts.record import model_record
 from catalog.facts.resolve import find_model
 from catalog.teams.accounts import Actor, add_team, add_user
@@ -98,6 +101,12 @@ def test_model_tree_counts_derivatives_per_relation(client, catalogue):
     # Upward: each base with its license.
     chat = text_of(client.get("/models/meta/llama-7b-chat").text)
     assert "meta/llama-7b llama2 base of meta/llama-7b-chat (finetune)" in chat
+    # A derivative the Hub no longer lists leaves the count as it leaves the search it links to.
+    with transaction(catalogue) as session:
+        session.execute(update(HubModel).where(HubModel.repo_id == "acme/llama-gguf").values(removed_at=utcnow()))
+    html = client.get("/models/meta/llama-7b").text.replace("%2F", "/")
+    assert "0 quantizations" in text_of(html) and "relation=quantized" not in html
+    assert client.get("/models.json", params={"base_model": "meta/llama-7b", "relation": "quantized"}).json()["data"] == []
 
 
 def test_memory_table_only_for_unquantised_weights(factory, catalogue, client):
