@@ -101,11 +101,13 @@ def facet_counts(session: Session, params: SearchParams, conds: Conditions, *, t
 
     Cached facets served from an older database state while being recounted are added to ``stale``.
 
-    Shape: ``{name: {"name", "label", "results": [{"value", "label", "count", "selected",
-    "toggle_url"}], "truncated"}}``; ``toggle_url`` is relative (``?...``) so it works under
-    any path (``/models``, ``/licenses/mit``, ``/api/v1/models``).
+    Shape: ``{name: {"name", "label", "results": [{"value", "label", "count", "count_approximate",
+    "selected", "toggle_url"}], "truncated"}}``; ``toggle_url`` is relative (``?...``) so it works
+    under any path (``/models``, ``/licenses/mit``, ``/api/v1/models``). ``count_approximate``:
+    the value was counted in a sample of more matches, so ``count`` is what it has at least.
     """
     counts: dict[str, Ranked] = {}
+    sampled: set[str] = set()  # facets counted in a sample of more matches
     shared: dict[frozenset[str], list[str]] = {}  # filters applied -> facets counted under them
     for facet in FACETS:
         if facet.name == "flag":
@@ -127,26 +129,28 @@ def facet_counts(session: Session, params: SearchParams, conds: Conditions, *, t
         else:
             shared.setdefault(others, []).append(facet.name)
     groups = {keys: Group(names, {n: getattr(params, n) for n in names if n in MULTI}) for keys, names in shared.items()}
-    approximate = False
     read = _shared_read(session, params, conds, set(groups))
     if read is not None:
         core, left_out, read_limit = read
         together = [replace(groups.pop(keys), passes=sorted(left_out & keys))
                     for keys in list(groups) if len(left_out - keys) == 1]
-        sampled, approximate, unsettled = shared_samples(
+        found, capped_at, unsettled = shared_samples(
             session, together, conds.where(core, limit=SAMPLE), {n: and_(*conds.probing([n])) for n in sorted(left_out)},
             sample=SAMPLE, read_limit=read_limit, sizes=_SIZES)
-        counts.update({name: Ranked.of(found) for name, found in sampled.items()})
+        counts.update({name: Ranked.of(values) for name, values in found.items()})
+        for i in capped_at:
+            sampled.update(together[i].names)
         groups.update({frozenset(conds.names()) - {n for n in left_out if n not in g.passes}: g for g in unsettled})
     for keys, group in groups.items():
-        sampled, capped = sampled_counts(session, group, conds.where(keys, limit=SAMPLE), sample=SAMPLE, sizes=_SIZES)
-        counts.update({name: Ranked.of(found) for name, found in sampled.items()})
-        approximate = approximate or capped
+        found, capped = sampled_counts(session, group, conds.where(keys, limit=SAMPLE), sample=SAMPLE, sizes=_SIZES)
+        counts.update({name: Ranked.of(values) for name, values in found.items()})
+        if capped:
+            sampled.update(group.names)
     query = Query.of(params)
     facets = {f.name: _shape(f, counts[f.name], params, getattr(params, f.name) if f.name != "removed"
-                             else (params.removed,), query)
+                             else (params.removed,), query, sampled=f.name in sampled)
               for f in FACETS if f.name in counts}
-    return facets, approximate
+    return facets, bool(sampled)
 
 
 def _shared_read(session: Session, params: SearchParams, conds: Conditions,
@@ -346,7 +350,14 @@ def _count(session: Session, where: list[ColumnElement[bool]]) -> int:
 
 
 def _shape(facet: Facet, ranked: Ranked, params: SearchParams, selected: tuple[str, ...],
-           query: Query) -> dict[str, Any]:
+           query: Query, *, sampled: bool = False) -> dict[str, Any]:
+    """A facet's values as the page and the API show them.
+
+    ``sampled``: counted in the first ``SAMPLE + 1`` matches the driving index yields, of more.
+    Each count is then what the sample holds, which the value has at least ("2,001+"); it is
+    not scaled up, for the sample is not a random one (a sync stores an author's models side
+    by side) and "about" would then be confidently wrong.
+    """
     values = ranked.values
     shown = values[: facet.size]
     shown_values = {v for v, _ in shown}
@@ -361,7 +372,8 @@ def _shape(facet: Facet, ranked: Ranked, params: SearchParams, selected: tuple[s
         "name": facet.name,
         "label": facet.label,
         "results": [
-            {"value": v, "label": _label(facet.name, v), "count": n, "selected": v in selected,
+            {"value": v, "label": _label(facet.name, v), "count": n, "count_approximate": sampled,
+             "selected": v in selected,
              "toggle_url": removed_toggle(params, v) if facet.name == "removed" else toggled(query, facet.name, v)}
             for v, n in shown
         ],

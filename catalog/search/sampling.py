@@ -96,7 +96,7 @@ def sampled_counts(session: Session, group: Group, where: list[ColumnElement[boo
 
 def shared_samples(session: Session, groups: list[Group], core: list[ColumnElement[bool]],
                    left_out: Mapping[str, ColumnElement[bool]], *, sample: int, read_limit: int,
-                   sizes: Mapping[str, int]) -> tuple[Counts, bool, list[Group]]:
+                   sizes: Mapping[str, int]) -> tuple[Counts, list[int], list[Group]]:
     """Several groups' facets from one read of the rows matching ``core``, in one query.
 
     Each group counts the rows passing its ``passes`` conditions (from ``left_out``); a row is
@@ -104,8 +104,9 @@ def shared_samples(session: Session, groups: list[Group], core: list[ColumnEleme
     rows. Each group's sample is its first ``sample + 1`` rows of that read, as its own query
     driven by the same index would have read them.
 
-    Returns the counts, whether any of them is approximate, and the groups whose sample the read
-    could not settle (cut before ``sample + 1`` of their rows): the caller counts those on their own.
+    Returns the counts, the positions in ``groups`` of those counted over a sample of more
+    matches (approximate), and the groups whose sample the read could not settle (cut before
+    ``sample + 1`` of their rows): the caller counts those on their own.
     """
     names = list(left_out)
     flags = {n: case((left_out[n], 1), else_=0).label(f"pass_{n}") for n in names}
@@ -124,11 +125,11 @@ def shared_samples(session: Session, groups: list[Group], core: list[ColumnEleme
     counts, seen = _read(session, parts, groups)
     cut = seen[""] > read_limit
     unsettled = [g for i, g in enumerate(groups) if cut and seen[f"#{i}"] <= sample]
-    approximate = any(seen[f"#{i}"] > sample for i in range(len(groups)))
+    sampled = [i for i in range(len(groups)) if seen[f"#{i}"] > sample]
     for group in unsettled:
         for name in group.names:
             counts.pop(name, None)
-    return counts, approximate, unsettled
+    return counts, sampled, unsettled
 
 
 def _group_parts(rows: Any, group: Group, sizes: Mapping[str, int]) -> list[Any]:

@@ -466,10 +466,19 @@ def test_facets_of_a_large_match_are_sampled_and_say_so(catalogue, monkeypatch):
     result = run(catalogue, category="community")  # the two llama models: within the sample
     assert result.facets_approximate is False
     assert facet(result, "author") == {"meta": 2}
+    assert not any(v["count_approximate"] for f in result.facets.values() for v in f["results"])
     result = run(catalogue, task="text-generation")  # four models: more than the sample
     assert result.facets_approximate is True
     assert result.count == 4, "the count itself is always exact"
-    assert sum(facet(result, "author").values()) < 4
+    # Each value shows what the sample (3 of the 4 matches) holds, which it has at least: the
+    # sample is the first matches in index order, not a random one, so nothing is scaled up.
+    for name in ("author", "gated", "size"):
+        for v in result.facets[name]["results"]:
+            truth = run(catalogue, task="text-generation", **{name: v["value"]}).count
+            assert v["count_approximate"] is True and 1 <= v["count"] <= truth, (name, v, truth)
+    assert sum(facet(result, "author").values()) == 3
+    # The task facet is counted without its own filter: the whole catalogue's, exact.
+    assert not any(v["count_approximate"] for v in result.facets["task"]["results"])
 
 
 @pytest.mark.parametrize(("sample", "margin"), [(2000, 1.25), (1, 1.25), (2, 0.01)])

@@ -264,3 +264,15 @@ def test_search_header_says_when_the_count_is_an_estimate_or_a_lower_bound(clien
         assert (body["count"], body["count_approximate"], body["count_estimated"]) == (100, True, False)
     exact = client.get("/models.json?license=mit").json()
     assert (exact["count"], exact["count_approximate"], exact["count_estimated"]) == (320, False, False)
+
+
+def test_facet_counts_from_a_sample_are_shown_as_lower_bounds(client, catalogue, monkeypatch):
+    from catalog.search import facets
+
+    monkeypatch.setattr(facets, "SAMPLE", 1)
+    html = client.get("/models", params={"license": "llama2"}).text  # two models: a sample of more
+    assert "Counts marked + come from a sample of the matching models" in html
+    author = re.search(r'<section class="facet" data-facet="author".*?</section>', html, re.DOTALL).group(0)
+    assert re.search(r'title="at least 2, counted in a sample">2\+</span>', author)
+    exact = client.get("/models", params={"author": "solo"}).text  # one model: counted whole
+    assert "Counts marked +" not in exact and "counted in a sample" not in exact
