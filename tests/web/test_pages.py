@@ -7,7 +7,6 @@ import html as html_lib
 import re
 
 import pytest
-
 from sqlalchemy import update
 
 from catalog.db.engine import transaction, utcnow
