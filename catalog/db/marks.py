@@ -108,21 +108,19 @@ def resume(session: Session) -> None:
 def _refresh(session: Session, model_ids: Sequence[int]) -> None:
     postgresql = session.get_bind().dialect.name == "postgresql"
     if postgresql:
-        ids, bound = "SELECT unnest(CAST(:ids AS integer[])) AS id", "{" + ",".join(str(i) for i in model_ids) + "}"
+        among, bound = "s.model_id = ANY(CAST(:ids AS integer[]))", "{" + ",".join(str(i) for i in model_ids) + "}"
     else:
-        ids, bound = "SELECT value AS id FROM json_each(:ids)", json.dumps(list(model_ids))
+        among, bound = "s.model_id IN (SELECT value FROM json_each(:ids))", json.dumps(list(model_ids))
     masks = {mask: f"coalesce((SELECT {aggregate(column, listed, postgresql=postgresql)} FROM {table} "
-                   f"WHERE {table}.model_id = c.id), 0)"
+                   f"WHERE {table}.model_id = s.model_id), 0)"
              for mask, (table, column, listed) in SOURCES.items()}
     # Materialised, each mask is aggregated once per model; inlined, both engines aggregated it
     # twice, for the comparison and for the value set (1,000 models: 95 -> 70 ms on PostgreSQL).
+    # Read from the projection rows, so a bulk load (no rows until its end) aggregates nothing.
     session.execute(text(
-        f"WITH m AS MATERIALIZED (SELECT c.id, {masks['finding_mask']} AS finding_mask, "
-        f"{masks['format_mask']} AS format_mask FROM ({ids}) AS c) "
-        f"UPDATE hub_model_search AS s SET finding_mask = m.finding_mask, format_mask = m.format_mask "
-        f"FROM m WHERE s.model_id = m.id "
-        f"AND (s.finding_mask <> m.finding_mask OR s.format_mask <> m.format_mask)"), {"ids": bound})
-
-
-__all__ = ["DEFERRED_KEY", "FINDING_BITS", "FORMAT_BITS", "OTHER", "SOURCES", "aggregate", "bits_of", "defer",
-           "expand", "resume", "touch"]
+        f"WITH m AS MATERIALIZED (SELECT s.model_id AS id, s.finding_mask AS old_findings, "
+        f"s.format_mask AS old_formats, {masks['finding_mask']} AS finding_mask, "
+        f"{masks['format_mask']} AS format_mask FROM hub_model_search AS s WHERE {among}) "
+        f"UPDATE hub_model_search SET finding_mask = m.finding_mask, format_mask = m.format_mask "
+        f"FROM m WHERE hub_model_search.model_id = m.id "
+        f"AND (m.old_findings <> m.finding_mask OR m.old_formats <> m.format_mask)"), {"ids": bound})
