@@ -97,7 +97,9 @@ class SearchPage(BaseModel):
     ok: Literal[True]
     count: int
     data: list[ModelRow]
-    facets: dict[str, dict[str, Any]]
+    facets: dict[str, dict[str, Any]] = Field(description=(
+        "By facet: {name, label, results: [{value, label, count, count_approximate, selected, toggle_url}], "
+        "truncated}. count_approximate: counted in a sample of more matches, so count is a lower bound."))
     facets_approximate: bool
     count_approximate: bool = Field(default=False, description="count is not exact: a lower bound (shown as "
                                                                "5,000+), or an estimate when count_estimated")
