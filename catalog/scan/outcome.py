@@ -5,11 +5,19 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from catalog.compliance.policy import ModelVerdict, overall
+from catalog.compliance.policy import ModelVerdict, Reason, overall
 from catalog.scan.base import Reference, ScanProblem
 
 # What a user has to act on; "info" and "pass" reasons explain a verdict but ask nothing.
 ACTIONABLE = ("fail", "warn")
+# Info reasons the short reports (text, Markdown) show all the same: the conditions a pass rests
+# on (a license allowing the use only if its terms are accepted, its use policy followed...).
+QUALIFYING = ("license-conditional",)
+
+
+def shown(reason: Reason) -> bool:
+    """Whether the short reports list this reason of a verdict: to act on, or a pass's conditions."""
+    return reason.outcome in ACTIONABLE or reason.code in QUALIFYING
 
 @dataclass(frozen=True)
 class CheckedModel:

@@ -12,7 +12,6 @@ from typing import Any
 
 from catalog.compliance.policy import Reason
 from catalog.scan.outcome import (
-    ACTIONABLE,
     CheckedModel,
     CheckedProblem,
     CheckReport,
@@ -21,6 +20,7 @@ from catalog.scan.outcome import (
     location,
     model_label,
     places,
+    shown,
     summary_line,
 )
 
@@ -57,7 +57,7 @@ def render_text(report: CheckReport, *, color: bool = False) -> str:
         lines.append(f"{paint(verdict.verdict.upper().ljust(4), verdict.verdict, bold=True)}  "
                      f"{model_label(verdict)}  ({license_})")
         for reason in verdict.reasons:
-            if reason.outcome in ACTIONABLE:
+            if shown(reason):
                 lines.append(f"      {paint(_MARK[reason.outcome], reason.outcome)} [{reason.code}] {reason.message}")
         if checked.references:
             lines.append("      used at: " + ", ".join(location(ref) for ref in places(checked)))
@@ -151,7 +151,7 @@ def render_markdown(report: CheckReport) -> str:
         lines += ["| Verdict | Model | License | Why | Used at |", "|---|---|---|---|---|"]
         for checked in _worst_first(report.models):
             verdict = checked.verdict
-            why = "<br>".join(f"**{r.code}**: {_md(r.message)}" for r in verdict.reasons if r.outcome in ACTIONABLE)
+            why = "<br>".join(f"**{r.code}**: {_md(r.message)}" for r in verdict.reasons if shown(r))
             used = "<br>".join(f"`{_md(location(ref))}`" for ref in places(checked))
             lines.append(f"| {icon[verdict.verdict]} {verdict.verdict} | `{_md(model_label(verdict))}` | "
                          f"{_md(verdict.license_id or verdict.category)} | {why or '—'} | {used or '—'} |")

@@ -141,3 +141,16 @@ def test_text_colour_only_when_asked():
     report = CheckReport((CheckedModel(_verdict("fail", "x")),), context="saas", policy="<default>")
     assert "\x1b[" in render(report, "text", color=True)
     assert "\x1b[" not in render(report, "text")
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_the_short_reports_list_the_conditions_a_pass_rests_on(fmt):
+    """A pass on a conditional license says its conditions; other info reasons stay in the JSON."""
+    reasons = (Reason("license-conditional", "info", "Llama 3.1 allows internal use on conditions: accept-terms."),
+               Reason("attribution-required", "info", "Display 'Built with Llama'."))
+    verdict = ModelVerdict("meta-llama/Llama-3.1-8B", "f" * 40, "pass", reasons, "llama3.1", "community")
+    report = CheckReport((CheckedModel(verdict),), context="internal", policy="<default>")
+    text = render(report, fmt)
+    assert "license-conditional" in text and "on conditions: accept-terms" in text
+    assert "Built with Llama" not in text
+    assert "Built with Llama" in render(report, "json")
