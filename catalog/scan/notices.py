@@ -81,7 +81,9 @@ def build_notices(session: Session, models: Sequence[tuple[str, str | None]], *,
 
 def _line(obligation: dict) -> str:
     detail = obligation.get("detail") or {}
-    extra = [str(detail[key]) for key in ("rule", "policy") if detail.get(key)]
+    # The use policy a duty points to, by address. (A naming duty's "rule" is left out: the
+    # summary states the same rule, which read twice in a row.)
+    extra = [str(detail["policy"])] if detail.get("policy") else []
     return " ".join([obligation["summary"].rstrip(), *(f"({text})" if text.startswith("http") else text
                                                       for text in extra)])
 

@@ -103,6 +103,9 @@ def test_notices_show_the_notice_a_license_asks_for(factory, tmp_path):
     notice_file = text[text.index("### NOTICE file text"):]
     assert "> Built with Llama" in display and "Llama 3.1 is licensed" not in display
     assert "Llama 3.1 is licensed under the Llama 3.1 Community License" in notice_file.split("### ", 2)[1]
+    # Each duty is stated once (the naming rule was followed by the same rule reworded).
+    naming = text[text.index("### Naming rules for derivatives"):].split("\n### ")[0]
+    assert naming.count('"Llama"') == 1, naming
 
 
 def test_bom_gives_licenseref_ids_as_an_expression_with_the_inherited_license(factory, tmp_path):
