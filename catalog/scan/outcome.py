@@ -19,6 +19,7 @@ def shown(reason: Reason) -> bool:
     """Whether the short reports list this reason of a verdict: to act on, or a pass's conditions."""
     return reason.outcome in ACTIONABLE or reason.code in QUALIFYING
 
+
 @dataclass(frozen=True)
 class CheckedModel:
     """One verdict with the places in the code base that use the model at that revision."""

@@ -16,7 +16,10 @@ Counting strategy, measured in tests/benchmarks/bench_search.py (1M models, SQLi
   is set) are counted by one query: at most ``SAMPLE`` matching rows are read once into a
   materialised CTE and every facet is grouped from it. A broad filter such as
   ``license=apache-2.0`` thus costs one bounded scan, and the result then says
-  ``facets_approximate``; filters narrower than ``SAMPLE`` rows are counted exactly. Facets
+  ``facets_approximate`` (each value so counted: ``count_approximate``, a lower bound; the
+  sample is the first matches in index order, where a sync stored an author's models side by
+  side, not a random one: scaled up, "about" would be confidently wrong); filters narrower
+  than ``SAMPLE`` rows are counted exactly. Facets
   left out of their own filter whose queries the same condition drives share one read of its
   matches (:func:`catalog.search.sampling.shared_samples`): the same samples, one read.
 - The total of an intersection stops at ``COUNT_CAP`` (then ``count_approximate``, shown as
@@ -351,13 +354,8 @@ def _count(session: Session, where: list[ColumnElement[bool]]) -> int:
 
 def _shape(facet: Facet, ranked: Ranked, params: SearchParams, selected: tuple[str, ...],
            query: Query, *, sampled: bool = False) -> dict[str, Any]:
-    """A facet's values as the page and the API show them.
-
-    ``sampled``: counted in the first ``SAMPLE + 1`` matches the driving index yields, of more.
-    Each count is then what the sample holds, which the value has at least ("2,001+"); it is
-    not scaled up, for the sample is not a random one (a sync stores an author's models side
-    by side) and "about" would then be confidently wrong.
-    """
+    """A facet's values as the page and the API show them; ``sampled``: each count is what a
+    sample of more matches holds, which the value has at least ("2,001+"; see the module's notes)."""
     values = ranked.values
     shown = values[: facet.size]
     shown_values = {v for v, _ in shown}
