@@ -46,6 +46,8 @@ def render_model(record: dict[str, Any], *, color: bool = False) -> str:
         bases = ", ".join(f"{b['id']} ({b['relation']})" for b in record["base_models"])
         lines.append(f"  base models   {bases}")
     lines.append(f"  formats       {', '.join(record['formats']) or '-'}")
+    for problem in record.get("problems") or ():  # why a field reads unknown: what the Hub sent was unusable
+        lines.append(f"  malformed     {problem.get('field')}: {problem.get('problem')} (kept as the Hub sent it)")
     if record["findings"]:
         lines.append("  findings")
         for f in record["findings"]:

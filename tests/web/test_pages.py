@@ -275,3 +275,21 @@ def test_facet_counts_from_a_sample_are_shown_as_lower_bounds(client, catalogue,
     assert re.search(r'title="at least 2, counted in a sample">2\+</span>', author)
     exact = client.get("/models", params={"author": "solo"}).text  # one model: counted whole
     assert "Counts marked +" not in exact and "counted in a sample" not in exact
+
+
+def test_model_page_says_which_hub_fields_were_malformed(client, factory):
+    """A field the Hub sent unusable reads "not recorded"; the page says why, with the value as sent."""
+    load(factory, hub_item("acme/zero-params", license="mit", safetensors={"total": 0, "parameters": {"F16": 0}}))
+    body = text_of(client.get("/models/acme/zero-params").text)
+    assert "Parameters not recorded" in body
+    assert "Malformed on the Hub safetensors : no positive integer total that fits 64 bits" in body
+    assert '"total": 0' in body  # the value as sent, folded
+    load(factory, hub_item("acme/fine", license="mit", safetensors={"total": 1_000}))
+    assert "Malformed on the Hub" not in client.get("/models/acme/fine").text
+    # `catalog show` says it too.
+    from catalog.cli.render import render_model
+
+    with factory() as session:
+        shown = render_model(model_record(session, "acme/zero-params"))
+    assert "parameters    unknown" in shown
+    assert "malformed     safetensors: no positive integer total that fits 64 bits" in shown
