@@ -358,7 +358,7 @@ def _fetcher(settings: Settings, factory: sessionmaker[Session]):  # -> Callable
         summary = sync_models(factory, hub_client(settings), repo_ids)
         if summary.status != "completed":
             raise CatalogueUnreachable(f"cannot fetch missing models from the Hub: {summary.error}")
-        from catalog.crawl.progress import describe_problem
+        from catalog.facts.queries import describe_problem
 
         for problem in summary.problems:  # gated, private, missing, renamed: each worth a line
             click.echo(f"  {describe_problem(problem)}", err=True)

@@ -8,6 +8,8 @@ from typing import IO, Any, Self
 
 import click
 
+from catalog.facts.queries import describe_problem
+
 # Without a terminal, a line every few seconds shows life without flooding a CI log.
 _LOG_EVERY = 5.0
 
@@ -69,14 +71,3 @@ class SyncProgress:
             self._bar.write(text, file=self.stream)
         else:
             click.echo(text, file=self.stream)
-
-
-def describe_problem(problem: dict[str, Any]) -> str:
-    """One line for a problem a sync run recorded (see ``SyncRun.problems``)."""
-    model = problem.get("model")
-    if "fields" in problem:
-        return f"{model}: malformed {', '.join(problem['fields'])} (kept raw in the model's problems)"
-    if "renamed_to" in problem:
-        return f"{model}: renamed on the Hub to {problem['renamed_to']} (the old id still resolves; update references)"
-    text = problem.get("problem", str(problem))
-    return f"{model}: {text}" if model else text

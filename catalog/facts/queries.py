@@ -47,6 +47,26 @@ def sync_run_view(run: SyncRun) -> dict[str, Any]:
     }
 
 
+def explain_problem(problem: Any) -> tuple[str | None, str]:
+    """The model a problem recorded by a sync run names (None if none) and, for a person, what
+    happened to it (see ``SyncRun.problems``: malformed fields, a rename, an item not stored)."""
+    if not isinstance(problem, dict):
+        return None, str(problem)
+    model = problem.get("model")
+    model = str(model) if model else None
+    if "fields" in problem:
+        return model, f"malformed {', '.join(map(str, problem['fields']))} (kept raw in the model's problems)"
+    if "renamed_to" in problem:
+        return model, f"renamed on the Hub to {problem['renamed_to']} (the old id still resolves; update references)"
+    return model, str(problem.get("problem", problem))
+
+
+def describe_problem(problem: Any) -> str:
+    """One line for a problem a sync run recorded (:func:`explain_problem`)."""
+    model, text = explain_problem(problem)
+    return f"{model}: {text}" if model else text
+
+
 def sync_command(scope: dict[str, Any]) -> str:
     """The `catalog sync` command line of a run's scope: what runs it again (and resumes it)."""
     if "import" in scope:

@@ -16,6 +16,8 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup, escape
 
+from catalog.facts.queries import explain_problem
+
 # Words for the obligation kinds of the knowledge base (catalog.licenses.kb.OBLIGATION_KINDS).
 OBLIGATION_LABELS = {
     "attribution": "attribution",
@@ -54,6 +56,7 @@ def register(env: jinja2.Environment) -> None:
     env.filters["context"] = lambda c: CONTEXT_LABELS.get(c, c)
     env.filters["verdict"] = lambda s: VERDICT_LABELS.get(s, s)
     env.filters["short_sha"] = lambda s: str(s)[:7] if s else "not recorded"
+    env.filters["explain_problem"] = explain_problem
 
 
 def human_parameters(n: int | None) -> str:

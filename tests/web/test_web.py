@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from fastapi.testclient import TestClient
@@ -174,3 +175,13 @@ def test_model_page_says_not_recorded_rather_than_inventing(client, factory):
     body = client.get("/models/demo/unrecorded").text
     assert body.count("not recorded") >= 3
     assert client.get("/models/demo/unrecorded.json").json()["sha"] is None
+
+
+def test_sync_page_lists_a_runs_problems_by_model(client, factory):
+    load(factory, hub_item("acme/zero", license="mit", safetensors={"total": 0}),
+         hub_item(HOSTILE_ID, license="mit", safetensors={"total": -1}))
+    body = client.get("/sync").text
+    assert "2 problems" in body
+    assert re.search(r'<a href="/models/acme/zero">acme/(<wbr>)?zero</a>: malformed safetensors', body)
+    assert "<script>alert(1)" not in body and "&lt;script&gt;" in body
+    assert client.get("/sync.json").json()["runs"][0]["problems"][0] == {"model": "acme/zero", "fields": ["safetensors"]}
