@@ -5,7 +5,8 @@
 A corpus with the real data's field distributions is served by the Hub-compatible server in
 its own process (so client and server do not share a GIL). It measures, per database:
 - a full sync of the listing (`catalog sync --full --skip-license-files`, a subprocess): wall
-  time, models/s, CPU seconds of the catalog process, peak RSS;
+  time, models/s and their ratio to the public Hub's rate-limit ceiling (~3,300 models/s with
+  a free token), CPU seconds of the catalog process, peak RSS;
 - a fetch-only pass over the same pages with a bare httpx loop that only parses JSON (after
   one warm-up pass), and the ratio sync / fetch-only (catalog's overhead over the wire);
 - an incremental `catalog sync --skip-license-files` with nothing changed, and its ratio to a
@@ -41,6 +42,9 @@ from catalog.crawl.hub import HubClient, fetch_only
 from tests.benchmarks.corpus import generate
 
 PAGE_SIZE = 1000
+# The public Hub's listing rate limit with a free token, ~1,000 API calls per 5 minutes, at
+# 1,000 models a call (issue 17): a crawl of the Hub cannot go faster than this.
+HUB_CEILING = 1000 * 1000 / 300
 
 
 def write_corpus(n: int, path: Path) -> None:
@@ -150,7 +154,8 @@ def main(argv: list[str] | None = None) -> None:
                 for label, cwd in checkouts:
                     full, full_cpu, rss, incremental, incremental_cpu = run_target(name, db_url, url, work, cwd)
                     print(f"{name}{f' ({label})' if args.baseline else ''}: full sync {args.models} models in "
-                          f"{full:.1f}s ({args.models / full:.0f} models/s, {full_cpu:.1f}s CPU in catalog), ratio to "
+                          f"{full:.1f}s ({args.models / full:.0f} models/s, {args.models / full / HUB_CEILING:.2f}x "
+                          f"the Hub's rate-limit ceiling; {full_cpu:.1f}s CPU in catalog), ratio to "
                           f"fetch-only {full / fetch_wall:.2f}, peak RSS {rss} MB; incremental no-change sync "
                           f"{incremental:.2f}s ({incremental_cpu:.2f}s CPU), {incremental / incremental_floor:.2f}x its floor",
                           flush=True)

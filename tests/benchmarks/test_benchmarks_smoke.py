@@ -39,3 +39,4 @@ def test_bench_sync_runs(tmp_path, capsys) -> None:
     bench_sync.main(["--models", "300", "--work", str(tmp_path)])
     out = capsys.readouterr().out
     assert "fetch-only" in out and "ratio to fetch-only" in out and "incremental no-change sync" in out and "its floor" in out
+    assert "the Hub's rate-limit ceiling" in out
