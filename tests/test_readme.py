@@ -226,3 +226,11 @@ def test_readme_examples_run_as_printed(readme_env: dict[str, str]) -> None:
             failures.append(f"{block.describe()}: {'; '.join(problems)}\n{output[-3000:]}")
     assert ran >= 5
     assert not failures, "README examples that do not work as printed:\n\n" + "\n\n".join(failures)
+
+
+def test_every_repository_path_the_readme_names_exists() -> None:
+    """A path in backquotes (`catalog/compliance/policy.py`, `tests/benchmarks/...`) is one a reader
+    will open: after a module moves, the README must follow (placeholders like `<hash>` aside)."""
+    named = set(re.findall(r"`((?:catalog|templates|tests|migrations|docs|\.ci)/[^`\s<>*]+)`", README.read_text()))
+    assert len(named) > 20
+    assert sorted(path for path in named if not (ROOT / path).exists()) == []
