@@ -97,14 +97,13 @@ def catalogue_counts(session: Session) -> dict[str, int]:
 
 def live_counts(session: Session, column: Any, *where: Any, top: int | None = None) -> dict[Any, int]:
     """Models not removed per value of a ``hub_model_search`` column or ``AuditFinding.code``, most first."""
+    query = select().select_from(HubModelSearch).where(HubModelSearch.removed.is_(False), *where)
     models = func.count()
     if column.class_ is AuditFinding:
+        query = query.join(AuditFinding, AuditFinding.model_id == HubModelSearch.model_id)
         # A model can hold one code more than once (two attribution duties, say): it counts once.
         models = func.count(AuditFinding.model_id.distinct())
-    query = select(column, models).select_from(HubModelSearch).where(HubModelSearch.removed.is_(False), *where)
-    if column.class_ is AuditFinding:
-        query = query.join(AuditFinding, AuditFinding.model_id == HubModelSearch.model_id)
-    query = query.group_by(column).order_by(models.desc(), column).limit(top)
+    query = query.add_columns(column, models).group_by(column).order_by(models.desc(), column).limit(top)
     return dict(session.execute(query).all())
 
 
