@@ -43,6 +43,28 @@ class InvalidQuery(CatalogError):
         self.field = field
         self.message = message
 
+    @property
+    def summary(self) -> str:
+        """The one-line message a person reads (the error body's ``message``)."""
+        return f"bad value for {self.field}: {self.message}"
+
+
+class UnknownParameter(InvalidQuery):
+    """A query parameter the endpoint does not take: refused, since ignoring a mistyped filter
+    (``licence=mit``) would silently answer a wider question than the one asked."""
+
+    def __init__(self, name: str, suggestion: str | None, known: tuple[str, ...]) -> None:
+        if suggestion:
+            hint = f"did you mean {suggestion!r}?"
+        else:
+            hint = f"this endpoint takes {', '.join(known)}" if known else "this endpoint takes none"
+        super().__init__(name, f"unknown parameter; {hint}")
+        self.hint = hint
+
+    @property
+    def summary(self) -> str:
+        return f"unknown query parameter {self.field!r} ({self.hint})"
+
 
 class DatabaseUnavailable(CatalogError):
     """The database named by CATALOG_DATABASE_URL cannot be reached or opened."""

@@ -141,7 +141,8 @@ def _sync(settings: Settings, factory: Any, repo_ids: tuple[str, ...], authors: 
         texts = fetch_license_files(factory, client, every_model=license_files == "all", authors=authors,
                                     repo_ids=repo_ids or None)
         click.echo(f"license files: {texts.models} models, {texts.requests} requests, {texts.fetched} texts read "
-                   f"({texts.detected} identified), {texts.unchanged} unchanged, {texts.not_readable} not readable, "
+                   f"({texts.detected} identified), {texts.unchanged} unchanged, {texts.not_found} not found, "
+                   f"{texts.not_readable} not readable, "
                    f"{texts.elapsed:.1f}s", err=True)
         if texts.error:
             click.echo(f"error: license files: {texts.error} (run sync again to carry on)", err=True)

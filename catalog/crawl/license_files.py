@@ -98,7 +98,8 @@ class LicenseFilesSummary:
     requests: int = 0
     fetched: int = 0  # texts read (new or changed)
     unchanged: int = 0  # files asked for again whose ETag still held
-    not_readable: int = 0  # gated, private, missing, not found, too large
+    not_readable: int = 0  # gated, private, missing, too large, binary
+    not_found: int = 0  # listed by the Hub but absent at the revision, or a card with no license section
     detected: int = 0  # texts identified as a known license
     elapsed: float = 0.0
     error: str | None = None
@@ -256,6 +257,8 @@ def _store(session: Session, job: _Job, answer: FileFetch, held: ModelLicenseFil
             summary.detected += values["detected_license"] is not None
     if values["status"] in ("gated", "private", "missing", "too-large", "unreadable"):
         summary.not_readable += 1
+    elif values["status"] == "not-found":
+        summary.not_found += 1
     if held is not None:
         for name, value in values.items():
             setattr(held, name, value)

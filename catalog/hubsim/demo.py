@@ -62,7 +62,8 @@ def run_demo(*, database: str, serve: bool, port: int, shared: Path | None = Non
         if summary.status == "completed":
             texts = fetch_license_files(factory, client, every_model=True)
             click.echo(f"license files: {texts.requests} requests, {texts.fetched} texts read "
-                       f"({texts.detected} identified), {texts.not_readable} not readable")
+                       f"({texts.detected} identified), {texts.not_found} not found, "
+                       f"{texts.not_readable} not readable")
     if summary.status != "completed":
         raise click.ClickException("the demo crawl did not complete")
 

@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import base64
 import binascii
+import difflib
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from typing import Any
 
-from catalog.errors import InvalidQuery
+from catalog.errors import InvalidQuery, UnknownParameter
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -51,6 +52,8 @@ RELATION_VALUES = ("finetune", "adapter", "quantized", "merge", "unknown")
 # Filters that may repeat (values of one filter OR together; different filters AND).
 MULTI = ("license", "category", "finding", "flag", "task", "library", "author", "size", "gated", "format")
 SINGLE = ("q", "params_min", "params_max", "removed", "base_model", "relation", "sort", "limit", "cursor")
+# Every parameter a search takes (the pages and the API's model list take these and no others).
+NAMES = MULTI + SINGLE
 _MAX_VALUES = 50
 _MAX_Q = 200
 _SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?(?:e\d+)?)\s*([kmbt]?)\s*$", re.IGNORECASE)
@@ -89,8 +92,8 @@ class SearchParams:
     def from_query(cls, query: Iterable[tuple[str, str]] | Mapping[str, Any]) -> SearchParams:
         """Validate query-string pairs (``request.query_params.multi_items()`` or a dict).
 
-        Unknown parameter names are ignored (pages add their own, e.g. ``format=json``
-        is not one of ours: ``format`` is the weight-format filter). Empty values are ignored.
+        Names it does not take are skipped here (an endpoint with parameters of its own refuses
+        the rest with :func:`refuse_unknown`). Empty values are ignored.
 
         Raises:
             InvalidQuery: a value is unusable; ``field`` names the parameter.
@@ -186,6 +189,21 @@ class SearchParams:
         narrowing = [f.name for f in fields(self) if f.name not in ("sort", "limit", "cursor", "_raw")]
         default = SearchParams()
         return all(getattr(self, n) == getattr(default, n) for n in narrowing)
+
+
+def refuse_unknown(names: Iterable[str], known: Collection[str]) -> None:
+    """Refuse a query parameter an endpoint does not take, suggesting the name it was probably
+    meant to be: a mistyped filter that was ignored would widen the answer without a word.
+
+    Names starting with ``_`` are let through (clients add them to defeat caches).
+
+    Raises:
+        UnknownParameter: the first unknown name.
+    """
+    for name in names:
+        if name not in known and not name.startswith("_"):
+            close = difflib.get_close_matches(name.lower(), sorted(known), n=1, cutoff=0.6)
+            raise UnknownParameter(name[:100], close[0] if close else None, tuple(known))
 
 
 def gated_kinds(values: Iterable[str]) -> set[str]:

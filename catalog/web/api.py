@@ -18,12 +18,30 @@ from pydantic import StringConstraints
 
 from catalog.db.tables import Team, User
 from catalog.errors import InvalidQuery
+from catalog.search.params import refuse_unknown
 from catalog.web import api_schemas as s
 from catalog.web.auth import ReaderDep, actor_for, require_token_role
 from catalog.web.deps import SessionDep, SettingsDep
 from catalog.web.responses import JSONResponse
 
-router = APIRouter(tags=["catalog API v1"])
+
+def _known_parameters(request: Request) -> None:
+    """Refuse a query parameter the matched endpoint does not declare (see ``refuse_unknown``)."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is not None and request.query_params:
+        refuse_unknown(request.query_params.keys(), _query_names(dependant))
+
+
+def _query_names(dependant: Any) -> list[str]:
+    """The query parameters an endpoint declares, its dependencies' included, in declared order."""
+    names = [param.alias for param in dependant.query_params]
+    for sub in dependant.dependencies:
+        names += [name for name in _query_names(sub) if name not in names]
+    return names
+
+
+router = APIRouter(tags=["catalog API v1"], dependencies=[Depends(_known_parameters)])
 
 ROW_FIELDS = tuple(s.ModelRow.model_fields)
 _POLICY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")

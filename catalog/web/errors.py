@@ -54,7 +54,7 @@ def error_response(request: Request, status: int, message: str, *, errors: list[
 async def catalog_error(request: Request, exc: Exception) -> Response:
     """Exception handler: catalog errors in the one error shape."""
     if isinstance(exc, InvalidQuery):
-        return error_response(request, 400, f"bad value for {exc.field}: {exc.message}",
+        return error_response(request, 400, exc.summary,
                               errors=[{"field": exc.field, "message": exc.message}])
     if isinstance(exc, ModelNotFound):
         return error_response(request, 404, str(exc), context={"suggestions": exc.suggestions})

@@ -25,7 +25,7 @@ from catalog.licenses.kb import CATEGORIES
 from catalog.resources import resource_dir
 from catalog.search.export import csv_response
 from catalog.search.facets import live_counts_of, query_url
-from catalog.search.params import DEFAULT_SORT
+from catalog.search.params import DEFAULT_SORT, NAMES, refuse_unknown
 from catalog.search.query import SORT_LABELS, SORTS, SearchParams, search
 from catalog.teams.flags import model_flags
 from catalog.web.auth import ReaderDep, csrf_token, has_role, user_view
@@ -62,24 +62,30 @@ def healthz(request: Request) -> JSONResponse:
     return JSONResponse({"ok": True, "database": "ok"})
 
 
+def _search_params(request: Request) -> SearchParams:
+    """The search a list page's query asks for; a parameter no search takes is refused (400)."""
+    refuse_unknown(request.query_params.keys(), NAMES)
+    return SearchParams.from_query(request.query_params.multi_items())
+
+
 @router.get("/models.json")
 def models_json(request: Request, session: SessionDep, user: ReaderDep) -> JSONResponse:
     """The search page's data: the same body as ``GET /api/v1/models``."""
-    params = SearchParams.from_query(request.query_params.multi_items())
+    params = _search_params(request)
     return JSONResponse(search(session, params, team_id=_team(user)).to_dict())
 
 
 @router.get("/models.csv")
 def models_csv(request: Request, user: ReaderDep) -> StreamingResponse:
     """Every model matching the current search, streamed as CSV."""
-    params = SearchParams.from_query(request.query_params.multi_items())
+    params = _search_params(request)
     return csv_response(request.app.state.sessionmaker, params, team_id=_team(user))
 
 
 @router.get("/models")
 def models_page(request: Request, session: SessionDep, user: ReaderDep) -> Response:
     """The faceted search page (JSON for clients that ask for it)."""
-    params = SearchParams.from_query(request.query_params.multi_items())
+    params = _search_params(request)
     result = search(session, params, team_id=_team(user))
     if wants_json(request):
         return JSONResponse(result.to_dict())
@@ -151,7 +157,7 @@ def license_page(license_id: str, request: Request, session: SessionDep, user: R
     entry = knowledge_base().get(license_id.removesuffix(".json"))
     if entry is None:
         return _not_found(request, f"no license {license_id!r} in the knowledge base")
-    params = SearchParams.from_query(request.query_params.multi_items()).with_(license=(entry.id,))
+    params = _search_params(request).with_(license=(entry.id,))
     result = search(session, params, team_id=_team(user))
     if as_json or wants_json(request):
         return JSONResponse({"ok": True, "license": entry.to_dict(), "models": result.to_dict()})

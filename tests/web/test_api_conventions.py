@@ -58,3 +58,24 @@ def test_broken_json_says_so(client: TestClient) -> None:
     body = assert_error(answer, 400)  # not JSON at all: a bad request, like a bad parameter (issue 11)
     assert body["errors"][0]["field"] == "body"
     assert "not valid JSON (at character 20" in body["message"]
+
+
+def test_a_mistyped_parameter_is_refused_not_ignored(client: TestClient) -> None:
+    # Ignored, `licence=mit` would answer "every model" to "which models are under mit?".
+    typo = assert_error(client.get("/api/v1/models", params={"licence": "mit"}), 400)
+    assert typo["message"] == "unknown query parameter 'licence' (did you mean 'license'?)"
+    assert typo["errors"] == [{"field": "licence", "message": "unknown parameter; did you mean 'license'?"}]
+    for path in ("/models", "/models.json", "/models.csv", "/licenses/mit"):
+        answer = client.get(path, params={"licence": "mit"})
+        assert answer.status_code == 400, path
+        assert "did you mean &#39;license&#39;?" in answer.text or "did you mean 'license'?" in answer.text, path
+    # Every endpoint checks against what it declares, dependencies included.
+    assert "did you mean 'limit'" in assert_error(client.get("/api/v1/sync/runs", params={"limt": 5}), 400)["message"]
+    detail = client.get("/api/v1/models/org/m001", params={"revison": "main"})
+    assert "did you mean 'revision'" in assert_error(detail, 400)["message"]
+    unrelated = assert_error(client.get("/api/v1/licenses", params={"q": "mit"}), 400)
+    assert unrelated["message"] == "unknown query parameter 'q' (this endpoint takes none)"
+    # Known parameters, and `_`-prefixed cache busters, still work.
+    fine = client.get("/api/v1/models", params={"license": "mit", "_": "1712", "fields": "id", "format": "safetensors"})
+    assert fine.status_code == 200, fine.text
+    assert client.get("/models", params={"sort": "name", "_": "x"}).status_code == 200
