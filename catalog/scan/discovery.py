@@ -59,7 +59,11 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_CONFIG_BYTES = 1024 * 1024
 # Notebooks carry their outputs (images as base64), so their code is a small part of a large file.
 MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024
-_SHELL_SUFFIXES = (".sh", ".bash", ".zsh")
+# Batch-job scripts (Slurm, PBS) are shell scripts under their scheduler's name.
+_SHELL_SUFFIXES = (".sh", ".bash", ".zsh", ".ksh", ".slurm", ".sbatch", ".pbs")
+# A script without a suffix (`scripts/train`, `bin/serve`) says what it is on its first line.
+_SHEBANG = re.compile(rb"#!\s*(?:\S*/)?(?:env(?:\s+-\S+)*\s+(?:\S*/)?)?(python|bash|zsh|ksh|dash|sh)[\d.]*(?:\s|$)")
+_SHEBANG_TYPE = {b"python": "python"}
 _MAKEFILES = ("makefile", "gnumakefile")
 # transformers.js code: read by the line rules (pipeline("task", "org/name"), from_pretrained("org/name")).
 _SCRIPT_SUFFIXES = (".js", ".mjs", ".ts", ".jsx", ".tsx")
@@ -93,6 +97,8 @@ def _file_type(name: str, path: str) -> str | None:
         return "dockerfile"
     if lowered in _MAKEFILES or lowered.endswith(".mk"):
         return "makefile"
+    if "." not in lowered and lowered not in _NOT_SCRIPTS:
+        return _shebang_type(path)
     if discovery_config.is_config(name):
         if lowered.endswith((".yml", ".yaml")) and (
             lowered.startswith(("docker-compose", "compose"))
@@ -101,6 +107,24 @@ def _file_type(name: str, path: str) -> str | None:
             return "config+commands"
         return "config"
     return None
+
+
+# Files without a suffix that are never scripts: not opened to look for a shebang.
+# The type of a file named on the command line that discovery does not read: a scan-incomplete problem.
+UNREAD = "unread"
+_NOT_SCRIPTS = frozenset({"license", "licence", "copying", "notice", "readme", "authors", "contributors",
+                          "codeowners", "owners", "changelog", "version", "manifest", "procfile"})
+
+
+def _shebang_type(path: str) -> str | None:
+    """"python" or "shell" for a script whose first line names that interpreter, else None."""
+    try:
+        with open(path, "rb") as file:
+            first = file.read(128).split(b"\n", 1)[0]
+    except OSError:
+        return None
+    match = _SHEBANG.match(first)
+    return _SHEBANG_TYPE.get(match.group(1), "shell") if match else None
 
 
 def _scan(data: bytes, file: str, file_type: str, check: IdCheck) -> list[Reference]:
@@ -146,6 +170,10 @@ def _why(exc: BaseException) -> str:
 
 def _scan_file(path: str, file: str, file_type: str, check: IdCheck) -> list[Reference]:
     """Read and scan one file; whatever goes wrong is a ``scan-incomplete`` problem, never a crash."""
+    if file_type == UNREAD:
+        check.problem("scan-incomplete", file, 1, 1, "not a kind of file discovery reads (the README lists them "
+                      "under \"License compliance in CI\"): name its models in catalog.toml or models.txt")
+        return []
     try:
         size = os.path.getsize(path)
         limit = MAX_NOTEBOOK_BYTES if file_type == "notebook" else MAX_BYTES
@@ -225,22 +253,31 @@ def scan_files(paths: Sequence[str | Path], check: IdCheck, *, root: Path | None
     excluded = _excluder(exclude)
     root_dir = os.path.abspath(root) if root is not None else None
     seen: set[str] = set()
+    types: dict[str, str | None] = {}  # decided once: a file without a suffix is opened to decide
+
+    def typed(name: str, file: str) -> str | None:
+        if file not in types:
+            types[file] = _file_type(name, file)
+        return types[file]
+
     for given in paths:
         path = os.path.abspath(given)
         if os.path.isdir(path):
             base = root_dir or path
-            files = iter_files(path, lambda name, p, base=base: _file_type(name, p) is not None
+            files = iter_files(path, lambda name, p, base=base: typed(name, p) is not None
                                and not excluded(_relative(p, base), False),
                                skip_dir=lambda p, base=base: excluded(_relative(p, base), True))
         elif os.path.isfile(path):
             base = root_dir or os.path.dirname(path)
             files = iter([path])
+            # A file named on the command line is read whatever its name, or said to be unread.
+            types[path] = typed(os.path.basename(path), path) or UNREAD
         else:
             raise DiscoveryError(f"no such file or directory: {given}")
         if os.path.commonpath([base, path]) != base:
             raise DiscoveryError(f"{given} is outside the scan root {root}")
         for file in files:
-            file_type = _file_type(os.path.basename(file), file)
+            file_type = typed(os.path.basename(file), file)
             if file in seen or file_type is None:  # overlapping arguments name a file twice
                 continue
             seen.add(file)

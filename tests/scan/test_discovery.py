@@ -419,3 +419,28 @@ def test_exclude_patterns_skip_files_and_folders_as_gitignore_would(tmp_path: Pa
     assert ids(tmp_path, exclude=("tests/", "!tests/test_app.py")) == {"org/shipped", "org/scratch"}
     # A file named on the command line is read whatever the patterns say.
     assert ids(tmp_path / "tests" / "fixtures" / "sample.py", exclude=("tests/",)) == {"org/fixture"}
+
+
+def test_scripts_are_known_by_their_first_line_and_job_scripts_by_their_suffix(tmp_path: Path) -> None:
+    # Seen in huggingface/open-r1: `slurm/serve_r1.slurm` serves MODEL_PATH="deepseek-ai/DeepSeek-R1";
+    # scripts under bin/ often have no suffix at all. Both were walked past.
+    (tmp_path / "serve_r1.slurm").write_text('#!/bin/bash\n#SBATCH --nodes=2\nMODEL_PATH="org/served"\n'
+                                             "python -m sglang.launch_server --model-path $MODEL_PATH\n")
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "train").write_text('#!/usr/bin/env python3\nAutoModel.from_pretrained("org/trained")\n')
+    (tmp_path / "bin" / "fetch").write_text("#!/bin/sh\nhuggingface-cli download org/fetched\n")
+    (tmp_path / "bin" / "notes").write_text('AutoModel.from_pretrained("org/not-a-script")\n')  # no shebang
+    (tmp_path / "bin" / "fishy").write_text("#!/usr/bin/fish\nhuggingface-cli download org/fish\n")
+    found = scan([tmp_path])
+    assert {(r.repo_id, r.file, r.line) for r in found.references} == {
+        ("org/served", "serve_r1.slurm", 3), ("org/trained", "bin/train", 2), ("org/fetched", "bin/fetch", 2)}
+    assert found.problems == []
+
+
+def test_a_named_file_discovery_does_not_read_is_reported_not_passed(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text('AutoModel.from_pretrained("org/in-prose")\n')
+    found = scan([tmp_path / "README.md"])
+    assert found.references == []
+    assert [(p.code, p.file) for p in found.problems] == [("scan-incomplete", "README.md")]
+    assert "not a kind of file discovery reads" in found.problems[0].detail
+    assert scan([tmp_path]).problems == []  # walked past in a folder, as every README is
