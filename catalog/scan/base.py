@@ -276,13 +276,21 @@ _NOT_MODEL_PATHS = frozenset(
 )
 
 
-def hub_url_id(value: str) -> tuple[str, int] | None:
+def hub_url_id(value: str, *, downloads_only: bool = False) -> tuple[str, int] | None:
     """The model a Hub URL or ``hf-hub:`` id names, and where in ``value`` it starts, else None.
 
     Only the org/name form counts: a bare ``https://huggingface.co/gpt2`` is as likely a page.
+    With ``downloads_only`` (a string in no model position) only what fetches the model counts:
+    a prefixed id (``hf://``, ``hf-hub:``), a file URL (``/resolve/``, ``/raw/``) or a clone
+    (``.git``); a link to the model's page is documentation (FastChat's model registry links
+    60 models it serves none of).
     """
     match = _HUB_URL.search(value)
     if match is None or match.group(2) is None or match.group(1).lower() in _NOT_MODEL_PATHS:
+        return None
+    if downloads_only and match.group(0).lower().startswith(("http://", "https://")) and not (
+        match.group(2).lower().endswith(".git") or value.startswith(("/resolve/", "/raw/"), match.end())
+    ):
         return None
     name = match.group(2)
     name = name.removesuffix(".git")

@@ -95,7 +95,7 @@ def _scan_text(text: str, file: str, kind: str, check: IdCheck, first_line: int)
         if check.accepts(match.group(2), strong=True):
             add(match.group(2), match.start(2), f"{match.group(1)} (line scan)")
     for match in _URL.finditer(text):
-        url = hub_url_id(match.group())
+        url = hub_url_id(match.group(), downloads_only=True)
         if url is not None:
             add(url[0], match.start() + url[1], "Hub URL (line scan)")
     if check.has_catalogue:

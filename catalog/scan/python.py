@@ -334,7 +334,7 @@ class _Scanner(StringReader, BindingVisitor):
             self._model_args(call, args, scope)
         self._commands()
         for node in self.urls:
-            found = hub_url_id(node.value)
+            found = hub_url_id(node.value, downloads_only=True)
             if found is not None and id(node) not in self.consumed:
                 self.consumed.add(id(node))
                 repo_id, at = found

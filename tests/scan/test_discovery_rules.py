@@ -68,7 +68,17 @@ gguf = Llama.from_pretrained(repo_id="bartowski/Qwen-GGUF", filename="*Q4_K_M.gg
     "hub urls": ({"t.py": '''URL = "https://huggingface.co/org/model/resolve/main/config.json"
 fs_path = "hf://org/other/weights.safetensors"
 data = "https://huggingface.co/datasets/org/data/resolve/main/x.csv"
-'''}, {("org/model", "t.py", 1), ("org/other", "t.py", 2)}, set()),
+clone = ["git", "clone", "https://huggingface.co/org/cloned.git"]
+'''}, {("org/model", "t.py", 1), ("org/other", "t.py", 2), ("org/cloned", "t.py", 4)}, set()),
+    # A link to a model's page is documentation (FastChat's registry links 60 models it does not
+    # load); the same link handed to a loader is a use.
+    "hub page links": ({"t.py": '''register_model_info(["solar"], "SOLAR", "https://huggingface.co/org/linked", "A model")
+tok = AutoTokenizer.from_pretrained("https://huggingface.co/org/loaded")
+PAGE = "https://huggingface.co/org/via-constant"
+model = AutoModel.from_pretrained(PAGE)
+''', "app.js": '''// see https://huggingface.co/org/js-linked
+const pipe = await pipeline("text-generation", "org/js-loaded");
+'''}, {("org/loaded", "t.py", 2), ("org/via-constant", "t.py", 4), ("org/js-loaded", "app.js", 2)}, set()),
     "import alias of a loader": ({"t.py": '''from transformers import pipeline as hf_pipeline
 p = hf_pipeline("text-generation", model="org/aliased")
 '''}, {("org/aliased", "t.py", 2)}, set()),
