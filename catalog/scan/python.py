@@ -26,6 +26,7 @@ from catalog.scan.python_loaders import (
 from catalog.scan.python_scopes import BindingVisitor, Scope, literal
 from catalog.scan.python_strings import StringReader, unparse
 from catalog.scan.python_values import Resolver, Value
+from catalog.scan.shell import model_flag
 
 # A name that says it holds a place the code writes or reads locally.
 _LOCAL_NAME = re.compile(r"(output|save|^out_|_out$|dir$|_folder$|cache|local|tmp|temp)", re.IGNORECASE)
@@ -71,6 +72,7 @@ class _Scanner(StringReader, BindingVisitor):
         self.pending: list[tuple[ast.Call, Position, Scope]] = []
         self.consumed: set[int] = set()  # literal nodes that are never catalogue matches
         self.reported: set[int] = set()  # literal nodes reported where they are assigned
+        self.options: list[ast.Call] = []  # add_argument / click.option calls (see option_default)
         self.written_names: set[str] = set()  # names and literals the code writes to (local folders)
         self.written_texts: set[str] = set()
         self.commands: list[tuple[ast.expr, Scope]] = []
@@ -184,8 +186,28 @@ class _Scanner(StringReader, BindingVisitor):
             self.reported.add(id(value))
             self.add(repo_id, value, "python-constant", f"{name} default", None, ())
 
+    def option_default(self, node: ast.Call) -> None:
+        """``add_argument("--model-path", default="org/m")`` (and ``click.option``) whose value no
+        loader of this module gets: the default of a model flag is a use wherever the parsed value
+        goes, as the same flag on a command line is (FastChat's workers hand it to a loader in
+        another module). An ``org/name`` only: a bare default of a flag as loose as ``--model`` is
+        as likely another vendor's model."""
+        default = keyword(node, "default")
+        repo_id = literal(default) if default is not None else None
+        if repo_id is None or "/" not in repo_id or id(default) in self.consumed:
+            return  # a loader it reaches named it already, with the id that library requests
+        flags = [f for f in map(literal, node.args) if f and f.startswith("--")]
+        strong = next((strength for f in flags if (strength := model_flag(f)) is not None), None)
+        if strong is None or self._local(repo_id) or hub_url_id(repo_id) is not None \
+                or not self.check.accepts(repo_id, strong=True):
+            return
+        self.consumed.add(id(default))
+        self.add(repo_id, default, "python-constant", f"{flags[0]} default", None, ())  # type: ignore[arg-type]
+
     def visit_Call(self, node: ast.Call) -> None:
         name = callee(node)
+        if name in ("add_argument", "option"):
+            self.options.append(node)
         if name == "partial" and node.args:
             # functools.partial(AutoModel.from_pretrained, "org/name"): the call it prepares.
             prepared = ast.Call(func=node.args[0], args=node.args[1:], keywords=node.keywords)
@@ -340,6 +362,8 @@ class _Scanner(StringReader, BindingVisitor):
                 repo_id, at = found
                 column = self.column(node) + 1 + at if "\n" not in node.value else None
                 self.add(repo_id, node, "python-constant", "Hub URL", None, (), column=column)
+        for option in self.options:
+            self.option_default(option)
         if self.strings:
             for node in self.strings:
                 value = literal(node)

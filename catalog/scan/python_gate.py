@@ -48,6 +48,9 @@ _RULE_WORDS = (
     b"hf-hub:",
     b"hf_hub:",
     b"--model",
+    b"-model",  # --base-model, --draft-model: model flags, whose defaults are uses
+    b'_model"',  # "--base_model", "--speculative_model"
+    b"_model'",
     b"--tokenizer",
     b"--pretrained",
     b"download",

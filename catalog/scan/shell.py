@@ -60,9 +60,21 @@ _MODEL_FLAGS = {
     "--pretrained": True,
     "--model_path": False,
     "--model-path": False,
+    "--tokenizer-path": False,  # SGLang's server
+    "--tokenizer_path": False,
 }
 # Any other --<something>_model_name_or_path flag names a model (--controlnet_model_name_or_path).
 _FLAG_SUFFIXES = ("_model_name_or_path", "_tokenizer_name_or_path")
+
+
+def model_flag(flag: str) -> bool | None:
+    """Whether a command-line flag takes a model: True (any ``org/name`` value counts), False (a
+    bare name counts only if the catalogue knows it), None (not a model flag)."""
+    if flag in _MODEL_FLAGS:
+        return _MODEL_FLAGS[flag]
+    return True if flag.startswith("--") and flag.lstrip("-").replace("-", "_").endswith(_FLAG_SUFFIXES) else None
+
+
 # lm-evaluation-harness: --model_args pretrained=org/name,dtype=float16
 _MODEL_ARGS_FLAGS = ("--model_args", "--model-args")
 _DECLARERS = frozenset({"export", "local", "readonly", "declare", "ENV", "ARG"})
@@ -182,8 +194,7 @@ def _scan_command(tokens: list[_Token], dockerfile: bool) -> Iterator[tuple[_Tok
                 break
         if text.startswith("--") and text not in _MODEL_FLAGS:
             flag = text.partition("=")[0]
-            normal = flag.lstrip("-").replace("-", "_")
-            if normal.endswith(_FLAG_SUFFIXES) and flag not in _MODEL_FLAGS:
+            if flag not in _MODEL_FLAGS and model_flag(flag):
                 value = _option_value(tokens, index, flag)
                 if value:
                     flagged.add((value[1], value[2]))

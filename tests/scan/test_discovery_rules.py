@@ -79,6 +79,21 @@ model = AutoModel.from_pretrained(PAGE)
 ''', "app.js": '''// see https://huggingface.co/org/js-linked
 const pipe = await pipeline("text-generation", "org/js-loaded");
 '''}, {("org/loaded", "t.py", 2), ("org/via-constant", "t.py", 4), ("org/js-loaded", "app.js", 2)}, set()),
+    # FastChat's workers: the flag's value goes to a loader in another module. A flag that reaches
+    # a loader here is reported by that loader's rule (with the id that library requests).
+    "model flag defaults": ({"worker.py": '''parser.add_argument("--model-path", type=str, default="org/served")
+parser.add_argument("--tokenizer_name_or_path", default="org/tok")
+launch(f"python -m sglang.launch_server --tokenizer-path org/sglang-tok")
+parser.add_argument("--model", default="gpt-3.5-turbo")
+parser.add_argument("--output-dir", default="org/out")
+parser.add_argument("--embedder", default="all-mpnet-base-v2")
+args = parser.parse_args()
+st = SentenceTransformer(args.embedder)
+''', "cli.py": '''@click.option("--base-model", default="org/clicked")
+def main(base_model): ...
+'''}, {("org/served", "worker.py", 1), ("org/tok", "worker.py", 2), ("org/sglang-tok", "worker.py", 3),
+          ("sentence-transformers/all-mpnet-base-v2", "worker.py", 8), ("org/clicked", "cli.py", 1)},
+        {("worker.py", 8)}),
     "import alias of a loader": ({"t.py": '''from transformers import pipeline as hf_pipeline
 p = hf_pipeline("text-generation", model="org/aliased")
 '''}, {("org/aliased", "t.py", 2)}, set()),
