@@ -56,6 +56,9 @@ _RULE_WORDS = (
     b"download",
     b"vllm",
     b"vLLM",
+    b"VLLM",
+    b"TurboMind",  # OpenCompass model configs: dict(type=TurboMindModel, path="org/m")
+    b"LMDeploy",
     b"mlx_",
     b"InferenceClientModel",
     b"from_model2vec",

@@ -97,6 +97,12 @@ _MODEL_AND_TOKENIZER = {
 }
 # Functions that load a model by id when imported from these packages: mlx_lm.load("org/name").
 _MODULE_LOADERS = {("mlx_lm", "load"), ("mlx_vlm", "load"), ("mlx_lm", "convert")}
+# OpenMMLab-style configs (OpenCompass): dict(type=HuggingFaceCausalLM, path="org/m", tokenizer_path=...).
+# A dict whose type is one of these model classes names its model by these keys; a dataset's
+# dict (type=HFDataset, path="org/data") does not.
+_CONFIG_MODEL_TYPES = ("HuggingFace", "HF", "VLLM", "TurboMind", "LMDeploy")
+_CONFIG_NOT_MODELS = ("Dataset", "Evaluator", "Retriever", "Inferencer")
+_CONFIG_MODEL_KEYS = ("path", "tokenizer_path", "peft_path", "hf_path")
 # Trainers take the model as an object or an id string; these keywords name models.
 _TRAINER_KEYWORDS = ("model", "ref_model", "reward_model", "teacher_model", "value_model", "draft_model")
 
@@ -201,6 +207,9 @@ def model_arguments(call: ast.Call, imported_from: dict[str, str] | None = None)
             default = keyword(call, "default") or positional(call, 1)
             getter = "os.getenv" if name == "getenv" else "os.environ.get"
             found.append(_position(default, f'{getter}("{key.value}") default', strong=False, unresolved=False))
+    elif name == "dict" and isinstance(call.func, ast.Name) and _is_model_config(keyword(call, "type")):
+        for word in _CONFIG_MODEL_KEYS:
+            found.append(_position(keyword(call, word), f"dict(type=..., {word}=)", unresolved=False))
     elif name and name.endswith("Trainer"):
         for word in _TRAINER_KEYWORDS:
             found.append(_position(keyword(call, word), f"{name}({word}=)", parsed_only=True))
@@ -208,6 +217,13 @@ def model_arguments(call: ast.Call, imported_from: dict[str, str] | None = None)
         if kw.arg in ID_KEYWORDS and all(p is None or kw.value is not p.node for p in found):
             found.append(_position(kw.value, f"{name or 'call'}({kw.arg}=)", unresolved=False))
     return [p for p in found if p is not None]
+
+
+def _is_model_config(kind: ast.expr | None) -> bool:
+    """Whether a config dict's ``type`` (a class, or its registry name) is a model class."""
+    name = kind.id if isinstance(kind, ast.Name) else kind.attr if isinstance(kind, ast.Attribute) else (
+        kind.value if isinstance(kind, ast.Constant) and isinstance(kind.value, str) else None)
+    return bool(name) and name.startswith(_CONFIG_MODEL_TYPES) and not name.endswith(_CONFIG_NOT_MODELS)
 
 
 def _position(node: ast.expr | None, context: str, **options: bool) -> Position | None:

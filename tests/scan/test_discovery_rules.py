@@ -94,6 +94,14 @@ def main(base_model): ...
 '''}, {("org/served", "worker.py", 1), ("org/tok", "worker.py", 2), ("org/sglang-tok", "worker.py", 3),
           ("sentence-transformers/all-mpnet-base-v2", "worker.py", 8), ("org/clicked", "cli.py", 1)},
         {("worker.py", 8)}),
+    # open-compass/opencompass names 500 models this way; its dataset dicts use the same keys.
+    "model config dicts": ({"configs.py": '''models = [dict(type=HuggingFacewithChatTemplate, abbr="q", path="org/chat",
+                    tokenizer_path="org/chat-tok"),
+          dict(type=TurboMindModel, path="org/turbo"), dict(type="VLLM", path="org/by-name")]
+datasets = [dict(type=HFDataset, path="org/a-dataset"), dict(type=OpenAISDK, path="gpt-4o"),
+            dict(abbr="no-type", path="org/unknown-kind")]
+'''}, {("org/chat", "configs.py", 1), ("org/chat-tok", "configs.py", 2), ("org/turbo", "configs.py", 3),
+          ("org/by-name", "configs.py", 3)}, set()),
     "import alias of a loader": ({"t.py": '''from transformers import pipeline as hf_pipeline
 p = hf_pipeline("text-generation", model="org/aliased")
 '''}, {("org/aliased", "t.py", 2)}, set()),
