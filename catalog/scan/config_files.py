@@ -7,6 +7,7 @@ same mapping pins it.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import re
@@ -15,6 +16,7 @@ from typing import Any
 
 from catalog.scan.base import MODEL_ARGS as _MODEL_ARGS
 from catalog.scan.base import IdCheck, Reference, hub_url_id, is_local_folder, line_and_column
+from catalog.scan.containers import container_references
 
 MODEL_KEYS = frozenset(
     {
@@ -79,7 +81,8 @@ SKIPPED_NAMES = frozenset(
         "vocab.json",
     }
 )
-TRIGGERS = (b"model", b"repo_id", b"tokenizer", b"reranker", b"adapter", b"huggingface.co", b"hf://", b"hf_repo")
+TRIGGERS = (b"model", b"repo_id", b"tokenizer", b"reranker", b"adapter", b"huggingface.co", b"hf://", b"hf_repo",
+            b"vllm", b"huggingface-cli", b"hf download")  # a container's command (catalog.scan.containers)
 
 _Hit = tuple[str, str, str | None]  # (key as written, value, revision)
 
@@ -293,7 +296,17 @@ def _scan_yaml(text: str, file: str, check: IdCheck) -> list[Reference]:
     for document in documents:
         if document is not None:
             _walk_yaml(document, file, check, refs, seen, 0)
-    return refs
+    lines = text.splitlines() if refs else []
+    return [_at_value(ref, lines) for ref in refs]
+
+
+def _at_value(ref: Reference, lines: list[str]) -> Reference:
+    """``ref`` with its column on its id: YAML drops a block scalar's indentation, so a command
+    read from a ``|`` block knows its line but not how far the block is indented."""
+    line = lines[ref.line - 1] if ref.line <= len(lines) else ""
+    if line[ref.column - 1:].startswith(ref.repo_id) or ref.repo_id not in line:
+        return ref
+    return dataclasses.replace(ref, column=line.index(ref.repo_id) + 1)
 
 
 def _walk_yaml(node: Any, file: str, check: IdCheck, refs: list[Reference], seen: set[int], depth: int) -> None:
@@ -303,6 +316,7 @@ def _walk_yaml(node: Any, file: str, check: IdCheck, refs: list[Reference], seen
         return
     seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
+        refs += container_references(node, file, check)
         revision = None
         revision_line = None
         for key, value in node.value:

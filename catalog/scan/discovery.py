@@ -109,9 +109,9 @@ def _file_type(name: str, path: str) -> str | None:
     return None
 
 
-# Files without a suffix that are never scripts: not opened to look for a shebang.
 # The type of a file named on the command line that discovery does not read: a scan-incomplete problem.
 UNREAD = "unread"
+# Files without a suffix that are never scripts: not opened to look for a shebang.
 _NOT_SCRIPTS = frozenset({"license", "licence", "copying", "notice", "readme", "authors", "contributors",
                           "codeowners", "owners", "changelog", "version", "manifest", "procfile"})
 

@@ -102,6 +102,37 @@ datasets = [dict(type=HFDataset, path="org/a-dataset"), dict(type=OpenAISDK, pat
             dict(abbr="no-type", path="org/unknown-kind")]
 '''}, {("org/chat", "configs.py", 1), ("org/chat-tok", "configs.py", 2), ("org/turbo", "configs.py", 3),
           ("org/by-name", "configs.py", 3)}, set()),
+    # Kubernetes, Helm and KServe start model servers from container specs; none of these was seen.
+    "container specs": ({"tgi.yaml": '''apiVersion: apps/v1
+kind: Deployment
+spec:
+  template:
+    spec:
+      containers:
+        - name: tgi
+          args: ["--model-id", "org/tgi", "--num-shard", "1"]
+          env:
+            - name: MODEL_ID
+              value: org/env
+            - name: LOG_LEVEL
+              value: org/not-a-model
+        - name: vllm
+          command: ["vllm", "serve", "org/served"]
+          args:
+            - --tokenizer
+            - org/tok
+        - name: script
+          command:
+            - /bin/sh
+            - -c
+          args:
+            - |
+              huggingface-cli download org/script-model
+        - name: one-line
+          command: ["sh", "-c", "vllm serve org/one-line --port 8000"]
+'''}, {("org/tgi", "tgi.yaml", 8), ("org/env", "tgi.yaml", 11), ("org/served", "tgi.yaml", 15),
+          ("org/tok", "tgi.yaml", 18), ("org/script-model", "tgi.yaml", 25), ("org/one-line", "tgi.yaml", 27)},
+        set()),
     "import alias of a loader": ({"t.py": '''from transformers import pipeline as hf_pipeline
 p = hf_pipeline("text-generation", model="org/aliased")
 '''}, {("org/aliased", "t.py", 2)}, set()),
@@ -244,6 +275,11 @@ def test_rule(tmp_path: Path, name: str) -> None:
         assert any(r.repo_id == repo_id and r.file == file and matches(r, line) for r in found.references), \
             (repo_id, line, found.references)
     assert {(p.file, p.line) for p in found.problems if p.code == "unresolved-reference"} == unresolved
+    # Every reference points at its id as written (a CI annotation lands on it).
+    for ref in found.references:
+        if ref.kind in ("config", "shell", "dockerfile") and ref.file in files:
+            written = files[ref.file].splitlines()[ref.line - 1]
+            assert written[ref.column - 1:].startswith(ref.repo_id), (ref, written)
 
 
 def _notebook(cells: list[object]) -> str:
