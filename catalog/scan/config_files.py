@@ -125,8 +125,13 @@ def model_values(key: str, value: str) -> list[tuple[str, int]]:
 
 
 def _is_candidate(check: IdCheck, key: str, value: object) -> bool:
-    if not isinstance(value, str) or not is_model_key(key):
+    if not isinstance(value, str):
         return False
+    if not is_model_key(key):
+        # Under any other key, a value that fetches a model names it (KubeAI's `url: hf://org/m`),
+        # unless the key is where something is written.
+        fetched = hub_url_id(value, downloads_only=True)
+        return fetched is not None and _normal(key) not in OUTPUT_KEYS and check.accepts(fetched[0], strong=True)
     return not is_local_folder(value) and any(
         check.accepts(v, strong=_normal(key) in STRONG_KEYS or hub_url_id(value) is not None)
         for v, _ in model_values(key, value))
@@ -150,12 +155,17 @@ def _reference(
     revision: str | None,
     related: tuple[int, ...] = (),
     check: IdCheck | None = None,
+    quoted: bool = False,
 ) -> list[Reference]:
-    """One reference per id the value names (a URL or an lm-eval ``model_args`` string may differ from it)."""
+    """One reference per id the value names (a URL or an lm-eval ``model_args`` string may differ from it).
+
+    ``column`` is where the value is written, its opening quote if ``quoted``: a reference to the
+    whole value points there, one to an id inside it (a URL's) at the id.
+    """
     related = tuple(n for n in related if n != line)
     strong = _normal(key) in STRONG_KEYS or hub_url_id(value) is not None
-    return [Reference(repo_id, file, line, column + (offset if "\n" not in value else 0), "config", revision,
-                      str(key), related)
+    return [Reference(repo_id, file, line, column + (offset + quoted if offset and "\n" not in value else 0),
+                      "config", revision, str(key), related)
             for repo_id, offset in model_values(key, value)
             if check is None or check.accepts(repo_id, strong=strong)]
 
@@ -244,7 +254,8 @@ def _loose(text: str, file: str, suffix: str, check: IdCheck) -> list[Reference]
         key, value = match.groups()
         if _is_candidate(check, key, value):
             line, column = line_and_column(text, match.start(2))
-            refs += _reference(file, line, column - (suffix != ".yaml"), key, value, None, check=check)
+            quoted = suffix != ".yaml"
+            refs += _reference(file, line, column - quoted, key, value, None, check=check, quoted=quoted)
     return refs
 
 
@@ -263,7 +274,7 @@ def _locate(text: str, file: str, suffix: str, hits: list[_Hit] | None, check: I
         if revision is not None:
             revision_at = text.find(f'"{revision}"', match.end() if match else 0)
             related = (line_and_column(text, revision_at)[0],) if revision_at >= 0 else ()
-        refs += _reference(file, line, column, key, value, revision, related, check=check)
+        refs += _reference(file, line, column, key, value, revision, related, check=check, quoted=match is not None)
     return refs
 
 
@@ -304,7 +315,8 @@ def _at_value(ref: Reference, lines: list[str]) -> Reference:
     """``ref`` with its column on its id: YAML drops a block scalar's indentation, so a command
     read from a ``|`` block knows its line but not how far the block is indented."""
     line = lines[ref.line - 1] if ref.line <= len(lines) else ""
-    if line[ref.column - 1:].startswith(ref.repo_id) or ref.repo_id not in line:
+    at = line[ref.column - 1:]
+    if at.startswith(ref.repo_id) or at[:1] in ("'", '"') and at[1:].startswith(ref.repo_id) or ref.repo_id not in line:
         return ref
     return dataclasses.replace(ref, column=line.index(ref.repo_id) + 1)
 
@@ -341,9 +353,16 @@ def _walk_yaml(node: Any, file: str, check: IdCheck, refs: list[Reference], seen
                 refs += _reference(file, mark.line + 1 + (1 if value.style in ("|", ">") else 0),
                                    mark.column + 1,
                                    key.value, value.value, revision,
-                                   (revision_line,) if revision_line else (), check=check)
+                                   (revision_line,) if revision_line else (), check=check,
+                                   quoted=value.style in ("'", '"'))
             else:
                 _walk_yaml(value, file, check, refs, seen, depth + 1)
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
-            _walk_yaml(item, file, check, refs, seen, depth + 1)
+            if isinstance(item, yaml.ScalarNode) and item.tag == "tag:yaml.org,2002:str" and \
+                    _is_candidate(check, "", item.value):  # a list of hf:// ids or file URLs
+                mark = item.start_mark
+                refs += _reference(file, mark.line + 1, mark.column + 1, "", item.value, None, check=check,
+                                   quoted=item.style in ("'", '"'))
+            else:
+                _walk_yaml(item, file, check, refs, seen, depth + 1)
