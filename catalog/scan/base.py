@@ -276,6 +276,18 @@ _NOT_MODEL_PATHS = frozenset(
 )
 
 
+# ${NAME:-default}, ${NAME-default}, ${NAME:=default} (shells, compose) and ${NAME:default}
+# (Spring-style settings): when NAME is unset, the value is the default.
+_ENV_DEFAULT = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-=]|:)([^}$]+)\}")
+
+
+def env_default(value: str) -> tuple[str, int] | None:
+    """The default of a value that is one environment substitution with a default, and where
+    in ``value`` it starts, else None: ``${MODEL:-org/m}`` runs ``org/m`` unless MODEL is set."""
+    match = _ENV_DEFAULT.fullmatch(value)
+    return (match.group(1), match.start(1)) if match else None
+
+
 def hub_url_id(value: str, *, downloads_only: bool = False) -> tuple[str, int] | None:
     """The model a Hub URL or ``hf-hub:`` id names, and where in ``value`` it starts, else None.
 

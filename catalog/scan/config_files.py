@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from catalog.scan.base import MODEL_ARGS as _MODEL_ARGS
-from catalog.scan.base import IdCheck, Reference, hub_url_id, is_local_folder, line_and_column
+from catalog.scan.base import IdCheck, Reference, env_default, hub_url_id, is_local_folder, line_and_column
 from catalog.scan.containers import container_references
 
 MODEL_KEYS = frozenset(
@@ -121,7 +121,10 @@ def model_values(key: str, value: str) -> list[tuple[str, int]]:
     if _normal(key) == "model_args":
         return [(m.group(2), m.start(2)) for m in _MODEL_ARGS.finditer(value)]
     url = hub_url_id(value)
-    return [url] if url is not None else [(value, 0)]
+    if url is not None:
+        return [url]
+    default = env_default(value)  # ${EMBEDDING_MODEL:BAAI/bge-small-en-v1.5}
+    return [default] if default is not None else [(value, 0)]
 
 
 def _is_candidate(check: IdCheck, key: str, value: object) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from catalog.scan.base import IdCheck, Reference
+from catalog.scan.base import IdCheck, Reference, env_default
 from catalog.scan.shell import scan_text, scan_words
 
 # Keys holding a container's command line, in the order the words run (compose's entrypoint first).
@@ -74,6 +74,9 @@ def _environment_entry(item: Any, file: str, check: IdCheck) -> list[Reference]:
     else:
         return []
     value = value.strip()
+    default = env_default(value)  # MODEL_ID=${MODEL_ID:-org/m}
+    if default is not None:
+        value, offset = default[0], offset + default[1]
     if not equals or "model" not in name.lower() or not check.accepts(value, strong=False):
         return []
     mark = item.start_mark

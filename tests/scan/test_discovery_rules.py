@@ -145,6 +145,21 @@ hub_model_id: hf://org/pushed
 ''', "models.json": '''{"weights": {"source": "https://huggingface.co/org/d/resolve/main/x.gguf"}}
 '''}, {("org/a", "models.yaml", 3), ("org/b", "models.yaml", 6), ("org/c", "models.yaml", 7),
           ("org/d", "models.json", 1)}, set()),
+    # A deployment names its model as an environment default; zylon-ai/private-gpt's settings did.
+    "environment defaults": ({"settings.yaml": '''embedding:
+  embedding_hf_model_name: ${PGPT_EMBEDDING_HF_MODEL_NAME:BAAI/bge-small-en-v1.5}
+  model_name: "${MODEL_NAME:-org/quoted-default}"
+  tokenizer: ${TOKENIZER}
+''', "docker-compose.yml": '''services:
+  vllm:
+    command: --model ${MODEL:-org/compose-default} --port 8000
+    environment:
+      - MODEL_ID=${MODEL_ID:-org/env-default}
+''', "run.sh": '''MODEL=${MODEL:-org/shell-default}
+python train.py --model_name_or_path ${BASE:-org/flag-default} --max_len ${LEN:0:5}
+'''}, {("BAAI/bge-small-en-v1.5", "settings.yaml", 2), ("org/quoted-default", "settings.yaml", 3),
+          ("org/compose-default", "docker-compose.yml", 3), ("org/env-default", "docker-compose.yml", 5),
+          ("org/shell-default", "run.sh", 1), ("org/flag-default", "run.sh", 2)}, set()),
     "import alias of a loader": ({"t.py": '''from transformers import pipeline as hf_pipeline
 p = hf_pipeline("text-generation", model="org/aliased")
 '''}, {("org/aliased", "t.py", 2)}, set()),
