@@ -65,7 +65,10 @@ OUTPUT_KEYS = frozenset({"hub_model_id", "output_model", "output_dir", "save_mod
 STRONG_KEYS = frozenset({"model_name_or_path", "pretrained_model_name_or_path", "tokenizer_name",
                          "base_model_name_or_path", "tokenizer_name_or_path"})
 REVISION_KEYS = ("revision", "model_revision")
-SUFFIXES = frozenset({".yaml", ".yml", ".json", ".toml", ".cfg", ".ini"})
+# Terraform and other HCL files are read like INI ("key = value" lines): SageMaker modules set
+# `HF_MODEL_ID = "org/m"` in a container's environment.
+_LINE_SUFFIXES = (".cfg", ".ini", ".tf", ".tfvars", ".hcl")
+SUFFIXES = frozenset({".yaml", ".yml", ".json", ".toml", *_LINE_SUFFIXES})
 # Tooling files whose "model"-ish keys are never Hub ids (and lockfiles, which are large).
 SKIPPED_NAMES = frozenset(
     {
@@ -193,7 +196,7 @@ def scan_config(data: bytes, file: str, check: IdCheck) -> list[Reference]:
     """
     text = data.decode("utf-8", "replace")
     suffix = file[file.rfind(".") :].lower()
-    if suffix in (".cfg", ".ini"):
+    if suffix in _LINE_SUFFIXES:
         return _scan_ini(text, file, check)
     if nesting_depth(text) > MAX_DEPTH:
         check.problem("scan-incomplete", file, 1, 1,

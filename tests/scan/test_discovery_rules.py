@@ -160,6 +160,20 @@ python train.py --model_name_or_path ${BASE:-org/flag-default} --max_len ${LEN:0
 '''}, {("BAAI/bge-small-en-v1.5", "settings.yaml", 2), ("org/quoted-default", "settings.yaml", 3),
           ("org/compose-default", "docker-compose.yml", 3), ("org/env-default", "docker-compose.yml", 5),
           ("org/shell-default", "run.sh", 1), ("org/flag-default", "run.sh", 2)}, set()),
+    # huggingface's SageMaker Terraform modules take the model this way.
+    "terraform": ({"main.tf": '''module "sagemaker-huggingface" {
+  source      = "philschmid/sagemaker-huggingface/aws"
+  hf_model_id = "org/tf-module"
+}
+resource "aws_sagemaker_model" "m" {
+  primary_container {
+    environment = {
+      HF_MODEL_ID = "org/tf-env"
+    }
+  }
+}
+''', "prod.tfvars": '''model_id = "org/tfvars"
+'''}, {("org/tf-module", "main.tf", 3), ("org/tf-env", "main.tf", 8), ("org/tfvars", "prod.tfvars", 1)}, set()),
     "import alias of a loader": ({"t.py": '''from transformers import pipeline as hf_pipeline
 p = hf_pipeline("text-generation", model="org/aliased")
 '''}, {("org/aliased", "t.py", 2)}, set()),
