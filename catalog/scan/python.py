@@ -8,6 +8,7 @@ import warnings
 from dataclasses import replace
 
 from catalog.scan.base import LOCAL_FOLDERS, IdCheck, Reference, hub_url_id, looks_like_repo_id
+from catalog.scan.python_exports import ExportedModels
 from catalog.scan.python_gate import has_rule_word, known_id_offsets, walked_lines
 from catalog.scan.python_loaders import (
     DATASET_LOADERS,
@@ -18,6 +19,7 @@ from catalog.scan.python_loaders import (
     ST_LEGACY_NAMES,
     Position,
     callee,
+    is_model_name,
     is_other_repo_type,
     keyword,
     model_arguments,
@@ -26,7 +28,6 @@ from catalog.scan.python_loaders import (
 from catalog.scan.python_scopes import BindingVisitor, Scope, literal
 from catalog.scan.python_strings import StringReader, unparse
 from catalog.scan.python_values import Resolver, Value
-from catalog.scan.shell import model_flag
 
 # A name that says it holds a place the code writes or reads locally.
 _LOCAL_NAME = re.compile(r"(output|save|^out_|_out$|dir$|_folder$|cache|local|tmp|temp)", re.IGNORECASE)
@@ -60,7 +61,7 @@ def scan_python(data: bytes, file: str, check: IdCheck) -> list[Reference]:
     return scanner.finish()
 
 
-class _Scanner(StringReader, BindingVisitor):
+class _Scanner(StringReader, ExportedModels, BindingVisitor):
     def __init__(self, data: bytes, file: str, check: IdCheck, trigger_lines: list[int] | None,
                  catalogue_matches: bool = False) -> None:
         super().__init__(trigger_lines)
@@ -72,7 +73,8 @@ class _Scanner(StringReader, BindingVisitor):
         self.pending: list[tuple[ast.Call, Position, Scope]] = []
         self.consumed: set[int] = set()  # literal nodes that are never catalogue matches
         self.reported: set[int] = set()  # literal nodes reported where they are assigned
-        self.options: list[ast.Call] = []  # add_argument / click.option calls (see option_default)
+        self.options: list[ast.Call] = []  # add_argument / click.option calls (python_exports)
+        self.constants: list[tuple[str, ast.expr]] = []  # model-named constants (python_exports)
         self.written_names: set[str] = set()  # names and literals the code writes to (local folders)
         self.written_texts: set[str] = set()
         self.commands: list[tuple[ast.expr, Scope]] = []
@@ -174,35 +176,24 @@ class _Scanner(StringReader, BindingVisitor):
     # -- model positions -------------------------------------------------------------------
 
     def assigned(self, target: ast.expr, value: ast.expr) -> None:
-        """``model_name_or_path: str = field(default="org/name")``, the HF example-script idiom."""
+        """``model_name_or_path: str = field(default="org/name")``, the HF example-script idiom;
+        other model-named constants and settings fields are kept for :meth:`model_constant`."""
         name = target.id if isinstance(target, ast.Name) else None
-        if name not in ("model_name_or_path", "pretrained_model_name_or_path"):
+        if name is None:
             return
         if isinstance(value, ast.Call) and callee(value) in ("field", "Field"):
             value = keyword(value, "default")  # type: ignore[assignment]
+        if name not in ("model_name_or_path", "pretrained_model_name_or_path"):
+            # Not in a notebook: nothing imports a notebook's names, so one its cells do not load is unused.
+            if value is not None and (self.scope.parent is None or self.scope.is_class) and is_model_name(name) \
+                    and not self.file.endswith(".ipynb"):
+                self.constants.append((name, value))
+            return
         repo_id = literal(value)
         if repo_id is not None and self.check.accepts(repo_id, strong=True) and not self._local(repo_id):
             self.consumed.add(id(value))
             self.reported.add(id(value))
             self.add(repo_id, value, "python-constant", f"{name} default", None, ())
-
-    def option_default(self, node: ast.Call) -> None:
-        """``add_argument("--model-path", default="org/m")`` (and ``click.option``) whose value no
-        loader of this module gets: the default of a model flag is a use wherever the parsed value
-        goes, as the same flag on a command line is (FastChat's workers hand it to a loader in
-        another module). An ``org/name`` only: a bare default of a flag as loose as ``--model`` is
-        as likely another vendor's model."""
-        default = keyword(node, "default")
-        repo_id = literal(default) if default is not None else None
-        if repo_id is None or "/" not in repo_id or id(default) in self.consumed:
-            return  # a loader it reaches named it already, with the id that library requests
-        flags = [f for f in map(literal, node.args) if f and f.startswith("--")]
-        strong = next((strength for f in flags if (strength := model_flag(f)) is not None), None)
-        if strong is None or self._local(repo_id) or hub_url_id(repo_id) is not None \
-                or not self.check.accepts(repo_id, strong=True):
-            return
-        self.consumed.add(id(default))
-        self.add(repo_id, default, "python-constant", f"{flags[0]} default", None, ())  # type: ignore[arg-type]
 
     def visit_Call(self, node: ast.Call) -> None:
         name = callee(node)
@@ -362,8 +353,7 @@ class _Scanner(StringReader, BindingVisitor):
                 repo_id, at = found
                 column = self.column(node) + 1 + at if "\n" not in node.value else None
                 self.add(repo_id, node, "python-constant", "Hub URL", None, (), column=column)
-        for option in self.options:
-            self.option_default(option)
+        self.exported_models()
         if self.strings:
             for node in self.strings:
                 value = literal(node)

@@ -83,6 +83,10 @@ _MODEL_WORDS = (b"model", b"MODEL", b"Model")
 # A function or class body whose lines hold none of these is not walked: its calls cannot match
 # and its bindings are invisible outside it.
 _LINE_TRIGGERS = (*_RULE_WORDS, *_ENV_WORDS, b"add_argument", b"option(", b"Option(", b"field(")
+# A model-named constant or settings field set to an "org/name" (EMBEDDING_MODEL = "org/m",
+# llm_model: str = Field(default="org/m")): another module may load it (see python.model_constant).
+_MODEL_CONSTANT = re.compile(rb"""(?i)(?:model|tokenizer|reranker|embedder)\w*[ \t]*(?::[^=\n]*)?=[ \t]*"""
+                             rb"""(?:Field\([ \t]*(?:default[ \t]*=[ \t]*)?)?["'][A-Za-z0-9][\w.-]*/[\w.-]+["']""")
 # An "org/name"-shaped quoted string: with a catalogue, the candidates for catalogue matches.
 _QUOTED_ID = re.compile(rb"""['"]([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*)['"]""")
 
@@ -113,7 +117,10 @@ def has_rule_word(data: bytes) -> bool:
     lowered = data.lower()
     if any(anchor in lowered and any(word in data for word in words) for anchor, words in _ANCHORED_WORDS):
         return True
-    return any(word in data for word in _ENV_WORDS) and any(word in data for word in _MODEL_WORDS)
+    if any(word in data for word in _ENV_WORDS) and any(word in data for word in _MODEL_WORDS):
+        return True
+    return (b"model" in lowered or b"tokenizer" in lowered or b"reranker" in lowered or b"embedder" in lowered) \
+        and _MODEL_CONSTANT.search(data) is not None
 
 
 def known_id_offsets(data: bytes, check: IdCheck) -> list[int]:
@@ -136,6 +143,9 @@ def walked_lines(tree: ast.Module, data: bytes, known: list[int]) -> list[int]:
     """The lines whose enclosing bodies the rules walk: those holding a rule word, those holding a
     known id (byte offsets ``known``), and the calls of module functions holding either."""
     lines = trigger_lines(data, _LINE_TRIGGERS)
+    constants = [data.count(b"\n", 0, m.start()) + 1 for m in _MODEL_CONSTANT.finditer(data)]
+    if constants:  # a settings class's fields
+        lines = sorted({*lines, *constants})
     if known:
         lines = sorted({*lines, *(data.count(b"\n", 0, at) + 1 for at in known)})
     return _with_call_sites(tree, data, lines)

@@ -7,6 +7,7 @@ The Python scanner asks :func:`model_arguments` about every call; the rules are 
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 
 # sentence-transformers requests these legacy transformers names as written; any other name
@@ -217,6 +218,18 @@ def model_arguments(call: ast.Call, imported_from: dict[str, str] | None = None)
         if kw.arg in ID_KEYWORDS and all(p is None or kw.value is not p.node for p in found):
             found.append(_position(kw.value, f"{name or 'call'}({kw.arg}=)", unresolved=False))
     return [p for p in found if p is not None]
+
+
+# Names of constants and settings fields that hold a model someone else loads (EMBEDDING_MODEL,
+# llm_model_id), unless they name where something is written or another provider's model.
+_MODEL_NAME = re.compile(r"model|tokenizer|reranker|embedder", re.IGNORECASE)
+_NOT_MODEL_NAME = re.compile(r"output|save|push|upload|hub_model_id|_dir\b|dir_|cache|openai|anthropic|ollama|azure"
+                             r"|bedrock|gemini|claude|gpt|cohere|groq|mistral_api|type|class|kind", re.IGNORECASE)
+
+
+def is_model_name(name: str) -> bool:
+    """Whether a constant or field called ``name`` holds a Hub model's id (``EMBEDDING_MODEL``)."""
+    return bool(_MODEL_NAME.search(name)) and not _NOT_MODEL_NAME.search(name)
 
 
 def _is_model_config(kind: ast.expr | None) -> bool:

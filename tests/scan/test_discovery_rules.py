@@ -174,6 +174,23 @@ resource "aws_sagemaker_model" "m" {
 }
 ''', "prod.tfvars": '''model_id = "org/tfvars"
 '''}, {("org/tf-module", "main.tf", 3), ("org/tf-env", "main.tf", 8), ("org/tfvars", "prod.tfvars", 1)}, set()),
+    # An app's config module names the models other modules load (discovery resolves names within
+    # a module, so those loads are unresolved): the constants themselves are the references.
+    "model constants of a config module": ({"config.py": '''from pydantic_settings import BaseSettings
+EMBEDDING_MODEL = "org/embed"
+OPENAI_MODEL = "openai/gpt-4o-mini"
+OUTPUT_MODEL_DIR = "org/out"
+MODEL_CACHE = "models/cache"
+class Settings(BaseSettings):
+    llm_model_id: str = Field(default="org/llm")
+    reranker: str = "org/rerank"
+    model_type: str = "llama/decoder"
+''', "app.py": '''from config import EMBEDDING_MODEL
+CHAT_MODEL = "org/loaded-here"
+st = SentenceTransformer(EMBEDDING_MODEL)
+model = AutoModel.from_pretrained(CHAT_MODEL)
+'''}, {("org/embed", "config.py", 2), ("org/llm", "config.py", 7), ("org/rerank", "config.py", 8),
+          ("org/loaded-here", "app.py", 4)}, {("app.py", 3)}),
     "import alias of a loader": ({"t.py": '''from transformers import pipeline as hf_pipeline
 p = hf_pipeline("text-generation", model="org/aliased")
 '''}, {("org/aliased", "t.py", 2)}, set()),
