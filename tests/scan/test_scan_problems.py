@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -168,3 +169,20 @@ def test_diff_keeps_only_the_scan_problems_the_change_added(empty_catalogue, db_
         handle.write("\ndef other(cfg):\n    return AutoTokenizer.from_pretrained(cfg.tokenizer)\n")
     report = json.loads(check(tmp_path, db_url, "--diff", "HEAD", "--format", "json").stdout)
     assert [(p["code"], p["line"]) for p in report["problems"]] == [("unresolved-reference", 5)]
+
+
+@pytest.mark.parametrize("name, line", [
+    ("config.py", "model" * 40_000),  # one word: an unanchored pattern retried it at every "model"
+    ("settings.py", "embedding_model: " + "str" * 60_000),
+    ("deploy.yaml", "args: [" + '"--model", ' * 20_000 + "]"),
+    ("run", "#!/bin/sh\n" + "vllm serve " * 20_000),
+    (".env", "MODEL=" + "${" * 100_000),
+])
+def test_a_hostile_line_ends_in_a_report(tmp_path, name, line):
+    # A check must end: CI waits on it. The guard is generous (the same files take well under a
+    # second); a pattern that backtracks per position takes minutes on them.
+    (tmp_path / name).write_text(line + "\n")
+    program = "import sys; from catalog.scan.discovery import scan; print(len(scan([sys.argv[1]]).references))"
+    done = subprocess.run([sys.executable, "-c", program, str(tmp_path)], check=False, capture_output=True,
+                          text=True, timeout=60, cwd=os.getcwd())
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
