@@ -170,7 +170,8 @@ def _evaluate_one(policy: Policy, subject: Subject, context: str, today: date,
                           {"repo_id": subject.repo_id, "candidates": list(subject.candidates)})]
     elif facts is None:
         reasons = [Reason("not-in-catalogue", policy.not_in_catalogue,
-                          f"{subject.repo_id} is not in the catalogue, so its license cannot be checked.",
+                          f"{subject.repo_id} is not in the catalogue, so its license cannot be checked: add it "
+                          f"with `catalog sync --model {subject.repo_id}` (or check with --fetch-missing).",
                           {"repo_id": subject.repo_id})]
     else:
         reasons = _license_reasons(policy, facts, context, kb)

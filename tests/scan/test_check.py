@@ -170,6 +170,18 @@ def test_fetch_missing_pulls_unknown_models_from_the_hub(catalogue, db_url, tmp_
         assert session.scalar(select(HubModel.license_id).where(HubModel.repo_id == "newco/fresh")) == "mit"
 
 
+def test_a_model_not_in_the_catalogue_says_how_to_add_it_and_the_advice_works(catalogue, db_url, tmp_path):
+    write(tmp_path / "app.py", 'from transformers import AutoModel\nm = AutoModel.from_pretrained("newco/fresh")\n')
+    without = run("app.py", db_url=db_url, cwd=tmp_path)
+    assert without.returncode == 1
+    assert "add it with `catalog sync --model newco/fresh` (or check with --fetch-missing)" in without.stdout
+    with HubServer(HubStore([hub_item("newco/fresh", license="mit")])) as server:
+        synced = run("--model", "newco/fresh", "--skip-license-files", db_url=db_url, cwd=tmp_path,
+                     command="sync", HF_ENDPOINT=server.url)
+    assert synced.returncode == 0, synced.stdout + synced.stderr
+    assert run("app.py", db_url=db_url, cwd=tmp_path).returncode == 0
+
+
 def test_a_renamed_models_old_id_in_code_resolves_after_fetch_missing(catalogue, db_url, tmp_path):
     # Code written before the Hub moved legacy models into organisations keeps the old id.
     write(tmp_path / "app.py", 'from transformers import AutoModel\nm = AutoModel.from_pretrained("tinybert")\n')
