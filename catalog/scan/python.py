@@ -28,6 +28,7 @@ from catalog.scan.python_loaders import (
 from catalog.scan.python_scopes import BindingVisitor, Scope, literal
 from catalog.scan.python_strings import StringReader, unparse
 from catalog.scan.python_values import Resolver, Value
+from catalog.scan.shell import model_flag
 
 # A name that says it holds a place the code writes or reads locally.
 _LOCAL_NAME = re.compile(r"(output|save|^out_|_out$|dir$|_folder$|cache|local|tmp|temp)", re.IGNORECASE)
@@ -152,7 +153,8 @@ class _Scanner(StringReader, ExportedModels, BindingVisitor):
     def _visit_sequence(self, node: ast.List | ast.Tuple) -> None:
         # ["accelerate", "launch", "train.py", "--model_name_or_path", MODEL]: a command line.
         if len(node.elts) > 1 and any(
-            isinstance(e, ast.Constant) and isinstance(e.value, str) and e.value.startswith("--")
+            isinstance(e, ast.Constant) and isinstance(e.value, str)
+            and (e.value.startswith("--") or model_flag(e.value) is not None)  # llama.cpp's -hf
             for e in node.elts
         ):
             self.commands.append((node, self.scope))

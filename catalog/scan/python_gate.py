@@ -60,6 +60,11 @@ _RULE_WORDS = (
     b"vLLM",
     b"VLLM",
     b"TurboMind",  # OpenCompass model configs: dict(type=TurboMindModel, path="org/m")
+    b" -hf ",  # llama.cpp's llama-server -hf org/m in a command line, or a list of its words
+    b'"-hf"',
+    b"'-hf'",
+    b"lmdeploy",
+    b"trtllm-serve",
     b"LMDeploy",
     b"mlx_",
     b"InferenceClientModel",

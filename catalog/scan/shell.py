@@ -62,7 +62,18 @@ _MODEL_FLAGS = {
     "--model-path": False,
     "--tokenizer-path": False,  # SGLang's server
     "--tokenizer_path": False,
+    # llama.cpp (llama-server, llama-cli): -hf org/m[:quant] downloads a GGUF repository.
+    "-hf": True,
+    "-hfr": True,
+    "--hf-repo": True,
+    "-hfd": True,
+    "--hf-repo-draft": True,
+    "-hfv": True,
+    "--hf-repo-v": True,
 }
+# llama.cpp's repository flags take org/m:quant; the quantisation tag is not part of the id.
+_TAGGED_FLAGS = frozenset({"-hf", "-hfr", "--hf-repo", "-hfd", "--hf-repo-draft", "-hfv", "--hf-repo-v"})
+_OLLAMA_HUB = ("hf.co/", "huggingface.co/")
 # Any other --<something>_model_name_or_path flag names a model (--controlnet_model_name_or_path).
 _FLAG_SUFFIXES = ("_model_name_or_path", "_tokenizer_name_or_path")
 
@@ -91,7 +102,8 @@ _INLINE_PYTHON = re.compile(
 _ARRAY = re.compile(r"^[ \t]*(?:(?:export|local|declare[ \t]+-a|readonly)[ \t]+)?([A-Za-z_]\w*)=\(([^)]*)\)",
                     re.MULTILINE)
 _ARRAY_ELEMENT = re.compile(r"""(?<![^\s(,])(?:"([^"\s]+)"|'([^'\s]+)'|([^\s"',#()]+))""")
-TRIGGERS = (b"model", b"download", b"serve", b"from_pretrained", b"huggingface.co", b"hf://", b"pretrained")
+TRIGGERS = (b"model", b"download", b"serve", b"from_pretrained", b"huggingface.co", b"hf://", b"pretrained",
+            b"-hf", b"hf.co/", b"lmdeploy")
 
 
 def wants(data: bytes) -> bool:
@@ -186,10 +198,28 @@ def _scan_command(tokens: list[_Token], dockerfile: bool) -> Iterator[tuple[_Tok
             target = _first_positional(tokens, index + 2)
             if target:
                 yield target, "vllm serve", True, True
+        elif _basename(text) == "trtllm-serve":
+            target = _first_positional(tokens, index + 1)
+            if target:
+                yield target, "trtllm-serve", True, True
+        elif _basename(text) == "lmdeploy" and following in ("serve", "chat"):
+            # lmdeploy serve api_server org/m; lmdeploy chat org/m
+            target = _first_positional(tokens, index + (3 if following == "serve" else 2))
+            if target:
+                yield target, f"lmdeploy {following}", True, True
+        elif _basename(text) == "ollama" and following in ("run", "pull", "create", "show"):
+            # Ollama pulls GGUF repositories from the Hub by URL: ollama run hf.co/org/m:Q4_K_M.
+            target = _first_positional(tokens, index + 2)
+            if target and target[0].lower().startswith(_OLLAMA_HUB):
+                cut = target[0].index("/") + 1
+                name = target[0][cut:].partition(":")[0]
+                yield (name, target[1], target[2] + cut), f"ollama {following}", True, False
         for flag, strong in _MODEL_FLAGS.items():
             value = _option_value(tokens, index, flag)
             if value:
                 flagged.add((value[1], value[2]))
+                if flag in _TAGGED_FLAGS:
+                    value = (value[0].partition(":")[0], value[1], value[2])
                 yield value, flag, strong, True
                 break
         if text.startswith("--") and text not in _MODEL_FLAGS:

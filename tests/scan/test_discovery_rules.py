@@ -191,6 +191,17 @@ st = SentenceTransformer(EMBEDDING_MODEL)
 model = AutoModel.from_pretrained(CHAT_MODEL)
 '''}, {("org/embed", "config.py", 2), ("org/llm", "config.py", 7), ("org/rerank", "config.py", 8),
           ("org/loaded-here", "app.py", 4)}, {("app.py", 3)}),
+    # Local inference servers that pull from the Hub themselves; none of these was seen.
+    "inference server command lines": ({"serve.sh": '''llama-server -hf ggml-org/gemma-3-1b-it-GGUF --port 8080
+llama-cli --hf-repo org/hf-repo-GGUF:Q4_K_M --hf-file m.gguf
+ollama run hf.co/org/ollama-GGUF:Q4_K_M
+ollama run llama3.2
+lmdeploy serve api_server org/lmdeploy --server-port 23333
+trtllm-serve org/trtllm
+''', "serve.py": '''subprocess.run(["llama-server", "-hf", "org/py-gguf"])
+'''}, {("ggml-org/gemma-3-1b-it-GGUF", "serve.sh", 1), ("org/hf-repo-GGUF", "serve.sh", 2),
+          ("org/ollama-GGUF", "serve.sh", 3), ("org/lmdeploy", "serve.sh", 5), ("org/trtllm", "serve.sh", 6),
+          ("org/py-gguf", "serve.py", 1)}, set()),
     "import alias of a loader": ({"t.py": '''from transformers import pipeline as hf_pipeline
 p = hf_pipeline("text-generation", model="org/aliased")
 '''}, {("org/aliased", "t.py", 2)}, set()),
