@@ -12,6 +12,7 @@ from catalog.scan.python_exports import ExportedModels
 from catalog.scan.python_gate import has_rule_word, known_id_offsets, walked_lines
 from catalog.scan.python_loaders import (
     DATASET_LOADERS,
+    FASTER_WHISPER_SIZES,
     LOCAL_OUTPUT_CALLS,
     LOCAL_OUTPUT_KEYWORDS,
     OUTPUT_CALLS,
@@ -265,6 +266,8 @@ class _Scanner(StringReader, ExportedModels, BindingVisitor):
         return bool(slash) and head.lower() in LOCAL_FOLDERS
 
     def _accept(self, value: str, position: Position) -> str | None:
+        if position.whisper_sizes and value in FASTER_WHISPER_SIZES:
+            return FASTER_WHISPER_SIZES[value]
         if position.st_prefix and "/" not in value and looks_like_repo_id(value):
             # sentence-transformers requests a bare name from its own organisation, except its
             # list of legacy transformers ids, which it requests as written.

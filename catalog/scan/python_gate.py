@@ -60,6 +60,11 @@ _RULE_WORDS = (
     b"vLLM",
     b"VLLM",
     b"TurboMind",  # OpenCompass model configs: dict(type=TurboMindModel, path="org/m")
+    b"WhisperModel",  # faster-whisper
+    b"SimilarityRanker",  # Haystack's rankers, routers, classifiers and readers
+    b"TransformersZeroShot",
+    b"TransformersTextRouter",
+    b"ExtractiveReader",
     b" -hf ",  # llama.cpp's llama-server -hf org/m in a command line, or a list of its words
     b'"-hf"',
     b"'-hf'",

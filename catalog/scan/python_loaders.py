@@ -78,7 +78,6 @@ _NAMED = {
     "HuggingFaceEmbedding": (None, ("model_name",)),
     "HuggingFaceEndpoint": (None, ("repo_id",)),
     "HuggingFaceHub": (None, ("repo_id",)),
-    "HuggingFaceLLM": (None, ("model_name", "tokenizer_name")),
     "TextEmbedding": (0, ("model_name",)),
     "HuggingFaceInferenceAPI": (None, ("model_name",)),
     "InferenceClientModel": (0, ("model_id",)),
@@ -87,14 +86,38 @@ _NAMED = {
     "VLLMModel": (0, ("model_id",)),
     "MLXModel": (0, ("model_id",)),
     "create_inference_endpoint": (None, ("repository",)),
+    "HuggingFaceInferenceAPIEmbedding": (None, ("model_name",)),
+    "HuggingFaceEndpointEmbeddings": (None, ("model", "repo_id")),
+    # Haystack's local components, each given its model as model=.
+    **dict.fromkeys((
+        "SentenceTransformersDocumentEmbedder", "SentenceTransformersTextEmbedder",
+        "SentenceTransformersSparseDocumentEmbedder", "SentenceTransformersSparseTextEmbedder",
+        "SentenceTransformersSimilarityRanker", "TransformersSimilarityRanker", "HuggingFaceLocalGenerator",
+        "HuggingFaceLocalChatGenerator", "TransformersZeroShotTextRouter", "TransformersTextRouter",
+        "TransformersZeroShotDocumentClassifier", "ExtractiveReader"), (None, ("model",))),
+    # faster-whisper: an org/name, or one of its size names (FASTER_WHISPER_SIZES).
+    "WhisperModel": (0, ("model_size_or_path",)),
     "from_model2vec": (0, ("model_id_or_path",)),
     "from_distillation": (0, ("model_name",)),
 }
+# faster-whisper's size names and the Systran repositories it downloads for them (the sizes
+# whose repository follows the faster-whisper-<size> naming; others stay bare names).
+FASTER_WHISPER_SIZES = {
+    **{size: f"Systran/faster-whisper-{size}" for size in (
+        "tiny", "tiny.en", "base", "base.en", "small", "small.en", "medium", "medium.en",
+        "large-v1", "large-v2", "large-v3")},
+    **{f"distil-{size}": f"Systran/faster-distil-whisper-{size}" for size in (
+        "small.en", "medium.en", "large-v2", "large-v3")},
+}
+# Haystack's Hub API components name their model in a dict: api_params={"model": "org/m"}.
+_API_PARAMS = ("HuggingFaceAPIGenerator", "HuggingFaceAPIChatGenerator", "HuggingFaceAPITextEmbedder",
+               "HuggingFaceAPIDocumentEmbedder")
 # Loaders naming a model and its tokenizer (distilabel, llama-index).
 _MODEL_AND_TOKENIZER = {
     "vLLM": ("model", "tokenizer"),
     "TransformersLLM": ("model", "tokenizer"),
     "InferenceEndpointsLLM": ("model_id", "tokenizer_id"),
+    "HuggingFaceLLM": ("model_name", "tokenizer_name"),
 }
 # Functions that load a model by id when imported from these packages: mlx_lm.load("org/name").
 _MODULE_LOADERS = {("mlx_lm", "load"), ("mlx_vlm", "load"), ("mlx_lm", "convert")}
@@ -116,6 +139,7 @@ class Position:
     context: str
     strong: bool = True
     st_prefix: bool = False  # sentence-transformers' "bare name means sentence-transformers/<name>"
+    whisper_sizes: bool = False  # faster-whisper's size names (FASTER_WHISPER_SIZES)
     unresolved: bool = True  # a value discovery cannot see is reported (False where objects are usual)
     parsed_only: bool = False  # ...only when it comes from parsed arguments (trainers also take objects)
 
@@ -201,7 +225,14 @@ def model_arguments(call: ast.Call, imported_from: dict[str, str] | None = None)
         index, keywords = _NAMED[name]
         node = keyword(call, *keywords) or positional(call, index)
         found.append(_position(node, name, st_prefix=name == "SentenceTransformer",
+                               whisper_sizes=name == "WhisperModel",
                                unresolved=name not in ("InferenceClient", "AsyncInferenceClient")))
+    elif name in _API_PARAMS:
+        params = keyword(call, "api_params")
+        if isinstance(params, ast.Dict):
+            model = next((v for k, v in zip(params.keys, params.values, strict=True)
+                          if isinstance(k, ast.Constant) and k.value == "model"), None)
+            found.append(_position(model, f"{name}(api_params=model)", unresolved=False))
     elif name in ("getenv", "get") and _is_environment(call.func):
         key = positional(call, 0)
         if isinstance(key, ast.Constant) and isinstance(key.value, str) and "model" in key.value.lower():

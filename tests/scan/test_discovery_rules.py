@@ -202,6 +202,21 @@ trtllm-serve org/trtllm
 '''}, {("ggml-org/gemma-3-1b-it-GGUF", "serve.sh", 1), ("org/hf-repo-GGUF", "serve.sh", 2),
           ("org/ollama-GGUF", "serve.sh", 3), ("org/lmdeploy", "serve.sh", 5), ("org/trtllm", "serve.sh", 6),
           ("org/py-gguf", "serve.py", 1)}, set()),
+    # RAG and speech apps: Haystack, LlamaIndex, LangChain, faster-whisper.
+    "rag and speech frameworks": ({"rag.py": '''doc_embedder = SentenceTransformersDocumentEmbedder(model="org/hs-doc")
+generator = HuggingFaceLocalGenerator(model="org/hs-gen", task="text-generation")
+api = HuggingFaceAPIGenerator(api_type="serverless_inference_api", api_params={"model": "org/hs-api"})
+ranker = TransformersSimilarityRanker(model="org/hs-ranker")
+llm = HuggingFaceLLM(model_name="org/li-llm", tokenizer_name="org/li-tok")
+emb = HuggingFaceEndpointEmbeddings(model="org/lc-embed")
+''', "speech.py": '''from faster_whisper import WhisperModel
+small = WhisperModel("small")
+distil = WhisperModel("distil-large-v3", device="cuda")
+own = WhisperModel("org/whisper-ct2")
+'''}, {("org/hs-doc", "rag.py", 1), ("org/hs-gen", "rag.py", 2), ("org/hs-api", "rag.py", 3),
+          ("org/hs-ranker", "rag.py", 4), ("org/li-llm", "rag.py", 5), ("org/li-tok", "rag.py", 5),
+          ("org/lc-embed", "rag.py", 6), ("Systran/faster-whisper-small", "speech.py", 2),
+          ("Systran/faster-distil-whisper-large-v3", "speech.py", 3), ("org/whisper-ct2", "speech.py", 4)}, set()),
     "import alias of a loader": ({"t.py": '''from transformers import pipeline as hf_pipeline
 p = hf_pipeline("text-generation", model="org/aliased")
 '''}, {("org/aliased", "t.py", 2)}, set()),
