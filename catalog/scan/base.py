@@ -137,6 +137,39 @@ def looks_like_repo_id(value: str) -> bool:
     return not (dot and suffix.lower() in _FILE_SUFFIXES)
 
 
+# "provider/model" names of API clients (LiteLLM and what builds on it: proxy configs, CrewAI,
+# Aider, DSPy): the prefix is an API, not a Hub organisation, and "openai/gpt-4o" is no Hub model.
+# Written as these clients write them (lower case): the Hub's "Groq" or "Cohere" organisations stay ids.
+_API_PROVIDERS = frozenset({
+    "anthropic", "azure", "azure_ai", "bedrock", "bedrock_converse", "vertex_ai", "vertex_ai_beta", "gemini",
+    "cohere", "cohere_chat", "together_ai", "ollama", "ollama_chat", "openrouter", "deepinfra", "perplexity",
+    "fireworks_ai", "replicate", "sagemaker", "sagemaker_chat", "watsonx", "xai", "cerebras", "sambanova", "ai21",
+    "nvidia_nim", "cloudflare", "databricks", "lm_studio", "text-completion-openai", "anyscale", "voyage", "groq",
+    "mistral", "deepseek", "litellm_proxy", "friendliai", "predibase", "nlp_cloud", "aleph_alpha", "palm",
+    "clarifai", "dashscope", "moonshot", "volcengine", "openai_like",
+})
+# Their providers that serve a Hub model under its own id: huggingface/org/m (also through an
+# inference provider, huggingface/together/org/m), and a vLLM server's hosted_vllm/org/m.
+_HUB_PROVIDERS = frozenset({"huggingface", "hosted_vllm", "vllm"})
+# "openai/" is also a Hub organisation (openai/whisper-large-v3, openai/gpt-oss-20b): only the
+# names of OpenAI's API models are not ids.
+_OPENAI_API_MODEL = re.compile(r"(?:gpt-(?:3\.5|4|5)|chatgpt|o[1-9](?:-|$)|text-embedding|dall-e|whisper-1|tts-1"
+                               r"|davinci|babbage|omni-moderation|gpt-image|computer-use)", re.IGNORECASE)
+
+
+def provider_model(value: str) -> str | None:
+    """The Hub id a model name stands for: ``value`` itself, the id after a Hub-serving provider's
+    prefix (``huggingface/org/m`` → ``org/m``), or None for another API's model (``openai/gpt-4o``)."""
+    provider, slash, rest = value.partition("/")
+    if not slash:
+        return value
+    if provider in _HUB_PROVIDERS and "/" in rest:
+        return "/".join(rest.rsplit("/", 2)[-2:])
+    if provider in _API_PROVIDERS or provider == "openai" and _OPENAI_API_MODEL.match(rest):
+        return None
+    return value
+
+
 class IdCheck:
     """Decides whether a candidate string is reported, consulting ``known_ids`` at most once per id.
 
@@ -175,7 +208,7 @@ class IdCheck:
 
     def accepts(self, value: str, *, strong: bool) -> bool:
         """Whether ``value`` found in a model position should be reported."""
-        if not looks_like_repo_id(value):
+        if not looks_like_repo_id(value) or provider_model(value) is None:
             return False
         return "/" in value or strong or self.known(value)
 

@@ -11,7 +11,15 @@ import re
 from collections.abc import Iterator
 
 from catalog.scan.base import MODEL_ARGS as _MODEL_ARGS
-from catalog.scan.base import IdCheck, Reference, env_default, hub_url_id, is_local_folder, line_and_column
+from catalog.scan.base import (
+    IdCheck,
+    Reference,
+    env_default,
+    hub_url_id,
+    is_local_folder,
+    line_and_column,
+    provider_model,
+)
 
 _Token = tuple[str, int, int]  # (text, line, column)
 _Found = tuple[str, int, int, str, "_Token | None"]  # (id, line, column, context, revision token)
@@ -265,6 +273,9 @@ def _references(commands: Iterator[list[_Token]], check: IdCheck, dockerfile: bo
             default = env_default(value)
             if default is not None:  # --model ${MODEL:-org/m}
                 value, column = default[0], column + default[1]
+            served = provider_model(value)  # --model huggingface/org/m (LiteLLM)
+            if served is not None and served != value:
+                value, column = served, column + len(value) - len(served)
             url = hub_url_id(value)
             if url is not None:
                 value, column = url[0], column + url[1]

@@ -217,6 +217,30 @@ own = WhisperModel("org/whisper-ct2")
           ("org/hs-ranker", "rag.py", 4), ("org/li-llm", "rag.py", 5), ("org/li-tok", "rag.py", 5),
           ("org/lc-embed", "rag.py", 6), ("Systran/faster-whisper-small", "speech.py", 2),
           ("Systran/faster-distil-whisper-large-v3", "speech.py", 3), ("org/whisper-ct2", "speech.py", 4)}, set()),
+    # A LiteLLM proxy config: provider/model names. Only the providers that serve a Hub model name one.
+    "api provider names": ({"litellm_config.yaml": '''model_list:
+  - model_name: gpt-4o
+    litellm_params:
+      model: openai/gpt-4o
+  - model_name: claude
+    litellm_params:
+      model: anthropic/claude-3-5-sonnet-20240620
+  - model_name: llama
+    litellm_params:
+      model: huggingface/meta-llama/Llama-3.1-8B-Instruct
+  - model_name: local
+    litellm_params:
+      model: hosted_vllm/org/served
+  - model_name: groq
+    litellm_params:
+      model: groq/llama3-8b-8192
+  - model_name: whisper
+    litellm_params:
+      model: openai/whisper-large-v3
+''', "aider.sh": '''aider --model openai/gpt-4o-mini
+python serve.py --model huggingface/together/org/via-provider
+'''}, {("meta-llama/Llama-3.1-8B-Instruct", "litellm_config.yaml", 10), ("org/served", "litellm_config.yaml", 13),
+          ("openai/whisper-large-v3", "litellm_config.yaml", 19), ("org/via-provider", "aider.sh", 2)}, set()),
     "import alias of a loader": ({"t.py": '''from transformers import pipeline as hf_pipeline
 p = hf_pipeline("text-generation", model="org/aliased")
 '''}, {("org/aliased", "t.py", 2)}, set()),
