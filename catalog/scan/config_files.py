@@ -60,6 +60,7 @@ MODEL_KEYS = frozenset(
         "model_args",
         "model_url",
         "model_repo",
+        "model_source",  # Ray Serve LLM: model_loading_config.model_source
     }
 )
 # Any other key ending like this names a model too (critic_model_name_or_path, vision_model_id, ...).

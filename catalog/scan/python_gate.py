@@ -61,6 +61,7 @@ _RULE_WORDS = (
     b"VLLM",
     b"TurboMind",  # OpenCompass model configs: dict(type=TurboMindModel, path="org/m")
     b"WhisperModel",  # faster-whisper
+    b"model_source",  # Ray Serve LLM
     b"SimilarityRanker",  # Haystack's rankers, routers, classifiers and readers
     b"TransformersZeroShot",
     b"TransformersTextRouter",

@@ -37,7 +37,8 @@ ST_LEGACY_NAMES = frozenset(
 )
 
 ID_KEYWORDS = ("model_name_or_path", "pretrained_model_name_or_path", "base_model_name_or_path",
-               "tokenizer_name_or_path", "model_repo", "model_repo_id")
+               "tokenizer_name_or_path", "model_repo", "model_repo_id",
+               "model_source")  # Ray Serve LLM: LLMConfig(model_loading_config=dict(model_source="org/m"))
 HUB_DOWNLOADS = ("hf_hub_download", "snapshot_download", "hf_hub_url", "model_info", "list_repo_files",
                  "try_to_load_from_cache")
 DATASET_LOADERS = ("load_dataset", "load_from_disk")
@@ -86,6 +87,7 @@ _NAMED = {
     "VLLMModel": (0, ("model_id",)),
     "MLXModel": (0, ("model_id",)),
     "create_inference_endpoint": (None, ("repository",)),
+    "HuggingFaceModel": (0, ("model_id",)),  # BentoML: bentoml.models.HuggingFaceModel("org/m")
     "HuggingFaceInferenceAPIEmbedding": (None, ("model_name",)),
     "HuggingFaceEndpointEmbeddings": (None, ("model", "repo_id")),
     # Haystack's local components, each given its model as model=.

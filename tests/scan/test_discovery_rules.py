@@ -241,6 +241,18 @@ own = WhisperModel("org/whisper-ct2")
 python serve.py --model huggingface/together/org/via-provider
 '''}, {("meta-llama/Llama-3.1-8B-Instruct", "litellm_config.yaml", 10), ("org/served", "litellm_config.yaml", 13),
           ("openai/whisper-large-v3", "litellm_config.yaml", 19), ("org/via-provider", "aider.sh", 2)}, set()),
+    # Serving frameworks: Ray Serve LLM (Python and YAML), BentoML.
+    "serving frameworks": ({"serve.py": '''llm_config = LLMConfig(model_loading_config=dict(model_id="qwen-0.5b",
+                                                       model_source="org/ray-model"))
+model = bentoml.models.HuggingFaceModel("org/bento-model")
+''', "serve.yaml": '''applications:
+  - args:
+      llm_configs:
+        - model_loading_config:
+            model_id: qwen-0.5b
+            model_source: org/ray-yaml
+'''}, {("org/ray-model", "serve.py", 2), ("org/bento-model", "serve.py", 3), ("org/ray-yaml", "serve.yaml", 6)},
+        set()),
     "import alias of a loader": ({"t.py": '''from transformers import pipeline as hf_pipeline
 p = hf_pipeline("text-generation", model="org/aliased")
 '''}, {("org/aliased", "t.py", 2)}, set()),
