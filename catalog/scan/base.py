@@ -170,6 +170,17 @@ def provider_model(value: str) -> str | None:
     return value
 
 
+# The Hub's legacy names without an organisation have a digit or a hyphen (gpt2, t5-small,
+# bert-base-uncased), but for this one.
+_LEGACY_PLAIN_WORDS = frozenset({"ctrl"})
+
+
+def legacy_shaped(name: str) -> bool:
+    """Whether a bare name is shaped like one of the Hub's legacy model names: a command line's
+    bare word without a digit or hyphen (a flag list's "download", a variable MODEL) is not."""
+    return name in _LEGACY_PLAIN_WORDS or not name.isupper() and ("-" in name or any(c.isdigit() for c in name))
+
+
 class IdCheck:
     """Decides whether a candidate string is reported, consulting ``known_ids`` at most once per id.
 

@@ -17,6 +17,7 @@ from catalog.scan.base import (
     env_default,
     hub_url_id,
     is_local_folder,
+    legacy_shaped,
     line_and_column,
     provider_model,
 )
@@ -279,7 +280,9 @@ def _references(commands: Iterator[list[_Token]], check: IdCheck, dockerfile: bo
             url = hub_url_id(value)
             if url is not None:
                 value, column = url[0], column + url[1]
-            if check.accepts(value, strong=strong) and not is_local_folder(value):
+            # A bare word is a model only if shaped like a legacy name (or the catalogue knows it).
+            if check.accepts(value, strong=strong and ("/" in value or legacy_shaped(value))) \
+                    and not is_local_folder(value):
                 pin = revision if pinnable else None
                 found.append((value, line, column, context, pin))
     return found

@@ -253,6 +253,14 @@ model = bentoml.models.HuggingFaceModel("org/bento-model")
             model_source: org/ray-yaml
 '''}, {("org/ray-model", "serve.py", 2), ("org/bento-model", "serve.py", 3), ("org/ray-yaml", "serve.yaml", 6)},
         set()),
+    # This repository's own code: a tuple of flag words read as a command line named "download"
+    # (after --pretrained), and a test's code string named its variable MODEL.
+    "bare words in command lines": ({"words.py": '''_COMMAND_WORDS = ("--model", "--tokenizer", "--pretrained", "download ")
+CASE = \'\'\'subprocess.run(["accelerate", "launch", "--model_name_or_path", MODEL])\'\'\'
+''', "train.sh": '''python train.py --model_name_or_path gpt2
+python train.py --model_name_or_path ckpt
+python train.py --model_name_or_path bert-base-uncased
+'''}, {("gpt2", "train.sh", 1), ("bert-base-uncased", "train.sh", 3)}, set()),
     "import alias of a loader": ({"t.py": '''from transformers import pipeline as hf_pipeline
 p = hf_pipeline("text-generation", model="org/aliased")
 '''}, {("org/aliased", "t.py", 2)}, set()),
