@@ -226,9 +226,12 @@ def _scan_command(tokens: list[_Token], dockerfile: bool) -> Iterator[tuple[_Tok
         for flag, strong in _MODEL_FLAGS.items():
             value = _option_value(tokens, index, flag)
             if value:
-                flagged.add((value[1], value[2]))
                 if flag in _TAGGED_FLAGS:
+                    # -hf is llama.cpp's only where llama.cpp runs (`sort -hf` is -h -f).
+                    if not any("llama" in t.lower() for t in texts[:index]):
+                        break
                     value = (value[0].partition(":")[0], value[1], value[2])
+                flagged.add((value[1], value[2]))
                 yield value, flag, strong, True
                 break
         if text.startswith("--") and text not in _MODEL_FLAGS:

@@ -198,10 +198,12 @@ ollama run hf.co/org/ollama-GGUF:Q4_K_M
 ollama run llama3.2
 lmdeploy serve api_server org/lmdeploy --server-port 23333
 trtllm-serve org/trtllm
+ls -hf reports/latest
+docker run ghcr.io/ggml-org/llama.cpp:server -hf org/in-docker
 ''', "serve.py": '''subprocess.run(["llama-server", "-hf", "org/py-gguf"])
 '''}, {("ggml-org/gemma-3-1b-it-GGUF", "serve.sh", 1), ("org/hf-repo-GGUF", "serve.sh", 2),
           ("org/ollama-GGUF", "serve.sh", 3), ("org/lmdeploy", "serve.sh", 5), ("org/trtllm", "serve.sh", 6),
-          ("org/py-gguf", "serve.py", 1)}, set()),
+          ("org/in-docker", "serve.sh", 8), ("org/py-gguf", "serve.py", 1)}, set()),
     # RAG and speech apps: Haystack, LlamaIndex, LangChain, faster-whisper.
     "rag and speech frameworks": ({"rag.py": '''doc_embedder = SentenceTransformersDocumentEmbedder(model="org/hs-doc")
 generator = HuggingFaceLocalGenerator(model="org/hs-gen", task="text-generation")
