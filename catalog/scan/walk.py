@@ -44,8 +44,9 @@ def _load(directory: str) -> Any | None:
 class Ignores:
     """The ``.gitignore`` files in force in one directory, outermost first."""
 
-    def __init__(self, specs: tuple[tuple[str, Any], ...] = ()) -> None:
+    def __init__(self, specs: tuple[tuple[str, Any], ...] = (), tracked: TrackedIgnored | None = None) -> None:
         self.specs = specs
+        self.tracked = tracked
 
     @classmethod
     def above(cls, directory: str) -> Ignores:
@@ -60,15 +61,17 @@ class Ignores:
             ancestors.append(parent)
             probe = parent
         specs = tuple((d, spec) for d in reversed(ancestors) if (spec := _load(d)) is not None)
-        return cls(specs)
+        return cls(specs, TrackedIgnored(probe))
 
     def entering(self, directory: str) -> Ignores:
         """The rules in force inside ``directory``."""
         spec = _load(directory)
-        return Ignores((*self.specs, (directory, spec))) if spec is not None else self
+        return Ignores((*self.specs, (directory, spec)), self.tracked) if spec is not None else self
 
     def ignored(self, path: str, is_dir: bool) -> bool:
-        """Whether git would ignore ``path``; a deeper ``.gitignore`` overrides an outer one."""
+        """Whether git would leave ``path`` out: a deeper ``.gitignore`` overrides an outer one,
+        and a file the repository tracks is never left out, whatever the patterns say (git
+        applies them to untracked files only)."""
         verdict = None
         for base, spec in self.specs:
             relative = path[len(base) + 1 :] + ("/" if is_dir else "")
@@ -76,7 +79,46 @@ class Ignores:
             include = spec.check_file(relative).include
             if include is not None:
                 verdict = include
+        if verdict and self.tracked is not None:
+            return not self.tracked.holds(path, is_dir)
         return bool(verdict)
+
+
+class TrackedIgnored:
+    """The files a git work tree tracks although its ``.gitignore`` patterns match them (a
+    committed ``docker/.env`` under a ``.env`` pattern), asked of git once, when first needed."""
+
+    def __init__(self, top: str) -> None:
+        self.top = top
+        self._paths: frozenset[str] | None = None
+        self._folders: frozenset[str] = frozenset()
+
+    def holds(self, path: str, is_dir: bool) -> bool:
+        """Whether ``path`` is such a file, or (``is_dir``) a folder holding one."""
+        if self._paths is None:
+            self._paths = frozenset(os.path.join(self.top, p) for p in _git_ignored_but_tracked(self.top))
+            folders: set[str] = set()
+            for tracked in self._paths:  # every folder between the work tree's top and the file
+                folder = os.path.dirname(tracked)
+                while len(folder) > len(self.top) and folder not in folders:
+                    folders.add(folder)
+                    folder = os.path.dirname(folder)
+            self._folders = frozenset(folders)
+        return path in (self._folders if is_dir else self._paths)
+
+
+def _git_ignored_but_tracked(top: str) -> list[str]:
+    """``git ls-files -c -i --exclude-standard`` in ``top``: [] without git or outside a repository."""
+    import subprocess
+
+    try:
+        done = subprocess.run(["git", "-C", top, "ls-files", "-z", "--cached", "--ignored", "--exclude-standard"],
+                              capture_output=True, timeout=60, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return []
+    if done.returncode != 0:
+        return []
+    return [p for p in done.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
 
 
 def iter_files(directory: str, wanted: Callable[[str, str], bool],

@@ -254,6 +254,23 @@ def test_scanning_a_subfolder_obeys_the_repository_gitignore(tmp_path: Path) -> 
     assert {r.repo_id for r in discover([tmp_path / "src"])} == {"org/app"}
 
 
+def test_a_file_the_repository_tracks_is_read_though_a_gitignore_pattern_matches_it(tmp_path: Path) -> None:
+    # infiniflow/ragflow commits docker/.env (its TEI model) while .gitignore says ".env": git
+    # applies the patterns to untracked files only, and so does discovery.
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / ".gitignore").write_text(".env\nmodels/\n")
+    (tmp_path / "docker").mkdir()
+    (tmp_path / "docker" / ".env").write_text("TEI_MODEL=${TEI_MODEL:-org/tracked-env}\n")
+    (tmp_path / "models" / "cfg").mkdir(parents=True)
+    (tmp_path / "models" / "cfg" / "serve.yaml").write_text("model: org/forced\n")
+    (tmp_path / "models" / "cfg" / "scratch.yaml").write_text("model: org/untracked\n")
+    (tmp_path / ".env").write_text("MODEL_ID=org/untracked-env\n")
+    _git(tmp_path, "add", ".gitignore")
+    _git(tmp_path, "add", "-f", "docker/.env", "models/cfg/serve.yaml")
+    assert {r.repo_id for r in discover([tmp_path])} == {"org/tracked-env", "org/forced"}
+    assert {r.repo_id for r in discover([tmp_path / "models"])} == {"org/forced"}
+
+
 def test_models_txt_errors_name_the_line(tmp_path: Path) -> None:
     (tmp_path / "models.txt").write_text("# approved\norg/ok\nnot a model\n")
     with pytest.raises(DiscoveryError, match=r"models\.txt:3:"):
