@@ -65,7 +65,7 @@ def _environment_entry(item: Any, file: str, check: IdCheck) -> list[Reference]:
     if _is_scalar(item):
         name, equals, value = str(item.value).partition("=")
         offset = len(name) + 1
-    elif isinstance(item.value, list):  # a mapping node: (key, value) pairs
+    elif _is_mapping(item):
         fields = {str(k.value): v for k, v in item.value if _is_scalar(k) and _is_scalar(v)}
         if "name" not in fields or "value" not in fields:
             return []
@@ -107,3 +107,9 @@ def _is_sequence(node: Any) -> bool:
     import yaml
 
     return isinstance(node, yaml.SequenceNode)
+
+
+def _is_mapping(node: Any) -> bool:
+    import yaml
+
+    return isinstance(node, yaml.MappingNode)

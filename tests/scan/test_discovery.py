@@ -461,3 +461,15 @@ def test_a_named_file_discovery_does_not_read_is_reported_not_passed(tmp_path: P
     assert [(p.code, p.file) for p in found.problems] == [("scan-incomplete", "README.md")]
     assert "not a kind of file discovery reads" in found.problems[0].detail
     assert scan([tmp_path]).problems == []  # walked past in a folder, as every README is
+
+
+def test_container_specs_of_odd_shapes_are_read_without_a_problem(tmp_path: Path) -> None:
+    # Before: a list where an environment entry stood was unpacked as a mapping and the file
+    # ended as "internal error while scanning".
+    (tmp_path / "odd.yaml").write_text(
+        "env:\n  - [a, b]\n  - {name: MODEL_ID}\n  - {value: org/x}\n  - MODEL_NAME\n  - 42\n"
+        "  - {name: [x], value: org/y}\n  - {name: HF_MODEL, value: [org/z]}\n"
+        'command: {a: b}\nargs: [[nested], 3, null, "--model", "org/ok"]\n')
+    found = scan([tmp_path])
+    assert [(r.repo_id, r.line) for r in found.references] == [("org/ok", 10)]
+    assert found.problems == []
