@@ -8,6 +8,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from catalog.scan.discovery import (
     DiscoveryError,
@@ -473,3 +475,28 @@ def test_container_specs_of_odd_shapes_are_read_without_a_problem(tmp_path: Path
     found = scan([tmp_path])
     assert [(r.repo_id, r.line) for r in found.references] == [("org/ok", 10)]
     assert found.problems == []
+
+
+_KEYS = ["env", "environment", "command", "args", "entrypoint", "name", "value", "model", "url", "model_id",
+         "MODEL_ID", "litellm_params", "containers"]
+_SCALARS = st.one_of(st.none(), st.integers(), st.booleans(),
+                     st.sampled_from(["org/m", "--model", "hf://org/h", "MODEL_ID=org/e", "${M:-org/d}",
+                                      "huggingface/org/p", "openai/gpt-4o", "vllm serve org/v", "-hf", "x y\nz"]))
+_DOCUMENTS = st.recursive(_SCALARS, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(_KEYS), inner, max_size=4)), max_leaves=20)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(document=_DOCUMENTS)
+@example(document={"env": [["a", "b"]], "args": [["--model"], "org/m"]})  # a list where an entry stood
+def test_any_yaml_shape_is_read_without_an_internal_error(tmp_path: Path, document: object) -> None:
+    import yaml
+
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(document))
+    found = scan([path])
+    assert not [p for p in found.problems if "internal error" in p.detail], found.problems
+    text = path.read_text().splitlines()
+    for ref in found.references:  # each points at its id as written (or the quote before it)
+        at = text[ref.line - 1][ref.column - 1:]
+        assert at.startswith(ref.repo_id) or at[:1] in "'\"" and at[1:].startswith(ref.repo_id), (ref, text)
