@@ -500,3 +500,22 @@ def test_any_yaml_shape_is_read_without_an_internal_error(tmp_path: Path, docume
     for ref in found.references:  # each points at its id as written (or the quote before it)
         at = text[ref.line - 1][ref.column - 1:]
         assert at.startswith(ref.repo_id) or at[:1] in "'\"" and at[1:].startswith(ref.repo_id), (ref, text)
+
+
+_WORDS = st.sampled_from(["vllm", "serve", "ollama", "run", "pull", "hf.co/org/o:Q4", "lmdeploy", "chat", "api_server",
+                          "trtllm-serve", "llama-server", "-hf", "--hf-repo", "--model", "--model-path", "org/m",
+                          "huggingface/org/p", "openai/gpt-4o", "${M:-org/d}", "MODEL=org/e", "|", "&&", ";", "\\",
+                          "--revision", "main", "download", "hf", "huggingface-cli", "\"", "'", "=", ":", "-"])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=st.lists(st.lists(_WORDS, max_size=12), max_size=6))
+def test_any_command_line_is_read_without_an_internal_error(tmp_path: Path, lines: list[list[str]]) -> None:
+    path = tmp_path / "run.sh"
+    path.write_text("\n".join(" ".join(words) for words in lines) + "\n")
+    found = scan([path])
+    assert not [p for p in found.problems if "internal error" in p.detail], found.problems
+    text = path.read_text().splitlines()
+    for ref in found.references:
+        at = text[ref.line - 1][ref.column - 1:]
+        assert at.startswith(ref.repo_id) or at[:1] in "'\"" and at[1:].startswith(ref.repo_id), (ref, text)
