@@ -97,7 +97,7 @@ _MODEL_WORDS = (b"model", b"MODEL", b"Model")
 # and its bindings are invisible outside it.
 _LINE_TRIGGERS = (*_RULE_WORDS, *_ENV_WORDS, b"add_argument", b"option(", b"Option(", b"field(")
 # A model-named constant or settings field set to an "org/name" (EMBEDDING_MODEL = "org/m",
-# llm_model: str = Field(default="org/m")): another module may load it (see python.model_constant).
+# llm_model: str = Field(default="org/m")): another module may load it (see python_exports).
 # Anchored at a line's start, so that a hostile line (one long word) is read once, not once per
 # position (an unanchored pattern took 6 s for 50 KB of "modelmodel...").
 _CONSTANT = re.compile(rb"""^[ \t]*(\w+)[ \t]*(?::[^=\n]*)?=[ \t]*"""
@@ -108,6 +108,8 @@ _CONSTANT = re.compile(rb"""^[ \t]*(\w+)[ \t]*(?::[^=\n]*)?=[ \t]*"""
 def _model_constants(data: bytes) -> Iterator[re.Match[bytes]]:
     """Assignments of an "org/name" to a model-named constant or field."""
     return (m for m in _CONSTANT.finditer(data) if is_model_name(m.group(1).decode("ascii", "replace")))
+
+
 # An "org/name"-shaped quoted string: with a catalogue, the candidates for catalogue matches.
 _QUOTED_ID = re.compile(rb"""['"]([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*)['"]""")
 
