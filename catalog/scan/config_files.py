@@ -329,13 +329,21 @@ def _scan_yaml(text: str, file: str, check: IdCheck) -> list[Reference]:
 
 
 def _at_value(ref: Reference, lines: list[str]) -> Reference:
-    """``ref`` with its column on its id: YAML drops a block scalar's indentation, so a command
-    read from a ``|`` block knows its line but not how far the block is indented."""
+    """``ref`` at its id: YAML drops a block scalar's indentation (a command read from a ``|``
+    block knows its line, not its column) and folds a quoted or plain scalar written over several
+    lines into one (a command read from it knows only the line the scalar starts on)."""
     line = lines[ref.line - 1] if ref.line <= len(lines) else ""
     at = line[ref.column - 1:]
-    if at.startswith(ref.repo_id) or at[:1] in ("'", '"') and at[1:].startswith(ref.repo_id) or ref.repo_id not in line:
+    if at.startswith(ref.repo_id) or at[:1] in ("'", '"') and at[1:].startswith(ref.repo_id):
         return ref
-    return dataclasses.replace(ref, column=line.index(ref.repo_id) + 1)
+    for number in range(ref.line, min(ref.line + _FOLDED_LINES, len(lines) + 1)):
+        if ref.repo_id in lines[number - 1]:
+            return dataclasses.replace(ref, line=number, column=lines[number - 1].index(ref.repo_id) + 1)
+    return ref
+
+
+# How far below its reported line a reference read from a folded scalar is looked for.
+_FOLDED_LINES = 50
 
 
 def _walk_yaml(node: Any, file: str, check: IdCheck, refs: list[Reference], seen: set[int], depth: int) -> None:

@@ -130,8 +130,15 @@ spec:
               huggingface-cli download org/script-model
         - name: one-line
           command: ["sh", "-c", "vllm serve org/one-line --port 8000"]
+        - name: folded
+          command:
+            - sh
+            - -c
+            - "bash start.sh leader;
+               python3 -m vllm.entrypoints.openai.api_server --model org/folded --port 8080"
 '''}, {("org/tgi", "tgi.yaml", 8), ("org/env", "tgi.yaml", 11), ("org/served", "tgi.yaml", 15),
-          ("org/tok", "tgi.yaml", 18), ("org/script-model", "tgi.yaml", 25), ("org/one-line", "tgi.yaml", 27)},
+          ("org/tok", "tgi.yaml", 18), ("org/script-model", "tgi.yaml", 25), ("org/one-line", "tgi.yaml", 27),
+          ("org/folded", "tgi.yaml", 33)},
         set()),
     # substratusai/kubeai's model catalogue: `url: hf://org/m` (28 of its 32 models were unseen).
     "fetching urls under any key": ({"models.yaml": '''catalog:
