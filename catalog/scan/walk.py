@@ -96,7 +96,9 @@ class TrackedIgnored:
     def holds(self, path: str, is_dir: bool) -> bool:
         """Whether ``path`` is such a file, or (``is_dir``) a folder holding one."""
         if self._paths is None:
-            self._paths = frozenset(os.path.join(self.top, p) for p in _git_ignored_but_tracked(self.top))
+            # git writes "/" on every system; scandir's paths use the system's separator.
+            self._paths = frozenset(os.path.normpath(os.path.join(self.top, p))
+                                    for p in _git_ignored_but_tracked(self.top))
             folders: set[str] = set()
             for tracked in self._paths:  # every folder between the work tree's top and the file
                 folder = os.path.dirname(tracked)
