@@ -256,8 +256,10 @@ def model_arguments(call: ast.Call, imported_from: dict[str, str] | None = None)
 # Names of constants and settings fields that hold a model someone else loads (EMBEDDING_MODEL,
 # llm_model_id), unless they name where something is written or another provider's model.
 _MODEL_NAME = re.compile(r"model|tokenizer|reranker|embedder", re.IGNORECASE)
+# (Not "gpt": GPT2_MODEL = "openai-community/gpt2" is a Hub id; API models' names have no org/ or
+# an API provider's, which IdCheck refuses.)
 _NOT_MODEL_NAME = re.compile(r"output|save|push|upload|hub_model_id|_dir\b|dir_|cache|openai|anthropic|ollama|azure"
-                             r"|bedrock|gemini|claude|gpt|cohere|groq|mistral_api|type|class|kind", re.IGNORECASE)
+                             r"|bedrock|gemini|claude|cohere|groq|mistral_api|type|class|kind", re.IGNORECASE)
 
 
 def is_model_name(name: str) -> bool:
