@@ -143,11 +143,13 @@ def looks_like_repo_id(value: str) -> bool:
 _API_PROVIDERS = frozenset({
     "anthropic", "azure", "azure_ai", "bedrock", "bedrock_converse", "vertex_ai", "vertex_ai_beta", "gemini",
     "cohere", "cohere_chat", "together_ai", "ollama", "ollama_chat", "openrouter", "deepinfra", "perplexity",
-    "fireworks_ai", "replicate", "sagemaker", "sagemaker_chat", "watsonx", "xai", "cerebras", "sambanova", "ai21",
-    "nvidia_nim", "cloudflare", "databricks", "lm_studio", "text-completion-openai", "anyscale", "voyage", "groq",
-    "mistral", "deepseek", "litellm_proxy", "friendliai", "predibase", "nlp_cloud", "aleph_alpha", "palm",
-    "clarifai", "dashscope", "moonshot", "volcengine", "openai_like",
+    "fireworks_ai", "replicate", "sagemaker", "sagemaker_chat", "watsonx", "xai", "sambanova", "ai21",
+    "nvidia_nim", "cloudflare", "lm_studio", "text-completion-openai", "anyscale", "voyage", "groq",
+    "mistral", "deepseek", "litellm_proxy", "friendliai", "nlp_cloud", "aleph_alpha", "palm",
+    "dashscope", "moonshot", "openai_like",
 })
+# Left out although LiteLLM has them: organisations of the Hub that publish models under the same
+# lower-case name (databricks/dbrx-base, cerebras/Cerebras-GPT-13B, predibase/... adapters).
 # Their providers that serve a Hub model under its own id: huggingface/org/m (also through an
 # inference provider, huggingface/together/org/m), and a vLLM server's hosted_vllm/org/m.
 _HUB_PROVIDERS = frozenset({"huggingface", "hosted_vllm", "vllm"})

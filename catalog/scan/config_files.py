@@ -156,6 +156,10 @@ def _is_candidate(check: IdCheck, key: str, value: object) -> bool:
 
 
 
+# A LiteLLM proxy's model_list entry names its model in litellm_params; its model_name is the
+# alias clients ask the proxy for, not a model.
+_LABELLED_BY = frozenset({"litellm_params"})
+_LABEL_KEYS = frozenset({"model_name"})
 # A mapping that says its source is the Hub (`type: huggingface`) names its repo in these keys.
 _SOURCE_KEYS = frozenset({"type", "source", "provider", "hub", "registry"})
 _HUB_SOURCES = frozenset({"huggingface", "hugging_face", "hf", "huggingface_hub", "hugging-face"})
@@ -237,7 +241,10 @@ def _walk(node: Any, check: IdCheck, depth: int) -> Iterator[_Hit]:
             (v for k, v in node.items() if _normal(k) in REVISION_KEYS and isinstance(v, str)), None
         )
         from_hub = any(_normal(k) in _SOURCE_KEYS and str(v).lower() in _HUB_SOURCES for k, v in node.items())
+        labels = _LABEL_KEYS if any(_normal(k) in _LABELLED_BY for k in node) else ()
         for key, value in node.items():
+            if _normal(key) in labels:
+                continue
             if _is_candidate(check, key, value) or (
                 from_hub and _normal(key) in _HUB_REPO_KEYS and isinstance(value, str)
                 and check.accepts(value, strong=True)
@@ -366,7 +373,11 @@ def _walk_yaml(node: Any, file: str, check: IdCheck, refs: list[Reference], seen
         from_hub = any(
             isinstance(k, yaml.ScalarNode) and isinstance(v, yaml.ScalarNode) and _normal(k.value) in _SOURCE_KEYS
             and str(v.value).lower() in _HUB_SOURCES for k, v in node.value)
+        labels = _LABEL_KEYS if any(isinstance(k, yaml.ScalarNode) and _normal(k.value) in _LABELLED_BY
+                                    for k, _ in node.value) else ()
         for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and _normal(key.value) in labels:
+                continue
             if (
                 isinstance(key, yaml.ScalarNode)
                 and isinstance(value, yaml.ScalarNode)

@@ -519,3 +519,13 @@ def test_any_command_line_is_read_without_an_internal_error(tmp_path: Path, line
     for ref in found.references:
         at = text[ref.line - 1][ref.column - 1:]
         assert at.startswith(ref.repo_id) or at[:1] in "'\"" and at[1:].startswith(ref.repo_id), (ref, text)
+
+
+def test_a_litellm_alias_is_not_a_model_even_when_the_catalogue_knows_the_name(tmp_path: Path) -> None:
+    # model_name is the alias a LiteLLM proxy's clients ask for; with the demo catalogue "llama"
+    # resolved to a model of that name and failed the check.
+    (tmp_path / "litellm_config.yaml").write_text(
+        "model_list:\n  - model_name: llama\n    litellm_params:\n      model: huggingface/org/served\n"
+        "settings:\n  model_name: llama\n")
+    found = scan([tmp_path], known_ids=lambda repo_id: repo_id == "llama")
+    assert sorted((r.repo_id, r.line) for r in found.references) == [("llama", 6), ("org/served", 4)]

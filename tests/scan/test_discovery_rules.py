@@ -248,8 +248,10 @@ own = WhisperModel("org/whisper-ct2")
       model: openai/whisper-large-v3
 ''', "aider.sh": '''aider --model openai/gpt-4o-mini
 python serve.py --model huggingface/together/org/via-provider
+python serve.py --model databricks/dbrx-instruct
 '''}, {("meta-llama/Llama-3.1-8B-Instruct", "litellm_config.yaml", 10), ("org/served", "litellm_config.yaml", 13),
-          ("openai/whisper-large-v3", "litellm_config.yaml", 19), ("org/via-provider", "aider.sh", 2)}, set()),
+          ("openai/whisper-large-v3", "litellm_config.yaml", 19), ("org/via-provider", "aider.sh", 2),
+          ("databricks/dbrx-instruct", "aider.sh", 3)}, set()),
     # Serving frameworks: Ray Serve LLM (Python and YAML), BentoML.
     "serving frameworks": ({"serve.py": '''llm_config = LLMConfig(model_loading_config=dict(model_id="qwen-0.5b",
                                                        model_source="org/ray-model"))
