@@ -50,9 +50,6 @@ _RULE_WORDS = (
     b"hf-hub:",
     b"hf_hub:",
     b"--model",
-    b"-model",  # --base-model, --draft-model: model flags, whose defaults are uses
-    b'_model"',  # "--base_model", "--speculative_model"
-    b"_model'",
     b"--tokenizer",
     b"--pretrained",
     b"download",
@@ -142,8 +139,25 @@ def has_rule_word(data: bytes) -> bool:
         return True
     if any(word in data for word in _ENV_WORDS) and any(word in data for word in _MODEL_WORDS):
         return True
-    return (b"model" in lowered or b"tokenizer" in lowered or b"reranker" in lowered or b"embedder" in lowered) \
-        and next(_model_constants(data), None) is not None
+    if b"model" not in lowered and b"tokenizer" not in lowered and b"reranker" not in lowered \
+            and b"embedder" not in lowered:
+        return False
+    return _declares_model_flag(data) or next(_model_constants(data), None) is not None
+
+
+# A model flag an argument parser declares ("--base_model", "--draft-model"), looked for just after
+# each add_argument( / option( so that the search stays linear in the file.
+_MODEL_FLAG_NAME = re.compile(rb"""["']--?[\w-]{0,60}model""", re.IGNORECASE)
+
+
+def _declares_model_flag(data: bytes) -> bool:
+    for word in (b"add_argument(", b"option("):
+        at = data.find(word)
+        while at >= 0:
+            if _MODEL_FLAG_NAME.search(data, at, at + 200):
+                return True
+            at = data.find(word, at + 1)
+    return False
 
 
 def known_id_offsets(data: bytes, check: IdCheck) -> list[int]:

@@ -174,6 +174,7 @@ def test_diff_keeps_only_the_scan_problems_the_change_added(empty_catalogue, db_
 @pytest.mark.parametrize("name, line", [
     ("config.py", "model" * 40_000),  # one word: an unanchored pattern retried it at every "model"
     ("settings.py", "embedding_model: " + "str" * 60_000),
+    ("flags.py", "model = 1\n" + 'add_argument("' + "-" * 200_000),
     ("deploy.yaml", "args: [" + '"--model", ' * 20_000 + "]"),
     ("run", "#!/bin/sh\n" + "vllm serve " * 20_000),
     (".env", "MODEL=" + "${" * 100_000),
