@@ -334,6 +334,22 @@ def env_default(value: str) -> tuple[str, int] | None:
     return (match.group(1), match.start(1)) if match else None
 
 
+def written_model(value: str) -> tuple[str, int]:
+    """The model name a written value (a flag's, a key's) stands for, and where in ``value`` it
+    starts: an environment default's (``${MODEL:-org/m}``), then the id after a Hub-serving
+    provider's prefix (``huggingface/org/m``); else ``value``. Another API's model name is left as
+    written, for :meth:`IdCheck.accepts` to refuse."""
+    offset = 0
+    default = env_default(value)
+    if default is not None:
+        value, offset = default
+    served = provider_model(value)
+    if served is not None and served != value:
+        offset += len(value) - len(served)
+        value = served
+    return value, offset
+
+
 def hub_url_id(value: str, *, downloads_only: bool = False) -> tuple[str, int] | None:
     """The model a Hub URL or ``hf-hub:`` id names, and where in ``value`` it starts, else None.
 

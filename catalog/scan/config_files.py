@@ -15,15 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from catalog.scan.base import MODEL_ARGS as _MODEL_ARGS
-from catalog.scan.base import (
-    IdCheck,
-    Reference,
-    env_default,
-    hub_url_id,
-    is_local_folder,
-    line_and_column,
-    provider_model,
-)
+from catalog.scan.base import IdCheck, Reference, hub_url_id, is_local_folder, line_and_column, written_model
 from catalog.scan.containers import container_references
 
 MODEL_KEYS = frozenset(
@@ -135,10 +127,7 @@ def model_values(key: str, value: str) -> list[tuple[str, int]]:
     url = hub_url_id(value)
     if url is not None:
         return [url]
-    default = env_default(value)  # ${EMBEDDING_MODEL:BAAI/bge-small-en-v1.5}
-    value, offset = default if default is not None else (value, 0)
-    served = provider_model(value)  # LiteLLM's huggingface/org/m
-    return [(served, offset + len(value) - len(served))] if served is not None and served != value else [(value, offset)]
+    return [written_model(value)]  # ${EMBEDDING_MODEL:BAAI/bge-small-en-v1.5}, LiteLLM's huggingface/org/m
 
 
 def _is_candidate(check: IdCheck, key: str, value: object) -> bool:

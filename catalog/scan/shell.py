@@ -14,12 +14,11 @@ from catalog.scan.base import MODEL_ARGS as _MODEL_ARGS
 from catalog.scan.base import (
     IdCheck,
     Reference,
-    env_default,
     hub_url_id,
     is_local_folder,
     legacy_shaped,
     line_and_column,
-    provider_model,
+    written_model,
 )
 
 _Token = tuple[str, int, int]  # (text, line, column)
@@ -274,12 +273,8 @@ def _references(commands: Iterator[list[_Token]], check: IdCheck, dockerfile: bo
             (v for i in range(len(tokens)) if (v := _option_value(tokens, i, "--revision"))), None
         )
         for (value, line, column), context, strong, pinnable in _scan_command(tokens, dockerfile):
-            default = env_default(value)
-            if default is not None:  # --model ${MODEL:-org/m}
-                value, column = default[0], column + default[1]
-            served = provider_model(value)  # --model huggingface/org/m (LiteLLM)
-            if served is not None and served != value:
-                value, column = served, column + len(value) - len(served)
+            value, at = written_model(value)  # --model ${MODEL:-org/m}, --model huggingface/org/m
+            column += at
             url = hub_url_id(value)
             if url is not None:
                 value, column = url[0], column + url[1]
