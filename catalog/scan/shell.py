@@ -70,17 +70,11 @@ _MODEL_FLAGS = {
     "--model-path": False,
     "--tokenizer-path": False,  # SGLang's server
     "--tokenizer_path": False,
-    # llama.cpp (llama-server, llama-cli): -hf org/m[:quant] downloads a GGUF repository.
-    "-hf": True,
-    "-hfr": True,
-    "--hf-repo": True,
-    "-hfd": True,
-    "--hf-repo-draft": True,
-    "-hfv": True,
-    "--hf-repo-v": True,
 }
-# llama.cpp's repository flags take org/m:quant; the quantisation tag is not part of the id.
-_TAGGED_FLAGS = frozenset({"-hf", "-hfr", "--hf-repo", "-hfd", "--hf-repo-draft", "-hfv", "--hf-repo-v"})
+# llama.cpp (llama-server, llama-cli): -hf org/m[:quant] downloads a GGUF repository; the
+# quantisation tag is not part of the id.
+_TAGGED_FLAGS = ("-hf", "-hfr", "--hf-repo", "-hfd", "--hf-repo-draft", "-hfv", "--hf-repo-v")
+_MODEL_FLAGS.update(dict.fromkeys(_TAGGED_FLAGS, True))
 _OLLAMA_HUB = ("hf.co/", "huggingface.co/")
 # Any other --<something>_model_name_or_path flag names a model (--controlnet_model_name_or_path).
 _FLAG_SUFFIXES = ("_model_name_or_path", "_tokenizer_name_or_path")
