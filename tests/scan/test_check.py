@@ -157,12 +157,22 @@ def test_diff_keeps_only_references_added_since_the_base(catalogue, db_url, tree
     assert bad_ref.returncode == 2 and "no-such-ref" in bad_ref.stderr
 
 
-def test_fetch_missing_pulls_unknown_models_from_the_hub(catalogue, db_url, tmp_path):
+def _check_of_a_model_the_catalogue_lacks(db_url: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    """`catalog check` of an app loading newco/fresh, which the catalogue does not hold: it fails."""
     write(tmp_path / "app.py", 'from transformers import AutoModel\nm = AutoModel.from_pretrained("newco/fresh")\n')
     without = run("app.py", db_url=db_url, cwd=tmp_path)
     assert without.returncode == 1
+    return without
+
+
+def _hub_with_the_model() -> HubServer:
+    return HubServer(HubStore([hub_item("newco/fresh", license="mit")]))
+
+
+def test_fetch_missing_pulls_unknown_models_from_the_hub(catalogue, db_url, tmp_path):
+    without = _check_of_a_model_the_catalogue_lacks(db_url, tmp_path)
     assert "[not-in-catalogue]" in without.stdout
-    with HubServer(HubStore([hub_item("newco/fresh", license="mit")])) as server:
+    with _hub_with_the_model() as server:
         fetched = run("app.py", "--fetch-missing", db_url=db_url, cwd=tmp_path, HF_ENDPOINT=server.url)
     assert fetched.returncode == 0, fetched.stdout + fetched.stderr
     assert "PASS  newco/fresh" in fetched.stdout
@@ -171,11 +181,9 @@ def test_fetch_missing_pulls_unknown_models_from_the_hub(catalogue, db_url, tmp_
 
 
 def test_a_model_not_in_the_catalogue_says_how_to_add_it_and_the_advice_works(catalogue, db_url, tmp_path):
-    write(tmp_path / "app.py", 'from transformers import AutoModel\nm = AutoModel.from_pretrained("newco/fresh")\n')
-    without = run("app.py", db_url=db_url, cwd=tmp_path)
-    assert without.returncode == 1
+    without = _check_of_a_model_the_catalogue_lacks(db_url, tmp_path)
     assert "add it with `catalog sync --model newco/fresh` (or check with --fetch-missing)" in without.stdout
-    with HubServer(HubStore([hub_item("newco/fresh", license="mit")])) as server:
+    with _hub_with_the_model() as server:
         synced = run("--model", "newco/fresh", "--skip-license-files", db_url=db_url, cwd=tmp_path,
                      command="sync", HF_ENDPOINT=server.url)
     assert synced.returncode == 0, synced.stdout + synced.stderr
