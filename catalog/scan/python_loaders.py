@@ -102,14 +102,18 @@ _NAMED = {
     "from_model2vec": (0, ("model_id_or_path",)),
     "from_distillation": (0, ("model_name",)),
 }
-# faster-whisper's size names and the Systran repositories it downloads for them (the sizes
-# whose repository follows the faster-whisper-<size> naming; others stay bare names).
+# faster-whisper's size names and the repositories it downloads for them (its `_MODELS` table,
+# faster_whisper/utils.py, as of SYSTRAN/faster-whisper 65882ee, October 2025).
 FASTER_WHISPER_SIZES = {
     **{size: f"Systran/faster-whisper-{size}" for size in (
         "tiny", "tiny.en", "base", "base.en", "small", "small.en", "medium", "medium.en",
         "large-v1", "large-v2", "large-v3")},
+    "large": "Systran/faster-whisper-large-v3",
     **{f"distil-{size}": f"Systran/faster-distil-whisper-{size}" for size in (
         "small.en", "medium.en", "large-v2", "large-v3")},
+    "distil-large-v3.5": "distil-whisper/distil-large-v3.5-ct2",
+    "large-v3-turbo": "mobiuslabsgmbh/faster-whisper-large-v3-turbo",
+    "turbo": "mobiuslabsgmbh/faster-whisper-large-v3-turbo",
 }
 # Haystack's Hub API components name their model in a dict: api_params={"model": "org/m"}.
 _API_PARAMS = ("HuggingFaceAPIGenerator", "HuggingFaceAPIChatGenerator", "HuggingFaceAPITextEmbedder",

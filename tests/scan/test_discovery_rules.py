@@ -222,10 +222,14 @@ emb = HuggingFaceEndpointEmbeddings(model="org/lc-embed")
 small = WhisperModel("small")
 distil = WhisperModel("distil-large-v3", device="cuda")
 own = WhisperModel("org/whisper-ct2")
+turbo = WhisperModel("turbo")
+large = WhisperModel("large")
 '''}, {("org/hs-doc", "rag.py", 1), ("org/hs-gen", "rag.py", 2), ("org/hs-api", "rag.py", 3),
           ("org/hs-ranker", "rag.py", 4), ("org/li-llm", "rag.py", 5), ("org/li-tok", "rag.py", 5),
           ("org/lc-embed", "rag.py", 6), ("Systran/faster-whisper-small", "speech.py", 2),
-          ("Systran/faster-distil-whisper-large-v3", "speech.py", 3), ("org/whisper-ct2", "speech.py", 4)}, set()),
+          ("Systran/faster-distil-whisper-large-v3", "speech.py", 3), ("org/whisper-ct2", "speech.py", 4),
+          ("mobiuslabsgmbh/faster-whisper-large-v3-turbo", "speech.py", 5),
+          ("Systran/faster-whisper-large-v3", "speech.py", 6)}, set()),
     # A LiteLLM proxy config: provider/model names. Only the providers that serve a Hub model name one.
     "api provider names": ({"litellm_config.yaml": '''model_list:
   - model_name: gpt-4o
