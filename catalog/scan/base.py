@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 KINDS = ("python-call", "python-constant", "config", "shell", "dockerfile", "manifest", "annotation", "javascript")
 # What discovery reports besides references: a loader fed a value it cannot resolve, and a file it
@@ -201,6 +201,9 @@ class IdCheck:
         self.problems: list[ScanProblem] = []
         # Every answer given while scanning the current file (see FileScan.answers).
         self.answers: dict[str, bool] = {}
+        # The Python modules read for the names other modules import from them, once per tree
+        # (a catalog.scan.python_imports.Modules, made by the first Python scan that needs it).
+        self.modules: Any = None
 
     def problem(self, code: str, file: str, line: int, column: int, detail: str) -> None:
         """Record a :class:`ScanProblem` (``detail`` is cut to 200 characters)."""
@@ -269,12 +272,15 @@ def assemble(scans: Iterable[FileScan]) -> Discovery:
 
 
 def _distinct(refs: set[Reference]) -> list[Reference]:
-    """One reference per (id, file, line, revision, and for Python constants their context): two
-    rules seeing the same place count once."""
+    """One reference per (id, file, line, revision, and for Python uses of constants their
+    context): two rules seeing the same place count once."""
     chosen: dict[tuple[str, str, int, str | None, str | None], Reference] = {}
     for ref in sorted(refs):
-        # Python uses fed by different constants stay apart: each names its constant's line.
-        key = (ref.repo_id, ref.file, ref.line, ref.revision, ref.context if ref.kind == "python-constant" else None)
+        # Python uses fed by different constants stay apart: each names its constant's line. A
+        # constant reported where it is written (no other line decides it) is one place, whichever
+        # rule saw it (its module's getenv default, another module importing it).
+        apart = ref.kind == "python-constant" and ref.related_lines
+        key = (ref.repo_id, ref.file, ref.line, ref.revision, ref.context if apart else None)
         kept = chosen.setdefault(key, ref)
         if kept is not ref and not set(ref.related_lines) <= set(kept.related_lines):
             chosen[key] = replace(kept, related_lines=tuple(sorted({*kept.related_lines, *ref.related_lines})))

@@ -127,10 +127,10 @@ def _shebang_type(path: str) -> str | None:
     return _SHEBANG_TYPE.get(match.group(1), "shell") if match else None
 
 
-def _scan(data: bytes, file: str, file_type: str, check: IdCheck) -> list[Reference]:
+def _scan(data: bytes, path: str, file: str, file_type: str, check: IdCheck) -> list[Reference]:
     if file_type == "python":
         try:
-            return discovery_python.scan_python(data, file, check)
+            return discovery_python.scan_python(data, file, check, path)
         except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
             check.problem("scan-incomplete", file, getattr(exc, "lineno", None) or 1, 1,
                           f"{_why(exc)}: read line by line")
@@ -197,7 +197,7 @@ def _scan_file(path: str, file: str, file_type: str, check: IdCheck) -> list[Ref
             check.problem("scan-incomplete", file, data.count(b"\n", 0, exc.start) + 1, 1,
                           "not valid UTF-8: undecodable bytes replaced")
     try:
-        refs = _scan(data, file, file_type, check)
+        refs = _scan(data, path, file, file_type, check)
     except DiscoveryError:
         raise
     except Exception as exc:  # noqa: BLE001 - one file's failure must not end the check

@@ -10,6 +10,7 @@ from dataclasses import replace
 from catalog.scan.base import LOCAL_FOLDERS, IdCheck, Reference, hub_url_id, looks_like_repo_id
 from catalog.scan.python_exports import ExportedModels
 from catalog.scan.python_gate import has_rule_word, known_id_offsets, walked_lines
+from catalog.scan.python_imports import Imports, Modules
 from catalog.scan.python_loaders import (
     DATASET_LOADERS,
     FASTER_WHISPER_SIZES,
@@ -41,11 +42,13 @@ _PROSE_CALLS = ("print", "info", "debug", "warning", "warn", "error", "exception
 _HF_ENV_KEYS = frozenset({"HF_MODEL_ID", "MODEL_ID", "HF_MODEL", "MODEL_NAME_OR_PATH"})
 
 
-def scan_python(data: bytes, file: str, check: IdCheck) -> list[Reference]:
+def scan_python(data: bytes, file: str, check: IdCheck, path: str | None = None) -> list[Reference]:
     """Return the references in one Python file.
 
     The file is parsed only if it contains a word some rule looks for or, with a catalogue,
-    an id the catalogue knows; only the latter needs every function body walked.
+    an id the catalogue knows; only the latter needs every function body walked. Given the
+    file's ``path``, a loader's argument imported from another module of the tree is followed
+    there (:mod:`catalog.scan.python_imports`) and reported where that module writes it.
 
     Raises:
         SyntaxError, ValueError, RecursionError, MemoryError: the source cannot be parsed or
@@ -58,14 +61,20 @@ def scan_python(data: bytes, file: str, check: IdCheck) -> list[Reference]:
         # Invalid escapes etc. in scanned code are the scanned project's business.
         warnings.simplefilter("ignore")
         tree = ast.parse(data)
-    scanner = _Scanner(data, file, check, walked_lines(tree, data, known), catalogue_matches=bool(known))
+    imports = None
+    if path is not None:
+        if check.modules is None:
+            check.modules = Modules()
+        imports = Imports(path, file, check.modules)
+    scanner = _Scanner(data, file, check, walked_lines(tree, data, known), catalogue_matches=bool(known),
+                       imports=imports)
     scanner.visit(tree)
     return scanner.finish()
 
 
 class _Scanner(StringReader, ExportedModels, BindingVisitor):
     def __init__(self, data: bytes, file: str, check: IdCheck, trigger_lines: list[int] | None,
-                 catalogue_matches: bool = False) -> None:
+                 catalogue_matches: bool = False, imports: Imports | None = None) -> None:
         super().__init__(trigger_lines)
         self.data = data
         self.file = file
@@ -87,7 +96,7 @@ class _Scanner(StringReader, ExportedModels, BindingVisitor):
         self.urls: list[ast.Constant] = []
         self._lines: list[bytes] | None = None
         self._seen: dict[Reference, Reference] = {}
-        self.resolver = Resolver(self.attributes, returns_object, self.parsed_attributes)
+        self.resolver = Resolver(self.attributes, returns_object, self.parsed_attributes, imports)
 
     # -- positions -------------------------------------------------------------------------
 
@@ -333,6 +342,14 @@ class _Scanner(StringReader, ExportedModels, BindingVisitor):
 
     def _add_value(self, repo_id: str, use: ast.expr, value: Value, position: Position, revision: str | None,
                    revision_line: int | None) -> None:
+        if value.origin is not None:
+            # Written in another module of the tree (imported): reported there, as that module's
+            # constant (its own model-constant rule names it the same way).
+            file, column = value.origin
+            name = value.via[-1] if value.via else position.context
+            self.refs.append(Reference(repo_id, file, value.node.lineno, column, "python-constant", revision,
+                                       f"{name} ="))
+            return
         via = " via " + ".".join(value.via[-1:]) if value.via else ""
         related = (*value.lines, value.node.lineno, revision_line or use.lineno)
         if value.node.lineno != use.lineno and isinstance(use, ast.IfExp | ast.BoolOp | ast.Subscript):

@@ -33,9 +33,20 @@ def trigger_lines(data: bytes, words: tuple[bytes, ...]) -> list[int]:
     return lines
 
 
-# One binding: the expression bound (None when unknowable, e.g. an import), the scope it is
+# One binding: the expression bound (None when unknowable, e.g. a function), the scope it is
 # evaluated in, and whether the name takes each element of it in turn (a ``for`` target).
 Binding = tuple["ast.expr | None", "Scope", bool]
+
+
+class Imported(ast.expr):
+    """What an import binds: ``name`` of ``module`` (``from module import name``; ``level`` dots
+    before a relative module), or the module itself when ``name`` is None (``import a.b as m``).
+    :mod:`catalog.scan.python_imports` follows it into the scanned tree when a value is wanted."""
+
+    _fields = ("module", "name", "level")
+    module: str
+    name: str | None
+    level: int
 
 
 class Scope:
@@ -262,7 +273,12 @@ class BindingVisitor(ast.NodeVisitor):
 
     def _bind_imports(self, node: ast.Import | ast.ImportFrom) -> None:
         for alias in node.names:
-            self.scope.bind((alias.asname or alias.name).partition(".")[0], None)
+            if isinstance(node, ast.ImportFrom):
+                origin = Imported(module=node.module or "", name=alias.name, level=node.level)
+            else:  # `import a.b as m` binds m to a.b; `import a.b` binds a to a
+                origin = Imported(module=alias.name if alias.asname else alias.name.partition(".")[0], name=None,
+                                  level=0)
+            self.scope.bind((alias.asname or alias.name).partition(".")[0], ast.copy_location(origin, node))
             if alias.asname and isinstance(node, ast.ImportFrom):
                 self.aliases[alias.asname] = alias.name
             if isinstance(node, ast.ImportFrom) and node.module:

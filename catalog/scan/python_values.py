@@ -4,15 +4,18 @@ The data flow is local to one module: names bound by assignments, parameters wit
 ``for`` loops over literals, conditional expressions (``a if c else "org/name"``), ``x or
 "org/name"``, concatenation and f-strings, dict/list literals indexed later, ``os.getenv(KEY,
 "org/name")``, ``typer.Option("org/name")``/``field(default="org/name")``, and attributes
-(``args.model``) through argparse defaults, dataclass fields and ``obj.attr = ...``.
+(``args.model``) through argparse defaults, dataclass fields and ``obj.attr = ...``. A name
+imported from another module of the scanned tree (``from .config import MODEL``, ``config.MODEL``)
+is followed there by an ``imports`` hook (:mod:`catalog.scan.python_imports`).
 """
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from catalog.scan.python_scopes import Binding, Scope
+from catalog.scan.python_scopes import Binding, Imported, Scope
 
 _MAX_DEPTH = 24
 _MAX_VALUES = 32
@@ -33,7 +36,10 @@ class Value:
     text: str
     node: ast.expr
     via: tuple[str, ...] = ()
-    lines: tuple[int, ...] = ()
+    lines: tuple[int, ...] = ()  # of this module: the lines that decide the value
+    # (file, column) of the literal when another module of the tree writes it (``node`` is then
+    # that module's, ``lines`` empty).
+    origin: tuple[str, int] | None = None
 
 
 @dataclass
@@ -54,10 +60,15 @@ class Resolver:
     object, not an id to report or to call unresolved).
     """
 
-    def __init__(self, attributes: dict[str, list[Binding]], loaders, parsed: set[str]) -> None:
+    def __init__(self, attributes: dict[str, list[Binding]], loaders, parsed: set[str],
+                 imports: Callable[[Imported, str | None], Resolution | None] | None = None) -> None:
         self.attributes = attributes
         self.loaders = loaders
         self.parsed = parsed  # attribute names the command line fills (argparse, dataclass fields)
+        # imports(origin, attribute): what an imported name (or an attribute of an imported
+        # module) holds in the module of the tree that defines it; None when the tree has no
+        # such module.
+        self.imports = imports
 
     def resolve(self, node: ast.expr | None, scope: Scope) -> Resolution:
         """Every string ``node`` can evaluate to in ``scope``."""
@@ -99,6 +110,8 @@ class Resolver:
             self._name(node, scope, out, step, seen, via)
             return
         if isinstance(node, ast.Attribute):
+            if self._module_attribute(node, scope, out, via):
+                return
             self._bindings(self.attributes.get(node.attr), out, step, seen, (*via, node.attr), node)
             if node.attr in self.parsed:
                 out.unresolved = out.overridable = True
@@ -126,6 +139,8 @@ class Resolver:
         for value, where, each in bindings:
             if value is None:
                 out.unresolved = True
+            elif isinstance(value, Imported):
+                self._imported(value, None, out, via)
             elif each:
                 self._elements(value, where, out, depth, seen, via)
             else:
@@ -133,7 +148,28 @@ class Resolver:
                 self._resolve(value, where, out, depth, seen, via)
                 for index in range(before, len(out.values)):
                     found = out.values[index]
-                    out.values[index] = Value(found.text, found.node, found.via, (*found.lines, value.lineno))
+                    if found.origin is None:
+                        out.values[index] = Value(found.text, found.node, found.via, (*found.lines, value.lineno))
+
+    def _module_attribute(self, node: ast.Attribute, scope: Scope, out: Resolution, via: tuple[str, ...]) -> bool:
+        """``config.MODEL`` where ``config`` is an imported module of the tree: resolved there."""
+        if self.imports is None or not isinstance(node.value, ast.Name):
+            return False
+        modules = [v for v, _, _ in scope.lookup(node.value.id) or () if isinstance(v, Imported)]
+        return len(modules) == 1 and self._imported(modules[0], node.attr, out, via, fallback=False)
+
+    def _imported(self, origin: Imported, attribute: str | None, out: Resolution, via: tuple[str, ...],
+                  fallback: bool = True) -> bool:
+        """Add what the tree's module behind ``origin`` holds; without one, the value is unseen
+        (or, ``fallback`` False, left to the caller)."""
+        found = self.imports(origin, attribute) if self.imports is not None else None
+        if found is None:
+            out.unresolved = out.unresolved or fallback
+            return False
+        out.values += [Value(v.text, v.node, (*via, *v.via), v.lines, v.origin) for v in found.values]
+        out.unresolved = out.unresolved or found.unresolved
+        out.overridable = out.overridable or found.overridable
+        return True
 
     def _elements(self, container: ast.expr, scope: Scope, out: Resolution, depth: int,
                   seen: frozenset[int], via: tuple[str, ...]) -> None:
@@ -260,7 +296,7 @@ class Resolver:
                 out.unresolved = True
                 return
             for value in inner.values:
-                lines.update(value.lines)
+                lines.update(value.lines)  # empty for a value written in another module
                 names += [n for n in value.via if n not in names]
             texts = [t + v.text for t in texts for v in inner.values][:_MAX_VALUES]
         for text in texts:

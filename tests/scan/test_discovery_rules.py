@@ -197,7 +197,7 @@ CHAT_MODEL = "org/loaded-here"
 st = SentenceTransformer(EMBEDDING_MODEL)
 model = AutoModel.from_pretrained(CHAT_MODEL)
 '''}, {("org/embed", "config.py", 2), ("org/llm", "config.py", 7), ("org/rerank", "config.py", 8),
-          ("org/loaded-here", "app.py", 4)}, {("app.py", 3)}),
+          ("org/loaded-here", "app.py", 4)}, set()),
     # Local inference servers that pull from the Hub themselves; none of these was seen.
     "inference server command lines": ({"serve.sh": '''llama-server -hf ggml-org/gemma-3-1b-it-GGUF --port 8080
 llama-cli --hf-repo org/hf-repo-GGUF:Q4_K_M --hf-file m.gguf

@@ -1,0 +1,147 @@
+"""Follow a name imported from another module of the scanned tree to the value written there.
+
+``from .config import EMBEDDING_MODEL`` then ``SentenceTransformer(EMBEDDING_MODEL)``: the id is
+written in ``config.py``, the load is in the importing module. Discovery reads one module at a
+time; this hook of :class:`catalog.scan.python_values.Resolver` finds the imported module among
+the tree's files (as Python would from the importing file, and never outside the scanned folder),
+reads its module-level bindings and resolves the name there, following its own imports a few
+modules deep. A module the tree does not hold (a library) stays unseen: the load is then an
+``unresolved-reference`` as before.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import warnings
+
+from catalog.scan.python_loaders import returns_object
+from catalog.scan.python_scopes import BindingVisitor, Imported, Scope
+from catalog.scan.python_values import Resolution, Resolver, Value
+
+# Imports followed from one module to the next (a re-export of a re-export): enough for
+# `from app.settings import MODEL` where settings takes it from a defaults module.
+MAX_IMPORT_DEPTH = 3
+# Modules read for one tree (each is parsed once): a tree importing more is still scanned,
+# its further imports stay unresolved references.
+MAX_MODULES = 512
+# A module larger than this is not read for its constants (discovery reads such a file line by line).
+MAX_MODULE_BYTES = 5 * 1024 * 1024
+
+
+class Modules:
+    """The modules of one scanned tree read for their constants (each once), and the lookups under
+    way (an import cycle or a chain deeper than :data:`MAX_IMPORT_DEPTH` stops there)."""
+
+    def __init__(self) -> None:
+        self.read: dict[str, _Module | None] = {}  # path -> module, None when it cannot be read
+        self.under_way: list[tuple[str, str]] = []  # (path, name)
+
+
+class _Module:
+    """One imported module of the tree: its module-level bindings and a resolver over them."""
+
+    def __init__(self, path: str, file: str, data: bytes, tree: ast.Module, imports: Imports) -> None:
+        self.path = path
+        self.file = file
+        self.lines = data.splitlines()
+        visitor = BindingVisitor([])  # module level only: what another module can import
+        visitor.visit(tree)
+        self.scope: Scope = visitor.scope
+        self.resolver = Resolver(visitor.attributes, returns_object, visitor.parsed_attributes, imports)
+
+    def column(self, node: ast.expr) -> int:
+        """The 1-based character column of ``node`` (ast counts UTF-8 bytes)."""
+        try:
+            line = self.lines[node.lineno - 1]
+        except IndexError:
+            return node.col_offset + 1
+        return len(line[: node.col_offset].decode("utf-8", "replace")) + 1
+
+
+class Imports:
+    """The ``imports`` hook of the resolver of one module at ``path`` (reported as ``file``),
+    sharing the tree's :class:`Modules`."""
+
+    def __init__(self, path: str, file: str, modules: Modules) -> None:
+        self.path = os.path.abspath(path)
+        self.modules = modules
+        folder = self.path
+        for _ in file.split("/"):
+            folder = os.path.dirname(folder)
+        self.root = folder  # the scanned folder the reported paths are relative to
+
+    def __call__(self, origin: Imported, attribute: str | None) -> Resolution | None:
+        if origin.name is None:  # import a.b as m; m.NAME
+            return self._lookup(self._find(origin.level, origin.module), attribute) if attribute else None
+        if attribute is None:  # from a.b import NAME; NAME
+            return self._lookup(self._find(origin.level, origin.module), origin.name)
+        # from a import b; b.NAME: b is a module of the tree
+        submodule = ".".join(p for p in (origin.module, origin.name) if p)
+        return self._lookup(self._find(origin.level, submodule), attribute)
+
+    def _find(self, level: int, module: str) -> str | None:
+        """The file of ``module`` as imported from this one, inside the scanned folder."""
+        parts = [p for p in module.split(".") if p]
+        if not parts or any(p in (os.curdir, os.pardir) for p in parts):
+            return None
+        if level:
+            folder = os.path.dirname(self.path)
+            for _ in range(level - 1):
+                folder = os.path.dirname(folder)
+            folders = [folder]
+        else:  # the importing file's folder and those above it (a script's or the project's path), and src/
+            folders, folder = [], os.path.dirname(self.path)
+            while self._inside(folder):
+                folders.append(folder)
+                folder = os.path.dirname(folder)
+            folders.append(os.path.join(self.root, "src"))
+        for folder in folders:
+            stem = os.path.join(folder, *parts)
+            for candidate in (stem + ".py", os.path.join(stem, "__init__.py")):
+                if self._inside(candidate) and os.path.isfile(candidate):
+                    return candidate
+        return None
+
+    def _inside(self, path: str, root: str | None = None) -> bool:
+        root = root or self.root
+        return path == root or path.startswith(root + os.sep)
+
+    def _lookup(self, path: str | None, name: str) -> Resolution | None:
+        """What ``name`` holds at module level in the module at ``path``."""
+        under_way = self.modules.under_way
+        if path is None or len(under_way) >= MAX_IMPORT_DEPTH or (path, name) in under_way:
+            return None
+        module = self._module(path)
+        if module is None or name not in module.scope.bindings:
+            return None
+        under_way.append((path, name))
+        try:
+            found = module.resolver.resolve(ast.Name(id=name, ctx=ast.Load()), module.scope)
+        finally:
+            under_way.pop()
+        found.values = [v if v.origin is not None else Value(v.text, v.node, v.via, (), (module.file, module.column(v.node)))
+                        for v in found.values]
+        return found
+
+    def _module(self, path: str) -> _Module | None:
+        read = self.modules.read
+        if path in read:
+            return read[path]
+        # Not through a link out of the scanned folder (a hostile tree's `config.py -> /etc/...`).
+        if len(read) >= MAX_MODULES or not self._inside(os.path.realpath(path), os.path.realpath(self.root)):
+            return None
+        module = None
+        try:
+            if os.path.getsize(path) <= MAX_MODULE_BYTES:
+                with open(path, "rb") as handle:
+                    data = handle.read()
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # the scanned project's invalid escapes
+                    tree = ast.parse(data)
+                file = os.path.relpath(path, self.root).replace(os.sep, "/")
+                module = _Module(path, file, data, tree, Imports(path, file, self.modules))
+        except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+            module = None  # the module's own scan says what is wrong with it
+        read[path] = module
+        return module
