@@ -36,3 +36,13 @@ def hub_item(repo_id: str, *, license: Any = "apache-2.0", **fields: Any) -> dic
 def load(factory: sessionmaker[Session], *items: dict[str, Any]) -> None:
     """Ingest items through the sync code path (parsing, events, license derivation, findings)."""
     ingest_items(factory, list(items))
+
+
+def redirect(factory: sessionmaker[Session], former_id: str, repo_id: str) -> None:
+    """Record that the Hub redirects ``former_id`` to the catalogued ``repo_id``, as a sync that
+    followed the redirect does (``gpt2`` → ``openai-community/gpt2``)."""
+    from catalog.crawl.renames import record_alias
+    from catalog.db.engine import transaction
+
+    with transaction(factory) as session:
+        record_alias(session, former_id, repo_id)

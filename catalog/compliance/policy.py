@@ -83,7 +83,7 @@ class Subject:
     facts: ModelFacts | None
     findings: tuple[Finding, ...]
     decision: TeamDecision | None = None
-    candidates: tuple[str, ...] = ()  # the models an ambiguous bare name (no org) could mean
+    candidates: tuple[str, ...] = ()  # the catalogued models a bare name (no org) not in it may mean
 
 
 @dataclass(frozen=True)
@@ -163,10 +163,16 @@ def _evaluate_one(policy: Policy, subject: Subject, context: str, today: date,
                   kb: KnowledgeBase) -> ModelVerdict:
     facts = subject.facts
     revision = subject.revision or (facts.sha if facts else None)
-    if facts is None and subject.candidates:
+    if facts is None and len(subject.candidates) > 1:
         reasons = [Reason("not-in-catalogue", policy.not_in_catalogue,
                           f"{subject.repo_id} is ambiguous: it names {len(subject.candidates)} models in the "
                           f"catalogue ({', '.join(subject.candidates)}); write org/name.",
+                          {"repo_id": subject.repo_id, "candidates": list(subject.candidates)})]
+    elif facts is None and subject.candidates:
+        reasons = [Reason("not-in-catalogue", policy.not_in_catalogue,
+                          f"{subject.repo_id} is not in the catalogue under that id; the Hub redirects a legacy id "
+                          f"to its current one, which `catalog sync --model {subject.repo_id}` records (the "
+                          f"catalogue holds {subject.candidates[0]}: if that is the model, write its id).",
                           {"repo_id": subject.repo_id, "candidates": list(subject.candidates)})]
     elif facts is None:
         reasons = [Reason("not-in-catalogue", policy.not_in_catalogue,

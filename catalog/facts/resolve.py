@@ -10,6 +10,13 @@ An id written by a user or found in code resolves, in this order, to:
    and when several models carry that name, none: the id is *ambiguous* and the candidates
    are listed, so no face answers "no model" or silently picks one.
 
+Step 4 is a convenience for a person looking a model up (`catalog show`, the pages, the API's
+record), who sees the id it found. Code names the repository it downloads: a bare name there is
+a legacy id the Hub redirects (``gpt2`` to ``openai-community/gpt2``), which a sync records as
+a former id (step 3), or no Hub model at all (``llama``, a mode word). So ``catalog check``, bom
+and notices resolve with ``by_name=False``: a bare name no model is stored or recorded under is
+not in the catalogue, and the models of that name are only named as candidates, never chosen.
+
 Anything else is unknown, with "did you mean" suggestions from a fuzzy matcher (rapidfuzz)
 over an in-process index of every stored id, rebuilt when the catalogue changes.
 """
@@ -43,7 +50,9 @@ class Resolution:
     model_id: int | None = None
     repo_id: str | None = None
     via: str | None = None  # exact | case | former-id | bare-name
-    candidates: tuple[str, ...] = field(default=())  # set when a bare name names several models
+    # The models ``org/<name>`` of a bare name that did not resolve: several (ambiguous), or, with
+    # ``by_name=False``, any.
+    candidates: tuple[str, ...] = field(default=())
 
     @property
     def ambiguous(self) -> bool:
@@ -62,13 +71,14 @@ class AmbiguousModel(ModelNotFound):
 
 
 def resolve_ids(session: Session, written: Iterable[str], *, any_case: bool = True,
-                exact: bool = True) -> dict[str, Resolution]:
+                exact: bool = True, by_name: bool = True) -> dict[str, Resolution]:
     """Resolve many written ids at once, keyed by the id as written.
 
     ``any_case=False`` skips step 2, the one that scans the whole table (lower() cannot use the
     unique index): discovery asks about every ``org/name``-looking literal of a code base, and
     an id in another case is only worth that scan in a model position. ``exact=False`` skips
-    step 1, for a caller that has just looked the id up as written.
+    step 1, for a caller that has just looked the id up as written. ``by_name=False`` (ids found
+    in code) leaves a bare name that step 4 would choose unresolved, its models as candidates.
     """
     wanted = list(dict.fromkeys(w for w in written if w))
     found: dict[str, Resolution] = {}
@@ -97,7 +107,7 @@ def resolve_ids(session: Session, written: Iterable[str], *, any_case: bool = Tr
                 found[w] = Resolution(w, hit[0], hit[1], "former-id")
     for w in wanted:
         if w not in found and "/" not in w:
-            found[w] = _bare_name(session, w)
+            found[w] = _bare_name(session, w, choose=by_name)
     return {w: found.get(w, Resolution(w)) for w in wanted}
 
 
@@ -107,11 +117,11 @@ def resolve_id(session: Session, written: str, *, any_case: bool = True) -> Reso
 
 
 def is_known(resolution: Resolution) -> bool:
-    """What discovery counts as a catalogued id outside a model position: resolved or ambiguous,
-    but not merely the same letters in another case (see ``resolve_ids(any_case=False)``)."""
-    if resolution.ambiguous:
-        return True
-    return resolution.model_id is not None and resolution.via != "case"
+    """What discovery counts as a catalogued id outside a model position: one stored or recorded
+    (a former id) under exactly that name, not merely the same letters in another case (see
+    ``resolve_ids(any_case=False)``) or a bare word some organisation's model carries as its name
+    (``lora``, ``llama``: no Hub model under that id)."""
+    return resolution.model_id is not None and resolution.via in ("exact", "former-id")
 
 
 def find_model(session: Session, written: str, *, with_findings: bool = False) -> HubModel:
@@ -149,8 +159,8 @@ def resolved_row_id(session: Session, written: str, *, exact: bool = True) -> in
     return resolution.model_id
 
 
-def _bare_name(session: Session, name: str) -> Resolution:
-    """``org/<name>`` in any case; one match resolves, several make the name ambiguous."""
+def _bare_name(session: Session, name: str, *, choose: bool = True) -> Resolution:
+    """``org/<name>`` in any case; one match resolves (if ``choose``), several make the name ambiguous."""
     pattern = "%/" + _escape_like(name)
     # A full scan either way (the name is a suffix); SQLite's LIKE already ignores ASCII case and
     # runs 2.5 times faster than LIKE over lower() (190 vs 510 ms on 1M ids).
@@ -159,7 +169,7 @@ def _bare_name(session: Session, name: str) -> Resolution:
     rows = session.execute(
         select(_MODELS.id, _MODELS.repo_id).where(match)
         .order_by(_MODELS.downloads.desc().nulls_last(), _MODELS.repo_id).limit(MAX_CANDIDATES)).all()
-    if len(rows) == 1:
+    if len(rows) == 1 and choose:
         return Resolution(name, rows[0][0], rows[0][1], "bare-name")
     return Resolution(name, candidates=tuple(repo_id for _, repo_id in rows))
 

@@ -108,9 +108,9 @@ def build_bom(session: Session, models: Sequence[tuple[str, str | None]], *, pro
 
 
 def _rows(session: Session, repo_ids: list[str]) -> dict[str, Any]:
-    """Catalogue rows by lower-cased id as written, resolved like everywhere else
-    (:mod:`catalog.facts.resolve`: exact, any case, former id, a unique bare name)."""
-    resolutions = resolve_ids(session, repo_ids)
+    """Catalogue rows by lower-cased id as written, resolved as `catalog check` resolves ids found
+    in code (:mod:`catalog.facts.resolve`: exact, any case, former id; never a bare name completed)."""
+    resolutions = resolve_ids(session, repo_ids, by_name=False)
     row_ids = sorted({r.model_id for r in resolutions.values() if r.model_id is not None})
     by_id: dict[int, Any] = {}
     for chunk in in_batches(row_ids):

@@ -24,7 +24,7 @@ from catalog.facts.ancestors import facts_of_models
 from catalog.facts.checked import Checked, read_checked
 from catalog.facts.derive import model_findings
 from catalog.facts.loader import FactsLoader
-from catalog.facts.resolve import is_known, resolve_id, resolve_ids
+from catalog.facts.resolve import is_known, resolve_ids
 from catalog.licenses import KnowledgeBase, knowledge_base
 
 
@@ -55,10 +55,11 @@ def subjects_from_db(
 ) -> list[Subject]:
     """Build one policy :class:`Subject` per ``(repo_id, revision)``, in the order given.
 
-    Ids resolve through :func:`catalog.facts.resolve.resolve_ids` (exact, case, former id, a
-    unique bare name), like everywhere else, and the subject carries the catalogue's current id.
-    A model the catalogue lacks gets ``facts=None``, which the policy turns into
-    ``not-in-catalogue``; an ambiguous bare name also carries the models it could mean.
+    Ids resolve through :func:`catalog.facts.resolve.resolve_ids` (exact, case, former id; a
+    bare name is never completed to the one model of that name, since code names the id it
+    downloads: ``by_name=False``), and the subject carries the catalogue's current id. A model
+    the catalogue lacks gets ``facts=None``, which the policy turns into ``not-in-catalogue``; a
+    bare name also carries the catalogued models of that name, as candidates.
     Findings are the stored ones, recomputed only for models derived with another knowledge base
     or derivation revision. With ``team``, the team's current decision (its newest unexpired
     flag, per :mod:`catalog.teams.flags`; stale once the model's licenses differ from those it was
@@ -76,7 +77,7 @@ def subjects_from_db(
     exact: dict[str, Checked] = {}
     for chunk in in_batches(wanted):
         exact.update((c.facts.repo_id, c) for c in read_checked(session, loader, repo_ids=chunk).values())
-    resolutions = resolve_ids(session, [w for w in wanted if w not in exact], exact=False)
+    resolutions = resolve_ids(session, [w for w in wanted if w not in exact], exact=False, by_name=False)
     by_row = {c.row_id: c for c in exact.values()}
     for chunk in in_batches(sorted({r.model_id for r in resolutions.values()
                                  if r.model_id is not None and r.model_id not in by_row})):
@@ -105,12 +106,12 @@ def subjects_from_db(
 def known_ids(session: Session) -> Callable[[str], bool]:
     """A ``known_ids`` callback for :func:`catalog.scan.discovery.discover`, by the one resolver.
 
-    An ambiguous bare name counts as known: the check then reports it with its candidates
-    instead of dropping it.
+    A bare word that is only the name of some organisation's models does not count (see
+    :func:`catalog.facts.resolve.is_known`).
     """
 
     def known(repo_id: str) -> bool:
-        return is_known(resolve_id(session, repo_id, any_case=False))
+        return is_known(resolve_ids(session, [repo_id], any_case=False, by_name=False)[repo_id])
 
     return known
 
@@ -197,10 +198,8 @@ def remote_known(server: str, repo_ids: Sequence[str], *, token: str | None, tim
         verdicts = check_remote(server, [(repo_id, None) for repo_id in chunk], policy=None, context="internal",
                                 team=None, token=token, timeout=timeout)
         for repo_id, verdict in zip(chunk, verdicts, strict=True):
-            missing = [r for r in verdict.reasons if r.code == "not-in-catalogue"]
-            if missing and missing[0].evidence.get("candidates"):
-                known.add(repo_id)  # ambiguous: reported, as locally
-            elif not missing and not (verdict.repo_id != repo_id and verdict.repo_id.lower() == repo_id.lower()):
+            missing = any(r.code == "not-in-catalogue" for r in verdict.reasons)
+            if not missing and not (verdict.repo_id != repo_id and verdict.repo_id.lower() == repo_id.lower()):
                 known.add(repo_id)  # resolved, and not merely by case (the local rule, is_known)
     return known
 

@@ -52,7 +52,7 @@ def build_notices(session: Session, models: Sequence[tuple[str, str | None]], *,
     groups: dict[str, _Group] = {}
     undetermined: list[str] = []
     unknown: list[str] = []
-    resolutions = resolve_ids(session, [repo_id for repo_id, _ in models])  # the one resolver, as check uses
+    resolutions = resolve_ids(session, [repo_id for repo_id, _ in models], by_name=False)  # as check resolves
     for repo_id, revision in dict.fromkeys(models):
         resolution = resolutions.get(repo_id)
         found = loader.load(HubModel.id == resolution.model_id) if resolution and resolution.model_id else []

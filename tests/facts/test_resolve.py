@@ -108,14 +108,21 @@ def test_api_and_pages_use_the_resolver(catalogue, db_url: str) -> None:
     assert page.status_code == 404 and "unsloth/Llama-3.1-8B" in page.text and "ambiguous" in page.text
 
 
-def test_post_check_resolves_like_show(catalogue, db_url: str) -> None:
+def test_post_check_resolves_like_show_but_never_completes_a_bare_name(catalogue, db_url: str) -> None:
     with _api(db_url) as client:
         answer = client.post("/api/v1/check", json={
-            "models": ["gpt2", "bert-base-uncased", "MISTRALAI/mistral-7b-v0.1", "Llama-3.1-8B"], "context": "internal"})
+            "models": ["bert-base-uncased", "MISTRALAI/mistral-7b-v0.1", "gpt2", "Llama-3.1-8B"], "context": "internal"})
+        shown = client.get("/api/v1/models/gpt2")
     verdicts: list[dict[str, Any]] = answer.json()["verdicts"]
-    assert [v["repo_id"] for v in verdicts[:3]] == [
-        "openai-community/gpt2", "google-bert/bert-base-uncased", "mistralai/Mistral-7B-v0.1"]
-    assert all(v["verdict"] == "pass" for v in verdicts[:3]), verdicts
+    assert [v["repo_id"] for v in verdicts[:2]] == ["google-bert/bert-base-uncased", "mistralai/Mistral-7B-v0.1"]
+    assert all(v["verdict"] == "pass" for v in verdicts[:2]), verdicts
+    # Code names the id it downloads: "gpt2" is the Hub's legacy id only if a sync recorded its
+    # redirect (bert-base-uncased's is); the one model of that name is a candidate, not the answer.
+    # A person looking it up is shown the model, with its id.
+    [reason] = [r for r in verdicts[2]["reasons"] if r["code"] == "not-in-catalogue"]
+    assert verdicts[2]["repo_id"] == "gpt2" and "catalog sync --model gpt2" in reason["message"]
+    assert reason["evidence"]["candidates"] == ["openai-community/gpt2"]
+    assert shown.json()["id"] == "openai-community/gpt2"
     [reason] = [r for r in verdicts[3]["reasons"] if r["code"] == "not-in-catalogue"]
     assert "ambiguous" in reason["message"]
     assert reason["evidence"]["candidates"] == ["meta-llama/Llama-3.1-8B", "unsloth/Llama-3.1-8B"]
@@ -146,6 +153,8 @@ def test_bom_and_notices_resolve_like_check(catalogue) -> None:
         bom = json.loads(build_bom(session, refs))
         notices = build_notices(session, refs)
     purls = " ".join(c.get("purl", "") for c in bom["components"])
-    for current in ("openai-community/gpt2", "google-bert/bert-base-uncased", "meta-llama/Llama-3.1-70B-Instruct"):
+    for current in ("google-bert/bert-base-uncased", "meta-llama/Llama-3.1-70B-Instruct"):
         assert f"pkg:huggingface/{current}@" in purls, purls
-    assert "openai-community/gpt2" in notices and "google-bert/bert-base-uncased" in notices
+    assert "google-bert/bert-base-uncased" in notices
+    # A bare name no model is stored or recorded under is not completed to the one model of that name.
+    assert "openai-community/gpt2" not in purls and "openai-community/gpt2" not in notices

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from catalog.db.engine import transaction
 from catalog.db.tables import HubModel, ModelAlias
-from tests.factories import hub_item, load
+from tests.factories import hub_item, load, redirect
 from tests.scan.test_check import run, write
 
 
@@ -27,6 +27,7 @@ def catalogue(factory):
     with transaction(factory) as session:
         bert = session.scalar(select(HubModel.id).where(HubModel.repo_id == "google-bert/bert-base-uncased"))
         session.add(ModelAlias(alias="bert-base-uncased", model_id=bert))
+    redirect(factory, "gpt2", "openai-community/gpt2")
     return factory
 
 
