@@ -8,7 +8,7 @@ import warnings
 from dataclasses import replace
 
 from catalog.scan.base import LOCAL_FOLDERS, IdCheck, Reference, hub_url_id, looks_like_repo_id
-from catalog.scan.python_exports import ExportedModels
+from catalog.scan.python_exports import ExportedModels, call_subjects
 from catalog.scan.python_gate import has_rule_word, known_id_offsets, walked_lines
 from catalog.scan.python_imports import Imports, Modules
 from catalog.scan.python_loaders import (
@@ -91,8 +91,8 @@ class _Scanner(StringReader, ExportedModels, BindingVisitor):
         self.commands: list[tuple[ast.expr, Scope]] = []
         self.model_args: list[tuple[ast.Call, ast.expr, Scope]] = []
         self.prose: set[int] = set()  # help texts and messages: never command lines
-        # Candidates for catalogue matches, collected only when the whole module is walked.
-        self.strings: list[ast.Constant | ast.JoinedStr] | None = [] if catalogue_matches else None
+        # Candidates for catalogue matches (python_exports), collected only when the whole module is walked.
+        self.subjects: list[ast.expr] | None = [] if catalogue_matches else None
         self.urls: list[ast.Constant] = []
         self._lines: list[bytes] | None = None
         self._seen: dict[Reference, Reference] = {}
@@ -142,8 +142,6 @@ class _Scanner(StringReader, ExportedModels, BindingVisitor):
         if any(word in text for word in _COMMAND_WORDS) and id(node) not in self.prose:
             self.commands.append((node, self.scope))
         if literal(node) is not None:
-            if self.strings is not None:
-                self.strings.append(node)
             return
         for value in node.values:
             if isinstance(value, ast.FormattedValue):
@@ -153,8 +151,6 @@ class _Scanner(StringReader, ExportedModels, BindingVisitor):
         value = node.value
         if not isinstance(value, str):
             return
-        if self.strings is not None and "/" in value:
-            self.strings.append(node)
         if ":" in value and ("hf" in value.lower() or "huggingface" in value):
             self.urls.append(node)
         if any(word in value for word in _COMMAND_WORDS) and id(node) not in self.prose:
@@ -196,10 +192,12 @@ class _Scanner(StringReader, ExportedModels, BindingVisitor):
         if isinstance(value, ast.Call) and callee(value) in ("field", "Field"):
             value = keyword(value, "default")  # type: ignore[assignment]
         if name not in ("model_name_or_path", "pretrained_model_name_or_path"):
-            # Not in a notebook: nothing imports a notebook's names, so one its cells do not load is unused.
-            if value is not None and (self.scope.parent is None or self.scope.is_class) and is_model_name(name) \
-                    and not self.file.endswith(".ipynb"):
-                self.constants.append((name, value))
+            if value is not None and is_model_name(name):
+                # Not in a notebook: nothing imports a notebook's names, so one its cells do not load is unused.
+                if (self.scope.parent is None or self.scope.is_class) and not self.file.endswith(".ipynb"):
+                    self.constants.append((name, value))
+                if self.subjects is not None:
+                    self.subjects.append(value)
             return
         repo_id = literal(value)
         if repo_id is not None and self.check.accepts(repo_id, strong=True) and not self._local(repo_id):
@@ -243,6 +241,8 @@ class _Scanner(StringReader, ExportedModels, BindingVisitor):
         positions = model_arguments(node, self.imported_from)
         for position in positions:
             self.pending.append((node, position, self.scope))
+        if self.subjects is not None and not positions:
+            self.subjects += call_subjects(node, name)
         if not positions:
             for kw in node.keywords:
                 if kw.arg in ("model", "model_id", "model_name", "engine"):
@@ -376,17 +376,8 @@ class _Scanner(StringReader, ExportedModels, BindingVisitor):
                 column = self.column(node) + 1 + at if "\n" not in node.value else None
                 self.add(repo_id, node, "python-constant", "Hub URL", None, (), column=column)
         self.exported_models()
-        if self.strings:
-            for node in self.strings:
-                value = literal(node)
-                if (
-                    id(node) not in self.consumed
-                    and value
-                    and "/" in value
-                    and self.check.accepts(value, strong=False)
-                    and self.check.known(value)
-                ):
-                    self.add(value, node, "python-constant", "catalogue match", None, ())
+        if self.subjects:
+            self.catalogue_matches(self.subjects)
         return self.refs
 
 

@@ -1,11 +1,18 @@
-"""Models a Python module hands to loaders elsewhere: its model flags' defaults and its
-model-named constants.
+"""Models a Python module hands to loaders that are not its own: its model flags' defaults, its
+model-named constants, and (with a catalogue) the known ids it hands to a project's own loaders.
 
-Discovery follows names within one module; a worker's ``--model-path`` default or a config
-module's ``EMBEDDING_MODEL`` reaches a loader in another module, where it is only an unresolved
-argument. These rules report such values where they are written, once nothing in their own module
-loaded them (a loader that did named them already, with the id that library requests). Split from
-:mod:`catalog.scan.python`, whose scanner collects the calls and assignments they are given.
+A worker's ``--model-path`` default or a config module's ``EMBEDDING_MODEL`` reaches a loader in
+another module (one the scan may not hold, or reach through parsed arguments). These rules report
+such values where they are written, once nothing in their own module loaded them (a loader that did
+named them already, with the id that library requests).
+
+A project's own loader (``launcher("org/m")`` in a test, ``TransformersEngine("org/m")``) is no
+library's: with a catalogue, an id it knows is reported where such a call is given it as its
+subject (first argument, or a keyword named for a model), or where a model-named variable holds it.
+Not a known id written anywhere else: model tables, comparisons, asserts, mocks and labels name
+models nothing loads (an earlier rule reported every known ``"org/name"`` literal: 120 - 500 false
+references in each of three public repositories). Split from :mod:`catalog.scan.python`, whose
+scanner collects the calls and assignments these rules are given.
 """
 
 from __future__ import annotations
@@ -14,9 +21,30 @@ import ast
 from collections.abc import Callable
 
 from catalog.scan.base import IdCheck, hub_url_id
-from catalog.scan.python_loaders import keyword
+from catalog.scan.python_loaders import is_model_name, keyword
 from catalog.scan.python_scopes import literal
 from catalog.scan.shell import model_flag
+
+# Calls whose first argument is not a model they are given: strings, containers and patterns
+# handled, messages, assertions and mocks (a test asserting or patching an id loads nothing).
+_NOT_LOADERS = frozenset({
+    "get", "pop", "setdefault", "index", "count", "startswith", "endswith", "replace", "split", "rsplit",
+    "partition", "format", "append", "extend", "insert", "remove", "add", "update", "join", "match", "search",
+    "fullmatch", "sub", "findall", "compile", "patch", "Mock", "MagicMock", "isinstance", "print", "info",
+    "debug", "warning", "warn", "error", "exception", "log", "echo", "secho", "write", "ValueError",
+    "RuntimeError", "TypeError", "KeyError", "Exception", "skip", "skipif", "xfail", "parametrize", "param"})
+# Keywords that hand a call its model besides those named for one (is_model_name).
+_SUBJECT_KEYWORDS = frozenset({"repo_id", "repo", "checkpoint", "pretrained", "base"})
+
+
+def call_subjects(call: ast.Call, name: str | None) -> list[ast.expr]:
+    """What ``call`` is given as its model, if it is a project's loader: its first argument and
+    its model-named keywords (the candidates for :meth:`ExportedModels.catalogue_matches`)."""
+    if name is None or name in _NOT_LOADERS or name.lower().startswith("assert"):
+        return []
+    first = call.args[:1] if call.args and not isinstance(call.args[0], ast.Starred) else []
+    return [*first, *(k.value for k in call.keywords
+                      if k.arg is not None and (k.arg in _SUBJECT_KEYWORDS or is_model_name(k.arg)))]
 
 
 class ExportedModels:
@@ -49,6 +77,16 @@ class ExportedModels:
         """``EMBEDDING_MODEL = "org/m"`` at module level, or a settings class's ``llm_model: str =
         "org/m"``: another module imports it (an app's ``config.py``)."""
         self._exported(value, f"{name} =")
+
+    def catalogue_matches(self, subjects: list[ast.expr]) -> None:
+        """Report each subject (:func:`call_subjects`, model-named variables) that is an
+        ``org/name`` literal the catalogue knows and no other rule has seen (call last)."""
+        for node in subjects:
+            value = literal(node)
+            if value and "/" in value and id(node) not in self.consumed and \
+                    self.check.accepts(value, strong=False) and self.check.known(value):
+                self.consumed.add(id(node))
+                self.add(value, node, "python-constant", "catalogue match", None, ())
 
     def _exported(self, value: ast.expr, context: str) -> None:
         """Report ``value`` unless a loader of this module named it already. An ``org/name``

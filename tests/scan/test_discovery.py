@@ -150,9 +150,9 @@ def test_positions_and_context_point_at_the_use(tree: Path) -> None:
     assert by_place[("docker/Dockerfile", 11)].context == "--model-id"
 
 
-def test_a_catalogue_reports_the_ids_it_knows_anywhere_in_python(tree: Path) -> None:
-    # This catalogue also knows ids that sit in a docstring, a comment and a dataset download:
-    # those positions are never models, whatever the catalogue says.
+def test_a_catalogue_adds_only_the_ids_it_knows_in_model_positions(tree: Path) -> None:
+    # This catalogue also knows ids that sit in a docstring, a comment, a dataset download and a
+    # routing table nothing in the tree loads from: those are not uses, whatever the catalogue says.
     known = {
         "acme/sentiment-v2",
         "acme/intent-classifier",
@@ -170,8 +170,6 @@ def test_a_catalogue_reports_the_ids_it_knows_anywhere_in_python(tree: Path) -> 
 
     found = summary(discover([tree], known_ids=known_ids))
     assert found - EXPECTED == {
-        ("acme/sentiment-v2", "app/registry.py", 4, "python-constant", None),
-        ("acme/intent-classifier", "app/registry.py", 5, "python-constant", None),
         # a bare name under the generic "model" key counts once the catalogue vouches for it
         ("distilgpt2", "configs/serve.toml", 14, "config", None),
     }
@@ -529,3 +527,26 @@ def test_a_litellm_alias_is_not_a_model_even_when_the_catalogue_knows_the_name(t
         "settings:\n  model_name: llama\n")
     found = scan([tmp_path], known_ids=lambda repo_id: repo_id == "llama")
     assert sorted((r.repo_id, r.line) for r in found.references) == [("llama", 6), ("org/served", 4)]
+
+
+def test_a_catalogue_match_is_a_call_given_the_id_or_a_model_named_variable(tmp_path: Path) -> None:
+    (tmp_path / "test_serving.py").write_text('''import pytest
+MAPPER = {"chat": ("acme/known-a", "acme/known-b")}
+def test_generate(launcher):
+    with launcher("acme/known-a") as server:
+        embedding_model = "acme/known-b"
+        start_engine(base_model="acme/known-c")
+        assert server.model == "acme/known-a"
+        assert "acme/known-b" in server.models()
+        assertIn("acme/known-c", server.models())
+        if server.name == "acme/known-c":
+            MAPPER.get("acme/known-c")
+        print("acme/known-c")
+''')
+    known = {"acme/known-a", "acme/known-b", "acme/known-c"}
+    found = {(r.repo_id, r.line) for r in discover([tmp_path], known_ids=known.__contains__)}
+    # The project's own loaders given a known id (a test's server fixture, an engine's model
+    # keyword) and a model-named variable; never a table, a comparison, an assert, a lookup or a message.
+    assert found == {("acme/known-a", 4), ("acme/known-b", 5), ("acme/known-c", 6)}
+    # Without a catalogue none of these is a library's loader: nothing is reported.
+    assert discover([tmp_path]) == []
