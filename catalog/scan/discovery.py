@@ -68,8 +68,9 @@ _MAKEFILES = ("makefile", "gnumakefile")
 # transformers.js code: read by the line rules (pipeline("task", "org/name"), from_pretrained("org/name")).
 _SCRIPT_SUFFIXES = (".js", ".mjs", ".ts", ".jsx", ".tsx")
 _SCRIPT_WORDS = (b"pipeline(", b"from_pretrained(", b"huggingface.co/")
-# `# catalog: org/name` names the model of a line discovery cannot resolve (this line or the next).
-_ANNOTATION = re.compile(rb"#\s*catalog:\s*([^\s#]+)")
+# `# catalog: org/name` names the model of a line discovery cannot resolve (this line or the next):
+# the id ends the comment (or another `#` follows), so prose ("# catalog: Codex would ...") is not one.
+_ANNOTATION = re.compile(rb"#\s*catalog:\s*([^\s#]+)[ \t]*(?=#|\r?$)", re.MULTILINE)
 _KIND = {"python": "python-call", "notebook": "python-call", "dockerfile": "dockerfile", "shell": "shell",
          "makefile": "shell", "env": "config", "javascript": "javascript"}
 

@@ -158,7 +158,7 @@ class _Scanner(StringReader, ExportedModels, BindingVisitor):
 
     def _visit_sequence(self, node: ast.List | ast.Tuple) -> None:
         # ["accelerate", "launch", "train.py", "--model_name_or_path", MODEL]: a command line.
-        if len(node.elts) > 1 and any(
+        if len(node.elts) > 1 and id(node) not in self.prose and any(
             isinstance(e, ast.Constant) and isinstance(e.value, str)
             and (e.value.startswith("--") or model_flag(e.value) is not None)  # llama.cpp's -hf
             for e in node.elts
@@ -171,6 +171,13 @@ class _Scanner(StringReader, ExportedModels, BindingVisitor):
         self.generic_visit(node)
 
     visit_List = visit_Tuple = _visit_sequence
+
+    def visit_Compare(self, node: ast.Compare) -> None:
+        # `assert build_args(cfg) == ["--model", "gpt2"]`: a command line compared with is not run.
+        for operand in [node.left, *node.comparators]:
+            if isinstance(operand, ast.List | ast.Tuple | ast.Constant | ast.JoinedStr):
+                self.prose.update(id(n) for n in ast.walk(operand))
+        self.generic_visit(node)
 
     def visit_Dict(self, node: ast.Dict) -> None:
         # Environment for a container or endpoint: {"HF_MODEL_ID": "org/name"} (SageMaker, TGI, vLLM).
@@ -194,7 +201,8 @@ class _Scanner(StringReader, ExportedModels, BindingVisitor):
         if name not in ("model_name_or_path", "pretrained_model_name_or_path"):
             if value is not None and is_model_name(name):
                 # Not in a notebook: nothing imports a notebook's names, so one its cells do not load is unused.
-                if (self.scope.parent is None or self.scope.is_class) and not self.file.endswith(".ipynb"):
+                if (self.scope.parent is None or self.scope.is_class and self.in_settings) \
+                        and not self.file.endswith(".ipynb"):
                     self.constants.append((name, value))
                 if self.subjects is not None:
                     self.subjects.append(value)

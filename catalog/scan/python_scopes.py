@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import re
 
 
 def literal(node: ast.AST | None) -> str | None:
@@ -75,6 +76,8 @@ class Scope:
 
 
 _CLICK_PARAMS = ("option", "argument", "Option", "Argument")
+# Class names (or bases) of settings holders: BaseSettings, AppConfig, TrainingArgs, ServerArguments.
+_SETTINGS_CLASS = re.compile(r"(Settings|Config|Configuration|Args|Arguments|Options|Params|Parameters)$")
 
 
 def option_dest(call: ast.Call) -> str | None:
@@ -115,6 +118,9 @@ class BindingVisitor(ast.NodeVisitor):
         # Attributes filled from the command line: argparse options and dataclass fields.
         self.parsed_attributes: set[str] = set()
         self._in_dataclass = False
+        # In a class that holds settings (a dataclass, BaseSettings, a *Config/*Args class): its
+        # fields are what a program is configured with, not a stub's or a request schema's values.
+        self.in_settings = False
 
     def assigned(self, target: ast.expr, value: ast.expr) -> None:
         """Called for each ``target = value`` (plain or annotated) before ``value`` is visited."""
@@ -129,7 +135,11 @@ class BindingVisitor(ast.NodeVisitor):
         elif isinstance(target, ast.Attribute):
             self.attributes.setdefault(target.attr, []).append((value, self.scope, each))
         elif isinstance(target, (ast.Tuple, ast.List)):
-            values = value.elts if isinstance(value, (ast.Tuple, ast.List)) and not each else None
+            if each:  # for name, flag in [("org/m", True), ...]: name takes each row's first item
+                for i, column in enumerate(columns(value, len(target.elts))):
+                    self._bind_target(target.elts[i], column, each=column is not None)
+                return
+            values = value.elts if isinstance(value, (ast.Tuple, ast.List)) else None
             if values is not None and len(values) != len(target.elts):
                 values = None
             for i, element in enumerate(target.elts):
@@ -157,9 +167,12 @@ class BindingVisitor(ast.NodeVisitor):
             self.visit(default)
         # click/typer decorators: @click.option("--model", default="org/name") feeds parameter "model".
         decorated: dict[str, ast.expr] = {}
+        cases: dict[str, ast.expr] = {}  # @pytest.mark.parametrize: a parameter takes each case's value
         if not isinstance(node, ast.Lambda):
             for decorator in node.decorator_list:
                 self.visit(decorator)
+                if isinstance(decorator, ast.Call) and _callee(decorator) == "parametrize":
+                    cases.update(_parametrized(decorator))
                 if isinstance(decorator, ast.Call) and _callee(decorator) in _CLICK_PARAMS:
                     dest = option_dest(decorator)
                     default = next((kw.value for kw in decorator.keywords if kw.arg == "default"), None)
@@ -175,7 +188,10 @@ class BindingVisitor(ast.NodeVisitor):
         )
         for arg, default in [*zip(positional, defaults), *zip(args.kwonlyargs, args.kw_defaults)]:
             # A default is evaluated where the function is defined, not inside it.
-            scope.bind(arg.arg, decorated.get(arg.arg, default), self.scope)
+            if arg.arg in cases:
+                scope.bind(arg.arg, cases[arg.arg], self.scope, each=True)
+            else:
+                scope.bind(arg.arg, decorated.get(arg.arg, default), self.scope)
         for extra in (args.vararg, args.kwarg):
             if extra is not None:
                 scope.bind(extra.arg, None)
@@ -210,8 +226,10 @@ class BindingVisitor(ast.NodeVisitor):
         if self._relevant(node):
             outer, self._in_dataclass = self._in_dataclass, any(
                 "dataclass" in ast.unparse(d) for d in node.decorator_list)
+            outer_settings, self.in_settings = self.in_settings, self._in_dataclass or any(
+                _SETTINGS_CLASS.search(name) for name in [node.name, *map(ast.unparse, node.bases)])
             self._enter(Scope(self.scope, is_class=True), node.body)
-            self._in_dataclass = outer
+            self._in_dataclass, self.in_settings = outer, outer_settings
 
     def visit_Call(self, node: ast.Call) -> None:
         if isinstance(node.func, ast.Name):
@@ -285,6 +303,41 @@ class BindingVisitor(ast.NodeVisitor):
                 self.imported_from[alias.asname or alias.name] = node.module.partition(".")[0]
 
     visit_Import = visit_ImportFrom = _bind_imports
+
+
+def columns(rows: ast.expr | None, width: int) -> list[ast.expr | None]:
+    """The ``width`` columns of a literal list of rows (tuples or lists of ``width`` items, or
+    ``pytest.param(...)`` of them), each as a synthetic list; Nones when ``rows`` is not one."""
+    items = rows.elts if isinstance(rows, ast.List | ast.Tuple | ast.Set) else None
+    table = []
+    for row in items or ():
+        if isinstance(row, ast.Call) and _callee(row) == "param":
+            row = ast.Tuple(elts=row.args, ctx=ast.Load())
+        if not isinstance(row, ast.Tuple | ast.List) or len(row.elts) != width:
+            return [None] * width
+        table.append(row.elts)
+    if not table:
+        return [None] * width
+    return [ast.copy_location(ast.List(elts=[row[i] for row in table], ctx=ast.Load()), rows) for i in range(width)]
+
+
+def _parametrized(decorator: ast.Call) -> dict[str, ast.expr]:
+    """``@pytest.mark.parametrize("a, b", [(x, y), ...])``: each named parameter and the list of its values."""
+    names = decorator.args[0] if decorator.args else next(
+        (k.value for k in decorator.keywords if k.arg == "argnames"), None)
+    values = decorator.args[1] if len(decorator.args) > 1 else next(
+        (k.value for k in decorator.keywords if k.arg == "argvalues"), None)
+    if isinstance(names, ast.Constant) and isinstance(names.value, str):
+        listed = [n.strip() for n in names.value.split(",") if n.strip()]
+    elif isinstance(names, ast.List | ast.Tuple):
+        listed = [n.value for n in names.elts if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+    else:
+        return {}
+    if values is None or not listed:
+        return {}
+    if len(listed) == 1:
+        return {listed[0]: values}
+    return {name: column for name, column in zip(listed, columns(values, len(listed))) if column is not None}
 
 
 def _callee(call: ast.Call) -> str | None:

@@ -88,7 +88,8 @@ def report_dict(report: CheckReport) -> dict[str, Any]:
         "models": [
             {**checked.verdict.to_dict(),
              "references": [{"file": display_path(r.file), "line": r.line, "column": r.column, "kind": r.kind,
-                             "revision": r.revision, "context": r.context, "as": r.repo_id}
+                             "revision": r.revision, "context": r.context, "as": r.repo_id,
+                             "related_lines": list(r.related_lines)}
                             for r in checked.references]}
             for checked in report.models
         ],

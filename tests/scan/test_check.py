@@ -313,3 +313,12 @@ def test_check_imports_neither_the_web_stack_nor_the_hub_client(catalogue, db_ur
     assert not {name for name in loaded for banned in forbidden
                 if name == banned or name.startswith(banned + ".")}
     assert "catalog.scan.check" in loaded  # the probe saw the real check path
+
+
+def test_json_references_name_the_lines_that_decide_them(catalogue, db_url, tmp_path):
+    write(tmp_path / "app.py", 'from transformers import AutoModel\nBASE = "acme/apache-model"\n\n'
+                               'm = AutoModel.from_pretrained(BASE, revision="main")\n')
+    report = json.loads(run("app.py", "--format", "json", db_url=db_url, cwd=tmp_path).stdout)
+    [reference] = [r for m in report["models"] for r in m["references"]]
+    # Reported at the load; the constant's line decides it too (a JSON consumer finds the literal).
+    assert (reference["line"], reference["related_lines"]) == (4, [2])
