@@ -172,6 +172,8 @@ def provider_model(value: str) -> str | None:
     return value
 
 
+# A rate limit ("1/second", "100/minute": slowapi's, in a setting named for the model it limits).
+_RATE_LIMIT = re.compile(r"\d+/(?:second|minute|hour|day|sec|min|[smhd])s?", re.IGNORECASE)
 # The Hub's legacy names without an organisation have a digit or a hyphen (gpt2, t5-small,
 # bert-base-uncased), but for this one.
 _LEGACY_PLAIN_WORDS = frozenset({"ctrl"})
@@ -224,7 +226,7 @@ class IdCheck:
 
     def accepts(self, value: str, *, strong: bool) -> bool:
         """Whether ``value`` found in a model position should be reported."""
-        if not looks_like_repo_id(value) or provider_model(value) is None:
+        if not looks_like_repo_id(value) or provider_model(value) is None or _RATE_LIMIT.fullmatch(value):
             return False
         return "/" in value or strong or self.known(value)
 

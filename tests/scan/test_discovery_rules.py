@@ -385,6 +385,47 @@ const generator = await pipeline(
                     ".env.example": "LLM_MODEL=org/example\n"},
                    {("org/env-model", ".env", 1), ("org/emb", "docker.env", 1), ("org/example", ".env.example", 1)},
                    set()),
+    # A comment that only starts like an annotation is prose; a rate limit is no model.
+    "prose after catalog: and rate limits": ({"app.py": '''import os
+from transformers import AutoModel
+# catalog: Codex would return a list here
+LIMITER = os.getenv("STATUS_LIMITER_MODEL", "1/second")
+m = AutoModel.from_pretrained(os.getenv("MODEL_ID", "org/real"))  # catalog: org/declared # pinned
+'''}, {("org/real", "app.py", 5), ("org/declared", "app.py", 5)}, set()),
+    # Model-named fields of a settings holder are its configuration; a test stub's or an API
+    # request schema's fields are not.
+    "fields of settings classes only": ({"app.py": '''from dataclasses import dataclass
+class ServerConfig:
+    embedding_model = "org/configured"
+@dataclass
+class TrainingArgs:
+    teacher_model: str = "org/teacher"
+class _FakeBackend:
+    active_model_name = "org/stub"
+class EmbeddingInput(BaseModel):
+    model: str = "default/not-specified"
+'''}, {("org/configured", "app.py", 3), ("org/teacher", "app.py", 6)}, set()),
+    # A command line a test compares with is not run; the one it runs is.
+    "compared command lines": ({"test_cli.py": '''import subprocess
+def test_args(cfg):
+    assert build_cli_args(cfg) == ["--model", "org/compared"]
+    assert "--model org/compared-text" in render(cfg)
+    subprocess.run(["vllm", "serve", "--model", "org/run"], check=True)
+'''}, {("org/run", "test_cli.py", 5)}, set()),
+    # A test's cases and a loop over rows hand each value to the loader.
+    "parametrized tests and loops over rows": ({"test_models.py": '''import pytest
+from transformers import AutoModel, AutoTokenizer
+@pytest.mark.parametrize("base_model", ["org/case-a", "org/case-b"])
+def test_tokenizer(base_model):
+    AutoTokenizer.from_pretrained(base_model)
+@pytest.mark.parametrize("name, trust", [("org/row-a", True), pytest.param("org/row-b", False, id="b")])
+def test_model(name, trust):
+    AutoModel.from_pretrained(name, trust_remote_code=trust)
+for model_id, _ in [("org/loop-a", 1), ("org/loop-b", 2)]:
+    AutoModel.from_pretrained(model_id)
+'''}, {("org/case-a", "test_models.py", 3), ("org/case-b", "test_models.py", 3), ("org/row-a", "test_models.py", 6),
+         ("org/row-b", "test_models.py", 6), ("org/loop-a", "test_models.py", 9), ("org/loop-b", "test_models.py", 9)},
+     set()),
     "shell arrays and generic model flags": ({"run.sh": '''MODELS=(
   "org/one"
   "org/two"
