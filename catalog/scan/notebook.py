@@ -28,6 +28,8 @@ from catalog.scan.base import IdCheck, Reference
 from catalog.scan.lines import scan_lines
 
 _SHELL_CELLS = ("%%bash", "%%sh", "%%script", "%%shell")
+# A cell an editor runs as a shell script (VS Code's per-cell language: metadata.vscode.languageId).
+_SHELL_LANGUAGES = frozenset({"shellscript", "bash", "sh", "shell", "zsh"})
 _SOURCE_KEY = re.compile(r'"source"\s*:\s*')
 _MAX_DEPTH = 200
 
@@ -61,7 +63,7 @@ def scan_notebook(data: bytes, file: str, check: IdCheck) -> list[Reference]:
             elif not isinstance(cells[number - 1], dict):
                 check.problem("scan-incomplete", file, 1, 1, f"cell {number} is not a cell object")
             continue
-        cell_python, cell_shell = _split_cell(lines)
+        cell_python, cell_shell = _split_cell(lines, _shell_language(cells[number - 1]))
         if not _parses("\n".join(cell_python)):
             where = file_lines.get((number, 0), 1)
             check.problem("scan-incomplete", file, where, 1,
@@ -119,10 +121,21 @@ def _too_deep(text: str) -> bool:
     return False
 
 
-def _split_cell(lines: list[str]) -> tuple[list[str], list[str]]:
-    """A cell's lines for the Python rules and for the command rules, line for line."""
+def _shell_language(cell: object) -> bool:
+    """Whether the cell's metadata says an editor runs it as a shell script."""
+    metadata = cell.get("metadata") if isinstance(cell, dict) else None
+    editor = metadata.get("vscode") if isinstance(metadata, dict) else None
+    language = editor.get("languageId") if isinstance(editor, dict) else None
+    return isinstance(language, str) and language.lower() in _SHELL_LANGUAGES
+
+
+def _split_cell(lines: list[str], shell_script: bool = False) -> tuple[list[str], list[str]]:
+    """A cell's lines for the Python rules and for the command rules, line for line (all of them
+    for the command rules in a ``shell_script`` cell)."""
     python: list[str] = []
     shell: list[str] = []
+    if shell_script:
+        return [""] * len(lines), [raw.rstrip("\r\n") for raw in lines]
     shell_cell = bool(lines) and lines[0].lstrip().startswith(_SHELL_CELLS)
     cell_magic = bool(lines) and lines[0].lstrip().startswith("%%")
     continued = False  # the previous line was a shell escape ending in a backslash

@@ -493,6 +493,20 @@ def test_notebook_indented_escapes_and_one_string_cells(tmp_path: Path) -> None:
     assert found.problems == []
 
 
+def test_notebook_cell_an_editor_runs_as_shell_is_read_as_commands(tmp_path: Path) -> None:
+    text = _notebook([
+        {"cell_type": "code", "metadata": {"vscode": {"languageId": "shellscript"}}, "outputs": [],
+         "source": ["swift sft \\\n", "    --model org/shell-cell \\\n", "    --train_type lora\n"]},
+        {"cell_type": "code", "metadata": {}, "outputs": [], "source": ["x = 1\n"]},
+    ])
+    (tmp_path / "nb.ipynb").write_text(text)
+    found = scan([tmp_path])
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if "--model org/shell-cell" in row)
+    # Not "does not parse as Python": the cell is the editor's shell script.
+    assert {(r.repo_id, r.line) for r in found.references} == {("org/shell-cell", line)}
+    assert found.problems == []
+
+
 def test_notebook_cell_that_does_not_parse_is_reported_not_dropped(tmp_path: Path) -> None:
     (tmp_path / "nb.ipynb").write_text(_notebook([
         {"cell_type": "code", "metadata": {}, "outputs": [], "source": ["def broken(:\n",
