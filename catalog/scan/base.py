@@ -337,9 +337,15 @@ _ENV_DEFAULT = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-=]|:)([^}$]+)\}")
 
 def env_default(value: str) -> tuple[str, int] | None:
     """The default of a value that is one environment substitution with a default, and where
-    in ``value`` it starts, else None: ``${MODEL:-org/m}`` runs ``org/m`` unless MODEL is set."""
+    in ``value`` it starts, else None: ``${MODEL:-org/m}`` runs ``org/m`` unless MODEL is set,
+    as does ``${MODEL:-"org/m"}`` (the shell removes the quotes)."""
     match = _ENV_DEFAULT.fullmatch(value)
-    return (match.group(1), match.start(1)) if match else None
+    if match is None:
+        return None
+    default, start = match.group(1), match.start(1)
+    if len(default) > 2 and default[0] == default[-1] and default[0] in "\"'":
+        default, start = default[1:-1], start + 1
+    return default, start
 
 
 def written_model(value: str) -> tuple[str, int]:

@@ -3,12 +3,15 @@
 The scan is token-based rather than a shell parser: commands are split on whitespace after
 joining ``\\``-continued lines, quotes, brackets and commas are trimmed from tokens (so the
 exec form ``CMD ["--model-id", "org/name"]`` reads like the shell form) and ``#`` starts a comment.
+Dotted keys (Hydra overrides, namespaced flags) and the file's variables are read by
+:mod:`catalog.scan.shell_overrides`.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from catalog.scan.base import MODEL_ARGS as _MODEL_ARGS
 from catalog.scan.base import (
@@ -20,11 +23,16 @@ from catalog.scan.base import (
     line_and_column,
     written_model,
 )
+from catalog.scan.shell_overrides import OVERRIDE, dotted_model_key, file_variables, variable_name
 
 _Token = tuple[str, int, int]  # (text, line, column)
-_Found = tuple[str, int, int, str, "_Token | None"]  # (id, line, column, context, revision token)
+# (id, line, column, context, revision token, lines of the command that uses a variable's value)
+_Found = tuple[str, int, int, str, "_Token | None", tuple[int, ...]]
+# What a file's variable stands for: the values it is set to, where each is written.
+_Variables = Callable[[str], list[_Token]]
 
 _DOWNLOADERS = ("huggingface-cli", "hf")
+_DOWNLOAD_CONTEXTS = frozenset(f"{name} download" for name in _DOWNLOADERS)
 # Options of `hf download` / `vllm serve` that take a value, so the value is not the repo id.
 _VALUE_OPTIONS = frozenset(
     {
@@ -71,6 +79,12 @@ _MODEL_FLAGS = {
     "--tokenizer-path": False,  # SGLang's server
     "--tokenizer_path": False,
 }
+# The other models of RLHF and distillation trainers (ms-swift, TRL): a bare name is as likely one
+# of the trainer's own choices, so only an org/name or a name the catalogue knows counts.
+for _role in ("teacher_model", "reward_model", "ref_model", "prm_model", "reward_model_path", "sft_model_path"):
+    _MODEL_FLAGS["--" + _role] = _MODEL_FLAGS["--" + _role.replace("_", "-")] = False
+# ms-swift's --reward_model takes several models: --reward_model org/a org/b.
+_MULTI_VALUE_FLAGS = frozenset({"--reward_model", "--reward-model"})
 # llama.cpp (llama-server, llama-cli): -hf org/m[:quant] downloads a GGUF repository; the
 # quantisation tag is not part of the id.
 _TAGGED_FLAGS = ("-hf", "-hfr", "--hf-repo", "-hfd", "--hf-repo-draft", "-hfv", "--hf-repo-v")
@@ -82,10 +96,15 @@ _FLAG_SUFFIXES = ("_model_name_or_path", "_tokenizer_name_or_path")
 
 def model_flag(flag: str) -> bool | None:
     """Whether a command-line flag takes a model: True (any ``org/name`` value counts), False (a
-    bare name counts only if the catalogue knows it), None (not a model flag)."""
+    bare name counts only if the catalogue knows it), None (not a model flag). A flag with a
+    namespace is read by its dotted key (OpenRLHF's ``--actor.model_name_or_path``)."""
     if flag in _MODEL_FLAGS:
         return _MODEL_FLAGS[flag]
-    return True if flag.startswith("--") and flag.lstrip("-").replace("-", "_").endswith(_FLAG_SUFFIXES) else None
+    if not flag.startswith("--"):
+        return None
+    if "." in flag:
+        return dotted_model_key(flag[2:], model_flag)
+    return True if flag.lstrip("-").replace("-", "_").endswith(_FLAG_SUFFIXES) else None
 
 
 # lm-evaluation-harness: --model_args pretrained=org/name,dtype=float16
@@ -103,6 +122,7 @@ _INLINE_PYTHON = re.compile(
 # Bash arrays: MODELS=("org/a" "org/b"), one element per line or several on one.
 _ARRAY = re.compile(r"^[ \t]*(?:(?:export|local|declare[ \t]+-a|readonly)[ \t]+)?([A-Za-z_]\w*)=\(([^)]*)\)",
                     re.MULTILINE)
+_ARRAY_COMMENT = re.compile(r"(?<!\S)#[^\n]*")
 _ARRAY_ELEMENT = re.compile(r"""(?<![^\s(,])(?:"([^"\s]+)"|'([^'\s]+)'|([^\s"',#()]+))""")
 TRIGGERS = (b"model", b"download", b"serve", b"from_pretrained", b"huggingface.co", b"hf://", b"pretrained",
             b"-hf", b"hf.co/", b"lmdeploy")
@@ -226,19 +246,30 @@ def _scan_command(tokens: list[_Token], dockerfile: bool) -> Iterator[tuple[_Tok
                     value = (value[0].partition(":")[0], value[1], value[2])
                 flagged.add((value[1], value[2]))
                 yield value, flag, strong, True
+                if text == flag and flag in _MULTI_VALUE_FLAGS:
+                    for more in itertools.takewhile(lambda t: not t[0].startswith("-"), tokens[index + 2 :]):
+                        yield more, flag, strong, True
                 break
         if text.startswith("--") and text not in _MODEL_FLAGS:
             flag = text.partition("=")[0]
-            if flag not in _MODEL_FLAGS and model_flag(flag):
-                value = _option_value(tokens, index, flag)
-                if value:
-                    flagged.add((value[1], value[2]))
-                    yield value, flag, True, True
+            strength = model_flag(flag) if flag not in _MODEL_FLAGS else None
+            value = _option_value(tokens, index, flag) if strength is not None else None
+            if value:
+                flagged.add((value[1], value[2]))
+                yield value, flag, bool(strength), True
         for flag in _MODEL_ARGS_FLAGS:
             value = _option_value(tokens, index, flag)
             if value:
                 for match in _MODEL_ARGS.finditer(value[0]):
                     yield (match.group(2), value[1], value[2] + match.start(2)), f"{flag} {match.group(1)}=", True, False
+        override = OVERRIDE.fullmatch(text)
+        strength = dotted_model_key(override.group(1), model_flag) if override else None
+        if override and strength is not None:
+            # Hydra/OmegaConf: actor_rollout_ref.model.path=org/m, +model.tokenizer_path=org/m.
+            value = override.group(2).strip("\"'")
+            if value:
+                offset = text.index(value, override.start(2))
+                yield (value, tokens[index][1], tokens[index][2] + offset), f"{override.group(1)}=", strength, False
         match = _ASSIGNMENT.fullmatch(text)
         if (
             match
@@ -260,24 +291,47 @@ def _scan_command(tokens: list[_Token], dockerfile: bool) -> Iterator[tuple[_Tok
         yield tokens[2], f"{texts[1]}=", False, False
 
 
-def _references(commands: Iterator[list[_Token]], check: IdCheck, dockerfile: bool) -> list[_Found]:
+def _references(
+    commands: Iterator[list[_Token]], check: IdCheck, dockerfile: bool, variables: _Variables | None = None
+) -> list[_Found]:
     found: list[_Found] = []
     for tokens in commands:
         revision = next(
             (v for i in range(len(tokens)) if (v := _option_value(tokens, i, "--revision"))), None
         )
-        for (value, line, column), context, strong, pinnable in _scan_command(tokens, dockerfile):
-            value, at = written_model(value)  # --model ${MODEL:-org/m}, --model huggingface/org/m
-            column += at
-            url = hub_url_id(value)
-            if url is not None:
-                value, column = url[0], column + url[1]
-            # A bare word is a model only if shaped like a legacy name (or the catalogue knows it).
-            if check.accepts(value, strong=strong and ("/" in value or legacy_shaped(value))) \
-                    and not is_local_folder(value):
-                pin = revision if pinnable else None
-                found.append((value, line, column, context, pin))
+        for word, context, strong, pinnable in _scan_command(tokens, dockerfile):
+            used: tuple[int, ...] = ()
+            candidates = [word]
+            name = variable_name(word[0]) if variables and context in _DOWNLOAD_CONTEXTS else None
+            if name is not None:
+                # hf download "$REPO" with REPO=org/m set in the file (a workflow's env:, $GITHUB_ENV):
+                # reported where the value is written, the download's line kept as related.
+                candidates, used = variables(name), (word[1],)
+            for value, line, column in candidates:
+                value, at = written_model(value)  # --model ${MODEL:-org/m}, --model huggingface/org/m
+                column += at
+                url = hub_url_id(value)
+                if url is not None:
+                    value, column = url[0], column + url[1]
+                # A bare word is a model only if shaped like a legacy name (or the catalogue knows it).
+                if check.accepts(value, strong=strong and ("/" in value or legacy_shaped(value))) \
+                        and not is_local_folder(value):
+                    pin = revision if pinnable else None
+                    found.append((value, line, column, context, pin, used))
     return found
+
+
+def _file_variables(text: str) -> _Variables:
+    """The values of ``text``'s variables, read once the first download names one."""
+    table: dict[str, list[tuple[str, int]]] | None = None
+
+    def values(name: str) -> list[_Token]:
+        nonlocal table
+        if table is None:
+            table = file_variables(text)
+        return [(value, *line_and_column(text, offset)) for value, offset in table.get(name, ())]
+
+    return values
 
 
 def scan_words(words: list[_Token], check: IdCheck) -> list[tuple[str, int, int, str, str | None]]:
@@ -286,13 +340,13 @@ def scan_words(words: list[_Token], check: IdCheck) -> list[tuple[str, int, int,
     Returns (id, line, column, context, revision) with the words' own lines and columns.
     """
     return [(v, line, column, context, pin[0] if pin else None)
-            for v, line, column, context, pin in _references(iter([words]), check, False)]
+            for v, line, column, context, pin, _ in _references(iter([words]), check, False)]
 
 
 def scan_text(text: str, check: IdCheck) -> list[tuple[str, int, int, str, str | None]]:
     """Models named by the command lines in ``text`` (e.g. a Python string), lines from 1."""
     return [(v, line, column, context, pin[0] if pin else None)
-            for v, line, column, context, pin in _references(_commands(text), check, False)]
+            for v, line, column, context, pin, _ in _references(_commands(text), check, False)]
 
 
 def scan_commands(
@@ -300,8 +354,9 @@ def scan_commands(
 ) -> list[Reference]:
     """Return the references in a file of commands; ``kind`` is ``"shell"`` or ``"dockerfile"``."""
     refs: list[Reference] = []
-    for value, line, column, context, pin in _references(_commands(text), check, kind == "dockerfile"):
-        related = (pin[1],) if pin and pin[1] != line else ()
+    found = _references(_commands(text), check, kind == "dockerfile", _file_variables(text))
+    for value, line, column, context, pin, used in found:
+        related = tuple(sorted(({pin[1]} if pin else set()) - {line} | set(used)))
         refs.append(Reference(value, file, line, column, kind, pin[0] if pin else None, context, related))
     for match in _INLINE_PYTHON.finditer(text):
         if check.accepts(match.group(1), strong=True):
@@ -310,7 +365,11 @@ def scan_commands(
     for match in _ARRAY.finditer(text):
         if "model" not in match.group(1).lower():
             continue
+        # A comment between the elements (`# Optional: use canonical LoRA`) holds words, not values.
+        comments = [c.span() for c in _ARRAY_COMMENT.finditer(match.group(2))]
         for element in _ARRAY_ELEMENT.finditer(match.group(2)):
+            if any(start <= element.start() < end for start, end in comments):
+                continue
             value = element.group(1) or element.group(2) or element.group(3)
             if check.accepts(value, strong=False):
                 line, column = line_and_column(text, match.start(2) + element.start())
