@@ -97,6 +97,11 @@ _NAMED = {
         "SentenceTransformersSimilarityRanker", "TransformersSimilarityRanker", "HuggingFaceLocalGenerator",
         "HuggingFaceLocalChatGenerator", "TransformersZeroShotTextRouter", "TransformersTextRouter",
         "TransformersZeroShotDocumentClassifier", "ExtractiveReader"), (None, ("model",))),
+    # lighteval's model configs of the backends that load Hub weights; InstructorEmbedding.
+    **dict.fromkeys(("TransformersModelConfig", "VLLMModelConfig", "SGLangModelConfig",
+                     "VLMTransformersModelConfig"), (None, ("model_name",))),
+    **dict.fromkeys(("AdapterModelConfig", "DeltaModelConfig"), (None, ("base_model",))),
+    "INSTRUCTOR": (0, ("model_name_or_path",)),
     # faster-whisper: an org/name, or one of its size names (FASTER_WHISPER_SIZES).
     "WhisperModel": (0, ("model_size_or_path",)),
     "from_model2vec": (0, ("model_id_or_path",)),
