@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from catalog.scan import config_records as records
 from catalog.scan.base import MODEL_ARGS as _MODEL_ARGS
 from catalog.scan.base import IdCheck, Reference, hub_url_id, is_local_folder, line_and_column, written_model
 from catalog.scan.containers import container_references
@@ -88,7 +89,7 @@ SKIPPED_NAMES = frozenset(
 TRIGGERS = (b"model", b"repo_id", b"tokenizer", b"reranker", b"adapter", b"huggingface.co", b"hf://", b"hf_repo",
             b"vllm", b"huggingface-cli", b"hf download")  # a container's command (catalog.scan.containers)
 
-_Hit = tuple[str, str, str | None]  # (key as written, value, revision)
+_Hit = tuple[str, str, str | None, bool]  # (key as written, value, revision, reported: not recorded data)
 
 
 def is_config(name: str) -> bool:
@@ -143,8 +144,6 @@ def _is_candidate(check: IdCheck, key: str, value: object) -> bool:
         for v, _ in model_values(key, value))
 
 
-
-
 # A LiteLLM proxy's model_list entry names its model in litellm_params; its model_name is the
 # alias clients ask the proxy for, not a model.
 _LABELLED_BY = frozenset({"litellm_params"})
@@ -196,8 +195,11 @@ def scan_config(data: bytes, file: str, check: IdCheck) -> list[Reference]:
     """Return the references in one configuration file (unparsable files get a line scan).
 
     A document nested deeper than :data:`MAX_DEPTH` is scanned line by line and recorded as a
-    ``scan-incomplete`` problem, as is one that does not decode as UTF-8.
+    ``scan-incomplete`` problem, as is one that does not decode as UTF-8. Recorded data names no
+    model the project loads (:mod:`catalog.scan.config_records`).
     """
+    if records.is_snapshot(file):
+        return []
     text = data.decode("utf-8", "replace")
     suffix = file[file.rfind(".") :].lower()
     if suffix in _LINE_SUFFIXES:
@@ -216,16 +218,18 @@ def scan_config(data: bytes, file: str, check: IdCheck) -> list[Reference]:
 
             document = tomllib.loads(text)
     except (ValueError, RecursionError):  # JSONDecodeError and TOMLDecodeError both are ValueErrors
-        document = None
+        document = records.json_lines(text) if suffix == ".json" else None
     hits = list(_walk(document, check, 0)) if document is not None else None
     return _locate(text, file, suffix, hits, check)
 
 
-def _walk(node: Any, check: IdCheck, depth: int) -> Iterator[_Hit]:
-    """Model keys in a parsed JSON/TOML document, in document order."""
+def _walk(node: Any, check: IdCheck, depth: int, reported: bool = True) -> Iterator[_Hit]:
+    """Model keys in a parsed JSON/TOML document, in document order; those in recorded data are
+    yielded unreported (the n-th place a key and value are written is the n-th hit's)."""
     if depth > MAX_DEPTH:
         return
     if isinstance(node, dict):
+        reported = reported and not records.records_data({_normal(k): v for k, v in node.items()})
         revision = next(
             (v for k, v in node.items() if _normal(k) in REVISION_KEYS and isinstance(v, str)), None
         )
@@ -238,12 +242,13 @@ def _walk(node: Any, check: IdCheck, depth: int) -> Iterator[_Hit]:
                 from_hub and _normal(key) in _HUB_REPO_KEYS and isinstance(value, str)
                 and check.accepts(value, strong=True)
             ):
-                yield str(key), value, revision
+                yield str(key), value, revision, reported
             else:
-                yield from _walk(value, check, depth + 1)
+                yield from _walk(value, check, depth + 1, reported)
     elif isinstance(node, list):
+        reported = reported and not records.record_list(node, _normal)
         for item in node:
-            yield from _walk(item, check, depth + 1)
+            yield from _walk(item, check, depth + 1, reported)
 
 
 def _pattern(suffix: str, key: str, value: str) -> re.Pattern[str]:
@@ -279,9 +284,11 @@ def _locate(text: str, file: str, suffix: str, hits: list[_Hit] | None, check: I
     refs = []
     # The n-th hit of a (key, value) pair is the n-th place that pair is written.
     positions: dict[tuple[str, str], Iterator[re.Match[str]]] = {}
-    for key, value, revision in hits:
+    for key, value, revision, reported in hits:
         matches = positions.setdefault((key, value), _pattern(suffix, key, value).finditer(text))
         match = next(matches, None)
+        if not reported:
+            continue
         line, column = line_and_column(text, match.start(1) - 1) if match else (1, 1)
         related: tuple[int, ...] = ()
         if revision is not None:
@@ -349,6 +356,8 @@ def _walk_yaml(node: Any, file: str, check: IdCheck, refs: list[Reference], seen
         return
     seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
+        if records.yaml_records_data(node, _normal):
+            return
         refs += container_references(node, file, check)
         revision = None
         revision_line = None
@@ -383,7 +392,10 @@ def _walk_yaml(node: Any, file: str, check: IdCheck, refs: list[Reference], seen
             else:
                 _walk_yaml(value, file, check, refs, seen, depth + 1)
     elif isinstance(node, yaml.SequenceNode):
+        table = records.yaml_record_list(node, _normal)
         for item in node.value:
+            if table and isinstance(item, yaml.MappingNode):
+                continue
             if isinstance(item, yaml.ScalarNode) and item.tag == "tag:yaml.org,2002:str" and \
                     _is_candidate(check, "", item.value):  # a list of hf:// ids or file URLs
                 mark = item.start_mark

@@ -4,8 +4,10 @@ Kubernetes manifests, Helm charts, KServe and compose files start model servers 
 such as ``{command: [vllm, serve, org/m], args: [--tokenizer, org/t], env: [{name: MODEL_ID,
 value: org/e}]}``. The words of ``command`` and ``args`` (a list, one word an item, or a string)
 are read by the command rules (:mod:`catalog.scan.shell`) at their own lines, and an environment
-entry whose name says "model" by the environment-file rule. Configuration files call this for
-every mapping they walk (:mod:`catalog.scan.config_files`).
+entry whose name says "model" by the environment-file rule. Helm values hand a chart's template
+more arguments as a list under a key ending in ``args`` (``containerArgs: [--model, org/m]``,
+``extraArgs``, ``server_args``): such a list is read as words of the same command line.
+Configuration files call this for every mapping they walk (:mod:`catalog.scan.config_files`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from catalog.scan.shell import scan_text, scan_words
 _COMMAND_KEYS = ("entrypoint", "command", "cmd", "args")
 _ENV_KEYS = ("env", "environment")
 _WORD = re.compile(r"\S+")
+# containerArgs, extraArgs, extra-args, SERVER_ARGS (not kwargs): a list of them is more command words.
+_ARGS_KEY = re.compile(r"(?:[_-](?:args|Args|ARGS)|[a-z0-9]Args)$")
 
 
 def container_references(node: Any, file: str, check: IdCheck) -> list[Reference]:
@@ -36,11 +40,10 @@ def container_references(node: Any, file: str, check: IdCheck) -> list[Reference
         elif _is_scalar(value):
             words += _words(value)
         elif _is_sequence(value):
-            for item in (i for i in value.value if _is_scalar(i)):
-                if any(space in str(item.value).strip() for space in " \n\t"):
-                    refs += _script(item, file, check)  # sh -c "...": a command line of its own
-                else:
-                    words += _words(item, split=False)
+            refs += _list(value, file, check, words)
+    for key, value in node.value:
+        if _is_scalar(key) and _ARGS_KEY.search(str(key.value)) and _is_sequence(value):
+            refs += _list(value, file, check, words)
     if words:
         refs += [_reference(file, v, line, column, context, pin)
                  for v, line, column, context, pin in scan_words(words, check)]
@@ -48,6 +51,17 @@ def container_references(node: Any, file: str, check: IdCheck) -> list[Reference
     if environment is not None and _is_sequence(environment):
         for item in environment.value:
             refs += _environment_entry(item, file, check)
+    return refs
+
+
+def _list(node: Any, file: str, check: IdCheck, words: list[tuple[str, int, int]]) -> list[Reference]:
+    """Add the words of a command given as a list to ``words``; return what its scripts name."""
+    refs = []
+    for item in (i for i in node.value if _is_scalar(i)):
+        if any(space in str(item.value).strip() for space in " \n\t"):
+            refs += _script(item, file, check)  # sh -c "...": a command line of its own
+        else:
+            words += _words(item, split=False)
     return refs
 
 
