@@ -81,7 +81,10 @@ class Resolver:
         if node is None or depth > _MAX_DEPTH or len(out.values) >= _MAX_VALUES:
             out.unresolved = out.unresolved or node is None or depth > _MAX_DEPTH
             return
-        if id(node) in seen:  # x = x + "suffix": a cycle adds nothing new
+        if id(node) in seen:
+            # x = x + "suffix": a cycle adds nothing new, and what it stands for is not seen (the
+            # values of x's other bindings are found; self.model = config.model alone is unknown).
+            out.unresolved = True
             return
         seen = seen | {id(node)}
         step = depth + 1

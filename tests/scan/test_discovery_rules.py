@@ -435,6 +435,13 @@ api = LiteLLMModelConfig(model_name="openai/gpt-4o")
 emb = INSTRUCTOR("org/instructor")
 '''}, {("org/evaluated", "eval.py", 2), ("org/base", "eval.py", 4), ("org/instructor", "eval.py", 6)},
      {("eval.py", 3)}),
+    # An attribute set only from itself (self.model = config.model) is not seen: said, not dropped.
+    "an attribute copied from a config object": ({"runner.py": '''from transformers import AutoModel
+class Runner:
+    def __init__(self, config):
+        self.model = config.model
+        self.weights = AutoModel.from_pretrained(config.model)
+'''}, set(), {("runner.py", 5)}),
     "shell arrays and generic model flags": ({"run.sh": '''MODELS=(
   "org/one"
   "org/two"
