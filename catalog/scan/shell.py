@@ -120,11 +120,20 @@ _INLINE_PYTHON = re.compile(
     r"""(?:snapshot_download|hf_hub_download|from_pretrained)\(\s*(?:repo_id\s*=\s*)?['"]([^'"\s]+)['"]"""
 )
 # Bash arrays: MODELS=("org/a" "org/b"), one element per line or several on one.
+# A variable that holds a model: MODEL_ID, EMBEDDING_MODEL, VLLM_TOKENIZER (a tokenizer is a Hub
+# repository too); not TOKENIZERS_PARALLELISM, which holds a switch.
+_MODEL_VARIABLE = re.compile(r"model|tokenizer(?!s_parallelism)", re.IGNORECASE)
+
+
+def _names_model(name: str) -> bool:
+    return _MODEL_VARIABLE.search(name) is not None
+
+
 _ARRAY = re.compile(r"^[ \t]*(?:(?:export|local|declare[ \t]+-a|readonly)[ \t]+)?([A-Za-z_]\w*)=\(([^)]*)\)",
                     re.MULTILINE)
 _ARRAY_COMMENT = re.compile(r"(?<!\S)#[^\n]*")
 _ARRAY_ELEMENT = re.compile(r"""(?<![^\s(,])(?:"([^"\s]+)"|'([^'\s]+)'|([^\s"',#()]+))""")
-TRIGGERS = (b"model", b"download", b"serve", b"from_pretrained", b"huggingface.co", b"hf://", b"pretrained",
+TRIGGERS = (b"model", b"tokenizer", b"TOKENIZER", b"download", b"serve", b"from_pretrained", b"huggingface.co", b"hf://", b"pretrained",
             b"-hf", b"hf.co/", b"lmdeploy")
 
 
@@ -273,7 +282,7 @@ def _scan_command(tokens: list[_Token], dockerfile: bool) -> Iterator[tuple[_Tok
         match = _ASSIGNMENT.fullmatch(text)
         if (
             match
-            and "model" in match.group(1).lower()
+            and _names_model(match.group(1))
             and (index == 0 or texts[index - 1] in _DECLARERS or _ASSIGNMENT.fullmatch(texts[index - 1]))
         ):
             value = match.group(2).strip("\"'")
@@ -286,7 +295,7 @@ def _scan_command(tokens: list[_Token], dockerfile: bool) -> Iterator[tuple[_Tok
         and len(tokens) == 3
         and texts[0].upper() in ("ENV", "ARG")
         and "=" not in texts[1]
-        and "model" in texts[1].lower()
+        and _names_model(texts[1])
     ):
         yield tokens[2], f"{texts[1]}=", False, False
 
@@ -377,7 +386,7 @@ def scan_commands(
     if makefile:
         for match in _MAKE_ASSIGNMENT.finditer(text):
             name, value = match.groups()
-            if "model" in name.lower() and check.accepts(value, strong=False):
+            if _names_model(name) and check.accepts(value, strong=False):
                 line, column = line_and_column(text, match.start(2))
                 refs.append(Reference(value, file, line, column, kind, None, f"{name}="))
     return refs

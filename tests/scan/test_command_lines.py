@@ -110,7 +110,8 @@ TOKENIZER=${TOKENIZER:-'org/tok'}
 DATA_MODEL=${DATA_MODEL:-"${RAY_DATA_HOME}/models/Qwen2.5-Math-7B"}
 python3 -m verl.trainer.main_ppo actor_rollout_ref.model.path="${MODEL_PATH}"
 """
-    assert _found(tmp_path, {"run.sh": script}) == {("Qwen/Qwen2.5-7B", "run.sh", 1, 27)}
+    # Single quotes too; a default built from another variable is a local path, not a model.
+    assert _found(tmp_path, {"run.sh": script}) == {("Qwen/Qwen2.5-7B", "run.sh", 1, 27), ("org/tok", "run.sh", 2, 25)}
 
 
 def test_a_download_of_a_variable_names_the_value_the_file_sets(tmp_path: Path) -> None:

@@ -381,9 +381,11 @@ const generator = await pipeline(
   "HuggingFaceTB/SmolLM2-135M-Instruct",
 );
 '''}, {("HuggingFaceTB/SmolLM2-135M-Instruct", "app.js", 4)}, set()),
-    ".env files": ({".env": "MODEL_ID=org/env-model\nOTHER=x\n", "docker.env": "EMBEDDING_MODEL=org/emb\n",
+    ".env files": ({".env": "MODEL_ID=org/env-model\nOTHER=x\nVLLM_TOKENIZER=org/env-tok\nTOKENIZERS_PARALLELISM=false\n",
+                    "docker.env": "EMBEDDING_MODEL=org/emb\n",
                     ".env.example": "LLM_MODEL=org/example\n"},
-                   {("org/env-model", ".env", 1), ("org/emb", "docker.env", 1), ("org/example", ".env.example", 1)},
+                   {("org/env-model", ".env", 1), ("org/env-tok", ".env", 3), ("org/emb", "docker.env", 1),
+                    ("org/example", ".env.example", 1)},
                    set()),
     # A comment that only starts like an annotation is prose; a rate limit is no model.
     "prose after catalog: and rate limits": ({"app.py": '''import os
