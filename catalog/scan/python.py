@@ -92,7 +92,7 @@ class _Scanner(StringReader, ExportedModels, BindingVisitor):
         self.model_args: list[tuple[ast.Call, ast.expr, Scope]] = []
         self.prose: set[int] = set()  # help texts and messages: never command lines
         # Candidates for catalogue matches (python_exports), collected only when the whole module is walked.
-        self.subjects: list[ast.expr] | None = [] if catalogue_matches else None
+        self.subjects: list[tuple[ast.expr, Scope]] | None = [] if catalogue_matches else None
         self.urls: list[ast.Constant] = []
         self._lines: list[bytes] | None = None
         self._seen: dict[Reference, Reference] = {}
@@ -205,7 +205,7 @@ class _Scanner(StringReader, ExportedModels, BindingVisitor):
                         and not self.file.endswith(".ipynb"):
                     self.constants.append((name, value))
                 if self.subjects is not None:
-                    self.subjects.append(value)
+                    self.subjects.append((value, self.scope))
             return
         repo_id = literal(value)
         if repo_id is not None and self.check.accepts(repo_id, strong=True) and not self._local(repo_id):
@@ -250,12 +250,9 @@ class _Scanner(StringReader, ExportedModels, BindingVisitor):
         for position in positions:
             self.pending.append((node, position, self.scope))
         if self.subjects is not None and not positions:
-            self.subjects += call_subjects(node, name)
-        if not positions:
-            for kw in node.keywords:
-                if kw.arg in ("model", "model_id", "model_name", "engine"):
-                    # Another provider's API (OpenAI, Ollama, watsonx): its model names are not Hub uses.
-                    self.consumed.add(id(kw.value))
+            # model= of a call no rule knows is as often another provider's API (OpenAI, Ollama,
+            # watsonx) as a project's loader: only an org/name the catalogue knows counts there.
+            self.subjects += call_subjects(node, name, self.scope)
         args = keyword(node, "model_args")
         if args is not None:
             self.model_args.append((node, args, self.scope))

@@ -22,7 +22,8 @@ from collections.abc import Callable
 
 from catalog.scan.base import IdCheck, hub_url_id
 from catalog.scan.python_loaders import is_model_name, keyword
-from catalog.scan.python_scopes import literal
+from catalog.scan.python_scopes import Scope, literal
+from catalog.scan.python_values import Resolver
 from catalog.scan.shell import model_flag
 
 # Calls whose first argument is not a model they are given: strings, containers and patterns
@@ -37,14 +38,15 @@ _NOT_LOADERS = frozenset({
 _SUBJECT_KEYWORDS = frozenset({"repo_id", "repo", "checkpoint", "pretrained", "base"})
 
 
-def call_subjects(call: ast.Call, name: str | None) -> list[ast.expr]:
+def call_subjects(call: ast.Call, name: str | None, scope: Scope) -> list[tuple[ast.expr, Scope]]:
     """What ``call`` is given as its model, if it is a project's loader: its first argument and
-    its model-named keywords (the candidates for :meth:`ExportedModels.catalogue_matches`)."""
-    if name is None or name in _NOT_LOADERS or name.lower().startswith("assert"):
+    its model-named keywords (the candidates for :meth:`ExportedModels.catalogue_matches`), with
+    the scope they are evaluated in. Not a predicate's (``is_uri("org/m")``) or an assertion's."""
+    if name is None or name in _NOT_LOADERS or name.lower().startswith(("assert", "is_", "has_")):
         return []
     first = call.args[:1] if call.args and not isinstance(call.args[0], ast.Starred) else []
-    return [*first, *(k.value for k in call.keywords
-                      if k.arg is not None and (k.arg in _SUBJECT_KEYWORDS or is_model_name(k.arg)))]
+    return [(node, scope) for node in [*first, *(k.value for k in call.keywords if k.arg is not None and (
+        k.arg in _SUBJECT_KEYWORDS or is_model_name(k.arg)))]]
 
 
 class ExportedModels:
@@ -52,6 +54,7 @@ class ExportedModels:
 
     check: IdCheck
     consumed: set[int]
+    resolver: Resolver
     options: list[ast.Call]
     constants: list[tuple[str, ast.expr]]
     add: Callable[..., None]
@@ -78,15 +81,28 @@ class ExportedModels:
         "org/m"``: another module imports it (an app's ``config.py``)."""
         self._exported(value, f"{name} =")
 
-    def catalogue_matches(self, subjects: list[ast.expr]) -> None:
-        """Report each subject (:func:`call_subjects`, model-named variables) that is an
-        ``org/name`` literal the catalogue knows and no other rule has seen (call last)."""
-        for node in subjects:
-            value = literal(node)
-            if value and "/" in value and id(node) not in self.consumed and \
-                    self.check.accepts(value, strong=False) and self.check.known(value):
-                self.consumed.add(id(node))
+    def catalogue_matches(self, subjects: list[tuple[ast.expr, Scope]]) -> None:
+        """Report each subject (:func:`call_subjects`, model-named variables) that is, or holds
+        through the module's names (``cls.model = "org/m"`` … ``launch_server(cls.model)``), an
+        ``org/name`` the catalogue knows that no other rule has seen (call last)."""
+        for node, scope in subjects:
+            if isinstance(node, ast.Name | ast.Attribute):
+                for found in self.resolver.resolve(node, scope).values:
+                    if found.origin is None and self._known_id(found.node, found.text):
+                        via = ".".join(found.via[-1:])
+                        self.add(found.text, node, "python-constant", f"catalogue match via {via}", None,
+                                 (*found.lines, found.node.lineno))
+            elif (value := literal(node)) is not None and self._known_id(node, value):
                 self.add(value, node, "python-constant", "catalogue match", None, ())
+
+    def _known_id(self, node: ast.expr, value: str) -> bool:
+        """Whether ``node`` (a literal no other rule has seen) is an org/name the catalogue knows;
+        it is then seen."""
+        if "/" not in value or id(node) in self.consumed or not self.check.accepts(value, strong=False) \
+                or not self.check.known(value):
+            return False
+        self.consumed.add(id(node))
+        return True
 
     def _exported(self, value: ast.expr, context: str) -> None:
         """Report ``value`` unless a loader of this module named it already. An ``org/name``

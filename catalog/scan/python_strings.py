@@ -25,6 +25,7 @@ class StringReader:
     """
 
     file: str
+    data: bytes
     check: IdCheck
     resolver: Resolver
     consumed: set[int]
@@ -98,12 +99,16 @@ class StringReader:
                 found = []
                 for text, lines, _ in self._texts(node, scope):
                     direct = not lines
-                    found += [
-                        (value, node.lineno + line - 1 if direct else node.lineno,
-                         ((self.column(node) + column) if line == 1 else column) if direct else None,
-                         context, revision, lines)
-                        for value, line, column, context, revision in discovery_shell.scan_text(text, self.check)
-                    ]
+                    for value, line, column, context, revision in discovery_shell.scan_text(text, self.check):
+                        if direct:
+                            found.append((value, node.lineno + line - 1,
+                                          (self.column(node) + column) if line == 1 else column,
+                                          context, revision, lines))
+                            continue
+                        # An f-string with placeholders: the id is where its source writes it, if
+                        # it is written there once (Python 3.11 gives an f-string's parts no place).
+                        line, column = self._written_at(node, value) or (node.lineno, None)
+                        found.append((value, line, column, context, revision, lines))
             for value, line, column, context, revision, *lines in found:
                 if self._local(value):
                     continue
@@ -111,6 +116,17 @@ class StringReader:
                 related = lines[0] if lines else ()
                 kind = "python-constant" if related else "python-call"
                 self.add(value, node, kind, f"command line {context}", revision, related, line, column)
+
+
+    def _written_at(self, node: ast.expr, value: str) -> tuple[int, int] | None:
+        """The line and column of the one place the source of ``node`` writes ``value``, else None."""
+        end = getattr(node, "end_lineno", None) or node.lineno
+        segment = b"\n".join(self.data.splitlines()[node.lineno - 1 : end]).decode("utf-8", "replace")
+        first = segment.find(value)
+        if first < 0 or segment.find(value, first + 1) >= 0:
+            return None
+        line = segment.count("\n", 0, first)
+        return node.lineno + line, first - (segment.rfind("\n", 0, first) + 1) + 1
 
 
 def unparse(node: ast.expr) -> str:

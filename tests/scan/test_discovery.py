@@ -542,11 +542,21 @@ def test_generate(launcher):
         if server.name == "acme/known-c":
             MAPPER.get("acme/known-c")
         print("acme/known-c")
+        assert is_served_uri("acme/known-c")
+class TestServer:
+    @classmethod
+    def setUpClass(cls):
+        cls.model = "acme/known-d"
+        cls.process = popen_launch_server(cls.model, "http://127.0.0.1:30000")
+        generate(model="acme/known-e", server_type="vllm")
+        chat(model="gpt-4o")
 ''')
-    known = {"acme/known-a", "acme/known-b", "acme/known-c"}
+    known = {"acme/known-a", "acme/known-b", "acme/known-c", "acme/known-d", "acme/known-e"}
     found = {(r.repo_id, r.line) for r in discover([tmp_path], known_ids=known.__contains__)}
     # The project's own loaders given a known id (a test's server fixture, an engine's model
-    # keyword) and a model-named variable; never a table, a comparison, an assert, a lookup or a message.
-    assert found == {("acme/known-a", 4), ("acme/known-b", 5), ("acme/known-c", 6)}
+    # keyword, a class attribute it is handed) and a model-named variable; never a table, a
+    # comparison, an assert, a predicate, a lookup or a message.
+    assert found == {("acme/known-a", 4), ("acme/known-b", 5), ("acme/known-c", 6), ("acme/known-d", 18),
+                     ("acme/known-e", 19)}
     # Without a catalogue none of these is a library's loader: nothing is reported.
     assert discover([tmp_path]) == []

@@ -444,6 +444,14 @@ class Runner:
         self.model = config.model
         self.weights = AutoModel.from_pretrained(config.model)
 '''}, set(), {("runner.py", 5)}),
+    # An id in a multi-line f-string command is reported where it is written, not at the string's start.
+    "ids in a multi-line f-string command": ({"launch.py": '''import subprocess
+OUT = "runs/x"
+cmd = f"""accelerate launch train.py \\
+    --model_name_or_path org/base-in-fstring \\
+    --output_dir {OUT}"""
+subprocess.run(cmd, shell=True)
+'''}, {("org/base-in-fstring", "launch.py", 4)}, set()),
     "shell arrays and generic model flags": ({"run.sh": '''MODELS=(
   "org/one"
   "org/two"

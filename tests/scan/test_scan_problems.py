@@ -14,6 +14,7 @@ from xml.etree import ElementTree as ET
 import jsonschema
 import pytest
 
+from catalog.scan.discovery import scan
 from tests.scan.test_check import run
 from tests.scan.test_reports import SARIF_SCHEMA
 
@@ -44,6 +45,18 @@ def test_a_large_file_is_scanned_line_by_line_and_reported(empty_catalogue, db_u
     assert (problem["code"], problem["file"], problem["outcome"]) == ("scan-incomplete", "big.py", "warn")
     assert "larger than 5 MiB" in problem["detail"]
     assert done.returncode == 1  # the hidden model is not in the catalogue
+
+
+def test_a_configuration_file_over_1_mib_read_line_by_line_points_at_each_line(tmp_path):
+    # A results file of 60,000 records with a model key each: every one is a candidate line. Its
+    # lines were counted from the start of the file for each match (21 s for this file).
+    rows = [f'{{"model": "org/m{i}", "generate_time": 1.5}},' for i in range(60_000)]
+    (tmp_path / "results.json").write_text("[\n" + "\n".join(rows) + "\n]\n")
+    found = scan([tmp_path])
+    assert len(found.references) == 60_000
+    last = max(found.references, key=lambda r: r.line)
+    assert (last.repo_id, last.line, last.column) == ("org/m59999", 60_001, 12)
+    assert [p.detail for p in found.problems] == ["configuration file over 1 MiB: read line by line"]
 
 
 @pytest.mark.parametrize("name, text", [
