@@ -143,7 +143,17 @@ def _scan(data: bytes, path: str, file: str, file_type: str, check: IdCheck) -> 
             return []
         return discovery_lines.scan_lines(data.decode("utf-8", "replace"), file, "javascript", check)
     if file_type == "models.txt":
-        return scan_models_txt(data.decode("utf-8", "replace"), file)
+        try:
+            return scan_models_txt(data.decode("utf-8", "replace"), file)
+        except DiscoveryError as exc:
+            if "/" not in file:  # the project's own manifest: a mistake in it stops the check
+                raise
+            # Deeper in the tree, models.txt is as often another tool's list (open_clip's
+            # "ViT-B-32,openai" in InternVL): said, not a reason to stop.
+            line, why = _manifest_error(exc)
+            check.problem("scan-incomplete", file, line, 1,
+                          f"not read as a catalog manifest: {why} (a manifest names one org/name a line)")
+            return []
     if file_type == "catalog.toml":
         return scan_catalog_toml(data.decode("utf-8", "replace"), file)
     refs: list[Reference] = []
@@ -159,6 +169,12 @@ def _scan(data: bytes, path: str, file: str, file_type: str, check: IdCheck) -> 
         text = data.decode("utf-8", "replace")
         refs += discovery_shell.scan_commands(text, file, kind, check, makefile=file_type == "makefile")
     return refs
+
+
+def _manifest_error(exc: DiscoveryError) -> tuple[int, str]:
+    """The line a manifest error names and what it says (from ``file:LINE: why``)."""
+    found = re.match(r".*?:(\d+): (.*)", str(exc), re.DOTALL)
+    return (int(found.group(1)), found.group(2)) if found else (1, str(exc))
 
 
 def _why(exc: BaseException) -> str:

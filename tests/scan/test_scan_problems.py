@@ -14,7 +14,7 @@ from xml.etree import ElementTree as ET
 import jsonschema
 import pytest
 
-from catalog.scan.discovery import scan
+from catalog.scan.discovery import DiscoveryError, scan
 from tests.scan.test_check import run
 from tests.scan.test_reports import SARIF_SCHEMA
 
@@ -200,3 +200,18 @@ def test_a_hostile_line_ends_in_a_report(tmp_path, name, line):
     done = subprocess.run([sys.executable, "-c", program, str(tmp_path)], check=False, capture_output=True,
                           text=True, timeout=60, cwd=os.getcwd())
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+
+
+def test_another_tools_models_txt_deeper_in_the_tree_is_said_not_fatal(tmp_path):
+    (tmp_path / "models.txt").write_text("org/declared\n")
+    (tmp_path / "clip_benchmark" / "benchmark").mkdir(parents=True)
+    (tmp_path / "clip_benchmark" / "benchmark" / "models.txt").write_text("# arch,pretrained\nViT-B-32,openai\n")
+    found = scan([tmp_path])
+    assert [r.repo_id for r in found.references] == ["org/declared"]
+    [problem] = found.problems
+    assert (problem.code, problem.file, problem.line) == ("scan-incomplete", "clip_benchmark/benchmark/models.txt", 2)
+    assert problem.detail.startswith("not read as a catalog manifest: ")
+    # The project's own manifest at the top stays strict: a mistake in it stops the check.
+    (tmp_path / "models.txt").write_text("org/declared\nnot a model id\n")
+    with pytest.raises(DiscoveryError, match="models.txt:2: "):
+        scan([tmp_path])
