@@ -228,7 +228,9 @@ class IdCheck:
         """Whether ``value`` found in a model position should be reported."""
         if not looks_like_repo_id(value) or provider_model(value) is None or _RATE_LIMIT.fullmatch(value):
             return False
-        return "/" in value or strong or self.known(value)
+        # A bare word in a loader position is a legacy Hub id only if shaped like one ("coco" or
+        # "eng" given to a project's from_pretrained is a preset name).
+        return "/" in value or strong and legacy_shaped(value) or self.known(value)
 
 
 class FileScan(NamedTuple):

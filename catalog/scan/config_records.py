@@ -11,6 +11,9 @@ model, so :mod:`catalog.scan.config_files` reports nothing inside them:
   "chat.completion", "model": "org/m", "choices": [...]}``) or a request body made only of
   OpenAI-style request parameters with its payload (``{"model": "org/m", "input": [...]}``);
   a configuration that also says anything else (``output``, ``dataset``) is not a request body;
+- a hosted API's settings: a model beside a remote server's address (``server_address:
+  https://integrate.api.nvidia.com/v1``, ``base_url``, ``api_base``) or an API server type with
+  no local address (``server_type: openai``): the provider runs that model under its API's terms;
 - a record of results: a mapping holding a measurement (a float under a name such as
   ``generate_time``/``latency_seconds`` written to four significant digits or more, as a program
   prints what it measured and nobody types a setting, or ``metrics``/``results``/``scores`` made
@@ -40,6 +43,12 @@ _REQUEST_KEYS = _PAYLOAD_KEYS | frozenset(
      "tool_choice", "parallel_tool_calls", "encoding_format", "dimensions", "suffix", "echo", "best_of",
      "truncate", "normalize", "modalities", "extra_body"}
 )
+# A hosted API: its address, or its kind; a server on this machine (localhost) runs the model itself.
+_ADDRESS_KEYS = ("server_address", "base_url", "api_base", "api_url", "endpoint", "openai_api_base")
+_API_TYPE_KEYS = ("server_type", "api_type")
+_API_TYPES = frozenset({"openai", "azure", "azure_openai", "anthropic", "gemini", "bedrock", "mistral", "cohere"})
+_LOCAL_HOSTS = re.compile(r"https?://(?:localhost|127\.|0\.0\.0\.0|\[::1\]|10\.|192\.168\.|172\.(?:1[6-9]|2\d|3[01])\."
+                          r"|[^/:]*\.local\b|[^/.:]+(?:[:/]|$))")
 # Names of measured quantities; a limit (max_time, min_latency) is a setting, not a measurement,
 # and so is a round number (sleep_time: 0.5, chunk_duration: 30.0).
 _MEASURED = re.compile(r"(?:^|_)(?:time|seconds|secs|latency|throughput|per_second|per_sec|duration|elapsed)$")
@@ -98,6 +107,11 @@ def _exchange(fields: Mapping[str, Any]) -> bool:
     if "model" not in fields:
         return False
     if any(key in fields for key in _RESPONSE_KEYS) or all(key in fields for key in _USAGE_KEYS):
+        return True
+    addresses = [v for k in _ADDRESS_KEYS if isinstance(v := fields.get(k), str) and v.startswith("http")]
+    if addresses:
+        return any(not _LOCAL_HOSTS.match(address) for address in addresses)
+    if any(str(fields.get(key, "")).lower() in _API_TYPES for key in _API_TYPE_KEYS):
         return True
     return any(key in fields for key in _PAYLOAD_KEYS) and all(key in _REQUEST_KEYS for key in fields)
 

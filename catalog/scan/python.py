@@ -34,7 +34,9 @@ from catalog.scan.shell import model_flag
 
 # A name that says it holds a place the code writes or reads locally.
 _LOCAL_NAME = re.compile(r"(output|save|^out_|_out$|dir$|_folder$|cache|local|tmp|temp)", re.IGNORECASE)
-_COMMAND_WORDS = ("--model", "--tokenizer", "--pretrained", "download ", "serve ", "model_args")
+# Words that make a string worth reading as a command line (Hydra overrides too: model.path=org/m).
+_COMMAND_WORDS = ("--model", "--tokenizer", "--pretrained", "download ", "serve ", "model_args", "model.path=",
+                  "++model", "++tokenizer", "--vision_tower")
 _PROSE_KEYWORDS = ("help", "description", "epilog", "usage", "doc", "msg", "message")
 _PROSE_CALLS = ("print", "info", "debug", "warning", "warn", "error", "exception", "log", "echo", "secho",
                 "write", "ValueError", "RuntimeError", "TypeError", "Exception")

@@ -76,6 +76,12 @@ _RULE_WORDS = (
     b"MODEL",
     b"model_repo",
     b"HF://",
+    b"ModelConfig",  # lighteval's TransformersModelConfig(model_name=...)
+    b"INSTRUCTOR",
+    b"model.path=",  # Hydra overrides in a command string
+    b"++model",
+    b"++tokenizer",
+    b"--vision_tower",
 )
 # Most files hold no rule word, so every word is searched for in them, one search each: the bulk
 # of discovery's time on a large tree. A word holding one of these anchors (in lower case) is

@@ -172,7 +172,7 @@ class BindingVisitor(ast.NodeVisitor):
             for decorator in node.decorator_list:
                 self.visit(decorator)
                 if isinstance(decorator, ast.Call) and _callee(decorator) == "parametrize":
-                    cases.update(_parametrized(decorator))
+                    cases.update(_parametrized(decorator, self.scope))
                 if isinstance(decorator, ast.Call) and _callee(decorator) in _CLICK_PARAMS:
                     dest = option_dest(decorator)
                     default = next((kw.value for kw in decorator.keywords if kw.arg == "default"), None)
@@ -321,8 +321,9 @@ def columns(rows: ast.expr | None, width: int) -> list[ast.expr | None]:
     return [ast.copy_location(ast.List(elts=[row[i] for row in table], ctx=ast.Load()), rows) for i in range(width)]
 
 
-def _parametrized(decorator: ast.Call) -> dict[str, ast.expr]:
-    """``@pytest.mark.parametrize("a, b", [(x, y), ...])``: each named parameter and the list of its values."""
+def _parametrized(decorator: ast.Call, scope: Scope) -> dict[str, ast.expr]:
+    """``@pytest.mark.parametrize("a, b", [(x, y), ...])``: each named parameter and the list of its
+    values (also a list the module binds once to a name: ``parametrize("a, b", CASES)``)."""
     names = decorator.args[0] if decorator.args else next(
         (k.value for k in decorator.keywords if k.arg == "argnames"), None)
     values = decorator.args[1] if len(decorator.args) > 1 else next(
@@ -335,6 +336,10 @@ def _parametrized(decorator: ast.Call) -> dict[str, ast.expr]:
         return {}
     if values is None or not listed:
         return {}
+    if isinstance(values, ast.Name):
+        bound = scope.lookup(values.id) or []
+        if len(bound) == 1 and isinstance(bound[0][0], ast.List | ast.Tuple) and not bound[0][2]:
+            values = bound[0][0]
     if len(listed) == 1:
         return {listed[0]: values}
     return {name: column for name, column in zip(listed, columns(values, len(listed))) if column is not None}

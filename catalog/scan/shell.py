@@ -78,6 +78,16 @@ _MODEL_FLAGS = {
     "--model-path": False,
     "--tokenizer-path": False,  # SGLang's server
     "--tokenizer_path": False,
+    "--speculative-draft-model-path": False,  # SGLang's draft model (a repo, or a local folder)
+    "--speculative_draft_model_path": False,
+    # LLaVA-style multimodal training: the vision encoder and the language model it is joined to.
+    "--vision_tower": True,
+    "--vision-tower": True,
+    "--mm_vision_tower": True,
+    "--vision_path": False,
+    "--llm_path": False,
+    "--target_model": False,  # a speculative decoder's target
+    "--target-model": False,
 }
 # The other models of RLHF and distillation trainers (ms-swift, TRL): a bare name is as likely one
 # of the trainer's own choices, so only an org/name or a name the catalogue knows counts.
@@ -119,6 +129,7 @@ _MAKE_ASSIGNMENT = re.compile(
 _INLINE_PYTHON = re.compile(
     r"""(?:snapshot_download|hf_hub_download|from_pretrained)\(\s*(?:repo_id\s*=\s*)?['"]([^'"\s]+)['"]"""
 )
+_OTHER_REPO_TYPE = re.compile(r"""repo_type\s*=\s*['"](?:dataset|space)['"]""")
 # Bash arrays: MODELS=("org/a" "org/b"), one element per line or several on one.
 # A variable that holds a model: MODEL_ID, EMBEDDING_MODEL, VLLM_TOKENIZER (a tokenizer is a Hub
 # repository too); not TOKENIZERS_PARALLELISM, which holds a switch.
@@ -272,13 +283,14 @@ def _scan_command(tokens: list[_Token], dockerfile: bool) -> Iterator[tuple[_Tok
                 for match in _MODEL_ARGS.finditer(value[0]):
                     yield (match.group(2), value[1], value[2] + match.start(2)), f"{flag} {match.group(1)}=", True, False
         override = OVERRIDE.fullmatch(text)
-        strength = dotted_model_key(override.group(1), model_flag) if override else None
+        key = (override.group(1) or override.group(2)) if override else None
+        strength = dotted_model_key(key, model_flag) if key else None
         if override and strength is not None:
-            # Hydra/OmegaConf: actor_rollout_ref.model.path=org/m, +model.tokenizer_path=org/m.
-            value = override.group(2).strip("\"'")
+            # Hydra/OmegaConf: actor_rollout_ref.model.path=org/m, +model.tokenizer_path=org/m, ++tokenizer=org/m.
+            value = override.group(3).strip("\"'")
             if value:
-                offset = text.index(value, override.start(2))
-                yield (value, tokens[index][1], tokens[index][2] + offset), f"{override.group(1)}=", strength, False
+                offset = text.index(value, override.start(3))
+                yield (value, tokens[index][1], tokens[index][2] + offset), f"{key}=", strength, False
         match = _ASSIGNMENT.fullmatch(text)
         if (
             match
@@ -330,6 +342,16 @@ def _references(
     return found
 
 
+def _membership_only(text: str, name: str) -> bool:
+    """Whether the array ``name`` is only ever expanded in a membership test
+    (``[[ " ${SUPPORTED_MODELS[*]} " =~ " $X " ]]``): a list to check against, not models run."""
+    lines = []
+    for expansion in re.finditer(r"\$\{" + re.escape(name) + r"\[[@*]\]\}", text):
+        end = text.find("\n", expansion.end())
+        lines.append(text[text.rfind("\n", 0, expansion.start()) + 1: end if end >= 0 else len(text)])
+    return bool(lines) and all("=~" in line for line in lines)
+
+
 def _file_variables(text: str) -> _Variables:
     """The values of ``text``'s variables, read once the first download names one."""
     table: dict[str, list[tuple[str, int]]] | None = None
@@ -368,11 +390,15 @@ def scan_commands(
         related = tuple(sorted(({pin[1]} if pin else set()) - {line} | set(used)))
         refs.append(Reference(value, file, line, column, kind, pin[0] if pin else None, context, related))
     for match in _INLINE_PYTHON.finditer(text):
+        # snapshot_download(repo_id='org/d', repo_type='dataset'): a dataset, not a model.
+        call = text[match.end(): match.end() + 300].partition(")")[0]
+        if _OTHER_REPO_TYPE.search(call):
+            continue
         if check.accepts(match.group(1), strong=True):
             line, column = line_and_column(text, match.start(1))
             refs.append(Reference(match.group(1), file, line, column, kind, None, "python -c"))
     for match in _ARRAY.finditer(text):
-        if "model" not in match.group(1).lower():
+        if "model" not in match.group(1).lower() or _membership_only(text, match.group(1)):
             continue
         # A comment between the elements (`# Optional: use canonical LoRA`) holds words, not values.
         comments = [c.span() for c in _ARRAY_COMMENT.finditer(match.group(2))]

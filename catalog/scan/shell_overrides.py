@@ -11,12 +11,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-# key=value with a dotted key; Hydra prefixes an added key with + (or ++ to add or override).
-OVERRIDE = re.compile(r"\+{0,2}([A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)+)=(.*)")
+# key=value with a dotted key; Hydra prefixes an added key with + (or ++ to add or override), which
+# also marks a top-level key as an override (NeMo-Skills' ++tokenizer=org/m).
+OVERRIDE = re.compile(r"(?:\+{0,2}([A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)+)|\+{1,2}([A-Za-z_][\w-]*))=(.*)")
 # The setting under a model or tokenizer section that holds what is loaded: model.path,
-# tokenizer.name_or_path, reward_model.path, verl's SFT model.partial_pretrain.
+# tokenizer.name_or_path, reward_model.path, verl's SFT model.partial_pretrain; and a policy's
+# pretrained path (LeRobot's --policy.path=org/m; its --policy.repo_id is where it pushes).
 _SECTIONS = ("model", "tokenizer")
 _LEAVES = frozenset({"path", "name", "name_or_path", "id", "repo_id", "partial_pretrain"})
+_POLICY_LEAVES = frozenset({"path", "pretrained_path"})
 
 
 def dotted_model_key(key: str, flag_strength: Callable[[str], bool | None]) -> bool | None:
@@ -25,13 +28,13 @@ def dotted_model_key(key: str, flag_strength: Callable[[str], bool | None]) -> b
     knows it), None (not a model). ``flag_strength`` answers for the last segment written as a flag,
     so ``reward.model_name_or_path`` is as strong as ``--model_name_or_path``."""
     segments = key.lower().replace("-", "_").split(".")
-    if len(segments) < 2:
-        return None
     strength = flag_strength("--" + segments[-1])
-    if strength is not None:
+    if strength is not None or len(segments) < 2:
         return strength
     section = segments[-2]
     if segments[-1] in _LEAVES and (section in _SECTIONS or section.endswith(("_model", "_tokenizer"))):
+        return False
+    if section == "policy" and segments[-1] in _POLICY_LEAVES:
         return False
     return None
 

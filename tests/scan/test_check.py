@@ -192,20 +192,20 @@ def test_a_model_not_in_the_catalogue_says_how_to_add_it_and_the_advice_works(ca
 
 def test_a_renamed_models_old_id_in_code_resolves_after_fetch_missing(catalogue, db_url, tmp_path):
     # Code written before the Hub moved legacy models into organisations keeps the old id.
-    write(tmp_path / "app.py", 'from transformers import AutoModel\nm = AutoModel.from_pretrained("tinybert")\n')
-    store = HubStore([hub_item("tinybert", license="apache-2.0")])
-    store.rename("tinybert", "legacy-org/tinybert")
+    write(tmp_path / "app.py", 'from transformers import AutoModel\nm = AutoModel.from_pretrained("tiny-bert")\n')
+    store = HubStore([hub_item("tiny-bert", license="apache-2.0")])
+    store.rename("tiny-bert", "legacy-org/tiny-bert")
     with HubServer(store) as server:
         fetched = run("app.py", "--fetch-missing", db_url=db_url, cwd=tmp_path, HF_ENDPOINT=server.url)
     assert fetched.returncode == 0, fetched.stdout + fetched.stderr
-    assert "PASS  legacy-org/tinybert" in fetched.stdout
-    assert "renamed on the Hub to legacy-org/tinybert" in fetched.stderr
+    assert "PASS  legacy-org/tiny-bert" in fetched.stdout
+    assert "renamed on the Hub to legacy-org/tiny-bert" in fetched.stderr
     again = run("app.py", db_url=db_url, cwd=tmp_path)  # no Hub needed any more
-    assert again.returncode == 0 and "PASS  legacy-org/tinybert" in again.stdout
-    assert "referenced as tinybert, which the catalogue resolves to legacy-org/tinybert" in again.stdout
+    assert again.returncode == 0 and "PASS  legacy-org/tiny-bert" in again.stdout
+    assert "referenced as tiny-bert, which the catalogue resolves to legacy-org/tiny-bert" in again.stdout
     as_json = json.loads(run("app.py", "--format", "json", db_url=db_url, cwd=tmp_path).stdout)
     assert [(m["repo_id"], [r["as"] for r in m["references"]]) for m in as_json["models"]] == [
-        ("legacy-org/tinybert", ["tinybert"])]
+        ("legacy-org/tiny-bert", ["tiny-bert"])]
 
 
 def test_exclude_leaves_vendored_code_out_of_the_check(catalogue, db_url, tmp_path):

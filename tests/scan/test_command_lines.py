@@ -148,3 +148,32 @@ hf download "$OUT" model.gguf
 hf download "$UNSET" model.gguf
 """
     assert _found(tmp_path, {"dl.sh": script}) == set()
+
+
+def test_more_model_flags_and_overrides(tmp_path: Path) -> None:
+    script = """deepspeed llava/train.py --vision_tower openai/clip-vit-large-patch14-336 --model_name_or_path org/llm
+python -m sglang.launch_server --model-path org/target --speculative-draft-model-path org/draft
+ns eval ++tokenizer=org/tok ++max_tokens=512 ++prompt_config=generic/math
+lerobot-eval --policy.path=lerobot/smolvla_base --policy.repo_id=me/pushed-policy --env.type=libero
+RUN python -c "from huggingface_hub import snapshot_download; snapshot_download(repo_id='org/assets', repo_type='dataset')"
+"""
+    assert {(r[0], r[2]) for r in _found(tmp_path, {"run.sh": script})} == {
+        ("openai/clip-vit-large-patch14-336", 1), ("org/llm", 1), ("org/target", 2), ("org/draft", 2),
+        ("org/tok", 3), ("lerobot/smolvla_base", 4)}
+
+
+def test_an_array_only_tested_for_membership_names_no_model_run(tmp_path: Path) -> None:
+    script = """SUPPORTED_MODELS=( "org/listed" "gpt-4o" )
+if [[ " ${SUPPORTED_MODELS[*]} " =~ " ${MODEL} " ]]; then echo ok; fi
+EVAL_MODELS=( "org/evaluated" )
+for m in "${EVAL_MODELS[@]}"; do lm_eval --model hf --model_args pretrained=$m; done
+"""
+    assert {(r[0], r[2]) for r in _found(tmp_path, {"run.sh": script})} == {("org/evaluated", 3)}
+
+
+def test_hydra_overrides_in_a_python_command_string(tmp_path: Path) -> None:
+    code = """import subprocess
+subprocess.run("python -m verl.trainer.main_ppo actor_rollout_ref.model.path=org/actor data.path=x", shell=True)
+subprocess.run(["ns", "eval", "++tokenizer=org/tok"])
+"""
+    assert {(r[0], r[2]) for r in _found(tmp_path, {"train.py": code})} == {("org/actor", 2), ("org/tok", 3)}

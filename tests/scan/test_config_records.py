@@ -110,3 +110,25 @@ runner:
         ("acme/helm-tokenizer", "chart/values.yaml", 6, 7),
         ("acme/tgi-model", "chart/values.yaml", 10, 31),
     }
+
+
+def test_a_model_served_by_a_hosted_api_is_not_one_the_project_loads(tmp_path: Path) -> None:
+    text = """judge:
+  server_type: openai
+  server_address: https://integrate.api.nvidia.com/v1
+  model: meta/llama-3.3-70b-instruct
+default_api:
+  server_type: openai
+  model: org/api-default
+local:
+  server_type: vllm
+  server_address: http://localhost:5000/v1
+  model: org/served-here
+cluster:
+  base_url: http://vllm-server:8000/v1
+  model: org/in-cluster
+"""
+    (tmp_path / "eval.yaml").write_text(text)
+    found = {(r.repo_id, r.line) for r in scan([tmp_path]).references}
+    # A server on this machine or in the cluster (a bare host name) runs the model itself.
+    assert found == {("org/served-here", 11), ("org/in-cluster", 14)}

@@ -425,17 +425,23 @@ def test_model(name, trust):
     AutoModel.from_pretrained(name, trust_remote_code=trust)
 for model_id, _ in [("org/loop-a", 1), ("org/loop-b", 2)]:
     AutoModel.from_pretrained(model_id)
-'''}, {("org/case-a", "test_models.py", 3), ("org/case-b", "test_models.py", 3), ("org/row-a", "test_models.py", 6),
+VARIANTS = [("org/variant", False)]
+@pytest.mark.parametrize("repo_id,flag", VARIANTS)
+def test_variant(repo_id, flag):
+    AutoModel.from_pretrained(repo_id)
+'''}, {("org/variant", "test_models.py", 11), ("org/case-a", "test_models.py", 3), ("org/case-b", "test_models.py", 3), ("org/row-a", "test_models.py", 6),
          ("org/row-b", "test_models.py", 6), ("org/loop-a", "test_models.py", 9), ("org/loop-b", "test_models.py", 9)},
      set()),
     # Evaluation harnesses and embedders that load the Hub model they are given.
-    "lighteval model configs and INSTRUCTOR": ({"eval.py": '''from lighteval.models.transformers.transformers_model import TransformersModelConfig
+    "lighteval model configs and INSTRUCTOR": ({"only.py": '''cfg = TransformersModelConfig(model_name="org/alone")
+''', "eval.py": '''from lighteval.models.transformers.transformers_model import TransformersModelConfig
 cfg = TransformersModelConfig(model_name="org/evaluated", batch_size=1)
 vllm = VLLMModelConfig(model_name=args.model)
 adapter = AdapterModelConfig(model_name="me/adapter-out", base_model="org/base")
 api = LiteLLMModelConfig(model_name="openai/gpt-4o")
 emb = INSTRUCTOR("org/instructor")
-'''}, {("org/evaluated", "eval.py", 2), ("org/base", "eval.py", 4), ("org/instructor", "eval.py", 6)},
+'''}, {("org/alone", "only.py", 1), ("org/evaluated", "eval.py", 2), ("org/base", "eval.py", 4),
+         ("org/instructor", "eval.py", 6)},
      {("eval.py", 3)}),
     # An attribute set only from itself (self.model = config.model) is not seen: said, not dropped.
     "an attribute copied from a config object": ({"runner.py": '''from transformers import AutoModel
