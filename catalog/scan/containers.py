@@ -19,7 +19,8 @@ from catalog.scan.base import IdCheck, Reference, env_default
 from catalog.scan.shell import scan_text, scan_words
 
 # Keys holding a container's command line, in the order the words run (compose's entrypoint first).
-_COMMAND_KEYS = ("entrypoint", "command", "cmd", "args")
+# Beaker's experiment specs call a container's args "arguments".
+_COMMAND_KEYS = ("entrypoint", "command", "cmd", "args", "arguments")
 _ENV_KEYS = ("env", "environment")
 _WORD = re.compile(r"\S+")
 # containerArgs, extraArgs, extra-args, SERVER_ARGS (not kwargs): a list of them is more command words.

@@ -132,6 +132,8 @@ def _by_anchor(words: tuple[bytes, ...], anchors: tuple[bytes, ...]
 
 
 _PLAIN_WORDS, _ANCHORED_WORDS = _by_anchor(_RULE_WORDS, _ANCHORS)
+# What a model-named constant's name holds (python_loaders.is_model_name), in lower case.
+_MODEL_NAME_WORDS = (b"model", b"tokenizer", b"reranker", b"embedder", b"name_or_path", b"encoder_name")
 
 
 def has_rule_word(data: bytes) -> bool:
@@ -145,8 +147,7 @@ def has_rule_word(data: bytes) -> bool:
         return True
     if any(word in data for word in _ENV_WORDS) and any(word in data for word in _MODEL_WORDS):
         return True
-    if b"model" not in lowered and b"tokenizer" not in lowered and b"reranker" not in lowered \
-            and b"embedder" not in lowered:
+    if not any(word in lowered for word in _MODEL_NAME_WORDS):
         return False
     return _declares_model_flag(data) or next(_model_constants(data), None) is not None
 

@@ -257,14 +257,16 @@ def model_arguments(call: ast.Call, imported_from: dict[str, str] | None = None)
         for word in _TRAINER_KEYWORDS:
             found.append(_position(keyword(call, word), f"{name}({word}=)", parsed_only=True))
     for kw in call.keywords:
-        if kw.arg in ID_KEYWORDS and all(p is None or kw.value is not p.node for p in found):
+        # peft_model_name_or_path=, teacher_model_name_or_path=: the transformers idiom, any prefix.
+        named = kw.arg in ID_KEYWORDS or (kw.arg or "").endswith("_model_name_or_path")
+        if named and all(p is None or kw.value is not p.node for p in found):
             found.append(_position(kw.value, f"{name or 'call'}({kw.arg}=)", unresolved=False))
     return [p for p in found if p is not None]
 
 
 # Names of constants and settings fields that hold a model someone else loads (EMBEDDING_MODEL,
 # llm_model_id), unless they name where something is written or another provider's model.
-_MODEL_NAME = re.compile(r"model|tokenizer|reranker|embedder", re.IGNORECASE)
+_MODEL_NAME = re.compile(r"model|tokenizer|reranker|embedder|name_or_path|encoder_name", re.IGNORECASE)
 # (Not "gpt": GPT2_MODEL = "openai-community/gpt2" is a Hub id; API models' names have no org/ or
 # an API provider's, which IdCheck refuses.)
 _NOT_MODEL_NAME = re.compile(r"output|save|push|upload|hub_model_id|_dir\b|dir_|cache|openai|anthropic|ollama|azure"

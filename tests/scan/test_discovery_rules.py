@@ -458,6 +458,22 @@ cmd = f"""accelerate launch train.py \\
     --output_dir {OUT}"""
 subprocess.run(cmd, shell=True)
 '''}, {("org/base-in-fstring", "launch.py", 4)}, set()),
+    # A settings field in the transformers idiom, and any *_model_name_or_path keyword.
+    "name_or_path fields and keywords": ({"config.py": '''from dataclasses import dataclass
+@dataclass
+class PolicyConfig:
+    pretrained_name_or_path: str = "org/policy-backbone"
+    vision_encoder_name: str = "org/vision-encoder"
+    output_name_or_path: str = "outputs/run"
+''', "eval.py": '''run_eval(peft_model_name_or_path="org/adapter", base_model_name_or_path="org/base")
+'''}, {("org/policy-backbone", "config.py", 4), ("org/vision-encoder", "config.py", 5),
+         ("org/adapter", "eval.py", 1), ("org/base", "eval.py", 1)}, set()),
+    # Beaker's experiment spec: a container's args are its "arguments".
+    "beaker experiment specs": ({"beaker.yaml": '''tasks:
+  - image: {beaker: ai2/cuda}
+    command: ["/bin/sh", "-c"]
+    arguments: ["python open_instruct/finetune.py --model_name_or_path org/beaker-base --output_dir /output"]
+'''}, {("org/beaker-base", "beaker.yaml", 4)}, set()),
     "shell arrays and generic model flags": ({"run.sh": '''MODELS=(
   "org/one"
   "org/two"
