@@ -40,10 +40,13 @@ def _latest_rows(
 
 
 def _params(billions: str) -> int | None:
+    """The leaderboard's size in parameters; None when it has none (its 0 and -1 mark a count it
+    could not take: google/umt5-base's repository holds no safetensors index to count from)."""
     try:
-        return round(float(billions) * 1e9)
+        total = round(float(billions) * 1e9)
     except ValueError:
         return None
+    return total if total > 0 else None
 
 
 def read_hacktoberfest(folder: Path) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -129,7 +132,7 @@ def read_leaderboard_v2(folder: Path) -> Iterator[tuple[str, dict[str, Any]]]:
             # "Upload To Hub Date" is the repo's createdAt day (checked against the recordings).
             fields["createdAt"] = f"{row['metadata_upload_date']}T00:00:00.000Z"
         params = _params(row["metadata_params_billions"])
-        if params is not None:  # kept even when <= 0: that oddity is real leaderboard data
+        if params is not None:
             fields["params"] = ("safetensors", _DTYPE.get(row["model_precision"], "F16"), params)
         base = row["metadata_base_model"]
         # Only generation 1 names the direct parent; deeper generations name the tree's root,
