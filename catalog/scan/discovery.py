@@ -67,7 +67,11 @@ _SHEBANG_TYPE = {b"python": "python"}
 _MAKEFILES = ("makefile", "gnumakefile")
 # transformers.js code: read by the line rules (pipeline("task", "org/name"), from_pretrained("org/name")).
 _SCRIPT_SUFFIXES = (".js", ".mjs", ".ts", ".jsx", ".tsx")
-_SCRIPT_WORDS = (b"pipeline(", b"from_pretrained(", b"huggingface.co/")
+_SCRIPT_WORDS = (b"pipeline(", b"from_pretrained(", b"huggingface.co/", b"model_id", b"MODEL_ID")
+# Comments of a script, blanked before the line rules read it (columns and lines kept): a line
+# comment after a space or at a line's start (not the // of a URL), and a block comment that
+# starts a line (JSDoc, code commented out).
+_SCRIPT_COMMENTS = re.compile(r"(?:(?<=\s)|^)//[^\n]*|^[ \t]*/\*.*?\*/", re.MULTILINE | re.DOTALL)
 # `# catalog: org/name` names the model of a line discovery cannot resolve (this line or the next):
 # the id ends the comment (or another `#` follows), so prose ("# catalog: Codex would ...") is not one.
 _ANNOTATION = re.compile(rb"#\s*catalog:\s*([^\s#]+)[ \t]*(?=#|\r?$)", re.MULTILINE)
@@ -141,7 +145,8 @@ def _scan(data: bytes, path: str, file: str, file_type: str, check: IdCheck) -> 
     if file_type == "javascript":
         if not any(word in data for word in _SCRIPT_WORDS):
             return []
-        return discovery_lines.scan_lines(data.decode("utf-8", "replace"), file, "javascript", check)
+        text = _SCRIPT_COMMENTS.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), data.decode("utf-8", "replace"))
+        return discovery_lines.scan_lines(text, file, "javascript", check)
     if file_type == "models.txt":
         try:
             return scan_models_txt(data.decode("utf-8", "replace"), file)

@@ -16,16 +16,19 @@ from typing import BinaryIO
 
 from catalog.scan.base import IdCheck, Reference, hub_url_id
 
-# Quotes may be escaped (\\"): a notebook's source lines are JSON strings.
+# Quotes may be escaped (\\"): a notebook's source lines are JSON strings. A pipeline's first
+# argument is its task ("text-classification"): its model is the second, or model=.
 _CALL = re.compile(
     r"""\b(from_pretrained|pipeline|hf_hub_download|snapshot_download|SentenceTransformer|CrossEncoder"""
     r"""|SparseEncoder|load_adapter|load_lora_weights|load_ip_adapter|from_single_file|LLM)\s*\(\s*"""
-    r"""(?:[\w.]+\s*,\s*|\\?['"][\w-]+\\?['"]\s*,\s*)?(?:\w+\s*=\s*)?\\?['"]([^'"\s\\]+)\\?['"]"""
+    r"""((?:[\w.]+\s*,\s*|\\?['"][\w-]+\\?['"]\s*,\s*)?(?:\w+\s*=\s*)?)\\?['"]([^'"\s\\]+)\\?['"]"""
 )
+# A model key, also with a prefix (llm_model_id, TEXT_MODEL_ID), but not an upload target's.
 _KEY = re.compile(
-    r"""\b(model_name_or_path|pretrained_model_name_or_path|repo_id|model_id|model|base_model|model_name"""
-    r"""|tokenizer_name)\\?["']?\s*[=:]\s*\\?["']?([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*)(?=\\?["'\s,)}]|$)""",
-    re.MULTILINE,
+    r"""\b(?!hub_|output_|push_)((?:[A-Za-z]\w*_)?(?:model_?name_?or_?path|pretrained_?model_?name_?or_?path"""
+    r"""|repo_?id|model_?id|model|base_?model|model_?name|tokenizer_?name))\\?["']?\s*[=:]\s*\\?["']?"""
+    r"""([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*)(?=\\?["'\s,)}]|$)""",
+    re.MULTILINE | re.IGNORECASE,
 )
 _URL = re.compile(r"(?:https?://(?:www\.)?(?:huggingface\.co|hf\.co)/|hf://|hf[-_]hub:)[\w./-]+")
 _QUOTED = re.compile(r"""\\?['"]([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*)\\?['"]""")
@@ -37,7 +40,8 @@ MAX_STREAMED = 256 * 1024 * 1024
 # A line holding none of these cannot match a pattern (case-sensitive: "model" also finds the
 # keys, "Model" class names hold "from_pretrained" anyway).
 _TRIGGERS = ("from_pretrained", "pipeline", "download", "Encoder", "SentenceTransformer", "load_adapter",
-             "load_lora", "load_ip_adapter", "from_single_file", "LLM", "model", "repo_id", "tokenizer",
+             "load_lora", "load_ip_adapter", "from_single_file", "LLM", "model", "MODEL", "repo_id", "REPO_ID",
+             "tokenizer", "TOKENIZER",
              "huggingface.co", "hf.co/", "hf://", "hf-hub:", "hf_hub:")
 
 
@@ -96,8 +100,10 @@ def _scan_text(text: str, file: str, kind: str, check: IdCheck, first_line: int)
         found.setdefault((repo_id, line), Reference(repo_id, file, line, column, kind, None, context))
 
     for match in _CALL.finditer(text):
-        if check.accepts(match.group(2), strong=True):
-            add(match.group(2), match.start(2), f"{match.group(1)} (line scan)")
+        if match.group(1) == "pipeline" and not match.group(2):
+            continue  # pipeline("text-classification"): the task
+        if check.accepts(match.group(3), strong=True):
+            add(match.group(3), match.start(3), f"{match.group(1)} (line scan)")
     for match in _KEY.finditer(text):
         if check.accepts(match.group(2), strong=True):
             add(match.group(2), match.start(2), f"{match.group(1)} (line scan)")

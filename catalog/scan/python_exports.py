@@ -34,15 +34,32 @@ _NOT_LOADERS = frozenset({
     "fullmatch", "sub", "findall", "compile", "patch", "Mock", "MagicMock", "isinstance", "print", "info",
     "debug", "warning", "warn", "error", "exception", "log", "echo", "secho", "write", "ValueError",
     "RuntimeError", "TypeError", "KeyError", "Exception", "skip", "skipif", "xfail", "parametrize", "param"})
+# An inference API's request (OpenAI's client.chat.completions.create, Anthropic's client.messages.create,
+# LiteLLM's completion): its model= names the model a provider serves, under the API's terms.
+_API_RESOURCES = frozenset({"completions", "chat", "embeddings", "responses", "messages", "images", "audio"})
+_API_FUNCTIONS = frozenset({"completion", "acompletion", "embedding", "aembedding", "text_completion"})
 # Keywords that hand a call its model besides those named for one (is_model_name).
 _SUBJECT_KEYWORDS = frozenset({"repo_id", "repo", "checkpoint", "pretrained", "base"})
+
+
+def _api_request(call: ast.Call, name: str) -> bool:
+    """Whether ``call`` is a request to an inference API (see :data:`_API_RESOURCES`)."""
+    if name in _API_FUNCTIONS:
+        return True
+    owner = call.func.value if isinstance(call.func, ast.Attribute) else None
+    while isinstance(owner, ast.Attribute):
+        if owner.attr in _API_RESOURCES:
+            return True
+        owner = owner.value
+    return False
 
 
 def call_subjects(call: ast.Call, name: str | None, scope: Scope) -> list[tuple[ast.expr, Scope]]:
     """What ``call`` is given as its model, if it is a project's loader: its first argument and
     its model-named keywords (the candidates for :meth:`ExportedModels.catalogue_matches`), with
     the scope they are evaluated in. Not a predicate's (``is_uri("org/m")``) or an assertion's."""
-    if name is None or name in _NOT_LOADERS or name.lower().startswith(("assert", "is_", "has_")):
+    if name is None or name in _NOT_LOADERS or name.lower().startswith(("assert", "is_", "has_")) \
+            or _api_request(call, name):
         return []
     first = call.args[:1] if call.args and not isinstance(call.args[0], ast.Starred) else []
     return [(node, scope) for node in [*first, *(k.value for k in call.keywords if k.arg is not None and (

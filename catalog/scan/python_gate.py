@@ -133,7 +133,7 @@ def _by_anchor(words: tuple[bytes, ...], anchors: tuple[bytes, ...]
 
 _PLAIN_WORDS, _ANCHORED_WORDS = _by_anchor(_RULE_WORDS, _ANCHORS)
 # What a model-named constant's name holds (python_loaders.is_model_name), in lower case.
-_MODEL_NAME_WORDS = (b"model", b"tokenizer", b"reranker", b"embedder", b"name_or_path", b"encoder_name")
+_MODEL_NAME_WORDS = (b"model", b"tokenizer", b"reranker", b"embedder", b"name_or_path", b"encoder_name", b"lm_name")
 
 
 def has_rule_word(data: bytes) -> bool:

@@ -130,6 +130,8 @@ _MODEL_AND_TOKENIZER = {
     "InferenceEndpointsLLM": ("model_id", "tokenizer_id"),
     "HuggingFaceLLM": ("model_name", "tokenizer_name"),
 }
+# Packages whose classes have a from_pretrained of their own that loads no Hub model.
+_NOT_HUB_PACKAGES = frozenset({"vertexai", "google", "langchain_google_vertexai"})
 # Functions that load a model by id when imported from these packages: mlx_lm.load("org/name").
 _MODULE_LOADERS = {("mlx_lm", "load"), ("mlx_vlm", "load"), ("mlx_lm", "convert")}
 # OpenMMLab-style configs (OpenCompass): dict(type=HuggingFaceCausalLM, path="org/m", tokenizer_path=...).
@@ -208,6 +210,8 @@ def model_arguments(call: ast.Call, imported_from: dict[str, str] | None = None)
         receiver = call.func.value
         receiver_name = receiver.id if isinstance(receiver, ast.Name) else receiver.attr if isinstance(
             receiver, ast.Attribute) else None
+        if isinstance(receiver, ast.Name) and (imported_from or {}).get(receiver.id) in _NOT_HUB_PACKAGES:
+            return []  # Vertex AI's TextEmbeddingModel.from_pretrained("textembedding-gecko")
         label = f"{receiver_name}.from_pretrained" if receiver_name else "from_pretrained"
         if receiver_name and receiver_name.startswith("PeftModel"):
             # PeftModel.from_pretrained(base_model, adapter_id): the adapter is the Hub repo.
@@ -266,7 +270,7 @@ def model_arguments(call: ast.Call, imported_from: dict[str, str] | None = None)
 
 # Names of constants and settings fields that hold a model someone else loads (EMBEDDING_MODEL,
 # llm_model_id), unless they name where something is written or another provider's model.
-_MODEL_NAME = re.compile(r"model|tokenizer|reranker|embedder|name_or_path|encoder_name", re.IGNORECASE)
+_MODEL_NAME = re.compile(r"model|tokenizer|reranker|embedder|name_or_path|encoder_name|lm_name", re.IGNORECASE)
 # (Not "gpt": GPT2_MODEL = "openai-community/gpt2" is a Hub id; API models' names have no org/ or
 # an API provider's, which IdCheck refuses.)
 _NOT_MODEL_NAME = re.compile(r"output|save|push|upload|hub_model_id|_dir\b|dir_|cache|openai|anthropic|ollama|azure"

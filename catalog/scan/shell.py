@@ -31,7 +31,8 @@ _Found = tuple[str, int, int, str, "_Token | None", tuple[int, ...]]
 # What a file's variable stands for: the values it is set to, where each is written.
 _Variables = Callable[[str], list[_Token]]
 
-_DOWNLOADERS = ("huggingface-cli", "hf")
+# torchtune's `tune download org/m` fetches from the Hub too (unless --source names another).
+_DOWNLOADERS = ("huggingface-cli", "hf", "tune")
 _DOWNLOAD_CONTEXTS = frozenset(f"{name} download" for name in _DOWNLOADERS)
 # Options of `hf download` / `vllm serve` that take a value, so the value is not the repo id.
 _VALUE_OPTIONS = frozenset(
@@ -48,6 +49,10 @@ _VALUE_OPTIONS = frozenset(
         "--config",
         "--host",
         "--port",
+        "--output-dir",  # tune download's
+        "--hf-token",
+        "--ignore-patterns",
+        "--source",
     }
 )
 # --flag -> strong; after a weak flag a bare legacy name counts only if the catalogue knows it.
@@ -226,8 +231,10 @@ def _scan_command(tokens: list[_Token], dockerfile: bool) -> Iterator[tuple[_Tok
             repo_type = next(
                 (v for i in range(len(tokens)) if (v := _option_value(tokens, i, "--repo-type"))), None
             )
+            source = next((v for i in range(len(tokens)) if (v := _option_value(tokens, i, "--source"))), None)
             target = _first_positional(tokens, index + 2)
-            if target and (repo_type is None or repo_type[0] == "model"):
+            if target and (repo_type is None or repo_type[0] == "model") and (
+                    source is None or source[0] in ("hf", "huggingface")):
                 yield target, f"{_basename(text)} download", True, True
         elif _basename(text) == "eland_import_hub_model":
             # Elastic's importer: here --hub-model-id is the model to download, not an upload target.

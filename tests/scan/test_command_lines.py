@@ -177,3 +177,12 @@ subprocess.run("python -m verl.trainer.main_ppo actor_rollout_ref.model.path=org
 subprocess.run(["ns", "eval", "++tokenizer=org/tok"])
 """
     assert {(r[0], r[2]) for r in _found(tmp_path, {"train.py": code})} == {("org/actor", 2), ("org/tok", 3)}
+
+
+def test_torchtunes_download_command(tmp_path: Path) -> None:
+    script = """tune download meta-llama/Meta-Llama-3-8B-Instruct --output-dir /tmp/llama3 --hf-token $HF_TOKEN
+tune download --source kaggle google/gemma/keras/gemma_2b_en
+tune run lora_finetune_single_device --config llama3/8B_lora_single_device
+"""
+    assert {(r[0], r[2], r[3]) for r in _found(tmp_path, {"fetch.sh": script})} == {
+        ("meta-llama/Meta-Llama-3-8B-Instruct", 1, 15)}

@@ -550,12 +550,14 @@ class TestServer:
         cls.process = popen_launch_server(cls.model, "http://127.0.0.1:30000")
         generate(model="acme/known-e", server_type="vllm")
         chat(model="gpt-4o")
+        client.chat.completions.create(model="acme/known-a", messages=[])
+        litellm.completion(model="acme/known-b", messages=[])
 ''')
     known = {"acme/known-a", "acme/known-b", "acme/known-c", "acme/known-d", "acme/known-e"}
     found = {(r.repo_id, r.line) for r in discover([tmp_path], known_ids=known.__contains__)}
     # The project's own loaders given a known id (a test's server fixture, an engine's model
     # keyword, a class attribute it is handed) and a model-named variable; never a table, a
-    # comparison, an assert, a predicate, a lookup or a message.
+    # comparison, an assert, a predicate, a lookup, a message or an inference API's request.
     assert found == {("acme/known-a", 4), ("acme/known-b", 5), ("acme/known-c", 6), ("acme/known-d", 18),
                      ("acme/known-e", 19)}
     # Without a catalogue none of these is a library's loader: nothing is reported.

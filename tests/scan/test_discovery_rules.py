@@ -474,6 +474,26 @@ class PolicyConfig:
     command: ["/bin/sh", "-c"]
     arguments: ["python open_instruct/finetune.py --model_name_or_path org/beaker-base --output_dir /output"]
 '''}, {("org/beaker-base", "beaker.yaml", 4)}, set()),
+    # transformers.js: the pipeline's task is not its model; model-id variables with a prefix or
+    # in capitals; comments are not code.
+    "transformers.js tasks, variables and comments": ({"worker.js": '''import { pipeline, AutoModel } from "@huggingface/transformers";
+const classify = await pipeline("text-classification");
+const remover = await pipeline("background-removal", model_id);
+const text_model_id = "org/text-encoder";
+const MODEL_ID = "org/capital";
+// const old = await pipeline("text-generation", "org/commented-out");
+/* AutoModel.from_pretrained("org/in-block-comment") */
+const url = "https://huggingface.co/org/linked"; // or "org/alternative"
+const hub_model_id = "me/pushed";
+'''}, {("org/text-encoder", "worker.js", 4), ("org/capital", "worker.js", 5)}, set()),
+    # Vertex AI's classes have a from_pretrained of their own; a language model's name variable.
+    "other libraries' from_pretrained and lm names": ({"embed.py": '''from vertexai.language_models import TextEmbeddingModel
+from transformers import AutoModel
+gecko = TextEmbeddingModel.from_pretrained("textembedding-gecko")
+bert = AutoModel.from_pretrained("bert-base-uncased")
+''', "app.js": '''const modelName = "Xenova/all-MiniLM-L6-v2";
+const extractor = await pipeline("feature-extraction", modelName);
+'''}, {("bert-base-uncased", "embed.py", 4), ("Xenova/all-MiniLM-L6-v2", "app.js", 1)}, set()),
     "shell arrays and generic model flags": ({"run.sh": '''MODELS=(
   "org/one"
   "org/two"
