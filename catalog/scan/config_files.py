@@ -8,6 +8,7 @@ same mapping pins it.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import json
 import re
@@ -108,7 +109,13 @@ def wants(data: bytes) -> bool:
 
 def _normal(key: object) -> str:
     # camelCase keys (modelURL, baseModel) read as snake_case.
-    return _CAMEL.sub("_", str(key)).lower().replace("-", "_")
+    return _normal_text(str(key))
+
+
+@functools.lru_cache(maxsize=4096)
+def _normal_text(key: str) -> str:
+    # A large manifest repeats a few hundred keys thousands of times (kserve's install bundles).
+    return _CAMEL.sub("_", key).lower().replace("-", "_")
 
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")

@@ -23,6 +23,9 @@ from catalog.scan.shell import scan_text, scan_words
 _COMMAND_KEYS = ("entrypoint", "command", "cmd", "args", "arguments")
 _ENV_KEYS = ("env", "environment")
 _WORD = re.compile(r"\S+")
+# Scripts a task runs: SkyPilot's run/setup, GitLab CI's script/before_script (a block, a string or
+# a list of lines), each read as command lines of its own.
+_SCRIPT_KEYS = ("run", "setup", "script", "before_script")
 # containerArgs, extraArgs, extra-args, SERVER_ARGS (not kwargs): a list of them is more command words.
 _ARGS_KEY = re.compile(r"(?:[_-](?:args|Args|ARGS)|[a-z0-9]Args)$")
 
@@ -45,6 +48,13 @@ def container_references(node: Any, file: str, check: IdCheck) -> list[Reference
     for key, value in node.value:
         if _is_scalar(key) and _ARGS_KEY.search(str(key.value)) and _is_sequence(value):
             refs += _list(value, file, check, words)
+    # A GitHub workflow's run: steps are read with the whole file by the command rules.
+    for key in _SCRIPT_KEYS if "/.github/workflows/" not in "/" + file.replace("\\", "/") else ():
+        value = fields.get(key)
+        lines = [value] if value is not None and _is_scalar(value) else value.value if value is not None and \
+            _is_sequence(value) else []
+        refs += [ref for line in lines if _is_scalar(line) and " " in str(line.value).strip()
+                 for ref in _script(line, file, check)]
     if words:
         refs += [_reference(file, v, line, column, context, pin)
                  for v, line, column, context, pin in scan_words(words, check)]

@@ -174,6 +174,12 @@ class _Scanner(StringReader, ExportedModels, BindingVisitor):
 
     visit_List = visit_Tuple = _visit_sequence
 
+    def visit_Raise(self, node: ast.Raise) -> None:
+        # raise ConfigError(f"expected 'hf://owner/model', got {uri}"): the message of any exception.
+        if isinstance(node.exc, ast.Call):
+            self.prose.update(id(n) for a in node.exc.args for n in ast.walk(a))
+        self.generic_visit(node)
+
     def visit_Compare(self, node: ast.Compare) -> None:
         # `assert build_args(cfg) == ["--model", "gpt2"]`: a command line compared with is not run.
         for operand in [node.left, *node.comparators]:
@@ -236,8 +242,9 @@ class _Scanner(StringReader, ExportedModels, BindingVisitor):
         name = callee(node)
         # Help texts and log messages describe commands; they do not run them.
         self.prose.update(id(k.value) for k in node.keywords if k.arg in _PROSE_KEYWORDS)
-        if name in _PROSE_CALLS:
-            self.prose.update(id(a) for a in node.args)
+        if name in _PROSE_CALLS or name and name.lower().startswith(("is_", "has_", "assert")):
+            # A message, or a predicate's or an assertion's argument: text about an id, not a use.
+            self.prose.update(id(n) for a in node.args for n in ast.walk(a))
         if name in DATASET_LOADERS or is_other_repo_type(node):
             for arg in [*node.args, *(k.value for k in node.keywords)]:
                 self.consumed.add(id(arg))  # a dataset or Space id, never a model
@@ -377,7 +384,7 @@ class _Scanner(StringReader, ExportedModels, BindingVisitor):
         self._commands()
         for node in self.urls:
             found = hub_url_id(node.value, downloads_only=True)
-            if found is not None and id(node) not in self.consumed:
+            if found is not None and id(node) not in self.consumed and id(node) not in self.prose:
                 self.consumed.add(id(node))
                 repo_id, at = found
                 column = self.column(node) + 1 + at if "\n" not in node.value else None

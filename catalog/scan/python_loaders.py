@@ -37,7 +37,7 @@ ST_LEGACY_NAMES = frozenset(
 )
 
 ID_KEYWORDS = ("model_name_or_path", "pretrained_model_name_or_path", "base_model_name_or_path",
-               "tokenizer_name_or_path", "model_repo", "model_repo_id",
+               "tokenizer_name_or_path", "model_repo", "model_repo_id", "model_id_or_path",  # KServe's
                "model_source")  # Ray Serve LLM: LLMConfig(model_loading_config=dict(model_source="org/m"))
 HUB_DOWNLOADS = ("hf_hub_download", "snapshot_download", "hf_hub_url", "model_info", "list_repo_files",
                  "try_to_load_from_cache")

@@ -222,12 +222,13 @@ def _scan_command(tokens: list[_Token], dockerfile: bool) -> Iterator[tuple[_Tok
     texts = [t[0] for t in tokens]
     flagged: set[int] = set()  # token lines/columns already yielded as a flag's value
     for index, text in enumerate(texts):
+        program = _basename(text)
         if ("huggingface.co/" in text or "hf.co/" in text or text.startswith(("hf://", "hf-hub:"))) and (
             (tokens[index][1], tokens[index][2]) not in flagged
         ):
             yield tokens[index], "Hub URL", True, False
         following = texts[index + 1] if index + 1 < len(texts) else None
-        if _basename(text) in _DOWNLOADERS and following == "download":
+        if program in _DOWNLOADERS and following == "download":
             repo_type = next(
                 (v for i in range(len(tokens)) if (v := _option_value(tokens, i, "--repo-type"))), None
             )
@@ -235,35 +236,36 @@ def _scan_command(tokens: list[_Token], dockerfile: bool) -> Iterator[tuple[_Tok
             target = _first_positional(tokens, index + 2)
             if target and (repo_type is None or repo_type[0] == "model") and (
                     source is None or source[0] in ("hf", "huggingface")):
-                yield target, f"{_basename(text)} download", True, True
-        elif _basename(text) == "eland_import_hub_model":
+                yield target, f"{program} download", True, True
+        elif program == "eland_import_hub_model":
             # Elastic's importer: here --hub-model-id is the model to download, not an upload target.
             for i in range(index + 1, len(tokens)):
                 value = _option_value(tokens, i, "--hub-model-id")
                 if value:
                     flagged.add((value[1], value[2]))
                     yield value, "eland_import_hub_model --hub-model-id", True, False
-        elif _basename(text) == "vllm" and following == "serve":
+        elif program == "vllm" and following == "serve":
             target = _first_positional(tokens, index + 2)
             if target:
                 yield target, "vllm serve", True, True
-        elif _basename(text) == "trtllm-serve":
+        elif program == "trtllm-serve":
             target = _first_positional(tokens, index + 1)
             if target:
                 yield target, "trtllm-serve", True, True
-        elif _basename(text) == "lmdeploy" and following in ("serve", "chat"):
+        elif program == "lmdeploy" and following in ("serve", "chat"):
             # lmdeploy serve api_server org/m; lmdeploy chat org/m
             target = _first_positional(tokens, index + (3 if following == "serve" else 2))
             if target:
                 yield target, f"lmdeploy {following}", True, True
-        elif _basename(text) == "ollama" and following in ("run", "pull", "create", "show"):
+        elif program == "ollama" and following in ("run", "pull", "create", "show"):
             # Ollama pulls GGUF repositories from the Hub by URL: ollama run hf.co/org/m:Q4_K_M.
             target = _first_positional(tokens, index + 2)
             if target and target[0].lower().startswith(_OLLAMA_HUB):
                 cut = target[0].index("/") + 1
                 name = target[0][cut:].partition(":")[0]
                 yield (name, target[1], target[2] + cut), f"ollama {following}", True, False
-        for flag, strong in _MODEL_FLAGS.items():
+        # Every flag starts with "-": the other words (most of a large script) skip the tables.
+        for flag, strong in _MODEL_FLAGS.items() if text.startswith("-") else ():
             value = _option_value(tokens, index, flag)
             if value:
                 if flag in _TAGGED_FLAGS:
@@ -284,7 +286,7 @@ def _scan_command(tokens: list[_Token], dockerfile: bool) -> Iterator[tuple[_Tok
             if value:
                 flagged.add((value[1], value[2]))
                 yield value, flag, bool(strength), True
-        for flag in _MODEL_ARGS_FLAGS:
+        for flag in _MODEL_ARGS_FLAGS if text.startswith("-") else ():
             value = _option_value(tokens, index, flag)
             if value:
                 for match in _MODEL_ARGS.finditer(value[0]):

@@ -132,3 +132,23 @@ cluster:
     found = {(r.repo_id, r.line) for r in scan([tmp_path]).references}
     # A server on this machine or in the cluster (a bare host name) runs the model itself.
     assert found == {("org/served-here", 11), ("org/in-cluster", 14)}
+
+
+def test_a_task_scripts_commands_are_read(tmp_path: Path) -> None:
+    text = """envs:
+  HF_TOKEN: null
+setup: |
+  pip install vllm
+run: |
+  vllm serve org/skypilot-served --tokenizer org/skypilot-tok
+  python train.py --model_name_or_path org/skypilot-base
+"""
+    gitlab = """test:
+  script:
+    - hf download org/gitlab-model --local-dir /models
+"""
+    (tmp_path / "serve.yaml").write_text(text)
+    (tmp_path / ".gitlab-ci.yml").write_text(gitlab)
+    found = {(r.repo_id, r.file, r.line, r.column) for r in scan([tmp_path]).references}
+    assert found == {("org/skypilot-served", "serve.yaml", 6, 14), ("org/skypilot-tok", "serve.yaml", 6, 46),
+                     ("org/skypilot-base", "serve.yaml", 7, 40), ("org/gitlab-model", ".gitlab-ci.yml", 3, 19)}

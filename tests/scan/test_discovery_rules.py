@@ -494,6 +494,13 @@ bert = AutoModel.from_pretrained("bert-base-uncased")
 ''', "app.js": '''const modelName = "Xenova/all-MiniLM-L6-v2";
 const extractor = await pipeline("feature-extraction", modelName);
 '''}, {("bert-base-uncased", "embed.py", 4), ("Xenova/all-MiniLM-L6-v2", "app.js", 1)}, set()),
+    # hf:// in a message, an exception or a predicate's argument is text about the scheme.
+    "hf:// in messages and predicates": ({"storage.py": '''def parse(uri):
+    if not uri.startswith("hf://"):
+        raise StorageError("Expected 'hf://owner/model', got %s" % uri)
+    assert is_hf_bucket_path("hf://ns/some-model") is False
+    return download("hf://org/weights/model.safetensors")
+'''}, {("org/weights", "storage.py", 5)}, set()),
     "shell arrays and generic model flags": ({"run.sh": '''MODELS=(
   "org/one"
   "org/two"
