@@ -30,7 +30,7 @@ from catalog.scan.python_loaders import (
 from catalog.scan.python_scopes import BindingVisitor, Scope, literal
 from catalog.scan.python_strings import StringReader, unparse
 from catalog.scan.python_values import Resolver, Value
-from catalog.scan.shell import model_flag
+from catalog.scan.shell import HUB_PROGRAMS, model_flag
 
 # A name that says it holds a place the code writes or reads locally.
 _LOCAL_NAME = re.compile(r"(output|save|^out_|_out$|dir$|_folder$|cache|local|tmp|temp)", re.IGNORECASE)
@@ -160,11 +160,13 @@ class _Scanner(StringReader, ExportedModels, BindingVisitor):
 
     def _visit_sequence(self, node: ast.List | ast.Tuple) -> None:
         # ["accelerate", "launch", "train.py", "--model_name_or_path", MODEL]: a command line.
-        if len(node.elts) > 1 and id(node) not in self.prose and any(
+        first = node.elts[0] if node.elts else None
+        if len(node.elts) > 1 and id(node) not in self.prose and (any(
             isinstance(e, ast.Constant) and isinstance(e.value, str)
             and (e.value.startswith("--") or model_flag(e.value) is not None)  # llama.cpp's -hf
             for e in node.elts
-        ):
+        ) or isinstance(first, ast.Constant) and str(first.value).rsplit("/", 1)[-1] in HUB_PROGRAMS):
+            # ["hf", "download", "org/m"]: a program that fetches from the Hub, without a flag.
             self.commands.append((node, self.scope))
             for element in node.elts:
                 if not (isinstance(element, ast.Constant) and any(w in str(element.value) for w in _COMMAND_WORDS)):
@@ -241,7 +243,8 @@ class _Scanner(StringReader, ExportedModels, BindingVisitor):
             node = ast.copy_location(original, node)
         name = callee(node)
         # Help texts and log messages describe commands; they do not run them.
-        self.prose.update(id(k.value) for k in node.keywords if k.arg in _PROSE_KEYWORDS)
+        # (epilog=textwrap.dedent("""...$ tune download org/m..."""): the text inside the call too.)
+        self.prose.update(id(n) for k in node.keywords if k.arg in _PROSE_KEYWORDS for n in ast.walk(k.value))
         if name in _PROSE_CALLS or name and name.lower().startswith(("is_", "has_", "assert")):
             # A message, or a predicate's or an assertion's argument: text about an id, not a use.
             self.prose.update(id(n) for a in node.args for n in ast.walk(a))

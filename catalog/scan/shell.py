@@ -34,6 +34,8 @@ _Variables = Callable[[str], list[_Token]]
 # torchtune's `tune download org/m` fetches from the Hub too (unless --source names another).
 _DOWNLOADERS = ("huggingface-cli", "hf", "tune")
 _DOWNLOAD_CONTEXTS = frozenset(f"{name} download" for name in _DOWNLOADERS)
+# Programs whose command line names a Hub model without a flag (read as commands wherever written).
+HUB_PROGRAMS = frozenset({*_DOWNLOADERS, "vllm", "trtllm-serve", "lmdeploy", "ollama"})
 # Options of `hf download` / `vllm serve` that take a value, so the value is not the repo id.
 _VALUE_OPTIONS = frozenset(
     {

@@ -501,6 +501,14 @@ const extractor = await pipeline("feature-extraction", modelName);
     assert is_hf_bucket_path("hf://ns/some-model") is False
     return download("hf://org/weights/model.safetensors")
 '''}, {("org/weights", "storage.py", 5)}, set()),
+    # A help text built by a call is still a help text.
+    "command examples in a parser's epilog": ({"cli.py": '''import argparse, textwrap, subprocess
+parser = argparse.ArgumentParser(epilog=textwrap.dedent("""
+    examples:
+        $ tune download org/example-in-help --output-dir /tmp/model
+"""))
+subprocess.run(["tune", "download", "org/really-downloaded"])
+'''}, {("org/really-downloaded", "cli.py", 6)}, set()),
     "shell arrays and generic model flags": ({"run.sh": '''MODELS=(
   "org/one"
   "org/two"
