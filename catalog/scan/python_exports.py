@@ -44,7 +44,7 @@ _SUBJECT_KEYWORDS = frozenset({"repo_id", "repo", "checkpoint", "pretrained", "b
 
 def _api_request(call: ast.Call, name: str) -> bool:
     """Whether ``call`` is a request to an inference API (see :data:`_API_RESOURCES`)."""
-    if name in _API_FUNCTIONS:
+    if name in _API_FUNCTIONS or "completion" in name.lower():  # stream_chat_completion(model=...)
         return True
     owner = call.func.value if isinstance(call.func, ast.Attribute) else None
     while isinstance(owner, ast.Attribute):

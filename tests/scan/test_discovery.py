@@ -552,6 +552,7 @@ class TestServer:
         chat(model="gpt-4o")
         client.chat.completions.create(model="acme/known-a", messages=[])
         litellm.completion(model="acme/known-b", messages=[])
+        client.stream_chat_completion(model="acme/known-b", messages=[])
 ''')
     known = {"acme/known-a", "acme/known-b", "acme/known-c", "acme/known-d", "acme/known-e"}
     found = {(r.repo_id, r.line) for r in discover([tmp_path], known_ids=known.__contains__)}
