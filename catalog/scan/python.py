@@ -30,7 +30,8 @@ from catalog.scan.python_loaders import (
 from catalog.scan.python_scopes import BindingVisitor, Scope, literal
 from catalog.scan.python_strings import StringReader, unparse
 from catalog.scan.python_values import Resolver, Value
-from catalog.scan.shell import HUB_PROGRAMS, model_flag
+from catalog.scan.shell import HUB_PROGRAMS
+from catalog.scan.shell_flags import model_flag
 
 # A name that says it holds a place the code writes or reads locally.
 _LOCAL_NAME = re.compile(r"(output|save|^out_|_out$|dir$|_folder$|cache|local|tmp|temp)", re.IGNORECASE)

@@ -24,7 +24,7 @@ from catalog.scan.base import IdCheck, hub_url_id
 from catalog.scan.python_loaders import is_model_name, keyword
 from catalog.scan.python_scopes import Scope, literal
 from catalog.scan.python_values import Resolver
-from catalog.scan.shell import model_flag
+from catalog.scan.shell_flags import model_flag
 
 # Calls whose first argument is not a model they are given: strings, containers and patterns
 # handled, messages, assertions and mocks (a test asserting or patching an id loads nothing).

@@ -23,6 +23,7 @@ from catalog.scan.base import (
     line_and_column,
     written_model,
 )
+from catalog.scan.shell_flags import MODEL_FLAGS, MULTI_VALUE_FLAGS, TAGGED_FLAGS, model_flag
 from catalog.scan.shell_overrides import OVERRIDE, dotted_model_key, file_variables, variable_name
 
 _Token = tuple[str, int, int]  # (text, line, column)
@@ -57,71 +58,7 @@ _VALUE_OPTIONS = frozenset(
         "--source",
     }
 )
-# --flag -> strong; after a weak flag a bare legacy name counts only if the catalogue knows it.
-_MODEL_FLAGS = {
-    "--model": False,
-    "--tokenizer": False,
-    "--model-id": True,
-    "--model_id": True,
-    "--model_name_or_path": True,
-    "--model-name-or-path": True,
-    "--pretrained_model_name_or_path": True,
-    "--tokenizer_name": True,
-    "--tokenizer_name_or_path": True,
-    "--tokenizer-name": True,
-    "--base_model": True,
-    "--base-model": True,
-    "--model_name": False,
-    "--model-name": False,
-    "--teacher_model_name_or_path": True,
-    "--reward_model_name_or_path": True,
-    "--ref_model_name_or_path": True,
-    "--draft_model": True,
-    "--draft-model": True,
-    "--speculative_model": True,
-    "--speculative-model": True,
-    "--pretrained": True,
-    "--model_path": False,
-    "--model-path": False,
-    "--tokenizer-path": False,  # SGLang's server
-    "--tokenizer_path": False,
-    "--speculative-draft-model-path": False,  # SGLang's draft model (a repo, or a local folder)
-    "--speculative_draft_model_path": False,
-    # LLaVA-style multimodal training: the vision encoder and the language model it is joined to.
-    "--vision_tower": True,
-    "--vision-tower": True,
-    "--mm_vision_tower": True,
-    "--vision_path": False,
-    "--llm_path": False,
-    "--target_model": False,  # a speculative decoder's target
-    "--target-model": False,
-}
-# The other models of RLHF and distillation trainers (ms-swift, TRL): a bare name is as likely one
-# of the trainer's own choices, so only an org/name or a name the catalogue knows counts.
-for _role in ("teacher_model", "reward_model", "ref_model", "prm_model", "reward_model_path", "sft_model_path"):
-    _MODEL_FLAGS["--" + _role] = _MODEL_FLAGS["--" + _role.replace("_", "-")] = False
-# ms-swift's --reward_model takes several models: --reward_model org/a org/b.
-_MULTI_VALUE_FLAGS = frozenset({"--reward_model", "--reward-model"})
-# llama.cpp (llama-server, llama-cli): -hf org/m[:quant] downloads a GGUF repository; the
-# quantisation tag is not part of the id.
-_TAGGED_FLAGS = ("-hf", "-hfr", "--hf-repo", "-hfd", "--hf-repo-draft", "-hfv", "--hf-repo-v")
-_MODEL_FLAGS.update(dict.fromkeys(_TAGGED_FLAGS, True))
 _OLLAMA_HUB = ("hf.co/", "huggingface.co/")
-# Any other --<something>_model_name_or_path flag names a model (--controlnet_model_name_or_path).
-_FLAG_SUFFIXES = ("_model_name_or_path", "_tokenizer_name_or_path")
-
-
-def model_flag(flag: str) -> bool | None:
-    """Whether a command-line flag takes a model: True (any ``org/name`` value counts), False (a
-    bare name counts only if the catalogue knows it), None (not a model flag). A flag with a
-    namespace is read by its dotted key (OpenRLHF's ``--actor.model_name_or_path``)."""
-    if flag in _MODEL_FLAGS:
-        return _MODEL_FLAGS[flag]
-    if not flag.startswith("--"):
-        return None
-    if "." in flag:
-        return dotted_model_key(flag[2:], model_flag)
-    return True if flag.lstrip("-").replace("-", "_").endswith(_FLAG_SUFFIXES) else None
 
 
 # lm-evaluation-harness: --model_args pretrained=org/name,dtype=float16
@@ -267,23 +204,23 @@ def _scan_command(tokens: list[_Token], dockerfile: bool) -> Iterator[tuple[_Tok
                 name = target[0][cut:].partition(":")[0]
                 yield (name, target[1], target[2] + cut), f"ollama {following}", True, False
         # Every flag starts with "-": the other words (most of a large script) skip the tables.
-        for flag, strong in _MODEL_FLAGS.items() if text.startswith("-") else ():
+        for flag, strong in MODEL_FLAGS.items() if text.startswith("-") else ():
             value = _option_value(tokens, index, flag)
             if value:
-                if flag in _TAGGED_FLAGS:
+                if flag in TAGGED_FLAGS:
                     # -hf is llama.cpp's only where llama.cpp runs (`sort -hf` is -h -f).
                     if not any("llama" in t.lower() for t in texts[:index]):
                         break
                     value = (value[0].partition(":")[0], value[1], value[2])
                 flagged.add((value[1], value[2]))
                 yield value, flag, strong, True
-                if text == flag and flag in _MULTI_VALUE_FLAGS:
+                if text == flag and flag in MULTI_VALUE_FLAGS:
                     for more in itertools.takewhile(lambda t: not t[0].startswith("-"), tokens[index + 2 :]):
                         yield more, flag, strong, True
                 break
-        if text.startswith("--") and text not in _MODEL_FLAGS:
+        if text.startswith("--") and text not in MODEL_FLAGS:
             flag = text.partition("=")[0]
-            strength = model_flag(flag) if flag not in _MODEL_FLAGS else None
+            strength = model_flag(flag) if flag not in MODEL_FLAGS else None
             value = _option_value(tokens, index, flag) if strength is not None else None
             if value:
                 flagged.add((value[1], value[2]))

@@ -23,7 +23,7 @@ _POLICY_LEAVES = frozenset({"path", "pretrained_path"})
 
 
 def dotted_model_key(key: str, flag_strength: Callable[[str], bool | None]) -> bool | None:
-    """Whether a dotted key (``critic.model.path``) names a model, as :func:`catalog.scan.shell.model_flag`
+    """Whether a dotted key (``critic.model.path``) names a model, as :func:`catalog.scan.shell_flags.model_flag`
     answers for a flag: True (any ``org/name`` counts), False (a bare name only if the catalogue
     knows it), None (not a model). ``flag_strength`` answers for the last segment written as a flag,
     so ``reward.model_name_or_path`` is as strong as ``--model_name_or_path``."""
