@@ -25,8 +25,10 @@ MAX_IMPORT_DEPTH = 3
 # Modules read for one tree (each is parsed once): a tree importing more is still scanned,
 # its further imports stay unresolved references.
 MAX_MODULES = 512
-# A module larger than this is not read for its constants (discovery reads such a file line by line).
+# A module larger than this is not read for its constants (discovery reads such a file line by line),
+# nor more than this in all for one tree: what is read stays parsed until the scan ends.
 MAX_MODULE_BYTES = 5 * 1024 * 1024
+MAX_TREE_BYTES = 64 * 1024 * 1024
 
 
 class Modules:
@@ -36,6 +38,7 @@ class Modules:
     def __init__(self) -> None:
         self.read: dict[str, _Module | None] = {}  # path -> module, None when it cannot be read
         self.under_way: list[tuple[str, str]] = []  # (path, name)
+        self.bytes_read = 0
 
 
 class _Module:
@@ -133,7 +136,9 @@ class Imports:
             return None
         module = None
         try:
-            if os.path.getsize(path) <= MAX_MODULE_BYTES:
+            size = os.path.getsize(path)
+            if size <= MAX_MODULE_BYTES and self.modules.bytes_read + size <= MAX_TREE_BYTES:
+                self.modules.bytes_read += size
                 with open(path, "rb") as handle:
                     data = handle.read()
                 with warnings.catch_warnings():
