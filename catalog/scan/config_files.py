@@ -62,7 +62,7 @@ MODEL_KEY_SUFFIXES = ("_model", "_model_id", "_model_name", "_model_name_or_path
                       "_tokenizer_name")
 # Keys that name where a model is written or another provider's model, never a Hub use.
 OUTPUT_KEYS = frozenset({"hub_model_id", "output_model", "output_dir", "save_model", "push_to_hub_model_id",
-                         "run_name", "openai_model", "ollama_model", "chat_model", "llm_model", "api_model"})
+                         "run_name", "openai_model", "ollama_model", "api_model"})
 # Keys nobody uses for anything but a Hugging Face id: a bare legacy name ("gpt2") counts here
 # without asking the catalogue.
 STRONG_KEYS = frozenset({"model_name_or_path", "pretrained_model_name_or_path", "tokenizer_name",

@@ -45,8 +45,10 @@ _REQUEST_KEYS = _PAYLOAD_KEYS | frozenset(
 )
 # A hosted API: its address, or its kind; a server on this machine (localhost) runs the model itself.
 _ADDRESS_KEYS = ("server_address", "base_url", "api_base", "api_url", "endpoint", "openai_api_base")
-_API_TYPE_KEYS = ("server_type", "api_type")
-_API_TYPES = frozenset({"openai", "azure", "azure_openai", "anthropic", "gemini", "bedrock", "mistral", "cohere"})
+_API_TYPE_KEYS = ("server_type", "api_type", "_type", "engine")
+_API_TYPES = frozenset({"openai", "azure", "azure_openai", "anthropic", "gemini", "bedrock", "mistral", "cohere",
+                        "nim", "nvidia"})  # NVIDIA's hosted endpoints (`_type: nim`, `engine: nim`)
+_HOSTED_MODEL_KEYS = ("model", "model_name", "model_id")
 _LOCAL_HOSTS = re.compile(r"https?://(?:localhost|127\.|0\.0\.0\.0|\[::1\]|10\.|192\.168\.|172\.(?:1[6-9]|2\d|3[01])\."
                           r"|[^/:]*\.local\b|[^/.:]+(?:[:/]|$))")
 # Names of measured quantities; a limit (max_time, min_latency) is a setting, not a measurement,
@@ -81,7 +83,7 @@ def record_list(items: list[Any], normal: Callable[[object], str]) -> bool:
 def yaml_records_data(node: Any, normal: Callable[[object], str]) -> bool:
     """:func:`records_data` for a YAML mapping node (read as a plain value only if a key could tell)."""
     keys = [normal(key.value) for key, _ in node.value]
-    if "model" not in keys and not any(key in _RESULT_KEYS or _MEASURED.search(key) for key in keys):
+    if not any(key in _HOSTED_MODEL_KEYS or key in _RESULT_KEYS or _MEASURED.search(key) for key in keys):
         return False
     return records_data({normal(key): value for key, value in plain(node).items()})
 
@@ -104,14 +106,16 @@ def json_lines(text: str) -> list[Any] | None:
 
 
 def _exchange(fields: Mapping[str, Any]) -> bool:
+    if not any(key in fields for key in _HOSTED_MODEL_KEYS):
+        return False
+    addresses = [v for k in _ADDRESS_KEYS if isinstance(v := fields.get(k), str) and v.startswith("http")]
+    if any(not _LOCAL_HOSTS.match(address) for address in addresses):
+        return True
+    if not addresses and any(str(fields.get(key, "")).lower() in _API_TYPES for key in _API_TYPE_KEYS):
+        return True
     if "model" not in fields:
         return False
     if any(key in fields for key in _RESPONSE_KEYS) or all(key in fields for key in _USAGE_KEYS):
-        return True
-    addresses = [v for k in _ADDRESS_KEYS if isinstance(v := fields.get(k), str) and v.startswith("http")]
-    if addresses:
-        return any(not _LOCAL_HOSTS.match(address) for address in addresses)
-    if any(str(fields.get(key, "")).lower() in _API_TYPES for key in _API_TYPE_KEYS):
         return True
     return any(key in fields for key in _PAYLOAD_KEYS) and all(key in _REQUEST_KEYS for key in fields)
 

@@ -32,6 +32,7 @@ _SHELL_CELLS = ("%%bash", "%%sh", "%%script", "%%shell")
 _SHELL_LANGUAGES = frozenset({"shellscript", "bash", "sh", "shell", "zsh"})
 _SOURCE_KEY = re.compile(r'"source"\s*:\s*')
 _MAX_DEPTH = 200
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
 def scan_notebook(data: bytes, file: str, check: IdCheck) -> list[Reference]:
@@ -114,7 +115,8 @@ def scan_notebook(data: bytes, file: str, check: IdCheck) -> list[Reference]:
 
 def _too_deep(text: str) -> bool:
     depth = 0
-    for char in re.sub(r"[^\[\]{}]+", "", text):
+    # Brackets inside strings are text (an output's ANSI colour codes, "\u001b[0m", open 15,000).
+    for char in re.sub(r"[^\[\]{}]+", "", _JSON_STRING.sub('""', text)):
         depth += 1 if char in "[{" else -1
         if depth > _MAX_DEPTH:
             return True

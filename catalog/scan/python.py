@@ -36,6 +36,8 @@ from catalog.scan.shell_flags import model_flag
 # A name that says it holds a place the code writes or reads locally.
 _LOCAL_NAME = re.compile(r"(output|save|^out_|_out$|dir$|_folder$|cache|local|tmp|temp)", re.IGNORECASE)
 # Words that make a string worth reading as a command line (Hydra overrides too: model.path=org/m).
+# A name that says it holds a server's address (an inference client's model= may be one).
+_ENDPOINT_NAME = re.compile(r"(url|endpoint|_host|address)$", re.IGNORECASE)
 _COMMAND_WORDS = ("--model", "--tokenizer", "--pretrained", "download ", "serve ", "model_args", "model.path=",
                   "++model", "++tokenizer", "--vision_tower")
 _PROSE_KEYWORDS = ("help", "description", "epilog", "usage", "doc", "msg", "message")
@@ -206,6 +208,9 @@ class _Scanner(StringReader, ExportedModels, BindingVisitor):
         other model-named constants and settings fields are kept for :meth:`model_constant`."""
         name = target.id if isinstance(target, ast.Name) else None
         if name is None:
+            # server.model_hf_repo = "org/m": a model-named attribute of a project's object.
+            if isinstance(target, ast.Attribute) and self.subjects is not None and is_model_name(target.attr):
+                self.subjects.append((value, self.scope))
             return
         if isinstance(value, ast.Call) and callee(value) in ("field", "Field"):
             value = keyword(value, "default")  # type: ignore[assignment]
@@ -215,7 +220,7 @@ class _Scanner(StringReader, ExportedModels, BindingVisitor):
                 if (self.scope.parent is None or self.scope.is_class and self.in_settings) \
                         and not self.file.endswith(".ipynb"):
                     self.constants.append((name, value))
-                if self.subjects is not None:
+                if self.subjects is not None and (not self.scope.is_class or self.in_settings):
                     self.subjects.append((value, self.scope))
             return
         repo_id = literal(value)
@@ -354,9 +359,11 @@ class _Scanner(StringReader, ExportedModels, BindingVisitor):
                                f"{position.context}({unparse(arg)})")
 
     def _written_expression(self, arg: ast.expr) -> bool:
-        """``from_pretrained(output_dir)``: loading back what the code saved, not an unseen Hub id."""
+        """``from_pretrained(output_dir)``: loading back what the code saved, not an unseen Hub id;
+        ``HuggingFaceEndpointEmbeddings(model=TEI_ENDPOINT_URL)``: a server's address."""
         last = arg.attr if isinstance(arg, ast.Attribute) else arg.id if isinstance(arg, ast.Name) else ""
-        return bool(last) and (last in self.written_names or bool(_LOCAL_NAME.search(last)))
+        return bool(last) and (last in self.written_names or bool(_LOCAL_NAME.search(last))
+                               or bool(_ENDPOINT_NAME.search(last)))
 
     def _add_value(self, repo_id: str, use: ast.expr, value: Value, position: Position, revision: str | None,
                    revision_line: int | None) -> None:

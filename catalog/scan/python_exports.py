@@ -33,7 +33,9 @@ _NOT_LOADERS = frozenset({
     "partition", "format", "append", "extend", "insert", "remove", "add", "update", "join", "match", "search",
     "fullmatch", "sub", "findall", "compile", "patch", "Mock", "MagicMock", "isinstance", "print", "info",
     "debug", "warning", "warn", "error", "exception", "log", "echo", "secho", "write", "ValueError",
-    "RuntimeError", "TypeError", "KeyError", "Exception", "skip", "skipif", "xfail", "parametrize", "param"})
+    "RuntimeError", "TypeError", "KeyError", "Exception", "skip", "skipif", "xfail", "parametrize", "param",
+    # An API's request fields declared with their defaults (FastAPI, pydantic): what a client may send.
+    "Form", "Query", "Body", "Header", "File", "Path", "Field", "Cookie"})
 # An inference API's request (OpenAI's client.chat.completions.create, Anthropic's client.messages.create,
 # LiteLLM's completion): its model= names the model a provider serves, under the API's terms.
 _API_RESOURCES = frozenset({"completions", "chat", "embeddings", "responses", "messages", "images", "audio"})
@@ -71,6 +73,7 @@ class ExportedModels:
 
     check: IdCheck
     consumed: set[int]
+    prose: set[int]
     resolver: Resolver
     options: list[ast.Call]
     constants: list[tuple[str, ast.expr]]
@@ -115,8 +118,8 @@ class ExportedModels:
     def _known_id(self, node: ast.expr, value: str) -> bool:
         """Whether ``node`` (a literal no other rule has seen) is an org/name the catalogue knows;
         it is then seen."""
-        if "/" not in value or id(node) in self.consumed or not self.check.accepts(value, strong=False) \
-                or not self.check.known(value):
+        if "/" not in value or id(node) in self.consumed or id(node) in self.prose \
+                or not self.check.accepts(value, strong=False) or not self.check.known(value):
             return False
         self.consumed.add(id(node))
         return True

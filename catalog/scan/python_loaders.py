@@ -74,6 +74,9 @@ _NAMED = {
     "InferenceClient": (0, ("model",)),
     "AsyncInferenceClient": (0, ("model",)),
     "HuggingFaceEmbeddings": (None, ("model_name", "model")),
+    "SentenceTransformerEmbeddings": (None, ("model_name", "model")),
+    "SentenceTransformersTokenTextSplitter": (None, ("model_name",)),
+    "HuggingFaceCrossEncoder": (None, ("model_name",)),
     "HuggingFaceBgeEmbeddings": (None, ("model_name",)),
     "HuggingFaceInstructEmbeddings": (None, ("model_name",)),
     "HuggingFaceEmbedding": (None, ("model_name",)),
@@ -130,6 +133,11 @@ _MODEL_AND_TOKENIZER = {
     "InferenceEndpointsLLM": ("model_id", "tokenizer_id"),
     "HuggingFaceLLM": ("model_name", "tokenizer_name"),
 }
+# Loaders that hand their name to sentence-transformers, which requests a bare name from its own
+# organisation (LangChain's HuggingFaceEmbeddings("all-MiniLM-L6-v2") downloads
+# sentence-transformers/all-MiniLM-L6-v2).
+_ST_PREFIXED = frozenset({"SentenceTransformer", "HuggingFaceEmbeddings", "SentenceTransformerEmbeddings",
+                          "SentenceTransformersTokenTextSplitter"})
 # Packages whose classes have a from_pretrained of their own that loads no Hub model.
 _NOT_HUB_PACKAGES = frozenset({"vertexai", "google", "langchain_google_vertexai"})
 # Functions that load a model by id when imported from these packages: mlx_lm.load("org/name").
@@ -239,7 +247,7 @@ def model_arguments(call: ast.Call, imported_from: dict[str, str] | None = None)
     elif name in _NAMED:
         index, keywords = _NAMED[name]
         node = keyword(call, *keywords) or positional(call, index)
-        found.append(_position(node, name, st_prefix=name == "SentenceTransformer",
+        found.append(_position(node, name, st_prefix=name in _ST_PREFIXED,
                                whisper_sizes=name == "WhisperModel",
                                unresolved=name not in ("InferenceClient", "AsyncInferenceClient")))
     elif name in _API_PARAMS:

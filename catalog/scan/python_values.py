@@ -115,7 +115,7 @@ class Resolver:
         if isinstance(node, ast.Attribute):
             if self._module_attribute(node, scope, out, via):
                 return
-            self._bindings(self.attributes.get(node.attr), out, step, seen, (*via, node.attr), node)
+            self._bindings(self._own(node, scope), out, step, seen, (*via, node.attr), node)
             if node.attr in self.parsed:
                 out.unresolved = out.overridable = True
             return
@@ -153,6 +153,17 @@ class Resolver:
                     found = out.values[index]
                     if found.origin is None:
                         out.values[index] = Value(found.text, found.node, found.via, (*found.lines, value.lineno))
+
+    def _own(self, node: ast.Attribute, scope: Scope) -> list[Binding] | None:
+        """What ``node``'s attribute can hold: for ``self.x`` / ``cls.x`` in a class's method, what
+        that class sets it to if it does (two classes of a module each with a ``model_name``
+        default: each loads its own), else every binding of that attribute name in the module."""
+        bindings = self.attributes.get(node.attr)
+        if not bindings or not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")):
+            return bindings
+        owner = _class_of(scope)
+        own = [b for b in bindings if owner is not None and _class_of(b[1]) is owner]
+        return own or bindings
 
     def _module_attribute(self, node: ast.Attribute, scope: Scope, out: Resolution, via: tuple[str, ...]) -> bool:
         """``config.MODEL`` where ``config`` is an imported module of the tree: resolved there."""
@@ -304,6 +315,13 @@ class Resolver:
             texts = [t + v.text for t in texts for v in inner.values][:_MAX_VALUES]
         for text in texts:
             out.values.append(Value(text, node, tuple(names), tuple(sorted(lines))))
+
+
+def _class_of(scope: Scope | None) -> Scope | None:
+    """The class body a scope is in (a method's class), or None."""
+    while scope is not None and not scope.is_class:
+        scope = scope.parent
+    return scope
 
 
 def _is_environment(func: ast.expr) -> bool:

@@ -187,6 +187,15 @@ def _scan_command(tokens: list[_Token], dockerfile: bool) -> Iterator[tuple[_Tok
             target = _first_positional(tokens, index + 2)
             if target:
                 yield target, "vllm serve", True, True
+        elif program == "optimum-cli":
+            # optimum-cli export openvino -m org/m ./out (python's -m is a module); its --model
+            # takes a bare legacy id too (--model gpt2).
+            for i in range(index + 1, len(tokens)):
+                for flag in ("-m", "--model"):
+                    value = _option_value(tokens, i, flag)
+                    if value:
+                        flagged.add((value[1], value[2]))
+                        yield value, f"optimum-cli {flag}", True, True
         elif program == "trtllm-serve":
             target = _first_positional(tokens, index + 1)
             if target:

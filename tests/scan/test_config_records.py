@@ -127,6 +127,13 @@ local:
 cluster:
   base_url: http://vllm-server:8000/v1
   model: org/in-cluster
+answerability_filter:
+  base_url: https://integrate.api.nvidia.com/v1
+  model_name: org/nvidia-hosted
+llms:
+  main:
+    _type: nim
+    model_name: org/nim-hosted
 """
     (tmp_path / "eval.yaml").write_text(text)
     found = {(r.repo_id, r.line) for r in scan([tmp_path]).references}
@@ -152,3 +159,9 @@ run: |
     found = {(r.repo_id, r.file, r.line, r.column) for r in scan([tmp_path]).references}
     assert found == {("org/skypilot-served", "serve.yaml", 6, 14), ("org/skypilot-tok", "serve.yaml", 6, 46),
                      ("org/skypilot-base", "serve.yaml", 7, 40), ("org/gitlab-model", ".gitlab-ci.yml", 3, 19)}
+
+
+def test_llm_model_keys_name_hub_models(tmp_path: Path) -> None:
+    (tmp_path / "values.yaml").write_text("llm:\n  LLM_MODEL: org/llm-upper\n  llm_model: org/llm-lower\n"
+                                          "  openai_model: gpt-4o\n")
+    assert {(r.repo_id, r.line) for r in scan([tmp_path]).references} == {("org/llm-upper", 2), ("org/llm-lower", 3)}

@@ -559,7 +559,28 @@ class TestServer:
     # The project's own loaders given a known id (a test's server fixture, an engine's model
     # keyword, a class attribute it is handed) and a model-named variable; never a table, a
     # comparison, an assert, a predicate, a lookup, a message or an inference API's request.
-    assert found == {("acme/known-a", 4), ("acme/known-b", 5), ("acme/known-c", 6), ("acme/known-d", 18),
+    assert found == {("acme/known-a", 4), ("acme/known-b", 5), ("acme/known-c", 6), ("acme/known-d", 17),
                      ("acme/known-e", 19)}
     # Without a catalogue none of these is a library's loader: nothing is reported.
     assert discover([tmp_path]) == []
+
+
+def test_catalogue_matches_leave_request_schemas_and_assertions(tmp_path: Path) -> None:
+    (tmp_path / "service.py").write_text('''from fastapi import Form
+from pydantic import BaseModel
+class TranscriptionRequest(BaseModel):
+    model_name: str = "acme/known-a"
+async def transcribe(model: str = Form("acme/known-a")):
+    ...
+def test_ids(server):
+    assertEqual(split_model_id("acme/known-a"), ("acme", "known-a"))
+    server.model_hf_repo = "acme/known-b"
+    server.start()
+embeddings = HuggingFaceEndpointEmbeddings(model=TEI_EMBEDDING_ENDPOINT_URL)
+''')
+    known = {"acme/known-a", "acme/known-b"}
+    found = scan([tmp_path], known_ids=known.__contains__)
+    # An API's request fields and the ids an assertion parses are not uses; a launcher object's
+    # model attribute is; an endpoint's address given as model= is not an unseen model.
+    assert {(r.repo_id, r.line) for r in found.references} == {("acme/known-b", 9)}
+    assert found.problems == []

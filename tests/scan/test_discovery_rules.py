@@ -509,6 +509,20 @@ parser = argparse.ArgumentParser(epilog=textwrap.dedent("""
 """))
 subprocess.run(["tune", "download", "org/really-downloaded"])
 '''}, {("org/really-downloaded", "cli.py", 6)}, set()),
+    # Each class's methods load that class's default; LangChain's sentence-transformers classes.
+    "each class's own attribute, and LangChain's embeddings": ({"emb.py": '''class Bi:
+    model_name = "org-a/bi"
+    def load(self):
+        return SentenceTransformer(self.model_name)
+class Cross:
+    model_name = "org-b/cross"
+    def load(self):
+        return CrossEncoder(self.model_name)
+lc = HuggingFaceEmbeddings(model_name="all-MiniLM-L6-v2")
+splitter = SentenceTransformersTokenTextSplitter(model_name="org/splitter")
+''', "export.sh": "optimum-cli export openvino --model gpt2 out\noptimum-cli export openvino -m org/ov ./out\n"},
+     {("org-a/bi", "emb.py", 2), ("org-b/cross", "emb.py", 6), ("sentence-transformers/all-MiniLM-L6-v2", "emb.py", 9),
+      ("org/splitter", "emb.py", 10), ("gpt2", "export.sh", 1), ("org/ov", "export.sh", 2)}, set()),
     "shell arrays and generic model flags": ({"run.sh": '''MODELS=(
   "org/one"
   "org/two"
@@ -588,6 +602,18 @@ def test_notebook_cell_an_editor_runs_as_shell_is_read_as_commands(tmp_path: Pat
     # Not "does not parse as Python": the cell is the editor's shell script.
     assert {(r.repo_id, r.line) for r in found.references} == {("org/shell-cell", line)}
     assert found.problems == []
+
+
+def test_notebook_outputs_full_of_colour_codes_are_not_deep_nesting(tmp_path: Path) -> None:
+    text = _notebook([
+        {"cell_type": "code", "metadata": {}, "execution_count": 1,
+         "outputs": [{"output_type": "stream", "name": "stdout", "text": ["\u001b[0m\u001b[1m" * 8_000]}],
+         "source": ["m = AutoModel.from_pretrained('org/coloured')\n"]},
+    ])
+    (tmp_path / "nb.ipynb").write_text(text)
+    found = scan([tmp_path])
+    assert [r.repo_id for r in found.references] == ["org/coloured"]
+    assert found.problems == []  # not "notebook nested too deeply: read line by line"
 
 
 def test_notebook_cell_that_does_not_parse_is_reported_not_dropped(tmp_path: Path) -> None:
