@@ -179,19 +179,6 @@ class _Scanner(StringReader, ExportedModels, BindingVisitor):
 
     visit_List = visit_Tuple = _visit_sequence
 
-    def visit_Raise(self, node: ast.Raise) -> None:
-        # raise ConfigError(f"expected 'hf://owner/model', got {uri}"): the message of any exception.
-        if isinstance(node.exc, ast.Call):
-            self.prose.update(id(n) for a in node.exc.args for n in ast.walk(a))
-        self.generic_visit(node)
-
-    def visit_Compare(self, node: ast.Compare) -> None:
-        # `assert build_args(cfg) == ["--model", "gpt2"]`: a command line compared with is not run.
-        for operand in [node.left, *node.comparators]:
-            if isinstance(operand, ast.List | ast.Tuple | ast.Constant | ast.JoinedStr):
-                self.prose.update(id(n) for n in ast.walk(operand))
-        self.generic_visit(node)
-
     def visit_Dict(self, node: ast.Dict) -> None:
         # Environment for a container or endpoint: {"HF_MODEL_ID": "org/name"} (SageMaker, TGI, vLLM).
         for key, value in zip(node.keys, node.values):

@@ -29,7 +29,23 @@ class StringReader:
     check: IdCheck
     resolver: Resolver
     consumed: set[int]
+    prose: set[int]  # nodes of help texts, messages, exceptions, comparisons: never command lines
     commands: list[tuple[ast.expr, Scope]]
+
+    # -- prose: strings about ids, never uses ---------------------------------------------
+
+    def visit_Raise(self, node: ast.Raise) -> None:
+        # raise ConfigError(f"expected 'hf://owner/model', got {uri}"): the message of any exception.
+        if isinstance(node.exc, ast.Call):
+            self.prose.update(id(n) for a in node.exc.args for n in ast.walk(a))
+        self.generic_visit(node)  # type: ignore[attr-defined]
+
+    def visit_Compare(self, node: ast.Compare) -> None:
+        # `assert build_args(cfg) == ["--model", "gpt2"]`: a command line compared with is not run.
+        for operand in [node.left, *node.comparators]:
+            if isinstance(operand, ast.List | ast.Tuple | ast.Constant | ast.JoinedStr):
+                self.prose.update(id(n) for n in ast.walk(operand))
+        self.generic_visit(node)  # type: ignore[attr-defined]
 
     def _model_args(self, call: ast.Call, node: ast.expr, scope: Scope) -> None:
         """lm-evaluation-harness ``model_args="pretrained=org/name,dtype=..."``, also built as an f-string."""
