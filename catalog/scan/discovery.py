@@ -68,10 +68,9 @@ _MAKEFILES = ("makefile", "gnumakefile")
 # transformers.js code: read by the line rules (pipeline("task", "org/name"), from_pretrained("org/name")).
 _SCRIPT_SUFFIXES = (".js", ".mjs", ".ts", ".jsx", ".tsx")
 _SCRIPT_WORDS = (b"pipeline(", b"from_pretrained(", b"huggingface.co/", b"model_id", b"MODEL_ID")
-# Comments of a script, blanked before the line rules read it (columns and lines kept): a line
-# comment after a space or at a line's start (not the // of a URL), and a block comment that
-# starts a line (JSDoc, code commented out).
-_SCRIPT_COMMENTS = re.compile(r"(?:(?<=\s)|^)//[^\n]*|^[ \t]*/\*.*?\*/", re.MULTILINE | re.DOTALL)
+# A script's line comment, after a space or at a line's start (not the // of a URL).
+_LINE_COMMENT = re.compile(r"(?:(?<=\s)|^)//[^\n]*", re.MULTILINE)
+_BLOCK_COMMENT_START = re.compile(r"^[ \t]*/\*", re.MULTILINE)
 # `# catalog: org/name` names the model of a line discovery cannot resolve (this line or the next):
 # the id ends the comment (or another `#` follows), so prose ("# catalog: Codex would ...") is not one.
 _ANNOTATION = re.compile(rb"#\s*catalog:\s*([^\s#]+)[ \t]*(?=#|\r?$)", re.MULTILINE)
@@ -145,8 +144,8 @@ def _scan(data: bytes, path: str, file: str, file_type: str, check: IdCheck) -> 
     if file_type == "javascript":
         if not any(word in data for word in _SCRIPT_WORDS):
             return []
-        text = _SCRIPT_COMMENTS.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), data.decode("utf-8", "replace"))
-        return discovery_lines.scan_lines(text, file, "javascript", check)
+        return discovery_lines.scan_lines(_without_comments(data.decode("utf-8", "replace")), file, "javascript",
+                                          check)
     if file_type == "models.txt":
         try:
             return scan_models_txt(data.decode("utf-8", "replace"), file)
@@ -174,6 +173,23 @@ def _scan(data: bytes, path: str, file: str, file_type: str, check: IdCheck) -> 
         text = data.decode("utf-8", "replace")
         refs += discovery_shell.scan_commands(text, file, kind, check, makefile=file_type == "makefile")
     return refs
+
+
+def _without_comments(text: str) -> str:
+    """A script with its comments blanked (lines and columns kept): line comments, and block
+    comments that start a line (JSDoc, code commented out). One pass: an unclosed ``/*`` ends it."""
+    text = _LINE_COMMENT.sub(lambda m: " " * len(m.group()), text)
+    parts, done = [], 0
+    for start in _BLOCK_COMMENT_START.finditer(text):
+        at = start.end() - 2
+        if at < done:
+            continue  # inside the comment just blanked
+        end = text.find("*/", at + 2)
+        if end < 0:
+            break
+        parts += [text[done:at], re.sub(r"[^\n]", " ", text[at:end + 2])]
+        done = end + 2
+    return "".join(parts) + text[done:]
 
 
 def _manifest_error(exc: DiscoveryError) -> tuple[int, str]:

@@ -191,6 +191,8 @@ def test_diff_keeps_only_the_scan_problems_the_change_added(empty_catalogue, db_
     ("deploy.yaml", "args: [" + '"--model", ' * 20_000 + "]"),
     ("run", "#!/bin/sh\n" + "vllm serve " * 20_000),
     (".env", "MODEL=" + "${" * 100_000),
+    ("app.js", "const model_id = 1;\n" + "/* x\n" * 30_000),  # unclosed block comments: one pass, not one each
+    ("keys.js", "const x = " + "a_model_id" * 50_000 + ' = "org/x";'),  # a prefixed model key's prefix
 ])
 def test_a_hostile_line_ends_in_a_report(tmp_path, name, line):
     # A check must end: CI waits on it. The guard is generous (the same files take well under a
