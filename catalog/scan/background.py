@@ -128,6 +128,7 @@ class Scan:
             return scan(paths, root=root, known_ids=known_ids, exclude=exclude)
         scans, reached = value
         check = IdCheck(known_ids)  # one cache for the answers and the scans again
+        check.prefetch(repo_id for found in scans for repo_id in found.answers)
         right = [found for found in scans if all(check.known(repo_id) == answer
                                                  for repo_id, answer in found.answers.items())]
         if len(right) == len(scans) and reached is None:

@@ -214,6 +214,16 @@ class IdCheck:
             detail = detail[:197] + "..."
         self.problems.append(ScanProblem(code, file, line, column, detail))
 
+    def prefetch(self, repo_ids: Iterable[str]) -> None:
+        """Ask the catalogue about many ids in one go ahead of :meth:`known`, when ``known_ids``
+        can answer in bulk (its ``many`` attribute): a file quoting 50,000 ids asked one by one
+        took 18 s."""
+        many = getattr(self._known_ids, "many", None)
+        wanted = [r for r in dict.fromkeys(repo_ids) if r not in self._cache] if many is not None else []
+        if len(wanted) > 1:
+            found = many(wanted)
+            self._cache.update((repo_id, repo_id in found) for repo_id in wanted)
+
     def known(self, repo_id: str) -> bool:
         """Whether the catalogue knows ``repo_id`` (False without a catalogue)."""
         if self._known_ids is None:

@@ -27,6 +27,9 @@ MODEL_KEYS = frozenset(
         "model_name",
         "model_name_or_path",
         "pretrained_model_name_or_path",
+        "name_or_path",  # ai-toolkit's model: {name_or_path: org/m}, the transformers idiom
+        "model_path",  # SGLang's (its --model-path); a local folder is not an id, so it stays out
+        "tokenizer_path",
         "base_model",
         "base_model_name_or_path",
         "repo_id",
@@ -59,7 +62,7 @@ MODEL_KEYS = frozenset(
 )
 # Any other key ending like this names a model too (critic_model_name_or_path, vision_model_id, ...).
 MODEL_KEY_SUFFIXES = ("_model", "_model_id", "_model_name", "_model_name_or_path", "_tokenizer",
-                      "_tokenizer_name")
+                      "_tokenizer_name", "_name_or_path")  # ai-toolkit's extras_name_or_path
 # Keys that name where a model is written or another provider's model, never a Hub use.
 OUTPUT_KEYS = frozenset({"hub_model_id", "output_model", "output_dir", "save_model", "push_to_hub_model_id",
                          "run_name", "openai_model", "ollama_model", "api_model"})
@@ -85,6 +88,8 @@ SKIPPED_NAMES = frozenset(
         ".pre-commit-hooks.yaml",
         "tokenizer.json",
         "vocab.json",
+        "_redirects.yml",  # a documentation site's page redirects (optimum: old_page_model: new/page)
+        "redirects.yml",
     }
 )
 TRIGGERS = (b"model", b"repo_id", b"tokenizer", b"reranker", b"adapter", b"huggingface.co", b"hf://", b"hf_repo",

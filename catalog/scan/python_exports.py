@@ -35,7 +35,8 @@ _NOT_LOADERS = frozenset({
     "debug", "warning", "warn", "error", "exception", "log", "echo", "secho", "write", "ValueError",
     "RuntimeError", "TypeError", "KeyError", "Exception", "skip", "skipif", "xfail", "parametrize", "param",
     # An API's request fields declared with their defaults (FastAPI, pydantic): what a client may send.
-    "Form", "Query", "Body", "Header", "File", "Path", "Field", "Cookie"})
+    "Form", "Query", "Body", "Header", "File", "Path", "Field", "Cookie",
+    "from_name"})  # litgpt's Config.from_name("org/m"): its own table of architectures
 # An inference API's request (OpenAI's client.chat.completions.create, Anthropic's client.messages.create,
 # LiteLLM's completion): its model= names the model a provider serves, under the API's terms.
 _API_RESOURCES = frozenset({"completions", "chat", "embeddings", "responses", "messages", "images", "audio"})
@@ -49,8 +50,8 @@ def _api_request(call: ast.Call, name: str) -> bool:
     if name in _API_FUNCTIONS or "completion" in name.lower():  # stream_chat_completion(model=...)
         return True
     owner = call.func.value if isinstance(call.func, ast.Attribute) else None
-    while isinstance(owner, ast.Attribute):
-        if owner.attr in _API_RESOURCES:
+    while isinstance(owner, ast.Attribute):  # client.chat.completions.create, openai.ChatCompletion.create
+        if owner.attr in _API_RESOURCES or "completion" in owner.attr.lower():
             return True
         owner = owner.value
     return False

@@ -176,6 +176,7 @@ def known_id_offsets(data: bytes, check: IdCheck) -> list[int]:
     if not check.has_catalogue or b"/" not in data:  # every candidate holds a slash
         return []
     offsets = []
+    check.prefetch(value for m in _QUOTED_ID.finditer(data) if looks_like_repo_id(value := m.group(1).decode("ascii")))
     for match in _QUOTED_ID.finditer(data):
         value = match.group(1).decode("ascii")
         if looks_like_repo_id(value) and check.known(value):
@@ -183,15 +184,26 @@ def known_id_offsets(data: bytes, check: IdCheck) -> list[int]:
     return offsets
 
 
+def _line_numbers(data: bytes, offsets: list[int]) -> list[int]:
+    """The 1-based lines of ascending byte ``offsets``, counted in one pass over ``data`` (not from
+    the start for each: a line of 20,000 known ids took 6.7 s)."""
+    lines, line, counted = [], 1, 0
+    for at in offsets:
+        line += data.count(b"\n", counted, at)
+        counted = at
+        lines.append(line)
+    return lines
+
+
 def walked_lines(tree: ast.Module, data: bytes, known: list[int]) -> list[int]:
     """The lines whose enclosing bodies the rules walk: those holding a rule word, those holding a
     known id (byte offsets ``known``), and the calls of module functions holding either."""
     lines = trigger_lines(data, _LINE_TRIGGERS)
-    constants = [data.count(b"\n", 0, m.start()) + 1 for m in _model_constants(data)]
+    constants = _line_numbers(data, [m.start() for m in _model_constants(data)])
     if constants:  # a settings class's fields
         lines = sorted({*lines, *constants})
     if known:
-        lines = sorted({*lines, *(data.count(b"\n", 0, at) + 1 for at in known)})
+        lines = sorted({*lines, *_line_numbers(data, known)})
     return _with_call_sites(tree, data, lines)
 
 

@@ -105,6 +105,7 @@ _NAMED = {
                      "VLMTransformersModelConfig"), (None, ("model_name",))),
     **dict.fromkeys(("AdapterModelConfig", "DeltaModelConfig"), (None, ("base_model",))),
     "INSTRUCTOR": (0, ("model_name_or_path",)),
+    "get_model_from_task": (1, ("model",)),  # optimum's TasksManager.get_model_from_task(task, model)
     # faster-whisper: an org/name, or one of its size names (FASTER_WHISPER_SIZES).
     "WhisperModel": (0, ("model_size_or_path",)),
     "from_model2vec": (0, ("model_id_or_path",)),
@@ -268,6 +269,8 @@ def model_arguments(call: ast.Call, imported_from: dict[str, str] | None = None)
     elif name and name.endswith("Trainer"):
         for word in _TRAINER_KEYWORDS:
             found.append(_position(keyword(call, word), f"{name}({word}=)", parsed_only=True))
+    if name == "from_single_file":  # diffusers: the single file's model, configured from a Hub repo
+        found.append(_position(keyword(call, "config"), "from_single_file(config=)", unresolved=False))
     for kw in call.keywords:
         # peft_model_name_or_path=, teacher_model_name_or_path=: the transformers idiom, any prefix.
         named = kw.arg in ID_KEYWORDS or (kw.arg or "").endswith("_model_name_or_path")

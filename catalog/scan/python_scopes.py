@@ -53,12 +53,30 @@ class Imported(ast.expr):
 class Scope:
     """One Python scope (module, function or class body) and the bindings made in it."""
 
-    __slots__ = ("bindings", "is_class", "parent")
+    __slots__ = ("bases", "bindings", "is_class", "parent", "subclasses")
 
-    def __init__(self, parent: Scope | None, is_class: bool = False) -> None:
+    def __init__(self, parent: Scope | None, is_class: bool = False, bases: tuple[Scope, ...] = ()) -> None:
         self.bindings: dict[str, list[Binding]] = {}
         self.parent = parent
         self.is_class = is_class
+        # A class body's base classes defined earlier in the module, and the classes derived from it.
+        self.bases = bases
+        self.subclasses: list[Scope] = []
+        for base in bases:
+            base.subclasses.append(self)
+
+    def family(self) -> set[Scope]:
+        """A class body with the module's classes it derives from and those derived from it: where
+        ``self.x`` read in its methods can be set."""
+        found: set[Scope] = set()
+        for step in ("bases", "subclasses"):
+            todo = [self]
+            while todo:
+                scope = todo.pop()
+                if scope not in found or scope is self:
+                    found.add(scope)
+                    todo += [s for s in getattr(scope, step) if s not in found]
+        return found
 
     def bind(self, name: str, value: ast.expr | None, scope: Scope | None = None, each: bool = False) -> None:
         """Record that ``name`` is bound to ``value``, evaluated in ``scope`` (default: this one)."""
@@ -118,6 +136,7 @@ class BindingVisitor(ast.NodeVisitor):
         # Attributes filled from the command line: argparse options and dataclass fields.
         self.parsed_attributes: set[str] = set()
         self._in_dataclass = False
+        self.classes: dict[str, Scope] = {}  # class name -> its body (the last one of that name)
         # In a class that holds settings (a dataclass, BaseSettings, a *Config/*Args class): its
         # fields are what a program is configured with, not a stub's or a request schema's values.
         self.in_settings = False
@@ -228,7 +247,11 @@ class BindingVisitor(ast.NodeVisitor):
                 "dataclass" in ast.unparse(d) for d in node.decorator_list)
             outer_settings, self.in_settings = self.in_settings, self._in_dataclass or any(
                 _SETTINGS_CLASS.search(name) for name in [node.name, *map(ast.unparse, node.bases)])
-            self._enter(Scope(self.scope, is_class=True), node.body)
+            bases = tuple(self.classes[name] for base in node.bases
+                          if (name := base.id if isinstance(base, ast.Name) else base.attr
+                              if isinstance(base, ast.Attribute) else None) in self.classes)
+            body = self.classes[node.name] = Scope(self.scope, is_class=True, bases=bases)
+            self._enter(body, node.body)
             self._in_dataclass, self.in_settings = outer, outer_settings
 
     def visit_Call(self, node: ast.Call) -> None:

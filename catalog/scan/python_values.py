@@ -79,7 +79,8 @@ class Resolver:
     def _resolve(self, node: ast.expr | None, scope: Scope, out: Resolution, depth: int,
                  seen: frozenset[int], via: tuple[str, ...]) -> None:
         if node is None or depth > _MAX_DEPTH or len(out.values) >= _MAX_VALUES:
-            out.unresolved = out.unresolved or node is None or depth > _MAX_DEPTH
+            # Past the bound the rest is unseen, and said so (a loop over 40 ids: 32 and a problem).
+            out.unresolved = True
             return
         if id(node) in seen:
             # x = x + "suffix": a cycle adds nothing new, and what it stands for is not seen (the
@@ -156,13 +157,15 @@ class Resolver:
 
     def _own(self, node: ast.Attribute, scope: Scope) -> list[Binding] | None:
         """What ``node``'s attribute can hold: for ``self.x`` / ``cls.x`` in a class's method, what
-        that class sets it to if it does (two classes of a module each with a ``model_name``
-        default: each loads its own), else every binding of that attribute name in the module."""
+        that class, the module's classes it derives from or those derived from it set it to, if any
+        does (two unrelated classes of a module each with a ``model_name`` default: each loads its
+        own), else every binding of that attribute name in the module."""
         bindings = self.attributes.get(node.attr)
         if not bindings or not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")):
             return bindings
         owner = _class_of(scope)
-        own = [b for b in bindings if owner is not None and _class_of(b[1]) is owner]
+        family = owner.family() if owner is not None else set()
+        own = [b for b in bindings if _class_of(b[1]) in family]
         return own or bindings
 
     def _module_attribute(self, node: ast.Attribute, scope: Scope, out: Resolution, via: tuple[str, ...]) -> bool:
@@ -272,6 +275,11 @@ class Resolver:
             if default is None and len(node.args) > 1:
                 default = node.args[1]
             self._resolve(default, scope, out, depth, seen, via)
+            return
+        if name == "get" and isinstance(func, ast.Attribute) and len(node.args) == 2:
+            # cfg.get("text_encoder_path", TE): the default, unless the configuration holds the key.
+            self._resolve(node.args[1], scope, out, depth, seen, via)
+            out.unresolved = out.overridable = True
             return
         if name in _DEFAULT_HOLDERS:
             default = next((kw.value for kw in node.keywords if kw.arg == "default"), None)

@@ -215,7 +215,7 @@ def _scan_command(tokens: list[_Token], dockerfile: bool) -> Iterator[tuple[_Tok
         # Every flag starts with "-": the other words (most of a large script) skip the tables.
         for flag, strong in MODEL_FLAGS.items() if text.startswith("-") else ():
             value = _option_value(tokens, index, flag)
-            if value:
+            if value and (value[1], value[2]) not in flagged:  # not one a program's own rule read
                 if flag in TAGGED_FLAGS:
                     # -hf is llama.cpp's only where llama.cpp runs (`sort -hf` is -h -f).
                     if not any("llama" in t.lower() for t in texts[:index]):

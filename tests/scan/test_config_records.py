@@ -165,3 +165,10 @@ def test_llm_model_keys_name_hub_models(tmp_path: Path) -> None:
     (tmp_path / "values.yaml").write_text("llm:\n  LLM_MODEL: org/llm-upper\n  llm_model: org/llm-lower\n"
                                           "  openai_model: gpt-4o\n")
     assert {(r.repo_id, r.line) for r in scan([tmp_path]).references} == {("org/llm-upper", 2), ("org/llm-lower", 3)}
+
+
+def test_sglang_model_path_keys_name_models_not_folders(tmp_path: Path) -> None:
+    (tmp_path / "models.yaml").write_text("- name: qwen3-8b\n  model_path: Qwen/Qwen3-8B\n"
+                                          "- name: local\n  model_path: /data/models/local\n"
+                                          "- name: rel\n  model_path: checkpoints/final\n")
+    assert {(r.repo_id, r.line) for r in scan([tmp_path]).references} == {("Qwen/Qwen3-8B", 2)}

@@ -553,6 +553,7 @@ class TestServer:
         client.chat.completions.create(model="acme/known-a", messages=[])
         litellm.completion(model="acme/known-b", messages=[])
         client.stream_chat_completion(model="acme/known-b", messages=[])
+        openai.ChatCompletion.create(model="acme/known-b", messages=[])
 ''')
     known = {"acme/known-a", "acme/known-b", "acme/known-c", "acme/known-d", "acme/known-e"}
     found = {(r.repo_id, r.line) for r in discover([tmp_path], known_ids=known.__contains__)}
@@ -584,3 +585,25 @@ embeddings = HuggingFaceEndpointEmbeddings(model=TEI_EMBEDDING_ENDPOINT_URL)
     # model attribute is; an endpoint's address given as model= is not an unseen model.
     assert {(r.repo_id, r.line) for r in found.references} == {("acme/known-b", 9)}
     assert found.problems == []
+
+
+def test_a_catalogue_that_answers_in_bulk_is_asked_in_bulk(tmp_path: Path) -> None:
+    ids = [f"org{i}/m{i}" for i in range(2_000)]
+    (tmp_path / "table.py").write_text("IDS = [" + ", ".join(f'"{i}"' for i in ids) + "]\n"
+                                       'm = AutoModel.from_pretrained("org7/m7")\n')
+    one_by_one: list[str] = []
+    batches: list[int] = []
+
+    def known(repo_id: str) -> bool:
+        one_by_one.append(repo_id)
+        return repo_id == "org7/m7"
+
+    def many(repo_ids: list[str]) -> set[str]:
+        batches.append(len(repo_ids))
+        return {r for r in repo_ids if r == "org7/m7"}
+
+    known.many = many  # type: ignore[attr-defined]
+    found = scan([tmp_path], known_ids=known)
+    assert [(r.repo_id, r.line) for r in found.references] == [("org7/m7", 2)]
+    # One question for the file's 2,000 quoted ids, none one by one (50,000 took 18 s).
+    assert batches == [2_000] and one_by_one == []

@@ -523,6 +523,38 @@ splitter = SentenceTransformersTokenTextSplitter(model_name="org/splitter")
 ''', "export.sh": "optimum-cli export openvino --model gpt2 out\noptimum-cli export openvino -m org/ov ./out\n"},
      {("org-a/bi", "emb.py", 2), ("org-b/cross", "emb.py", 6), ("sentence-transformers/all-MiniLM-L6-v2", "emb.py", 9),
       ("org/splitter", "emb.py", 10), ("gpt2", "export.sh", 1), ("org/ov", "export.sh", 2)}, set()),
+    # A subclass reads its base's setting, and a base's method the setting of a subclass.
+    "settings inherited within a module": ({"tests.py": '''class Base:
+    model_name = "org/base"
+    def load(self):
+        return AutoModel.from_pretrained(self.model_name)
+class Child(Base):
+    def check(self):
+        return AutoConfig.from_pretrained(self.model_name)
+class Override(Base):
+    model_name = "org/override"
+class Other:
+    model_name = "org/other"
+    def load(self):
+        return AutoModel.from_pretrained(self.model_name)
+'''}, {("org/base", "tests.py", 2), ("org/override", "tests.py", 9), ("org/other", "tests.py", 11)}, set()),
+    # optimum: its task manager loads; its docs' page redirects are not models; one reference once.
+    "optimum's task manager, redirects and export commands": ({"export.py": '''import subprocess
+model = TasksManager.get_model_from_task("image-to-text", "org/pix2struct")
+M = "org/exported"
+subprocess.run(f"optimum-cli export onnx --model {M} out/", shell=True)
+''', "_redirects.yml": "graphcore_add_support_for_new_model: graphcore/add_support_for_new_model\n"},
+     {("org/pix2struct", "export.py", 2), ("org/exported", "export.py", 3)}, set()),
+    # ai-toolkit's name_or_path keys, a configuration's default, a single file's config repository.
+    "name_or_path keys, get defaults and single-file configs": ({"train.yaml": '''model:
+  name_or_path: "org/flux-base"
+  extras_name_or_path: "org/extras"
+''', "load.py": '''TE = "org/text-encoder"
+te_path = cfg.get("text_encoder_path", TE)
+tok = AutoTokenizer.from_pretrained(te_path)
+pipe = Model.from_single_file(path, config="org/single-config")
+'''}, {("org/flux-base", "train.yaml", 2), ("org/extras", "train.yaml", 3), ("org/text-encoder", "load.py", 3),
+         ("org/single-config", "load.py", 4)}, {("load.py", 3), ("load.py", 4)}),
     "shell arrays and generic model flags": ({"run.sh": '''MODELS=(
   "org/one"
   "org/two"
