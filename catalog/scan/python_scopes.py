@@ -68,14 +68,14 @@ class Scope:
     def family(self) -> set[Scope]:
         """A class body with the module's classes it derives from and those derived from it: where
         ``self.x`` read in its methods can be set."""
-        found: set[Scope] = set()
-        for step in ("bases", "subclasses"):
-            todo = [self]
+        found: set[Scope] = {self}
+        for step in ("bases", "subclasses"):  # up the hierarchy, then down it
+            todo = list(getattr(self, step))
             while todo:
                 scope = todo.pop()
-                if scope not in found or scope is self:
+                if scope not in found:
                     found.add(scope)
-                    todo += [s for s in getattr(scope, step) if s not in found]
+                    todo += getattr(scope, step)
         return found
 
     def bind(self, name: str, value: ast.expr | None, scope: Scope | None = None, each: bool = False) -> None:
