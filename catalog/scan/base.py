@@ -301,6 +301,11 @@ def _distinct(refs: set[Reference]) -> list[Reference]:
     return sorted(chosen.values())
 
 
+def is_workflow(path: str) -> bool:
+    """Whether ``path`` is a GitHub Actions workflow (a file directly in ``.github/workflows``)."""
+    return path.replace("\\", "/").split("/")[-3:-1] == [".github", "workflows"]
+
+
 def line_and_column(text: str, offset: int) -> tuple[int, int]:
     """1-based line and column of a character offset in ``text``."""
     line_start = text.rfind("\n", 0, offset) + 1

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from catalog.scan.base import IdCheck, Reference, env_default
+from catalog.scan.base import IdCheck, Reference, env_default, is_workflow
 from catalog.scan.shell import scan_text, scan_words
 
 # Keys holding a container's command line, in the order the words run (compose's entrypoint first).
@@ -49,7 +49,7 @@ def container_references(node: Any, file: str, check: IdCheck) -> list[Reference
         if _is_scalar(key) and _ARGS_KEY.search(str(key.value)) and _is_sequence(value):
             refs += _list(value, file, check, words)
     # A GitHub workflow's run: steps are read with the whole file by the command rules.
-    for key in _SCRIPT_KEYS if "/.github/workflows/" not in "/" + file.replace("\\", "/") else ():
+    for key in _SCRIPT_KEYS if not is_workflow(file) else ():
         value = fields.get(key)
         lines = [value] if value is not None and _is_scalar(value) else value.value if value is not None and \
             _is_sequence(value) else []

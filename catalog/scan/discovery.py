@@ -46,6 +46,7 @@ from catalog.scan.base import (
     Reference,
     ScanProblem,
     assemble,
+    is_workflow,
     looks_like_repo_id,
 )
 from catalog.scan.git import references_added_since
@@ -106,7 +107,7 @@ def _file_type(name: str, path: str) -> str | None:
     if discovery_config.is_config(name):
         if lowered.endswith((".yml", ".yaml")) and (
             lowered.startswith(("docker-compose", "compose"))
-            or path.replace(os.sep, "/").split("/")[-3:-1] == [".github", "workflows"]
+            or is_workflow(path.replace(os.sep, "/"))
         ):
             return "config+commands"
         return "config"

@@ -112,9 +112,10 @@ def _scan_text(text: str, file: str, kind: str, check: IdCheck, first_line: int)
         if url is not None:
             add(url[0], match.start() + url[1], "Hub URL (line scan)")
     if check.has_catalogue:
-        check.prefetch(match.group(1) for match in _QUOTED.finditer(text))
-        for match in _QUOTED.finditer(text):
-            if check.accepts(match.group(1), strong=False) and check.known(match.group(1)):
+        quoted = [m for m in _QUOTED.finditer(text) if check.accepts(m.group(1), strong=False)]
+        check.prefetch(m.group(1) for m in quoted)
+        for match in quoted:
+            if check.known(match.group(1)):
                 add(match.group(1), match.start(1), "catalogue match (line scan)")
     return list(found.values())
 

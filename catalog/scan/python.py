@@ -18,6 +18,7 @@ from catalog.scan.python_loaders import (
     LOCAL_OUTPUT_KEYWORDS,
     OUTPUT_CALLS,
     OUTPUT_KEYWORDS,
+    PROSE_CALLS,
     ST_LEGACY_NAMES,
     Position,
     callee,
@@ -27,7 +28,7 @@ from catalog.scan.python_loaders import (
     model_arguments,
     returns_object,
 )
-from catalog.scan.python_scopes import BindingVisitor, Scope, literal
+from catalog.scan.python_scopes import BindingVisitor, Scope, char_column, literal
 from catalog.scan.python_strings import StringReader, unparse
 from catalog.scan.python_values import Resolver, Value
 from catalog.scan.shell import HUB_PROGRAMS
@@ -41,8 +42,6 @@ _ENDPOINT_NAME = re.compile(r"(url|endpoint|_host|address)$", re.IGNORECASE)
 _COMMAND_WORDS = ("--model", "--tokenizer", "--pretrained", "download ", "serve ", "model_args", "model.path=",
                   "++model", "++tokenizer", "--vision_tower")
 _PROSE_KEYWORDS = ("help", "description", "epilog", "usage", "doc", "msg", "message")
-_PROSE_CALLS = ("print", "info", "debug", "warning", "warn", "error", "exception", "log", "echo", "secho",
-                "write", "ValueError", "RuntimeError", "TypeError", "Exception")
 # Environment variables that only ever hold a Hugging Face model id.
 _HF_ENV_KEYS = frozenset({"HF_MODEL_ID", "MODEL_ID", "HF_MODEL", "MODEL_NAME_OR_PATH"})
 
@@ -106,16 +105,9 @@ class _Scanner(StringReader, ExportedModels, BindingVisitor):
     # -- positions -------------------------------------------------------------------------
 
     def column(self, node: ast.expr) -> int:
-        # ast columns count UTF-8 bytes; users count characters.
         if self._lines is None:
             self._lines = self.data.splitlines()
-        try:
-            line = self._lines[node.lineno - 1]
-        except IndexError:
-            return node.col_offset + 1
-        if line.isascii():
-            return node.col_offset + 1
-        return len(line[: node.col_offset].decode("utf-8", "replace")) + 1
+        return char_column(self._lines, node)
 
     def add(self, repo_id: str, node: ast.expr, kind: str, context: str, revision: str | None,
             related: tuple[int, ...], line: int | None = None, column: int | None = None) -> None:
@@ -238,7 +230,7 @@ class _Scanner(StringReader, ExportedModels, BindingVisitor):
         # Help texts and log messages describe commands; they do not run them.
         # (epilog=textwrap.dedent("""...$ tune download org/m..."""): the text inside the call too.)
         self.prose.update(id(n) for k in node.keywords if k.arg in _PROSE_KEYWORDS for n in ast.walk(k.value))
-        if name in _PROSE_CALLS or name and name.lower().startswith(("is_", "has_", "assert")):
+        if name in PROSE_CALLS or name and name.lower().startswith(("is_", "has_", "assert")):
             # A message, or a predicate's or an assertion's argument: text about an id, not a use.
             self.prose.update(id(n) for a in node.args for n in ast.walk(a))
         if name in DATASET_LOADERS or is_other_repo_type(node):

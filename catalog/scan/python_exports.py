@@ -21,19 +21,18 @@ import ast
 from collections.abc import Callable
 
 from catalog.scan.base import IdCheck, hub_url_id
-from catalog.scan.python_loaders import is_model_name, keyword
+from catalog.scan.python_loaders import PROSE_CALLS, is_model_name, keyword
 from catalog.scan.python_scopes import Scope, literal
 from catalog.scan.python_values import Resolver
 from catalog.scan.shell_flags import model_flag
 
 # Calls whose first argument is not a model they are given: strings, containers and patterns
-# handled, messages, assertions and mocks (a test asserting or patching an id loads nothing).
-_NOT_LOADERS = frozenset({
+# handled, messages (PROSE_CALLS), assertions and mocks (a test asserting or patching an id loads nothing).
+_NOT_LOADERS = PROSE_CALLS | frozenset({
     "get", "pop", "setdefault", "index", "count", "startswith", "endswith", "replace", "split", "rsplit",
     "partition", "format", "append", "extend", "insert", "remove", "add", "update", "join", "match", "search",
-    "fullmatch", "sub", "findall", "compile", "patch", "Mock", "MagicMock", "isinstance", "print", "info",
-    "debug", "warning", "warn", "error", "exception", "log", "echo", "secho", "write", "ValueError",
-    "RuntimeError", "TypeError", "KeyError", "Exception", "skip", "skipif", "xfail", "parametrize", "param",
+    "fullmatch", "sub", "findall", "compile", "patch", "Mock", "MagicMock", "isinstance", "KeyError",
+    "skip", "skipif", "xfail", "parametrize", "param",
     # An API's request fields declared with their defaults (FastAPI, pydantic): what a client may send.
     "Form", "Query", "Body", "Header", "File", "Path", "Field", "Cookie",
     "from_name"})  # litgpt's Config.from_name("org/m"): its own table of architectures

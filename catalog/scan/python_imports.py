@@ -16,7 +16,7 @@ import os
 import warnings
 
 from catalog.scan.python_loaders import returns_object
-from catalog.scan.python_scopes import BindingVisitor, Imported, Scope
+from catalog.scan.python_scopes import BindingVisitor, Imported, Scope, char_column
 from catalog.scan.python_values import Resolution, Resolver, Value
 
 # Imports followed from one module to the next (a re-export of a re-export): enough for
@@ -53,13 +53,6 @@ class _Module:
         self.scope: Scope = visitor.scope
         self.resolver = Resolver(visitor.attributes, returns_object, visitor.parsed_attributes, imports)
 
-    def column(self, node: ast.expr) -> int:
-        """The 1-based character column of ``node`` (ast counts UTF-8 bytes)."""
-        try:
-            line = self.lines[node.lineno - 1]
-        except IndexError:
-            return node.col_offset + 1
-        return len(line[: node.col_offset].decode("utf-8", "replace")) + 1
 
 
 class Imports:
@@ -123,7 +116,7 @@ class Imports:
             found = module.resolver.resolve(ast.Name(id=name, ctx=ast.Load()), module.scope)
         finally:
             under_way.pop()
-        found.values = [v if v.origin is not None else Value(v.text, v.node, v.via, (), (module.file, module.column(v.node)))
+        found.values = [v if v.origin is not None else Value(v.text, v.node, v.via, (), (module.file, char_column(module.lines, v.node)))
                         for v in found.values]
         return found
 

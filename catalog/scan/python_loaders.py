@@ -36,6 +36,9 @@ ST_LEGACY_NAMES = frozenset(
     }
 )
 
+# Calls that print, log or raise their arguments: messages about ids, never uses.
+PROSE_CALLS = frozenset({"print", "info", "debug", "warning", "warn", "error", "exception", "log", "echo", "secho",
+                         "write", "ValueError", "RuntimeError", "TypeError", "Exception"})
 ID_KEYWORDS = ("model_name_or_path", "pretrained_model_name_or_path", "base_model_name_or_path",
                "tokenizer_name_or_path", "model_repo", "model_repo_id", "model_id_or_path",  # KServe's
                "model_source")  # Ray Serve LLM: LLMConfig(model_loading_config=dict(model_source="org/m"))

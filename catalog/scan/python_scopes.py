@@ -25,13 +25,30 @@ def trigger_lines(data: bytes, words: tuple[bytes, ...]) -> list[int]:
         while at >= 0:
             offsets.add(at)
             at = data.find(word, at + 1)
-    lines, line, previous = [], 1, 0
-    for at in sorted(offsets):
-        line += data.count(b"\n", previous, at)
-        previous = at
-        if not lines or lines[-1] != line:
-            lines.append(line)
+    return list(dict.fromkeys(line_numbers(data, sorted(offsets))))
+
+
+def line_numbers(data: bytes, offsets: list[int]) -> list[int]:
+    """The 1-based lines of ascending byte ``offsets``, counted in one pass over ``data`` (not from
+    the start for each: a line of 20,000 known ids took 6.7 s)."""
+    lines, line, counted = [], 1, 0
+    for at in offsets:
+        line += data.count(b"\n", counted, at)
+        counted = at
+        lines.append(line)
     return lines
+
+
+def char_column(lines: list[bytes], node: ast.expr) -> int:
+    """The 1-based character column of ``node`` in a module split into ``lines`` (ast columns
+    count UTF-8 bytes; users count characters)."""
+    try:
+        line = lines[node.lineno - 1]
+    except IndexError:
+        return node.col_offset + 1
+    if line.isascii():
+        return node.col_offset + 1
+    return len(line[: node.col_offset].decode("utf-8", "replace")) + 1
 
 
 # One binding: the expression bound (None when unknowable, e.g. a function), the scope it is

@@ -142,6 +142,11 @@ def _option_value(tokens: list[_Token], index: int, flag: str) -> _Token | None:
     return None
 
 
+def _option_anywhere(tokens: list[_Token], flag: str) -> _Token | None:
+    """The value of ``flag`` wherever the command gives it."""
+    return next((v for i in range(len(tokens)) if (v := _option_value(tokens, i, flag))), None)
+
+
 def _first_positional(tokens: list[_Token], start: int) -> _Token | None:
     index = start
     while index < len(tokens):
@@ -168,10 +173,7 @@ def _scan_command(tokens: list[_Token], dockerfile: bool) -> Iterator[tuple[_Tok
             yield tokens[index], "Hub URL", True, False
         following = texts[index + 1] if index + 1 < len(texts) else None
         if program in _DOWNLOADERS and following == "download":
-            repo_type = next(
-                (v for i in range(len(tokens)) if (v := _option_value(tokens, i, "--repo-type"))), None
-            )
-            source = next((v for i in range(len(tokens)) if (v := _option_value(tokens, i, "--source"))), None)
+            repo_type, source = _option_anywhere(tokens, "--repo-type"), _option_anywhere(tokens, "--source")
             target = _first_positional(tokens, index + 2)
             if target and (repo_type is None or repo_type[0] == "model") and (
                     source is None or source[0] in ("hf", "huggingface")):
@@ -274,9 +276,7 @@ def _references(
 ) -> list[_Found]:
     found: list[_Found] = []
     for tokens in commands:
-        revision = next(
-            (v for i in range(len(tokens)) if (v := _option_value(tokens, i, "--revision"))), None
-        )
+        revision = _option_anywhere(tokens, "--revision")
         for word, context, strong, pinnable in _scan_command(tokens, dockerfile):
             used: tuple[int, ...] = ()
             candidates = [word]
