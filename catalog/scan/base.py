@@ -206,6 +206,9 @@ class IdCheck:
         # The Python modules read for the names other modules import from them, once per tree
         # (a catalog.scan.python_imports.Modules, made by the first Python scan that needs it).
         self.modules: Any = None
+        # Loads in other modules that the current file's calls pass ids to (catalog.scan.python_calls):
+        # (file, line) places whose unresolved-reference those ids settle.
+        self.settled: list[tuple[str, int]] = []
 
     def problem(self, code: str, file: str, line: int, column: int, detail: str) -> None:
         """Record a :class:`ScanProblem` (``detail`` is cut to 200 characters)."""
@@ -258,7 +261,7 @@ class FileScan(NamedTuple):
     file_type: str
     references: list[Reference]
     problems: list[ScanProblem]
-    covered: Collection[tuple[str, int]]  # places a catalog.toml's used_at settles
+    covered: Collection[tuple[str, int]]  # places a catalog.toml's used_at (or ids passed to a load there) settles
     answers: dict[str, bool]
 
 

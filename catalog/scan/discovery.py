@@ -5,8 +5,10 @@ each file kind has its module:
 
 * Python (:mod:`catalog.scan.python`): loader calls (:mod:`catalog.scan.python_loaders`) whose
   model argument is followed through the module's data flow (:mod:`catalog.scan.python_values`
-  over the bindings of :mod:`catalog.scan.python_scopes`), command lines held in strings and
-  lists, Hub URLs, lm-eval ``model_args``;
+  over the bindings of :mod:`catalog.scan.python_scopes`), into the tree's other modules for
+  the names it imports (:mod:`catalog.scan.python_imports`) and the ids it passes to their
+  loaders (:mod:`catalog.scan.python_calls`), command lines held in strings and lists, Hub
+  URLs, lm-eval ``model_args``;
 * notebooks (:mod:`catalog.scan.notebook`), cell by cell with IPython lines neutralised;
 * configuration files (:mod:`catalog.scan.config_files`) by model key, at any depth;
 * commands (:mod:`catalog.scan.shell`): shell scripts, Dockerfiles, Makefiles, workflows,
@@ -327,9 +329,9 @@ def scan_files(paths: Sequence[str | Path], check: IdCheck, *, root: Path | None
 def scan_one(path: str, file: str, file_type: str, check: IdCheck) -> FileScan:
     """Scan the file at ``path`` (reported as ``file``), recording the catalogue answers it used."""
     problems_before = len(check.problems)
-    check.answers = {}
+    check.answers, check.settled = {}, []
     refs = _scan_file(path, file, file_type, check)
-    covered = covered_locations(path, file) if file_type == "catalog.toml" else ()
+    covered = covered_locations(path, file) if file_type == "catalog.toml" else check.settled
     return FileScan(path, file, file_type, refs, check.problems[problems_before:], covered, check.answers)
 
 

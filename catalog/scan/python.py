@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import ast
-import re
 import warnings
 from dataclasses import replace
 
-from catalog.scan.base import LOCAL_FOLDERS, IdCheck, Reference, hub_url_id, looks_like_repo_id
+from catalog.scan.base import IdCheck, Reference, hub_url_id, looks_like_repo_id
+from catalog.scan.python_calls import CallsFollowed, may_pass
 from catalog.scan.python_exports import ExportedModels, call_subjects
-from catalog.scan.python_gate import has_rule_word, known_id_offsets, walked_lines
+from catalog.scan.python_gate import (
+    has_rule_word,
+    id_offsets,
+    known_id_offsets,
+    passed_id_offsets,
+    walked_lines,
+)
 from catalog.scan.python_imports import Imports, Modules
 from catalog.scan.python_loaders import (
     DATASET_LOADERS,
@@ -28,17 +34,14 @@ from catalog.scan.python_loaders import (
     model_arguments,
     returns_object,
 )
-from catalog.scan.python_scopes import BindingVisitor, Scope, char_column, literal
+from catalog.scan.python_local import LocalFolders
+from catalog.scan.python_scopes import BindingVisitor, Passed, Scope, char_column, literal
 from catalog.scan.python_strings import StringReader, unparse
 from catalog.scan.python_values import Resolver, Value
 from catalog.scan.shell import HUB_PROGRAMS
 from catalog.scan.shell_flags import model_flag
 
-# A name that says it holds a place the code writes or reads locally.
-_LOCAL_NAME = re.compile(r"(output|save|^out_|_out$|dir$|_folder$|cache|local|tmp|temp)", re.IGNORECASE)
 # Words that make a string worth reading as a command line (Hydra overrides too: model.path=org/m).
-# A name that says it holds a server's address (an inference client's model= may be one).
-_ENDPOINT_NAME = re.compile(r"(url|endpoint|_host|address)$", re.IGNORECASE)
 _COMMAND_WORDS = ("--model", "--tokenizer", "--pretrained", "download ", "serve ", "model_args", "model.path=",
                   "++model", "++tokenizer", "--vision_tower")
 _PROSE_KEYWORDS = ("help", "description", "epilog", "usage", "doc", "msg", "message")
@@ -59,24 +62,30 @@ def scan_python(data: bytes, file: str, check: IdCheck, path: str | None = None)
             walked (nested too deeply); the caller falls back to a line scan and says so.
     """
     known = known_id_offsets(data, check)
-    if not known and not has_rule_word(data):
-        return []
-    with warnings.catch_warnings():
-        # Invalid escapes etc. in scanned code are the scanned project's business.
-        warnings.simplefilter("ignore")
-        tree = ast.parse(data)
     imports = None
     if path is not None:
         if check.modules is None:
             check.modules = Modules()
         imports = Imports(path, file, check.modules)
-    scanner = _Scanner(data, file, check, walked_lines(tree, data, known), catalogue_matches=bool(known),
-                       imports=imports)
-    scanner.visit(tree)
-    return scanner.finish()
+    # An id-shaped string in a module that imports one of the tree's loaders: maybe passed to it.
+    if not known and not has_rule_word(data) and not (
+            imports is not None and id_offsets(data) and may_pass(data, imports, _Scanner, check)):
+        return []
+    # Parsed already when another module's scan read it (for a name it imports or a call it makes).
+    tree = imports.parsed(data) if imports is not None else None
+    if tree is None:
+        with warnings.catch_warnings():
+            # Invalid escapes etc. in scanned code are the scanned project's business.
+            warnings.simplefilter("ignore")
+            tree = ast.parse(data)
+    scanner = _Scanner.read(data, file, check, tree, imports, known)
+    refs = list(scanner.finish())
+    if imports is not None and imports.path not in check.modules.loads:
+        check.modules.loads[imports.path] = scanner.probe(tree)  # for the calls other modules make here
+    return refs
 
 
-class _Scanner(StringReader, ExportedModels, BindingVisitor):
+class _Scanner(StringReader, ExportedModels, CallsFollowed, LocalFolders, BindingVisitor):
     def __init__(self, data: bytes, file: str, check: IdCheck, trigger_lines: list[int] | None,
                  catalogue_matches: bool = False, imports: Imports | None = None) -> None:
         super().__init__(trigger_lines)
@@ -90,8 +99,6 @@ class _Scanner(StringReader, ExportedModels, BindingVisitor):
         self.reported: set[int] = set()  # literal nodes reported where they are assigned
         self.options: list[ast.Call] = []  # add_argument / click.option calls (python_exports)
         self.constants: list[tuple[str, ast.expr]] = []  # model-named constants (python_exports)
-        self.written_names: set[str] = set()  # names and literals the code writes to (local folders)
-        self.written_texts: set[str] = set()
         self.commands: list[tuple[ast.expr, Scope]] = []
         self.model_args: list[tuple[ast.Call, ast.expr, Scope]] = []
         self.prose: set[int] = set()  # help texts and messages: never command lines
@@ -101,6 +108,20 @@ class _Scanner(StringReader, ExportedModels, BindingVisitor):
         self._lines: list[bytes] | None = None
         self._seen: dict[Reference, Reference] = {}
         self.resolver = Resolver(self.attributes, returns_object, self.parsed_attributes, imports)
+
+    @classmethod
+    def read(cls, data: bytes, file: str, check: IdCheck, tree: ast.Module, imports: Imports | None,
+             known: list[int] | None = None) -> _Scanner:
+        """A scanner of the module, walked: the bodies holding a rule word, a known id (byte offsets
+        ``known``, looked up when None) or, given the tree's imports, an id-shaped string passed
+        to an imported name."""
+        if known is None:
+            known = known_id_offsets(data, check)
+        passed = passed_id_offsets(data, tree) if imports is not None else []
+        scanner = cls(data, file, check, walked_lines(tree, data, sorted({*known, *passed})),
+                      catalogue_matches=bool(known), imports=imports)
+        scanner.visit(tree)
+        return scanner
 
     # -- positions -------------------------------------------------------------------------
 
@@ -203,7 +224,7 @@ class _Scanner(StringReader, ExportedModels, BindingVisitor):
                     self.subjects.append((value, self.scope))
             return
         repo_id = literal(value)
-        if repo_id is not None and self.check.accepts(repo_id, strong=True) and not self._local(repo_id):
+        if repo_id is not None and self.check.accepts(repo_id, strong=True) and not self.is_local(repo_id):
             self.consumed.add(id(value))
             self.reported.add(id(value))
             self.add(repo_id, value, "python-constant", f"{name} default", None, ())
@@ -240,9 +261,9 @@ class _Scanner(StringReader, ExportedModels, BindingVisitor):
         if name in OUTPUT_CALLS:
             self.consumed.update(id(n) for n in [*node.args[:1], *(k.value for k in node.keywords)])
         if name in LOCAL_OUTPUT_CALLS:
-            self._written([*node.args[:1], *(k.value for k in node.keywords if k.arg == "save_directory")])
+            self.written([*node.args[:1], *(k.value for k in node.keywords if k.arg == "save_directory")])
         self.consumed.update(id(k.value) for k in node.keywords if k.arg in OUTPUT_KEYWORDS)
-        self._written([k.value for k in node.keywords if k.arg in LOCAL_OUTPUT_KEYWORDS])
+        self.written([k.value for k in node.keywords if k.arg in LOCAL_OUTPUT_KEYWORDS])
         positions = model_arguments(node, self.imported_from)
         for position in positions:
             self.pending.append((node, position, self.scope))
@@ -254,27 +275,7 @@ class _Scanner(StringReader, ExportedModels, BindingVisitor):
         if args is not None:
             self.model_args.append((node, args, self.scope))
 
-    def _written(self, nodes: list[ast.expr]) -> None:
-        for node in nodes:
-            self.consumed.add(id(node))
-            if isinstance(node, ast.Name):
-                self.written_names.add(node.id)
-            elif isinstance(node, ast.Attribute):
-                self.written_names.add(node.attr)
-            text = literal(node)
-            if text is not None:
-                self.written_texts.add(text)
-
     # -- resolution ------------------------------------------------------------------------
-
-    def _local(self, value: str, via: tuple[str, ...] = ()) -> bool:
-        """Whether a value is a folder the code writes or a relative path rather than a Hub id."""
-        if value in self.written_texts or any(n in self.written_names for n in via):
-            return True
-        if via and _LOCAL_NAME.search(via[-1]):
-            return True
-        head, slash, _ = value.partition("/")
-        return bool(slash) and head.lower() in LOCAL_FOLDERS
 
     def _accept(self, value: str, position: Position) -> str | None:
         if position.whisper_sizes and value in FASTER_WHISPER_SIZES:
@@ -305,7 +306,7 @@ class _Scanner(StringReader, ExportedModels, BindingVisitor):
         if direct is not None:
             self.consumed.add(id(arg))
             repo_id = self._accept(direct, position)
-            if repo_id is not None and not self._local(direct):
+            if repo_id is not None and not self.is_local(direct):
                 self.reported.add(id(arg))  # a constant bound to it is reported here, not again at its uses
                 revision, revision_line = self._revision(call, scope)
                 self.add(repo_id, arg, "python-call", position.context, revision, (revision_line or arg.lineno,))
@@ -318,7 +319,11 @@ class _Scanner(StringReader, ExportedModels, BindingVisitor):
                 reported = True
                 continue
             self.consumed.add(id(value.node))
-            if self._local(value.text, value.via):
+            if isinstance(value.node, Passed):  # a probe (python_calls): which loads a parameter reaches
+                if not self.is_local(value.text, value.via):
+                    self.reached(value.node, position, call.lineno, self._revision(call, scope)[0])
+                continue
+            if self.is_local(value.text, value.via):
                 # A folder the code writes: seen, and not a Hub use. An id built from it
                 # (f"{user}/{output_dir}") is the code's own upload, which only runtime can name.
                 built_from_output = built_from_output or composite
@@ -332,17 +337,10 @@ class _Scanner(StringReader, ExportedModels, BindingVisitor):
             self._add_value(repo_id, arg, value, position, revision, revision_line)
         overridable = resolution.overridable or _reads_attribute(arg)
         if position.unresolved and (resolution.unresolved or built_from_output) and (
-            not reported or overridable) and not self._written_expression(arg) and (
+            not reported or overridable) and not self.written_expression(arg) and (
                 overridable or not position.parsed_only or isinstance(arg, ast.Attribute)):
             self.check.problem("unresolved-reference", self.file, call.lineno, self.column(call),
                                f"{position.context}({unparse(arg)})")
-
-    def _written_expression(self, arg: ast.expr) -> bool:
-        """``from_pretrained(output_dir)``: loading back what the code saved, not an unseen Hub id;
-        ``HuggingFaceEndpointEmbeddings(model=TEI_ENDPOINT_URL)``: a server's address."""
-        last = arg.attr if isinstance(arg, ast.Attribute) else arg.id if isinstance(arg, ast.Name) else ""
-        return bool(last) and (last in self.written_names or bool(_LOCAL_NAME.search(last))
-                               or bool(_ENDPOINT_NAME.search(last)))
 
     def _add_value(self, repo_id: str, use: ast.expr, value: Value, position: Position, revision: str | None,
                    revision_line: int | None) -> None:
@@ -369,6 +367,7 @@ class _Scanner(StringReader, ExportedModels, BindingVisitor):
         self.bind_call_arguments()
         for call, position, scope in self.pending:
             self._resolve_position(call, position, scope)
+        self.follow_calls()
         for call, args, scope in self.model_args:
             self._model_args(call, args, scope)
         self._commands()

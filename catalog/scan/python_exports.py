@@ -129,7 +129,7 @@ class ExportedModels:
         only: a bare name (a default of a flag as loose as ``--model``) is as likely another
         vendor's model."""
         repo_id = literal(value)
-        if repo_id is None or "/" not in repo_id or id(value) in self.consumed or self._local(repo_id) \
+        if repo_id is None or "/" not in repo_id or id(value) in self.consumed or self.is_local(repo_id) \
                 or hub_url_id(repo_id) is not None or not self.check.accepts(repo_id, strong=True):
             return
         self.consumed.add(id(value))

@@ -114,6 +114,10 @@ def _model_constants(data: bytes) -> Iterator[re.Match[bytes]]:
 
 
 # An "org/name"-shaped quoted string: with a catalogue, the candidates for catalogue matches.
+# A quoted value bound to a name on its line: `repo = "org/m"`, `self.repo: str = "org/m"`.
+_BOUND = re.compile(rb"[ \t]*[\w.]+[ \t]*(?::[^=\n]*)?=[ \t]*[rbuf]?$")
+# A name called or whose attribute is taken: `load(`, `models.load(`.
+_CALLED = re.compile(rb"\b([A-Za-z_]\w*)\s*[.(]")
 _QUOTED_ID = re.compile(rb"""['"]([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*)['"]""")
 
 
@@ -173,12 +177,50 @@ def known_id_offsets(data: bytes, check: IdCheck) -> list[int]:
     Asking the (cached) catalogue about each distinct string is far cheaper than parsing and
     walking every file that has a MIME type or a path in it.
     """
-    if not check.has_catalogue or b"/" not in data:  # every candidate holds a slash
+    if not check.has_catalogue:
         return []
-    candidates = [(m.start(), value) for m in _QUOTED_ID.finditer(data)
-                  if looks_like_repo_id(value := m.group(1).decode("ascii"))]
+    candidates = _quoted_ids(data)
     check.prefetch(value for _, value in candidates)
     return [at for at, value in candidates if check.known(value)]
+
+
+def id_offsets(data: bytes) -> list[int]:
+    """Where any quoted "org/name" stands in the file, known or not."""
+    return [at for at, _ in _quoted_ids(data)]
+
+
+def passed_id_offsets(data: bytes, tree: ast.Module) -> list[int]:
+    """Where a quoted "org/name" may be passed to a function the module imports: bound to a name
+    (``repo = "org/m"``, passed later), or within three lines of a call of an imported name
+    (``models.load(\n    "org/m")``). The bodies holding them are walked for
+    :mod:`catalog.scan.python_calls`, and no others for it (walking every body that quotes an id
+    cost a third more on test-heavy trees)."""
+    offsets = id_offsets(data)
+    if not offsets:
+        return []
+    names = {(alias.asname or alias.name).partition(".")[0].encode() for node in tree.body
+             if isinstance(node, ast.Import | ast.ImportFrom) for alias in node.names if alias.name != "*"}
+    found = []
+    for at in offsets:
+        line_start = data.rfind(b"\n", 0, at) + 1
+        if _BOUND.match(data, line_start, at):
+            found.append(at)
+            continue
+        start, end = line_start - 1, at
+        for _ in range(3):  # the three lines before the id's and the three after it
+            start = data.rfind(b"\n", 0, start) if start > 0 else -1
+            end = data.find(b"\n", end + 1) if end >= 0 else -1
+        end = len(data) if end < 0 else end
+        if any(m.group(1) in names for m in _CALLED.finditer(data, start + 1, end)):
+            found.append(at)
+    return found
+
+
+def _quoted_ids(data: bytes) -> list[tuple[int, str]]:
+    if b"/" not in data:  # every candidate holds a slash
+        return []
+    return [(m.start(), value) for m in _QUOTED_ID.finditer(data)
+            if looks_like_repo_id(value := m.group(1).decode("ascii"))]
 
 
 def walked_lines(tree: ast.Module, data: bytes, known: list[int]) -> list[int]:

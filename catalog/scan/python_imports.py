@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import warnings
+from typing import Any
 
+from catalog.scan.python_gate import has_rule_word
 from catalog.scan.python_loaders import returns_object
 from catalog.scan.python_scopes import BindingVisitor, Imported, Scope, char_column
 from catalog.scan.python_values import Resolution, Resolver, Value
@@ -36,23 +39,50 @@ class Modules:
     way (an import cycle or a chain deeper than :data:`MAX_IMPORT_DEPTH` stops there)."""
 
     def __init__(self) -> None:
-        self.read: dict[str, _Module | None] = {}  # path -> module, None when it cannot be read
+        self.read: dict[str, TreeModule | None] = {}  # path -> module, None when it cannot be read
         self.under_way: list[tuple[str, str]] = []  # (path, name)
         self.bytes_read = 0
+        # What the parameters of a module's functions feed, by path, for the calls other modules
+        # make to them (a catalog.scan.python_calls.ModuleLoads); the bytes read for them; whether
+        # a bound stopped that.
+        self.loads: dict[str, Any] = {}
+        # (importing folder, level, module, name, attribute) -> Imports.callable's answer
+        self.callables: dict[tuple[str, int, str, str | None, str | None], tuple[str, str] | None] = {}
+        self.probed = 0
+        self.probed_bytes = 0
+        self.probes_stopped = False
 
 
-class _Module:
+def _may_offer(path: str, name: str) -> bool:
+    """Whether the module at ``path`` may load models or re-export ``name`` from another module
+    (a word some rule looks for, or an import naming it), judged from its bytes without parsing."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_MODULE_BYTES + 1)
+    except OSError:
+        return False
+    # `import a, name` or `from .m import (\n    name,\n)`: the name after an import, parentheses spanning lines.
+    after_import = rb"import[ \t]*(?:\([^)]*|[^\n(]*)\b" + re.escape(name.encode()) + rb"\b"
+    return has_rule_word(data) or re.search(after_import, data) is not None
+
+
+class TreeModule:
     """One imported module of the tree: its module-level bindings and a resolver over them."""
 
     def __init__(self, path: str, file: str, data: bytes, tree: ast.Module, imports: Imports) -> None:
         self.path = path
         self.file = file
+        self.data = data
+        self.tree: ast.Module | None = tree  # until the module's own scan takes it (Imports.parsed)
+        self.imports = imports
         self.lines = data.splitlines()
         visitor = BindingVisitor([])  # module level only: what another module can import
         visitor.visit(tree)
         self.scope: Scope = visitor.scope
         self.resolver = Resolver(visitor.attributes, returns_object, visitor.parsed_attributes, imports)
-
+        # What another module can call: its module-level functions and classes, by name.
+        self.callables = {node.name for node in tree.body
+                          if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)}
 
 
 class Imports:
@@ -69,14 +99,61 @@ class Imports:
 
     def __call__(self, origin: Imported, attribute: str | None) -> Resolution | None:
         if origin.name is None:  # import a.b as m; m.NAME
-            return self._lookup(self._find(origin.level, origin.module), attribute) if attribute else None
+            return self._lookup(self.find(origin.level, origin.module), attribute) if attribute else None
         if attribute is None:  # from a.b import NAME; NAME
-            return self._lookup(self._find(origin.level, origin.module), origin.name)
+            return self._lookup(self.find(origin.level, origin.module), origin.name)
         # from a import b; b.NAME: b is a module of the tree
         submodule = ".".join(p for p in (origin.module, origin.name) if p)
-        return self._lookup(self._find(origin.level, submodule), attribute)
+        return self._lookup(self.find(origin.level, submodule), attribute)
 
-    def _find(self, level: int, module: str) -> str | None:
+    def callable(self, origin: Imported, attribute: str | None) -> tuple[str, str] | None:
+        """The path of the tree's module that defines the function or class an imported name (or
+        an attribute of an imported module) calls, and its name there; followed through
+        re-exports (``from .models import load`` in a package's ``__init__``) up to
+        :data:`MAX_IMPORT_DEPTH`. A module already scanned is not read again for it."""
+        key = (os.path.dirname(self.path), origin.level, origin.module, origin.name, attribute)
+        if key not in self.modules.callables:
+            self.modules.callables[key] = self._callable(origin, attribute)
+        return self.modules.callables[key]
+
+    def _callable(self, origin: Imported, attribute: str | None) -> tuple[str, str] | None:
+        imports: Imports = self
+        for _ in range(MAX_IMPORT_DEPTH):
+            if origin.name is None:  # import a.b as m; m.load()
+                path, name = imports.find(origin.level, origin.module), attribute
+            elif attribute is None:  # from a.b import load; load()
+                path, name = imports.find(origin.level, origin.module), origin.name
+            else:  # from a import b; b.load()
+                path, name = imports.find(origin.level, ".".join(p for p in (origin.module, origin.name) if p)), attribute
+            if path is None or name is None:
+                return None
+            scanned = self.modules.loads.get(path)
+            if scanned is not None and name in scanned.names:
+                return path, name
+            if scanned is None and not _may_offer(path, name):
+                return None  # not read for nothing: no loader there, and the name is not imported there
+            module = imports.module(path)
+            if module is None:
+                return None
+            if name in module.callables:
+                return path, name
+            bound = [v for v, _, _ in module.scope.bindings.get(name, ()) if isinstance(v, Imported)]
+            if len(bound) != 1:
+                return None
+            imports, origin, attribute = module.imports, bound[0], None
+        return None
+
+    def parsed(self, data: bytes) -> ast.Module | None:
+        """This module's syntax tree if another module's scan has read it already (the same bytes),
+        handed over once: the module's own scan is the last to need it (it records what the
+        module offers its callers), and a tree kept for nothing costs every later collection."""
+        module = self.modules.read.get(self.path)
+        if module is None or module.tree is None or module.data != data:
+            return None
+        tree, module.tree = module.tree, None
+        return tree
+
+    def find(self, level: int, module: str) -> str | None:
         """The file of ``module`` as imported from this one, inside the scanned folder."""
         parts = [p for p in module.split(".") if p]
         if not parts or any(p in (os.curdir, os.pardir) for p in parts):
@@ -108,7 +185,7 @@ class Imports:
         under_way = self.modules.under_way
         if path is None or len(under_way) >= MAX_IMPORT_DEPTH or (path, name) in under_way:
             return None
-        module = self._module(path)
+        module = self.module(path)
         if module is None or name not in module.scope.bindings:
             return None
         under_way.append((path, name))
@@ -120,7 +197,8 @@ class Imports:
                         for v in found.values]
         return found
 
-    def _module(self, path: str) -> _Module | None:
+    def module(self, path: str) -> TreeModule | None:
+        """The module of the tree at ``path``, read and parsed once per tree (None if it cannot be)."""
         read = self.modules.read
         if path in read:
             return read[path]
@@ -138,7 +216,7 @@ class Imports:
                     warnings.simplefilter("ignore")  # the scanned project's invalid escapes
                     tree = ast.parse(data)
                 file = os.path.relpath(path, self.root).replace(os.sep, "/")
-                module = _Module(path, file, data, tree, Imports(path, file, self.modules))
+                module = TreeModule(path, file, data, tree, Imports(path, file, self.modules))
         except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
             module = None  # the module's own scan says what is wrong with it
         read[path] = module

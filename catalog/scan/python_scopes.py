@@ -7,6 +7,9 @@ import ast
 import bisect
 import re
 
+from catalog.scan.python_loaders import callee
+from catalog.scan.python_rows import columns, parametrized
+
 
 def literal(node: ast.AST | None) -> str | None:
     """The value of a string literal or a placeholder-free f-string, else None."""
@@ -67,6 +70,15 @@ class Imported(ast.expr):
     level: int
 
 
+class Passed(ast.Constant):
+    """A probe bound to a parameter of one of the module's functions (or of a class's ``__init__``)
+    when :mod:`catalog.scan.python_calls` reads the module for the calls other modules make to it:
+    the loads it reaches are the loads that parameter feeds. ``tag`` is (function or class name,
+    whether it is a class, parameter)."""
+
+    tag: tuple[str, bool, str]
+
+
 class Scope:
     """One Python scope (module, function or class body) and the bindings made in it."""
 
@@ -110,6 +122,21 @@ class Scope:
         return None
 
 
+def bind_arguments(call: ast.Call, definition: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope,
+                   initialiser: bool, caller: Scope) -> None:
+    """Bind the parameters of ``definition`` (its body's ``scope``) to what ``call`` passes them,
+    evaluated in ``caller``; nothing for a call that unpacks ``*args``."""
+    if any(isinstance(a, ast.Starred) for a in call.args):
+        return
+    params = [*definition.args.posonlyargs, *definition.args.args][1 if initialiser else 0:]
+    for param, value in zip(params, call.args):
+        scope.bind(param.arg, value, caller)
+    names = {p.arg for p in [*params, *definition.args.kwonlyargs]}
+    for kw in call.keywords:
+        if kw.arg in names:
+            scope.bind(kw.arg, kw.value, caller)
+
+
 _CLICK_PARAMS = ("option", "argument", "Option", "Argument")
 # Class names (or bases) of settings holders: BaseSettings, AppConfig, TrainingArgs, ServerArguments.
 _SETTINGS_CLASS = re.compile(r"(Settings|Config|Configuration|Args|Arguments|Options|Params|Parameters)$")
@@ -147,6 +174,10 @@ class BindingVisitor(ast.NodeVisitor):
         # Functions defined in the module (name -> (definition, its scope)) and calls by plain
         # name, so that a call's arguments can be bound to the parameters they feed.
         self.functions: dict[str, tuple[ast.FunctionDef | ast.AsyncFunctionDef, Scope]] = {}
+        # A class's own __init__ (class name -> (definition, its scope)): `Runner("org/m")` feeds it.
+        self.initialisers: dict[str, tuple[ast.FunctionDef | ast.AsyncFunctionDef, Scope]] = {}
+        self._class_name: str | None = None
+        # Calls by plain name (`load(...)`) and of a name's attribute (`models.load(...)`).
         self.calls: list[tuple[ast.Call, Scope]] = []
         self.aliases: dict[str, str] = {}  # `from x import name as alias`: alias -> name
         self.imported_from: dict[str, str] = {}  # `from pkg.mod import name`: name -> pkg
@@ -207,9 +238,9 @@ class BindingVisitor(ast.NodeVisitor):
         if not isinstance(node, ast.Lambda):
             for decorator in node.decorator_list:
                 self.visit(decorator)
-                if isinstance(decorator, ast.Call) and _callee(decorator) == "parametrize":
-                    cases.update(_parametrized(decorator, self.scope))
-                if isinstance(decorator, ast.Call) and _callee(decorator) in _CLICK_PARAMS:
+                if isinstance(decorator, ast.Call) and callee(decorator) == "parametrize":
+                    cases.update(parametrized(decorator, self.scope))
+                if isinstance(decorator, ast.Call) and callee(decorator) in _CLICK_PARAMS:
                     dest = option_dest(decorator)
                     default = next((kw.value for kw in decorator.keywords if kw.arg == "default"), None)
                     if dest and default is not None:
@@ -233,25 +264,29 @@ class BindingVisitor(ast.NodeVisitor):
                 scope.bind(extra.arg, None)
         if not isinstance(node, ast.Lambda):
             self.functions[node.name] = (node, scope)
+            if node.name == "__init__" and self.scope.is_class and self._class_name is not None:
+                self.initialisers[self._class_name] = (node, scope)
+        outer_class, self._class_name = self._class_name, None
         self._enter(scope, node.body)
+        self._class_name = outer_class
 
     def bind_call_arguments(self) -> None:
         """Bind each module function's parameters to what its calls in the module pass
         (``train(base_model=args.base_model)`` feeds ``def train(base_model)``); call once, after the walk."""
         for call, caller in self.calls:
-            target = self.functions.get(call.func.id) if isinstance(call.func, ast.Name) else None
-            if target is None:
-                continue
-            definition, scope = target
-            params = [*definition.args.posonlyargs, *definition.args.args]
-            if any(isinstance(a, ast.Starred) for a in call.args):
-                continue
-            for param, value in zip(params, call.args):
-                scope.bind(param.arg, value, caller)
-            names = {p.arg for p in [*params, *definition.args.kwonlyargs]}
-            for kw in call.keywords:
-                if kw.arg in names:
-                    scope.bind(kw.arg, kw.value, caller)
+            if isinstance(call.func, ast.Name):
+                target = self.function(call.func.id)
+                if target is not None:
+                    bind_arguments(call, *target, caller)
+
+    def function(self, name: str) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef, Scope, bool] | None:
+        """The function a call of ``name`` runs in this module: (definition, its scope, whether it is
+        a class's ``__init__``, whose first parameter is the new object)."""
+        if name in self.functions:
+            return (*self.functions[name], False)
+        if name in self.initialisers:
+            return (*self.initialisers[name], True)
+        return None
 
     visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _function
 
@@ -268,13 +303,15 @@ class BindingVisitor(ast.NodeVisitor):
                           if (name := base.id if isinstance(base, ast.Name) else base.attr
                               if isinstance(base, ast.Attribute) else None) in self.classes)
             body = self.classes[node.name] = Scope(self.scope, is_class=True, bases=bases)
+            outer_class, self._class_name = self._class_name, node.name
             self._enter(body, node.body)
+            self._class_name = outer_class
             self._in_dataclass, self.in_settings = outer, outer_settings
 
     def visit_Call(self, node: ast.Call) -> None:
-        if isinstance(node.func, ast.Name):
+        if isinstance(node.func, ast.Name) or isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name):
             self.calls.append((node, self.scope))
-        if _callee(node) == "add_argument":
+        if callee(node) == "add_argument":
             dest = option_dest(node)
             default = next((kw.value for kw in node.keywords if kw.arg == "default"), None)
             if dest:
@@ -343,48 +380,3 @@ class BindingVisitor(ast.NodeVisitor):
                 self.imported_from[alias.asname or alias.name] = node.module.partition(".")[0]
 
     visit_Import = visit_ImportFrom = _bind_imports
-
-
-def columns(rows: ast.expr | None, width: int) -> list[ast.expr | None]:
-    """The ``width`` columns of a literal list of rows (tuples or lists of ``width`` items, or
-    ``pytest.param(...)`` of them), each as a synthetic list; Nones when ``rows`` is not one."""
-    items = rows.elts if isinstance(rows, ast.List | ast.Tuple | ast.Set) else None
-    table = []
-    for row in items or ():
-        if isinstance(row, ast.Call) and _callee(row) == "param":
-            row = ast.Tuple(elts=row.args, ctx=ast.Load())
-        if not isinstance(row, ast.Tuple | ast.List) or len(row.elts) != width:
-            return [None] * width
-        table.append(row.elts)
-    if not table:
-        return [None] * width
-    return [ast.copy_location(ast.List(elts=[row[i] for row in table], ctx=ast.Load()), rows) for i in range(width)]
-
-
-def _parametrized(decorator: ast.Call, scope: Scope) -> dict[str, ast.expr]:
-    """``@pytest.mark.parametrize("a, b", [(x, y), ...])``: each named parameter and the list of its
-    values (also a list the module binds once to a name: ``parametrize("a, b", CASES)``)."""
-    names = decorator.args[0] if decorator.args else next(
-        (k.value for k in decorator.keywords if k.arg == "argnames"), None)
-    values = decorator.args[1] if len(decorator.args) > 1 else next(
-        (k.value for k in decorator.keywords if k.arg == "argvalues"), None)
-    if isinstance(names, ast.Constant) and isinstance(names.value, str):
-        listed = [n.strip() for n in names.value.split(",") if n.strip()]
-    elif isinstance(names, ast.List | ast.Tuple):
-        listed = [n.value for n in names.elts if isinstance(n, ast.Constant) and isinstance(n.value, str)]
-    else:
-        return {}
-    if values is None or not listed:
-        return {}
-    if isinstance(values, ast.Name):
-        bound = scope.lookup(values.id) or []
-        if len(bound) == 1 and isinstance(bound[0][0], ast.List | ast.Tuple) and not bound[0][2]:
-            values = bound[0][0]
-    if len(listed) == 1:
-        return {listed[0]: values}
-    return {name: column for name, column in zip(listed, columns(values, len(listed))) if column is not None}
-
-
-def _callee(call: ast.Call) -> str | None:
-    func = call.func
-    return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None

@@ -21,7 +21,7 @@ class StringReader:
     """Reads the strings of a module for the Python scanner it is a base of.
 
     The scanner provides what the readers need: the id check, the resolver of names, the
-    command lines and literals it collected, and ``add`` / ``column`` / ``_local``.
+    command lines and literals it collected, and ``add`` / ``column`` / ``is_local``.
     """
 
     file: str
@@ -56,7 +56,7 @@ class StringReader:
             unresolved = unresolved or overridable or "\0" in text.partition("pretrained=")[2].split(",")[0]
             for match in _MODEL_ARGS.finditer(text):
                 value = match.group(2).strip("\"'")
-                if "\0" in value or not self.check.accepts(value, strong=True) or self._local(value):
+                if "\0" in value or not self.check.accepts(value, strong=True) or self.is_local(value):
                     continue
                 if lines:
                     self.add(value, node, "python-constant", f"model_args {match.group(1)}=", None, lines)
@@ -127,7 +127,7 @@ class StringReader:
                         line, column = self._written_at(node, value) or (node.lineno, None)
                         found.append((value, line, column, context, revision, lines))
             for value, line, column, context, revision, *lines in found:
-                if self._local(value):
+                if self.is_local(value):
                     continue
                 self.consumed.add(id(node))
                 related = lines[0] if lines else ()

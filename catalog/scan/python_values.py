@@ -15,10 +15,10 @@ import ast
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from catalog.scan.python_scopes import Binding, Imported, Scope
+from catalog.scan.python_scopes import Binding, Imported, Passed, Scope
 
 _MAX_DEPTH = 24
-_MAX_VALUES = 32
+MAX_VALUES = 32
 _ENV_GETTERS = ("getenv", "get")
 _DEFAULT_HOLDERS = ("Option", "Argument", "field", "Field", "Query", "Param")
 # Calls that build a filesystem path: what they return is a local folder, never a Hub id.
@@ -78,7 +78,7 @@ class Resolver:
 
     def _resolve(self, node: ast.expr | None, scope: Scope, out: Resolution, depth: int,
                  seen: frozenset[int], via: tuple[str, ...]) -> None:
-        if node is None or depth > _MAX_DEPTH or len(out.values) >= _MAX_VALUES:
+        if node is None or depth > _MAX_DEPTH or len(out.values) >= MAX_VALUES:
             # Past the bound the rest is unseen, and said so (a loop over 40 ids: 32 and a problem).
             out.unresolved = True
             return
@@ -89,6 +89,9 @@ class Resolver:
             return
         seen = seen | {id(node)}
         step = depth + 1
+        if isinstance(node, Passed):  # a probe, not a value written here
+            out.values.append(Value(node.value, node, via))
+            return
         if isinstance(node, ast.Constant):
             if isinstance(node.value, str):
                 out.values.append(Value(node.value, node, via, (node.lineno,)))
@@ -320,7 +323,7 @@ class Resolver:
             for value in inner.values:
                 lines.update(value.lines)  # empty for a value written in another module
                 names += [n for n in value.via if n not in names]
-            texts = [t + v.text for t in texts for v in inner.values][:_MAX_VALUES]
+            texts = [t + v.text for t in texts for v in inner.values][:MAX_VALUES]
         for text in texts:
             out.values.append(Value(text, node, tuple(names), tuple(sorted(lines))))
 

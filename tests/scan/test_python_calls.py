@@ -1,0 +1,152 @@
+"""A model id passed to the project's own loader: across modules of the tree, and to a class."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from catalog.scan import python_calls
+from catalog.scan.discovery import scan
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+
+
+def found(root: Path, known: set[str] | None = None) -> tuple[set[tuple[str, str, int]], set[tuple[str, int]]]:
+    discovery = scan([root], known_ids=known.__contains__ if known is not None else None)
+    return ({(r.repo_id, r.file, r.line) for r in discovery.references},
+            {(p.file, p.line) for p in discovery.problems if p.code == "unresolved-reference"})
+
+
+LOADERS = '''from transformers import AutoModelForCausalLM, AutoTokenizer
+
+
+def load(name, revision=None):
+    tokenizer = AutoTokenizer.from_pretrained(name)
+    return AutoModelForCausalLM.from_pretrained(name, revision=revision), tokenizer
+
+
+def describe(name):
+    print(f"loading {name}")
+
+
+class Runner:
+    def __init__(self, model_name, device="cpu"):
+        self.model = AutoModelForCausalLM.from_pretrained(model_name)
+'''
+
+
+def test_an_id_passed_to_a_loader_in_another_module_is_a_reference_at_the_call(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "pkg/__init__.py": "from .models import load as load_model\n",
+        "pkg/models.py": LOADERS,
+        "main.py": '''from pkg.models import load, Runner, describe
+from pkg import models
+from pkg import load_model
+import pkg.models as m
+
+BASE = "org/base"
+
+
+def main():
+    load("org/direct")
+    models.load(name="org/by-module")
+    m.Runner("org/runner")
+    load_model(BASE)
+    describe("org/only-printed")
+''',
+    })
+    refs, unresolved = found(tmp_path)
+    # The id is reported where it is written; the loader's unresolved-reference is settled.
+    assert refs == {("org/direct", "main.py", 10), ("org/by-module", "main.py", 11),
+                    ("org/runner", "main.py", 12), ("org/base", "main.py", 6)}
+    assert unresolved == set()
+
+
+def test_the_reference_names_the_function_and_the_loader(tmp_path: Path) -> None:
+    write(tmp_path, {"pkg/__init__.py": "", "pkg/models.py": LOADERS,
+                     "run.py": 'from pkg.models import load\nload("org/direct")\n'})
+    refs = scan([tmp_path]).references
+    # Two loads of one literal are one place: its line, named through the function called.
+    assert [(r.file, r.line, r.kind, r.context) for r in refs] == [
+        ("run.py", 2, "python-call", "load() → AutoModelForCausalLM.from_pretrained")]
+
+
+def test_a_loader_no_call_in_the_tree_feeds_stays_unresolved(tmp_path: Path) -> None:
+    write(tmp_path, {"pkg/__init__.py": "", "pkg/models.py": LOADERS,
+                     "cli.py": 'import sys\nfrom pkg.models import load\nload(sys.argv[1])\n'})
+    refs, unresolved = found(tmp_path)
+    assert refs == set()
+    assert ("pkg/models.py", 5) in unresolved and ("pkg/models.py", 15) in unresolved
+
+
+def test_a_class_built_in_its_own_module_feeds_its_initialiser(tmp_path: Path) -> None:
+    write(tmp_path, {"app.py": LOADERS + '''
+
+Runner("org/positional")
+Runner(model_name="org/keyword", device="cuda")
+'''})
+    refs, unresolved = found(tmp_path)
+    # Reported at the load, which names both literals' lines (the same-module rule).
+    assert {r[0] for r in refs} == {"org/positional", "org/keyword"}
+    assert ("app.py", 15) not in unresolved
+
+
+def test_local_folders_and_test_stand_ins_are_not_ids(tmp_path: Path) -> None:
+    write(tmp_path, {"pkg/__init__.py": "", "pkg/models.py": LOADERS,
+                     "test_models.py": '''from pkg.models import load
+load("outputs/run1")
+load("mock-model")
+load("gpt2")
+'''})
+    assert found(tmp_path)[0] == set()
+    # A bare name counts when the catalogue knows it (as anywhere outside a Hub loader's own call).
+    assert found(tmp_path, known={"gpt2"})[0] == {("gpt2", "test_models.py", 4)}
+
+
+def test_many_calls_of_one_loader_are_all_followed(tmp_path: Path) -> None:
+    calls = "".join(f'load("org/m{i}")\n' for i in range(60))
+    write(tmp_path, {"pkg/__init__.py": "", "pkg/models.py": LOADERS,
+                     "bulk.py": "from pkg.models import load\n" + calls})
+    refs, _ = found(tmp_path)
+    assert {r[0] for r in refs} == {f"org/m{i}" for i in range(60)}
+
+
+def test_more_values_than_the_data_flow_follows_is_said(tmp_path: Path) -> None:
+    names = ", ".join(f'"org/m{i}"' for i in range(40))
+    write(tmp_path, {"pkg/__init__.py": "", "pkg/models.py": LOADERS,
+                     "loop.py": f"from pkg.models import load\nfor name in [{names}]:\n    load(name)\n"})
+    refs, unresolved = found(tmp_path)
+    assert len(refs) == 32
+    assert ("loop.py", 3) in unresolved
+
+
+def test_past_the_trees_bound_the_scan_says_where_it_stopped_following(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(python_calls, "MAX_PROBED_MODULES", 2)
+    write(tmp_path, {**{f"lib{i}.py": LOADERS for i in range(4)},
+                     "main.py": "".join(f"import lib{i}\n" for i in range(4))
+                     + "".join(f'lib{i}.load("org/m{i}")\n' for i in range(4))})
+    discovery = scan([tmp_path])
+    assert {r.repo_id for r in discovery.references} == {"org/m0", "org/m1"}
+    stopped = [p for p in discovery.problems if p.code == "scan-incomplete"]
+    assert [(p.file, p.line) for p in stopped] == [("main.py", 7)]
+    assert "not followed" in stopped[0].detail
+    # The loads not followed keep their unresolved-reference: nothing is settled unsaid.
+    assert {(p.file, p.line) for p in discovery.problems if p.code == "unresolved-reference"} >= {
+        ("lib2.py", 5), ("lib3.py", 5)}
+
+
+def test_import_cycles_and_self_imports_end(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "a.py": 'from b import load\nfrom transformers import AutoModel\n\ndef fetch(name):\n'
+                '    return AutoModel.from_pretrained(name)\n\nload("org/from-a")\n',
+        "b.py": 'from a import fetch\n\ndef load(name):\n    return fetch(name)\n\nfetch("org/from-b")\n',
+    })
+    refs, _ = found(tmp_path)
+    # b.load passes its parameter on to a third call: one step is followed, and a.fetch is reached from b.
+    assert ("org/from-b", "b.py", 6) in refs
