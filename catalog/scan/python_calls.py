@@ -35,6 +35,8 @@ from catalog.scan.python_values import MAX_VALUES, Resolver, Value
 
 # An import statement: `import a.b as c`, `from .m import x, y`, `from m import (\n x,\n)`.
 _IMPORT = re.compile(rb"^[ \t]*(?:from[ \t]+[\w.]+[ \t]+import[ \t]*(?:\([^)]*\)|[^\n]*)|import[ \t]+[^\n]*)", re.MULTILINE)
+# Import statements read to decide whether a module that names no loader is worth parsing.
+MAX_GATE_IMPORTS = 200
 # Modules read for their parameters' loads in one tree, and their bytes: a tree whose calls reach
 # more is still scanned, and says once where it stopped following (a scan-incomplete entry).
 MAX_PROBED_MODULES = 256
@@ -224,7 +226,9 @@ def may_pass(data: bytes, imports: Imports, reader: Any, check: Any) -> bool:
     whose parameters feed a loader (judged from its import statements alone), so that it is worth
     parsing for the calls it makes: most such modules quote dataset ids or labels, and parsing
     them all cost a third more on test-heavy trees."""
-    for match in _IMPORT.finditer(data):
+    for count, match in enumerate(_IMPORT.finditer(data)):
+        if count == MAX_GATE_IMPORTS:  # a generated or hostile file: parsed, as one naming a loader is
+            return True
         try:
             statements = ast.parse(match.group(0).decode("utf-8", "replace").strip()).body
         except (SyntaxError, ValueError):
