@@ -54,8 +54,9 @@ class Modules:
 
 
 def _may_offer(path: str, name: str) -> bool:
-    """Whether the module at ``path`` may load models or re-export ``name`` from another module
-    (a word some rule looks for, or an import naming it), judged from its bytes without parsing."""
+    """Whether the module at ``path`` (inside the scanned folder) may load models or re-export
+    ``name`` from another module (a word some rule looks for, or an import naming it), judged from
+    its bytes without parsing."""
     try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_MODULE_BYTES + 1)
@@ -130,7 +131,8 @@ class Imports:
             scanned = self.modules.loads.get(path)
             if scanned is not None and name in scanned.names:
                 return path, name
-            if scanned is None and not _may_offer(path, name):
+            if scanned is None and not (self._inside(os.path.realpath(path), os.path.realpath(self.root))
+                                        and _may_offer(path, name)):
                 return None  # not read for nothing: no loader there, and the name is not imported there
             module = imports.module(path)
             if module is None:

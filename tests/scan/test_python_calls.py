@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -159,3 +160,13 @@ def test_a_module_of_thousands_of_imports_is_still_followed(tmp_path: Path) -> N
     refs, _ = found(tmp_path)
     # Past the import statements the gate reads, the module is parsed whole: nothing is missed.
     assert refs == {("org/generated", "gen.py", 20_002)}
+
+
+@pytest.mark.skipif(os.name == "nt", reason="symbolic links")
+def test_a_callee_linked_from_outside_the_tree_is_never_read(tmp_path: Path) -> None:
+    outside, tree = tmp_path / "outside", tmp_path / "tree"
+    write(outside, {"loaders.py": LOADERS})
+    write(tree, {"main.py": 'from loaders import load\nload("org/outside")\n'})
+    (tree / "loaders.py").symlink_to(outside / "loaders.py")
+    discovery = scan([tree / "main.py"], root=tree)
+    assert [r.repo_id for r in discovery.references] == []
