@@ -66,9 +66,12 @@ class ModuleLoads(NamedTuple):
     file: str  # as reported
     names: frozenset[str]  # its module-level functions and classes
     callees: dict[str, Callee]  # those whose parameters feed loads
+    # The names it imports (each once), which another module may import from it; None when it
+    # was not read (Imports.callable then reads it for them).
+    reexports: dict[str, Imported] | None
 
 
-NO_LOADS = ModuleLoads("", frozenset(), {})
+NO_LOADS = ModuleLoads("", frozenset(), {}, None)
 
 
 class CallsFollowed:
@@ -197,8 +200,10 @@ class CallsFollowed:
             for call, position, scope in self.pending:
                 self._resolve_position(call, position, scope)  # type: ignore[attr-defined]
             del self.check.problems[problems:]
+        reexports = {name: bound[0][0] for name, bound in self.scope.bindings.items()  # type: ignore[attr-defined]
+                     if len(bound) == 1 and isinstance(bound[0][0], Imported)}
         return ModuleLoads(self.file, frozenset(names), {name: Callee(*signatures[name, initialiser], loads)
-                                              for (name, initialiser), loads in self.loads.items()})
+                                                         for (name, initialiser), loads in self.loads.items()}, reexports)
 
 
 def loads_of(path: str, imports: Imports, reader: Any, check: Any) -> ModuleLoads | None:

@@ -131,6 +131,11 @@ class Imports:
             scanned = self.modules.loads.get(path)
             if scanned is not None and name in scanned.names:
                 return path, name
+            if scanned is not None and scanned.reexports is not None:  # scanned: its imports are known
+                if name not in scanned.reexports:
+                    return None
+                imports, origin, attribute = Imports(path, scanned.file, self.modules), scanned.reexports[name], None
+                continue
             if scanned is None and not (self._inside(os.path.realpath(path), os.path.realpath(self.root))
                                         and _may_offer(path, name)):
                 return None  # not read for nothing: no loader there, and the name is not imported there
