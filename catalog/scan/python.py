@@ -11,9 +11,9 @@ from catalog.scan.python_calls import CallsFollowed, may_pass
 from catalog.scan.python_exports import ExportedModels, call_subjects
 from catalog.scan.python_gate import (
     has_rule_word,
-    id_offsets,
     known_id_offsets,
     passed_id_offsets,
+    quoted_ids,
     walked_lines,
 )
 from catalog.scan.python_imports import Imports, Modules
@@ -61,7 +61,8 @@ def scan_python(data: bytes, file: str, check: IdCheck, path: str | None = None)
         SyntaxError, ValueError, RecursionError, MemoryError: the source cannot be parsed or
             walked (nested too deeply); the caller falls back to a line scan and says so.
     """
-    known = known_id_offsets(data, check)
+    quoted = quoted_ids(data)
+    known = known_id_offsets(quoted, check)
     imports = None
     if path is not None:
         if check.modules is None:
@@ -69,7 +70,7 @@ def scan_python(data: bytes, file: str, check: IdCheck, path: str | None = None)
         imports = Imports(path, file, check.modules)
     # An id-shaped string in a module that imports one of the tree's loaders: maybe passed to it.
     if not known and not has_rule_word(data) and not (
-            imports is not None and id_offsets(data) and may_pass(data, imports, _Scanner, check)):
+            imports is not None and quoted and may_pass(data, imports, _Scanner, check)):
         return []
     # Parsed already when another module's scan read it (for a name it imports or a call it makes).
     tree = imports.parsed(data) if imports is not None else None
@@ -78,7 +79,7 @@ def scan_python(data: bytes, file: str, check: IdCheck, path: str | None = None)
             # Invalid escapes etc. in scanned code are the scanned project's business.
             warnings.simplefilter("ignore")
             tree = ast.parse(data)
-    scanner = _Scanner.read(data, file, check, tree, imports, known)
+    scanner = _Scanner.read(data, file, check, tree, imports, (quoted, known))
     refs = list(scanner.finish())
     if imports is not None and imports.path not in check.modules.loads:
         check.modules.loads[imports.path] = scanner.probe(tree)  # for the calls other modules make here
@@ -111,13 +112,14 @@ class _Scanner(StringReader, ExportedModels, CallsFollowed, LocalFolders, Bindin
 
     @classmethod
     def read(cls, data: bytes, file: str, check: IdCheck, tree: ast.Module, imports: Imports | None,
-             known: list[int] | None = None) -> _Scanner:
-        """A scanner of the module, walked: the bodies holding a rule word, a known id (byte offsets
-        ``known``, looked up when None) or, given the tree's imports, an id-shaped string passed
-        to an imported name."""
-        if known is None:
-            known = known_id_offsets(data, check)
-        passed = passed_id_offsets(data, tree) if imports is not None else []
+             ids: tuple[list[tuple[int, str]], list[int]] | None = None) -> _Scanner:
+        """A scanner of the module, walked: the bodies holding a rule word, a known id or, given the
+        tree's imports, an id-shaped string passed to an imported name (``ids``: the module's
+        quoted ids and the offsets of the known ones, when its scan has them already)."""
+        if ids is None:
+            ids = (quoted := quoted_ids(data)), known_id_offsets(quoted, check)
+        quoted, known = ids
+        passed = passed_id_offsets(data, tree, quoted) if imports is not None else []
         scanner = cls(data, file, check, walked_lines(tree, data, sorted({*known, *passed})),
                       catalogue_matches=bool(known), imports=imports)
         scanner.visit(tree)

@@ -66,8 +66,8 @@ class ModuleLoads(NamedTuple):
     file: str  # as reported
     names: frozenset[str]  # its module-level functions and classes
     callees: dict[str, Callee]  # those whose parameters feed loads
-    # The names it imports (each once), which another module may import from it; None when it
-    # was not read (Imports.callable then reads it for them).
+    # The names it imports (Scope.imported), which another module may import from it; None when
+    # it was not read (Imports.callable then reads it for them).
     reexports: dict[str, Imported] | None
 
 
@@ -115,7 +115,9 @@ class CallsFollowed:
             if not passed:
                 continue
             target = imports.callable(origin, call.func.attr if isinstance(call.func, ast.Attribute) else None)
-            module = loads_of(target[0], imports, type(self), self.check) if target is not None else NO_LOADS
+            if target is None:
+                continue
+            module = loads_of(target[0], imports, type(self), self.check)
             if module is None:  # past the tree's bound
                 if not imports.modules.probes_stopped:
                     imports.modules.probes_stopped = True
@@ -124,7 +126,7 @@ class CallsFollowed:
                                        f"not followed with the ids they pass (past {MAX_PROBED_MODULES} modules "
                                        "read ahead of their own scan)")
                 continue
-            callee = module.callees.get(target[1]) if target is not None else None
+            callee = module.callees.get(target[1])
             if callee is None:
                 continue
             for index, keyword, ids in passed:
@@ -200,8 +202,8 @@ class CallsFollowed:
             for call, position, scope in self.pending:
                 self._resolve_position(call, position, scope)  # type: ignore[attr-defined]
             del self.check.problems[problems:]
-        reexports = {name: bound[0][0] for name, bound in self.scope.bindings.items()  # type: ignore[attr-defined]
-                     if len(bound) == 1 and isinstance(bound[0][0], Imported)}
+        module_scope = self.scope  # type: ignore[attr-defined]
+        reexports = {name: origin for name in module_scope.bindings if (origin := module_scope.imported(name))}
         return ModuleLoads(self.file, frozenset(names), {name: Callee(*signatures[name, initialiser], loads)
                                                          for (name, initialiser), loads in self.loads.items()}, reexports)
 
@@ -269,8 +271,7 @@ def _imported(call: ast.Call, scope: Scope) -> Imported | None:
     holder = func if isinstance(func, ast.Name) else func.value if isinstance(func, ast.Attribute) else None
     if not isinstance(holder, ast.Name):
         return None
-    origins = [v for v, _, _ in scope.lookup(holder.id) or () if isinstance(v, Imported)]
-    return origins[0] if len(origins) == 1 else None
+    return scope.imported(holder.id)
 
 
 def _arguments(call: ast.Call) -> list[tuple[int | None, str | None, ast.expr]]:

@@ -171,37 +171,40 @@ def _declares_model_flag(data: bytes) -> bool:
     return False
 
 
-def known_id_offsets(data: bytes, check: IdCheck) -> list[int]:
-    """Where a quoted "org/name" the catalogue knows stands in the file (empty without a catalogue).
+def quoted_ids(data: bytes) -> list[tuple[int, str]]:
+    """Each quoted "org/name" of the file: its byte offset and the id (read once per file, for the
+    catalogue's matches and for the ids the module may pass to another's loader)."""
+    if b"/" not in data:  # every candidate holds a slash
+        return []
+    return [(m.start(), value) for m in _QUOTED_ID.finditer(data)
+            if looks_like_repo_id(value := m.group(1).decode("ascii"))]
+
+
+def known_id_offsets(quoted: list[tuple[int, str]], check: IdCheck) -> list[int]:
+    """Where a quoted "org/name" (of :func:`quoted_ids`) the catalogue knows stands in the file
+    (empty without a catalogue).
 
     Asking the (cached) catalogue about each distinct string is far cheaper than parsing and
     walking every file that has a MIME type or a path in it.
     """
     if not check.has_catalogue:
         return []
-    candidates = _quoted_ids(data)
-    check.prefetch(value for _, value in candidates)
-    return [at for at, value in candidates if check.known(value)]
+    check.prefetch(value for _, value in quoted)
+    return [at for at, value in quoted if check.known(value)]
 
 
-def id_offsets(data: bytes) -> list[int]:
-    """Where any quoted "org/name" stands in the file, known or not."""
-    return [at for at, _ in _quoted_ids(data)]
-
-
-def passed_id_offsets(data: bytes, tree: ast.Module) -> list[int]:
+def passed_id_offsets(data: bytes, tree: ast.Module, quoted: list[tuple[int, str]]) -> list[int]:
     """Where a quoted "org/name" may be passed to a function the module imports: bound to a name
     (``repo = "org/m"``, passed later), or within three lines of a call of an imported name
     (``models.load(\n    "org/m")``). The bodies holding them are walked for
     :mod:`catalog.scan.python_calls`, and no others for it (walking every body that quotes an id
     cost a third more on test-heavy trees)."""
-    offsets = id_offsets(data)
-    if not offsets:
+    if not quoted:
         return []
     names = {(alias.asname or alias.name).partition(".")[0].encode() for node in tree.body
              if isinstance(node, ast.Import | ast.ImportFrom) for alias in node.names if alias.name != "*"}
     found = []
-    for at in offsets:
+    for at, _ in quoted:
         line_start = data.rfind(b"\n", 0, at) + 1
         if _BOUND.match(data, line_start, at):
             found.append(at)
@@ -214,13 +217,6 @@ def passed_id_offsets(data: bytes, tree: ast.Module) -> list[int]:
         if any(m.group(1) in names for m in _CALLED.finditer(data, start + 1, end)):
             found.append(at)
     return found
-
-
-def _quoted_ids(data: bytes) -> list[tuple[int, str]]:
-    if b"/" not in data:  # every candidate holds a slash
-        return []
-    return [(m.start(), value) for m in _QUOTED_ID.finditer(data)
-            if looks_like_repo_id(value := m.group(1).decode("ascii"))]
 
 
 def walked_lines(tree: ast.Module, data: bytes, known: list[int]) -> list[int]:

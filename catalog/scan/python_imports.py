@@ -144,10 +144,10 @@ class Imports:
                 return None
             if name in module.callables:
                 return path, name
-            bound = [v for v, _, _ in module.scope.bindings.get(name, ()) if isinstance(v, Imported)]
-            if len(bound) != 1:
+            reexported = module.scope.imported(name)
+            if reexported is None:
                 return None
-            imports, origin, attribute = module.imports, bound[0], None
+            imports, origin, attribute = module.imports, reexported, None
         return None
 
     def parsed(self, data: bytes) -> ast.Module | None:

@@ -111,6 +111,12 @@ class Scope:
         """Record that ``name`` is bound to ``value``, evaluated in ``scope`` (default: this one)."""
         self.bindings.setdefault(name, []).append((value, scope or self, each))
 
+    def imported(self, name: str) -> Imported | None:
+        """The one import ``name`` is bound to from here (other bindings beside it allowed: ``try:
+        from .m import x`` / ``except ImportError: x = None``), None when it is bound to none or several."""
+        origins = [value for value, _, _ in self.lookup(name) or () if isinstance(value, Imported)]
+        return origins[0] if len(origins) == 1 else None
+
     def lookup(self, name: str) -> list[Binding] | None:
         """The bindings ``name`` resolves to from here, None when bound nowhere in the module."""
         scope: Scope | None = self

@@ -175,8 +175,8 @@ class Resolver:
         """``config.MODEL`` where ``config`` is an imported module of the tree: resolved there."""
         if self.imports is None or not isinstance(node.value, ast.Name):
             return False
-        modules = [v for v, _, _ in scope.lookup(node.value.id) or () if isinstance(v, Imported)]
-        return len(modules) == 1 and self._imported(modules[0], node.attr, out, via, fallback=False)
+        module = scope.imported(node.value.id)
+        return module is not None and self._imported(module, node.attr, out, via, fallback=False)
 
     def _imported(self, origin: Imported, attribute: str | None, out: Resolution, via: tuple[str, ...],
                   fallback: bool = True) -> bool:

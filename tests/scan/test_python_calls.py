@@ -170,3 +170,15 @@ def test_a_callee_linked_from_outside_the_tree_is_never_read(tmp_path: Path) -> 
     (tree / "loaders.py").symlink_to(outside / "loaders.py")
     discovery = scan([tree / "main.py"], root=tree)
     assert [r.repo_id for r in discovery.references] == []
+
+
+@pytest.mark.parametrize("caller", ["aa/main.py", "zz/main.py"])
+def test_a_guarded_reexport_is_followed_whichever_module_is_scanned_first(tmp_path: Path, caller: str) -> None:
+    write(tmp_path, {
+        # A word some rule looks for, so that the package is scanned itself, before or after its caller.
+        "pkg/__init__.py": "# loads with from_pretrained\ntry:\n    from .models import load\n"
+                           "except ImportError:\n    load = None\n",
+        "pkg/models.py": LOADERS,
+        caller: 'from pkg import load\nload("org/guarded")\n',
+    })
+    assert found(tmp_path)[0] == {("org/guarded", caller, 2)}
