@@ -15,10 +15,8 @@ stored as one JSON string (as Colab writes them). The context names the cell (``
 
 from __future__ import annotations
 
-import ast
 import json
 import re
-import warnings
 from dataclasses import replace
 from typing import Any
 
@@ -26,6 +24,7 @@ from catalog.scan import python as discovery_python
 from catalog.scan import shell as discovery_shell
 from catalog.scan.base import IdCheck, Reference
 from catalog.scan.lines import scan_lines
+from catalog.scan.python_syntax import parse
 
 _SHELL_CELLS = ("%%bash", "%%sh", "%%script", "%%shell")
 # A cell an editor runs as a shell script (VS Code's per-cell language: metadata.vscode.languageId).
@@ -178,9 +177,7 @@ def _split_cell(lines: list[str], shell_script: bool = False) -> tuple[list[str]
 
 def _parses(source: str) -> bool:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(source)
+        parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return True

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import warnings
 from dataclasses import replace
 
 from catalog.scan.base import IdCheck, Reference, hub_url_id, looks_like_repo_id
@@ -37,6 +36,7 @@ from catalog.scan.python_loaders import (
 from catalog.scan.python_local import LocalFolders
 from catalog.scan.python_scopes import BindingVisitor, Passed, Scope, char_column, literal
 from catalog.scan.python_strings import StringReader, unparse
+from catalog.scan.python_syntax import parse
 from catalog.scan.python_values import Resolver, Value
 from catalog.scan.shell import HUB_PROGRAMS
 from catalog.scan.shell_flags import model_flag
@@ -75,10 +75,7 @@ def scan_python(data: bytes, file: str, check: IdCheck, path: str | None = None)
     # Parsed already when another module's scan read it (for a name it imports or a call it makes).
     tree = imports.parsed(data) if imports is not None else None
     if tree is None:
-        with warnings.catch_warnings():
-            # Invalid escapes etc. in scanned code are the scanned project's business.
-            warnings.simplefilter("ignore")
-            tree = ast.parse(data)
+        tree = parse(data)
     scanner = _Scanner.read(data, file, check, tree, imports, (quoted, known))
     refs = list(scanner.finish())
     if imports is not None and imports.path not in check.modules.loads:

@@ -14,12 +14,12 @@ from __future__ import annotations
 import ast
 import os
 import re
-import warnings
 from typing import Any
 
 from catalog.scan.python_gate import has_rule_word
 from catalog.scan.python_loaders import returns_object
 from catalog.scan.python_scopes import BindingVisitor, Imported, Scope, char_column
+from catalog.scan.python_syntax import parse
 from catalog.scan.python_values import Resolution, Resolver, Value
 
 # Imports followed from one module to the next (a re-export of a re-export): enough for
@@ -219,9 +219,7 @@ class Imports:
                 self.modules.bytes_read += size
                 with open(path, "rb") as handle:
                     data = handle.read()
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")  # the scanned project's invalid escapes
-                    tree = ast.parse(data)
+                tree = parse(data)
                 file = os.path.relpath(path, self.root).replace(os.sep, "/")
                 module = TreeModule(path, file, data, tree, Imports(path, file, self.modules))
         except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
