@@ -53,7 +53,7 @@ from catalog.scan.base import (
 )
 from catalog.scan.git import references_added_since
 from catalog.scan.manifest import covered_locations, scan_catalog_toml, scan_models_txt
-from catalog.scan.walk import iter_files
+from catalog.scan.walk import gitignore_spec, iter_files
 
 __all__ = ["Discovery", "DiscoveryError", "FileScan", "Reference", "ScanProblem", "discover", "discover_unresolved",
            "looks_like_repo_id", "references_added_since", "scan", "scan_files", "scan_one"]
@@ -364,10 +364,8 @@ def _excluder(patterns: Sequence[str]) -> Callable[[str, bool], bool]:
     """``excluded(relative path, is_dir)`` for ``.gitignore``-style ``patterns``."""
     if not patterns:
         return lambda _path, _is_dir: False
-    import pathspec
-
     try:
-        spec = pathspec.GitIgnoreSpec.from_lines(patterns)
-    except (ValueError, TypeError) as exc:  # pathspec's GitWildMatchPatternError is a ValueError
-        raise DiscoveryError(f"bad exclude pattern: {exc}") from None
+        spec = gitignore_spec(patterns)
+    except ValueError as exc:
+        raise DiscoveryError(f"bad exclude pattern {exc}") from None
     return lambda path, is_dir: spec.match_file(path + "/" if is_dir else path)

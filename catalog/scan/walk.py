@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 # Never project code, and often huge: walking them would dominate the run time.
@@ -33,12 +34,43 @@ def _load(directory: str) -> Any | None:
             lines = handle.read().splitlines()
     except OSError:
         return None
-    import pathspec  # costs ~50 ms, so only repositories with a .gitignore pay for it
-
-    spec = pathspec.GitIgnoreSpec.from_lines(lines)
+    # A pattern git cannot match either ("[z-a]", a trailing backslash) is left out, as git leaves
+    # it out: a project's .gitignore is its own, and one bad line must not stop the check.
+    spec = gitignore_spec(lines, skip_invalid=True)
     if all(pattern.include is None for pattern in spec.patterns):  # only comments and blanks
         return None
     return spec
+
+
+def gitignore_spec(lines: Sequence[str], *, skip_invalid: bool = False) -> Any:
+    """``lines`` of ``.gitignore`` patterns compiled for matching (a ``pathspec.GitIgnoreSpec``).
+
+    pathspec picks its fastest matcher: RE2 (pyproject's ``pathspec[re2]``) tries all the patterns
+    at once, its pure-Python fallback one by one (haystack's 10,720 files: 0.59 against 0.12 s).
+    RE2 refuses a few patterns Python's ``re`` takes (a POSIX class, ``[[:alpha:]]``): then every
+    pattern is compiled by the fallback.
+
+    Raises:
+        ValueError: a pattern neither can compile, named (unless ``skip_invalid``: it is left out).
+    """
+    import pathspec  # costs ~50 ms, so only trees with a .gitignore or --exclude pay for it
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # re's FutureWarning on "[[" is about the pattern, not for the user
+        try:
+            return pathspec.GitIgnoreSpec.from_lines(lines)
+        except Exception:  # noqa: BLE001, S110 - RE2's and re's errors share no base but Exception
+            pass
+        kept = []
+        for line in lines:
+            try:
+                pathspec.GitIgnoreSpec.from_lines([line], backend="simple")
+            except Exception as exc:  # noqa: BLE001 - as above
+                if not skip_invalid:
+                    raise ValueError(f"{line!r}: {exc}") from None
+                continue
+            kept.append(line)
+        return pathspec.GitIgnoreSpec.from_lines(kept, backend="simple")
 
 
 class Ignores:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -252,6 +253,26 @@ def test_scanning_a_subfolder_obeys_the_repository_gitignore(tmp_path: Path) -> 
     (tmp_path / "src" / "generated" / "stub.py").write_text('pipeline(model="org/generated")\n')
     (tmp_path / "src" / "app.py").write_text('pipeline(model="org/app")\n')
     assert {r.repo_id for r in discover([tmp_path / "src"])} == {"org/app"}
+
+
+def test_a_gitignore_with_patterns_a_matcher_refuses_is_honoured_line_by_line(tmp_path: Path) -> None:
+    # "[z-a]" no matcher compiles (git never matches it), "[[:alpha:]]" RE2 refuses and Python's
+    # re takes: the check stopped with an internal error on either; now the other lines still hold.
+    (tmp_path / ".gitignore").write_text("[z-a]\n[[:alpha:]]\nbuild/\n*.log.py\n")
+    (tmp_path / "build").mkdir()
+    (tmp_path / "build" / "gen.py").write_text('pipeline(model="org/built")\n')
+    (tmp_path / "run.log.py").write_text('pipeline(model="org/logged")\n')
+    (tmp_path / "app.py").write_text('pipeline(model="org/app")\n')
+    assert {r.repo_id for r in discover([tmp_path])} == {"org/app"}
+
+
+@pytest.mark.parametrize("pattern", ["[z-a]", "src/\\"])
+def test_an_exclude_pattern_no_matcher_compiles_is_a_one_line_error_naming_it(tmp_path: Path, pattern: str) -> None:
+    (tmp_path / "app.py").write_text('pipeline(model="org/app")\n')
+    with pytest.raises(DiscoveryError, match=r"^bad exclude pattern '" + re.escape(pattern.replace("\\", "\\\\"))):
+        scan([tmp_path], exclude=[pattern])
+    # One RE2 refuses is compiled by Python's re instead.
+    assert [r.repo_id for r in scan([tmp_path], exclude=["[[:alpha:]]"]).references] == ["org/app"]
 
 
 def test_a_file_the_repository_tracks_is_read_though_a_gitignore_pattern_matches_it(tmp_path: Path) -> None:
