@@ -6,7 +6,7 @@ import ast
 from dataclasses import replace
 
 from catalog.scan.base import IdCheck, Reference, hub_url_id, looks_like_repo_id
-from catalog.scan.python_calls import CallsFollowed, may_pass
+from catalog.scan.python_calls import CallsFollowed, may_pass, taken_ahead
 from catalog.scan.python_exports import ExportedModels, call_subjects
 from catalog.scan.python_gate import (
     has_rule_word,
@@ -68,19 +68,26 @@ def scan_python(data: bytes, file: str, check: IdCheck, path: str | None = None)
         if check.modules is None:
             check.modules = Modules()
         imports = Imports(path, file, check.modules)
+    loaders = has_rule_word(data)
     # An id-shaped string in a module that imports one of the tree's loaders: maybe passed to it.
-    if not known and not has_rule_word(data) and not (
+    if not known and not loaders and not (
             imports is not None and quoted and may_pass(data, imports, _Scanner, check)):
         return []
-    # Parsed already when another module's scan read it (for a name it imports or a call it makes).
-    tree = imports.parsed(data) if imports is not None else None
-    if tree is None:
-        tree = parse(data)
-    scanner = _Scanner.read(data, file, check, tree, imports, (quoted, known))
-    refs = list(scanner.finish())
-    if imports is not None and imports.path not in check.modules.loads:
-        check.modules.loads[imports.path] = scanner.probe(tree)  # for the calls other modules make here
-    return refs
+    # Scanned already when a call of another module needed what this one offers (read ahead).
+    ahead = taken_ahead(data, file, imports, check) if imports is not None else None
+    if ahead is not None:
+        scanner, refs = ahead
+    else:
+        # Parsed already when another module's scan read it (for a name it imports or a call it makes).
+        tree = imports.parsed(data) if imports is not None else None
+        if tree is None:
+            tree = parse(data)
+        scanner = _Scanner.read(data, file, check, tree, imports, (quoted, known))
+        refs = list(scanner.finish())
+        if imports is not None and imports.path not in check.modules.loads:
+            check.modules.loads[imports.path] = scanner.probe(tree, loaders)  # for the calls other modules make here
+    # Last, when every module it calls may have been read: the ids it passes to them.
+    return refs + scanner.follow_calls()
 
 
 class _Scanner(StringReader, ExportedModels, CallsFollowed, LocalFolders, BindingVisitor):
@@ -362,11 +369,11 @@ class _Scanner(StringReader, ExportedModels, CallsFollowed, LocalFolders, Bindin
 
     def finish(self) -> list[Reference]:
         """Resolve the model arguments (constants may be assigned after the function that uses
-        them), read command lines and Hub URLs in strings, and add catalogue matches."""
+        them), read command lines and Hub URLs in strings, and add catalogue matches: all the
+        module's references but those it passes to other modules' loads (:meth:`follow_calls`)."""
         self.bind_call_arguments()
         for call, position, scope in self.pending:
             self._resolve_position(call, position, scope)
-        self.follow_calls()
         for call, args, scope in self.model_args:
             self._model_args(call, args, scope)
         self._commands()

@@ -74,6 +74,17 @@ class ModuleLoads(NamedTuple):
 NO_LOADS = ModuleLoads("", frozenset(), {}, None)
 
 
+class Ahead(NamedTuple):
+    """A module's scan made ahead of its turn (:func:`loads_of`), for its turn (:func:`taken_ahead`)."""
+
+    data: bytes
+    file: str  # as reported
+    scanner: Any  # the catalog.scan.python._Scanner, finished but for follow_calls
+    refs: list[Reference]
+    problems: list[Any]  # ScanProblem
+    answers: dict[str, bool]
+
+
 class CallsFollowed:
     """The half of :class:`catalog.scan.python._Scanner` that follows its calls into the tree's
     other modules (:meth:`follow_calls`), and, when it reads such a module for its callers,
@@ -99,12 +110,13 @@ class CallsFollowed:
         name, initialiser, param = probe.tag
         self.loads.setdefault((name, initialiser), {}).setdefault(param, []).append(Load(position, line, revision))
 
-    def follow_calls(self) -> None:
-        """Add a reference for each id-shaped string this module's calls pass to a load in another
-        module of the tree, and settle that load's unresolved-reference (``check.settled``)."""
+    def follow_calls(self) -> list[Reference]:
+        """A reference for each id-shaped string this module's calls pass to a load in another
+        module of the tree, each settling that load's unresolved-reference (``check.settled``)."""
         imports: Imports | None = self.resolver.imports
+        refs: list[Reference] = []
         if imports is None:
-            return
+            return refs
         for call, scope in self.calls:
             origin = _imported(call, scope)
             if origin is None or not call.args and not call.keywords or any(isinstance(a, ast.Starred) for a in call.args):
@@ -133,7 +145,8 @@ class CallsFollowed:
                 param = keyword if keyword in callee.keywords else callee.positional[index] \
                     if index is not None and index < len(callee.positional) else None
                 if param in callee.loads:
-                    self._passed(call, ids, module.file, callee.loads[param])
+                    refs += self._passed(call, ids, module.file, callee.loads[param])
+        return refs
 
     def _ids(self, arg: ast.expr, scope: Scope) -> tuple[list[Value], bool]:
         """The id-shaped strings ``arg`` can hold that are not local folders, and whether the data
@@ -146,8 +159,10 @@ class CallsFollowed:
         return ([v for v in resolution.values if looks_like_repo_id(v.text) and not self.is_local(v.text, v.via)],  # type: ignore[attr-defined]
                 resolution.unresolved and len(resolution.values) >= MAX_VALUES)
 
-    def _passed(self, call: ast.Call, ids: tuple[list[Value], bool], callee_file: str, loads: list[Load]) -> None:
+    def _passed(self, call: ast.Call, ids: tuple[list[Value], bool], callee_file: str,
+                loads: list[Load]) -> list[Reference]:
         """The references of the strings ``call`` passes (``ids``), each given to ``loads`` in ``callee_file``."""
+        refs = []
         through = f"{unparse(call.func)}()"
         values, stopped = ids
         if stopped:  # the data flow stopped at its bound: the rest is unseen, and said so
@@ -161,18 +176,18 @@ class CallsFollowed:
                 repo_id = self._accept(value.text, replace(load.position, strong=False))  # type: ignore[attr-defined]
                 if repo_id is None:
                     continue
-                self.refs.append(Reference(repo_id, file, value.node.lineno, column, "python-call", load.revision,
-                                           f"{through} → {load.position.context}", value.lines))
+                refs.append(Reference(repo_id, file, value.node.lineno, column, "python-call", load.revision,
+                                      f"{through} → {load.position.context}", value.lines))
                 self.check.settled.append((callee_file, load.line))
+        return refs
 
-    def probe(self, tree: ast.Module) -> ModuleLoads:
+    def probe(self, tree: ast.Module, loaders: bool) -> ModuleLoads:
         """Bind a probe to each parameter of the module's functions and classes' ``__init__``, resolve
         its loads' arguments, and return the loads each parameter feeds. The module's own references
-        and problems are its own scan's, not repeated here."""
-        probed = False
-        # Without a word some rule looks for, no loader here (what Imports.callable assumes of a
-        # module it does not read).
-        loaders = has_rule_word(self.data)  # type: ignore[attr-defined]
+        and problems are its own scan's, not repeated here. Without a word some rule looks for
+        (``loaders`` False: :func:`~catalog.scan.python_gate.has_rule_word`, as its scan found),
+        the module loads nothing, which is what Imports.callable assumes of a module it does not read."""
+        probed_names: list[tuple[Scope, str]] = []
         names: set[str] = set()
         signatures: dict[tuple[str, bool], tuple[tuple[str, ...], frozenset[str]]] = {}
         for node in tree.body:
@@ -195,13 +210,21 @@ class CallsFollowed:
                 probe = Passed(f"\0{node.name}.{param.arg}")  # never an id: nothing but the probe branch takes it
                 probe.tag = (node.name, initialiser, param.arg)
                 bound[1].bind(param.arg, ast.copy_location(probe, function), bound[1])
-                probed = True
-        if probed:
-            problems = len(self.check.problems)
+                probed_names.append((bound[1], param.arg))
+        if probed_names:
+            problems, refs = len(self.check.problems), len(self.refs)
             self.bind_call_arguments()  # type: ignore[attr-defined]
             for call, position, scope in self.pending:
                 self._resolve_position(call, position, scope)  # type: ignore[attr-defined]
-            del self.check.problems[problems:]
+            # What the pass found is the module's own scan's, reported there: the scanner is left as
+            # it was (the calls it makes are followed after this, with the parameters' own values).
+            del self.check.problems[problems:], self.refs[refs:]
+            for scope, name in probed_names:
+                kept = [b for b in scope.bindings[name] if not isinstance(b[0], Passed)]
+                if kept:
+                    scope.bindings[name] = kept
+                else:
+                    del scope.bindings[name]
         module_scope = self.scope  # type: ignore[attr-defined]
         reexports = {name: origin for name in module_scope.bindings if (origin := module_scope.imported(name))}
         return ModuleLoads(self.file, frozenset(names), {name: Callee(*signatures[name, initialiser], loads)
@@ -224,8 +247,33 @@ def loads_of(path: str, imports: Imports, reader: Any, check: Any) -> ModuleLoad
         return None
     modules.probed += 1
     modules.probed_bytes += len(module.data)
-    found = modules.loads[path] = reader.read(module.data, module.file, check, module.tree, module.imports).probe(module.tree)
+    tree, module.tree = module.tree, None  # the scanner holds it now
+    # The module's own scan, made now but for the calls it makes (followed in its turn, when the
+    # modules they reach may have been read): what it reports and the catalogue answers it used
+    # are kept for its turn (taken_ahead), apart from the scan under way.
+    answers, problems = check.answers, len(check.problems)
+    check.answers = {}
+    try:
+        scanner = reader.read(module.data, module.file, check, tree, module.imports)
+        refs = list(scanner.finish())
+        modules.ahead[path] = Ahead(module.data, module.file, scanner, refs, check.problems[problems:], check.answers)
+    finally:
+        del check.problems[problems:]
+        check.answers = answers
+    found = modules.loads[path] = scanner.probe(tree, True)
     return found
+
+
+def taken_ahead(data: bytes, file: str, imports: Imports, check: Any) -> tuple[Any, list[Reference]] | None:
+    """The scanner and references of this module's scan (``imports``: its own) if another module's
+    call made it ahead of its turn (:func:`loads_of`; the same bytes, reported as ``file``), its
+    problems and catalogue answers restored to this file's scan; None otherwise."""
+    ahead = imports.modules.ahead.pop(imports.path, None)
+    if ahead is None or ahead.data != data or ahead.file != file:
+        return None
+    check.problems += ahead.problems
+    check.answers.update(ahead.answers)
+    return ahead.scanner, ahead.refs
 
 
 def may_pass(data: bytes, imports: Imports, reader: Any, check: Any) -> bool:

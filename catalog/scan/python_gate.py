@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 
 from catalog.scan.base import IdCheck, looks_like_repo_id
+from catalog.scan.byte_patterns import any_of, compile_bytes
 from catalog.scan.python_loaders import is_model_name
 from catalog.scan.python_scopes import line_numbers, trigger_lines
 
@@ -97,15 +98,15 @@ _COMMON_WORDS = (b"from_pretrained",)
 _ENV_WORDS = (b"getenv", b"environ")
 _MODEL_WORDS = (b"model", b"MODEL", b"Model")
 # A function or class body whose lines hold none of these is not walked: its calls cannot match
-# and its bindings are invisible outside it.
-_LINE_TRIGGERS = (*_RULE_WORDS, *_ENV_WORDS, b"add_argument", b"option(", b"Option(", b"field(")
+# and its bindings are invisible outside it. Found in one pass (RE2), not one per word.
+_LINE_TRIGGERS = any_of((*_RULE_WORDS, *_ENV_WORDS, b"add_argument", b"option(", b"Option(", b"field("))
 # A model-named constant or settings field set to an "org/name" (EMBEDDING_MODEL = "org/m",
 # llm_model: str = Field(default="org/m")): another module may load it (see python_exports).
-# Anchored at a line's start, so that a hostile line (one long word) is read once, not once per
-# position (an unanchored pattern took 6 s for 50 KB of "modelmodel...").
-_CONSTANT = re.compile(rb"""^[ \t]*(\w+)[ \t]*(?::[^=\n]*)?=[ \t]*"""
-                       rb"""(?:Field\([ \t]*(?:default[ \t]*=[ \t]*)?)?["'][A-Za-z0-9][\w.-]*/[\w.-]+["']""",
-                       re.MULTILINE)
+# Anchored at a line's start (with Python's re, an unanchored pattern took 6 s for 50 KB of
+# "modelmodel..."; RE2 reads any text in linear time).
+_CONSTANT = compile_bytes(rb"""^[ \t]*(\w+)[ \t]*(?::[^=\n]*)?=[ \t]*"""
+                          rb"""(?:Field\([ \t]*(?:default[ \t]*=[ \t]*)?)?["'][A-Za-z0-9][\w.-]*/[\w.-]+["']""",
+                          multiline=True)
 
 
 def _model_constants(data: bytes) -> Iterator[re.Match[bytes]]:
@@ -118,7 +119,7 @@ def _model_constants(data: bytes) -> Iterator[re.Match[bytes]]:
 _BOUND = re.compile(rb"[ \t]*[\w.]+[ \t]*(?::[^=\n]*)?=[ \t]*[rbuf]?$")
 # A name called or whose attribute is taken: `load(`, `models.load(`.
 _CALLED = re.compile(rb"\b([A-Za-z_]\w*)\s*[.(]")
-_QUOTED_ID = re.compile(rb"""['"]([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*)['"]""")
+_QUOTED_ID = compile_bytes(rb"""['"]([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*)['"]""")
 
 
 def _by_anchor(words: tuple[bytes, ...], anchors: tuple[bytes, ...]
@@ -222,7 +223,7 @@ def passed_id_offsets(data: bytes, tree: ast.Module, quoted: list[tuple[int, str
 def walked_lines(tree: ast.Module, data: bytes, known: list[int]) -> list[int]:
     """The lines whose enclosing bodies the rules walk: those holding a rule word, those holding a
     known id (byte offsets ``known``), and the calls of module functions holding either."""
-    lines = trigger_lines(data, _LINE_TRIGGERS)
+    lines = list(dict.fromkeys(line_numbers(data, [m.start() for m in _LINE_TRIGGERS.finditer(data)])))
     constants = line_numbers(data, [m.start() for m in _model_constants(data)])
     if constants:  # a settings class's fields
         lines = sorted({*lines, *constants})

@@ -48,6 +48,10 @@ class Modules:
         self.loads: dict[str, Any] = {}
         # (importing folder, level, module, name, attribute) -> Imports.callable's answer
         self.callables: dict[tuple[str, int, str, str | None, str | None], tuple[str, str] | None] = {}
+        # (scanned folder, importing folder, level, module) -> Imports.find's answer
+        self.found: dict[tuple[str, str, int, str], str | None] = {}
+        # Modules scanned ahead of their turn for a call's sake, by path (a python_calls.Ahead).
+        self.ahead: dict[str, Any] = {}
         self.probed = 0
         self.probed_bytes = 0
         self.probes_stopped = False
@@ -161,7 +165,15 @@ class Imports:
         return tree
 
     def find(self, level: int, module: str) -> str | None:
-        """The file of ``module`` as imported from this one, inside the scanned folder."""
+        """The file of ``module`` as imported from this one, inside the scanned folder (looked for
+        once per importing folder: a package's modules import the same names, each a few stats)."""
+        key = (self.root, os.path.dirname(self.path), level, module)
+        found = self.modules.found.get(key, False)
+        if found is False:
+            found = self.modules.found[key] = self._find(level, module)
+        return found
+
+    def _find(self, level: int, module: str) -> str | None:
         parts = [p for p in module.split(".") if p]
         if not parts or any(p in (os.curdir, os.pardir) for p in parts):
             return None

@@ -185,6 +185,7 @@ class BindingVisitor(ast.NodeVisitor):
         self._class_name: str | None = None
         # Calls by plain name (`load(...)`) and of a name's attribute (`models.load(...)`).
         self.calls: list[tuple[ast.Call, Scope]] = []
+        self._arguments_bound = False
         self.aliases: dict[str, str] = {}  # `from x import name as alias`: alias -> name
         self.imported_from: dict[str, str] = {}  # `from pkg.mod import name`: name -> pkg
         # Attributes filled from the command line: argparse options and dataclass fields.
@@ -278,7 +279,11 @@ class BindingVisitor(ast.NodeVisitor):
 
     def bind_call_arguments(self) -> None:
         """Bind each module function's parameters to what its calls in the module pass
-        (``train(base_model=args.base_model)`` feeds ``def train(base_model)``); call once, after the walk."""
+        (``train(base_model=args.base_model)`` feeds ``def train(base_model)``), after the walk;
+        once (another call does nothing: each argument bound twice would count twice)."""
+        if self._arguments_bound:
+            return
+        self._arguments_bound = True
         for call, caller in self.calls:
             if isinstance(call.func, ast.Name):
                 target = self.function(call.func.id)

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from catalog.scan import python_calls
-from catalog.scan.discovery import scan
+from catalog.scan.base import IdCheck
+from catalog.scan.discovery import scan, scan_files
 
 
 def write(root: Path, files: dict[str, str]) -> None:
@@ -182,3 +183,29 @@ def test_a_guarded_reexport_is_followed_whichever_module_is_scanned_first(tmp_pa
         caller: 'from pkg import load\nload("org/guarded")\n',
     })
     assert found(tmp_path)[0] == {("org/guarded", caller, 2)}
+
+
+@pytest.mark.parametrize("order", ["caller first", "callee first"])
+def test_a_module_scanned_ahead_of_its_turn_reports_as_its_own_file(tmp_path: Path, order: str) -> None:
+    # The caller needs the callee's loads before the callee's turn: the callee's scan is made
+    # then, once, and what it found (its references, its problems, the catalogue answers it used)
+    # is its own file's, as it is when the callee comes first.
+    write(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/models.py": LOADERS + 'import os\nSMALL = os.getenv("SMALL_MODEL", "gpt2")\n'
+                                   'def free(path):\n    return AutoModelForCausalLM.from_pretrained(path)\n',
+        "main.py": 'from pkg.models import load\nload("org/direct")\n',
+    })
+    callee, caller = tmp_path / "pkg" / "models.py", tmp_path / "main.py"
+    paths = [caller, callee] if order == "caller first" else [callee, caller]
+    scans = {s.file: s for s in scan_files(paths, IdCheck({"gpt2"}.__contains__), root=tmp_path)}
+    assert {(r.repo_id, r.line) for r in scans["main.py"].references} == {("org/direct", 2)}
+    assert {r.repo_id for r in scans["pkg/models.py"].references} == {"gpt2"}
+    # Its loads of a parameter, each unresolved in the file's own scan (the calls settle them later).
+    assert [(p.code, p.file) for p in scans["pkg/models.py"].problems] == [("unresolved-reference", "pkg/models.py")] * 4
+    assert scans["main.py"].problems == []
+    assert scans["pkg/models.py"].answers == {"gpt2": True}
+    # load()'s unresolved-references are settled by the call; Runner's and free()'s, never called, are not.
+    lines = (tmp_path / "pkg" / "models.py").read_text().splitlines()
+    assert [p.line for p in scan(paths, root=tmp_path, known_ids={"gpt2"}.__contains__).problems] == [
+        i + 1 for i, line in enumerate(lines) if "from_pretrained(model_name)" in line or "from_pretrained(path)" in line]
