@@ -4,10 +4,11 @@ quotes. They assert that a benchmark runs to the end and prints its figures, nev
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
-from tests.benchmarks import bench_api, bench_check, bench_search, bench_sync
+from tests.benchmarks import bench_api, bench_check, bench_discovery_trees, bench_search, bench_sync
 
 
 def test_bench_check_runs(tmp_path, capsys) -> None:
@@ -40,3 +41,13 @@ def test_bench_sync_runs(tmp_path, capsys) -> None:
     out = capsys.readouterr().out
     assert "fetch-only" in out and "ratio to fetch-only" in out and "incremental no-change sync" in out and "its floor" in out
     assert "the Hub's rate-limit ceiling" in out
+
+
+def test_bench_discovery_trees_runs(tmp_path, capsys) -> None:
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "app.py").write_text('from transformers import AutoModel\nAutoModel.from_pretrained("org/m")\n')
+    this = Path(bench_discovery_trees.__file__).resolve().parents[2]
+    assert bench_discovery_trees.main([str(tree), "--baseline", str(this), "--rounds", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "best of 1 rounds" in out and "tree: " in out and "(1 refs, 0 problems)" in out and "x the first" in out
