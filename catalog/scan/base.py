@@ -179,10 +179,32 @@ _RATE_LIMIT = re.compile(r"\d+/(?:second|minute|hour|day|sec|min|[smhd])s?", re.
 _LEGACY_PLAIN_WORDS = frozenset({"ctrl"})
 
 
+# The words a test's or an example's stand-in name is made of ("test-model", "fake-model",
+# "dummy-number-1", "model1"): no legacy id of the Hub is made of these alone.
+_PLACEHOLDER_WORDS = frozenset({
+    "test", "tests", "testing", "mock", "mocked", "dummy", "fake", "my", "your", "some", "another", "other",
+    "example", "sample", "foo", "bar", "baz", "placeholder", "model", "models", "name", "number",
+    "nonexistent", "invalid", "unknown", "random",
+})
+
+
 def legacy_shaped(name: str) -> bool:
-    """Whether a bare name is shaped like one of the Hub's legacy model names: a command line's
-    bare word without a digit or hyphen (a flag list's "download", a variable MODEL) is not."""
-    return name in _LEGACY_PLAIN_WORDS or not name.isupper() and ("-" in name or any(c.isdigit() for c in name))
+    """Whether a bare name is shaped like one of the Hub's legacy model names (``gpt2``,
+    ``bert-base-uncased``) or a local copy of a model named as its repository is
+    (``Llama-3.1-8B``, which the check then names the candidates of): a letter, and a digit or
+    hyphen. A command line's bare word without either (a flag list's "download") is not; nor is a
+    word in capitals (a variable ``MODEL_2``) or a Python name in CamelCase (a class or layer name a test
+    passes to its own factory: peft's ``"Conv2d"``, ``"EmbConv1D"``, on 126 lines), nor an
+    address (``127.0.0.1``), nor a stand-in made of placeholder words (``"test-model"``,
+    ``"fake-model"``, ``"model1"``: a test's mock, never a legacy id)."""
+    if name in _LEGACY_PLAIN_WORDS:
+        return True
+    if name.isupper() or name.isidentifier() and name != name.lower():
+        return False
+    words = [word for word in re.split(r"[\W\d_]+", name.lower()) if word]
+    if not words or all(word in _PLACEHOLDER_WORDS for word in words):
+        return False
+    return "-" in name or any(c.isdigit() for c in name)
 
 
 class IdCheck:

@@ -48,9 +48,10 @@ DATASET_LOADERS = ("load_dataset", "load_from_disk")
 # Calls whose arguments are where the code writes, never models it uses. A local folder written
 # (LOCAL_OUTPUT_*) is also not a Hub id when the code later loads from it; a Hub repo pushed to
 # (push_to_hub, hub_model_id) is, when the code later downloads it.
-OUTPUT_CALLS = ("push_to_hub", "create_repo", "upload_folder", "upload_file")
+# Unsloth's merged and GGUF exports (`model.save_pretrained_merged("out", tokenizer)`) too.
+OUTPUT_CALLS = ("push_to_hub", "create_repo", "upload_folder", "upload_file", "push_to_hub_merged", "push_to_hub_gguf")
 LOCAL_OUTPUT_CALLS = ("save_pretrained", "save_model", "save", "makedirs", "mkdir", "save_to_disk",
-                      "to_json_file", "save_config")
+                      "to_json_file", "save_config", "save_pretrained_merged", "save_pretrained_gguf")
 OUTPUT_KEYWORDS = ("hub_model_id", "run_name", "push_to_hub_model_id")
 LOCAL_OUTPUT_KEYWORDS = ("output_dir", "save_dir", "save_directory", "output_path", "logging_dir", "cache_dir",
                          "local_dir")
@@ -232,7 +233,8 @@ def model_arguments(call: ast.Call, imported_from: dict[str, str] | None = None)
             # model_name=: unsloth's FastLanguageModel.from_pretrained
             node = positional(call, 0) or keyword(call, "pretrained_model_name_or_path", "repo_id", "model_id",
                                                   "model_name")
-        found.append(_position(node, label))
+        # SetFit builds its body with SentenceTransformer(name): a bare name is sentence-transformers/<name>.
+        found.append(_position(node, label, st_prefix=receiver_name == "SetFitModel"))
     elif name == "pipeline":
         model = keyword(call, "model")
         found.append(_position(model or positional(call, 1), "pipeline(model=)" if model else "pipeline()",

@@ -37,6 +37,8 @@ _DOWNLOADERS = ("huggingface-cli", "hf", "tune")
 _DOWNLOAD_CONTEXTS = frozenset(f"{name} download" for name in _DOWNLOADERS)
 # Programs whose command line names a Hub model without a flag (read as commands wherever written).
 HUB_PROGRAMS = frozenset({*_DOWNLOADERS, "vllm", "trtllm-serve", "lmdeploy", "ollama"})
+# `lmdeploy serve` subcommands that take a model as their first argument.
+_LMDEPLOY_SERVERS = frozenset({"api_server", "gradio"})
 # Options of `hf download` / `vllm serve` that take a value, so the value is not the repo id.
 _VALUE_OPTIONS = frozenset(
     {
@@ -202,8 +204,9 @@ def _scan_command(tokens: list[_Token], dockerfile: bool) -> Iterator[tuple[_Tok
             target = _first_positional(tokens, index + 1)
             if target:
                 yield target, "trtllm-serve", True, True
-        elif program == "lmdeploy" and following in ("serve", "chat"):
-            # lmdeploy serve api_server org/m; lmdeploy chat org/m
+        elif program == "lmdeploy" and (following == "chat" or following == "serve" and index + 2 < len(texts)
+                                        and texts[index + 2] in _LMDEPLOY_SERVERS):
+            # lmdeploy serve api_server org/m; lmdeploy chat org/m (`lmdeploy serve proxy` serves no model)
             target = _first_positional(tokens, index + (3 if following == "serve" else 2))
             if target:
                 yield target, f"lmdeploy {following}", True, True

@@ -204,13 +204,48 @@ llama-cli --hf-repo org/hf-repo-GGUF:Q4_K_M --hf-file m.gguf
 ollama run hf.co/org/ollama-GGUF:Q4_K_M
 ollama run llama3.2
 lmdeploy serve api_server org/lmdeploy --server-port 23333
+lmdeploy serve proxy --server-name 127.0.0.1 --server-port 8000
 trtllm-serve org/trtllm
 ls -hf reports/latest
 docker run ghcr.io/ggml-org/llama.cpp:server -hf org/in-docker
 ''', "serve.py": '''subprocess.run(["llama-server", "-hf", "org/py-gguf"])
 '''}, {("ggml-org/gemma-3-1b-it-GGUF", "serve.sh", 1), ("org/hf-repo-GGUF", "serve.sh", 2),
-          ("org/ollama-GGUF", "serve.sh", 3), ("org/lmdeploy", "serve.sh", 5), ("org/trtllm", "serve.sh", 6),
-          ("org/in-docker", "serve.sh", 8), ("org/py-gguf", "serve.py", 1)}, set()),
+          ("org/ollama-GGUF", "serve.sh", 3), ("org/lmdeploy", "serve.sh", 5), ("org/trtllm", "serve.sh", 7),
+          ("org/in-docker", "serve.sh", 9), ("org/py-gguf", "serve.py", 1)}, set()),
+    # A bare name is a Hub id only if shaped like a legacy one (or a local copy named like a repo):
+    # not a test's layer names given to its own factory, an address, or a placeholder.
+    "bare names that are no model": ({"test_layers.py": '''import pytest
+from transformers import AutoModel, pipeline
+
+CASES = [("emb", "EmbConv1D"), ("conv", "Conv2d"), ("legacy", "gpt2")]
+
+
+@pytest.mark.parametrize("name, model_id", CASES)
+def test_layers(name, model_id):
+    model = self.transformers_class.from_pretrained(model_id)
+
+
+def test_client():
+    client = InferenceClientModel(model_id="test-model")
+    other = AutoModel.from_pretrained("fake-model-2")
+    classifier = pipeline(model="distilbert-base-uncased-finetuned-sst-2-english")
+    local = AutoModel.from_pretrained("Llama-3.1-8B")
+'''}, {("gpt2", "test_layers.py", 9), ("distilbert-base-uncased-finetuned-sst-2-english", "test_layers.py", 15),
+       ("Llama-3.1-8B", "test_layers.py", 16)}, set()),
+    # SetFit hands a bare name to SentenceTransformer, which requests it from its organisation.
+    "setfit bodies": ({"fewshot.py": '''from setfit import SetFitModel
+parser.add_argument("--model", default="paraphrase-mpnet-base-v2")
+args = parser.parse_args()
+model = SetFitModel.from_pretrained(args.model)
+tuned = SetFitModel.from_pretrained("org/setfit-head")
+'''}, {("sentence-transformers/paraphrase-mpnet-base-v2", "fewshot.py", 4), ("org/setfit-head", "fewshot.py", 5)},
+        {("fewshot.py", 4)}),
+    # Unsloth writes its merged export where it later loads it from: a local folder.
+    "unsloth exports": ({"merge.py": '''from unsloth import FastLanguageModel
+model.save_pretrained_merged("merged_16bit", tokenizer, save_method="merged_16bit")
+model.push_to_hub_merged("me/merged", tokenizer)
+merged, tokenizer = FastLanguageModel.from_pretrained(model_name="merged_16bit")
+'''}, set(), set()),
     # RAG and speech apps: Haystack, LlamaIndex, LangChain, faster-whisper.
     "rag and speech frameworks": ({"rag.py": '''doc_embedder = SentenceTransformersDocumentEmbedder(model="org/hs-doc")
 generator = HuggingFaceLocalGenerator(model="org/hs-gen", task="text-generation")
