@@ -184,7 +184,8 @@ _LEGACY_PLAIN_WORDS = frozenset({"ctrl"})
 _PLACEHOLDER_WORDS = frozenset({
     "test", "tests", "testing", "mock", "mocked", "dummy", "fake", "my", "your", "some", "another", "other",
     "example", "sample", "foo", "bar", "baz", "placeholder", "model", "models", "name", "number",
-    "nonexistent", "invalid", "unknown", "random",
+    "nonexistent", "invalid", "unknown", "random", "path", "to", "the", "trained", "output", "outputs",
+    "checkpoint", "local",
 })
 
 

@@ -23,10 +23,14 @@ from typing import Any
 from catalog.scan import python as discovery_python
 from catalog.scan import shell as discovery_shell
 from catalog.scan.base import IdCheck, Reference
+from catalog.scan.config_files import is_config, scan_config
 from catalog.scan.lines import scan_lines
 from catalog.scan.python_syntax import parse
 
 _SHELL_CELLS = ("%%bash", "%%sh", "%%script", "%%shell")
+# Jupyter's `%%writefile [-a] name` cell magic: the rest of the cell is the content of that file.
+_WRITEFILE = re.compile(r"^\s*%%writefile(?:\s+-a)?\s+(\S+)\s*$")
+_SHELL_FILES = (".sh", ".bash", ".zsh", ".ksh", ".slurm", ".sbatch", ".pbs")
 # A cell an editor runs as a shell script (VS Code's per-cell language: metadata.vscode.languageId).
 _SHELL_LANGUAGES = frozenset({"shellscript", "bash", "sh", "shell", "zsh"})
 _SOURCE_KEY = re.compile(r'"source"\s*:\s*')
@@ -63,7 +67,15 @@ def scan_notebook(data: bytes, file: str, check: IdCheck) -> list[Reference]:
             elif not isinstance(cells[number - 1], dict):
                 check.problem("scan-incomplete", file, 1, 1, f"cell {number} is not a cell object")
             continue
-        cell_python, cell_shell = _split_cell(lines, _shell_language(cells[number - 1]))
+        written = _written_file(lines)
+        if written is not None and not written.lower().endswith(".py"):
+            # Not Python: the file the cell writes (its configuration, its script), read as that file.
+            refs += _written_config(lines, written, number, file, file_lines, check) if is_config(written) else []
+            cell_python = [""] * len(lines)
+            cell_shell = ["", *(raw.rstrip("\r\n") for raw in lines[1:])] if written.lower().endswith(
+                _SHELL_FILES) else [""] * len(lines)
+        else:
+            cell_python, cell_shell = _split_cell(lines, _shell_language(cells[number - 1]))
         if not _parses("\n".join(cell_python)):
             where = file_lines.get((number, 0), 1)
             check.problem("scan-incomplete", file, where, 1,
@@ -110,6 +122,29 @@ def scan_notebook(data: bytes, file: str, check: IdCheck) -> list[Reference]:
         for ref in found
     ]
     return refs
+
+
+def _written_file(lines: list[str]) -> str | None:
+    """The file a ``%%writefile [-a] name`` cell writes, if it is one (its body is that file)."""
+    match = _WRITEFILE.match(lines[0]) if lines else None
+    return match.group(1).strip("'\"") if match else None
+
+
+def _written_config(lines: list[str], name: str, number: int, file: str, file_lines: dict[tuple[int, int], int],
+                    check: IdCheck) -> list[Reference]:
+    """The references of a cell writing the configuration file ``name`` (autotrain's and axolotl's
+    notebooks write their training config so), read as that file is, on the notebook's lines."""
+    where = file_lines.get((number, 0), 1)
+
+    def place(line: int) -> int:  # the body's line n is the cell's line n (line 0 is the magic)
+        return file_lines.get((number, line), where)
+
+    before = len(check.problems)
+    found = scan_config("\n".join(raw.rstrip("\r\n") for raw in lines[1:]).encode(), name, check)
+    check.problems[before:] = [replace(p, file=file, line=place(p.line), detail=f"cell {number} ({name}): {p.detail}")
+                               if p.file == name else p for p in check.problems[before:]]
+    return [replace(ref, file=file, line=place(ref.line), related_lines=tuple(place(n) for n in ref.related_lines),
+                    context=f"cell {number}, %%writefile {name}, {ref.context}") for ref in found]
 
 
 def _too_deep(text: str) -> bool:

@@ -378,7 +378,9 @@ class _Scanner(StringReader, ExportedModels, CallsFollowed, LocalFolders, Bindin
             self._model_args(call, args, scope)
         self._commands()
         for node in self.urls:
-            found = hub_url_id(node.value, downloads_only=True)
+            # A string of doctest examples (">>> pipe = ...", diffusers' EXAMPLE_DOC_STRING) documents
+            # a use; it is not one.
+            found = hub_url_id(node.value, downloads_only=True) if ">>> " not in node.value else None
             if found is not None and id(node) not in self.consumed and id(node) not in self.prose:
                 self.consumed.add(id(node))
                 repo_id, at = found

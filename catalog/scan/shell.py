@@ -171,7 +171,7 @@ def _scan_command(tokens: list[_Token], dockerfile: bool) -> Iterator[tuple[_Tok
         program = _basename(text)
         if ("huggingface.co/" in text or "hf.co/" in text or text.startswith(("hf://", "hf-hub:"))) and (
             (tokens[index][1], tokens[index][2]) not in flagged
-        ):
+        ) and "](" not in text:  # a Markdown link, [terms](https://huggingface.co/org/m/blob/main/LICENSE.md), is prose
             yield tokens[index], "Hub URL", True, False
         following = texts[index + 1] if index + 1 < len(texts) else None
         if program in _DOWNLOADERS and following == "download":

@@ -428,6 +428,33 @@ def test_notebooks_are_read_cell_by_cell_and_point_at_their_file_lines(tmp_path:
     }
 
 
+def test_a_cell_writing_a_file_is_read_as_that_file(tmp_path: Path) -> None:
+    # autotrain's and axolotl's notebooks write their training config with %%writefile: YAML, not
+    # Python (it was read line by line, with a scan-incomplete entry); a script is a script.
+    text = _notebook([
+        ("code", ["%%writefile config.yml", "task: llm-sft", "base_model: acme/base-7b",
+                  "project_name: my-run  # not a model"], []),
+        ("code", ["%%writefile -a run.sh", "vllm serve acme/served"], []),
+        ("code", ["%%writefile notes.txt", "AutoModel.from_pretrained('acme/in-notes')"], []),
+        ("code", ["%%writefile train.py", "from transformers import AutoModel",
+                  "AutoModel.from_pretrained('acme/in-script')"], []),
+    ])
+    (tmp_path / "colab.ipynb").write_text(text)
+    lines = text.splitlines()
+
+    def line_of(source: str) -> int:
+        return next(i for i, line in enumerate(lines, 1) if line.strip().startswith(json.dumps(source)))
+
+    found = scan([tmp_path])
+    assert {(r.repo_id, r.line, r.context.split(",")[0]) for r in found.references} == {
+        ("acme/base-7b", line_of("base_model: acme/base-7b\n"), "cell 1"),
+        ("acme/served", line_of("vllm serve acme/served"), "cell 2"),
+        ("acme/in-script", line_of("AutoModel.from_pretrained('acme/in-script')"), "cell 4"),
+    }
+    assert "%%writefile config.yml" in next(r.context for r in found.references if r.repo_id == "acme/base-7b")
+    assert found.problems == []  # a text file's content is no code: not read, as the tree's .txt files are not
+
+
 def test_a_broken_notebook_is_read_line_by_line_and_reported(tmp_path: Path) -> None:
     (tmp_path / "half.ipynb").write_text('{"cells": [{"cell_type": "code", "source": ["AutoModel.from_pretrained(')
     (tmp_path / "odd.ipynb").write_text('{"cells": [{"cell_type": "code", "source": 7}, "x"]}')

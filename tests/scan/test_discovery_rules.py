@@ -232,6 +232,21 @@ def test_client():
     local = AutoModel.from_pretrained("Llama-3.1-8B")
 '''}, {("gpt2", "test_layers.py", 9), ("distilbert-base-uncased-finetuned-sst-2-english", "test_layers.py", 15),
        ("Llama-3.1-8B", "test_layers.py", 16)}, set()),
+    # Documentation inside code: a doctest string's example download and a Markdown link to a
+    # model's license in a model card template are not uses.
+    "documentation strings": ({"pipe.py": '''EXAMPLE_DOC_STRING = """
+    Examples:
+        >>> image = load_image("https://huggingface.co/org/doc-example/resolve/main/canny.jpg")
+"""
+WEIGHTS = "https://huggingface.co/org/weights/resolve/main/w.bin"
+
+
+def card(base_model):
+    return f"""
+## Download model
+Please adhere to the licensing terms as described [here](https://huggingface.co/org/licensed/blob/main/LICENSE.md).
+"""
+'''}, {("org/weights", "pipe.py", 5)}, set()),
     # SetFit hands a bare name to SentenceTransformer, which requests it from its organisation.
     "setfit bodies": ({"fewshot.py": '''from setfit import SetFitModel
 parser.add_argument("--model", default="paraphrase-mpnet-base-v2")
