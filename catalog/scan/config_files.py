@@ -16,9 +16,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from catalog.scan import config_records as records
-from catalog.scan.base import MODEL_ARGS as _MODEL_ARGS
-from catalog.scan.base import IdCheck, Reference, hub_url_id, is_local_folder, line_and_column, written_model
+from catalog.scan.base import IdCheck, Reference, line_and_column
 from catalog.scan.containers import container_references
+from catalog.scan.ids import MODEL_ARGS as _MODEL_ARGS
+from catalog.scan.ids import hub_url_id, is_local_folder, written_model
 
 MODEL_KEYS = frozenset(
     {

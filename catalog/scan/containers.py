@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from catalog.scan.base import IdCheck, Reference, env_default, is_workflow
+from catalog.scan.base import IdCheck, Reference, is_workflow
+from catalog.scan.ids import env_default
 from catalog.scan.shell import scan_text, scan_words
 
 # Keys holding a container's command line, in the order the words run (compose's entrypoint first).

@@ -49,9 +49,9 @@ from catalog.scan.base import (
     ScanProblem,
     assemble,
     is_workflow,
-    looks_like_repo_id,
 )
 from catalog.scan.git import references_added_since
+from catalog.scan.ids import looks_like_repo_id
 from catalog.scan.manifest import covered_locations, scan_catalog_toml, scan_models_txt
 from catalog.scan.walk import gitignore_spec, iter_files
 

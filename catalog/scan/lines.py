@@ -14,7 +14,8 @@ import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from catalog.scan.base import IdCheck, Reference, hub_url_id
+from catalog.scan.base import IdCheck, Reference
+from catalog.scan.ids import hub_url_id
 
 # Quotes may be escaped (\\"): a notebook's source lines are JSON strings. A pipeline's first
 # argument is its task ("text-classification"): its model is the second, or model=.

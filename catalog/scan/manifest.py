@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from catalog.scan.base import DiscoveryError, Reference, line_and_column, looks_like_repo_id
+from catalog.scan.base import DiscoveryError, Reference, line_and_column
+from catalog.scan.ids import looks_like_repo_id
 
 NAMES = ("models.txt", "catalog.toml")
 _REVISION = re.compile(r"[^\s@\"']+")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import ast
 from dataclasses import replace
 
-from catalog.scan.base import IdCheck, Reference, hub_url_id, looks_like_repo_id
+from catalog.scan.base import IdCheck, Reference
+from catalog.scan.ids import hub_url_id, looks_like_repo_id
 from catalog.scan.python_calls import CallsFollowed, may_pass, taken_ahead
 from catalog.scan.python_exports import ExportedModels, call_subjects
 from catalog.scan.python_gate import (

@@ -25,7 +25,8 @@ import re
 from dataclasses import replace
 from typing import Any, NamedTuple
 
-from catalog.scan.base import Reference, looks_like_repo_id
+from catalog.scan.base import Reference
+from catalog.scan.ids import looks_like_repo_id
 from catalog.scan.python_gate import has_rule_word
 from catalog.scan.python_imports import Imports
 from catalog.scan.python_loaders import returns_object

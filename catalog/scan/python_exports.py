@@ -20,7 +20,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
-from catalog.scan.base import IdCheck, hub_url_id
+from catalog.scan.base import IdCheck
+from catalog.scan.ids import hub_url_id
 from catalog.scan.python_loaders import PROSE_CALLS, is_model_name, keyword
 from catalog.scan.python_scopes import Scope, literal
 from catalog.scan.python_values import Resolver

@@ -13,8 +13,9 @@ import bisect
 import re
 from collections.abc import Iterator
 
-from catalog.scan.base import IdCheck, looks_like_repo_id
+from catalog.scan.base import IdCheck
 from catalog.scan.byte_patterns import any_of, compile_bytes
+from catalog.scan.ids import looks_like_repo_id
 from catalog.scan.python_loaders import is_model_name
 from catalog.scan.python_scopes import line_numbers, trigger_lines
 

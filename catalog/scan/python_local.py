@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import re
 
-from catalog.scan.base import LOCAL_FOLDERS
+from catalog.scan.ids import LOCAL_FOLDERS
 from catalog.scan.python_scopes import literal
 
 # A name that says it holds a place the code writes or reads locally.

@@ -11,8 +11,8 @@ from __future__ import annotations
 import ast
 
 from catalog.scan import shell as discovery_shell
-from catalog.scan.base import MODEL_ARGS as _MODEL_ARGS
 from catalog.scan.base import IdCheck
+from catalog.scan.ids import MODEL_ARGS as _MODEL_ARGS
 from catalog.scan.python_scopes import Scope, literal
 from catalog.scan.python_values import Resolver
 

@@ -13,16 +13,9 @@ import itertools
 import re
 from collections.abc import Callable, Iterator
 
-from catalog.scan.base import MODEL_ARGS as _MODEL_ARGS
-from catalog.scan.base import (
-    IdCheck,
-    Reference,
-    hub_url_id,
-    is_local_folder,
-    legacy_shaped,
-    line_and_column,
-    written_model,
-)
+from catalog.scan.base import IdCheck, Reference, line_and_column
+from catalog.scan.ids import MODEL_ARGS as _MODEL_ARGS
+from catalog.scan.ids import hub_url_id, is_local_folder, legacy_shaped, written_model
 from catalog.scan.shell_flags import MODEL_FLAGS, MULTI_VALUE_FLAGS, TAGGED_FLAGS, model_flag
 from catalog.scan.shell_overrides import OVERRIDE, dotted_model_key, file_variables, variable_name
 
