@@ -6,6 +6,7 @@ Public names are re-exported from :mod:`catalog.scan.discovery`; import them fro
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
@@ -22,7 +23,8 @@ class DiscoveryError(Exception):
     """Discovery cannot give a trustworthy answer (malformed manifest, unknown git ref, bad path)."""
 
 
-@dataclass(frozen=True, order=True)
+@functools.total_ordering
+@dataclass(frozen=True)
 class Reference:
     """One place in a codebase that names a Hugging Face model.
 
@@ -39,6 +41,18 @@ class Reference:
     revision: str | None = None
     context: str = ""
     related_lines: tuple[int, ...] = field(default=(), compare=False, repr=False)
+
+    def __lt__(self, other: Reference) -> bool:
+        # By field, as a dataclass orders, but an unpinned revision (None) before every pin: one
+        # constant used pinned in one module and unpinned in another (huggingface_hub's tests) gave
+        # two references the dataclass could not order, and the check stopped with a TypeError.
+        if not isinstance(other, Reference):
+            return NotImplemented
+        return self._order() < other._order()
+
+    def _order(self) -> tuple[str, str, int, int, str, bool, str, str]:
+        return (self.repo_id, self.file, self.line, self.column, self.kind, self.revision is not None,
+                self.revision or "", self.context)
 
 
 @dataclass(frozen=True, order=True)

@@ -193,6 +193,9 @@ _HUB_URL = re.compile(
     r"([A-Za-z0-9][\w.-]*)(?:/([A-Za-z0-9][\w.-]*))?",
     re.IGNORECASE,
 )
+# hf:// URIs may name a repository's type, singular or plural: only a model's counts.
+_HF_URI_OTHER_TYPES = frozenset({"dataset", "datasets", "space", "spaces", "bucket", "buckets"})
+_URI_PARTS = re.compile(r"([A-Za-z0-9][\w.-]*)/([A-Za-z0-9][\w.-]*)")
 _NOT_MODEL_PATHS = frozenset(
     {
         "datasets", "spaces", "docs", "blog", "papers", "join", "login", "settings", "pricing", "learn",
@@ -247,6 +250,14 @@ def hub_url_id(value: str, *, downloads_only: bool = False) -> tuple[str, int] |
     60 models it serves none of).
     """
     match = _HUB_URL.search(value)
+    if match is not None and match.group(0).lower().startswith("hf://") and match.group(2) is not None:
+        kind = match.group(1).lower()
+        if kind in _HF_URI_OTHER_TYPES:  # hf://dataset/org/name: another repository type
+            return None
+        if kind in ("model", "models"):  # hf://models/org/name: the model org/name, its type spelt out
+            parts = _URI_PARTS.match(value, match.start(2))
+            repo_id = f"{parts.group(1)}/{parts.group(2)}" if parts else ""
+            return (repo_id, match.start(2)) if looks_like_repo_id(repo_id) else None
     if match is None or match.group(2) is None or match.group(1).lower() in _NOT_MODEL_PATHS:
         return None
     if downloads_only and match.group(0).lower().startswith(("http://", "https://")) and not (

@@ -247,6 +247,14 @@ def card(base_model):
 Please adhere to the licensing terms as described [here](https://huggingface.co/org/licensed/blob/main/LICENSE.md).
 """
 '''}, {("org/weights", "pipe.py", 5)}, set()),
+    # hf:// URIs may spell out the repository's type, singular or plural (huggingface_hub's own tests).
+    "hf uris with a repository type": ({"fs.py": '''from huggingface_hub import HfFileSystem
+fs = HfFileSystem()
+weights = fs.open("hf://models/org/typed/model.safetensors")
+legacy = fs.open("hf://model/org/singular/config.json")
+data = fs.open("hf://dataset/org/not-a-model/train.csv")
+space = fs.open("hf://spaces/org/not-a-model-either/app.py")
+'''}, {("org/typed", "fs.py", 3), ("org/singular", "fs.py", 4)}, set()),
     # SetFit hands a bare name to SentenceTransformer, which requests it from its organisation.
     "setfit bodies": ({"fewshot.py": '''from setfit import SetFitModel
 parser.add_argument("--model", default="paraphrase-mpnet-base-v2")

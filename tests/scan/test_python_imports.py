@@ -124,3 +124,17 @@ def test_a_module_that_does_not_parse_leaves_the_load_unresolved(tmp_path: Path)
     refs, unresolved = found(tmp_path)
     assert unresolved == {("use.py", 3)}
     assert ("org/m", "use.py", 3) not in refs
+
+
+def test_a_constant_loaded_pinned_in_one_module_and_unpinned_in_another_is_two_references(tmp_path: Path) -> None:
+    # huggingface_hub's tests: the check stopped with a TypeError ordering the two.
+    write(tmp_path, {
+        "constants.py": 'DUMMY_MODEL_ID = "julien-c/dummy-unknown"\n',
+        "test_a.py": "from huggingface_hub import hf_hub_download\nfrom constants import DUMMY_MODEL_ID\n"
+                     'hf_hub_download(DUMMY_MODEL_ID, "config.json", revision="main")\n',
+        "test_b.py": "from huggingface_hub import hf_hub_download\nfrom constants import DUMMY_MODEL_ID\n"
+                     'hf_hub_download(DUMMY_MODEL_ID, "config.json")\n',
+    })
+    discovery = scan([tmp_path], root=tmp_path)
+    assert [(r.repo_id, r.file, r.line, r.revision) for r in discovery.references] == [
+        ("julien-c/dummy-unknown", "constants.py", 1, None), ("julien-c/dummy-unknown", "constants.py", 1, "main")]
