@@ -209,3 +209,31 @@ def test_a_module_scanned_ahead_of_its_turn_reports_as_its_own_file(tmp_path: Pa
     lines = (tmp_path / "pkg" / "models.py").read_text().splitlines()
     assert [p.line for p in scan(paths, root=tmp_path, known_ids={"gpt2"}.__contains__).problems] == [
         i + 1 for i, line in enumerate(lines) if "from_pretrained(model_name)" in line or "from_pretrained(path)" in line]
+
+
+def test_a_parameter_passed_down_many_paths_is_followed_once_per_name(tmp_path: Path) -> None:
+    # Twelve functions, each calling the one before it three times with its own parameter, which
+    # is never a string: 3**11 paths to follow back from the loader. Each was followed (h2o LLM
+    # Studio's web handlers pass their `q` so: 25 s for one tree); each name is now resolved once
+    # per question asked, and a string passed down is still found.
+    lines = ["from transformers import AutoModel", "", "def f0(q):", "    return AutoModel.from_pretrained(q)", ""]
+    lines += [f"def f{i}(q):  # from_pretrained\n" + f"    f{i - 1}(q)\n" * 3 for i in range(1, 12)]
+    lines += ["f11(make_app())", "", "def g(q):  # from_pretrained", '    f3("org/deep")', "    f3(q)"]
+    write(tmp_path, {"chain.py": "\n".join(lines) + "\n"})
+    from catalog.scan import python_values
+
+    calls = 0
+    resolve = python_values.Resolver._resolve
+
+    def counted(self, *args, **kwargs):
+        nonlocal calls
+        calls += 1
+        return resolve(self, *args, **kwargs)
+
+    python_values.Resolver._resolve = counted  # type: ignore[method-assign]
+    try:
+        refs, _ = found(tmp_path)
+    finally:
+        python_values.Resolver._resolve = resolve  # type: ignore[method-assign]
+    assert refs == {("org/deep", "chain.py", 4)}
+    assert calls < 5_000  # the data flow's steps: 3**11 paths before, a few per name now
