@@ -193,6 +193,9 @@ _HUB_URL = re.compile(
     r"([A-Za-z0-9][\w.-]*)(?:/([A-Za-z0-9][\w.-]*))?",
     re.IGNORECASE,
 )
+# What a URL's path runs on to, and the pictures it may end with: fetching one is not using the model.
+_URL_END = re.compile(r"[^\s\"'<>)\]]*")
+_PICTURES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".ico", ".bmp")
 # hf:// URIs may name a repository's type, singular or plural: only a model's counts.
 _HF_URI_OTHER_TYPES = frozenset({"dataset", "datasets", "space", "spaces", "bucket", "buckets"})
 _URI_PARTS = re.compile(r"([A-Za-z0-9][\w.-]*)/([A-Za-z0-9][\w.-]*)")
@@ -264,6 +267,8 @@ def hub_url_id(value: str, *, downloads_only: bool = False) -> tuple[str, int] |
         match.group(2).lower().endswith(".git") or value.startswith(("/resolve/", "/raw/"), match.end())
     ):
         return None
+    if downloads_only and _URL_END.match(value, match.end()).group().split("?")[0].lower().endswith(_PICTURES):
+        return None  # a picture kept in a model's repository (a gallery's icon, a test's input image)
     name = match.group(2)
     name = name.removesuffix(".git")
     repo_id = f"{match.group(1)}/{name}"

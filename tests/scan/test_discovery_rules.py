@@ -255,6 +255,14 @@ legacy = fs.open("hf://model/org/singular/config.json")
 data = fs.open("hf://dataset/org/not-a-model/train.csv")
 space = fs.open("hf://spaces/org/not-a-model-either/app.py")
 '''}, {("org/typed", "fs.py", 3), ("org/singular", "fs.py", 4)}, set()),
+    # A picture kept in a model's repository is not the model: a gallery's icon, a test's input image.
+    "pictures in model repositories": ({"gallery.yaml": '''- name: chibi-3b
+  icon: https://huggingface.co/org/original/resolve/main/chibi.jpg
+  files:
+    - uri: https://huggingface.co/org/quantised-GGUF/resolve/main/model.Q4_K_M.gguf
+''', "test_pipe.py": '''image = load_image("https://huggingface.co/org/controlnet/resolve/main/images/bird.png")
+weights = "https://huggingface.co/org/weights/resolve/main/model.safetensors"
+'''}, {("org/quantised-GGUF", "gallery.yaml", 4), ("org/weights", "test_pipe.py", 2)}, set()),
     # SetFit hands a bare name to SentenceTransformer, which requests it from its organisation.
     "setfit bodies": ({"fewshot.py": '''from setfit import SetFitModel
 parser.add_argument("--model", default="paraphrase-mpnet-base-v2")
