@@ -125,7 +125,9 @@ class Resolver:
         if isinstance(node, ast.Attribute):
             if self._module_attribute(node, scope, out, via):
                 return
-            self._bindings(self._own(node, scope), out, step, seen, (*via, node.attr), node)
+            own = isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")
+            self._once(("." + node.attr, id(_class_of(scope)) if own else 0), out, via, lambda found: self._bindings(
+                self._own(node, scope), found, step, frozenset(), (node.attr,), node))
             if node.attr in self.parsed:
                 out.unresolved = out.overridable = True
             return
@@ -146,7 +148,14 @@ class Resolver:
         # bound to what every caller passes, each caller's own parameter so bound in turn (h2o
         # LLM Studio's `q` through 314 calls of one module), was followed once per path through
         # the calls, exponentially (25 s for one tree, where 0.4 s had sufficed before J).
-        key = (node.id, id(scope))
+        self._once((node.id, id(scope)), out, via, lambda found: self._bindings(
+            scope.lookup(node.id), found, depth, frozenset(), (node.id,), node))
+
+    def _once(self, key: tuple[str, int], out: Resolution, via: tuple[str, ...],
+              resolve: Callable[[Resolution], None]) -> None:
+        """Add what ``key`` (a name in a scope, or an attribute as read in a class) holds, resolved
+        by ``resolve`` the first time this resolve() asks for it and reused after (attributes too:
+        optimum-intel's `self.model` chains did not end)."""
         if key in self._names:
             found = self._names[key]
             if found is None:  # under way: a cycle through this name (x = x + "suffix")
@@ -155,7 +164,7 @@ class Resolver:
         else:
             self._names[key] = None
             found = Resolution([])
-            self._bindings(scope.lookup(node.id), found, depth, frozenset(), (node.id,), node)
+            resolve(found)
             self._names[key] = found
         room = MAX_VALUES - len(out.values)
         out.values += [Value(v.text, v.node, (*via, *v.via), v.lines, v.origin) for v in found.values[:room]]

@@ -237,3 +237,29 @@ def test_a_parameter_passed_down_many_paths_is_followed_once_per_name(tmp_path: 
         python_values.Resolver._resolve = resolve  # type: ignore[method-assign]
     assert refs == {("org/deep", "chain.py", 4)}
     assert calls < 5_000  # the data flow's steps: 3**11 paths before, a few per name now
+
+
+def test_an_attribute_set_from_itself_on_many_lines_is_followed_once(tmp_path: Path) -> None:
+    # optimum-intel: `a.model = b.model` on many lines makes every binding of `.model` lead to all
+    # of them again; followed path by path, the check did not end.
+    lines = ["from transformers import AutoModel", "", "def load(a, b):", "    return AutoModel.from_pretrained(a.model)", ""]
+    lines += [f"def copy{i}(a, b):  # from_pretrained\n    a.model = b.model\n" for i in range(12)]
+    lines += ["DEFAULTS.model = make_model()"]
+    write(tmp_path, {"attrs.py": "\n".join(lines) + "\n"})
+    from catalog.scan import python_values
+
+    calls = 0
+    resolve = python_values.Resolver._resolve
+
+    def counted(self, *args, **kwargs):
+        nonlocal calls
+        calls += 1
+        return resolve(self, *args, **kwargs)
+
+    python_values.Resolver._resolve = counted  # type: ignore[method-assign]
+    try:
+        refs, unresolved = found(tmp_path)
+    finally:
+        python_values.Resolver._resolve = resolve  # type: ignore[method-assign]
+    assert (refs, unresolved) == (set(), {("attrs.py", 4)})  # what the load gets is unseen, and said
+    assert calls < 5_000  # 12 bindings each leading to the 12 again, to the depth bound, before
