@@ -145,8 +145,10 @@ _PLACEHOLDER_WORDS = frozenset({
 
 def model_shaped(value: str) -> bool:
     """Whether ``value`` may name a Hub model at all: shaped like a repo id, not another API's model
-    (``openai/gpt-4o``) and not a rate limit (``100/minute``)."""
-    return looks_like_repo_id(value) and provider_model(value) is not None and not _RATE_LIMIT.fullmatch(value)
+    (``openai/gpt-4o``), not a rate limit (``100/minute``) nor "not available" (``N/A``: optimum-intel's
+    ``_tokenizers_version = "N/A"``)."""
+    return (looks_like_repo_id(value) and provider_model(value) is not None and not _RATE_LIMIT.fullmatch(value)
+            and value.lower() != "n/a")
 
 
 def legacy_shaped(name: str) -> bool:

@@ -290,7 +290,7 @@ _MODEL_NAME = re.compile(r"model|tokenizer|reranker|embedder|name_or_path|encode
 # (Not "gpt": GPT2_MODEL = "openai-community/gpt2" is a Hub id; API models' names have no org/ or
 # an API provider's, which IdCheck refuses.)
 _NOT_MODEL_NAME = re.compile(r"output|save|push|upload|hub_model_id|_dir\b|dir_|cache|openai|anthropic|ollama|azure"
-                             r"|bedrock|gemini|claude|cohere|groq|mistral_api|type|class|kind", re.IGNORECASE)
+                             r"|bedrock|gemini|claude|cohere|groq|mistral_api|type|class|kind|version", re.IGNORECASE)
 
 
 def is_model_name(name: str) -> bool:

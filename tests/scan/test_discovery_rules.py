@@ -263,6 +263,12 @@ space = fs.open("hf://spaces/org/not-a-model-either/app.py")
 ''', "test_pipe.py": '''image = load_image("https://huggingface.co/org/controlnet/resolve/main/images/bird.png")
 weights = "https://huggingface.co/org/weights/resolve/main/model.safetensors"
 '''}, {("org/quantised-GGUF", "gallery.yaml", 4), ("org/weights", "test_pipe.py", 2)}, set()),
+    # A version constant named for a tokenizer, and "not available", are no model.
+    "versions and n/a": ({"import_utils.py": '''_tokenizers_version = "N/A"
+EMBEDDING_MODEL_VERSION = "2024/11"
+TOKENIZER_NAME = "n/a"
+RERANKER_MODEL = "org/reranker"
+'''}, {("org/reranker", "import_utils.py", 4)}, set()),
     # SetFit hands a bare name to SentenceTransformer, which requests it from its organisation.
     "setfit bodies": ({"fewshot.py": '''from setfit import SetFitModel
 parser.add_argument("--model", default="paraphrase-mpnet-base-v2")
