@@ -203,6 +203,8 @@ class _Scanner(StringReader, ExportedModels, CallsFollowed, LocalFolders, Bindin
         # Environment for a container or endpoint: {"HF_MODEL_ID": "org/name"} (SageMaker, TGI, vLLM).
         for key, value in zip(node.keys, node.values):
             name = literal(key) if key is not None else None
+            if name in _PROSE_KEYWORDS and value is not None:  # field(metadata={"help": "..."}): prose too
+                self.prose.update(id(n) for n in ast.walk(value))
             if name and name.isupper() and "MODEL" in name and value is not None:
                 position = Position(value, f'"{name}":', strong=name in _HF_ENV_KEYS, unresolved=False)
                 self.pending.append((node, position, self.scope))  # type: ignore[arg-type]

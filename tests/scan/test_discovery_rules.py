@@ -269,6 +269,15 @@ EMBEDDING_MODEL_VERSION = "2024/11"
 TOKENIZER_NAME = "n/a"
 RERANKER_MODEL = "org/reranker"
 '''}, {("org/reranker", "import_utils.py", 4)}, set()),
+    # HfArgumentParser's help text lives in a field's metadata dict: prose, like argparse's help=.
+    "help in field metadata": ({"arguments.py": '''from dataclasses import dataclass, field
+
+
+@dataclass
+class TTSArguments:
+    voice: str = field(default="jean", metadata={"help": "A preset, or a Hub path like 'hf://org/voices/...'."})
+    model_name: str = field(default="org/tts", metadata={"help": "The TTS model."})
+'''}, {("org/tts", "arguments.py", 7)}, set()),
     # SetFit hands a bare name to SentenceTransformer, which requests it from its organisation.
     "setfit bodies": ({"fewshot.py": '''from setfit import SetFitModel
 parser.add_argument("--model", default="paraphrase-mpnet-base-v2")
