@@ -62,8 +62,6 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_CONFIG_BYTES = 1024 * 1024
 # Notebooks carry their outputs (images as base64), so their code is a small part of a large file.
 MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024
-# Batch-job scripts (Slurm, PBS) are shell scripts under their scheduler's name.
-_SHELL_SUFFIXES = (".sh", ".bash", ".zsh", ".ksh", ".slurm", ".sbatch", ".pbs")
 # A script without a suffix (`scripts/train`, `bin/serve`) says what it is on its first line.
 _SHEBANG = re.compile(rb"#!\s*(?:\S*/)?(?:env(?:\s+-\S+)*\s+(?:\S*/)?)?(python|bash|zsh|ksh|dash|sh)[\d.]*(?:\s|$)")
 _SHEBANG_TYPE = {b"python": "python"}
@@ -90,7 +88,7 @@ def _file_type(name: str, path: str) -> str | None:
         return "notebook"
     if lowered in ("models.txt", "catalog.toml"):
         return lowered
-    if lowered.endswith(_SHELL_SUFFIXES):
+    if lowered.endswith(discovery_shell.SHELL_SUFFIXES):
         return "shell"
     if lowered.endswith(_SCRIPT_SUFFIXES) and not lowered.endswith((".min.js", ".d.ts")):
         return "javascript"

@@ -30,7 +30,6 @@ from catalog.scan.python_syntax import parse
 _SHELL_CELLS = ("%%bash", "%%sh", "%%script", "%%shell")
 # Jupyter's `%%writefile [-a] name` cell magic: the rest of the cell is the content of that file.
 _WRITEFILE = re.compile(r"^\s*%%writefile(?:\s+-a)?\s+(\S+)\s*$")
-_SHELL_FILES = (".sh", ".bash", ".zsh", ".ksh", ".slurm", ".sbatch", ".pbs")
 # A cell an editor runs as a shell script (VS Code's per-cell language: metadata.vscode.languageId).
 _SHELL_LANGUAGES = frozenset({"shellscript", "bash", "sh", "shell", "zsh"})
 _SOURCE_KEY = re.compile(r'"source"\s*:\s*')
@@ -73,7 +72,7 @@ def scan_notebook(data: bytes, file: str, check: IdCheck) -> list[Reference]:
             refs += _written_config(lines, written, number, file, file_lines, check) if is_config(written) else []
             cell_python = [""] * len(lines)
             cell_shell = ["", *(raw.rstrip("\r\n") for raw in lines[1:])] if written.lower().endswith(
-                _SHELL_FILES) else [""] * len(lines)
+                discovery_shell.SHELL_SUFFIXES) else [""] * len(lines)
         else:
             cell_python, cell_shell = _split_cell(lines, _shell_language(cells[number - 1]))
         if not _parses("\n".join(cell_python)):

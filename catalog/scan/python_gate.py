@@ -12,6 +12,7 @@ import ast
 import bisect
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from catalog.scan.base import IdCheck
 from catalog.scan.byte_patterns import any_of, compile_bytes
@@ -110,7 +111,7 @@ _CONSTANT = compile_bytes(rb"""^[ \t]*(\w+)[ \t]*(?::[^=\n]*)?=[ \t]*"""
                           multiline=True)
 
 
-def _model_constants(data: bytes) -> Iterator[re.Match[bytes]]:
+def _model_constants(data: bytes) -> Iterator[Any]:  # RE2's matches
     """Assignments of an "org/name" to a model-named constant or field."""
     return (m for m in _CONSTANT.finditer(data) if is_model_name(m.group(1).decode("ascii", "replace")))
 

@@ -30,6 +30,9 @@ _DOWNLOADERS = ("huggingface-cli", "hf", "tune")
 _DOWNLOAD_CONTEXTS = frozenset(f"{name} download" for name in _DOWNLOADERS)
 # Programs whose command line names a Hub model without a flag (read as commands wherever written).
 HUB_PROGRAMS = frozenset({*_DOWNLOADERS, "vllm", "trtllm-serve", "lmdeploy", "ollama"})
+# Files read as shell scripts by their name; batch-job scripts (Slurm, PBS) are shell scripts
+# under their scheduler's name.
+SHELL_SUFFIXES = (".sh", ".bash", ".zsh", ".ksh", ".slurm", ".sbatch", ".pbs")
 # `lmdeploy serve` subcommands that take a model as their first argument.
 _LMDEPLOY_SERVERS = frozenset({"api_server", "gradio"})
 # Options of `hf download` / `vllm serve` that take a value, so the value is not the repo id.

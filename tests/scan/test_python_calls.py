@@ -24,6 +24,22 @@ def found(root: Path, known: set[str] | None = None) -> tuple[set[tuple[str, str
             {(p.file, p.line) for p in discovery.problems if p.code == "unresolved-reference"})
 
 
+def found_counting_steps(root: Path, monkeypatch) -> tuple[set[tuple[str, str, int]], set[tuple[str, int]], int]:
+    """:func:`found`, and how many steps the data flow's resolver took for it."""
+    from catalog.scan import python_values
+
+    steps = 0
+    resolve = python_values.Resolver._resolve
+
+    def counted(self, *args, **kwargs):
+        nonlocal steps
+        steps += 1
+        return resolve(self, *args, **kwargs)
+
+    monkeypatch.setattr(python_values.Resolver, "_resolve", counted)
+    return (*found(root), steps)
+
+
 LOADERS = '''from transformers import AutoModelForCausalLM, AutoTokenizer
 
 
@@ -211,7 +227,7 @@ def test_a_module_scanned_ahead_of_its_turn_reports_as_its_own_file(tmp_path: Pa
         i + 1 for i, line in enumerate(lines) if "from_pretrained(model_name)" in line or "from_pretrained(path)" in line]
 
 
-def test_a_parameter_passed_down_many_paths_is_followed_once_per_name(tmp_path: Path) -> None:
+def test_a_parameter_passed_down_many_paths_is_followed_once_per_name(tmp_path: Path, monkeypatch) -> None:
     # Twelve functions, each calling the one before it three times with its own parameter, which
     # is never a string: 3**11 paths to follow back from the loader. Each was followed (h2o LLM
     # Studio's web handlers pass their `q` so: 25 s for one tree); each name is now resolved once
@@ -220,46 +236,18 @@ def test_a_parameter_passed_down_many_paths_is_followed_once_per_name(tmp_path: 
     lines += [f"def f{i}(q):  # from_pretrained\n" + f"    f{i - 1}(q)\n" * 3 for i in range(1, 12)]
     lines += ["f11(make_app())", "", "def g(q):  # from_pretrained", '    f3("org/deep")', "    f3(q)"]
     write(tmp_path, {"chain.py": "\n".join(lines) + "\n"})
-    from catalog.scan import python_values
-
-    calls = 0
-    resolve = python_values.Resolver._resolve
-
-    def counted(self, *args, **kwargs):
-        nonlocal calls
-        calls += 1
-        return resolve(self, *args, **kwargs)
-
-    python_values.Resolver._resolve = counted  # type: ignore[method-assign]
-    try:
-        refs, _ = found(tmp_path)
-    finally:
-        python_values.Resolver._resolve = resolve  # type: ignore[method-assign]
+    refs, _, calls = found_counting_steps(tmp_path, monkeypatch)
     assert refs == {("org/deep", "chain.py", 4)}
     assert calls < 5_000  # the data flow's steps: 3**11 paths before, a few per name now
 
 
-def test_an_attribute_set_from_itself_on_many_lines_is_followed_once(tmp_path: Path) -> None:
+def test_an_attribute_set_from_itself_on_many_lines_is_followed_once(tmp_path: Path, monkeypatch) -> None:
     # optimum-intel: `a.model = b.model` on many lines makes every binding of `.model` lead to all
     # of them again; followed path by path, the check did not end.
     lines = ["from transformers import AutoModel", "", "def load(a, b):", "    return AutoModel.from_pretrained(a.model)", ""]
     lines += [f"def copy{i}(a, b):  # from_pretrained\n    a.model = b.model\n" for i in range(12)]
     lines += ["DEFAULTS.model = make_model()"]
     write(tmp_path, {"attrs.py": "\n".join(lines) + "\n"})
-    from catalog.scan import python_values
-
-    calls = 0
-    resolve = python_values.Resolver._resolve
-
-    def counted(self, *args, **kwargs):
-        nonlocal calls
-        calls += 1
-        return resolve(self, *args, **kwargs)
-
-    python_values.Resolver._resolve = counted  # type: ignore[method-assign]
-    try:
-        refs, unresolved = found(tmp_path)
-    finally:
-        python_values.Resolver._resolve = resolve  # type: ignore[method-assign]
+    refs, unresolved, calls = found_counting_steps(tmp_path, monkeypatch)
     assert (refs, unresolved) == (set(), {("attrs.py", 4)})  # what the load gets is unseen, and said
     assert calls < 5_000  # 12 bindings each leading to the 12 again, to the depth bound, before
