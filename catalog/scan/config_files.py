@@ -93,10 +93,11 @@ SKIPPED_NAMES = frozenset(
         "redirects.yml",
     }
 )
-TRIGGERS = (b"model", b"repo_id", b"tokenizer", b"reranker", b"adapter", b"huggingface.co", b"hf://", b"hf_repo",
+TRIGGERS = (b"model", b"repo_id", b"tokenizer", b"reranker", b"adapter", b"huggingface", b"hf://", b"hf_repo",
             b"vllm", b"huggingface-cli", b"hf download")  # a container's command (catalog.scan.containers)
 
-_Hit = tuple[str, str, str | None, bool]  # (key as written, value, revision, reported: not recorded data)
+# (key as written, value, revision, reported: not recorded data, listed: an item of a list under the key)
+_Hit = tuple[str, str, str | None, bool, bool]
 
 
 def is_config(name: str) -> bool:
@@ -161,10 +162,12 @@ def _is_candidate(check: IdCheck, key: str, value: object) -> bool:
 # alias clients ask the proxy for, not a model.
 _LABELLED_BY = frozenset({"litellm_params"})
 _LABEL_KEYS = frozenset({"model_name"})
-# A mapping that says its source is the Hub (`type: huggingface`) names its repo in these keys.
-_SOURCE_KEYS = frozenset({"type", "source", "provider", "hub", "registry"})
-_HUB_SOURCES = frozenset({"huggingface", "hugging_face", "hf", "huggingface_hub", "hugging-face"})
-_HUB_REPO_KEYS = frozenset({"repository", "repo", "repo_id", "name", "id", "path"})
+# A mapping that says its source is the Hub (`type: huggingface`; torchchat's
+# `distribution_channel: HuggingFaceSnapshot`) names its repo in these keys.
+_SOURCE_KEYS = frozenset({"type", "source", "provider", "hub", "registry", "distribution_channel"})
+_HUB_SOURCES = frozenset({"huggingface", "hugging_face", "hf", "huggingface_hub", "hugging-face",
+                          "huggingfacesnapshot"})
+_HUB_REPO_KEYS = frozenset({"repository", "repo", "repo_id", "name", "id", "path", "distribution_path"})
 MAX_DEPTH = 200  # deeper documents are not parsed (recursion), but scanned line by line
 
 
@@ -236,9 +239,11 @@ def scan_config(data: bytes, file: str, check: IdCheck) -> list[Reference]:
     return _locate(text, file, suffix, hits, check)
 
 
-def _walk(node: Any, check: IdCheck, depth: int, reported: bool = True) -> Iterator[_Hit]:
-    """Model keys in a parsed JSON/TOML document, in document order; those in recorded data are
-    yielded unreported (the n-th place a key and value are written is the n-th hit's)."""
+def _walk(node: Any, check: IdCheck, depth: int, reported: bool = True, parent: str = "") -> Iterator[_Hit]:
+    """Model keys in a parsed JSON/TOML document, in document order, and Hub URLs that fetch a model
+    listed under a key (torchchat's ``"distribution_path": ["https://huggingface.co/org/m/resolve/…"]``);
+    those in recorded data are yielded unreported (the n-th place a key and value are written is
+    the n-th hit's)."""
     if depth > MAX_DEPTH:
         return
     if isinstance(node, dict):
@@ -255,17 +260,23 @@ def _walk(node: Any, check: IdCheck, depth: int, reported: bool = True) -> Itera
                 from_hub and _normal(key) in _HUB_REPO_KEYS and isinstance(value, str)
                 and check.accepts(value, strong=True)
             ):
-                yield str(key), value, revision, reported
+                yield str(key), value, revision, reported, False
             else:
-                yield from _walk(value, check, depth + 1, reported)
+                yield from _walk(value, check, depth + 1, reported, str(key))
     elif isinstance(node, list):
         reported = reported and not records.record_list(node, _normal)
         for item in node:
-            yield from _walk(item, check, depth + 1, reported)
+            fetched = hub_url_id(item, downloads_only=True) if isinstance(item, str) else None
+            if fetched is not None and _normal(parent) not in OUTPUT_KEYS and check.accepts(fetched[0], strong=True):
+                yield parent, item, None, reported, True
+            else:
+                yield from _walk(item, check, depth + 1, reported, parent)
 
 
-def _pattern(suffix: str, key: str, value: str) -> re.Pattern[str]:
+def _pattern(suffix: str, key: str, value: str, listed: bool = False) -> re.Pattern[str]:
     k, v = re.escape(key), re.escape(value)
+    if listed:  # an item of a list: the quoted value itself
+        return re.compile(rf'"({v})"' if suffix == ".json" else rf"""["']({v})["']""")
     if suffix == ".json":
         return re.compile(rf'"{k}"\s*:\s*"({v})"')
     return re.compile(rf"""(?:^|[\s{{,.])["']?{k}["']?\s*=\s*["']({v})["']""", re.MULTILINE)
@@ -296,9 +307,9 @@ def _locate(text: str, file: str, suffix: str, hits: list[_Hit] | None, check: I
         return _loose(text, file, suffix, check)
     refs = []
     # The n-th hit of a (key, value) pair is the n-th place that pair is written.
-    positions: dict[tuple[str, str], Iterator[re.Match[str]]] = {}
-    for key, value, revision, reported in hits:
-        matches = positions.setdefault((key, value), _pattern(suffix, key, value).finditer(text))
+    positions: dict[tuple[str, str, bool], Iterator[re.Match[str]]] = {}
+    for key, value, revision, reported, listed in hits:
+        matches = positions.setdefault((key, value, listed), _pattern(suffix, key, value, listed).finditer(text))
         match = next(matches, None)
         if not reported:
             continue

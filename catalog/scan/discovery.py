@@ -67,7 +67,6 @@ _SHEBANG = re.compile(rb"#!\s*(?:\S*/)?(?:env(?:\s+-\S+)*\s+(?:\S*/)?)?(python|b
 _SHEBANG_TYPE = {b"python": "python"}
 _MAKEFILES = ("makefile", "gnumakefile")
 # transformers.js code: read by the line rules (pipeline("task", "org/name"), from_pretrained("org/name")).
-_SCRIPT_SUFFIXES = (".js", ".mjs", ".ts", ".jsx", ".tsx")
 _SCRIPT_WORDS = (b"pipeline(", b"from_pretrained(", b"huggingface.co/", b"model_id", b"MODEL_ID")
 # A script's line comment, after a space or at a line's start (not the // of a URL).
 _LINE_COMMENT = re.compile(r"(?:(?<=\s)|^)//[^\n]*", re.MULTILINE)
@@ -90,7 +89,7 @@ def _file_type(name: str, path: str) -> str | None:
         return lowered
     if lowered.endswith(discovery_shell.SHELL_SUFFIXES):
         return "shell"
-    if lowered.endswith(_SCRIPT_SUFFIXES) and not lowered.endswith((".min.js", ".d.ts")):
+    if lowered.endswith(discovery_lines.SCRIPT_SUFFIXES) and not lowered.endswith((".min.js", ".d.ts")):
         return "javascript"
     if lowered == ".env" or lowered.startswith(".env.") or lowered.endswith(".env"):
         return "env"

@@ -162,12 +162,16 @@ def legacy_shaped(name: str) -> bool:
     ``"fake-model"``, ``"model1"``: a test's mock, never a legacy id)."""
     if name in _LEGACY_PLAIN_WORDS:
         return True
-    if name.isupper() or name.isidentifier() and name != name.lower():
-        return False
-    words = [word for word in re.split(r"[\W\d_]+", name.lower()) if word]
-    if not words or all(word in _PLACEHOLDER_WORDS for word in words):
+    if stand_in(name) or name.isidentifier() and name != name.lower():
         return False
     return "-" in name or any(c.isdigit() for c in name)
+
+
+def stand_in(name: str) -> bool:
+    """Whether a bare name is a stand-in, not a model's: a word in capitals (``PATH_TO_MODEL``,
+    ``MODEL_2``) or one made of placeholder words only (``test-model``, ``model1``)."""
+    words = [word for word in re.split(r"[\W\d_]+", name.lower()) if word]
+    return name.isupper() or not words or all(word in _PLACEHOLDER_WORDS for word in words)
 
 
 # Folders code commonly writes to or reads local checkpoints from: "<folder>/<name>" is a path.

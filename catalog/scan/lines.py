@@ -21,7 +21,7 @@ from catalog.scan.ids import hub_url_id
 # argument is its task ("text-classification"): its model is the second, or model=.
 _CALL = re.compile(
     r"""\b(from_pretrained|pipeline|hf_hub_download|snapshot_download|SentenceTransformer|CrossEncoder"""
-    r"""|SparseEncoder|load_adapter|load_lora_weights|load_ip_adapter|from_single_file|LLM)\s*\(\s*"""
+    r"""|SparseEncoder|load_adapter|load_lora_weights|load_attn_procs|load_ip_adapter|from_single_file|LLM)\s*\(\s*"""
     r"""((?:[\w.]+\s*,\s*|\\?['"][\w-]+\\?['"]\s*,\s*)?(?:\w+\s*=\s*)?)\\?['"]([^'"\s\\]+)\\?['"]"""
 )
 # A model key, also with a prefix (llm_model_id, TEXT_MODEL_ID), but not an upload target's.
@@ -34,6 +34,8 @@ _KEY = re.compile(
 _URL = re.compile(r"(?:https?://(?:www\.)?(?:huggingface\.co|hf\.co)/|hf://|hf[-_]hub:)[\w./-]+")
 _QUOTED = re.compile(r"""\\?['"]([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*)\\?['"]""")
 CHUNK = 1024 * 1024
+# JavaScript and TypeScript files: read line by line (transformers.js and the Hub's JS clients).
+SCRIPT_SUFFIXES = (".js", ".mjs", ".ts", ".jsx", ".tsx")
 # Past this a file is not read at all (reported as such): reading it would stall the check.
 MAX_STREAMED = 256 * 1024 * 1024
 

@@ -24,10 +24,13 @@ from catalog.scan import python as discovery_python
 from catalog.scan import shell as discovery_shell
 from catalog.scan.base import IdCheck, Reference
 from catalog.scan.config_files import is_config, scan_config
-from catalog.scan.lines import scan_lines
+from catalog.scan.lines import SCRIPT_SUFFIXES, scan_lines
 from catalog.scan.python_syntax import parse
 
 _SHELL_CELLS = ("%%bash", "%%sh", "%%script", "%%shell")
+# Cell magics whose body is another language than Python or shell: not read (txtai's %%sql cells).
+_OTHER_LANGUAGE_CELLS = ("%%sql", "%%html", "%%javascript", "%%js", "%%latex", "%%markdown", "%%svg", "%%perl",
+                         "%%ruby")
 # Jupyter's `%%writefile [-a] name` cell magic: the rest of the cell is the content of that file.
 _WRITEFILE = re.compile(r"^\s*%%writefile(?:\s+-a)?\s+(\S+)\s*$")
 # A cell an editor runs as a shell script (VS Code's per-cell language: metadata.vscode.languageId).
@@ -66,13 +69,17 @@ def scan_notebook(data: bytes, file: str, check: IdCheck) -> list[Reference]:
             elif not isinstance(cells[number - 1], dict):
                 check.problem("scan-incomplete", file, 1, 1, f"cell {number} is not a cell object")
             continue
-        written = _written_file(lines)
+        first = _first_line(lines)
+        written = _written_file(lines[first]) if lines else None
         if written is not None and not written.lower().endswith(".py"):
             # Not Python: the file the cell writes (its configuration, its script), read as that file.
-            refs += _written_config(lines, written, number, file, file_lines, check) if is_config(written) else []
+            refs += _written_config(lines, first, written, number, file, file_lines, check) if is_config(
+                written) else _written_script(lines, first, written, number, file, file_lines, check)
             cell_python = [""] * len(lines)
-            cell_shell = ["", *(raw.rstrip("\r\n") for raw in lines[1:])] if written.lower().endswith(
-                discovery_shell.SHELL_SUFFIXES) else [""] * len(lines)
+            cell_shell = [""] * (first + 1) + [raw.rstrip("\r\n") for raw in lines[first + 1:]] if written.lower(
+            ).endswith(discovery_shell.SHELL_SUFFIXES) else [""] * len(lines)
+        elif lines and lines[first].lstrip().startswith(_OTHER_LANGUAGE_CELLS):
+            cell_python = cell_shell = [""] * len(lines)
         else:
             cell_python, cell_shell = _split_cell(lines, _shell_language(cells[number - 1]))
         if not _parses("\n".join(cell_python)):
@@ -123,26 +130,48 @@ def scan_notebook(data: bytes, file: str, check: IdCheck) -> list[Reference]:
     return refs
 
 
-def _written_file(lines: list[str]) -> str | None:
-    """The file a ``%%writefile [-a] name`` cell writes, if it is one (its body is that file)."""
-    match = _WRITEFILE.match(lines[0]) if lines else None
+def _first_line(lines: list[str]) -> int:
+    """The index of a cell's first line that is not a Colab form line (``#@title``, ``#@markdown``),
+    which Colab lets stand above a cell magic (txtai's ``#@title`` then ``%%writefile src/main.rs``)."""
+    index = 0
+    while index < len(lines) - 1 and lines[index].lstrip().startswith("#@"):
+        index += 1
+    return index
+
+
+def _written_file(line: str) -> str | None:
+    """The file a cell whose magic is ``line``, ``%%writefile [-a] name``, writes (its body is that file)."""
+    match = _WRITEFILE.match(line)
     return match.group(1).strip("'\"") if match else None
 
 
-def _written_config(lines: list[str], name: str, number: int, file: str, file_lines: dict[tuple[int, int], int],
-                    check: IdCheck) -> list[Reference]:
+def _written_config(lines: list[str], first: int, name: str, number: int, file: str,
+                    file_lines: dict[tuple[int, int], int], check: IdCheck) -> list[Reference]:
     """The references of a cell writing the configuration file ``name`` (autotrain's and axolotl's
-    notebooks write their training config so), read as that file is, on the notebook's lines."""
-    where = file_lines.get((number, 0), 1)
+    notebooks write their training config so), read as that file is, on the notebook's lines
+    (``first``: the magic's line in the cell)."""
+    where = file_lines.get((number, first), 1)
 
-    def place(line: int) -> int:  # the body's line n is the cell's line n (line 0 is the magic)
-        return file_lines.get((number, line), where)
+    def place(line: int) -> int:  # the body's line n is the cell's line first + n
+        return file_lines.get((number, first + line), where)
 
     before = len(check.problems)
-    found = scan_config("\n".join(raw.rstrip("\r\n") for raw in lines[1:]).encode(), name, check)
+    found = scan_config("\n".join(raw.rstrip("\r\n") for raw in lines[first + 1:]).encode(), name, check)
     check.problems[before:] = [replace(p, file=file, line=place(p.line), detail=f"cell {number} ({name}): {p.detail}")
                                if p.file == name else p for p in check.problems[before:]]
     return [replace(ref, file=file, line=place(ref.line), related_lines=tuple(place(n) for n in ref.related_lines),
+                    context=f"cell {number}, %%writefile {name}, {ref.context}") for ref in found]
+
+
+def _written_script(lines: list[str], first: int, name: str, number: int, file: str,
+                    file_lines: dict[tuple[int, int], int], check: IdCheck) -> list[Reference]:
+    """The references of a cell writing a JavaScript or TypeScript file, read line by line as the
+    tree's own are; nothing for another file (a text, a Rust source: the tree's are not read)."""
+    if not name.lower().endswith(SCRIPT_SUFFIXES):
+        return []
+    where = file_lines.get((number, first), 1)
+    found = scan_lines("\n".join(raw.rstrip("\r\n") for raw in lines[first + 1:]), file, "javascript", check)
+    return [replace(ref, line=file_lines.get((number, first + ref.line), where), related_lines=(),
                     context=f"cell {number}, %%writefile {name}, {ref.context}") for ref in found]
 
 
@@ -171,8 +200,9 @@ def _split_cell(lines: list[str], shell_script: bool = False) -> tuple[list[str]
     shell: list[str] = []
     if shell_script:
         return [""] * len(lines), [raw.rstrip("\r\n") for raw in lines]
-    shell_cell = bool(lines) and lines[0].lstrip().startswith(_SHELL_CELLS)
-    cell_magic = bool(lines) and lines[0].lstrip().startswith("%%")
+    first = _first_line(lines) if lines else 0
+    shell_cell = bool(lines) and lines[first].lstrip().startswith(_SHELL_CELLS)
+    cell_magic = bool(lines) and lines[first].lstrip().startswith("%%")
     continued = False  # the previous line was a shell escape ending in a backslash
     for index, raw in enumerate(lines):
         text = raw.rstrip("\r\n")
@@ -185,8 +215,8 @@ def _split_cell(lines: list[str], shell_script: bool = False) -> tuple[list[str]
             continue
         if shell_cell:
             python.append("")
-            shell.append("" if index == 0 else text)
-        elif index == 0 and cell_magic:
+            shell.append("" if index <= first else text)
+        elif index == first and cell_magic:
             python.append("")
             shell.append("")
         elif stripped.startswith("!"):

@@ -6,7 +6,7 @@ import ast
 from dataclasses import replace
 
 from catalog.scan.base import IdCheck, Reference
-from catalog.scan.ids import hub_url_id, looks_like_repo_id
+from catalog.scan.ids import hub_url_id
 from catalog.scan.python_calls import CallsFollowed, may_pass, taken_ahead
 from catalog.scan.python_exports import ExportedModels, call_subjects
 from catalog.scan.python_gate import (
@@ -19,26 +19,26 @@ from catalog.scan.python_gate import (
 from catalog.scan.python_imports import Imports, Modules
 from catalog.scan.python_loaders import (
     DATASET_LOADERS,
-    FASTER_WHISPER_SIZES,
     LOCAL_OUTPUT_CALLS,
     LOCAL_OUTPUT_KEYWORDS,
     OUTPUT_CALLS,
     OUTPUT_KEYWORDS,
     PROSE_CALLS,
-    ST_LEGACY_NAMES,
     Position,
     callee,
     is_model_name,
     is_other_repo_type,
     keyword,
     model_arguments,
+    positional,
     returns_object,
 )
 from catalog.scan.python_local import LocalFolders
-from catalog.scan.python_scopes import BindingVisitor, Passed, Scope, char_column, literal
-from catalog.scan.python_strings import StringReader, unparse
+from catalog.scan.python_positions import ModelArguments
+from catalog.scan.python_scopes import BindingVisitor, Scope, char_column, literal
+from catalog.scan.python_strings import StringReader
 from catalog.scan.python_syntax import parse
-from catalog.scan.python_values import Resolver, Value
+from catalog.scan.python_values import Resolver
 from catalog.scan.shell import HUB_PROGRAMS
 from catalog.scan.shell_flags import model_flag
 
@@ -91,7 +91,7 @@ def scan_python(data: bytes, file: str, check: IdCheck, path: str | None = None)
     return refs + scanner.follow_calls()
 
 
-class _Scanner(StringReader, ExportedModels, CallsFollowed, LocalFolders, BindingVisitor):
+class _Scanner(StringReader, ExportedModels, CallsFollowed, LocalFolders, ModelArguments, BindingVisitor):
     def __init__(self, data: bytes, file: str, check: IdCheck, trigger_lines: list[int] | None,
                  catalogue_matches: bool = False, imports: Imports | None = None) -> None:
         super().__init__(trigger_lines)
@@ -280,95 +280,10 @@ class _Scanner(StringReader, ExportedModels, CallsFollowed, LocalFolders, Bindin
             # model= of a call no rule knows is as often another provider's API (OpenAI, Ollama,
             # watsonx) as a project's loader: only an org/name the catalogue knows counts there.
             self.subjects += call_subjects(node, name, self.scope)
-        args = keyword(node, "model_args")
+        # lm-eval's model_args= string, also given to HFLM.create_from_arg_string("pretrained=org/m,...")
+        args = keyword(node, "model_args") or (positional(node, 0) if name == "create_from_arg_string" else None)
         if args is not None:
             self.model_args.append((node, args, self.scope))
-
-    # -- resolution ------------------------------------------------------------------------
-
-    def _accept(self, value: str, position: Position) -> str | None:
-        if position.whisper_sizes and value in FASTER_WHISPER_SIZES:
-            return FASTER_WHISPER_SIZES[value]
-        if position.st_prefix and "/" not in value and looks_like_repo_id(value):
-            # sentence-transformers requests a bare name from its own organisation, except its
-            # list of legacy transformers ids, which it requests as written.
-            return value if value.lower() in ST_LEGACY_NAMES else f"sentence-transformers/{value}"
-        found = hub_url_id(value)
-        if found is not None:
-            return found[0]
-        return value if self.check.accepts(value, strong=position.strong) else None
-
-    def _revision(self, call: ast.Call, scope: Scope) -> tuple[str | None, int | None]:
-        """The call's ``revision=`` pin and the line that sets it."""
-        node = keyword(call, "revision") if isinstance(call, ast.Call) else None
-        if node is None:
-            return None, None
-        resolved = self.resolver.resolve(node, scope)
-        if len(resolved.values) != 1 or resolved.unresolved:
-            return None, None
-        value = resolved.values[0]
-        return value.text, value.node.lineno
-
-    def _resolve_position(self, call: ast.Call, position: Position, scope: Scope) -> None:
-        arg = position.node
-        direct = literal(arg)
-        if direct is not None:
-            self.consumed.add(id(arg))
-            repo_id = self._accept(direct, position)
-            if repo_id is not None and not self.is_local(direct):
-                self.reported.add(id(arg))  # a constant bound to it is reported here, not again at its uses
-                revision, revision_line = self._revision(call, scope)
-                self.add(repo_id, arg, "python-call", position.context, revision, (revision_line or arg.lineno,))
-            return
-        resolution = self.resolver.resolve(arg, scope)
-        reported = built_from_output = False
-        composite = isinstance(arg, ast.JoinedStr | ast.BinOp)
-        for value in resolution.values:
-            if id(value.node) in self.reported:
-                reported = True
-                continue
-            self.consumed.add(id(value.node))
-            if isinstance(value.node, Passed):  # a probe (python_calls): which loads a parameter reaches
-                if not self.is_local(value.text, value.via):
-                    self.reached(value.node, position, call.lineno, self._revision(call, scope)[0])
-                continue
-            if self.is_local(value.text, value.via):
-                # A folder the code writes: seen, and not a Hub use. An id built from it
-                # (f"{user}/{output_dir}") is the code's own upload, which only runtime can name.
-                built_from_output = built_from_output or composite
-                reported = reported or not composite
-                continue
-            repo_id = self._accept(value.text, position)
-            if repo_id is None:
-                continue
-            reported = True
-            revision, revision_line = self._revision(call, scope)
-            self._add_value(repo_id, arg, value, position, revision, revision_line)
-        overridable = resolution.overridable or _reads_attribute(arg)
-        if position.unresolved and (resolution.unresolved or built_from_output) and (
-            not reported or overridable) and not self.written_expression(arg) and (
-                overridable or not position.parsed_only or isinstance(arg, ast.Attribute)):
-            self.check.problem("unresolved-reference", self.file, call.lineno, self.column(call),
-                               f"{position.context}({unparse(arg)})")
-
-    def _add_value(self, repo_id: str, use: ast.expr, value: Value, position: Position, revision: str | None,
-                   revision_line: int | None) -> None:
-        if value.origin is not None:
-            # Written in another module of the tree (imported): reported there, as that module's
-            # constant (its own model-constant rule names it the same way).
-            file, column = value.origin
-            name = value.via[-1] if value.via else position.context
-            self.refs.append(Reference(repo_id, file, value.node.lineno, column, "python-constant", revision,
-                                       f"{name} ="))
-            return
-        via = " via " + ".".join(value.via[-1:]) if value.via else ""
-        related = (*value.lines, value.node.lineno, revision_line or use.lineno)
-        if value.node.lineno != use.lineno and isinstance(use, ast.IfExp | ast.BoolOp | ast.Subscript):
-            # The literal is written inside the call's own expression: report it where it is written.
-            self.add(repo_id, value.node, "python-call", position.context, revision, related)
-            return
-        kind = "python-constant" if value.via else "python-call"
-        self.add(repo_id, use, kind, f"{position.context}{via}", revision, related)
 
     def finish(self) -> list[Reference]:
         """Resolve the model arguments (constants may be assigned after the function that uses
@@ -376,7 +291,7 @@ class _Scanner(StringReader, ExportedModels, CallsFollowed, LocalFolders, Bindin
         module's references but those it passes to other modules' loads (:meth:`follow_calls`)."""
         self.bind_call_arguments()
         for call, position, scope in self.pending:
-            self._resolve_position(call, position, scope)
+            self.resolve_position(call, position, scope)
         for call, args, scope in self.model_args:
             self._model_args(call, args, scope)
         self._commands()
@@ -393,11 +308,6 @@ class _Scanner(StringReader, ExportedModels, CallsFollowed, LocalFolders, Bindin
         if self.subjects:
             self.catalogue_matches(self.subjects)
         return self.refs
-
-
-def _reads_attribute(node: ast.expr) -> bool:
-    """``args.model or "x"``, ``cfg.model if ... else ...``: the value can come from parsed input."""
-    return isinstance(node, ast.BoolOp | ast.IfExp) and any(isinstance(n, ast.Attribute) for n in ast.walk(node))
 
 
 __all__ = ["scan_python"]

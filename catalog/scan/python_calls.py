@@ -32,7 +32,7 @@ from catalog.scan.python_imports import Imports
 from catalog.scan.python_loaders import returns_object
 from catalog.scan.python_scopes import Imported, Passed, Scope
 from catalog.scan.python_strings import unparse
-from catalog.scan.python_values import MAX_VALUES, Resolver, Value
+from catalog.scan.python_values import Resolver, Value
 
 # An import statement: `import a.b as c`, `from .m import x, y`, `from m import (\n x,\n)`.
 _IMPORT = re.compile(rb"^[ \t]*(?:from[ \t]+[\w.]+[ \t]+import[ \t]*(?:\([^)]*\)|[^\n]*)|import[ \t]+[^\n]*)", re.MULTILINE)
@@ -158,7 +158,7 @@ class CallsFollowed:
             self._module_resolver = Resolver(self.attributes, returns_object, self.parsed_attributes)  # type: ignore[attr-defined]
         resolution = self._module_resolver.resolve(arg, scope)
         return ([v for v in resolution.values if looks_like_repo_id(v.text) and not self.is_local(v.text, v.via)],  # type: ignore[attr-defined]
-                resolution.unresolved and len(resolution.values) >= MAX_VALUES)
+                resolution.stopped)
 
     def _passed(self, call: ast.Call, ids: tuple[list[Value], bool], callee_file: str,
                 loads: list[Load]) -> list[Reference]:
@@ -216,7 +216,7 @@ class CallsFollowed:
             problems, refs = len(self.check.problems), len(self.refs)
             self.bind_call_arguments()  # type: ignore[attr-defined]
             for call, position, scope in self.pending:
-                self._resolve_position(call, position, scope)  # type: ignore[attr-defined]
+                self.resolve_position(call, position, scope)  # type: ignore[attr-defined]
             # What the pass found is the module's own scan's, reported there: the scanner is left as
             # it was (the calls it makes are followed after this, with the parameters' own values).
             del self.check.problems[problems:], self.refs[refs:]

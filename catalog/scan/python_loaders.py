@@ -43,7 +43,7 @@ ID_KEYWORDS = ("model_name_or_path", "pretrained_model_name_or_path", "base_mode
                "tokenizer_name_or_path", "model_repo", "model_repo_id", "model_id_or_path",  # KServe's
                "model_source")  # Ray Serve LLM: LLMConfig(model_loading_config=dict(model_source="org/m"))
 HUB_DOWNLOADS = ("hf_hub_download", "snapshot_download", "hf_hub_url", "model_info", "list_repo_files",
-                 "try_to_load_from_cache")
+                 "try_to_load_from_cache", "cached_file", "cached_files")  # the last two: transformers.utils
 DATASET_LOADERS = ("load_dataset", "load_from_disk")
 # Calls whose arguments are where the code writes, never models it uses. A local folder written
 # (LOCAL_OUTPUT_*) is also not a Hub id when the code later loads from it; a Hub repo pushed to
@@ -64,14 +64,18 @@ _NAMED = {
     "MLMTransformer": (0, ("model_name_or_path",)),
     "load_adapter": (0, ("peft_model_id", "pretrained_model_name_or_path")),
     "load_lora_weights": (0, ("pretrained_model_name_or_path_or_dict", "pretrained_model_name_or_path")),
+    # diffusers' older LoRA loader, UNet2DConditionModel.load_attn_procs("org/lora")
+    "load_attn_procs": (0, ("pretrained_model_name_or_path_or_dict",)),
     "load_ip_adapter": (0, ("pretrained_model_name_or_path_or_dict", "pretrained_model_name_or_path")),
     "load_textual_inversion": (0, ("pretrained_model_name_or_path",)),
     "from_single_file": (0, ("pretrained_model_link_or_path", "pretrained_model_name_or_path")),
     "FlagModel": (0, ("model_name_or_path",)),
     "BGEM3FlagModel": (0, ("model_name_or_path",)),
     "FlagReranker": (0, ("model_name_or_path",)),
-    "FlagLLMReranker": (0, ("model_name_or_path",)),
-    "FlagAutoModel": (0, ("model_name_or_path",)),
+    # FlagEmbedding's embedders and rerankers (FlagAutoModel.from_finetuned("BAAI/bge-m3") too)
+    **dict.fromkeys(("FlagAutoModel", "FlagAutoReranker", "FlagLLMModel", "FlagICLModel", "FlagLLMReranker",
+                     "LayerWiseFlagLLMReranker", "LightWeightFlagLLMReranker", "from_finetuned"),
+                    (0, ("model_name_or_path",))),
     "LLM": (0, ("model",)),
     "EngineArgs": (0, ("model",)),
     "AsyncEngineArgs": (0, ("model",)),
@@ -86,7 +90,9 @@ _NAMED = {
     "HuggingFaceEmbedding": (None, ("model_name",)),
     "HuggingFaceEndpoint": (None, ("repo_id",)),
     "HuggingFaceHub": (None, ("repo_id",)),
-    "TextEmbedding": (0, ("model_name",)),
+    # fastembed's models, each named by its upstream Hub id (fastembed downloads its own ONNX copy of it)
+    **dict.fromkeys(("TextEmbedding", "SparseTextEmbedding", "LateInteractionTextEmbedding", "ImageEmbedding",
+                     "LateInteractionMultimodalEmbedding", "TextCrossEncoder", "Bm25"), (0, ("model_name",))),
     "HuggingFaceInferenceAPI": (None, ("model_name",)),
     "InferenceClientModel": (0, ("model_id",)),
     "HfApiModel": (0, ("model_id",)),
@@ -115,6 +121,9 @@ _NAMED = {
     "from_model2vec": (0, ("model_id_or_path",)),
     "from_distillation": (0, ("model_name",)),
 }
+# Loaders whose name a project may give its own class too (onnxruntime-genai's WhisperModel builds
+# an ONNX graph): imported from another package, they are not the loader.
+_OWNERS = {"WhisperModel": ("faster_whisper", "whisperx")}
 # faster-whisper's size names and the repositories it downloads for them (its `_MODELS` table,
 # faster_whisper/utils.py, as of SYSTRAN/faster-whisper 65882ee, October 2025).
 FASTER_WHISPER_SIZES = {
@@ -145,6 +154,8 @@ _ST_PREFIXED = frozenset({"SentenceTransformer", "HuggingFaceEmbeddings", "Sente
                           "SentenceTransformersTokenTextSplitter"})
 # Packages whose classes have a from_pretrained of their own that loads no Hub model.
 _NOT_HUB_PACKAGES = frozenset({"vertexai", "google", "langchain_google_vertexai"})
+# torch.nn classes whose from_pretrained builds a layer from a weight tensor, not from the Hub.
+_TENSOR_CLASSES = frozenset({"Embedding", "EmbeddingBag"})
 # Functions that load a model by id when imported from these packages: mlx_lm.load("org/name").
 _MODULE_LOADERS = {("mlx_lm", "load"), ("mlx_vlm", "load"), ("mlx_lm", "convert")}
 # OpenMMLab-style configs (OpenCompass): dict(type=HuggingFaceCausalLM, path="org/m", tokenizer_path=...).
@@ -153,8 +164,10 @@ _MODULE_LOADERS = {("mlx_lm", "load"), ("mlx_vlm", "load"), ("mlx_lm", "convert"
 _CONFIG_MODEL_TYPES = ("HuggingFace", "HF", "VLLM", "TurboMind", "LMDeploy")
 _CONFIG_NOT_MODELS = ("Dataset", "Evaluator", "Retriever", "Inferencer")
 _CONFIG_MODEL_KEYS = ("path", "tokenizer_path", "peft_path", "hf_path")
-# Trainers take the model as an object or an id string; these keywords name models.
-_TRAINER_KEYWORDS = ("model", "ref_model", "reward_model", "teacher_model", "value_model", "draft_model")
+# Trainers take the model as an object or an id string; these keywords name models (TRL's GRPO
+# and RLOO trainers load a reward model from each id among their reward_funcs).
+_TRAINER_KEYWORDS = ("model", "ref_model", "reward_model", "teacher_model", "value_model", "draft_model",
+                     "reward_funcs")
 
 
 @dataclass(frozen=True)
@@ -225,6 +238,8 @@ def model_arguments(call: ast.Call, imported_from: dict[str, str] | None = None)
             receiver, ast.Attribute) else None
         if isinstance(receiver, ast.Name) and (imported_from or {}).get(receiver.id) in _NOT_HUB_PACKAGES:
             return []  # Vertex AI's TextEmbeddingModel.from_pretrained("textembedding-gecko")
+        if receiver_name in _TENSOR_CLASSES:
+            return []  # torch's nn.Embedding.from_pretrained(weights) takes a tensor
         label = f"{receiver_name}.from_pretrained" if receiver_name else "from_pretrained"
         if receiver_name and receiver_name.startswith("PeftModel"):
             # PeftModel.from_pretrained(base_model, adapter_id): the adapter is the Hub repo.
@@ -242,7 +257,7 @@ def model_arguments(call: ast.Call, imported_from: dict[str, str] | None = None)
         for extra in ("tokenizer", "feature_extractor", "image_processor"):
             found.append(_position(keyword(call, extra), f"pipeline({extra}=)", unresolved=False))
     elif name in HUB_DOWNLOADS:
-        found.append(_position(keyword(call, "repo_id") or positional(call, 0), name))
+        found.append(_position(keyword(call, "repo_id", "path_or_repo_id") or positional(call, 0), name))
     elif name == "from_model_id":  # LangChain's HuggingFacePipeline.from_model_id(model_id=...)
         found.append(_position(keyword(call, "model_id") or positional(call, 0), name))
     elif name == "Transformer" and isinstance(call.func, ast.Attribute) and _owner(call.func) == "models":
@@ -250,7 +265,8 @@ def model_arguments(call: ast.Call, imported_from: dict[str, str] | None = None)
     elif name in _MODEL_AND_TOKENIZER:
         for word in _MODEL_AND_TOKENIZER[name]:
             found.append(_position(keyword(call, word), f"{name}({word}=)"))
-    elif name in _NAMED:
+    elif name in _NAMED and not (isinstance(call.func, ast.Name) and package and name in _OWNERS
+                                 and package not in _OWNERS[name]):
         index, keywords = _NAMED[name]
         node = keyword(call, *keywords) or positional(call, index)
         found.append(_position(node, name, st_prefix=name in _ST_PREFIXED,
@@ -273,7 +289,14 @@ def model_arguments(call: ast.Call, imported_from: dict[str, str] | None = None)
             found.append(_position(keyword(call, word), f"dict(type=..., {word}=)", unresolved=False))
     elif name and name.endswith("Trainer"):
         for word in _TRAINER_KEYWORDS:
-            found.append(_position(keyword(call, word), f"{name}({word}=)", parsed_only=True))
+            node = keyword(call, word)
+            # reward_funcs=[accuracy_reward, "org/rm"]: functions and reward models' ids, each on its own.
+            for item in node.elts if isinstance(node, ast.List | ast.Tuple) else [node]:
+                found.append(_position(item, f"{name}({word}=)", parsed_only=True))
+        if keyword(call, "model") is None:
+            # SFTTrainer("org/m", ...): the model comes first (a bare word only if the catalogue
+            # knows it: Lightning's Trainer takes its accelerator first).
+            found.append(_position(positional(call, 0), f"{name}()", strong=False, parsed_only=True))
     if name == "from_single_file":  # diffusers: the single file's model, configured from a Hub repo
         found.append(_position(keyword(call, "config"), "from_single_file(config=)", unresolved=False))
     for kw in call.keywords:

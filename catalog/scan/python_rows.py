@@ -51,5 +51,15 @@ def parametrized(decorator: ast.Call, scope: Scope) -> dict[str, ast.expr]:
         if len(bound) == 1 and isinstance(bound[0][0], ast.List | ast.Tuple) and not bound[0][2]:
             values = bound[0][0]
     if len(listed) == 1:
-        return {listed[0]: values}
+        return {listed[0]: _unwrapped(values)}
     return {name: column for name, column in zip(listed, columns(values, len(listed))) if column is not None}
+
+
+def _unwrapped(values: ast.expr) -> ast.expr:
+    """A literal list of one parameter's cases with each ``pytest.param(value, marks=...)`` as its value."""
+    if not isinstance(values, ast.List | ast.Tuple) or not any(
+            isinstance(item, ast.Call) and callee(item) == "param" for item in values.elts):
+        return values
+    items = [item.args[0] if isinstance(item, ast.Call) and callee(item) == "param" and len(item.args) == 1 else item
+             for item in values.elts]
+    return ast.copy_location(ast.List(elts=items, ctx=ast.Load()), values)

@@ -18,12 +18,15 @@ from dataclasses import dataclass
 from catalog.scan.python_scopes import Binding, Imported, Passed, Scope
 
 _MAX_DEPTH = 24
-MAX_VALUES = 32
+# The strings one expression is followed to (a table of ids; the products of concatenations).
+MAX_VALUES = 64
 _ENV_GETTERS = ("getenv", "get")
 _DEFAULT_HOLDERS = ("Option", "Argument", "field", "Field", "Query", "Param")
 # Calls that build a filesystem path: what they return is a local folder, never a Hub id.
 _PATH_BUILDERS = ("join", "Path", "abspath", "expanduser", "realpath", "dirname", "joinpath", "resolve",
                   "mkdtemp", "TemporaryDirectory", "cwd", "home")
+# pathlib's attributes that hold a folder: `config_path.parent`, `ckpt.parents[1]`.
+_PATH_ATTRIBUTES = ("parent", "parents")
 _STR_METHODS = ("strip", "lower", "rstrip", "lstrip")
 # Calls that hand back (the elements of) their first argument: `for m in tqdm(MODELS)`.
 _WRAPPERS = ("tqdm", "list", "tuple", "sorted", "reversed", "set", "iter", "frozenset")
@@ -51,6 +54,8 @@ class Resolution:
     # Read through an attribute (parsed arguments, a config object): a default was found, but
     # the command line or the caller can replace it.
     overridable: bool = False
+    # More values than MAX_VALUES: those past it are not seen, whatever was found before them.
+    stopped: bool = False
 
 
 class Resolver:
@@ -85,8 +90,9 @@ class Resolver:
     def _resolve(self, node: ast.expr | None, scope: Scope, out: Resolution, depth: int,
                  seen: frozenset[int], via: tuple[str, ...]) -> None:
         if node is None or depth > _MAX_DEPTH or len(out.values) >= MAX_VALUES:
-            # Past the bound the rest is unseen, and said so (a loop over 40 ids: 32 and a problem).
+            # Past the bound the rest is unseen, and said so (a loop over 80 ids: 64 and a problem).
             out.unresolved = True
+            out.stopped = out.stopped or len(out.values) >= MAX_VALUES
             return
         if id(node) in seen:
             # x = x + "suffix": a cycle adds nothing new, and what it stands for is not seen (the
@@ -118,11 +124,14 @@ class Resolver:
             out.values += inner.values
             # `args.model or "org/name"`: the fallback is what the code names; the rest is input.
             out.unresolved = out.unresolved or (inner.unresolved and not inner.values)
+            out.stopped = out.stopped or inner.stopped
             return
         if isinstance(node, ast.Name):
             self._name(node, scope, out, step, seen, via)
             return
         if isinstance(node, ast.Attribute):
+            if node.attr in _PATH_ATTRIBUTES:
+                return  # pathlib's `ckpt.parent`: a local folder, nothing unseen
             if self._module_attribute(node, scope, out, via):
                 return
             own = isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")
@@ -170,6 +179,7 @@ class Resolver:
         out.values += [Value(v.text, v.node, (*via, *v.via), v.lines, v.origin) for v in found.values[:room]]
         out.unresolved = out.unresolved or found.unresolved or len(found.values) > room
         out.overridable = out.overridable or found.overridable
+        out.stopped = out.stopped or found.stopped or len(found.values) > room
 
     def _bindings(self, bindings: list[Binding] | None, out: Resolution, depth: int,
                   seen: frozenset[int], via: tuple[str, ...], use: ast.expr) -> None:
@@ -356,7 +366,10 @@ class Resolver:
             for value in inner.values:
                 lines.update(value.lines)  # empty for a value written in another module
                 names += [n for n in value.via if n not in names]
-            texts = [t + v.text for t in texts for v in inner.values][:MAX_VALUES]
+            texts = [t + v.text for t in texts for v in inner.values]
+            if inner.stopped or len(texts) > MAX_VALUES:
+                out.unresolved = out.stopped = True
+                texts = texts[:MAX_VALUES]
         for text in texts:
             out.values.append(Value(text, node, tuple(names), tuple(sorted(lines))))
 

@@ -87,7 +87,7 @@ _ARRAY = re.compile(r"^[ \t]*(?:(?:export|local|declare[ \t]+-a|readonly)[ \t]+)
 _ARRAY_COMMENT = re.compile(r"(?<!\S)#[^\n]*")
 _ARRAY_ELEMENT = re.compile(r"""(?<![^\s(,])(?:"([^"\s]+)"|'([^'\s]+)'|([^\s"',#()]+))""")
 TRIGGERS = (b"model", b"tokenizer", b"TOKENIZER", b"download", b"serve", b"from_pretrained", b"huggingface.co", b"hf://", b"pretrained",
-            b"-hf", b"hf.co/", b"lmdeploy")
+            b"-hf", b"hf.co/", b"lmdeploy", b"optimum-cli", b"olive ")
 
 
 def wants(data: bytes) -> bool:
@@ -187,15 +187,15 @@ def _scan_command(tokens: list[_Token], dockerfile: bool) -> Iterator[tuple[_Tok
             target = _first_positional(tokens, index + 2)
             if target:
                 yield target, "vllm serve", True, True
-        elif program == "optimum-cli":
-            # optimum-cli export openvino -m org/m ./out (python's -m is a module); its --model
-            # takes a bare legacy id too (--model gpt2).
+        elif program in ("optimum-cli", "olive"):
+            # optimum-cli export openvino -m org/m ./out, Microsoft Olive's olive finetune -m org/m
+            # (python's -m is a module); optimum-cli's --model takes a bare legacy id too (--model gpt2).
             for i in range(index + 1, len(tokens)):
                 for flag in ("-m", "--model"):
                     value = _option_value(tokens, i, flag)
                     if value:
                         flagged.add((value[1], value[2]))
-                        yield value, f"optimum-cli {flag}", True, True
+                        yield value, f"{program} {flag}", True, True
         elif program == "trtllm-serve":
             target = _first_positional(tokens, index + 1)
             if target:

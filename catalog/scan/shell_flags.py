@@ -6,6 +6,8 @@ words: which flags name a model, and how strongly (whether a bare name after one
 
 from __future__ import annotations
 
+import re
+
 from catalog.scan.shell_overrides import dotted_model_key
 
 # --flag -> strong; after a weak flag a bare legacy name counts only if the catalogue knows it.
@@ -57,8 +59,15 @@ MULTI_VALUE_FLAGS = frozenset({"--reward_model", "--reward-model"})
 # quantisation tag is not part of the id.
 TAGGED_FLAGS = ("-hf", "-hfr", "--hf-repo", "-hfd", "--hf-repo-draft", "-hfv", "--hf-repo-v")
 MODEL_FLAGS.update(dict.fromkeys(TAGGED_FLAGS, True))
-# Any other --<something>_model_name_or_path flag names a model (--controlnet_model_name_or_path).
-_FLAG_SUFFIXES = ("_model_name_or_path", "_tokenizer_name_or_path")
+# Any other --<something>_model_name_or_path flag names a model (--controlnet_model_name_or_path),
+# as FlagEmbedding's --embedder_name_or_path and --reranker_name_or_path do.
+_FLAG_SUFFIXES = ("_model_name_or_path", "_tokenizer_name_or_path", "embedder_name_or_path",
+                  "reranker_name_or_path")
+# --<role>_model (whisperX's --diarize_model, --align_model) names one too, weakly, unless its role
+# says it is written, uploaded or another provider's.
+_ROLE_MODEL = re.compile(r"[a-z0-9]_model$")
+_NOT_ROLE = re.compile(r"output|save|push|upload|hub|dir|cache|openai|anthropic|azure|ollama|api|type|class|kind"
+                       r"|version|num|max|min|size|use|enable|disable|freeze|train|load|eval|judge")
 
 
 def model_flag(flag: str) -> bool | None:
@@ -71,4 +80,7 @@ def model_flag(flag: str) -> bool | None:
         return None
     if "." in flag:
         return dotted_model_key(flag[2:], model_flag)
-    return True if flag.lstrip("-").replace("-", "_").endswith(_FLAG_SUFFIXES) else None
+    name = flag.lstrip("-").replace("-", "_").lower()
+    if name.endswith(_FLAG_SUFFIXES):
+        return True
+    return False if _ROLE_MODEL.search(name) and not _NOT_ROLE.search(name) else None

@@ -455,6 +455,35 @@ def test_a_cell_writing_a_file_is_read_as_that_file(tmp_path: Path) -> None:
     assert found.problems == []  # a text file's content is no code: not read, as the tree's .txt files are not
 
 
+def test_colab_form_lines_above_a_cell_magic_and_other_languages_cells(tmp_path: Path) -> None:
+    # txtai's notebooks: `#@title` above `%%writefile src/main.rs` (Rust was parsed as Python, a
+    # scan-incomplete a cell), a `%%sql` cell; the cell magic still decides what the body is, and a
+    # script the cell writes is read as the tree's scripts are (JavaScript yes, Rust not).
+    text = _notebook([
+        ("code", ["#@title Write the config", "%%writefile config.yml", "base_model: acme/embedder"], []),
+        ("code", ["#@title", "%%writefile src/main.rs", "use tokenizers::tokenizer::Tokenizer;",
+                  'let t = Tokenizer::from_pretrained("acme/in-rust", None);'], []),
+        ("code", ["%%sql", "SELECT * FROM models WHERE id = 'acme/in-sql';"], []),
+        ("code", ["#@title", "%%writefile index.js", "import { AutoTokenizer } from '@huggingface/transformers';",
+                  "const t = await AutoTokenizer.from_pretrained('acme/in-js');"], []),
+        ("code", ["#@title Serve", "%%bash", "vllm serve acme/served"], []),
+        ("code", ["#@title Load", "AutoModel.from_pretrained('acme/loaded')"], []),
+    ])
+    (tmp_path / "colab.ipynb").write_text(text)
+    lines = text.splitlines()
+
+    def line_of(source: str) -> int:
+        return next(i for i, line in enumerate(lines, 1) if line.strip().startswith(json.dumps(source)))
+
+    found = scan([tmp_path])
+    assert {(r.repo_id, r.line) for r in found.references} == {
+        ("acme/embedder", line_of("base_model: acme/embedder")), ("acme/served", line_of("vllm serve acme/served")),
+        ("acme/loaded", line_of("AutoModel.from_pretrained('acme/loaded')")),
+        ("acme/in-js", line_of("const t = await AutoTokenizer.from_pretrained('acme/in-js');")),
+    }
+    assert found.problems == []
+
+
 def test_a_broken_notebook_is_read_line_by_line_and_reported(tmp_path: Path) -> None:
     (tmp_path / "half.ipynb").write_text('{"cells": [{"cell_type": "code", "source": ["AutoModel.from_pretrained(')
     (tmp_path / "odd.ipynb").write_text('{"cells": [{"cell_type": "code", "source": 7}, "x"]}')

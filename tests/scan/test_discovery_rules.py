@@ -513,6 +513,93 @@ def test_variant(repo_id, flag):
 '''}, {("org/variant", "test_models.py", 11), ("org/case-a", "test_models.py", 3), ("org/case-b", "test_models.py", 3), ("org/row-a", "test_models.py", 6),
          ("org/row-b", "test_models.py", 6), ("org/loop-a", "test_models.py", 9), ("org/loop-b", "test_models.py", 9)},
      set()),
+    # guidance's tests: one parameter's case marked xfail is still a case.
+    "a one-parameter case wrapped in pytest.param": ({"test_chat.py": '''import pytest
+from transformers import AutoTokenizer
+@pytest.mark.parametrize("model_id", [
+    "org/plain",
+    pytest.param("org/marked", marks=pytest.mark.xfail(reason="gated")),
+])
+def test_template(model_id):
+    AutoTokenizer.from_pretrained(model_id)
+'''}, {("org/plain", "test_chat.py", 4), ("org/marked", "test_chat.py", 5)}, set()),
+    # fastembed's, TRL's and FlagEmbedding's loaders; a stand-in's name; whisperX's role flag.
+    "fastembed, TRL and FlagEmbedding loaders": ({"embed.py": '''import argparse
+from fastembed import Bm25, ImageEmbedding, LateInteractionTextEmbedding, SparseTextEmbedding, TextCrossEncoder
+from FlagEmbedding import FlagAutoModel, FlagICLModel, LayerWiseFlagLLMReranker
+from sentence_transformers import SentenceTransformer
+from trl import GRPOTrainer, SFTTrainer
+sparse = SparseTextEmbedding("prithivida/Splade_PP_en_v1")
+late = LateInteractionTextEmbedding(model_name="colbert-ir/colbertv2.0")
+image, rerank, bm25 = ImageEmbedding("Qdrant/clip-ViT-B-32-vision"), TextCrossEncoder("Xenova/ms-marco-MiniLM-L-6-v2"), Bm25("Qdrant/bm25")
+REWARD = "org/reward-b"
+GRPOTrainer(model="org/policy", reward_funcs=[len, REWARD])
+SFTTrainer("org/sft-base", train_dataset=None)
+FlagAutoModel.from_finetuned("BAAI/bge-m3", use_fp16=True)
+FlagICLModel("BAAI/bge-en-icl"), LayerWiseFlagLLMReranker("BAAI/bge-reranker-v2-minicpm-layerwise")
+SentenceTransformer("PATH_TO_MODEL")
+parser = argparse.ArgumentParser()
+parser.add_argument("--diarize_model", default="pyannote/speaker-diarization-community-1")
+parser.add_argument("--output_model", default="me/out-model")
+class Tuner:
+    def train(self):
+        return SFTTrainer(model=self.model, args=self.args)
+''', "run.sh": '''olive finetune -m meta-llama/Llama-2-7b-hf -d nampdn-ai/tiny-codes -o out
+torchrun -m FlagEmbedding.finetune.embedder --embedder_name_or_path BAAI/bge-base-en-v1.5 --output_dir out
+python eval.py --reranker_name_or_path BAAI/bge-reranker-base
+'''}, {("prithivida/Splade_PP_en_v1", "embed.py", 6), ("colbert-ir/colbertv2.0", "embed.py", 7),
+       ("Qdrant/clip-ViT-B-32-vision", "embed.py", 8), ("Xenova/ms-marco-MiniLM-L-6-v2", "embed.py", 8),
+       ("Qdrant/bm25", "embed.py", 8), ("org/reward-b", "embed.py", 9), ("org/policy", "embed.py", 10),
+       ("org/sft-base", "embed.py", 11), ("BAAI/bge-m3", "embed.py", 12), ("BAAI/bge-en-icl", "embed.py", 13),
+       ("BAAI/bge-reranker-v2-minicpm-layerwise", "embed.py", 13),
+       ("pyannote/speaker-diarization-community-1", "embed.py", 16),
+       ("meta-llama/Llama-2-7b-hf", "run.sh", 1), ("BAAI/bge-base-en-v1.5", "run.sh", 2),
+       ("BAAI/bge-reranker-base", "run.sh", 3)}, set()),
+    # torchchat: a model's download URLs listed under a key (JSON and TOML; YAML read them already),
+    # and transformers' cached_file, which downloads from the Hub.
+    "Hub URLs in a configuration's lists, cached_file": ({"models.json": '''{"stories15M": {
+  "distribution_path": [
+    "https://huggingface.co/karpathy/tinyllamas/resolve/main/stories15M.pt",
+    "https://github.com/karpathy/llama2.c/raw/master/tokenizer.model"
+  ]},
+ "llama3.2-1b": {"distribution_channel": "HuggingFaceSnapshot", "distribution_path": "meta-llama/Llama-3.2-1B"},
+ "outputs": {"output_dir": ["https://huggingface.co/me/pushed/resolve/main/x.pt"]}}
+''', "urls.toml": '''[weights]
+urls = ["https://huggingface.co/org/weights/resolve/main/model.safetensors"]
+''', "checkpoint.py": '''from transformers.utils import cached_file
+def weights(name):
+    return cached_file(name, "model.safetensors.index.json")
+index = cached_file("org/sharded", "model.safetensors.index.json")
+'''}, {("karpathy/tinyllamas", "models.json", 3), ("meta-llama/Llama-3.2-1B", "models.json", 6),
+       ("org/weights", "urls.toml", 2),
+       ("org/sharded", "checkpoint.py", 4)}, {("checkpoint.py", 3)}),
+    # neural-compressor: lm-eval's model_args string given to the model class itself.
+    "lm-eval's create_from_arg_string": ({"accuracy.py": '''from lm_eval.models.huggingface import HFLM
+lm = HFLM.create_from_arg_string("pretrained=Muennighoff/tiny-random-bert,dtype=float32")
+'''}, {("Muennighoff/tiny-random-bert", "accuracy.py", 2)}, set()),
+    # mlc-llm, Olive: a path the code builds, or torch's layer from a tensor, is no unseen Hub id;
+    # diffusers' older LoRA loader is a loader; onnxruntime-genai's own WhisperModel is not faster-whisper's.
+    "built paths, tensors and load_attn_procs": ({"convert.py": '''import os
+from pathlib import Path
+import torch
+from torch import nn
+from transformers import AutoConfig
+def convert(config_path, weights, root, name):
+    AutoConfig.from_pretrained(str(config_path.parent))
+    AutoConfig.from_pretrained(Path(config_path).parent)
+    AutoConfig.from_pretrained(os.path.join(root, "tokenizer"))
+    nn.Embedding.from_pretrained(weights)
+    torch.nn.EmbeddingBag.from_pretrained(weights, freeze=True)
+    AutoConfig.from_pretrained(name)
+    unet.load_attn_procs("lora-library/B-LoRA-pen_sketch")
+''', "builder.py": '''from builders import WhisperModel
+from faster_whisper import WhisperModel as FasterWhisper
+def build(config):
+    return WhisperModel(config, "fp16")
+''', "transcribe.py": '''from faster_whisper import WhisperModel
+def transcribe(size):
+    return WhisperModel(size)
+'''}, {("lora-library/B-LoRA-pen_sketch", "convert.py", 13)}, {("convert.py", 12), ("transcribe.py", 3)}),
     # Evaluation harnesses and embedders that load the Hub model they are given.
     "lighteval model configs and INSTRUCTOR": ({"only.py": '''cfg = TransformersModelConfig(model_name="org/alone")
 ''', "eval.py": '''from lighteval.models.transformers.transformers_model import TransformersModelConfig

@@ -10,6 +10,7 @@ import pytest
 from catalog.scan import python_calls
 from catalog.scan.base import IdCheck
 from catalog.scan.discovery import scan, scan_files
+from catalog.scan.python_values import MAX_VALUES
 
 
 def write(root: Path, files: dict[str, str]) -> None:
@@ -135,12 +136,32 @@ def test_many_calls_of_one_loader_are_all_followed(tmp_path: Path) -> None:
 
 
 def test_more_values_than_the_data_flow_follows_is_said(tmp_path: Path) -> None:
-    names = ", ".join(f'"org/m{i}"' for i in range(40))
+    names = ", ".join(f'"org/m{i}"' for i in range(MAX_VALUES + 8))
     write(tmp_path, {"pkg/__init__.py": "", "pkg/models.py": LOADERS,
                      "loop.py": f"from pkg.models import load\nfor name in [{names}]:\n    load(name)\n"})
     refs, unresolved = found(tmp_path)
-    assert len(refs) == 32
+    assert len(refs) == MAX_VALUES
     assert ("loop.py", 3) in unresolved
+
+
+def test_a_loaders_table_longer_than_followed_is_said_although_some_are_found(tmp_path: Path) -> None:
+    # whisperX's alignment models: 5 names of another table, then 36 Hub ids (9 were cut, unsaid).
+    torch_names = ", ".join(f'"t{i}": "TORCH_{i}"' for i in range(5))
+    rows = "".join(f'    "l{i}": "org/align-{i}",\n' for i in range(MAX_VALUES + 4))
+    write(tmp_path, {"align.py": f"""from transformers import AutoModel
+TORCH = {{{torch_names}}}
+HF = {{
+{rows}}}
+def load(lang, name=None):
+    if name is None:
+        name = TORCH[lang] if lang in TORCH else HF[lang]
+    return AutoModel.from_pretrained(name)
+"""})
+    discovery = scan([tmp_path])
+    assert len({r.repo_id for r in discovery.references}) >= MAX_VALUES - 5
+    stopped = [p for p in discovery.problems if p.code == "unresolved-reference"]
+    assert [p.line for p in stopped] == [MAX_VALUES + 12]
+    assert f"the first {MAX_VALUES}" in stopped[0].detail
 
 
 def test_past_the_trees_bound_the_scan_says_where_it_stopped_following(tmp_path: Path,
