@@ -1,14 +1,13 @@
 """Find model references in configuration files: YAML, JSON, TOML and INI-style ``.cfg``/``.ini``.
 
-A value counts when its key is one of :data:`MODEL_KEYS` (compared case-insensitively, ``-``
-read as ``_``) and it looks like a repo id. A sibling ``revision``/``model_revision`` key in the
-same mapping pins it.
+A value counts when its key names a model (:mod:`catalog.scan.config_keys`: compared
+case-insensitively, ``-`` read as ``_``) and it looks like a repo id. A sibling
+``revision``/``model_revision`` key in the same mapping pins it.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
 import itertools
 import json
 import re
@@ -17,61 +16,22 @@ from typing import Any
 
 from catalog.scan import config_records as records
 from catalog.scan.base import IdCheck, Reference, line_and_column
-from catalog.scan.containers import container_references
-from catalog.scan.ids import MODEL_ARGS as _MODEL_ARGS
-from catalog.scan.ids import hub_url_id, is_local_folder, written_model
-
-MODEL_KEYS = frozenset(
-    {
-        "model",
-        "model_id",
-        "model_name",
-        "model_name_or_path",
-        "pretrained_model_name_or_path",
-        "name_or_path",  # ai-toolkit's model: {name_or_path: org/m}, the transformers idiom
-        "model_path",  # SGLang's (its --model-path); a local folder is not an id, so it stays out
-        "tokenizer_path",
-        "base_model",
-        "base_model_name_or_path",
-        "repo_id",
-        "hf_repo",
-        "tokenizer",
-        "tokenizer_name",
-        "tokenizer_name_or_path",
-        "tokenizer_config",
-        "tokenizer_id",
-        "teacher_model",
-        "reward_model",
-        "ref_model",
-        "draft_model",
-        "speculative_model",
-        "embedding_model",
-        "embed_model",
-        "embeddings_model",
-        "reranker",
-        "reranker_model",
-        "rerank_model",
-        "adapter",
-        "adapter_name_or_path",
-        "lora_model",
-        "peft_model",
-        "model_args",
-        "model_url",
-        "model_repo",
-        "model_source",  # Ray Serve LLM: model_loading_config.model_source
-    }
+from catalog.scan.config_clients import api_client, api_tokenizer
+from catalog.scan.config_keys import (
+    HUB_REPO_KEYS,
+    HUB_SOURCES,
+    LABEL_KEYS,
+    LABELLED_BY,
+    OUTPUT_KEYS,
+    REVISION_KEYS,
+    SOURCE_KEYS,
+    is_candidate,
+    normal_key,
+    value_references,
 )
-# Any other key ending like this names a model too (critic_model_name_or_path, vision_model_id, ...).
-MODEL_KEY_SUFFIXES = ("_model", "_model_id", "_model_name", "_model_name_or_path", "_tokenizer",
-                      "_tokenizer_name", "_name_or_path")  # ai-toolkit's extras_name_or_path
-# Keys that name where a model is written or another provider's model, never a Hub use.
-OUTPUT_KEYS = frozenset({"hub_model_id", "output_model", "output_dir", "save_model", "push_to_hub_model_id",
-                         "run_name", "openai_model", "ollama_model", "api_model"})
-# Keys nobody uses for anything but a Hugging Face id: a bare legacy name ("gpt2") counts here
-# without asking the catalogue.
-STRONG_KEYS = frozenset({"model_name_or_path", "pretrained_model_name_or_path", "tokenizer_name",
-                         "base_model_name_or_path", "tokenizer_name_or_path"})
-REVISION_KEYS = ("revision", "model_revision")
+from catalog.scan.containers import container_references
+from catalog.scan.ids import hub_url_id
+
 # Terraform and other HCL files are read like INI ("key = value" lines): SageMaker modules set
 # `HF_MODEL_ID = "org/m"` in a container's environment.
 _LINE_SUFFIXES = (".cfg", ".ini", ".tf", ".tfvars", ".hcl")
@@ -114,85 +74,7 @@ def wants(data: bytes) -> bool:
     return any(trigger in lowered for trigger in TRIGGERS)
 
 
-def _normal(key: object) -> str:
-    # camelCase keys (modelURL, baseModel) read as snake_case.
-    return _normal_text(str(key))
-
-
-@functools.lru_cache(maxsize=4096)
-def _normal_text(key: str) -> str:
-    # A large manifest repeats a few hundred keys thousands of times (kserve's install bundles).
-    return _CAMEL.sub("_", key).lower().replace("-", "_")
-
-
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-
-
-def is_model_key(key: object) -> bool:
-    """Whether a configuration key names a model (see :data:`MODEL_KEYS`)."""
-    normal = _normal(key)
-    return normal not in OUTPUT_KEYS and (normal in MODEL_KEYS or normal.endswith(MODEL_KEY_SUFFIXES))
-
-
-def model_values(key: str, value: str) -> list[tuple[str, int]]:
-    """The ids a model key's value names, with their offsets in it: the value itself, the model
-    of a Hub URL, or each ``pretrained=``/``tokenizer=`` of an lm-eval ``model_args`` string."""
-    if _normal(key) == "model_args":
-        return [(m.group(2), m.start(2)) for m in _MODEL_ARGS.finditer(value)]
-    url = hub_url_id(value)
-    if url is not None:
-        return [url]
-    return [written_model(value)]  # ${EMBEDDING_MODEL:BAAI/bge-small-en-v1.5}, LiteLLM's huggingface/org/m
-
-
-def _is_candidate(check: IdCheck, key: str, value: object) -> bool:
-    if not isinstance(value, str):
-        return False
-    if not is_model_key(key):
-        # Under any other key, a value that fetches a model names it (KubeAI's `url: hf://org/m`),
-        # unless the key is where something is written.
-        fetched = hub_url_id(value, downloads_only=True)
-        return fetched is not None and _normal(key) not in OUTPUT_KEYS and check.accepts(fetched[0], strong=True)
-    return not is_local_folder(value) and any(
-        check.accepts(v, strong=_normal(key) in STRONG_KEYS or hub_url_id(value) is not None)
-        for v, _ in model_values(key, value))
-
-
-# A LiteLLM proxy's model_list entry names its model in litellm_params; its model_name is the
-# alias clients ask the proxy for, not a model.
-_LABELLED_BY = frozenset({"litellm_params"})
-_LABEL_KEYS = frozenset({"model_name"})
-# A mapping that says its source is the Hub (`type: huggingface`; torchchat's
-# `distribution_channel: HuggingFaceSnapshot`) names its repo in these keys.
-_SOURCE_KEYS = frozenset({"type", "source", "provider", "hub", "registry", "distribution_channel"})
-_HUB_SOURCES = frozenset({"huggingface", "hugging_face", "hf", "huggingface_hub", "hugging-face",
-                          "huggingfacesnapshot"})
-_HUB_REPO_KEYS = frozenset({"repository", "repo", "repo_id", "name", "id", "path", "distribution_path"})
 MAX_DEPTH = 200  # deeper documents are not parsed (recursion), but scanned line by line
-
-
-def _reference(
-    file: str,
-    line: int,
-    column: int,
-    key: str,
-    value: str,
-    revision: str | None,
-    related: tuple[int, ...] = (),
-    check: IdCheck | None = None,
-    quoted: bool = False,
-) -> list[Reference]:
-    """One reference per id the value names (a URL or an lm-eval ``model_args`` string may differ from it).
-
-    ``column`` is where the value is written, its opening quote if ``quoted``: a reference to the
-    whole value points there, one to an id inside it (a URL's) at the id.
-    """
-    related = tuple(n for n in related if n != line)
-    strong = _normal(key) in STRONG_KEYS or hub_url_id(value) is not None
-    return [Reference(repo_id, file, line, column + (offset + quoted if offset and "\n" not in value else 0),
-                      "config", revision, str(key), related)
-            for repo_id, offset in model_values(key, value)
-            if check is None or check.accepts(repo_id, strong=strong)]
 
 
 def nesting_depth(text: str) -> int:
@@ -247,27 +129,29 @@ def _walk(node: Any, check: IdCheck, depth: int, reported: bool = True, parent: 
     if depth > MAX_DEPTH:
         return
     if isinstance(node, dict):
-        reported = reported and not records.records_data({_normal(k): v for k, v in node.items()})
+        api = api_client(((k, v if isinstance(v, str) else list(v.items()) if isinstance(v, dict) else None)
+                          for k, v in node.items()), normal_key)
+        reported = reported and not records.records_data({normal_key(k): v for k, v in node.items()})
         revision = next(
-            (v for k, v in node.items() if _normal(k) in REVISION_KEYS and isinstance(v, str)), None
+            (v for k, v in node.items() if normal_key(k) in REVISION_KEYS and isinstance(v, str)), None
         )
-        from_hub = any(_normal(k) in _SOURCE_KEYS and str(v).lower() in _HUB_SOURCES for k, v in node.items())
-        labels = _LABEL_KEYS if any(_normal(k) in _LABELLED_BY for k in node) else ()
+        from_hub = any(normal_key(k) in SOURCE_KEYS and str(v).lower() in HUB_SOURCES for k, v in node.items())
+        labels = LABEL_KEYS if any(normal_key(k) in LABELLED_BY for k in node) else ()
         for key, value in node.items():
-            if _normal(key) in labels:
+            if normal_key(key) in labels or api and not api_tokenizer(normal_key(key)):
                 continue
-            if _is_candidate(check, key, value) or (
-                from_hub and _normal(key) in _HUB_REPO_KEYS and isinstance(value, str)
+            if is_candidate(check, key, value) or (
+                from_hub and normal_key(key) in HUB_REPO_KEYS and isinstance(value, str)
                 and check.accepts(value, strong=True)
             ):
                 yield str(key), value, revision, reported, False
             else:
                 yield from _walk(value, check, depth + 1, reported, str(key))
     elif isinstance(node, list):
-        reported = reported and not records.record_list(node, _normal)
+        reported = reported and not records.record_list(node, normal_key)
         for item in node:
             fetched = hub_url_id(item, downloads_only=True) if isinstance(item, str) else None
-            if fetched is not None and _normal(parent) not in OUTPUT_KEYS and check.accepts(fetched[0], strong=True):
+            if fetched is not None and normal_key(parent) not in OUTPUT_KEYS and check.accepts(fetched[0], strong=True):
                 yield parent, item, None, reported, True
             else:
                 yield from _walk(item, check, depth + 1, reported, parent)
@@ -294,10 +178,10 @@ def _loose(text: str, file: str, suffix: str, check: IdCheck) -> list[Reference]
     refs = []
     for match in _LOOSE[suffix].finditer(text):
         key, value = match.groups()
-        if _is_candidate(check, key, value):
+        if is_candidate(check, key, value):
             line, column = line_and_column(text, match.start(2))
             quoted = suffix != ".yaml"
-            refs += _reference(file, line, column - quoted, key, value, None, check=check, quoted=quoted)
+            refs += value_references(file, line, column - quoted, key, value, None, check=check, quoted=quoted)
     return refs
 
 
@@ -318,7 +202,7 @@ def _locate(text: str, file: str, suffix: str, hits: list[_Hit] | None, check: I
         if revision is not None:
             revision_at = text.find(f'"{revision}"', match.end() if match else 0)
             related = (line_and_column(text, revision_at)[0],) if revision_at >= 0 else ()
-        refs += _reference(file, line, column, key, value, revision, related, check=check, quoted=match is not None)
+        refs += value_references(file, line, column, key, value, revision, related, check=check, quoted=match is not None)
     return refs
 
 
@@ -331,9 +215,9 @@ def _scan_ini(text: str, file: str, check: IdCheck) -> list[Reference]:
     refs = []
     for match in _INI_LINE.finditer(text):
         key, value = match.groups()
-        if _is_candidate(check, key, value):
+        if is_candidate(check, key, value):
             line, column = line_and_column(text, match.start(2))
-            refs += _reference(file, line, column, key, value, None, check=check)
+            refs += value_references(file, line, column, key, value, None, check=check)
     return refs
 
 
@@ -380,35 +264,37 @@ def _walk_yaml(node: Any, file: str, check: IdCheck, refs: list[Reference], seen
         return
     seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
-        if records.yaml_records_data(node, _normal):
+        if records.yaml_records_data(node, normal_key):
             return
+        api = api_client(_yaml_pairs(node), normal_key)
         refs += container_references(node, file, check)
         revision = None
         revision_line = None
         for key, value in node.value:
             if (
                 isinstance(key, yaml.ScalarNode)
-                and _normal(key.value) in REVISION_KEYS
+                and normal_key(key.value) in REVISION_KEYS
                 and isinstance(value, yaml.ScalarNode)
             ):
                 revision, revision_line = value.value, value.start_mark.line + 1
         from_hub = any(
-            isinstance(k, yaml.ScalarNode) and isinstance(v, yaml.ScalarNode) and _normal(k.value) in _SOURCE_KEYS
-            and str(v.value).lower() in _HUB_SOURCES for k, v in node.value)
-        labels = _LABEL_KEYS if any(isinstance(k, yaml.ScalarNode) and _normal(k.value) in _LABELLED_BY
+            isinstance(k, yaml.ScalarNode) and isinstance(v, yaml.ScalarNode) and normal_key(k.value) in SOURCE_KEYS
+            and str(v.value).lower() in HUB_SOURCES for k, v in node.value)
+        labels = LABEL_KEYS if any(isinstance(k, yaml.ScalarNode) and normal_key(k.value) in LABELLED_BY
                                     for k, _ in node.value) else ()
         for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode) and _normal(key.value) in labels:
+            if isinstance(key, yaml.ScalarNode) and (normal_key(key.value) in labels
+                                                     or api and not api_tokenizer(normal_key(key.value))):
                 continue
             if (
                 isinstance(key, yaml.ScalarNode)
                 and isinstance(value, yaml.ScalarNode)
                 and value.tag == "tag:yaml.org,2002:str"
-                and (_is_candidate(check, key.value, value.value)
-                     or from_hub and _normal(key.value) in _HUB_REPO_KEYS and check.accepts(value.value, strong=True))
+                and (is_candidate(check, key.value, value.value)
+                     or from_hub and normal_key(key.value) in HUB_REPO_KEYS and check.accepts(value.value, strong=True))
             ):
                 mark = value.start_mark
-                refs += _reference(file, mark.line + 1 + (1 if value.style in ("|", ">") else 0),
+                refs += value_references(file, mark.line + 1 + (1 if value.style in ("|", ">") else 0),
                                    mark.column + 1,
                                    key.value, value.value, revision,
                                    (revision_line,) if revision_line else (), check=check,
@@ -416,14 +302,30 @@ def _walk_yaml(node: Any, file: str, check: IdCheck, refs: list[Reference], seen
             else:
                 _walk_yaml(value, file, check, refs, seen, depth + 1)
     elif isinstance(node, yaml.SequenceNode):
-        table = records.yaml_record_list(node, _normal)
+        table = records.yaml_record_list(node, normal_key)
         for item in node.value:
             if table and isinstance(item, yaml.MappingNode):
                 continue
             if isinstance(item, yaml.ScalarNode) and item.tag == "tag:yaml.org,2002:str" and \
-                    _is_candidate(check, "", item.value):  # a list of hf:// ids or file URLs
+                    is_candidate(check, "", item.value):  # a list of hf:// ids or file URLs
                 mark = item.start_mark
-                refs += _reference(file, mark.line + 1, mark.column + 1, "", item.value, None, check=check,
+                refs += value_references(file, mark.line + 1, mark.column + 1, "", item.value, None, check=check,
                                    quoted=item.style in ("'", '"'))
             else:
                 _walk_yaml(item, file, check, refs, seen, depth + 1)
+
+
+def _yaml_pairs(node: Any) -> Iterator[tuple[str, object]]:
+    """A mapping node's scalar keys with their values: a string, a child mapping's scalar pairs, or None."""
+    import yaml
+
+    for key, value in node.value:
+        if not isinstance(key, yaml.ScalarNode):
+            continue
+        if isinstance(value, yaml.ScalarNode):
+            yield key.value, str(value.value)
+        elif isinstance(value, yaml.MappingNode):
+            yield key.value, [(k.value, str(v.value)) for k, v in value.value
+                              if isinstance(k, yaml.ScalarNode) and isinstance(v, yaml.ScalarNode)]
+        else:
+            yield key.value, None

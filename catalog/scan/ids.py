@@ -94,7 +94,7 @@ def looks_like_repo_id(value: str) -> bool:
 # "provider/model" names of API clients (LiteLLM and what builds on it: proxy configs, CrewAI,
 # Aider, DSPy): the prefix is an API, not a Hub organisation, and "openai/gpt-4o" is no Hub model.
 # Written as these clients write them (lower case): the Hub's "Groq" or "Cohere" organisations stay ids.
-_API_PROVIDERS = frozenset({
+API_PROVIDERS = frozenset({
     "anthropic", "azure", "azure_ai", "bedrock", "bedrock_converse", "vertex_ai", "vertex_ai_beta", "gemini",
     "cohere", "cohere_chat", "together_ai", "ollama", "ollama_chat", "openrouter", "deepinfra", "perplexity",
     "fireworks_ai", "replicate", "sagemaker", "sagemaker_chat", "watsonx", "xai", "sambanova", "ai21",
@@ -108,9 +108,10 @@ _API_PROVIDERS = frozenset({
 # inference provider, huggingface/together/org/m), and a vLLM server's hosted_vllm/org/m.
 _HUB_PROVIDERS = frozenset({"huggingface", "hosted_vllm", "vllm"})
 # "openai/" is also a Hub organisation (openai/whisper-large-v3, openai/gpt-oss-20b): only the
-# names of OpenAI's API models are not ids.
+# names of OpenAI's API models and of tiktoken's encodings (`openai/o200k_base`) are not ids.
 _OPENAI_API_MODEL = re.compile(r"(?:gpt-(?:3\.5|4|5)|chatgpt|o[1-9](?:-|$)|text-embedding|dall-e|whisper-1|tts-1"
-                               r"|davinci|babbage|omni-moderation|gpt-image|computer-use)", re.IGNORECASE)
+                               r"|davinci|babbage|omni-moderation|gpt-image|computer-use|[a-z]*\d+k_base|p50k_edit)",
+                               re.IGNORECASE)
 
 
 def provider_model(value: str) -> str | None:
@@ -121,7 +122,7 @@ def provider_model(value: str) -> str | None:
         return value
     if provider in _HUB_PROVIDERS and "/" in rest:
         return "/".join(rest.rsplit("/", 2)[-2:])
-    if provider in _API_PROVIDERS or provider == "openai" and _OPENAI_API_MODEL.match(rest):
+    if provider in API_PROVIDERS or provider == "openai" and _OPENAI_API_MODEL.match(rest):
         return None
     return value
 

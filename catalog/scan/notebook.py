@@ -200,6 +200,7 @@ def _split_cell(lines: list[str], shell_script: bool = False) -> tuple[list[str]
     shell: list[str] = []
     if shell_script:
         return [""] * len(lines), [raw.rstrip("\r\n") for raw in lines]
+    lines = _without_leading_indent(lines)
     first = _first_line(lines) if lines else 0
     shell_cell = bool(lines) and lines[first].lstrip().startswith(_SHELL_CELLS)
     cell_magic = bool(lines) and lines[first].lstrip().startswith("%%")
@@ -237,6 +238,14 @@ def _split_cell(lines: list[str], shell_script: bool = False) -> tuple[list[str]
             python.append(f"{assigned.group(1)}None" if assigned else text)
             shell.append(text[assigned.end():] if assigned and text[assigned.end() - 1] == "!" else "")
     return python, shell
+
+
+def _without_leading_indent(lines: list[str]) -> list[str]:
+    """The cell as IPython runs it: the first code line's indentation taken off every line that
+    starts with it (coqui-ai/TTS's ``" !tts --text ..."`` cell), line for line."""
+    top = next((line for line in lines if line.strip()), "")
+    indent = top[: len(top) - len(top.lstrip(" \t"))]
+    return [line.removeprefix(indent) for line in lines] if indent else lines
 
 
 def _parses(source: str) -> bool:

@@ -48,6 +48,17 @@ _COMMAND_WORDS = ("--model", "--tokenizer", "--pretrained", "download ", "serve 
 _PROSE_KEYWORDS = ("help", "description", "epilog", "usage", "doc", "msg", "message")
 # Environment variables that only ever hold a Hugging Face model id.
 _HF_ENV_KEYS = frozenset({"HF_MODEL_ID", "MODEL_ID", "HF_MODEL", "MODEL_NAME_OR_PATH"})
+# A Markdown code fence: a string holding one is documentation (a model card's usage section).
+_MARKDOWN_FENCE = "```"
+
+
+def _literal_text(node: ast.expr) -> str | None:
+    """The literal text of a string or of an f-string's fixed parts."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value for v in node.values if isinstance(v, ast.Constant))
+    return None
 
 
 def scan_python(data: bytes, file: str, check: IdCheck, path: str | None = None) -> list[Reference]:
@@ -164,6 +175,8 @@ class _Scanner(StringReader, ExportedModels, CallsFollowed, LocalFolders, ModelA
 
     def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
         text = "".join(v.value for v in node.values if isinstance(v, ast.Constant))
+        if _MARKDOWN_FENCE in text:
+            self.prose.add(id(node))  # a model card's usage block: its commands are documentation
         if any(word in text for word in _COMMAND_WORDS) and id(node) not in self.prose:
             self.commands.append((node, self.scope))
         if literal(node) is not None:
@@ -176,12 +189,18 @@ class _Scanner(StringReader, ExportedModels, CallsFollowed, LocalFolders, ModelA
         value = node.value
         if not isinstance(value, str):
             return
+        if _MARKDOWN_FENCE in value:
+            self.prose.add(id(node))  # Markdown with a code block (a model card's template): documentation
         if ":" in value and ("hf" in value.lower() or "huggingface" in value):
             self.urls.append(node)
         if any(word in value for word in _COMMAND_WORDS) and id(node) not in self.prose:
             self.commands.append((node, self.scope))
 
     def _visit_sequence(self, node: ast.List | ast.Tuple) -> None:
+        if any(_MARKDOWN_FENCE in (_literal_text(e) or "") for e in node.elts):
+            # A Markdown document written line by line (whisper.cpp's model card: "```console",
+            # f"hf download {REPO_ID} ...", "```"): its commands and URLs are documentation.
+            self.prose.update(id(n) for n in ast.walk(node))
         # ["accelerate", "launch", "train.py", "--model_name_or_path", MODEL]: a command line.
         first = node.elts[0] if node.elts else None
         if len(node.elts) > 1 and id(node) not in self.prose and (any(

@@ -27,6 +27,11 @@ _RULE_WORDS = (
     b"hf_hub_download",
     b"snapshot_download",
     b"cached_file",
+    b"hf_hub_url",
+    b"list_repo_files",
+    b"try_to_load_from_cache",
+    b"name_or_path",  # tokenizer_name_or_path=
+    b"model_id_or_path",  # KServe's
     b"SentenceTransformer",
     b"CrossEncoder",
     b"SparseEncoder",
@@ -48,6 +53,9 @@ _RULE_WORDS = (
     b"FlagICL",
     b"FlagAuto",
     b"from_finetuned",
+    b"from_quantized",
+    b"oneshot",
+    b"model_stub",
     b"HuggingFace",
     b"TextEmbedding",
     b"ImageEmbedding",
@@ -84,6 +92,12 @@ _RULE_WORDS = (
     b"LMDeploy",
     b"mlx_",
     b"InferenceClientModel",
+    b"HfApiModel",  # smolagents
+    b"TransformersModel",
+    b"MLXModel",
+    b"LateInteraction",  # fastembed's late-interaction models
+    b"get_model_from_task",  # optimum
+    b"from_distillation",  # model2vec
     b"from_model2vec",
     b"create_inference_endpoint",
     b"MODEL",

@@ -7,6 +7,7 @@ The Python scanner asks :func:`model_arguments` about every call; the rules are 
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -41,7 +42,8 @@ PROSE_CALLS = frozenset({"print", "info", "debug", "warning", "warn", "error", "
                          "write", "ValueError", "RuntimeError", "TypeError", "Exception"})
 ID_KEYWORDS = ("model_name_or_path", "pretrained_model_name_or_path", "base_model_name_or_path",
                "tokenizer_name_or_path", "model_repo", "model_repo_id", "model_id_or_path",  # KServe's
-               "model_source")  # Ray Serve LLM: LLMConfig(model_loading_config=dict(model_source="org/m"))
+               "model_source",  # Ray Serve LLM: LLMConfig(model_loading_config=dict(model_source="org/m"))
+               "model_stub")  # llm-compressor's convert_checkpoint(model_stub="org/m"), model_free_ptq
 HUB_DOWNLOADS = ("hf_hub_download", "snapshot_download", "hf_hub_url", "model_info", "list_repo_files",
                  "try_to_load_from_cache", "cached_file", "cached_files")  # the last two: transformers.utils
 DATASET_LOADERS = ("load_dataset", "load_from_disk")
@@ -119,6 +121,8 @@ _NAMED = {
     # faster-whisper: an org/name, or one of its size names (FASTER_WHISPER_SIZES).
     "WhisperModel": (0, ("model_size_or_path",)),
     "from_model2vec": (0, ("model_id_or_path",)),
+    # AutoAWQ's and AutoGPTQ's quantised models: AutoAWQForCausalLM.from_quantized("org/m-AWQ")
+    "from_quantized": (0, ("quant_path", "model_name_or_path")),
     "from_distillation": (0, ("model_name",)),
 }
 # Loaders whose name a project may give its own class too (onnxruntime-genai's WhisperModel builds
@@ -154,6 +158,8 @@ _ST_PREFIXED = frozenset({"SentenceTransformer", "HuggingFaceEmbeddings", "Sente
                           "SentenceTransformersTokenTextSplitter"})
 # Packages whose classes have a from_pretrained of their own that loads no Hub model.
 _NOT_HUB_PACKAGES = frozenset({"vertexai", "google", "langchain_google_vertexai"})
+# Packages whose loaders bear the Hub's names but download from another hub, by its name.
+_OTHER_HUBS = {"modelscope": "ModelScope"}
 # torch.nn classes whose from_pretrained builds a layer from a weight tensor, not from the Hub.
 _TENSOR_CLASSES = frozenset({"Embedding", "EmbeddingBag"})
 # Functions that load a model by id when imported from these packages: mlx_lm.load("org/name").
@@ -181,6 +187,7 @@ class Position:
     whisper_sizes: bool = False  # faster-whisper's size names (FASTER_WHISPER_SIZES)
     unresolved: bool = True  # a value discovery cannot see is reported (False where objects are usual)
     parsed_only: bool = False  # ...only when it comes from parsed arguments (trainers also take objects)
+    other_hub: str | None = None  # the loader is another hub's (ModelScope's): said, not checked
 
 
 def callee(call: ast.Call) -> str | None:
@@ -224,8 +231,18 @@ def model_arguments(call: ast.Call, imported_from: dict[str, str] | None = None)
     """The arguments of ``call`` that name a model, each with how to read it.
 
     ``imported_from`` maps names imported into the module to their package, for loaders
-    whose name alone is too common (``load``).
+    whose name alone is too common (``load``), and for the loaders of another hub that share
+    the Hub's names (``from modelscope import snapshot_download``: its ids are ModelScope's).
     """
+    found = _model_arguments(call, imported_from)
+    func = call.func
+    name = func.id if isinstance(func, ast.Name) else func.value.id if isinstance(func, ast.Attribute) and isinstance(
+        func.value, ast.Name) else ""
+    hub = _OTHER_HUBS.get((imported_from or {}).get(name, name))
+    return [dataclasses.replace(p, other_hub=hub) for p in found] if hub else found
+
+
+def _model_arguments(call: ast.Call, imported_from: dict[str, str] | None) -> list[Position]:
     name = callee(call)
     found: list[Position | None] = []
     package = (imported_from or {}).get(name or "") if isinstance(call.func, ast.Name) else (
@@ -287,6 +304,9 @@ def model_arguments(call: ast.Call, imported_from: dict[str, str] | None = None)
     elif name == "dict" and isinstance(call.func, ast.Name) and _is_model_config(keyword(call, "type")):
         for word in _CONFIG_MODEL_KEYS:
             found.append(_position(keyword(call, word), f"dict(type=..., {word}=)", unresolved=False))
+    elif name == "oneshot" and package == "llmcompressor":
+        # llm-compressor's oneshot(model="org/m", recipe=...) loads the model it is given by id.
+        found.append(_position(keyword(call, "model"), "oneshot(model=)", parsed_only=True))
     elif name and name.endswith("Trainer"):
         for word in _TRAINER_KEYWORDS:
             node = keyword(call, word)

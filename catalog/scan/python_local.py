@@ -10,11 +10,14 @@ from __future__ import annotations
 import ast
 import re
 
-from catalog.scan.ids import LOCAL_FOLDERS
+from catalog.scan.ids import is_local_folder, looks_like_repo_id
 from catalog.scan.python_scopes import literal
 
 # A name that says it holds a place the code writes or reads locally.
 _LOCAL_NAME = re.compile(r"(output|save|^out_|_out$|dir$|_folder$|cache|local|tmp|temp)", re.IGNORECASE)
+# ...only by saying it holds a folder (AutoGPTQ's `pretrained_model_dir = "facebook/opt-125m"`): an
+# org/name written there is the Hub repository the folder is downloaded from.
+_FOLDER_NAME = re.compile(r"(dir$|_folder$)", re.IGNORECASE)
 # A name that says it holds a server's address (an inference client's model= may be one).
 _ENDPOINT_NAME = re.compile(r"(url|endpoint|_host|address)$", re.IGNORECASE)
 
@@ -45,14 +48,25 @@ class LocalFolders:
         """Whether a value is a folder the code writes or a relative path rather than a Hub id."""
         if value in self.written_texts or any(n in self.written_names for n in via):
             return True
-        if via and _LOCAL_NAME.search(via[-1]):
+        if is_local_folder(value):
             return True
-        head, slash, _ = value.partition("/")
-        return bool(slash) and head.lower() in LOCAL_FOLDERS
+        if via and _LOCAL_NAME.search(via[-1]):
+            return not (_folder_only(via[-1]) and "/" in value and looks_like_repo_id(value))
+        return False
 
     def written_expression(self, arg: ast.expr) -> bool:
-        """``from_pretrained(output_dir)``: loading back what the code saved, not an unseen Hub id;
-        ``HuggingFaceEndpointEmbeddings(model=TEI_ENDPOINT_URL)``: a server's address."""
+        """``from_pretrained(output_dir)``, also ``str(output_dir)``: loading back what the code
+        saved, not an unseen Hub id; ``HuggingFaceEndpointEmbeddings(model=TEI_ENDPOINT_URL)``: a
+        server's address. Not a name saying only that it holds a folder (``model_dir``): a Hub id
+        is as often given there."""
+        while isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name) and arg.func.id == "str" and len(arg.args) == 1:
+            arg = arg.args[0]
         last = arg.attr if isinstance(arg, ast.Attribute) else arg.id if isinstance(arg, ast.Name) else ""
-        return bool(last) and (last in self.written_names or bool(_LOCAL_NAME.search(last))
+        return bool(last) and (last in self.written_names or bool(_LOCAL_NAME.search(last)) and not _folder_only(last)
                                or bool(_ENDPOINT_NAME.search(last)))
+
+
+def _folder_only(name: str) -> bool:
+    """Whether a name says only that it holds a folder (``pretrained_model_dir``, ``model_dir``), not
+    that the code writes it (``output_dir``, ``cache_dir``, ``tmp_dir``)."""
+    return bool(_FOLDER_NAME.search(name)) and not _LOCAL_NAME.search(_FOLDER_NAME.sub("", name))

@@ -59,6 +59,14 @@ class ModelArguments:
         """Report what the model argument ``position`` of ``call`` names in ``scope``, or the call as
         an ``unresolved-reference`` where the data flow cannot see it (or reaches more than it follows)."""
         arg = position.node
+        if position.other_hub is not None:
+            # modelscope's snapshot_download("qwen/Qwen-7B-Chat"): not a Hub id, and not checked, which is said.
+            self.consumed.update(id(v.node) for v in self.resolver.resolve(arg, scope).values)
+            self.consumed.add(id(arg))
+            self.check.problem("unresolved-reference", self.file, call.lineno, self.column(call),
+                               f"{position.context}({unparse(arg)}) loads from {position.other_hub}, "
+                               "not the Hugging Face Hub: not checked")
+            return
         direct = literal(arg)
         if direct is not None:
             self.consumed.add(id(arg))

@@ -259,6 +259,12 @@ def _scan_command(tokens: list[_Token], dockerfile: bool) -> Iterator[tuple[_Tok
             if value:
                 offset = text.index(value, len(match.group(1)) + 1)
                 yield (value, tokens[index][1], tokens[index][2] + offset), f"{match.group(1)}=", False, False
+            if match.group(2)[:1] in ("'", '"') and len(match.group(2).rstrip("\"'")) == len(match.group(2)):
+                # opt_models="facebook/opt-125m facebook/opt-1.3b" (for m in $opt_models): the quoted
+                # value's other words, up to the end of the assignment's line.
+                line = tokens[index][1]
+                for word in itertools.takewhile(lambda t, line=line: t[1] == line, tokens[index + 1:]):
+                    yield word, f"{match.group(1)}=", False, False
     # Dockerfile's legacy `ENV NAME value` form.
     if (
         dockerfile

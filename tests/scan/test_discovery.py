@@ -468,6 +468,8 @@ def test_colab_form_lines_above_a_cell_magic_and_other_languages_cells(tmp_path:
                   "const t = await AutoTokenizer.from_pretrained('acme/in-js');"], []),
         ("code", ["#@title Serve", "%%bash", "vllm serve acme/served"], []),
         ("code", ["#@title Load", "AutoModel.from_pretrained('acme/loaded')"], []),
+        # IPython takes the first line's indentation off the cell (coqui-ai/TTS's tutorial).
+        ("code", [" !huggingface-cli download acme/indented \\", "      --local-dir w"], []),
     ])
     (tmp_path / "colab.ipynb").write_text(text)
     lines = text.splitlines()
@@ -480,6 +482,7 @@ def test_colab_form_lines_above_a_cell_magic_and_other_languages_cells(tmp_path:
         ("acme/embedder", line_of("base_model: acme/embedder")), ("acme/served", line_of("vllm serve acme/served")),
         ("acme/loaded", line_of("AutoModel.from_pretrained('acme/loaded')")),
         ("acme/in-js", line_of("const t = await AutoTokenizer.from_pretrained('acme/in-js');")),
+        ("acme/indented", line_of(" !huggingface-cli download acme/indented \\\n")),
     }
     assert found.problems == []
 

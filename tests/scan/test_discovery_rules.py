@@ -573,6 +573,93 @@ index = cached_file("org/sharded", "model.safetensors.index.json")
 '''}, {("karpathy/tinyllamas", "models.json", 3), ("meta-llama/Llama-3.2-1B", "models.json", 6),
        ("org/weights", "urls.toml", 2),
        ("org/sharded", "checkpoint.py", 4)}, {("checkpoint.py", 3)}),
+    # HELM's model deployments: an entry whose client is another provider's API names that API's
+    # models (625 models reported, 761 lines wrong); the tokenizer it downloads to count tokens
+    # for that API is still a download.
+    "entries of another provider's API client": ({"model_deployments.yaml": '''model_deployments:
+  - name: openai/gpt-4o-2024-05-13
+    model_name: openai/gpt-4o-2024-05-13
+    tokenizer_name: openai/o200k_base
+    client_spec:
+      class_name: "helm.clients.openai_client.OpenAIClient"
+  - name: together/llama-7b
+    model_name: meta/llama-7b
+    tokenizer_name: hf-internal-testing/llama-tokenizer
+    client_spec:
+      class_name: "helm.clients.together_client.TogetherClient"
+      args:
+        together_model: huggyllama/llama-7b
+  - name: huggingface/gemma-2-9b-it
+    model_name: google/gemma-2-9b-it
+    tokenizer_name: google/gemma-2-9b
+    client_spec:
+      class_name: "helm.clients.huggingface_client.HuggingFaceClient"
+''', "agents.json": '''{"planner": {"provider": "anthropic", "model": "acme/claude-like"},
+ "embedder": {"provider": "huggingface", "model": "BAAI/bge-small-en-v1.5"}}
+'''}, {("hf-internal-testing/llama-tokenizer", "model_deployments.yaml", 9),
+       ("google/gemma-2-9b-it", "model_deployments.yaml", 15), ("google/gemma-2-9b", "model_deployments.yaml", 16),
+       ("BAAI/bge-small-en-v1.5", "agents.json", 2)}, set()),
+    # AutoGPTQ's examples (vendored in OLMo): a name saying only "folder" holds the Hub repository the
+    # folder is downloaded from; one saying output, cache or temporary holds a place the code writes.
+    "a folder's name holding a Hub id": ({"basic_usage.py": '''from transformers import AutoTokenizer
+pretrained_model_dir = "facebook/opt-125m"
+quantized_model_dir = "opt-125m-4bit"
+output_dir = "me/finetuned"
+cache_dir = "org/cache-like"
+AutoTokenizer.from_pretrained(pretrained_model_dir, use_fast=True)
+AutoTokenizer.from_pretrained(quantized_model_dir)
+AutoTokenizer.from_pretrained(output_dir)
+AutoTokenizer.from_pretrained(cache_dir)
+def load(model_dir, save_dir):
+    AutoTokenizer.from_pretrained(model_dir)
+    AutoTokenizer.from_pretrained(str(save_dir))
+'''}, {("facebook/opt-125m", "basic_usage.py", 2)}, {("basic_usage.py", 11)}),
+    # DeepSpeedExamples' sweep: a quoted list of models in one shell variable (only the first was read).
+    "models listed in one quoted shell variable": ({"sweep.sh": '''opt_models="facebook/opt-125m facebook/opt-1.3b"
+MODEL_ID="org/single" python run.py --tag "a b"
+for m in $opt_models; do bash run_model.sh $m; done
+'''}, {("facebook/opt-125m", "sweep.sh", 1), ("facebook/opt-1.3b", "sweep.sh", 1), ("org/single", "sweep.sh", 2)},
+     set()),
+    # Langchain-Chatchat: modelscope's loaders bear the Hub's names; their ids are ModelScope's.
+    "another hub's loaders": ({"split.py": '''from modelscope import AutoModelForCausalLM, snapshot_download
+from modelscope.pipelines import pipeline
+from transformers import AutoTokenizer
+MODEL_ID = "qwen/Qwen-7B-Chat"
+path = snapshot_download(MODEL_ID)
+seg = pipeline(task="document-segmentation", model="damo/nlp_bert_document-segmentation_chinese-base")
+m = AutoModelForCausalLM.from_pretrained("qwen/Qwen-7B-Chat")
+t = AutoTokenizer.from_pretrained("Qwen/Qwen-7B-Chat")
+'''}, {("Qwen/Qwen-7B-Chat", "split.py", 8)}, {("split.py", 5), ("split.py", 6), ("split.py", 7)}),
+    # AutoAWQ's quantised models and llm-compressor's entry points (its YAML configs' model_stub too).
+    "quantisation toolkits": ({"quantise.py": '''from awq import AutoAWQForCausalLM
+from llmcompressor import oneshot
+from llmcompressor.entrypoints.model_free import model_free_ptq
+model = AutoAWQForCausalLM.from_quantized("TheBloke/Mistral-7B-v0.1-AWQ", fuse_layers=True)
+oneshot(model="nm-testing/tinysmokellama-3.2", recipe="recipe.yaml")
+model_free_ptq(model_stub="org/free", save_directory="out")
+def run(m):
+    oneshot(model=m, recipe="r.yaml")
+''', "compression.yaml": '''model_stub: "TinyLlama/TinyLlama-1.1B-intermediate-step-1431k-3T"
+compressed_model_stub: org/compressed
+'''}, {("TheBloke/Mistral-7B-v0.1-AWQ", "quantise.py", 4), ("nm-testing/tinysmokellama-3.2", "quantise.py", 5),
+       ("org/free", "quantise.py", 6), ("TinyLlama/TinyLlama-1.1B-intermediate-step-1431k-3T", "compression.yaml", 1),
+       ("org/compressed", "compression.yaml", 2)}, set()),
+    # whisper.cpp's upload script writes a model card whose usage block downloads the model it uploads.
+    "a model card's Markdown": ({"upload.py": '''import subprocess
+REPO_ID = "ggml-org/parakeet-GGUF"
+card = [
+    "## Usage",
+    "```console",
+    f"hf download {REPO_ID} model.gguf --local-dir models",
+    "```",
+]
+TEMPLATE = """# Model
+```bash
+huggingface-cli download org/in-template
+```
+"""
+subprocess.run(["hf", "download", "org/really-run"])
+'''}, {("org/really-run", "upload.py", 14)}, set()),
     # neural-compressor: lm-eval's model_args string given to the model class itself.
     "lm-eval's create_from_arg_string": ({"accuracy.py": '''from lm_eval.models.huggingface import HFLM
 lm = HFLM.create_from_arg_string("pretrained=Muennighoff/tiny-random-bert,dtype=float32")

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from catalog.scan.python_gate import _ENV_WORDS, _MODEL_WORDS, _RULE_WORDS, has_rule_word
+from catalog.scan.python_loaders import _API_PARAMS, _MODEL_AND_TOKENIZER, _NAMED, HUB_DOWNLOADS, ID_KEYWORDS
 
 
 def holds_a_rule_word(data: bytes) -> bool:
@@ -37,3 +38,12 @@ PIECES = st.sampled_from([*_RULE_WORDS, *_ENV_WORDS, *_MODEL_WORDS,
 def test_the_gate_turns_away_only_files_without_a_rule_word(pieces):
     data = b"".join(pieces)
     assert has_rule_word(data) == holds_a_rule_word(data)
+
+
+def test_every_loader_the_rules_know_opens_the_gate():
+    # InvokeAI's `huggingface_hub.hf_hub_url(cls.hf_repo_id, ...)` was never parsed: hf_hub_url was a
+    # loader of the rules but no word of the gate, so a file calling only it was turned away.
+    names = [*_NAMED, *HUB_DOWNLOADS, *_MODEL_AND_TOKENIZER, *_API_PARAMS]
+    turned_away = [name for name in names if not has_rule_word(f'value = helper.{name}(repo, "x")\n'.encode())]
+    turned_away += [word for word in ID_KEYWORDS if not has_rule_word(f'value = helper(repo, {word}=x)\n'.encode())]
+    assert turned_away == []
