@@ -36,9 +36,9 @@ def api_tokenizer(key: str) -> bool:
 
 def api_client(pairs: Iterable[tuple[str, object]], normal: Callable[[object], str]) -> bool:
     """Whether an entry (its ``(key, value)`` pairs, keys read by ``normal``; a value a string, a
-    child entry's own pairs as a list, or None) describes another provider's API client: a client class named for a provider
-    (``OpenAIClient``, ``VertexAIChatClient``; itself or in its ``client_spec``), or a
-    ``provider:`` that is an API provider's name."""
+    child entry's own pairs as a list, or None) describes another provider's API client: a client
+    class named for a provider (``OpenAIClient``, ``VertexAIChatClient``; itself or in its
+    ``client_spec``), or a ``provider:`` that is an API provider's name."""
     for key, value in pairs:
         name = normal(key)
         if isinstance(value, str):
