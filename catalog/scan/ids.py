@@ -109,7 +109,7 @@ API_PROVIDERS = frozenset({
 _HUB_PROVIDERS = frozenset({"huggingface", "hosted_vllm", "vllm"})
 # "openai/" is also a Hub organisation (openai/whisper-large-v3, openai/gpt-oss-20b): only the
 # names of OpenAI's API models and of tiktoken's encodings (`openai/o200k_base`) are not ids.
-_OPENAI_API_MODEL = re.compile(r"(?:gpt-(?:3\.5|4|5)|chatgpt|o[1-9](?:-|$)|text-embedding|dall-e|whisper-1|tts-1"
+_OPENAI_API_MODEL = re.compile(r"(?:gpt-(?:3\.5|35|4|5)|chatgpt|o[1-9](?:-|$)|text-embedding|dall-e|whisper-1|tts-1"
                                r"|davinci|babbage|omni-moderation|gpt-image|computer-use|[a-z]*\d+k_base|p50k_edit)",
                                re.IGNORECASE)
 
@@ -146,10 +146,11 @@ _PLACEHOLDER_WORDS = frozenset({
 
 def model_shaped(value: str) -> bool:
     """Whether ``value`` may name a Hub model at all: shaped like a repo id, not another API's model
-    (``openai/gpt-4o``), not a rate limit (``100/minute``) nor "not available" (``N/A``: optimum-intel's
+    (``openai/gpt-4o``, or Azure's bare ``gpt-35-turbo-instruct`` given as LLMLingua's
+    ``--model_name_or_path``), not a rate limit (``100/minute``) nor "not available" (``N/A``: optimum-intel's
     ``_tokenizers_version = "N/A"``)."""
     return (looks_like_repo_id(value) and provider_model(value) is not None and not _RATE_LIMIT.fullmatch(value)
-            and value.lower() != "n/a")
+            and value.lower() != "n/a" and not ("/" not in value and _OPENAI_API_MODEL.match(value)))
 
 
 def legacy_shaped(name: str) -> bool:

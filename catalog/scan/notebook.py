@@ -15,8 +15,10 @@ stored as one JSON string (as Colab writes them). The context names the cell (``
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import tokenize
 from dataclasses import replace
 from typing import Any
 
@@ -220,11 +222,11 @@ def _split_cell(lines: list[str], shell_script: bool = False) -> tuple[list[str]
         elif index == first and cell_magic:
             python.append("")
             shell.append("")
-        elif stripped.startswith("!"):
+        elif stripped.startswith("!") and not _continues(python):  # `!= x` may continue an expression
             python.append(f"{indent}pass")
             shell.append(stripped[1:])
             continued = stripped.rstrip().endswith("\\")
-        elif stripped.startswith("%"):
+        elif stripped.startswith("%") and not _continues(python):  # `% x` may be a continued line's modulo
             python.append(f"{indent}pass")
             # %pip / %sh / %system run commands too.
             shell.append(stripped.split(None, 1)[1] if stripped.startswith(("%sh", "%system")) and " " in stripped
@@ -238,6 +240,24 @@ def _split_cell(lines: list[str], shell_script: bool = False) -> tuple[list[str]
             python.append(f"{assigned.group(1)}None" if assigned else text)
             shell.append(text[assigned.end():] if assigned and text[assigned.end() - 1] == "!" else "")
     return python, shell
+
+
+def _continues(previous: list[str]) -> bool:
+    """Whether the next line of a cell continues a statement its ``previous`` lines (as Python)
+    leave open: a bracket, a backslash, a string over several lines. IPython reads ``!`` and ``%``
+    only at a statement's start (LLMLingua's ``(a\n != b)``); asked only of such lines."""
+    if not previous:
+        return False
+    if previous[-1].rstrip().endswith("\\"):
+        return True
+    try:
+        for _ in tokenize.generate_tokens(io.StringIO("\n".join(previous) + "\n").readline):
+            pass
+    except tokenize.TokenError:  # "EOF in multi-line statement" (or string)
+        return True
+    except SyntaxError:  # an unindent that matches nothing: not this line's concern
+        return False
+    return False
 
 
 def _without_leading_indent(lines: list[str]) -> list[str]:

@@ -54,6 +54,7 @@ _RULE_WORDS = (
     b"FlagAuto",
     b"from_finetuned",
     b"from_quantized",
+    b"Engine(",  # SGLang's sgl.Engine(model_path=...)
     b"oneshot",
     b"model_stub",
     b"HuggingFace",

@@ -304,6 +304,9 @@ def _model_arguments(call: ast.Call, imported_from: dict[str, str] | None) -> li
     elif name == "dict" and isinstance(call.func, ast.Name) and _is_model_config(keyword(call, "type")):
         for word in _CONFIG_MODEL_KEYS:
             found.append(_position(keyword(call, word), f"dict(type=..., {word}=)", unresolved=False))
+    elif name == "Engine" and package in ("sgl", "sglang"):
+        # SGLang's offline engine: sgl.Engine(model_path="org/m")
+        found.append(_position(keyword(call, "model_path") or positional(call, 0), "sglang.Engine"))
     elif name == "oneshot" and package == "llmcompressor":
         # llm-compressor's oneshot(model="org/m", recipe=...) loads the model it is given by id.
         found.append(_position(keyword(call, "model"), "oneshot(model=)", parsed_only=True))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
+from typing import Any
 
 from catalog.scan.ids import is_local_folder, looks_like_repo_id
 from catalog.scan.python_scopes import literal
@@ -26,11 +27,16 @@ class LocalFolders:
     """What a module writes (names and literals given to save calls), and the tests on values."""
 
     consumed: set[int]
+    scope: Any  # the scope being visited (python_scopes.BindingVisitor)
 
     def __init__(self, trigger_lines: list[int] | None) -> None:
         super().__init__(trigger_lines)  # type: ignore[call-arg]
         self.written_names: set[str] = set()  # names and literals the code writes to (local folders)
         self.written_texts: set[str] = set()
+        # name -> the scopes (their ids) in which a save call was given that name: another
+        # function's `model_id` is another variable (optimum-neuron's tests save to one
+        # `model_name_or_path` and load another, unseen one elsewhere).
+        self.written_in: dict[str, set[int]] = {}
 
     def written(self, nodes: list[ast.expr]) -> None:
         """Remember ``nodes`` as places the code writes (a save call's folder), never Hub ids."""
@@ -38,6 +44,7 @@ class LocalFolders:
             self.consumed.add(id(node))
             if isinstance(node, ast.Name):
                 self.written_names.add(node.id)
+                self.written_in.setdefault(node.id, set()).add(id(self.scope))
             elif isinstance(node, ast.Attribute):
                 self.written_names.add(node.attr)
             text = literal(node)
@@ -54,16 +61,29 @@ class LocalFolders:
             return not (_folder_only(via[-1]) and "/" in value and looks_like_repo_id(value))
         return False
 
-    def written_expression(self, arg: ast.expr) -> bool:
+    def written_expression(self, arg: ast.expr, scope: Any) -> bool:
         """``from_pretrained(output_dir)``, also ``str(output_dir)``: loading back what the code
-        saved, not an unseen Hub id; ``HuggingFaceEndpointEmbeddings(model=TEI_ENDPOINT_URL)``: a
-        server's address. Not a name saying only that it holds a folder (``model_dir``): a Hub id
-        is as often given there."""
+        saved (in ``scope`` or a scope around it), not an unseen Hub id;
+        ``HuggingFaceEndpointEmbeddings(model=TEI_ENDPOINT_URL)``: a server's address. Not a name
+        saying only that it holds a folder (``model_dir``): a Hub id is as often given there."""
         while isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name) and arg.func.id == "str" and len(arg.args) == 1:
             arg = arg.args[0]
-        last = arg.attr if isinstance(arg, ast.Attribute) else arg.id if isinstance(arg, ast.Name) else ""
-        return bool(last) and (last in self.written_names or bool(_LOCAL_NAME.search(last)) and not _folder_only(last)
+        if isinstance(arg, ast.Name):
+            last, saved = arg.id, self._written_around(arg.id, scope)
+        else:
+            last = arg.attr if isinstance(arg, ast.Attribute) else ""
+            saved = last in self.written_names  # an attribute: shared by the class's methods
+        return bool(last) and (saved or bool(_LOCAL_NAME.search(last)) and not _folder_only(last)
                                or bool(_ENDPOINT_NAME.search(last)))
+
+    def _written_around(self, name: str, scope: Any) -> bool:
+        """Whether a save call was given ``name`` in ``scope`` or one of the scopes around it."""
+        scopes = self.written_in.get(name)
+        while scopes and scope is not None:
+            if id(scope) in scopes:
+                return True
+            scope = scope.parent
+        return False
 
 
 def _folder_only(name: str) -> bool:

@@ -106,7 +106,7 @@ class ModelArguments:
                                f"{position.context}({unparse(arg)}): more values than discovery follows "
                                f"(the first {MAX_VALUES})")
         elif position.unresolved and (resolution.unresolved or built_from_output) and (
-            not reported or overridable) and not self.written_expression(arg) and (
+            not reported or overridable) and not self.written_expression(arg, scope) and (
                 overridable or not position.parsed_only or _read_from_input(arg)):
             self.check.problem("unresolved-reference", self.file, call.lineno, self.column(call),
                                f"{position.context}({unparse(arg)})")

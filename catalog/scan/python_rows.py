@@ -50,6 +50,8 @@ def parametrized(decorator: ast.Call, scope: Scope) -> dict[str, ast.expr]:
         bound = scope.lookup(values.id) or []
         if len(bound) == 1 and isinstance(bound[0][0], ast.List | ast.Tuple) and not bound[0][2]:
             values = bound[0][0]
+    elif isinstance(values, ast.Subscript):  # optimum-habana's MODELS_TO_TEST["bf16"]: one entry of a dict
+        values = _dict_entry(values, scope) or values
     if len(listed) == 1:
         return {listed[0]: _unwrapped(values)}
     return {name: column for name, column in zip(listed, columns(values, len(listed))) if column is not None}
@@ -63,3 +65,16 @@ def _unwrapped(values: ast.expr) -> ast.expr:
     items = [item.args[0] if isinstance(item, ast.Call) and callee(item) == "param" and len(item.args) == 1 else item
              for item in values.elts]
     return ast.copy_location(ast.List(elts=items, ctx=ast.Load()), values)
+
+
+def _dict_entry(node: ast.Subscript, scope: Scope) -> ast.expr | None:
+    """``TABLE["key"]`` where the module binds ``TABLE`` once to a dict literal: that key's value."""
+    key = node.slice
+    if not (isinstance(node.value, ast.Name) and isinstance(key, ast.Constant)):
+        return None
+    bound = scope.lookup(node.value.id) or []
+    if len(bound) != 1 or not isinstance(bound[0][0], ast.Dict) or bound[0][2]:
+        return None
+    table = bound[0][0]
+    return next((v for k, v in zip(table.keys, table.values, strict=True)
+                 if isinstance(k, ast.Constant) and k.value == key.value), None)

@@ -339,6 +339,9 @@ class Resolver:
         if name in _STR_METHODS and isinstance(func, ast.Attribute) and not node.args:
             self._resolve(func.value, scope, out, depth, seen, via)
             return
+        if name == "join" and isinstance(func, ast.Attribute) and isinstance(func.value, ast.Constant):
+            out.unresolved = True  # "/".join(parts[:-1]): an id built at run time (Open-Sora), not a path
+            return
         if name in _PATH_BUILDERS or self.loaders(node):
             return  # a local path or a loaded object: nothing to report, nothing unseen
         out.unresolved = True

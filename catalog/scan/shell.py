@@ -71,6 +71,13 @@ _MAKE_ASSIGNMENT = re.compile(
 _INLINE_PYTHON = re.compile(
     r"""(?:snapshot_download|hf_hub_download|from_pretrained)\(\s*(?:repo_id\s*=\s*)?['"]([^'"\s]+)['"]"""
 )
+# A model named in part by a variable (DeepSpeedExamples' MODEL=org/bert-base-uncased-${TASK_NAME},
+# --model_name_or_path facebook/${MODEL_NAME}): an organisation's repository discovery cannot name.
+_PARTIAL_ID = re.compile(
+    r"""(?:^[ \t]*(?:export[ \t]+|local[ \t]+)?([A-Za-z_]\w*)=|[ \t](--[\w.-]+)(?:[ \t]+|=))["']?"""
+    r"""([A-Za-z0-9][\w.-]*/[\w.-]*\$[{(]?\w+[})]?[\w.${}-]*)""",
+    re.MULTILINE,
+)
 _OTHER_REPO_TYPE = re.compile(r"""repo_type\s*=\s*['"](?:dataset|space)['"]""")
 # Bash arrays: MODELS=("org/a" "org/b"), one element per line or several on one.
 # A variable that holds a model: MODEL_ID, EMBEDDING_MODEL, VLLM_TOKENIZER (a tokenizer is a Hub
@@ -371,6 +378,13 @@ def scan_commands(
             if check.accepts(value, strong=False):
                 line, column = line_and_column(text, match.start(2) + element.start())
                 refs.append(Reference(value, file, line, column + 1, kind, None, f"{match.group(1)}=( )"))
+    for match in _PARTIAL_ID.finditer(text):
+        name, flag, value = match.groups()
+        if (_names_model(name) if name else model_flag(flag) is not None) and not is_local_folder(value):
+            line, column = line_and_column(text, match.start(3))
+            written = f"{name}={value}" if name else f"{flag} {value}"
+            check.problem("unresolved-reference", file, line, column,
+                          f"{written}: a model named in part by a variable discovery cannot resolve")
     if makefile:
         for match in _MAKE_ASSIGNMENT.finditer(text):
             name, value = match.groups()

@@ -468,6 +468,9 @@ def test_colab_form_lines_above_a_cell_magic_and_other_languages_cells(tmp_path:
                   "const t = await AutoTokenizer.from_pretrained('acme/in-js');"], []),
         ("code", ["#@title Serve", "%%bash", "vllm serve acme/served"], []),
         ("code", ["#@title Load", "AutoModel.from_pretrained('acme/loaded')"], []),
+        # A continued expression's line may start with `!=` or `% x` (LLMLingua's CoT notebook).
+        ("code", ["ok = (AutoModel.from_pretrained('acme/continued')", "      != None)",
+                  'label = ("%s"', "         % ok)"], []),
         # IPython takes the first line's indentation off the cell (coqui-ai/TTS's tutorial).
         ("code", [" !huggingface-cli download acme/indented \\", "      --local-dir w"], []),
     ])
@@ -483,6 +486,7 @@ def test_colab_form_lines_above_a_cell_magic_and_other_languages_cells(tmp_path:
         ("acme/loaded", line_of("AutoModel.from_pretrained('acme/loaded')")),
         ("acme/in-js", line_of("const t = await AutoTokenizer.from_pretrained('acme/in-js');")),
         ("acme/indented", line_of(" !huggingface-cli download acme/indented \\\n")),
+        ("acme/continued", line_of("ok = (AutoModel.from_pretrained('acme/continued')\n")),
     }
     assert found.problems == []
 

@@ -636,13 +636,15 @@ from llmcompressor import oneshot
 from llmcompressor.entrypoints.model_free import model_free_ptq
 model = AutoAWQForCausalLM.from_quantized("TheBloke/Mistral-7B-v0.1-AWQ", fuse_layers=True)
 oneshot(model="nm-testing/tinysmokellama-3.2", recipe="recipe.yaml")
+import sglang as sgl
+engine = sgl.Engine(model_path="nvidia/Llama-3.1-8B-Instruct-FP8")
 model_free_ptq(model_stub="org/free", save_directory="out")
 def run(m):
     oneshot(model=m, recipe="r.yaml")
 ''', "compression.yaml": '''model_stub: "TinyLlama/TinyLlama-1.1B-intermediate-step-1431k-3T"
 compressed_model_stub: org/compressed
 '''}, {("TheBloke/Mistral-7B-v0.1-AWQ", "quantise.py", 4), ("nm-testing/tinysmokellama-3.2", "quantise.py", 5),
-       ("org/free", "quantise.py", 6), ("TinyLlama/TinyLlama-1.1B-intermediate-step-1431k-3T", "compression.yaml", 1),
+       ("org/free", "quantise.py", 8), ("nvidia/Llama-3.1-8B-Instruct-FP8", "quantise.py", 7), ("TinyLlama/TinyLlama-1.1B-intermediate-step-1431k-3T", "compression.yaml", 1),
        ("org/compressed", "compression.yaml", 2)}, set()),
     # whisper.cpp's upload script writes a model card whose usage block downloads the model it uploads.
     "a model card's Markdown": ({"upload.py": '''import subprocess
@@ -660,6 +662,41 @@ huggingface-cli download org/in-template
 """
 subprocess.run(["hf", "download", "org/really-run"])
 '''}, {("org/really-run", "upload.py", 14)}, set()),
+    # DeepSpeedExamples: an organisation's model named in part by a variable is unseen, and said so;
+    # a local folder so named is not.
+    "a model named in part by a shell variable": ({"run.sh": '''TASK_NAME=sst2
+MODEL=yoshitomo-matsubara/bert-base-uncased-${TASK_NAME}
+FULL_MODEL_NAME="facebook/${MODEL_NAME}"
+python run.py --model_name_or_path facebook/opt-$SIZE --output_dir outputs/${RUN}
+CKPT_MODEL=checkpoints/${RUN}
+python run.py --model_name_or_path ${BASE}/checkpoint-${N}
+'''}, set(), {("run.sh", 2), ("run.sh", 3), ("run.sh", 4)}),
+    # optimum-habana's tests take their cases from one entry of a dict; Open-Sora builds an id with
+    # "/".join (no path: unseen, and said); LLMLingua passes Azure's model names as a model flag.
+    "cases from a dict's entry, ids joined at run time, API names on a model flag": ({"test_habana.py": '''import pytest
+from huggingface_hub import hf_hub_download
+from transformers import AutoModel
+MODELS_TO_TEST = {"bf16": [("tiiuae/falcon-180B", 4), ("meta-llama/Llama-2-70b-hf", 8)], "fp8": [("org/fp8", 1)]}
+@pytest.mark.parametrize("model_name, world_size", MODELS_TO_TEST["bf16"])
+def test_bf16(model_name, world_size):
+    AutoModel.from_pretrained(model_name)
+def load(path):
+    parts = path.split("/")
+    return hf_hub_download(repo_id="/".join(parts[:-1]), filename=parts[-1])
+''', "evaluate.sh": '''python eval.py --model_name_or_path gpt-35-turbo-instruct
+python eval.py --model_name_or_path gpt-3.5-turbo
+python eval.py --model_name_or_path gpt2-medium
+'''}, {("tiiuae/falcon-180B", "test_habana.py", 4), ("meta-llama/Llama-2-70b-hf", "test_habana.py", 4),
+       ("gpt2-medium", "evaluate.sh", 3)}, {("test_habana.py", 10)}),
+    # optimum-neuron: one test saves to its `model_name_or_path`; another test's parameter of that
+    # name is another variable, unseen, and said so.
+    "a name saved to in another function": ({"test_export.py": '''from transformers import AutoModel
+def test_save(model, model_name_or_path):
+    model.save_pretrained(model_name_or_path)
+    AutoModel.from_pretrained(model_name_or_path)
+def test_load(model_name_or_path):
+    AutoModel.from_pretrained(model_name_or_path)
+'''}, set(), {("test_export.py", 6)}),
     # neural-compressor: lm-eval's model_args string given to the model class itself.
     "lm-eval's create_from_arg_string": ({"accuracy.py": '''from lm_eval.models.huggingface import HFLM
 lm = HFLM.create_from_arg_string("pretrained=Muennighoff/tiny-random-bert,dtype=float32")
