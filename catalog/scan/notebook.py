@@ -207,6 +207,7 @@ def _split_cell(lines: list[str], shell_script: bool = False) -> tuple[list[str]
     shell_cell = bool(lines) and lines[first].lstrip().startswith(_SHELL_CELLS)
     cell_magic = bool(lines) and lines[first].lstrip().startswith("%%")
     continued = False  # the previous line was a shell escape ending in a backslash
+    settled = 0  # python[settled:] is what follows the last IPython line: where a statement may be open
     for index, raw in enumerate(lines):
         text = raw.rstrip("\r\n")
         stripped = text.lstrip()
@@ -222,12 +223,14 @@ def _split_cell(lines: list[str], shell_script: bool = False) -> tuple[list[str]
         elif index == first and cell_magic:
             python.append("")
             shell.append("")
-        elif stripped.startswith("!") and not _continues(python):  # `!= x` may continue an expression
+        elif stripped.startswith("!") and not _continues(python[settled:]):  # `!= x` may continue an expression
             python.append(f"{indent}pass")
             shell.append(stripped[1:])
             continued = stripped.rstrip().endswith("\\")
-        elif stripped.startswith("%") and not _continues(python):  # `% x` may be a continued line's modulo
+            settled = len(python)  # a statement starts after it: the next such line tokenizes from here
+        elif stripped.startswith("%") and not _continues(python[settled:]):  # `% x`: a continued line's modulo?
             python.append(f"{indent}pass")
+            settled = len(python)
             # %pip / %sh / %system run commands too.
             shell.append(stripped.split(None, 1)[1] if stripped.startswith(("%sh", "%system")) and " " in stripped
                          else "")
@@ -243,11 +246,12 @@ def _split_cell(lines: list[str], shell_script: bool = False) -> tuple[list[str]
 
 
 def _continues(previous: list[str]) -> bool:
-    """Whether the next line of a cell continues a statement its ``previous`` lines (as Python)
-    leave open: a bracket, a backslash, a string over several lines. IPython reads ``!`` and ``%``
-    only at a statement's start (LLMLingua's ``(a\n != b)``); asked only of such lines."""
-    if not previous:
-        return False
+    """Whether the next line of a cell continues a statement its ``previous`` lines (as Python,
+    since the cell's last IPython line: each line is tokenized once or twice, not once per such
+    line) leave open: a bracket, a backslash, a string over several lines. IPython reads ``!`` and
+    ``%`` only at a statement's start (LLMLingua's ``(a\n != b)``); asked only of such lines."""
+    if not previous or previous[-1].strip() == "pass":
+        return False  # nothing since the last IPython line, or a complete statement
     if previous[-1].rstrip().endswith("\\"):
         return True
     try:
