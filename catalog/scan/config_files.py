@@ -22,7 +22,6 @@ from catalog.scan.config_keys import (
     HUB_SOURCES,
     LABEL_KEYS,
     LABELLED_BY,
-    OUTPUT_KEYS,
     REVISION_KEYS,
     SOURCE_KEYS,
     is_candidate,
@@ -30,7 +29,6 @@ from catalog.scan.config_keys import (
     value_references,
 )
 from catalog.scan.containers import container_references
-from catalog.scan.ids import hub_url_id
 
 # Terraform and other HCL files are read like INI ("key = value" lines): SageMaker modules set
 # `HF_MODEL_ID = "org/m"` in a container's environment.
@@ -150,8 +148,9 @@ def _walk(node: Any, check: IdCheck, depth: int, reported: bool = True, parent: 
     elif isinstance(node, list):
         reported = reported and not records.record_list(node, normal_key)
         for item in node:
-            fetched = hub_url_id(item, downloads_only=True) if isinstance(item, str) else None
-            if fetched is not None and normal_key(parent) not in OUTPUT_KEYS and check.accepts(fetched[0], strong=True):
+            # Under a model key, each id listed (a sweep's `model-name-or-path: [org/a, org/b]`);
+            # under another, each Hub URL that fetches a model.
+            if isinstance(item, str) and is_candidate(check, parent, item):
                 yield parent, item, None, reported, True
             else:
                 yield from _walk(item, check, depth + 1, reported, parent)
@@ -257,7 +256,8 @@ def _at_value(ref: Reference, lines: list[str]) -> Reference:
 _FOLDED_LINES = 50
 
 
-def _walk_yaml(node: Any, file: str, check: IdCheck, refs: list[Reference], seen: set[int], depth: int) -> None:
+def _walk_yaml(node: Any, file: str, check: IdCheck, refs: list[Reference], seen: set[int], depth: int,
+               parent: str = "") -> None:
     import yaml
 
     if id(node) in seen or depth > MAX_DEPTH:  # anchors and aliases share nodes
@@ -300,19 +300,20 @@ def _walk_yaml(node: Any, file: str, check: IdCheck, refs: list[Reference], seen
                                    (revision_line,) if revision_line else (), check=check,
                                    quoted=value.style in ("'", '"'))
             else:
-                _walk_yaml(value, file, check, refs, seen, depth + 1)
+                _walk_yaml(value, file, check, refs, seen, depth + 1,
+                           str(key.value) if isinstance(key, yaml.ScalarNode) else "")
     elif isinstance(node, yaml.SequenceNode):
         table = records.yaml_record_list(node, normal_key)
         for item in node.value:
             if table and isinstance(item, yaml.MappingNode):
                 continue
             if isinstance(item, yaml.ScalarNode) and item.tag == "tag:yaml.org,2002:str" and \
-                    is_candidate(check, "", item.value):  # a list of hf:// ids or file URLs
+                    is_candidate(check, parent, item.value):  # ids listed under a model key; hf:// ids, file URLs
                 mark = item.start_mark
-                refs += value_references(file, mark.line + 1, mark.column + 1, "", item.value, None, check=check,
+                refs += value_references(file, mark.line + 1, mark.column + 1, parent, item.value, None, check=check,
                                    quoted=item.style in ("'", '"'))
             else:
-                _walk_yaml(item, file, check, refs, seen, depth + 1)
+                _walk_yaml(item, file, check, refs, seen, depth + 1, parent)
 
 
 def _yaml_pairs(node: Any) -> Iterator[tuple[str, object]]:

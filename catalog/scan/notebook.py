@@ -231,6 +231,7 @@ def _split_cell(lines: list[str], shell_script: bool = False) -> tuple[list[str]
         elif stripped.startswith("%") and not _continues(python[settled:]):  # `% x`: a continued line's modulo?
             python.append(f"{indent}pass")
             settled = len(python)
+            continued = stripped.rstrip().endswith("\\")  # `%pip install a \` goes on below
             # %pip / %sh / %system run commands too.
             shell.append(stripped.split(None, 1)[1] if stripped.startswith(("%sh", "%system")) and " " in stripped
                          else "")

@@ -179,6 +179,12 @@ class _Scanner(StringReader, ExportedModels, CallsFollowed, LocalFolders, ModelA
             self.prose.add(id(node))  # a model card's usage block: its commands are documentation
         if any(word in text for word in _COMMAND_WORDS) and id(node) not in self.prose:
             self.commands.append((node, self.scope))
+        first = node.values[0] if node.values else None
+        if isinstance(first, ast.Constant) and isinstance(first.value, str) and ":" in first.value:
+            # f"hf://cis-lmu/glotlid/model_{version}.bin": the repository is written before the placeholder.
+            found = hub_url_id(first.value, downloads_only=True)
+            if found is not None and first.value[found[1] + len(found[0]):].startswith("/"):
+                self.urls.append(first)
         if literal(node) is not None:
             return
         for value in node.values:

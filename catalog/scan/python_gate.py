@@ -97,6 +97,7 @@ _RULE_WORDS = (
     b"TransformersModel",
     b"MLXModel",
     b"LateInteraction",  # fastembed's late-interaction models
+    b"FastEmbed",  # LangChain's FastEmbedEmbeddings, FastEmbedSparse
     b"get_model_from_task",  # optimum
     b"from_distillation",  # model2vec
     b"from_model2vec",

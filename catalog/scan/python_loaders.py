@@ -84,6 +84,7 @@ _NAMED = {
     "InferenceClient": (0, ("model",)),
     "AsyncInferenceClient": (0, ("model",)),
     "HuggingFaceEmbeddings": (None, ("model_name", "model")),
+    **dict.fromkeys(("FastEmbedEmbeddings", "FastEmbedSparse"), (None, ("model_name",))),  # LangChain's fastembed
     "SentenceTransformerEmbeddings": (None, ("model_name", "model")),
     "SentenceTransformersTokenTextSplitter": (None, ("model_name",)),
     "HuggingFaceCrossEncoder": (None, ("model_name",)),

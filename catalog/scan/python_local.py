@@ -68,6 +68,11 @@ class LocalFolders:
         saying only that it holds a folder (``model_dir``): a Hub id is as often given there."""
         while isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name) and arg.func.id == "str" and len(arg.args) == 1:
             arg = arg.args[0]
+        # f"{tempdir}/executorch", tempdir + "/model": a path under a folder the code holds.
+        if isinstance(arg, ast.JoinedStr) and arg.values and isinstance(arg.values[0], ast.FormattedValue):
+            arg = arg.values[0].value
+        elif isinstance(arg, ast.BinOp) and isinstance(arg.op, ast.Add):
+            arg = arg.left
         if isinstance(arg, ast.Name):
             last, saved = arg.id, self._written_around(arg.id, scope)
         else:

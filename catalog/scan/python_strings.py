@@ -117,15 +117,21 @@ class StringReader:
                 for text, lines, _ in self._texts(node, scope):
                     direct = not lines
                     for value, line, column, context, revision in discovery_shell.scan_text(text, self.check):
-                        if direct:
+                        # Pieces over several lines ("optimum-cli export executorch " "--model org/m "):
+                        # the id is where its piece is written, when written once.
+                        spans = (getattr(node, "end_lineno", None) or node.lineno) > node.lineno
+                        place = self._written_at(node, value) if direct and spans else None
+                        if place is not None:
+                            found.append((value, *place, context, revision, lines))
+                        elif direct:
                             found.append((value, node.lineno + line - 1,
                                           (self.column(node) + column) if line == 1 else column,
                                           context, revision, lines))
-                            continue
-                        # An f-string with placeholders: the id is where its source writes it, if
-                        # it is written there once (Python 3.11 gives an f-string's parts no place).
-                        line, column = self._written_at(node, value) or (node.lineno, None)
-                        found.append((value, line, column, context, revision, lines))
+                        else:
+                            # An f-string with placeholders: the id is where its source writes it, if
+                            # it is written there once (Python 3.11 gives an f-string's parts no place).
+                            line, column = self._written_at(node, value) or (node.lineno, None)
+                            found.append((value, line, column, context, revision, lines))
             for value, line, column, context, revision, *lines in found:
                 if self.is_local(value):
                     continue

@@ -29,10 +29,12 @@ _Variables = Callable[[str], list[_Token]]
 _DOWNLOADERS = ("huggingface-cli", "hf", "tune")
 _DOWNLOAD_CONTEXTS = frozenset(f"{name} download" for name in _DOWNLOADERS)
 # Programs whose command line names a Hub model without a flag (read as commands wherever written).
-HUB_PROGRAMS = frozenset({*_DOWNLOADERS, "vllm", "trtllm-serve", "lmdeploy", "ollama"})
+HUB_PROGRAMS = frozenset({*_DOWNLOADERS, "vllm", "trtllm-serve", "lmdeploy", "ollama", "litgpt"})
 # Files read as shell scripts by their name; batch-job scripts (Slurm, PBS) are shell scripts
 # under their scheduler's name.
 SHELL_SUFFIXES = (".sh", ".bash", ".zsh", ".ksh", ".slurm", ".sbatch", ".pbs")
+# litgpt's subcommands that take a Hub repository first (not `pretrain`, which takes a config's name).
+_LITGPT_COMMANDS = ("download", "chat", "generate", "serve", "evaluate", "finetune")
 # `lmdeploy serve` subcommands that take a model as their first argument.
 _LMDEPLOY_SERVERS = frozenset({"api_server", "gradio"})
 # Options of `hf download` / `vllm serve` that take a value, so the value is not the repo id.
@@ -94,7 +96,7 @@ _ARRAY = re.compile(r"^[ \t]*(?:(?:export|local|declare[ \t]+-a|readonly)[ \t]+)
 _ARRAY_COMMENT = re.compile(r"(?<!\S)#[^\n]*")
 _ARRAY_ELEMENT = re.compile(r"""(?<![^\s(,])(?:"([^"\s]+)"|'([^'\s]+)'|([^\s"',#()]+))""")
 TRIGGERS = (b"model", b"tokenizer", b"TOKENIZER", b"download", b"serve", b"from_pretrained", b"huggingface.co", b"hf://", b"pretrained",
-            b"-hf", b"hf.co/", b"lmdeploy", b"optimum-cli", b"olive ")
+            b"-hf", b"hf.co/", b"lmdeploy", b"optimum-cli", b"olive ", b"litgpt")
 
 
 def wants(data: bytes) -> bool:
@@ -213,6 +215,11 @@ def _scan_command(tokens: list[_Token], dockerfile: bool) -> Iterator[tuple[_Tok
             target = _first_positional(tokens, index + (3 if following == "serve" else 2))
             if target:
                 yield target, f"lmdeploy {following}", True, True
+        elif program == "litgpt" and following is not None and following.startswith(_LITGPT_COMMANDS):
+            # litgpt download org/m; litgpt finetune_lora org/m (it downloads the repository it is given)
+            target = _first_positional(tokens, index + 2)
+            if target:
+                yield target, f"litgpt {following}", True, False
         elif program == "ollama" and following in ("run", "pull", "create", "show"):
             # Ollama pulls GGUF repositories from the Hub by URL: ollama run hf.co/org/m:Q4_K_M.
             target = _first_positional(tokens, index + 2)

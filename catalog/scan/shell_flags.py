@@ -65,9 +65,9 @@ _FLAG_SUFFIXES = ("_model_name_or_path", "_tokenizer_name_or_path", "embedder_na
                   "reranker_name_or_path")
 # --<role>_model (whisperX's --diarize_model, --align_model) names one too, weakly, unless its role
 # says it is written, uploaded or another provider's.
-_ROLE_MODEL = re.compile(r"[a-z0-9]_model$")
+_ROLE_MODEL = re.compile(r"[a-z0-9]_model(?:_name)?$")  # cosmopedia's --base_model_name too
 _NOT_ROLE = re.compile(r"output|save|push|upload|hub|dir|cache|openai|anthropic|azure|ollama|api|type|class|kind"
-                       r"|version|num|max|min|size|use|enable|disable|freeze|train|load|eval|judge")
+                       r"|version|num|max|min|size|use|enable|disable|freeze|train|load|eval|judge|served|display|alias")
 
 
 def model_flag(flag: str) -> bool | None:

@@ -471,6 +471,8 @@ def test_colab_form_lines_above_a_cell_magic_and_other_languages_cells(tmp_path:
         # A continued expression's line may start with `!=` or `% x` (LLMLingua's CoT notebook).
         ("code", ["ok = (AutoModel.from_pretrained('acme/continued')", "      != None)",
                   'label = ("%s"', "         % ok)"], []),
+        # A magic continued over lines (gemma-cookbook's `%pip install -U a \` then `b`).
+        ("code", ["%pip install -U transformers \\", "    accelerate"], []),
         # IPython takes the first line's indentation off the cell (coqui-ai/TTS's tutorial).
         ("code", [" !huggingface-cli download acme/indented \\", "      --local-dir w"], []),
     ])

@@ -688,6 +688,56 @@ python eval.py --model_name_or_path gpt-3.5-turbo
 python eval.py --model_name_or_path gpt2-medium
 '''}, {("tiiuae/falcon-180B", "test_habana.py", 4), ("meta-llama/Llama-2-70b-hf", "test_habana.py", 4),
        ("gpt2-medium", "evaluate.sh", 3)}, {("test_habana.py", 10)}),
+    # datatrove's sweep configs list models under a model key; cosmopedia's --base_model_name;
+    # datatrove's language-id model fetched by an f-string whose placeholder is only the file's name.
+    "models listed under a key, --<role>_model_name, an hf:// f-string": ({"sweep.yaml": '''model-name-or-path:
+  - "Qwen/Qwen3-4B"
+  - HuggingFaceTB/SmolLM2-1.7B-Instruct
+datasets:
+  - org/some-dataset
+''', "sweep.json": '''{"model_name_or_path": ["org/json-a", "org/json-b"], "tags": ["a/b"]}
+''', "train.slurm": '''python train_edu_bert.py --base_model_name="Snowflake/snowflake-arctic-embed-m"
+vllm serve org/served --served-model-name org/alias-not-a-model
+''', "lid.py": '''def model(version):
+    return f"hf://cis-lmu/glotlid/model_{version}.bin"
+def other(org):
+    return f"hf://{org}/glotlid/model.bin"
+'''}, {("Qwen/Qwen3-4B", "sweep.yaml", 2), ("HuggingFaceTB/SmolLM2-1.7B-Instruct", "sweep.yaml", 3),
+       ("org/json-a", "sweep.json", 1), ("org/json-b", "sweep.json", 1),
+       ("Snowflake/snowflake-arctic-embed-m", "train.slurm", 1), ("org/served", "train.slurm", 2),
+       ("cis-lmu/glotlid", "lid.py", 2)}, set()),
+    # gemma-cookbook: litgpt's commands download the repository they are given (not pretrain's config
+    # name); LangChain's fastembed classes.
+    "litgpt commands, LangChain's fastembed": ({"lit.sh": '''litgpt download microsoft/phi-2
+litgpt finetune_lora meta-llama/Llama-3.2-1B --data Alpaca
+litgpt pretrain pythia-160m
+''', "rag.py": '''from langchain_community.embeddings import FastEmbedEmbeddings
+from langchain_qdrant import FastEmbedSparse
+dense = FastEmbedEmbeddings(model_name="BAAI/bge-small-en-v1.5")
+sparse = FastEmbedSparse(model_name="Qdrant/bm25")
+'''}, {("microsoft/phi-2", "lit.sh", 1), ("meta-llama/Llama-3.2-1B", "lit.sh", 2),
+       ("BAAI/bge-small-en-v1.5", "rag.py", 3), ("Qdrant/bm25", "rag.py", 4)}, set()),
+    # optimum-executorch's tests write a command line in pieces over several lines: the id is where
+    # its piece is written.
+    "a command line in pieces over several lines": ({"test_voxtral.py": '''import subprocess
+def test_cli(tmp):
+    cmd = (
+        "optimum-cli export executorch "
+        "--model mistralai/Voxtral-Mini-3B-2507 "
+        f"--output_dir {tmp}"
+    )
+    subprocess.run(cmd, shell=True)
+'''}, {("mistralai/Voxtral-Mini-3B-2507", "test_voxtral.py", 5)}, set()),
+    # optimum-executorch: a path under a temporary folder is no unseen model; an id built on a user's
+    # name is.
+    "a path built under a local folder": ({"test_export.py": '''import tempfile
+from transformers import AutoModel
+def test_export(user):
+    with tempfile.TemporaryDirectory() as tempdir:
+        AutoModel.from_pretrained(f"{tempdir}/executorch")
+        AutoModel.from_pretrained(tempdir + "/executorch")
+        AutoModel.from_pretrained(f"{user}/my-model")
+'''}, set(), {("test_export.py", 7)}),
     # optimum-neuron: one test saves to its `model_name_or_path`; another test's parameter of that
     # name is another variable, unseen, and said so.
     "a name saved to in another function": ({"test_export.py": '''from transformers import AutoModel
