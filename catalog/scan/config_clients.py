@@ -16,6 +16,8 @@ from catalog.scan.ids import API_PROVIDERS
 _CLASS_KEYS = frozenset({"class_name", "_target_", "class_path", "client_class"})
 # Keys naming where an entry's model is served (`provider: anthropic`, `api_type: openai`).
 _PROVIDER_KEYS = frozenset({"provider", "api_type", "api_provider"})
+# The providers such a key names (LiteLLM's prefixes, and OpenAI's own name).
+_PROVIDERS = API_PROVIDERS | {"openai"}
 # Children of an entry that describe its client (HELM's client_spec).
 _CLIENT_CHILDREN = frozenset({"client", "client_spec"})
 # The API providers a client class is named for. A class of a server that serves Hub models
@@ -44,7 +46,7 @@ def api_client(pairs: Iterable[tuple[str, object]], normal: Callable[[object], s
         if isinstance(value, str):
             if name in _CLASS_KEYS and _api_class(value):
                 return True
-            if name in _PROVIDER_KEYS and value.lower() in API_PROVIDERS | {"openai"}:
+            if name in _PROVIDER_KEYS and value.lower() in _PROVIDERS:
                 return True
         elif isinstance(value, list) and (name in _CLIENT_CHILDREN or name.endswith("_spec")) and any(
                 normal(k) in _CLASS_KEYS and isinstance(v, str) and _api_class(v) for k, v in value):

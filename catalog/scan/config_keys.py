@@ -67,7 +67,7 @@ REVISION_KEYS = ("revision", "model_revision")
 
 
 def normal_key(key: object) -> str:
-    # camelCase keys (modelURL, baseModel) read as snake_case.
+    """A key as the tables here hold it: camelCase (modelURL, baseModel) and ``-`` read as snake_case."""
     return _normal_text(str(key))
 
 
@@ -98,6 +98,8 @@ def model_values(key: str, value: str) -> list[tuple[str, int]]:
 
 
 def is_candidate(check: IdCheck, key: str, value: object) -> bool:
+    """Whether ``value`` under ``key`` names a model: an id under a model key (not a local folder),
+    or under any other key a Hub URL that fetches one."""
     if not isinstance(value, str):
         return False
     if not is_model_key(key):

@@ -174,7 +174,7 @@ class _Scanner(StringReader, ExportedModels, CallsFollowed, LocalFolders, ModelA
             self.visit(node.value)
 
     def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
-        text = "".join(v.value for v in node.values if isinstance(v, ast.Constant))
+        text = _literal_text(node) or ""
         if _MARKDOWN_FENCE in text:
             self.prose.add(id(node))  # a model card's usage block: its commands are documentation
         if any(word in text for word in _COMMAND_WORDS) and id(node) not in self.prose:

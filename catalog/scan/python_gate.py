@@ -30,7 +30,7 @@ _RULE_WORDS = (
     b"hf_hub_url",
     b"list_repo_files",
     b"try_to_load_from_cache",
-    b"name_or_path",  # tokenizer_name_or_path=
+    b"name_or_path",  # model_name_or_path=, tokenizer_name_or_path=
     b"model_id_or_path",  # KServe's
     b"SentenceTransformer",
     b"CrossEncoder",
@@ -39,7 +39,6 @@ _RULE_WORDS = (
     b"LLM",
     b"EngineArgs",
     b"InferenceClient",
-    b"model_name_or_path",
     b"load_adapter",
     b"load_lora_weights",
     b"load_attn_procs",
