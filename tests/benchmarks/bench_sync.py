@@ -8,7 +8,10 @@ its own process (so client and server do not share a GIL). It measures, per data
   time, models/s and their ratio to the public Hub's rate-limit ceiling (~3,300 models/s with
   a free token), CPU seconds of the catalog process, peak RSS;
 - a fetch-only pass over the same pages with a bare httpx loop that only parses JSON (after
-  one warm-up pass), and the ratio sync / fetch-only (catalog's overhead over the wire);
+  one warm-up pass), and the ratio sync / fetch-only (catalog's overhead over the wire), beside
+  the ratio the sync's CPU time alone allows on this machine's cores (its CPU seconds, and a
+  local PostgreSQL server's during it, over the cores, over the loop's wall time): no sync doing
+  that work could go below it;
 - an incremental `catalog sync --skip-license-files` with nothing changed, and its ratio to a
   floor: a fresh interpreter importing the libraries a sync needs and reading one page bare.
 
@@ -29,7 +32,6 @@ import argparse
 import gzip
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -63,18 +65,40 @@ def start_hub(corpus: Path) -> tuple[subprocess.Popen[str], str]:
 
 
 def timed_cli(args: list[str], env: dict[str, str], cwd: Path | None = None) -> tuple[float, float, int]:
-    """Wall seconds, CPU seconds and peak RSS (MB) of one `catalog` subprocess (run in ``cwd``).
-
-    The peak is that of the largest child so far: run the biggest command first.
-    """
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    """Wall seconds, CPU seconds and peak RSS (MB) of one `catalog` subprocess (run in ``cwd``),
+    its own: not the largest of the children so far, which ``RUSAGE_CHILDREN`` would give."""
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "catalog", *args], env={**os.environ, **env}, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd)
+    child = subprocess.Popen([sys.executable, "-m", "catalog", *args], env={**os.environ, **env},
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd)
+    _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-    return wall, cpu, after.ru_maxrss // 1024
+    child.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait for it
+    if child.returncode != 0:
+        raise subprocess.CalledProcessError(child.returncode, child.args)
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024
+
+
+def postgres_cpu(url: str) -> float | None:
+    """CPU seconds the PostgreSQL server on this machine has used so far: its processes' own and,
+    through the postmaster's reaped children, those of the backends that exited. None when the
+    server is not local (``url``'s host) or its processes cannot be read (no /proc, other user)."""
+    from sqlalchemy.engine import make_url
+
+    if make_url(url).host not in ("127.0.0.1", "localhost", "::1") or not os.path.isdir("/proc"):
+        return None
+    ticks, found = 0, False
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        name, _, rest = stat.partition(" (")[2].rpartition(") ")
+        if name != "postgres":
+            continue
+        fields = rest.split()  # state, ppid, ...: utime, stime, cutime, cstime are the 12th - 15th
+        ticks += sum(int(value) for value in fields[11:15])
+        found = True
+    return ticks / os.sysconf("SC_CLK_TCK") if found else None
 
 
 def reset_postgres(url: str) -> None:
@@ -90,8 +114,9 @@ def reset_postgres(url: str) -> None:
 
 
 def run_target(name: str, db_url: str, hub_url: str, work: Path,
-               cwd: Path | None) -> tuple[float, float, int, float, float]:
-    """A full then an incremental sync into an emptied database: (wall, CPU, peak RSS, wall, CPU)."""
+               cwd: Path | None) -> tuple[float, float, int, float, float, float | None]:
+    """A full then an incremental sync into an emptied database: (wall, CPU, peak RSS, wall, CPU,
+    the PostgreSQL server's CPU during the full sync when it can be read)."""
     if name == "sqlite":
         for suffix in ("", "-wal", "-shm"):
             Path(str(work / "bench.db") + suffix).unlink(missing_ok=True)
@@ -100,9 +125,12 @@ def run_target(name: str, db_url: str, hub_url: str, work: Path,
     env = {"HF_ENDPOINT": hub_url, "CATALOG_DATABASE_URL": db_url, "CATALOG_SYNC_PAGE_SIZE": str(PAGE_SIZE)}
     subprocess.run([sys.executable, "-m", "catalog", "db", "upgrade"], env={**os.environ, **env},
                    check=True, stdout=subprocess.DEVNULL, cwd=cwd)
+    server_before = postgres_cpu(db_url) if name == "postgresql" else None
     full, full_cpu, rss = timed_cli(["sync", "--full", "--skip-license-files"], env, cwd)
+    server_after = postgres_cpu(db_url) if server_before is not None else None
+    server_cpu = server_after - server_before if server_before is not None and server_after is not None else None
     incremental, incremental_cpu, _ = timed_cli(["sync", "--skip-license-files"], env, cwd)
-    return full, full_cpu, rss, incremental, incremental_cpu
+    return full, full_cpu, rss, incremental, incremental_cpu, server_cpu
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -146,17 +174,25 @@ def main(argv: list[str] | None = None) -> None:
         print(f"incremental floor: {incremental_floor:.2f}s (start-up, the required libraries' imports, "
               "one listing page read bare)")
 
+        # The best ratio the catalog process's CPU time allows: even a sync spreading that work
+        # perfectly over every core (it runs on about one) would take this long.
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
         targets = {} if args.no_sqlite else {"sqlite": f"sqlite:///{work / 'bench.db'}"}
         if args.postgres:
             targets["postgresql"] = args.postgres
         for _ in range(args.rounds):
             for name, db_url in targets.items():
                 for label, cwd in checkouts:
-                    full, full_cpu, rss, incremental, incremental_cpu = run_target(name, db_url, url, work, cwd)
+                    full, full_cpu, rss, incremental, incremental_cpu, server_cpu = run_target(
+                        name, db_url, url, work, cwd)
+                    # On PostgreSQL the server's work is the sync's too (None: not local, not readable).
+                    work_cpu = full_cpu + (server_cpu or 0.0)
+                    server = f", {server_cpu:.1f}s in the PostgreSQL server" if server_cpu is not None else ""
                     print(f"{name}{f' ({label})' if args.baseline else ''}: full sync {args.models} models in "
                           f"{full:.1f}s ({args.models / full:.0f} models/s, {args.models / full / HUB_CEILING:.2f}x "
-                          f"the Hub's rate-limit ceiling; {full_cpu:.1f}s CPU in catalog), ratio to "
-                          f"fetch-only {full / fetch_wall:.2f}, peak RSS {rss} MB; incremental no-change sync "
+                          f"the Hub's rate-limit ceiling; {full_cpu:.1f}s CPU in catalog{server}), ratio to "
+                          f"fetch-only {full / fetch_wall:.2f} (CPU-bound: {work_cpu / cores / fetch_wall:.2f} "
+                          f"on {cores} cores), peak RSS {rss} MB; incremental no-change sync "
                           f"{incremental:.2f}s ({incremental_cpu:.2f}s CPU), {incremental / incremental_floor:.2f}x its floor",
                           flush=True)
     finally:

@@ -7,15 +7,19 @@ import shutil
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
+from catalog.db.engine import make_engine
 from tests.benchmarks import bench_api, bench_check, bench_discovery_trees, bench_search, bench_sync
+from tests.conftest import POSTGRES_PREFIX, POSTGRES_URL
 
 
 def test_bench_check_runs(tmp_path, capsys) -> None:
     assert bench_check.main(["--models", "200", "--files", "20", "--refs", "3", "--runs", "1",
                              "--cache", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "start-up (floor)" in out and "imports" in out and "the work" in out and "x the floor" in out and "required libraries alone" in out
+    assert "start-up (floor)" in out and "imports" in out and "the rest" in out and "x the floor" in out and "required libraries alone" in out
 
 
 @pytest.mark.parametrize("generator", ["httpx", "wrk"])
@@ -39,8 +43,30 @@ def test_bench_search_runs(tmp_path, capsys) -> None:
 def test_bench_sync_runs(tmp_path, capsys) -> None:
     bench_sync.main(["--models", "300", "--work", str(tmp_path)])
     out = capsys.readouterr().out
-    assert "fetch-only" in out and "ratio to fetch-only" in out and "incremental no-change sync" in out and "its floor" in out
+    assert "fetch-only" in out and "ratio to fetch-only" in out and "CPU-bound: " in out and "incremental no-change sync" in out and "its floor" in out
     assert "the Hub's rate-limit ceiling" in out
+
+
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+@pytest.mark.skipif(not POSTGRES_URL, reason="CATALOG_TEST_POSTGRES_URL is not set")
+def test_bench_sync_runs_on_postgresql(tmp_path, capsys, worker_id) -> None:
+    assert POSTGRES_URL is not None
+    name = f"{POSTGRES_PREFIX}_bench_sync_{worker_id}"  # its schema is dropped: a database of its own
+    admin = make_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        bench_sync.main(["--models", "300", "--work", str(tmp_path), "--no-sqlite",
+                         "--postgres", POSTGRES_URL.rsplit("/", 1)[0] + "/" + name])
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    out = capsys.readouterr().out
+    assert "postgresql: full sync 300 models" in out and "CPU-bound: " in out
+    if make_url(POSTGRES_URL).host in ("127.0.0.1", "localhost"):  # the server's CPU is read from /proc
+        assert "in the PostgreSQL server)" in out
 
 
 def test_bench_discovery_trees_runs(tmp_path, capsys) -> None:
