@@ -203,12 +203,20 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--refs", type=int, default=60)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "catalog-bench")
-    parser.add_argument("--db", type=Path, help="reuse this SQLite catalogue (e.g. bench_search's) instead of building one")
+    parser.add_argument("--db", help="reuse this SQLite catalogue (a file, or bench_search's sqlite:/// URL) "
+                                     "instead of building one")
     parser.add_argument("--baseline", type=Path, metavar="DIR",
                         help="also time the project copy in DIR (an older version), interleaved with this one")
     args = parser.parse_args(argv)
     args.cache.mkdir(parents=True, exist_ok=True)
     if args.db:
+        if args.db.startswith("sqlite:"):  # bench_search's --db is a URL: take that too
+            from sqlalchemy.engine import make_url
+
+            args.db = make_url(args.db).database or ""
+        args.db = Path(args.db)
+        if not args.db.is_file():
+            parser.error(f"--db {args.db}: no such SQLite catalogue")
         database, known = args.db, sample_ids(args.db)
         args.models = count_models(args.db)
     else:
