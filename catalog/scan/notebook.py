@@ -19,6 +19,7 @@ import io
 import json
 import re
 import tokenize
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -152,13 +153,9 @@ def _written_config(lines: list[str], first: int, name: str, number: int, file: 
     """The references of a cell writing the configuration file ``name`` (autotrain's and axolotl's
     notebooks write their training config so), read as that file is, on the notebook's lines
     (``first``: the magic's line in the cell)."""
-    where = file_lines.get((number, first), 1)
-
-    def place(line: int) -> int:  # the body's line n is the cell's line first + n
-        return file_lines.get((number, first + line), where)
-
+    body, place = _written_body(lines, first, number, file_lines)
     before = len(check.problems)
-    found = scan_config("\n".join(raw.rstrip("\r\n") for raw in lines[first + 1:]).encode(), name, check)
+    found = scan_config(body.encode(), name, check)
     check.problems[before:] = [replace(p, file=file, line=place(p.line), detail=f"cell {number} ({name}): {p.detail}")
                                if p.file == name else p for p in check.problems[before:]]
     return [replace(ref, file=file, line=place(ref.line), related_lines=tuple(place(n) for n in ref.related_lines),
@@ -171,10 +168,19 @@ def _written_script(lines: list[str], first: int, name: str, number: int, file: 
     tree's own are; nothing for another file (a text, a Rust source: the tree's are not read)."""
     if not name.lower().endswith(SCRIPT_SUFFIXES):
         return []
-    where = file_lines.get((number, first), 1)
-    found = scan_lines("\n".join(raw.rstrip("\r\n") for raw in lines[first + 1:]), file, "javascript", check)
-    return [replace(ref, line=file_lines.get((number, first + ref.line), where), related_lines=(),
+    body, place = _written_body(lines, first, number, file_lines)
+    found = scan_lines(body, file, "javascript", check)
+    return [replace(ref, line=place(ref.line), related_lines=(),
                     context=f"cell {number}, %%writefile {name}, {ref.context}") for ref in found]
+
+
+def _written_body(lines: list[str], first: int, number: int,
+                  file_lines: dict[tuple[int, int], int]) -> tuple[str, Callable[[int], int]]:
+    """The file a ``%%writefile`` cell writes (its lines after the magic, ``first``), and where
+    that file's line n is in the notebook: the cell's line ``first + n`` (the magic's, if unknown)."""
+    where = file_lines.get((number, first), 1)
+    body = "\n".join(raw.rstrip("\r\n") for raw in lines[first + 1:])
+    return body, lambda line: file_lines.get((number, first + line), where)
 
 
 def _too_deep(text: str) -> bool:
